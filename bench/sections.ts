@@ -1,0 +1,13 @@
+/**
+ * Every benchmark section, in the order `npm run bench` runs them. Each capability adds its own
+ * file `bench/<name>.bench.ts` exporting `run(): Promise<void>` and a line here.
+ * `npm run bench -- breaker pool` runs only the named sections.
+ */
+export interface BenchSection {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+export const sections: readonly BenchSection[] = [
+  // { name: 'breaker', run: () => import('./breaker.bench.js').then((m) => m.run()) },
+];

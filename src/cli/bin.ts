@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { commands } from './commands/index.js';
+
+const program = new Command('stator')
+  .description('Bring up, supervise and observe a service\'s cache, filesystem and database.')
+  .showHelpAfterError();
+for (const load of commands) (await load())(program);
+await program.parseAsync(process.argv);

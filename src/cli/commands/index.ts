@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+
+/**
+ * Every `stator` subcommand registers itself on the program. One file per command in this folder
+ * (`start.ts`, `check.ts`, `visualize.ts`, `replay.ts`, `audit.ts`), one line each here.
+ */
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: readonly (() => Promise<RegisterCommand>)[] = [
+  // () => import('./start.js').then((m) => m.register),
+];

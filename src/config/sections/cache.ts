@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { count, port, resourceKeys, seconds } from './common.js';
+
+const node = z.strictObject({ host: z.string().min(1), port: port() });
+
+/** `cache:` — which cache, where, and how patient to be with it. */
+export const cacheSection = z.strictObject({
+  driver: z.enum(['memory', 'redis', 'memcached']).default('memory'),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Default: 6379 for redis, 11211 for memcached. */
+  port: port().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** Read the password from this file (Docker/Kubernetes secrets). */
+  password_file: z.string().optional(),
+  /** Redis logical database. */
+  db: count(0).default(0),
+  /** Seconds before a cache operation or connection attempt gives up. */
+  timeout: seconds().default(5),
+  retry_attempts: count(0).default(3),
+  /** Seconds between connection attempts. */
+  retry_delay: seconds().default(1),
+  /** Prepended to every key, to keep one service's keys apart from another's. */
+  key_prefix: z.string().default(''),
+  /** Default time to live of an entry, in seconds (0 = no expiry). */
+  default_ttl: seconds().default(0),
+  /** Memory driver: the most entries kept. */
+  max_items: count(1).default(10_000),
+  /** Memcached: several servers (`host:port`). Overrides host/port. */
+  servers: z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, { error: 'expected "host:port"' })).optional(),
+  /** Redis Cluster: seed nodes. */
+  cluster: z.strictObject({ nodes: z.array(node).min(1) }).optional(),
+  /** Redis Sentinel: the master's name and the sentinels. */
+  sentinel: z.strictObject({ name: z.string().min(1), nodes: z.array(node).min(1), password: z.string().optional() }).optional(),
+  ...resourceKeys,
+});

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { count, seconds } from './common.js';
+
+/** `transaction:` — defaults of `stator.db.transaction()`. */
+export const transactionSection = z.strictObject({
+  isolation_level: z
+    .enum(['READ_UNCOMMITTED', 'READ_COMMITTED', 'REPEATABLE_READ', 'SERIALIZABLE'])
+    .default('REPEATABLE_READ'),
+  /** Seconds before a transaction is rolled back. */
+  timeout: seconds().default(30),
+  /** Times the whole transaction is retried after a deadlock or serialization failure. */
+  retry_attempts: count(0).default(3),
+  deadlock_retry: z.boolean().default(true),
+});

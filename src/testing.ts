@@ -1,0 +1,5 @@
+/**
+ * `stator/testing`: what a test of a service that embeds Stator needs: the simulated clock, and
+ * (with the event-log capability) replay of a recorded event log.
+ */
+export { TestClock, flushMicrotasks } from './runtime/clock.js';
