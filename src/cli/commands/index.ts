@@ -8,4 +8,5 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: readonly (() => Promise<RegisterCommand>)[] = [
   // () => import('./start.js').then((m) => m.register),
+  () => import('./visualize.js').then((m) => m.register),
 ];

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { staleVisualizations, writeVisualizations } from '../../visualize/visualize.js';
+
+/** `stator visualize [--out DIR] [--check]`: Mermaid, SVG and JSON for every machine in the manifest. */
+export function register(program: Command): void {
+  program
+    .command('visualize')
+    .description('write a Mermaid diagram, an SVG and the JSON definition of every machine listed in stately.config.json')
+    .option('--out <dir>', 'where to write them (default: the manifest\'s outDir, "visualizations")')
+    .option('--check', 'write nothing; exit 1 when a generated file is missing or stale')
+    .action(async (options: { out?: string; check?: boolean }) => {
+      if (options.check) {
+        const stale = await staleVisualizations(options.out);
+        for (const file of stale) console.log(`stale: ${path.relative(process.cwd(), file)}`);
+        if (stale.length) {
+          console.log('Run `stator visualize` (or `npm run visualize`) and commit the result.');
+          process.exitCode = 1;
+        } else console.log('visualizations are up to date');
+        return;
+      }
+      const written = await writeVisualizations(options.out);
+      for (const file of written) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+    });
+}
