@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cacheSection } from './sections/cache.js';
 import { databaseSection } from './sections/database.js';
 import { errorHandlingSection } from './sections/error-handling.js';
+import { eventsSection } from './sections/events.js';
 import { filesystemSection } from './sections/filesystem.js';
 import { monitoringSection } from './sections/monitoring.js';
 import { connectionPoolSection } from './sections/pool.js';
@@ -21,6 +22,7 @@ export const configSchema = z.strictObject({
   monitoring: monitoringSection.prefault({}),
   error_handling: errorHandlingSection.prefault({}),
   supervisor: supervisorSection.prefault({}),
+  events: eventsSection.prefault({}),
 });
 
 /** The configuration as written (every key optional). */

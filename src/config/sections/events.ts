@@ -1,0 +1,9 @@
+import { z } from 'zod';
+
+/** `events:` — the event log (every machine event and recovery signal, as JSONL). */
+export const eventsSection = z.strictObject({
+  /** Write the event log to this JSONL file (relative to filesystem.base_path unless absolute). Unset: no file. */
+  path: z.string().min(1).optional(),
+  /** Also record events of pooled connection machines (many, on busy pools). */
+  include_connections: z.boolean().default(true),
+});
