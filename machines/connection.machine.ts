@@ -1,0 +1,197 @@
+import { assign, setup } from 'xstate';
+
+/**
+ * Why a connection is retired. `idle_timeout`, `max_lifetime`, `invalid` (a validation said no),
+ * `broken` (the driver marked it, e.g. knex's `__knex__disposed`), `error` (an 'error' event on the
+ * connection), `drain` (the pool is closing), `min_shrink` or any owner-specific reason.
+ */
+export type ConnectionRetireReason =
+  | 'idle_timeout'
+  | 'max_lifetime'
+  | 'invalid'
+  | 'broken'
+  | 'error'
+  | 'drain'
+  | (string & {});
+
+/**
+ * Every event the connection machine accepts. Two owners drive it:
+ *
+ * **A pool that opens and closes connections itself** (Stator's pool, `src/pool/`):
+ * - `CREATED` — the connection is open (`creating` → `idle`).
+ * - `CREATE_FAILED` `{ error }` — opening it failed (`creating` → `failed`).
+ * - `ACQUIRE` / `RELEASE` — lent out / given back (`idle` ⇄ `busy`). Optional: an owner on a hot
+ *   path may keep borrow state as a plain flag and never send them (Stator's pool does; see
+ *   `src/pool/pool.ts`), so that a borrow costs no machine event.
+ * - `VALIDATE` — a validation starts (`idle` → `validating`); `VALID` back to `idle`,
+ *   `INVALID` `{ reason? }` to `retiring`.
+ * - `LEAK_SUSPECTED` `{ heldMs }` / `LEAK_RETURNED` `{ heldMs }` — a lease outlived the leak
+ *   threshold / finally came back. Recorded in context; the state does not change.
+ * - `RETIRE` `{ reason }` — close it on purpose (idle timeout, max lifetime, broken, drain) from
+ *   any open state → `retiring`.
+ * - `ERROR` `{ error }` — the connection reported an error (a server terminated it) → `retiring`.
+ * - `CLOSED` — the close finished (`retiring` → `closed`); sent in any open state, it means the
+ *   connection went away without being asked → `failed`.
+ *
+ * **A driver that reconnects by itself** (ioredis, memjs nodes in `src/cache/`):
+ * - `DRIVER.READY` — connected (`creating` / `reconnecting` → `idle`).
+ * - `DRIVER.RECONNECTING` — the driver lost the link and is reconnecting → `reconnecting`
+ *   (counted in `context.reconnects`).
+ * - `DRIVER.CLOSED` — the link closed; the driver may reconnect → `reconnecting`
+ *   (in `retiring`: the close we asked for finished → `closed`).
+ * - `DRIVER.END` — the driver gave up for good: → `closed` after a `RETIRE`, `failed` otherwise.
+ * - `DRIVER.ERROR` `{ error }` — an error the driver reported; recorded, the state does not
+ *   change (the driver follows up with `DRIVER.CLOSED` / `DRIVER.RECONNECTING` if the link dropped).
+ *
+ * `closed` and `failed` are final: one machine per connection; a replacement is a new actor.
+ * The machine has no timers of its own: the owner schedules idle timeout, max lifetime,
+ * validation interval and leak threshold on `ctx.clock` and sends the events above.
+ */
+export type ConnectionEvent =
+  | { type: 'CREATED' }
+  | { type: 'CREATE_FAILED'; error: string }
+  | { type: 'ACQUIRE' }
+  | { type: 'RELEASE' }
+  | { type: 'VALIDATE' }
+  | { type: 'VALID' }
+  | { type: 'INVALID'; reason?: string }
+  | { type: 'LEAK_SUSPECTED'; heldMs: number }
+  | { type: 'LEAK_RETURNED'; heldMs: number }
+  | { type: 'RETIRE'; reason: ConnectionRetireReason }
+  | { type: 'ERROR'; error: string }
+  | { type: 'CLOSED' }
+  | { type: 'DRIVER.READY' }
+  | { type: 'DRIVER.RECONNECTING' }
+  | { type: 'DRIVER.CLOSED' }
+  | { type: 'DRIVER.END' }
+  | { type: 'DRIVER.ERROR'; error: string };
+
+/** What the machine remembers about its connection. Kept small: a pool may run thousands. */
+export interface ConnectionContext {
+  /** `conn-<n>` (pool) or the node address (cache driver). */
+  readonly id: string;
+  /** Message of the last error seen (already scrubbed by the sender). */
+  lastError?: string;
+  /** Why it was retired, once it is. */
+  retireReason?: ConnectionRetireReason;
+  /** Times the driver reported reconnecting. */
+  reconnects: number;
+  /** Leases reported as possible leaks. */
+  leaks: number;
+}
+
+/** Input of the connection machine. */
+export interface ConnectionInput {
+  readonly id: string;
+}
+
+/**
+ * The lifecycle of one connection: `creating`, `idle`, `busy`, `validating`, `reconnecting`,
+ * `retiring`, and the final `closed` / `failed`. See {@link ConnectionEvent} for every event and
+ * who sends it. Pure: no I/O, no timers, no imports from `src/`.
+ *
+ * @example
+ * ```ts
+ * const conn = startMachine(ctx, connectionMachine, { source: 'pool.database/conn-1', input: { id: 'conn-1' } });
+ * conn.send({ type: 'CREATED' });
+ * conn.send({ type: 'RETIRE', reason: 'idle_timeout' });
+ * conn.send({ type: 'CLOSED' });
+ * ```
+ */
+export const connectionMachine = setup({
+  types: {
+    context: {} as ConnectionContext,
+    events: {} as ConnectionEvent,
+    input: {} as ConnectionInput,
+  },
+  actions: {
+    recordError: assign({
+      lastError: ({ event }) => ('error' in event ? event.error : undefined),
+    }),
+    recordRetireReason: assign({
+      retireReason: ({ event }) =>
+        event.type === 'RETIRE' ? event.reason : event.type === 'INVALID' ? 'invalid' : event.type === 'ERROR' ? 'error' : 'unknown',
+    }),
+    countReconnect: assign({ reconnects: ({ context }) => context.reconnects + 1 }),
+    countLeak: assign({ leaks: ({ context }) => context.leaks + 1 }),
+  },
+}).createMachine({
+  id: 'connection',
+  context: ({ input }) => ({ id: input.id, reconnects: 0, leaks: 0 }),
+  initial: 'creating',
+  states: {
+    creating: {
+      on: {
+        CREATED: 'idle',
+        'DRIVER.READY': 'idle',
+        CREATE_FAILED: { target: 'failed', actions: 'recordError' },
+        'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
+        'DRIVER.CLOSED': 'reconnecting',
+        'DRIVER.END': 'failed',
+        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
+      },
+    },
+    idle: {
+      on: {
+        ACQUIRE: 'busy',
+        VALIDATE: 'validating',
+        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
+        ERROR: { target: 'retiring', actions: ['recordError', 'recordRetireReason'] },
+        CLOSED: 'failed',
+        LEAK_SUSPECTED: { actions: 'countLeak' },
+        LEAK_RETURNED: {},
+        'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
+        'DRIVER.CLOSED': 'reconnecting',
+        'DRIVER.END': 'failed',
+      },
+    },
+    busy: {
+      on: {
+        RELEASE: 'idle',
+        LEAK_SUSPECTED: { actions: 'countLeak' },
+        LEAK_RETURNED: {},
+        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
+        ERROR: { target: 'retiring', actions: ['recordError', 'recordRetireReason'] },
+        CLOSED: 'failed',
+        'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
+        'DRIVER.CLOSED': 'reconnecting',
+        'DRIVER.END': 'failed',
+      },
+    },
+    validating: {
+      on: {
+        VALID: 'idle',
+        INVALID: { target: 'retiring', actions: 'recordRetireReason' },
+        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
+        ERROR: { target: 'retiring', actions: ['recordError', 'recordRetireReason'] },
+        CLOSED: 'failed',
+      },
+    },
+    reconnecting: {
+      on: {
+        'DRIVER.READY': 'idle',
+        'DRIVER.RECONNECTING': { actions: 'countReconnect' },
+        'DRIVER.CLOSED': {},
+        'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.END': 'failed',
+        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
+      },
+    },
+    retiring: {
+      on: {
+        CLOSED: 'closed',
+        'DRIVER.CLOSED': 'closed',
+        'DRIVER.END': 'closed',
+        ERROR: { actions: 'recordError' },
+        'DRIVER.ERROR': { actions: 'recordError' },
+        LEAK_SUSPECTED: { actions: 'countLeak' },
+        LEAK_RETURNED: {},
+      },
+    },
+    closed: { type: 'final' },
+    failed: { type: 'final' },
+  },
+});
