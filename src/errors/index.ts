@@ -1,2 +1,7 @@
 // Every error class Stator throws, one per file. Add a line here for each new one.
 export { StatorError, isStatorError, hasErrorCode } from './stator-error.js';
+export { AccessDeniedError, isAccessDeniedError } from './access-denied-error.js';
+export { AuthenticationFailedError, isAuthenticationFailedError } from './authentication-failed-error.js';
+export { TokenInvalidError, isTokenInvalidError } from './token-invalid-error.js';
+export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js';
+export { AuditWriteFailedError, isAuditWriteFailedError } from './audit-write-failed-error.js';
