@@ -5,3 +5,5 @@ export { AuthenticationFailedError, isAuthenticationFailedError } from './authen
 export { TokenInvalidError, isTokenInvalidError } from './token-invalid-error.js';
 export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js';
 export { AuditWriteFailedError, isAuditWriteFailedError } from './audit-write-failed-error.js';
+export { ConfigInvalidError, isConfigInvalidError, formatConfigProblem, type ConfigProblem } from './config-invalid-error.js';
+export { PathOutsideBaseError, isPathOutsideBaseError } from './path-outside-base-error.js';
