@@ -93,6 +93,11 @@ export class EventBus {
       const ref = inspection.actorRef as { id?: string; _parent?: unknown };
       const name = ref._parent === undefined ? source : `${source}/${ref.id ?? '?'}`;
       const { type, ...payload } = inspection.event;
+      // The init event names the machine definition, so that a replay can build a fresh one.
+      if (type === 'xstate.init') {
+        const logic = (inspection.actorRef as { logic?: { id?: string } }).logic;
+        if (logic?.id) (payload as Record<string, unknown>).machine = logic.id;
+      }
       this.seq++;
       if (this.listeners === 0) return;
       this.subject.next({

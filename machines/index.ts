@@ -1,0 +1,7 @@
+import type { AnyStateMachine } from 'xstate';
+
+/**
+ * Every Stator machine by its id: what a replay starts when a log says `xstate.init`, and what
+ * the model-based tests walk. Keep in step with `stately.config.json`.
+ */
+export const machinesById: Readonly<Record<string, AnyStateMachine>> = {};

@@ -1,0 +1,191 @@
+import { createActor, fromCallback, StateMachine, type AnyActorRef, type AnyStateMachine } from 'xstate';
+import { TestClock } from '../runtime/clock.js';
+import { EventBus, type StatorEvent } from './event-bus.js';
+import { parseEventLog } from './event-log-reader.js';
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  /**
+   * Machine definitions by machine id. Default: every machine in Stator's `machines/`. Pass
+   * changed definitions to see whether an incident still leads to the same states.
+   */
+  readonly machines?: Readonly<Record<string, AnyStateMachine>>;
+  /**
+   * Changes the input a machine is started with (the recorded one by default), e.g. a breaker
+   * threshold, to ask "what would today's configuration have done?".
+   */
+  readonly input?: (source: string, machineId: string, recorded: unknown) => unknown;
+}
+
+/** One recorded machine event, replayed. */
+export interface ReplayStep {
+  readonly seq: number;
+  readonly time: number;
+  readonly source: string;
+  readonly type: string;
+  /** The state the log recorded after this event. */
+  readonly expected: unknown;
+  /** The state the fresh machine reached (undefined: it never received this event). */
+  readonly actual: unknown;
+  /** The event the fresh machine processed at this point, when it differs from the recorded one. */
+  readonly actualType?: string;
+  readonly matches: boolean;
+}
+
+/** What {@link replay} returns. */
+export interface ReplayResult {
+  /** Every recorded machine event in log order, with the state the replay reached. */
+  readonly steps: readonly ReplayStep[];
+  /** The first step whose state differs from the recording, if any. */
+  readonly divergence?: ReplayStep;
+  /** States each machine went through during the replay, by source. */
+  readonly states: Readonly<Record<string, readonly unknown[]>>;
+}
+
+interface Observed {
+  readonly type: string;
+  readonly state: unknown;
+}
+
+/**
+ * Feeds a recorded event log into fresh machines under a simulated clock and returns the states
+ * they go through, with the first point where they differ from the recording.
+ *
+ * How each recorded event is used:
+ * - `xstate.init` starts a fresh actor of the recorded machine (by id) with the recorded input;
+ * - `xstate.after.*` (a delay firing) is not sent: the clock is moved to the recorded time and
+ *   the fresh machine's own timer must fire, so changed delays show up as a divergence;
+ * - everything else, including the results of invoked work (`xstate.done.actor.*`,
+ *   `xstate.error.actor.*`), is sent as recorded. Invoked work itself never runs: every actor a
+ *   machine invokes is replaced by one that does nothing, the recording says how it ended.
+ *
+ * @example
+ * ```ts
+ * import { replay } from 'stator/testing';
+ * const result = await replay(readFileSync('incident.jsonl', 'utf8'));
+ * expect(result.divergence).toBeUndefined();
+ * ```
+ */
+export async function replay(log: string | readonly StatorEvent[], options: ReplayOptions = {}): Promise<ReplayResult> {
+  const events = typeof log === 'string' ? parseEventLog(log) : log;
+  const machines = options.machines ?? (await defaultMachines());
+  const first = events[0];
+  const clock = new TestClock(first ? first.time : 0);
+  const bus = new EventBus(clock);
+  const observed = new Map<string, Observed[]>();
+  const subscription = bus.events$.subscribe((e) => {
+    if (e.state === undefined) return;
+    let list = observed.get(e.source);
+    if (!list) observed.set(e.source, (list = []));
+    list.push({ type: e.type, state: e.state });
+  });
+
+  const roots = new Map<string, AnyActorRef>();
+  const recorded = events.filter((e) => e.state !== undefined);
+  try {
+    for (const event of recorded) {
+      if (event.time > clock.now()) await clock.advance(event.time - clock.now());
+      if (!event.type.startsWith('xstate.after.')) {
+        deliver(event, machines, options, clock, bus, roots);
+        await clock.advance(0);
+      }
+    }
+  } finally {
+    subscription.unsubscribe();
+    for (const actor of roots.values()) actor.stop();
+  }
+
+  // Compared afterwards, source by source: a child may record its first state before its parent
+  // does, so only the order within one source is meaningful.
+  const cursor = new Map<string, number>();
+  const steps: ReplayStep[] = [];
+  let divergence: ReplayStep | undefined;
+  for (const event of recorded) {
+    const index = cursor.get(event.source) ?? 0;
+    cursor.set(event.source, index + 1);
+    const actual = observed.get(event.source)?.[index];
+    const matches = actual !== undefined && actual.type === event.type && sameState(actual.state, event.state);
+    const step: ReplayStep = {
+      seq: event.seq,
+      time: event.time,
+      source: event.source,
+      type: event.type,
+      expected: event.state,
+      actual: actual?.state,
+      ...(actual && actual.type !== event.type ? { actualType: actual.type } : {}),
+      matches,
+    };
+    steps.push(step);
+    if (!matches && !divergence) divergence = step;
+  }
+
+  const states: Record<string, unknown[]> = {};
+  for (const [source, list] of observed) states[source] = list.map((o) => o.state);
+  return { steps, states, ...(divergence ? { divergence } : {}) };
+}
+
+function deliver(
+  event: StatorEvent,
+  machines: Readonly<Record<string, AnyStateMachine>>,
+  options: ReplayOptions,
+  clock: TestClock,
+  bus: EventBus,
+  roots: Map<string, AnyActorRef>,
+): void {
+  const slash = event.source.indexOf('/');
+  const rootName = slash === -1 ? event.source : event.source.slice(0, slash);
+  if (event.type === 'xstate.init') {
+    if (slash !== -1) return; // children are started by their parent's own definition
+    const data = (event.data ?? {}) as { machine?: string; input?: unknown };
+    const machineId = data.machine ?? '';
+    const machine = machines[machineId];
+    if (!machine) {
+      throw new Error(`replay: the log starts a machine "${machineId}" (${event.source}) that is not among the machines given; pass it in options.machines.`);
+    }
+    const input = options.input ? options.input(event.source, machineId, data.input) : data.input;
+    const actor = createActor(inert(machine), {
+      clock,
+      inspect: bus.inspector(rootName),
+      ...(input !== undefined ? { input } : {}),
+    } as Parameters<typeof createActor>[1]);
+    actor.subscribe({ error: () => undefined });
+    roots.set(rootName, actor);
+    actor.start();
+    return;
+  }
+  const root = roots.get(rootName);
+  if (!root) return;
+  if (event.type === 'xstate.stop') {
+    // A stopped parent stops its children; a stop is never sent as an event.
+    if (slash === -1) root.stop();
+    return;
+  }
+  const target = slash === -1 ? root : childOf(root, event.source.slice(slash + 1));
+  target?.send({ ...(event.data ?? {}), type: event.type });
+}
+
+function childOf(root: AnyActorRef, id: string): AnyActorRef | undefined {
+  const children = (root.getSnapshot() as { children?: Record<string, AnyActorRef> }).children;
+  return children?.[id];
+}
+
+/** The machine with every invoked non-machine actor replaced by one that does nothing and never ends. */
+function inert(machine: AnyStateMachine): AnyStateMachine {
+  const actors = (machine.implementations as { actors?: Record<string, unknown> }).actors ?? {};
+  const idle = fromCallback(() => undefined);
+  const replaced: Record<string, typeof idle> = {};
+  for (const [name, logic] of Object.entries(actors)) {
+    // Child machines are replayed like any machine; only effectful work is replaced.
+    if (!(logic instanceof StateMachine)) replaced[name] = idle;
+  }
+  return machine.provide({ actors: replaced } as Parameters<AnyStateMachine['provide']>[0]);
+}
+
+function sameState(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+async function defaultMachines(): Promise<Readonly<Record<string, AnyStateMachine>>> {
+  const registry = (await import('../../machines/index.js')) as { machinesById: Readonly<Record<string, AnyStateMachine>> };
+  return registry.machinesById;
+}

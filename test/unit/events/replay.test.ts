@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, setup, assign } from 'xstate';
+import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
+import { replay } from '../../../src/events/replay.js';
+import { TestClock } from '../../../src/runtime/clock.js';
+
+/** A small machine with everything a replay must handle: input, invoke, a named delay, a guard, a child. */
+const child = setup({}).createMachine({ id: 'child', initial: 'off', states: { off: { on: { FLIP: 'on' } }, on: { on: { FLIP: 'off' } } } });
+const probeMachine = setup({
+  types: { input: {} as { limit: number }, context: {} as { failures: number; limit: number } },
+  actors: { probe: fromPromise(async () => 'pong'), child },
+  guards: { tooMany: ({ context }) => context.failures + 1 >= context.limit },
+  delays: { cooldown: 1000 },
+}).createMachine({
+  id: 'probe',
+  context: ({ input }) => ({ failures: 0, limit: input.limit }),
+  initial: 'probing',
+  invoke: { id: 'light', src: 'child' },
+  states: {
+    probing: { invoke: { id: 'probe', src: 'probe', onDone: 'up', onError: 'down' } },
+    up: {
+      on: {
+        FAIL: [
+          { guard: 'tooMany', target: 'down' },
+          { actions: assign({ failures: ({ context }) => context.failures + 1 }) },
+        ],
+      },
+    },
+    down: { after: { cooldown: 'probing' } },
+  },
+});
+
+async function record(limit: number): Promise<StatorEvent[]> {
+  const clock = new TestClock(1_000_000);
+  const bus = new EventBus(clock);
+  const log: StatorEvent[] = [];
+  bus.events$.subscribe((e) => log.push(e));
+  const actor = createActor(probeMachine, { clock, input: { limit }, inspect: bus.inspector('probe.main') });
+  actor.start();
+  await clock.advance(10);
+  actor.send({ type: 'FAIL' });
+  actor.send({ type: 'FAIL' });
+  actor.getSnapshot().children.light?.send({ type: 'FLIP' });
+  await clock.advance(500);
+  actor.send({ type: 'FAIL' });
+  await clock.advance(1500);
+  actor.stop();
+  return log;
+}
+
+describe('replay', () => {
+  it('reaches the recorded states, including delays and invoked results', async () => {
+    const log = await record(3);
+    expect(log.map((e) => `${e.source} ${e.type}`)).toContain('probe.main xstate.after.cooldown.probe.down');
+    const result = await replay(log, { machines: { probe: probeMachine } });
+    expect(result.divergence).toBeUndefined();
+    expect(result.steps.length).toBe(log.filter((e) => e.state !== undefined).length);
+    expect(result.states['probe.main']).toContain('down');
+    expect(result.states['probe.main/light']).toEqual(['off', 'on', 'on']); // init, FLIP, stop
+  });
+
+  it('reports the first divergence when the input changes', async () => {
+    const log = await record(3);
+    const result = await replay(log, { machines: { probe: probeMachine }, input: (_s, _m, recorded) => ({ ...(recorded as object), limit: 2 }) });
+    expect(result.divergence).toMatchObject({ source: 'probe.main', type: 'FAIL', expected: 'up', actual: 'down' });
+  });
+
+  it('reports a divergence when a delay changed', async () => {
+    const log = await record(3);
+    const slower = probeMachine.provide({ delays: { cooldown: 5000 } });
+    const result = await replay(log, { machines: { probe: slower } });
+    // At the recorded time the cooldown has not elapsed: the next thing the fresh machine did was something else.
+    expect(result.divergence).toMatchObject({ type: 'xstate.after.cooldown.probe.down', expected: 'probing', actual: 'down' });
+    expect(result.divergence?.actualType).not.toBe('xstate.after.cooldown.probe.down');
+  });
+});
