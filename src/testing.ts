@@ -3,3 +3,6 @@
  * (with the event-log capability) replay of a recorded event log.
  */
 export { TestClock, flushMicrotasks } from './runtime/clock.js';
+export { replay, type ReplayOptions, type ReplayResult, type ReplayStep } from './events/replay.js';
+export { parseEventLog, readEventLog } from './events/event-log-reader.js';
+export { formatTimeline } from './events/timeline.js';

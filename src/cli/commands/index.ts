@@ -9,4 +9,5 @@ export type RegisterCommand = (program: Command) => void;
 export const commands: readonly (() => Promise<RegisterCommand>)[] = [
   // () => import('./start.js').then((m) => m.register),
   () => import('./visualize.js').then((m) => m.register),
+  () => import('./replay.js').then((m) => m.register),
 ];
