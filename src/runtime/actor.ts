@@ -1,5 +1,6 @@
 import { createActor, type AnyStateMachine, type Actor, type InputFrom, type Snapshot } from 'xstate';
 import type { RuntimeContext } from './context.js';
+import { stampSchedulerWithClock } from './persistence.js';
 
 /** Options of {@link startMachine}. */
 export interface StartMachineOptions<TMachine extends AnyStateMachine> {
@@ -35,6 +36,7 @@ export function startMachine<TMachine extends AnyStateMachine>(
       ctx.logger.error(`machine ${options.source} stopped on an unhandled error`, { error });
     },
   });
+  stampSchedulerWithClock(actor, ctx.clock);
   actor.start();
   return actor;
 }
