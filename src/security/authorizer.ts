@@ -1,0 +1,159 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../runtime/clock.js';
+import { ALL_SCOPES, requestPermission, type AccessRequest } from './access-request.js';
+import { conditionsHold } from './conditions.js';
+import { compileRule, parsePermission, type CompiledRule, type PermissionPattern } from './permission.js';
+import type { Policy, RoleDefinition } from './policy.js';
+import type { Principal } from './principal.js';
+
+/** The outcome of {@link Authorizer.decide}. */
+export interface Decision {
+  readonly allowed: boolean;
+  /** The permission the request needed, `resource:action:scope`. */
+  readonly permission: string;
+  /** `granted by role editor (db:write:*)`, `denied by policy night-freeze`, `no role or policy grants it`. */
+  readonly reason: string;
+}
+
+/** Roles and policies, as in `security.roles` and `security.policies`. */
+export interface AuthorizationRules {
+  readonly roles?: Readonly<Record<string, RoleDefinition>>;
+  readonly policies?: readonly Policy[];
+}
+
+interface CompiledPolicy {
+  readonly policy: Policy;
+  readonly rules: readonly CompiledRule[];
+}
+
+interface PrincipalRules {
+  readonly grants: readonly CompiledRule[];
+  readonly policies: readonly CompiledPolicy[];
+}
+
+/**
+ * Decides whether a principal may do a request. Deny wins:
+ *
+ * 1. If any `!` permission of the principal's roles (or its own), or any applicable `deny`
+ *    policy, matches the request: **denied**.
+ * 2. Otherwise, if any permission of its roles (or its own), or any applicable `allow` policy,
+ *    matches: **allowed**.
+ * 3. Otherwise: **denied** (nothing is allowed by default).
+ *
+ * Roles are resolved once with their `inherits`; per principal, templates are filled and globs
+ * compiled once and cached (keyed by id, roles and attributes, so a changed principal is
+ * recompiled). Conditions are evaluated per request on the injected clock.
+ *
+ * @throws Error at construction when a permission is malformed or roles inherit in a cycle.
+ */
+export class Authorizer {
+  private readonly rolePatterns = new Map<string, readonly { pattern: PermissionPattern; origin: string }[]>();
+  private readonly policyPatterns: readonly { policy: Policy; patterns: readonly PermissionPattern[] }[];
+  private readonly cache = new LRUCache<string, PrincipalRules>({ max: 1000 });
+
+  public constructor(
+    rules: AuthorizationRules,
+    private readonly clock: Clock,
+  ) {
+    const roles = rules.roles ?? {};
+    const resolving = new Set<string>();
+    const resolve = (name: string): readonly { pattern: PermissionPattern; origin: string }[] => {
+      const done = this.rolePatterns.get(name);
+      if (done) return done;
+      const role = roles[name];
+      if (!role) return [];
+      if (resolving.has(name)) throw new Error(`security.roles: role "${name}" inherits itself through ${[...resolving].join(' -> ')}`);
+      resolving.add(name);
+      const own = role.permissions.map((text) => ({ pattern: parsePermission(text), origin: `role ${name} (${text})` }));
+      const inherited = (role.inherits ?? []).flatMap((parent) => resolve(parent));
+      resolving.delete(name);
+      const all = [...own, ...inherited];
+      this.rolePatterns.set(name, all);
+      return all;
+    };
+    for (const name of Object.keys(roles)) resolve(name);
+    this.policyPatterns = (rules.policies ?? []).map((policy) => ({
+      policy,
+      patterns: policy.permissions.map((text) => {
+        const p = parsePermission(text);
+        if (p.effect === 'deny') throw new Error(`security.policies.${policy.name}: write "${text.slice(1)}" with effect: deny instead of "!"`);
+        return { ...p, effect: policy.effect };
+      }),
+    }));
+  }
+
+  /** Decides `request` for `principal`. Never throws for a well-formed request. */
+  public decide(principal: Principal, request: AccessRequest): Decision {
+    const permission = requestPermission(request);
+    const compiled = this.rulesOf(principal);
+    const now = this.clock.now();
+    const policies = compiled.policies.filter((p) => this.applies(p, principal, request, now));
+
+    const roleDeny = compiled.grants.find((r) => r.effect === 'deny' && ruleMatches(r, request));
+    if (roleDeny) return { allowed: false, permission, reason: `denied by ${roleDeny.origin}` };
+    const policyDeny = policies.find((p) => p.policy.effect === 'deny');
+    if (policyDeny) return { allowed: false, permission, reason: `denied by policy ${policyDeny.policy.name}` };
+
+    const roleAllow = compiled.grants.find((r) => r.effect === 'allow' && ruleMatches(r, request));
+    if (roleAllow) return { allowed: true, permission, reason: `granted by ${roleAllow.origin}` };
+    const policyAllow = policies.find((p) => p.policy.effect === 'allow');
+    if (policyAllow) return { allowed: true, permission, reason: `granted by policy ${policyAllow.policy.name}` };
+
+    return { allowed: false, permission, reason: 'no role or policy grants it' };
+  }
+
+  /** The permission texts a principal holds through its roles and directly (before policies). */
+  public permissionsOf(principal: Principal): readonly string[] {
+    const texts = principal.roles.flatMap((role) => (this.rolePatterns.get(role) ?? []).map((r) => r.pattern.text));
+    return [...new Set([...texts, ...(principal.permissions ?? [])])];
+  }
+
+  private applies(compiled: CompiledPolicy, principal: Principal, request: AccessRequest, now: number): boolean {
+    const { policy } = compiled;
+    if (!compiled.rules.some((r) => ruleMatches(r, request))) return false;
+    if (policy.when && !conditionsHold(policy.when, principal, request.attributes, now)) return false;
+    if (policy.unless && conditionsHold(policy.unless, principal, request.attributes, now)) return false;
+    return true;
+  }
+
+  private rulesOf(principal: Principal): PrincipalRules {
+    const key = JSON.stringify([principal.id, principal.roles, principal.attributes, principal.permissions ?? []]);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const grants: CompiledRule[] = [];
+    for (const role of principal.roles) {
+      for (const { pattern, origin } of this.rolePatterns.get(role) ?? []) {
+        const rule = compileRule(pattern, principal, origin);
+        if (rule) grants.push(rule);
+      }
+    }
+    for (const text of principal.permissions ?? []) {
+      const rule = compileRule(parsePermission(text), principal, `principal ${principal.id} (${text})`);
+      if (rule) grants.push(rule);
+    }
+    const policies: CompiledPolicy[] = [];
+    for (const { policy, patterns } of this.policyPatterns) {
+      if (!subjectMatches(policy, principal)) continue;
+      const rules = patterns.flatMap((p) => compileRule(p, principal, `policy ${policy.name}`) ?? []);
+      if (rules.length) policies.push({ policy, rules });
+    }
+    const out = { grants, policies };
+    this.cache.set(key, out);
+    return out;
+  }
+}
+
+function subjectMatches(policy: Policy, principal: Principal): boolean {
+  if (!policy.principals && !policy.roles) return true;
+  if (policy.principals?.some((id) => id === '*' || id === principal.id)) return true;
+  return policy.roles?.some((role) => principal.roles.includes(role)) ?? false;
+}
+
+function ruleMatches(rule: CompiledRule, request: AccessRequest): boolean {
+  if (rule.resource !== '*' && rule.resource !== request.resource) return false;
+  if (rule.action !== '*' && rule.action !== request.action) return false;
+  if (rule.scope === undefined) return true;
+  // A request over every scope is granted only by a universal scope, and refused by any deny.
+  if (request.scope === ALL_SCOPES) return rule.effect === 'deny';
+  return rule.scope.test(request.scope);
+}

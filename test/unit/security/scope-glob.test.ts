@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { compileScopeGlob, escapeGlob } from '../../../src/security/scope-glob.js';
+
+describe('scope glob', () => {
+  const cases: [pattern: string, scope: string, matches: boolean][] = [
+    ['*', 'anything/at/all', true],
+    ['**', 'a/b', true],
+    ['orders', 'orders', true],
+    ['orders', 'orders2', false],
+    ['orders', 'Orders', false],
+    ['order?', 'orders', true],
+    ['user:*', 'user:1', true],
+    ['user:*', 'user:1:profile', true],
+    ['user:*', 'session:1', false],
+    ['uploads/*', 'uploads/a.png', true],
+    ['uploads/*', 'uploads/x/a.png', false],
+    ['uploads/**', 'uploads', true],
+    ['uploads/**', 'uploads/x/y/a.png', true],
+    ['uploads/**', 'uploads2/a', false],
+    ['uploads/**', 'uploadsx', false],
+    ['**/*.png', 'a.png', true],
+    ['**/*.png', 'a/b/c.png', true],
+    ['**/*.png', 'a/b/c.jpg', false],
+    ['a/**/b', 'a/b', true],
+    ['a/**/b', 'a/x/y/b', true],
+    ['a/**/b', 'a/xb', false],
+    ['tenant_*_orders', 'tenant_acme_orders', true],
+    ['public.orders', 'publicXorders', false],
+    ['a\\*', 'a*', true],
+    ['a\\*', 'ab', false],
+  ];
+  it.each(cases)('%s against %s → %s', (pattern, scope, matches) => {
+    expect(compileScopeGlob(pattern).test(scope)).toBe(matches);
+  });
+
+  it('escapes a value so that its wildcards are literal', () => {
+    const re = compileScopeGlob(`home/${escapeGlob('*')}/**`);
+    expect(re.test('home/*/a')).toBe(true);
+    expect(re.test('home/bob/a')).toBe(false);
+  });
+});
