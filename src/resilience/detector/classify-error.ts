@@ -1,0 +1,97 @@
+import { classificationOf, type ErrorClassification, type ErrorKind } from './error-kind.js';
+import { memcachedKind } from './memcached-errors.js';
+import { mysqlCodeKind, mysqlErrnoKind } from './mysql-codes.js';
+import { NODE_CODES } from './node-codes.js';
+import { postgresKind } from './postgres-codes.js';
+import { redisCode, redisKind } from './redis-errors.js';
+import { sqliteKind } from './sqlite-codes.js';
+import { STATOR_CODES } from './stator-codes.js';
+
+const UNKNOWN = classificationOf('unknown');
+const MAX_DEPTH = 4;
+
+/** Messages of pg (node-postgres) and knex that carry no code. */
+const MESSAGES: ReadonlyArray<readonly [RegExp, ErrorKind]> = [
+  [/^Connection terminated due to connection timeout$/, 'timeout'],
+  [/^Connection terminated unexpectedly$/, 'connection-lost'],
+  [/^Connection terminated$/, 'connection-lost'],
+  [/^Client has encountered a connection error and is not queryable$/, 'connection-lost'],
+  [/^Client was closed and is not queryable$/, 'connection-lost'],
+  [/^(Query read timeout|timeout expired|timeout exceeded when trying to connect)$/, 'timeout'],
+  [/^Knex: Timeout acquiring a connection/, 'timeout'],
+  [/^This job has been dropped by Bottleneck$/, 'resource-exhausted'],
+];
+
+/**
+ * The error detector: classifies any thrown value by kind and says whether it is transient
+ * (worth a retry), whether it counts against the resource's circuit breaker, and whether a
+ * fallback may answer in its place.
+ *
+ * It reads what the drivers set — pg's SQLSTATE `code`, mysql2's `errno`/`code`, better-sqlite3's
+ * `SQLITE_*` codes, ioredis' class names and reply words, memjs' messages, Node's system error
+ * codes, and Stator's own `code`s — looking through `AggregateError`s (Node tries IPv6 and IPv4
+ * in turn) and `cause` chains. Anything else is `unknown`: not transient.
+ *
+ * Pure and cheap: no allocation for a known error (classifications are shared, frozen objects).
+ *
+ * @example
+ * ```ts
+ * try { await pool.query(sql); } catch (error) {
+ *   const { kind, transient } = classifyError(error); // 'deadlock', true
+ * }
+ * ```
+ */
+export function classifyError(error: unknown): ErrorClassification {
+  return classify(error, 0) ?? UNKNOWN;
+}
+
+function classify(error: unknown, depth: number): ErrorClassification | undefined {
+  if (typeof error !== 'object' || error === null || depth > MAX_DEPTH) return undefined;
+  const e = error as {
+    code?: unknown;
+    errno?: unknown;
+    sqlState?: unknown;
+    name?: unknown;
+    message?: unknown;
+    isStatorError?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+  };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+
+  if (e.isStatorError === true && code !== undefined) {
+    const kind = STATOR_CODES[code];
+    if (kind) return classificationOf(kind, code);
+  }
+  // mysql2: server errors carry errno ≥ 1000 (Node's system errors carry negative errnos).
+  if (typeof e.errno === 'number' && e.errno >= 1000) {
+    const kind = mysqlErrnoKind(e.errno);
+    if (kind) return classificationOf(kind, String(e.errno));
+  }
+  if (code !== undefined) {
+    const kind = NODE_CODES[code] ?? mysqlCodeKind(code) ?? sqliteKind(code, message) ?? postgresKind(code);
+    if (kind) return classificationOf(kind, code);
+  }
+  // mysql2 server errors without an errno of their own: the standard SQLSTATE class decides.
+  if (typeof e.sqlState === 'string') {
+    const kind = postgresKind(e.sqlState);
+    if (kind) return classificationOf(kind, e.sqlState);
+  }
+  const redis = redisKind(name, message);
+  if (redis) return classificationOf(redis, redisCode(name, message));
+  const memcached = memcachedKind(message);
+  if (memcached) return classificationOf(memcached);
+  for (const [pattern, kind] of MESSAGES) if (pattern.test(message)) return classificationOf(kind);
+  if (name === 'KnexTimeoutError' || name === 'TimeoutError') return classificationOf('timeout');
+  if (name === 'AbortError') return classificationOf('aborted');
+
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors as unknown[]) {
+      const found = classify(inner, depth + 1);
+      if (found) return found;
+    }
+  }
+  return e.cause !== undefined ? classify(e.cause, depth + 1) : undefined;
+}
