@@ -7,3 +7,5 @@ export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js';
 export { AuditWriteFailedError, isAuditWriteFailedError } from './audit-write-failed-error.js';
 export { ConfigInvalidError, isConfigInvalidError, formatConfigProblem, type ConfigProblem } from './config-invalid-error.js';
 export { PathOutsideBaseError, isPathOutsideBaseError } from './path-outside-base-error.js';
+export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js';
+export { OperationTimeoutError, isOperationTimeoutError } from './operation-timeout-error.js';
