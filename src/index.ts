@@ -18,3 +18,25 @@ export { EVENT_LOG_VERSION, type StatorEvent } from './events/event-bus.js';
 
 // Logging
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+
+// Resilience
+export { CircuitOpenError, isCircuitOpenError, OperationTimeoutError, isOperationTimeoutError } from './errors/index.js';
+export {
+  createResilience,
+  classifyError,
+  attemptsOf,
+  type Resilience,
+  type ResilienceOptions,
+  type Pipeline,
+  type PipelineOptions,
+  type RunOptions,
+  type ReadOptions,
+  type Served,
+  type ServedSource,
+  type FallbackStore,
+  type BreakerHandle,
+  type BreakerState,
+  type BreakerStateName,
+  type ErrorClassification,
+  type ErrorKind,
+} from './resilience/index.js';
