@@ -1,4 +1,4 @@
-import { createActor, type AnyStateMachine, type Actor, type InputFrom, type Snapshot } from 'xstate';
+import { createActor, type AnyStateMachine, type Actor, type InputFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import type { RuntimeContext } from './context.js';
 import { stampSchedulerWithClock } from './persistence.js';
 
@@ -29,7 +29,7 @@ export function startMachine<TMachine extends AnyStateMachine>(
     clock: ctx.clock,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
-    ...(options.record === false ? {} : { inspect: ctx.events.inspector(options.source) }),
+    ...inspectOption(ctx, options),
   } as Parameters<typeof createActor<TMachine>>[1]);
   actor.subscribe({
     error: (error: unknown) => {
@@ -39,4 +39,22 @@ export function startMachine<TMachine extends AnyStateMachine>(
   stampSchedulerWithClock(actor, ctx.clock);
   actor.start();
   return actor;
+}
+
+function inspectOption(
+  ctx: RuntimeContext,
+  options: { readonly source: string; readonly record?: boolean },
+): { inspect?: (event: InspectionEvent) => void } {
+  const record = options.record === false ? undefined : ctx.events.inspector(options.source);
+  const extra = ctx.inspect;
+  if (record && extra) {
+    return {
+      inspect: (event) => {
+        record(event);
+        extra(event);
+      },
+    };
+  }
+  const only = record ?? extra;
+  return only ? { inspect: only } : {};
 }

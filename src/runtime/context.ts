@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { InspectionEvent } from 'xstate';
 import type { StatorConfig } from '../config/schema.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../logging/logger.js';
@@ -27,4 +28,9 @@ export interface RuntimeContext {
   readonly metrics: Registry;
   /** Known secret values; anything printed or stored goes through `secrets.scrub` / `secrets.redact`. */
   readonly secrets: SecretRegistry;
+  /**
+   * An extra XState inspector every machine actor reports to, e.g. `@statelyai/inspect`'s
+   * `inspector.inspect`, to watch a running Stator in the Stately inspector.
+   */
+  readonly inspect?: (event: InspectionEvent) => void;
 }
