@@ -1,0 +1,137 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretRegistry } from '../logging/redact.js';
+import type { Clock } from '../runtime/clock.js';
+import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
+import { readAuditHead, type AuditHead } from './audit-tail.js';
+
+/** A copy of the audit log elsewhere (a database table). Best effort: the file is the record. */
+export interface AuditMirror {
+  write(entries: readonly AuditEntry[]): Promise<void>;
+}
+
+/** Options of {@link AuditLog}. */
+export interface AuditLogOptions {
+  /** Absolute path of the JSONL file (inside `filesystem.base_path`, normally `logs/audit.jsonl`). */
+  readonly file: string;
+  readonly clock: Clock;
+  /** Scrubs secrets from every field before it is hashed and written. */
+  readonly secrets?: SecretRegistry;
+  readonly logger?: Logger;
+  readonly mirror?: AuditMirror;
+  /** Called after each written batch (metrics). */
+  readonly onWritten?: (entries: readonly AuditEntry[]) => void;
+}
+
+interface Pending {
+  readonly record: AuditRecord;
+  readonly resolve: (entry: AuditEntry) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The append-only, hash-chained audit log. {@link AuditLog.append} resolves once the entry is in
+ * the file, and rejects with {@link AuditWriteFailedError} when it could not be written; callers
+ * deny the access then (fail closed).
+ *
+ * Appends that arrive while a write is in flight are written together in the next write (group
+ * commit), so a burst of guarded calls costs a few appends, not one each. Sequence numbers and
+ * hashes are assigned when a batch is written, so a failed batch leaves no gap.
+ *
+ * One writer per file: two Stator instances must not share an audit file (their chains would
+ * interleave and fail verification).
+ */
+export class AuditLog {
+  private head: AuditHead | undefined;
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+
+  public constructor(private readonly options: AuditLogOptions) {}
+
+  /** The file written. */
+  public get file(): string {
+    return this.options.file;
+  }
+
+  /**
+   * Reads the tail of an existing log to continue its chain, creating the directory if needed.
+   *
+   * @throws AuditWriteFailedError when the directory cannot be created or the tail is damaged.
+   */
+  public async open(): Promise<void> {
+    try {
+      this.head = await this.readHead();
+    } catch (cause) {
+      throw this.loud(new AuditWriteFailedError(this.options.file, { cause }));
+    }
+  }
+
+  /** Appends one entry; resolves with it once written. */
+  public append(record: AuditRecord): Promise<AuditEntry> {
+    return new Promise<AuditEntry>((resolve, reject) => {
+      this.queue.push({ record, resolve, reject });
+      this.flushing ??= this.flush().finally(() => {
+        this.flushing = undefined;
+      });
+    });
+  }
+
+  /** Resolves when every entry appended so far is written (or failed). */
+  public async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        this.head ??= await this.readHead();
+        let prev = this.head;
+        const time = new Date(this.options.clock.now()).toISOString();
+        const entries = batch.map((p) => {
+          const entry = chainAuditEntry(this.clean(p.record), prev, time);
+          prev = entry;
+          return entry;
+        });
+        await appendFile(this.options.file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { flag: 'a' });
+        this.head = prev;
+        batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
+        this.options.onWritten?.(entries);
+        await this.mirror(entries);
+      } catch (cause) {
+        // The file may now end in a partial line: re-read the tail before the next write.
+        this.head = undefined;
+        const error = this.loud(new AuditWriteFailedError(this.options.file, { cause }));
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  private async readHead(): Promise<AuditHead> {
+    await mkdir(dirname(this.options.file), { recursive: true });
+    return readAuditHead(this.options.file);
+  }
+
+  private async mirror(entries: readonly AuditEntry[]): Promise<void> {
+    if (!this.options.mirror) return;
+    try {
+      await this.options.mirror.write(entries);
+    } catch (error) {
+      this.options.logger?.error('audit mirror write failed; the audit file holds the entries', { error });
+    }
+  }
+
+  private clean(record: AuditRecord): AuditRecord {
+    const s = this.options.secrets;
+    if (!s) return record;
+    return { ...record, who: s.scrub(record.who), resource: s.scrub(record.resource), reason: s.scrub(record.reason) };
+  }
+
+  private loud(error: AuditWriteFailedError): AuditWriteFailedError {
+    this.options.logger?.error(error.message, { code: error.code, file: error.file });
+    return error;
+  }
+}

@@ -1,0 +1,152 @@
+import { mkdtemp, mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAuditWriteFailedError } from '../../../src/errors/audit-write-failed-error.js';
+import { SecretRegistry } from '../../../src/logging/redact.js';
+import { TestClock } from '../../../src/runtime/clock.js';
+import { GENESIS_HASH, type AuditRecord } from '../../../src/security/audit-entry.js';
+import { AuditLog } from '../../../src/security/audit-log.js';
+import { verifyAuditLog } from '../../../src/security/verify-audit-log.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stator-audit-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const record = (i: number): AuditRecord => ({
+  who: `user${i}`,
+  action: 'db:write',
+  resource: `db:orders`,
+  decision: i % 3 === 0 ? 'deny' : 'allow',
+  reason: i % 3 === 0 ? 'no role or policy grants it' : 'granted by role editor (db:write:orders)',
+});
+
+async function writeLog(name: string, n: number): Promise<string> {
+  const file = join(dir, name, 'logs', 'audit.jsonl');
+  const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
+  await log.open();
+  await Promise.all(Array.from({ length: n }, (_, i) => log.append(record(i + 1))));
+  return file;
+}
+
+const lines = async (file: string): Promise<string[]> => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+
+describe('audit log', () => {
+  it('writes a hash chain that verifies, in seq order, even for concurrent appends', async () => {
+    const file = await writeLog('ok', 25);
+    const entries = (await lines(file)).map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string });
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(entries[0]?.prevHash).toBe(GENESIS_HASH);
+    expect(entries[1]?.prevHash).toBe(entries[0]?.hash);
+    expect(Object.keys(entries[0] ?? {})).toEqual(['seq', 'time', 'who', 'action', 'resource', 'decision', 'reason', 'prevHash', 'hash']);
+    const result = await verifyAuditLog(file);
+    expect(result).toMatchObject({ ok: true, verified: 25, head: { seq: 25, hash: entries[24]?.hash } });
+  });
+
+  it('continues the chain after a restart', async () => {
+    const file = await writeLog('restart', 3);
+    const again = new AuditLog({ file, clock: new TestClock() });
+    await again.open();
+    const entry = await again.append(record(4));
+    expect(entry.seq).toBe(4);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 4 });
+  });
+
+  it('an edited line fails verification at that entry', async () => {
+    const file = await writeLog('edited', 10);
+    const all = await lines(file);
+    all[6] = (all[6] as string).replace('"decision":"allow"', '"decision":"deny"').replace('"decision":"deny","reason":"no', '"decision":"allow","reason":"no');
+    expect(all[6]).not.toBe((await lines(file))[6]);
+    await writeFile(file, all.join('\n') + '\n');
+    const result = await verifyAuditLog(file);
+    expect(result.ok).toBe(false);
+    expect(result.firstBad).toMatchObject({ line: 7, seq: 7 });
+    expect(result.firstBad?.problem).toMatch(/entry 7 was modified/);
+    expect(result.verified).toBe(6);
+  });
+
+  it('an edited line whose hash was recomputed is caught at the next entry', async () => {
+    const file = await writeLog('rehashed', 6);
+    const { hashAuditEntry } = await import('../../../src/security/audit-entry.js');
+    const all = (await lines(file)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const forged = { ...all[2], who: 'mallory' } as Record<string, unknown>;
+    const { hash: _old, ...body } = forged;
+    forged.hash = hashAuditEntry(body as never);
+    all[2] = forged;
+    await writeFile(file, all.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const result = await verifyAuditLog(file);
+    expect(result.firstBad).toMatchObject({ line: 4, seq: 4 });
+    expect(result.firstBad?.problem).toMatch(/does not chain to entry 3/);
+  });
+
+  it('a deleted line fails verification naming the missing entry', async () => {
+    const file = await writeLog('deleted', 10);
+    const all = await lines(file);
+    all.splice(4, 1); // entry 5
+    await writeFile(file, all.join('\n') + '\n');
+    const result = await verifyAuditLog(file);
+    expect(result.ok).toBe(false);
+    expect(result.firstBad).toMatchObject({ line: 5, seq: 6 });
+    expect(result.firstBad?.problem).toMatch(/expected entry 5, found entry 6: entry 5 is missing/);
+  });
+
+  it('reordered lines fail verification', async () => {
+    const file = await writeLog('reordered', 5);
+    const all = await lines(file);
+    [all[1], all[2]] = [all[2] as string, all[1] as string];
+    await writeFile(file, all.join('\n') + '\n');
+    const result = await verifyAuditLog(file);
+    expect(result.firstBad).toMatchObject({ line: 2, seq: 3 });
+  });
+
+  it('an emptied line and a truncated line fail verification', async () => {
+    const file = await writeLog('emptied', 4);
+    const all = await lines(file);
+    all[1] = '';
+    await writeFile(file, all.join('\n') + '\n');
+    expect((await verifyAuditLog(file)).firstBad).toMatchObject({ line: 2 });
+
+    const cut = await writeLog('cut', 4);
+    const text = await readFile(cut, 'utf8');
+    await writeFile(cut, text.slice(0, -20));
+    expect((await verifyAuditLog(cut)).firstBad).toMatchObject({ line: 4, problem: expect.stringMatching(/not valid JSON/) });
+    // and a writer refuses to continue a damaged tail
+    const writer = new AuditLog({ file: cut, clock: new TestClock() });
+    await expect(writer.open()).rejects.toSatisfy(isAuditWriteFailedError);
+  });
+
+  it('rejects every append loudly when the file cannot be written (the path is a directory), and recovers', async () => {
+    const file = join(dir, 'unwritable', 'audit.jsonl');
+    await mkdir(file, { recursive: true });
+    const logged: string[] = [];
+    const logger = { error: (m: string) => logged.push(m) } as unknown as import('../../../src/logging/logger.js').Logger;
+    const log = new AuditLog({ file, clock: new TestClock(), logger });
+    await expect(log.open()).rejects.toSatisfy(isAuditWriteFailedError);
+    const results = await Promise.allSettled([log.append(record(1)), log.append(record(2))]);
+    expect(results.every((r) => r.status === 'rejected' && isAuditWriteFailedError(r.reason))).toBe(true);
+    expect(logged.some((m) => m.includes('could not be written'))).toBe(true);
+    await rm(file, { recursive: true });
+    expect((await log.append(record(3))).seq).toBe(1);
+  });
+
+  it('scrubs known secrets before hashing and writing', async () => {
+    const secrets = new SecretRegistry();
+    secrets.add('hunter2-secret');
+    const file = join(dir, 'scrub', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(), secrets });
+    await log.append({ who: 'a', action: 'cache:read', resource: 'cache:key-hunter2-secret', decision: 'allow', reason: 'x' });
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('hunter2-secret');
+    expect((await verifyAuditLog(file)).ok).toBe(true);
+  });
+
+  it('verify reports a missing file by throwing', async () => {
+    await expect(verifyAuditLog(join(dir, 'nope.jsonl'))).rejects.toThrow(/ENOENT/);
+    await appendFile(join(dir, 'empty.jsonl'), '');
+    expect(await verifyAuditLog(join(dir, 'empty.jsonl'))).toMatchObject({ ok: true, verified: 0 });
+  });
+});
