@@ -1,0 +1,177 @@
+import { Gauge } from 'prom-client';
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { Actor } from 'xstate';
+import { alertMachine } from '../../../machines/alert.machine.js';
+import { startMachine } from '../../runtime/actor.js';
+import type { RuntimeContext } from '../../runtime/context.js';
+import type { MetricsSnapshot } from '../metrics/metrics-snapshot.js';
+import type { AlertRule } from './alert-rule.js';
+import { alertStatusOf, type AlertState, type AlertStatus, type AlertTransition } from './alert-transition.js';
+import { DEFAULT_NOTIFY_ON, type AlertNotifier } from './notifiers/alert-notifier.js';
+
+interface Entry {
+  readonly rule: AlertRule;
+  readonly actor: Actor<typeof alertMachine>;
+  status: AlertStatus;
+  since: number;
+  value: number | null;
+}
+
+const STATE_CODE: Record<AlertStatus, number> = { ok: 0, pending: 1, firing: 2, resolved: 0 };
+
+/**
+ * Runs one alert machine per rule, feeds each metrics snapshot to all of them, publishes every
+ * transition on {@link AlertManager.alerts$} and hands it to the notifiers (the log, webhooks,
+ * callbacks). The machines' own events reach the event log as `alert.<rule>`.
+ *
+ * Exposes `stator_alert_state{alert}` (0 ok or resolved, 1 pending, 2 firing) on the registry.
+ */
+export class AlertManager {
+  private readonly entries: Entry[] = [];
+  private readonly subject = new Subject<AlertTransition>();
+  private readonly stopping = new AbortController();
+  private readonly deliveries = new Set<Promise<void>>();
+  private previous: MetricsSnapshot | undefined;
+  private subscription: Subscription | undefined;
+
+  /** Every alert transition, in order. Hot: subscribers see transitions after they subscribe. */
+  public readonly alerts$: Observable<AlertTransition> = this.subject.asObservable();
+
+  public constructor(
+    private readonly ctx: RuntimeContext,
+    rules: readonly AlertRule[],
+    private readonly notifiers: readonly AlertNotifier[] = [],
+  ) {
+    const names = new Set<string>();
+    for (const rule of rules) {
+      if (names.has(rule.name)) throw new TypeError(`two alert rules are named "${rule.name}"; give each rule its own name`);
+      names.add(rule.name);
+      this.entries.push(this.startRule(rule));
+    }
+    this.registerGauge();
+  }
+
+  /** Evaluates the rules on every snapshot of `metrics$` until {@link stop}. */
+  public watch(metrics$: Observable<MetricsSnapshot>): void {
+    this.subscription?.unsubscribe();
+    this.subscription = metrics$.subscribe((m) => this.evaluate(m));
+  }
+
+  /** Feeds one snapshot to every rule. A rule whose `select` throws is logged and skipped. */
+  public evaluate(snapshot: MetricsSnapshot): void {
+    const previous = this.previous;
+    this.previous = snapshot;
+    for (const entry of this.entries) {
+      let value: number | undefined;
+      try {
+        value = entry.rule.select(snapshot, previous);
+      } catch (error) {
+        this.ctx.logger.warn(`alert rule ${entry.rule.name} could not read its signal`, { error });
+        continue;
+      }
+      if (value === undefined || !Number.isFinite(value)) continue;
+      entry.actor.send({ type: 'SAMPLE', value });
+    }
+  }
+
+  /** Every rule's current state. */
+  public states(): AlertState[] {
+    return this.entries.map((e) => ({
+      rule: e.rule.name,
+      status: e.status,
+      since: e.since,
+      value: e.value,
+      threshold: e.rule.threshold,
+      severity: e.rule.severity ?? 'warning',
+      ...(e.rule.description !== undefined ? { description: e.rule.description } : {}),
+    }));
+  }
+
+  /** The alerts that are pending or firing. */
+  public open(): AlertState[] {
+    return this.states().filter((s) => s.status === 'pending' || s.status === 'firing');
+  }
+
+  /**
+   * Stops the machines and completes {@link alerts$}; deliveries still running get `graceMs` to
+   * finish, then are aborted.
+   */
+  public async stop(graceMs = 0): Promise<void> {
+    this.subscription?.unsubscribe();
+    for (const e of this.entries) e.actor.stop();
+    if (this.deliveries.size && graceMs > 0) {
+      let timer: unknown;
+      const grace = new Promise<void>((resolve) => {
+        timer = this.ctx.clock.setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...this.deliveries]), grace]);
+      this.ctx.clock.clearTimeout(timer);
+    }
+    this.stopping.abort(new Error('Stator is stopping'));
+    await Promise.allSettled([...this.deliveries]);
+    this.subject.complete();
+  }
+
+  private startRule(rule: AlertRule): Entry {
+    const actor = startMachine(this.ctx, alertMachine, {
+      source: `alert.${rule.name}`,
+      input: {
+        rule: rule.name,
+        threshold: rule.threshold,
+        ...(rule.clearThreshold !== undefined ? { clearThreshold: rule.clearThreshold } : {}),
+        direction: rule.direction ?? 'above',
+        holdMs: rule.holdSeconds * 1000,
+        clearHoldMs: (rule.clearHoldSeconds ?? rule.holdSeconds) * 1000,
+      },
+    });
+    const entry: Entry = { rule, actor, status: 'ok', since: this.ctx.clock.now(), value: null };
+    actor.subscribe((snapshot) => {
+      entry.value = snapshot.context.value;
+      const to = alertStatusOf(snapshot.value);
+      if (to === entry.status) return;
+      const transition: AlertTransition = {
+        rule: rule.name,
+        from: entry.status,
+        to,
+        value: entry.value,
+        threshold: rule.threshold,
+        severity: rule.severity ?? 'warning',
+        time: this.ctx.clock.now(),
+        ...(rule.description !== undefined ? { description: rule.description } : {}),
+      };
+      entry.status = to;
+      entry.since = transition.time;
+      this.subject.next(transition);
+      this.notify(transition);
+    });
+    return entry;
+  }
+
+  private notify(transition: AlertTransition): void {
+    for (const notifier of this.notifiers) {
+      if (!(notifier.on ?? DEFAULT_NOTIFY_ON).includes(transition.to)) continue;
+      const delivery = Promise.resolve()
+        .then(() => notifier.notify(transition, this.stopping.signal))
+        .catch((error: unknown) => {
+          this.ctx.logger.warn(`alert notifier ${notifier.name} failed for ${transition.rule} -> ${transition.to}`, { error });
+        })
+        .finally(() => this.deliveries.delete(delivery));
+      this.deliveries.add(delivery);
+    }
+  }
+
+  private registerGauge(): void {
+    const name = 'stator_alert_state';
+    if (this.ctx.metrics.getSingleMetric(name)) this.ctx.metrics.removeSingleMetric(name);
+    const entries = this.entries;
+    new Gauge({
+      name,
+      help: 'State of each alert: 0 ok or resolved, 1 pending, 2 firing.',
+      labelNames: ['alert'],
+      registers: [this.ctx.metrics],
+      collect() {
+        for (const e of entries) this.set({ alert: e.rule.name }, STATE_CODE[e.status]);
+      },
+    });
+  }
+}

@@ -1,0 +1,170 @@
+import { breakersFromDetails, poolFromDetails, poolStats, type DetailsSource } from './details-reader.js';
+import { histogramQuantile, type Bucket } from './histogram-quantile.js';
+import {
+  breakerStateOf,
+  cacheResultOf,
+  errorKindOf,
+  isErrorCounter,
+  isLatency,
+  isOperationCounter,
+  operationOf,
+  poolFieldOf,
+  resourceOf,
+  type PoolField,
+} from './metric-conventions.js';
+import type { BreakerStats, LatencyStats, MetricsSnapshot, PoolStats, ResourceErrorStats } from './metrics-snapshot.js';
+import { seriesKey, type Series } from './series.js';
+
+interface LatencyGroup {
+  resource: string;
+  operation: string;
+  count: number;
+  buckets: Map<number, number>;
+  quantiles: Map<number, number>;
+}
+
+/**
+ * Turns successive reads of the registry into {@link MetricsSnapshot}s. Counters and histograms
+ * are cumulative in prom-client, so it remembers the previous read and reports the difference:
+ * rates and percentiles describe the last interval, not the whole life of the process.
+ */
+export class SnapshotBuilder {
+  private readonly previous = new Map<string, number>();
+  private lastTime: number;
+
+  public constructor(startTime: number) {
+    this.lastTime = startTime;
+  }
+
+  /** Builds the snapshot for `time` from a fresh read and the sources' `details()`. */
+  public build(series: readonly Series[], sources: Iterable<DetailsSource>, time: number): MetricsSnapshot {
+    const intervalMs = Math.max(0, time - this.lastTime);
+    this.lastTime = time;
+    const details = [...sources].flatMap((s) => {
+      try {
+        const d = s.details?.();
+        return d ? [{ name: s.name, details: d }] : [];
+      } catch {
+        return []; // a layer whose details() throws must not stop the metrics
+      }
+    });
+
+    const latency = new Map<string, LatencyGroup>();
+    const opsByResource = new Map<string, number>();
+    const latencyOpsByResource = new Map<string, number>();
+    const errorsByResource = new Map<string, number>();
+    const byKind: Record<string, number> = {};
+    const poolGauges = new Map<string, Partial<Record<PoolField, number>>>();
+    const breakers = new Map<string, BreakerStats>();
+    const values: Record<string, number> = {};
+    let hits = 0;
+    let misses = 0;
+
+    for (const s of series) {
+      const key = seriesKey(s.name, s.labels);
+      if (!s.name.endsWith('_bucket')) values[key] = s.value;
+      const resource = resourceOf(s);
+      if (isLatency(s)) {
+        const group = latencyGroup(latency, resource, operationOf(s));
+        if (s.name.endsWith('_bucket')) {
+          const le = s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le);
+          group.buckets.set(le, (group.buckets.get(le) ?? 0) + this.delta(key, s.value));
+        } else if (s.name.endsWith('_count')) {
+          const d = this.delta(key, s.value);
+          group.count += d;
+          add(latencyOpsByResource, resource, d);
+        } else if (s.labels.quantile !== undefined && Number.isFinite(s.value)) {
+          const q = Number(s.labels.quantile);
+          group.quantiles.set(q, Math.max(group.quantiles.get(q) ?? 0, s.value));
+        }
+      } else if (isOperationCounter(s)) {
+        add(opsByResource, resource, this.delta(key, s.value));
+      } else if (isErrorCounter(s)) {
+        const d = this.delta(key, s.value);
+        add(errorsByResource, resource, d);
+        const kind = errorKindOf(s);
+        byKind[kind] = (byKind[kind] ?? 0) + d;
+      }
+      const cache = cacheResultOf(s);
+      if (cache === 'hit') hits += this.delta(`${key}#cache`, s.value);
+      else if (cache === 'miss') misses += this.delta(`${key}#cache`, s.value);
+      const field = poolFieldOf(s);
+      if (field) {
+        const g = poolGauges.get(resource) ?? {};
+        g[field] = (g[field] ?? 0) + s.value;
+        poolGauges.set(resource, g);
+      }
+      const breaker = breakerStateOf(s);
+      if (breaker) {
+        const name = s.labels.breaker ?? s.labels.name ?? resource;
+        breakers.set(name, { name, state: breaker });
+      }
+    }
+
+    const pools = new Map<string, PoolStats>();
+    for (const [resource, g] of poolGauges) {
+      const busy = g.busy ?? Math.max(0, (g.total ?? 0) - (g.idle ?? 0));
+      const total = g.total ?? (g.idle ?? 0) + busy;
+      pools.set(resource, poolStats(resource, total, g.idle ?? Math.max(0, total - busy), busy, g.pending ?? 0, g.max));
+    }
+    for (const { name, details: d } of details) {
+      const pool = poolFromDetails(name, d);
+      if (pool) pools.set(name, pool);
+      for (const b of breakersFromDetails(name, d)) breakers.set(b.name, b);
+    }
+
+    // A resource that counts its operations uses that count; otherwise its latency observations.
+    for (const [resource, n] of latencyOpsByResource) if (!opsByResource.has(resource)) opsByResource.set(resource, n);
+    const resources = new Set([...opsByResource.keys(), ...errorsByResource.keys()]);
+    const byResource: ResourceErrorStats[] = [...resources].sort().map((resource) => {
+      const operations = opsByResource.get(resource) ?? 0;
+      const errors = errorsByResource.get(resource) ?? 0;
+      return { resource, operations, errors, rate: rate(errors, operations) };
+    });
+    const operations = sum(opsByResource.values());
+    const errors = sum(errorsByResource.values());
+
+    return {
+      time,
+      intervalMs,
+      latency: [...latency.values()].map(toLatencyStats),
+      pools: [...pools.values()],
+      errors: { operations, errors, rate: rate(errors, operations), byKind, byResource },
+      cache: { hits, misses, hitRatio: hits + misses > 0 ? hits / (hits + misses) : null },
+      breakers: [...breakers.values()],
+      values,
+    };
+  }
+
+  private delta(key: string, value: number): number {
+    const before = this.previous.get(key) ?? 0;
+    this.previous.set(key, value);
+    // A counter that went down was reset (a registry cleared, a layer restarted): count from 0.
+    return value >= before ? value - before : value;
+  }
+}
+
+function latencyGroup(groups: Map<string, LatencyGroup>, resource: string, operation: string): LatencyGroup {
+  const id = `${resource}\u0000${operation}`;
+  let g = groups.get(id);
+  if (!g) {
+    g = { resource, operation, count: 0, buckets: new Map(), quantiles: new Map() };
+    groups.set(id, g);
+  }
+  return g;
+}
+
+function toLatencyStats(g: LatencyGroup): LatencyStats {
+  const buckets: Bucket[] = [...g.buckets].map(([le, count]) => ({ le, count }));
+  const pick = (q: number): number | null =>
+    g.quantiles.has(q) ? (g.quantiles.get(q) ?? null) : g.count > 0 ? histogramQuantile(q, buckets) : null;
+  return { resource: g.resource, operation: g.operation, count: g.count, p50: pick(0.5), p95: pick(0.95), p99: pick(0.99) };
+}
+
+const add = (m: Map<string, number>, k: string, v: number): void => void m.set(k, (m.get(k) ?? 0) + v);
+const sum = (xs: Iterable<number>): number => {
+  let t = 0;
+  for (const x of xs) t += x;
+  return t;
+};
+const rate = (errors: number, operations: number): number => (operations > 0 ? Math.min(1, errors / operations) : 0);
