@@ -9,3 +9,4 @@ export { ConfigInvalidError, isConfigInvalidError, formatConfigProblem, type Con
 export { PathOutsideBaseError, isPathOutsideBaseError } from './path-outside-base-error.js';
 export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js';
 export { OperationTimeoutError, isOperationTimeoutError } from './operation-timeout-error.js';
+export { AlertWebhookError, isAlertWebhookError } from './alert-webhook-error.js';
