@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { count, port, resourceKeys, seconds } from './common.js';
+import { count, port, ratio, resourceKeys, seconds } from './common.js';
 
 const node = z.strictObject({ host: z.string().min(1), port: port() });
 
@@ -24,6 +24,23 @@ export const cacheSection = z.strictObject({
   key_prefix: z.string().default(''),
   /** Default time to live of an entry, in seconds (0 = no expiry). */
   default_ttl: seconds().default(0),
+  /**
+   * Spread of expiry times, as a fraction of each TTL: an entry set with `ttl: 100` and
+   * `ttl_jitter: 0.1` expires after 90 to 100 seconds, so entries written together do not all
+   * expire together. 0 turns jitter off.
+   */
+  ttl_jitter: ratio().default(0.1),
+  /**
+   * Seconds a `getOrSet` whose loader returned `undefined` remembers that absence (negative
+   * caching). 0 (default) = off; a call's `negativeTtl` overrides it.
+   */
+  negative_ttl: seconds().default(0),
+  /**
+   * Largest serialized value accepted, in bytes; larger values are refused with
+   * CACHE_VALUE_TOO_LARGE before anything is sent. Default: Memcached's 1 MiB item limit less
+   * room for the key and header (1 047 552) for memcached, 512 MiB for redis, no limit for memory.
+   */
+  max_value_bytes: count(1).optional(),
   /** Memory driver: the most entries kept. */
   max_items: count(1).default(10_000),
   /** Memcached: several servers (`host:port`). Overrides host/port. */
