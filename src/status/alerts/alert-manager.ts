@@ -46,8 +46,8 @@ export class AlertManager {
     for (const rule of rules) {
       if (names.has(rule.name)) throw new TypeError(`two alert rules are named "${rule.name}"; give each rule its own name`);
       names.add(rule.name);
-      this.entries.push(this.startRule(rule));
     }
+    for (const rule of rules) this.entries.push(this.startRule(rule));
     this.registerGauge();
   }
 
