@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { count, seconds } from './common.js';
+import { parsePermission } from '../../security/permission.js';
+import { systemClock } from '../../runtime/clock.js';
+import { Authorizer } from '../../security/authorizer.js';
+import { DAYS, parseClockTime } from '../../security/time-window.js';
+
+// Key names here avoid the words the secret scrubber treats as secret (`token`, `api_key`,
+// `password`): every string under such a key would be registered as a secret and scrubbed from
+// every log line (an issuer `stator`, a principal `ci-bot`).
+
+const ID = /^[A-Za-z0-9_@-][A-Za-z0-9_@.-]*$/;
+const principalId = z.string().regex(ID, { error: 'expected a principal id of letters, digits and _ @ . -' });
+
+const permission = z.string().check((ctx) => {
+  try {
+    parsePermission(ctx.value);
+  } catch (e) {
+    ctx.issues.push({ code: 'custom', message: (e as Error).message, input: ctx.value });
+  }
+});
+
+const clockTime = z.string().check((ctx) => {
+  try {
+    parseClockTime(ctx.value);
+  } catch (e) {
+    ctx.issues.push({ code: 'custom', message: (e as Error).message, input: ctx.value });
+  }
+});
+
+const timezone = z.string().check((ctx) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: ctx.value });
+  } catch {
+    ctx.issues.push({ code: 'custom', message: 'expected an IANA time zone such as UTC or Europe/Paris', input: ctx.value });
+  }
+});
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const attributeValue = z.union([scalar, z.array(z.string())]);
+const attributeMatch = z.union([scalar, z.array(scalar)]);
+
+const conditions = z.strictObject({
+  /** A recurring window: from (inclusive) and to (exclusive) `HH:MM`, days, timezone (default UTC). */
+  time: z.strictObject({
+    from: clockTime.optional(),
+    to: clockTime.optional(),
+    days: z.array(z.enum(DAYS)).min(1).optional(),
+    timezone: timezone.optional(),
+  }).optional(),
+  /** Principal attributes (`id`, `roles`, or any attribute) and the value(s) they must have. */
+  principal: z.record(z.string(), attributeMatch).optional(),
+  /** Request attributes and the value(s) they must have; `${principal.id}` for ownership. */
+  request: z.record(z.string(), attributeMatch).optional(),
+});
+
+const policy = z.strictObject({
+  name: z.string().min(1),
+  effect: z.enum(['allow', 'deny']),
+  permissions: z.array(permission).min(1),
+  principals: z.array(z.string().min(1)).optional(),
+  roles: z.array(z.string().min(1)).optional(),
+  when: conditions.optional(),
+  unless: conditions.optional(),
+  description: z.string().optional(),
+});
+
+const role = z.strictObject({
+  /** `resource:action:scope` grants; `!resource:action:scope` denies. */
+  permissions: z.array(permission).default([]),
+  /** Roles whose permissions this role also has. */
+  inherits: z.array(z.string().min(1)).optional(),
+  description: z.string().optional(),
+});
+
+const principal = z.strictObject({
+  /** `scrypt$...` from `hashPassword()` (or `stator security hash-password`). Without it, no password login. */
+  password_hash: z.string().regex(/^scrypt\$/, { error: 'expected a scrypt hash from hashPassword() ("scrypt$...")' }).optional(),
+  /** SHA-256 hashes of this principal's API keys, from `hashApiKey()` (`sha256:<64 hex>`). The keys themselves are never stored. */
+  key_hashes: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 hex digits from hashApiKey()' })).default([]),
+  roles: z.array(z.string().min(1)).default([]),
+  attributes: z.record(z.string(), attributeValue).default({}),
+  /** Permissions granted to this principal directly. */
+  permissions: z.array(permission).default([]),
+  /** A disabled principal cannot authenticate, and its tokens stop working. */
+  disabled: z.boolean().default(false),
+});
+
+const jwt = z.strictObject({
+  /** HS256 (shared secret) or EdDSA (Ed25519 key pair). `none` and other algorithms are always refused. */
+  algorithm: z.enum(['HS256', 'EdDSA']).default('HS256'),
+  /** HS256 secret, 32 characters or more. Prefer `${ENV}` or `secret_file`. */
+  secret: z.string().min(32, { error: 'expected a secret of at least 32 characters' }).optional(),
+  secret_file: z.string().optional(),
+  /** EdDSA: PKCS#8 PEM private key (signs and verifies). */
+  private_key: z.string().optional(),
+  private_key_file: z.string().optional(),
+  /** EdDSA: SPKI PEM public key (verifies only, when this instance does not issue tokens). */
+  public_key: z.string().optional(),
+  public_key_file: z.string().optional(),
+  /** Seconds a token is valid. */
+  ttl: seconds().default(900),
+  issuer: z.string().min(1).default('stator'),
+  audience: z.string().min(1).default('stator'),
+  /** Seconds of clock skew tolerated on exp/nbf. */
+  clock_tolerance: seconds().default(0),
+});
+
+const login = z.strictObject({
+  /** Failed logins of one principal within `window` before it is locked out. */
+  max_failures: count(1).default(5),
+  /** Failed logins from one source (address) within `window` before it is locked out. */
+  max_failures_per_source: count(1).default(20),
+  /** Seconds over which failures are counted. */
+  window: seconds().default(300),
+  /** Seconds a locked-out principal or source is refused without checking its password. */
+  lockout: seconds().default(900),
+});
+
+const audit = z.strictObject({
+  /** The JSONL audit log, relative to filesystem.base_path; must stay inside it. */
+  file: z.string().min(1).check((ctx) => {
+    const f = ctx.value;
+    if (f.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(f) || f.split(/[\\/]+/).includes('..')) {
+      ctx.issues.push({ code: 'custom', input: f, message: 'expected a path relative to filesystem.base_path that stays inside it, such as logs/audit.jsonl' });
+    }
+  }).default('logs/audit.jsonl'),
+  /** Also copy entries into this database table (created if missing). The file stays the record. */
+  mirror_table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+});
+
+/**
+ * `security:` — principals, roles, policies, tokens, login limits, the audit log. All optional:
+ * with nothing configured, every guarded access is denied and audited.
+ */
+export const securitySection = z
+  .strictObject({
+    principals: z.record(principalId, principal).default({}),
+    roles: z.record(z.string().min(1), role).default({}),
+    policies: z.array(policy).default([]),
+    jwt: jwt.prefault({}),
+    login: login.prefault({}),
+    audit: audit.prefault({}),
+    /** Principals also from this database table (see README); config principals win on a clash. */
+    user_store: z.strictObject({ table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('stator_principals') }).optional(),
+    /** Where revoked token ids are kept: `memory` (lost on restart) or a `database` table. */
+    revocation: z.strictObject({
+      store: z.enum(['memory', 'database']).default('memory'),
+      table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('stator_revoked_tokens'),
+    }).prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    const roleNames = new Set(Object.keys(s.roles));
+    const unknownRole = (name: string, path: (string | number)[]): void => {
+      if (!roleNames.has(name)) ctx.addIssue({ code: 'custom', path, message: `unknown role "${name}"; define it under security.roles` });
+    };
+    for (const [id, p] of Object.entries(s.principals)) p.roles.forEach((r, i) => unknownRole(r, ['principals', id, 'roles', i]));
+    for (const [name, r] of Object.entries(s.roles)) (r.inherits ?? []).forEach((x, i) => unknownRole(x, ['roles', name, 'inherits', i]));
+    s.policies.forEach((p, i) => {
+      p.permissions.forEach((text, j) => {
+        if (text.startsWith('!')) ctx.addIssue({ code: 'custom', path: ['policies', i, 'permissions', j], message: 'write the permission without "!"; the policy\'s effect says allow or deny' });
+      });
+    });
+    try {
+      new Authorizer({ roles: s.roles, policies: s.policies }, systemClock);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: (e as Error).message.replace(/^security\.roles: /, '') });
+    }
+    const names = s.policies.map((p) => p.name);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `duplicate policy name "${n}"` });
+    });
+    if (s.jwt.secret !== undefined && s.jwt.algorithm !== 'HS256') {
+      ctx.addIssue({ code: 'custom', path: ['jwt', 'secret'], message: 'only used with algorithm HS256; EdDSA takes private_key / public_key' });
+    }
+    if (s.jwt.algorithm === 'EdDSA' && !s.jwt.private_key && !s.jwt.private_key_file && !s.jwt.public_key && !s.jwt.public_key_file) {
+      ctx.addIssue({ code: 'custom', path: ['jwt', 'private_key_file'], message: 'EdDSA needs private_key_file (to issue tokens) or public_key_file (to verify them)' });
+    }
+  });
+
+/** The validated `security` section. */
+export type SecurityConfig = z.output<typeof securitySection>;
+/** The `security` section as written. */
+export type SecurityConfigInput = z.input<typeof securitySection>;
