@@ -4,7 +4,10 @@ import { databaseSection } from './sections/database.js';
 import { errorHandlingSection } from './sections/error-handling.js';
 import { eventsSection } from './sections/events.js';
 import { filesystemSection } from './sections/filesystem.js';
+import { httpSection } from './sections/http.js';
 import { monitoringSection } from './sections/monitoring.js';
+import { securitySection } from './sections/security.js';
+import { shutdownSection } from './sections/shutdown.js';
 import { connectionPoolSection } from './sections/pool.js';
 import { supervisorSection } from './sections/supervisor.js';
 import { transactionSection } from './sections/transaction.js';
@@ -23,6 +26,9 @@ export const configSchema = z.strictObject({
   error_handling: errorHandlingSection.prefault({}),
   supervisor: supervisorSection.prefault({}),
   events: eventsSection.prefault({}),
+  security: securitySection.prefault({}),
+  http: httpSection.prefault({}),
+  shutdown: shutdownSection.prefault({}),
 });
 
 /** The configuration as written (every key optional). */
