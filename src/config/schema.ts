@@ -5,11 +5,9 @@ import { errorHandlingSection } from './sections/error-handling.js';
 import { eventsSection } from './sections/events.js';
 import { filesystemSection } from './sections/filesystem.js';
 import { httpSection } from './sections/http.js';
-import { httpSection } from './sections/http.js';
 import { monitoringSection } from './sections/monitoring.js';
 import { shutdownSection } from './sections/shutdown.js';
 import { securitySection } from './sections/security.js';
-import { shutdownSection } from './sections/shutdown.js';
 import { connectionPoolSection } from './sections/pool.js';
 import { supervisorSection } from './sections/supervisor.js';
 import { transactionSection } from './sections/transaction.js';
@@ -28,8 +26,6 @@ export const configSchema = z.strictObject({
   error_handling: errorHandlingSection.prefault({}),
   supervisor: supervisorSection.prefault({}),
   events: eventsSection.prefault({}),
-  http: httpSection.prefault({}),
-  shutdown: shutdownSection.prefault({}),
   security: securitySection.prefault({}),
   http: httpSection.prefault({}),
   shutdown: shutdownSection.prefault({}),
