@@ -53,7 +53,7 @@ describe('stator HTTP endpoints', () => {
     r = await fetch(`${server.url}/health`);
     expect(r.status).toBe(503);
     expect(r.headers.get('content-type')).toMatch(/application\/json/);
-    expect((await r.json()).status).toBe('down');
+    expect(((await r.json()) as { status: string }).status).toBe('down');
     fake.setHealth({ status: 'up', resources: {} });
   });
 
@@ -122,7 +122,7 @@ describe('stator HTTP endpoints', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD');
     const missing = await fetch(`${server.url}/nope`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).endpoints).toContain('/metrics');
+    expect(((await missing.json()) as { endpoints: string[] }).endpoints).toContain('/metrics');
   });
 
   it('mounts under a path prefix in an embedder\'s server and passes other paths on', async () => {
