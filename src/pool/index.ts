@@ -1,0 +1,8 @@
+// The pool capability's public entry: a generic pool of connection machines, and its knex seam.
+export { createPool, type Pool, type AcquireOptions, type CloseOptions } from './pool.js';
+export type { Lease } from './lease.js';
+export type { ConnectionFactory } from './connection-factory.js';
+export type { PoolOptions } from './pool-options.js';
+export type { PoolStats, PoolState } from './pool-stats.js';
+export { toTarnPool, type TarnPoolAdapter, type TarnAdapterOptions } from './tarn-adapter.js';
+export { knexConnectionFactory, type KnexRawClient, type KnexRawConnection } from './knex-connection-factory.js';
