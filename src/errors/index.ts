@@ -16,3 +16,7 @@ export { CacheTimeoutError, isCacheTimeoutError } from './cache-timeout-error.js
 export { CacheValueNotSerializableError, isCacheValueNotSerializableError } from './cache-value-not-serializable-error.js';
 export { CacheInvalidationUnsupportedError, isCacheInvalidationUnsupportedError } from './cache-invalidation-unsupported-error.js';
 export { CacheKeyInvalidError, isCacheKeyInvalidError } from './cache-key-invalid-error.js';
+export { PoolTimeoutError, isPoolTimeoutError, type PoolTimeoutDetails, type OldestLease } from './pool-timeout-error.js';
+export { PoolRecoveringError, isPoolRecoveringError } from './pool-recovering-error.js';
+export { PoolCreateFailedError, isPoolCreateFailedError } from './pool-create-failed-error.js';
+export { PoolClosedError, isPoolClosedError } from './pool-closed-error.js';
