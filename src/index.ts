@@ -40,3 +40,71 @@ export {
   type ErrorClassification,
   type ErrorKind,
 } from './resilience/index.js';
+
+// Observability: metrics snapshots, alerts, HTTP endpoints
+export { AlertWebhookError, isAlertWebhookError } from './errors/index.js';
+export {
+  createStatorHandler,
+  startStatorServer,
+  type StatorHandler,
+  type StatorHandlerOptions,
+  type StatorServer,
+  type StatorServerOptions,
+  type ObservedStator,
+  type HealthView,
+  type HealthStatus,
+  type ReadinessView,
+} from './http/index.js';
+export type {
+  MetricsSnapshot,
+  LatencyStats,
+  PoolStats,
+  ErrorStats,
+  ResourceErrorStats,
+  CacheStats,
+  BreakerStats,
+} from './status/metrics/index.js';
+export {
+  callbackNotifier,
+  webhookNotifier,
+  loggerNotifier,
+  type AlertRule,
+  type AlertSeverity,
+  type AlertStatus,
+  type AlertState,
+  type AlertTransition,
+  type AlertNotifier,
+  type AlertOptions,
+  type WebhookNotifierOptions,
+} from './status/alerts/index.js';
+
+// Pool
+export {
+  PoolTimeoutError,
+  isPoolTimeoutError,
+  PoolRecoveringError,
+  isPoolRecoveringError,
+  PoolCreateFailedError,
+  isPoolCreateFailedError,
+  PoolClosedError,
+  isPoolClosedError,
+  type PoolTimeoutDetails,
+  type OldestLease,
+} from './errors/index.js';
+export {
+  createPool,
+  toTarnPool,
+  knexConnectionFactory,
+  type Pool,
+  type Lease,
+  type PoolOptions,
+  type PoolStats,
+  type PoolState,
+  type AcquireOptions,
+  type CloseOptions,
+  type ConnectionFactory,
+  type TarnPoolAdapter,
+  type TarnAdapterOptions,
+  type KnexRawClient,
+  type KnexRawConnection,
+} from './pool/index.js';
