@@ -1,0 +1,426 @@
+import type { StatorConfig } from '../config/schema.js';
+import { CacheInvalidationUnsupportedError } from '../errors/cache-invalidation-unsupported-error.js';
+import { CacheKeyInvalidError } from '../errors/cache-key-invalid-error.js';
+import { CacheUnavailableError } from '../errors/cache-unavailable-error.js';
+import { CacheValueNotSerializableError } from '../errors/cache-value-not-serializable-error.js';
+import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.js';
+import { classifyError, type Pipeline } from '../resilience/index.js';
+import type { RuntimeContext } from '../runtime/context.js';
+import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
+import type { CacheDriver, DriverEntry } from './driver.js';
+import { decodeEntry, encodeEntry, type DecodedEntry } from './envelope.js';
+import { jsonSerializer } from './json-serializer.js';
+import { SingleFlight } from './single-flight.js';
+import { ttlWithJitter } from './ttl.js';
+import type {
+  CacheEntryInput,
+  CacheGetOrSetOptions,
+  CacheInvalidation,
+  CacheInvalidationResult,
+  CacheLoader,
+  CacheSerializer,
+  CacheSetOptions,
+  StatorCache,
+} from './types.js';
+
+/** What {@link CacheApi} is built from. */
+export interface CacheApiOptions {
+  readonly driver: CacheDriver;
+  /**
+   * The recovery pipeline of the `cache` resource (breaker, timeout, fallback chain). Required
+   * for remote drivers; the memory driver cannot fail and is called directly.
+   */
+  readonly pipeline?: Pipeline;
+  readonly metrics: CacheMetrics;
+  /** Default {@link jsonSerializer}. */
+  readonly serializer?: CacheSerializer;
+  /** For TTL jitter; tests pass a fixed one. Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** What one read of the driver produced, through the pipeline or not. */
+interface ReadResult {
+  /** The stored text, when the cache (or a fallback) had one. */
+  readonly text: string | undefined;
+  /** True when the cache itself answered; false when the fallback chain did (the cache is down). */
+  readonly fromCache: boolean;
+}
+
+const NO_TAGS: readonly string[] = [];
+
+/**
+ * The implementation of {@link StatorCache} over one {@link CacheDriver}: keys and tags
+ * checked and prefixed, values serialized into an entry envelope (soft expiry, negative
+ * entries), TTL jitter, single-flight `getOrSet`, stale-while-revalidate, invalidation events,
+ * and every remote call through the `cache` pipeline with `cache.timeout` per call.
+ */
+export class CacheApi implements StatorCache {
+  private readonly driver: CacheDriver;
+  private readonly pipeline: Pipeline | undefined;
+  private readonly metrics: CacheMetrics;
+  private readonly serializer: CacheSerializer;
+  private readonly random: () => number;
+  private readonly config: StatorConfig['cache'];
+  private readonly keyPrefix: string;
+  private readonly timeoutMs: number;
+  private readonly flights = new SingleFlight<unknown>();
+  private readonly refreshes = new SingleFlight<unknown>();
+  /** Bumped by every delete/invalidation: a load that started before must not write back. */
+  private generation = 0;
+
+  public constructor(
+    private readonly ctx: RuntimeContext,
+    options: CacheApiOptions,
+  ) {
+    this.driver = options.driver;
+    if (options.driver.remote && !options.pipeline) {
+      throw new TypeError(`the ${options.driver.name} cache driver needs the cache pipeline`);
+    }
+    this.pipeline = options.driver.remote ? options.pipeline : undefined;
+    this.metrics = options.metrics;
+    this.serializer = options.serializer ?? jsonSerializer;
+    this.random = options.random ?? Math.random;
+    this.config = ctx.config.cache;
+    this.keyPrefix = this.config.key_prefix;
+    this.timeoutMs = Math.round(this.config.timeout * 1000);
+  }
+
+  public async get<T = unknown>(key: string): Promise<T | undefined> {
+    const started = performance.now();
+    const full = this.fullKey(key);
+    const { text } = await this.read('get', full);
+    const value = this.freshValue<T>(key, text);
+    this.metrics.time('get', started);
+    return value;
+  }
+
+  public async has(key: string): Promise<boolean> {
+    const started = performance.now();
+    const full = this.fullKey(key);
+    const { text } = await this.read('has', full);
+    const entry = text === undefined ? undefined : decodeEntry(text);
+    const found = entry !== undefined && !entry.negative && !this.isStale(entry);
+    this.metrics.time('has', started);
+    return found;
+  }
+
+  public async set<T>(key: string, value: T, options: CacheSetOptions = {}): Promise<void> {
+    const started = performance.now();
+    const full = this.fullKey(key);
+    const tags = this.checkTags(options.tags);
+    const data = this.checkSize(key, encodeEntry(this.serialize(key, value)));
+    const ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+    try {
+      await this.write('set', () => this.driver.set(full, data, ttlMs, tags));
+    } finally {
+      this.metrics.time('set', started);
+    }
+  }
+
+  public async delete(key: string): Promise<boolean> {
+    const started = performance.now();
+    const full = this.fullKey(key);
+    this.generation++;
+    try {
+      return await this.write('delete', () => this.driver.delete(full));
+    } finally {
+      this.metrics.time('delete', started);
+    }
+  }
+
+  public async getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    const started = performance.now();
+    const fulls = keys.map((k) => this.fullKey(k));
+    let texts: ReadonlyArray<string | undefined>;
+    if (fulls.length === 0) {
+      texts = [];
+    } else if (!this.pipeline) {
+      texts = await this.driver.getMany(fulls);
+    } else {
+      try {
+        texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), { retry: false, timeoutMs: this.timeoutMs });
+      } catch (error) {
+        this.recordFailure(error);
+        this.metrics.fallbacks.default++;
+        texts = fulls.map(() => undefined);
+      }
+    }
+    const values = keys.map((key, i) => this.freshValue<T>(key, texts[i]));
+    this.metrics.time('getMany', started);
+    return values;
+  }
+
+  public async setMany<T>(entries: readonly CacheEntryInput<T>[], options: CacheSetOptions = {}): Promise<void> {
+    const started = performance.now();
+    const prepared: DriverEntry[] = entries.map((e) => ({
+      key: this.fullKey(e.key),
+      data: this.checkSize(e.key, encodeEntry(this.serialize(e.key, e.value))),
+      ttlMs: ttlWithJitter(e.ttl ?? options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random),
+      tags: this.checkTags(e.tags ?? options.tags),
+    }));
+    if (prepared.length === 0) return;
+    try {
+      await this.write('setMany', () => this.driver.setMany(prepared));
+    } finally {
+      this.metrics.time('setMany', started);
+    }
+  }
+
+  public async getOrSet<T>(key: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions = {}): Promise<T> {
+    const full = this.fullKey(key);
+    const tags = this.checkTags(options.tags);
+    return (await this.flights.run(full, () => this.loadThrough(key, full, loader, options, tags))) as T;
+  }
+
+  public async invalidate(target: CacheInvalidation): Promise<CacheInvalidationResult> {
+    const started = performance.now();
+    const keys = target.keys?.map((k) => this.fullKey(k)) ?? [];
+    const tags = target.tags ? this.checkTags(target.tags) : NO_TAGS;
+    const prefix = target.prefix;
+    if (prefix !== undefined) {
+      if (typeof prefix !== 'string' || (prefix === '' && this.keyPrefix === '')) {
+        throw new CacheKeyInvalidError('prefix', prefix === '' ? 'an empty prefix with no cache.key_prefix (that would be every key of the server)' : typeof prefix);
+      }
+      if (!this.driver.supportsPrefixInvalidation) {
+        this.metrics.error('invalid-input');
+        throw new CacheInvalidationUnsupportedError(this.driver.name, 'prefix');
+      }
+    }
+    if (keys.length === 0 && tags.length === 0 && prefix === undefined) {
+      throw new CacheKeyInvalidError('key', 'an invalidation naming no keys, tags or prefix');
+    }
+    this.generation++;
+    let removed: number | undefined = 0;
+    const add = (n: number | undefined): void => {
+      removed = removed === undefined || n === undefined ? undefined : removed + n;
+    };
+    try {
+      if (keys.length) {
+        this.metrics.invalidations.keys++;
+        add(await this.write('invalidate', () => this.driver.deleteMany(keys)));
+      }
+      if (tags.length) {
+        this.metrics.invalidations.tags++;
+        add(await this.write('invalidate', () => this.driver.invalidateTags(tags)));
+      }
+      if (prefix !== undefined) {
+        this.metrics.invalidations.prefix++;
+        add(await this.write('invalidate', () => this.driver.invalidatePrefix(this.keyPrefix + prefix)));
+      }
+    } finally {
+      this.metrics.time('invalidate', started);
+    }
+    this.ctx.events.emit('cache', 'cache.invalidated', {
+      driver: this.driver.name,
+      ...(target.keys?.length ? { keys: [...target.keys] } : {}),
+      ...(tags.length ? { tags: [...tags] } : {}),
+      ...(prefix !== undefined ? { prefix } : {}),
+      removed: removed ?? null,
+    });
+    return { removed };
+  }
+
+  // --- getOrSet ---------------------------------------------------------------------------
+
+  private async loadThrough<T>(
+    key: string,
+    full: string,
+    loader: CacheLoader<T>,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<T> {
+    const started = performance.now();
+    const { text, fromCache } = await this.read('getOrSet', full);
+    const entry = text === undefined ? undefined : decodeEntry(text);
+    // A fallback copy is not served here: with the cache down, the loader answers.
+    if (entry && fromCache) {
+      const decoded = entry.negative ? { value: undefined } : this.deserialize(key, entry);
+      if (decoded) {
+        this.metrics.hits++;
+        // Negative entries carry no soft expiry, so only a value can be stale.
+        if (this.isStale(entry)) {
+          this.metrics.staleServed++;
+          void this.refreshInBackground(key, full, loader, options, tags);
+        }
+        this.metrics.time('getOrSet', started);
+        return decoded.value as T;
+      }
+    }
+    this.metrics.misses++;
+    const generation = this.generation;
+    this.metrics.loaderCalls++;
+    try {
+      const value = await loader({ key, refresh: false });
+      // Down: the loader's answer goes straight back; writing would only wait for a timeout.
+      if (fromCache && generation === this.generation) await this.storeLoaded(key, full, value, options, tags);
+      return value;
+    } finally {
+      this.metrics.time('getOrSet', started);
+    }
+  }
+
+  private refreshInBackground<T>(
+    key: string,
+    full: string,
+    loader: CacheLoader<T>,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<unknown> {
+    if (this.refreshes.has(full)) return Promise.resolve();
+    return this.refreshes
+      .run(full, async () => {
+        const generation = this.generation;
+        this.metrics.loaderCalls++;
+        const value = await loader({ key, refresh: true });
+        if (generation === this.generation) await this.storeLoaded(key, full, value, options, tags);
+      })
+      .catch((error: unknown) => {
+        this.ctx.logger.warn(`cache: background refresh of "${key}" failed; the stale value stays until it expires`, { error });
+      });
+  }
+
+  /** Writes a loader's result (or its absence); a failed write is logged, never thrown. */
+  private async storeLoaded(
+    key: string,
+    full: string,
+    value: unknown,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<void> {
+    let data: string;
+    let ttlMs: number;
+    if (value === undefined) {
+      const negativeTtl = options.negativeTtl ?? this.config.negative_ttl;
+      if (!(negativeTtl > 0)) return;
+      ttlMs = ttlWithJitter(negativeTtl, this.config.ttl_jitter, this.random);
+      data = encodeEntry('', { negative: true });
+    } else {
+      const ttl = options.ttl ?? this.config.default_ttl;
+      const swr = options.staleWhileRevalidate ?? 0;
+      const freshMs = ttlWithJitter(ttl, this.config.ttl_jitter, this.random);
+      const payload = this.serialize(key, value);
+      if (freshMs > 0 && swr > 0) {
+        ttlMs = freshMs + Math.round(swr * 1000);
+        data = encodeEntry(payload, { softExpiresAt: this.ctx.clock.now() + freshMs });
+      } else {
+        ttlMs = freshMs;
+        data = encodeEntry(payload);
+      }
+      this.checkSize(key, data);
+    }
+    try {
+      await this.write('set', () => this.driver.set(full, data, ttlMs, tags));
+    } catch (error) {
+      this.ctx.logger.debug(`cache: could not store the loaded value of "${key}"`, { error });
+    }
+  }
+
+  // --- reads and writes through the pipeline -----------------------------------------------
+
+  private async read(operation: CacheOperation, full: string): Promise<ReadResult> {
+    if (!this.pipeline) return { text: await this.driver.get(full), fromCache: true };
+    try {
+      const served = await this.pipeline.read(operation, full, () => this.driver.get(full), {
+        retry: false,
+        timeoutMs: this.timeoutMs,
+        default: { value: undefined },
+      });
+      if (served.source === 'primary') return { text: served.value, fromCache: true };
+      this.recordFailure(served.error);
+      this.metrics.fallbacks[served.source === 'default' ? 'default' : 'local']++;
+      return { text: served.value, fromCache: false };
+    } catch (error) {
+      this.recordFailure(error);
+      this.metrics.fallbacks.default++;
+      return { text: undefined, fromCache: false };
+    }
+  }
+
+  private async write<R>(operation: CacheOperation, fn: () => Promise<R>): Promise<R> {
+    if (!this.pipeline) return fn();
+    try {
+      return await this.pipeline.run(operation, () => fn(), { retry: false, timeoutMs: this.timeoutMs });
+    } catch (error) {
+      const { kind, countsAsFailure, fallbackAllowed } = classifyError(error);
+      this.metrics.error(kind);
+      if (!countsAsFailure && !fallbackAllowed) throw error;
+      const reason = kind === 'circuit-open' ? 'the cache circuit breaker is open' : kind === 'timeout' ? `no answer within ${this.timeoutMs} ms` : kind;
+      throw new CacheUnavailableError(operation, reason, { cause: error });
+    }
+  }
+
+  private recordFailure(error: unknown): void {
+    if (error !== undefined) this.metrics.error(classifyError(error).kind);
+  }
+
+  // --- values ----------------------------------------------------------------------------
+
+  /** The value of a stored text when it is fresh and not negative; counts the hit or miss. */
+  private freshValue<T>(key: string, text: string | undefined): T | undefined {
+    if (text !== undefined) {
+      const entry = decodeEntry(text);
+      if (entry && !entry.negative && !this.isStale(entry)) {
+        const decoded = this.deserialize(key, entry);
+        if (decoded) {
+          this.metrics.hits++;
+          return decoded.value as T;
+        }
+      }
+    }
+    this.metrics.misses++;
+    return undefined;
+  }
+
+  private isStale(entry: DecodedEntry): boolean {
+    return entry.softExpiresAt !== undefined && this.ctx.clock.now() >= entry.softExpiresAt;
+  }
+
+  private serialize(key: string, value: unknown): string {
+    try {
+      return this.serializer.serialize(value);
+    } catch (error) {
+      this.metrics.error('invalid-input');
+      throw new CacheValueNotSerializableError(key, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+
+  /** The deserialized value, or undefined (logged, counted as a miss) when it cannot be read. */
+  private deserialize(key: string, entry: DecodedEntry): { value: unknown } | undefined {
+    try {
+      return { value: this.serializer.deserialize(entry.payload) };
+    } catch (error) {
+      this.metrics.error('invalid-input');
+      this.ctx.logger.warn(`cache: the entry of "${key}" cannot be read with the configured serializer; treated as a miss`, { error });
+      return undefined;
+    }
+  }
+
+  private checkSize(key: string, data: string): string {
+    const limit = this.driver.maxValueBytes;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: skip the exact count when it cannot matter.
+    if (data.length * 3 <= limit) return data;
+    const bytes = Buffer.byteLength(data, 'utf8');
+    if (bytes > limit) {
+      this.metrics.error('invalid-input');
+      throw new CacheValueTooLargeError(key, bytes, limit);
+    }
+    return data;
+  }
+
+  private fullKey(key: string): string {
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new CacheKeyInvalidError('key', typeof key === 'string' ? 'an empty string' : typeof key);
+    }
+    return this.keyPrefix + key;
+  }
+
+  private checkTags(tags: readonly string[] | undefined): readonly string[] {
+    if (!tags || tags.length === 0) return NO_TAGS;
+    for (const tag of tags) {
+      if (typeof tag !== 'string' || tag.length === 0) {
+        throw new CacheKeyInvalidError('tag', typeof tag === 'string' ? 'an empty string' : typeof tag);
+      }
+    }
+    return tags;
+  }
+}

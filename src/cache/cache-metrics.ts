@@ -1,0 +1,164 @@
+import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+import type { ErrorKind } from '../resilience/index.js';
+import { LatencyHistogram } from './latency-histogram.js';
+
+/** Operations timed by `stator_cache_operation_duration_seconds`. */
+export type CacheOperation = 'get' | 'set' | 'delete' | 'has' | 'getMany' | 'setMany' | 'getOrSet' | 'invalidate';
+
+const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'delete', 'has', 'getMany', 'setMany', 'getOrSet', 'invalidate'];
+
+/** Where a read was answered from when the cache itself could not answer. */
+export type CacheFallbackSource = 'local' | 'default';
+
+/**
+ * The cache's metrics, all labelled with `driver`:
+ * - `stator_cache_hits_total`, `stator_cache_misses_total`, `stator_cache_hit_ratio`
+ * - `stator_cache_operation_duration_seconds{operation}` (histogram)
+ * - `stator_cache_errors_total{kind}`
+ * - `stator_cache_fallbacks_total{source}`, `stator_cache_stale_served_total`,
+ *   `stator_cache_loader_calls_total`, `stator_cache_invalidations_total{by}`
+ *
+ * Counting is plain arithmetic on the hot path; prom-client reads the numbers at scrape time
+ * through `collect()` callbacks.
+ */
+export class CacheMetrics {
+  public hits = 0;
+  public misses = 0;
+  public staleServed = 0;
+  public loaderCalls = 0;
+  public readonly errors = new Map<ErrorKind, number>();
+  public readonly fallbacks: Record<CacheFallbackSource, number> = { local: 0, default: 0 };
+  public readonly invalidations: Record<'keys' | 'tags' | 'prefix', number> = { keys: 0, tags: 0, prefix: 0 };
+  public readonly latency: Readonly<Record<CacheOperation, LatencyHistogram>>;
+
+  public constructor(
+    public readonly driver: string,
+    registry?: Registry,
+  ) {
+    const latency = {} as Record<CacheOperation, LatencyHistogram>;
+    for (const op of OPERATIONS) latency[op] = new LatencyHistogram();
+    this.latency = latency;
+    if (registry) this.register(registry);
+  }
+
+  /** Records the duration of one operation, given its start from `performance.now()`. */
+  public time(operation: CacheOperation, startedAt: number): void {
+    this.latency[operation].observe((performance.now() - startedAt) / 1000);
+  }
+
+  public error(kind: ErrorKind): void {
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+  }
+
+  /** Hits over lookups, 0 before the first lookup. */
+  public get hitRatio(): number {
+    const total = this.hits + this.misses;
+    return total === 0 ? 0 : this.hits / total;
+  }
+
+  /** A plain snapshot, for `details()` and tests. */
+  public snapshot(): Readonly<Record<string, unknown>> {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      hitRatio: this.hitRatio,
+      staleServed: this.staleServed,
+      loaderCalls: this.loaderCalls,
+      errors: Object.fromEntries(this.errors),
+      fallbacks: { ...this.fallbacks },
+      invalidations: { ...this.invalidations },
+    };
+  }
+
+  private register(registry: Registry): void {
+    // One cache per Stator instance; a second layer on the same registry keeps its numbers
+    // but does not export them.
+    if (registry.getSingleMetric('stator_cache_hits_total')) return;
+    const driver = this.driver;
+    const self = this;
+    const labels = { driver };
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['driver'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(labels, read());
+        },
+      });
+    };
+    counter('stator_cache_hits_total', 'Cache lookups that found a fresh value.', () => self.hits);
+    counter('stator_cache_misses_total', 'Cache lookups that found nothing (or only a stale or negative entry).', () => self.misses);
+    counter('stator_cache_stale_served_total', 'Stale values served while a background refresh ran.', () => self.staleServed);
+    counter('stator_cache_loader_calls_total', 'getOrSet loader calls (misses, refreshes and calls while the cache was down).', () => self.loaderCalls);
+    new Gauge({
+      name: 'stator_cache_hit_ratio',
+      help: 'Cache hits over lookups since start.',
+      labelNames: ['driver'],
+      registers: [registry],
+      collect() {
+        this.set(labels, self.hitRatio);
+      },
+    });
+    new Counter({
+      name: 'stator_cache_errors_total',
+      help: 'Cache operations that failed, by the error detector\'s kind (timeout, connection-refused, circuit-open, invalid-input, ...).',
+      labelNames: ['driver', 'kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [kind, n] of self.errors) this.inc({ driver, kind }, n);
+      },
+    });
+    new Counter({
+      name: 'stator_cache_fallbacks_total',
+      help: 'Reads answered by the fallback chain because the cache could not answer, by source.',
+      labelNames: ['driver', 'source'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [source, n] of Object.entries(self.fallbacks)) this.inc({ driver, source }, n);
+      },
+    });
+    new Counter({
+      name: 'stator_cache_invalidations_total',
+      help: 'Invalidation requests, by what they named (keys, tags, prefix).',
+      labelNames: ['driver', 'by'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [by, n] of Object.entries(self.invalidations)) this.inc({ driver, by }, n);
+      },
+    });
+    registry.registerMetric(latencyMetric(this) as unknown as Metric);
+  }
+}
+
+const LATENCY_NAME = 'stator_cache_operation_duration_seconds';
+
+/** A prom-client-compatible histogram that reads {@link LatencyHistogram}s at scrape time. */
+function latencyMetric(metrics: CacheMetrics) {
+  const help = 'Duration of cache operations as seen by the caller, fallback included.';
+  return {
+    name: LATENCY_NAME,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    reset(): void {},
+    async get() {
+      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
+      for (const [operation, h] of Object.entries(metrics.latency)) {
+        if (h.count === 0) continue;
+        const labels = { driver: metrics.driver, operation };
+        for (const { le, count } of h.cumulative()) {
+          values.push({ metricName: `${LATENCY_NAME}_bucket`, labels: { ...labels, le }, value: count });
+        }
+        values.push({ metricName: `${LATENCY_NAME}_sum`, labels, value: h.sum });
+        values.push({ metricName: `${LATENCY_NAME}_count`, labels, value: h.count });
+      }
+      return { name: LATENCY_NAME, help, type: 'histogram', aggregator: 'sum', values };
+    },
+  };
+}

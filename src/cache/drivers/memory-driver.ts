@@ -1,0 +1,127 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../runtime/clock.js';
+import type { CacheDriver, DriverEntry } from '../driver.js';
+
+interface MemoryEntry {
+  readonly data: string;
+  readonly tags: readonly string[];
+}
+
+/** Options of {@link MemoryDriver}. */
+export interface MemoryDriverOptions {
+  /** Most entries kept; the least recently used goes first. */
+  readonly maxItems: number;
+  /** Expiry runs on this clock, so a test's `TestClock` expires entries. */
+  readonly clock: Clock;
+  /** Largest value accepted, in bytes (default: no limit). */
+  readonly maxValueBytes?: number;
+}
+
+/**
+ * The in-process cache (the embedded default): an LRU bounded by `cache.max_items`, expiry on
+ * the instance clock, and a tag index (tag → keys) kept in step with evictions, so tag and
+ * prefix invalidation are exact. Nothing is shared between processes.
+ */
+export class MemoryDriver implements CacheDriver {
+  public readonly name = 'memory';
+  public readonly remote = false;
+  public readonly supportsPrefixInvalidation = true;
+  public readonly maxValueBytes: number;
+  private readonly lru: LRUCache<string, MemoryEntry>;
+  private readonly tagIndex = new Map<string, Set<string>>();
+
+  public constructor(options: MemoryDriverOptions) {
+    this.maxValueBytes = options.maxValueBytes ?? Number.POSITIVE_INFINITY;
+    this.lru = new LRUCache<string, MemoryEntry>({
+      max: options.maxItems,
+      perf: { now: () => options.clock.now() },
+      // Read the clock on every check: the default caches it for 1 ms with a real timer.
+      ttlResolution: 0,
+      dispose: (entry, key) => this.unindex(key, entry.tags),
+    });
+  }
+
+  public async connect(): Promise<void> {}
+
+  public async ping(): Promise<void> {}
+
+  public async close(): Promise<void> {
+    this.lru.clear();
+    this.tagIndex.clear();
+  }
+
+  public async get(key: string): Promise<string | undefined> {
+    return this.lru.get(key)?.data;
+  }
+
+  public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
+    return keys.map((key) => this.lru.get(key)?.data);
+  }
+
+  public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {
+    this.store(key, data, ttlMs, tags);
+  }
+
+  public async setMany(entries: readonly DriverEntry[]): Promise<void> {
+    for (const e of entries) this.store(e.key, e.data, e.ttlMs, e.tags);
+  }
+
+  public async delete(key: string): Promise<boolean> {
+    return this.remove(key);
+  }
+
+  public async deleteMany(keys: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const key of keys) if (this.remove(key)) removed++;
+    return removed;
+  }
+
+  public async invalidateTags(tags: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const tag of tags) {
+      const keys = this.tagIndex.get(tag);
+      if (!keys) continue;
+      for (const key of [...keys]) if (this.remove(key)) removed++;
+      this.tagIndex.delete(tag);
+    }
+    return removed;
+  }
+
+  public async invalidatePrefix(prefix: string): Promise<number> {
+    let removed = 0;
+    for (const key of [...this.lru.keys()]) {
+      if (key.startsWith(prefix) && this.remove(key)) removed++;
+    }
+    return removed;
+  }
+
+  public describe(): Readonly<Record<string, unknown>> {
+    return { mode: 'memory', entries: this.lru.size, maxItems: this.lru.max, tags: this.tagIndex.size };
+  }
+
+  private store(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
+    // Setting over an entry disposes the old one first, which drops its old tags from the index.
+    this.lru.set(key, { data, tags }, ttlMs > 0 ? { ttl: ttlMs } : { ttl: 0 });
+    for (const tag of tags) {
+      let keys = this.tagIndex.get(tag);
+      if (!keys) this.tagIndex.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  /** Deletes `key`; true only when it held a live (unexpired) entry. */
+  private remove(key: string): boolean {
+    const live = this.lru.has(key);
+    this.lru.delete(key);
+    return live;
+  }
+
+  private unindex(key: string, tags: readonly string[]): void {
+    for (const tag of tags) {
+      const keys = this.tagIndex.get(tag);
+      if (!keys) continue;
+      keys.delete(key);
+      if (keys.size === 0) this.tagIndex.delete(tag);
+    }
+  }
+}

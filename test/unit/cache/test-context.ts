@@ -1,0 +1,42 @@
+import { Registry } from 'prom-client';
+import { configSchema, type StatorConfigInput } from '../../../src/config/schema.js';
+import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { SecretRegistry } from '../../../src/logging/redact.js';
+import { systemClock, type Clock } from '../../../src/runtime/clock.js';
+import type { RuntimeContext } from '../../../src/runtime/context.js';
+
+/** The `cache` section as a test writes it. */
+export type CacheConfigInput = NonNullable<StatorConfigInput['cache']>;
+
+/** A runtime context for cache tests, with every event it published. */
+export interface TestContext extends RuntimeContext {
+  /** Events published on the bus since the context was made. */
+  readonly published: StatorEvent[];
+}
+
+/** A context with the given `cache` section (and optionally other sections) on `clock`. */
+export function cacheTestContext(
+  cache: CacheConfigInput,
+  options: { clock?: Clock; config?: Omit<StatorConfigInput, 'cache'> } = {},
+): TestContext {
+  const secrets = new SecretRegistry();
+  const clock = options.clock ?? systemClock;
+  const events = new EventBus(clock, secrets);
+  const published: StatorEvent[] = [];
+  events.events$.subscribe((e) => published.push(e));
+  return {
+    config: configSchema.parse({ ...options.config, cache }),
+    clock,
+    logger: createLogger({ secrets, silent: true }),
+    events,
+    metrics: new Registry(),
+    secrets,
+    published,
+  };
+}
+
+/** A key prefix no other test file (or run) uses. */
+export function uniquePrefix(name: string): string {
+  return `stator-test:${name}:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
+}
