@@ -1,0 +1,5 @@
+/** Configuration: the schema, loading from YAML or code, and the embedded default. */
+export { loadConfig, type LoadConfigOptions } from './load-config.js';
+export { collectSecrets } from './collect-secrets.js';
+export { configSchema, type StatorConfig, type StatorConfigInput } from './schema.js';
+export type { Environment } from './interpolate.js';
