@@ -98,7 +98,7 @@ export {
   type Pool,
   type Lease,
   type PoolOptions,
-  type PoolStats,
+  type ConnectionPoolStats,
   type PoolState,
   type AcquireOptions,
   type CloseOptions,
