@@ -14,7 +14,7 @@ import { PoolLease, type Lease, type LeaseOwner } from './lease.js';
 import type { AcquireOptions, CloseOptions, Pool } from './pool.js';
 import { registerPoolMetrics, type PoolMetricSource } from './pool-metrics.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
-import type { PoolState, PoolStats } from './pool-stats.js';
+import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
 import { PooledConnection } from './pooled-connection.js';
 import { RecoveryBackoff } from './recovery-backoff.js';
 import { WaiterQueue, type Queued } from './waiter-queue.js';
@@ -594,7 +594,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
 
   // ── views ────────────────────────────────────────────────────────────────────────────────
 
-  public stats(): PoolStats {
+  public stats(): ConnectionPoolStats {
     return {
       name: this.name,
       state: this.poolState,

@@ -3,6 +3,6 @@ export { createPool, type Pool, type AcquireOptions, type CloseOptions } from '.
 export type { Lease } from './lease.js';
 export type { ConnectionFactory } from './connection-factory.js';
 export type { PoolOptions } from './pool-options.js';
-export type { PoolStats, PoolState } from './pool-stats.js';
+export type { ConnectionPoolStats, PoolState } from './pool-stats.js';
 export { toTarnPool, type TarnPoolAdapter, type TarnAdapterOptions } from './tarn-adapter.js';
 export { knexConnectionFactory, type KnexRawClient, type KnexRawConnection } from './knex-connection-factory.js';

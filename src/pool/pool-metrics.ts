@@ -1,11 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ACQUIRE_BUCKETS, type AcquireHistogram } from './acquire-histogram.js';
-import type { PoolStats } from './pool-stats.js';
+import type { ConnectionPoolStats } from './pool-stats.js';
 
 /** What a pool shows the metrics collector: its counters, read only when scraped. */
 export interface PoolMetricSource {
   readonly name: string;
-  stats(): PoolStats;
+  stats(): ConnectionPoolStats;
   readonly acquireTimes: AcquireHistogram;
 }
 

@@ -6,7 +6,7 @@
 export type PoolState = 'open' | 'recovering' | 'closing' | 'closed';
 
 /** A snapshot of a pool's counters, for status and tests. */
-export interface PoolStats {
+export interface ConnectionPoolStats {
   readonly name: string;
   readonly state: PoolState;
   /** Connections that count against `max`: creating + idle + busy + validating. */

@@ -4,7 +4,7 @@ import type { RuntimeContext } from '../runtime/context.js';
 import { ConnectionPool } from './connection-pool.js';
 import type { Lease } from './lease.js';
 import type { PoolOptions } from './pool-options.js';
-import type { PoolState, PoolStats } from './pool-stats.js';
+import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
 
 /** Options of {@link Pool.acquire}. */
 export interface AcquireOptions {
@@ -52,7 +52,7 @@ export interface Pool<C> {
   acquire(options?: AcquireOptions): Promise<Lease<C>>;
   /** Acquires, runs `fn`, releases (or retires the connection if `fn` threw and it reports broken). */
   use<T>(fn: (connection: C) => Promise<T> | T, options?: AcquireOptions): Promise<T>;
-  stats(): PoolStats;
+  stats(): ConnectionPoolStats;
   /** `up`; `degraded` after a connection could not be opened while others work; `down` while recovering or closed. Replays the latest. */
   readonly health$: Observable<LayerHealth>;
   health(): LayerHealth;
