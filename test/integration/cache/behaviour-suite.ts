@@ -128,7 +128,7 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
       });
 
       it('getMany returns values in order with undefined for misses; setMany stores each', async () => {
-        await h.layer.api.setMany([
+        await h.layer.api.setMany<unknown>([
           { key: 'm1', value: 1 },
           { key: 'm2', value: { two: new Date(2) } },
           { key: 'm3', value: 'three', ttl: 60 },
@@ -142,7 +142,7 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
         const error = await small.layer.api.set('big', 'x'.repeat(2000)).catch((e: unknown) => e);
         expect(isCacheValueTooLargeError(error)).toBe(true);
         expect(await small.layer.api.has('big')).toBe(false);
-        const many = await small.layer.api.setMany([{ key: 'ok', value: 1 }, { key: 'big2', value: 'y'.repeat(5000) }]).catch((e: unknown) => e);
+        const many = await small.layer.api.setMany<unknown>([{ key: 'ok', value: 1 }, { key: 'big2', value: 'y'.repeat(5000) }]).catch((e: unknown) => e);
         expect(isCacheValueTooLargeError(many)).toBe(true);
         expect(await small.layer.api.has('ok')).toBe(false);
       });
@@ -191,7 +191,7 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
       });
 
       it('setMany and getOrSet tag their entries too', async () => {
-        await h.layer.api.setMany([{ key: 't:m1', value: 1 }, { key: 't:m2', value: 2, tags: ['own'] }], { tags: ['batch'] });
+        await h.layer.api.setMany<unknown>([{ key: 't:m1', value: 1 }, { key: 't:m2', value: 2, tags: ['own'] }], { tags: ['batch'] });
         await h.layer.api.getOrSet('t:loaded', () => 'loaded', { tags: ['batch'] });
         await h.layer.api.invalidate({ tags: ['batch'] });
         expect(await h.layer.api.getMany(['t:m1', 't:m2', 't:loaded'])).toEqual([undefined, 2, undefined]);
