@@ -108,3 +108,38 @@ export {
   type KnexRawClient,
   type KnexRawConnection,
 } from './pool/index.js';
+
+// Cache
+export {
+  CacheValueTooLargeError,
+  isCacheValueTooLargeError,
+  CacheUnavailableError,
+  isCacheUnavailableError,
+  CacheValueNotSerializableError,
+  isCacheValueNotSerializableError,
+  CacheInvalidationUnsupportedError,
+  isCacheInvalidationUnsupportedError,
+  CacheKeyInvalidError,
+  isCacheKeyInvalidError,
+} from './errors/index.js';
+export {
+  createCacheLayer,
+  jsonSerializer,
+  type CacheLayer,
+  type CacheLayerOptions,
+  type StatorCache,
+  type CacheSetOptions,
+  type CacheEntryInput,
+  type CacheGetOrSetOptions,
+  type CacheLoader,
+  type CacheLoaderContext,
+  type CacheInvalidation,
+  type CacheInvalidationResult,
+  type CacheSerializer,
+  type CacheDriver,
+  type CacheDriverName,
+  type DriverEntry,
+  type NodeObserver,
+  type NodeSignal,
+  type CacheNodeStatus,
+} from './cache/index.js';
