@@ -4,10 +4,21 @@ import type { Observable } from 'rxjs';
 /** Overall health, worst state wins. */
 export type HealthStatus = 'up' | 'degraded' | 'down';
 
-/** What `/health` serves: an overall status plus whatever detail the Stator reports. */
+/** What `/health` serves: an overall status; every other field of the object is served as is. */
 export interface HealthView {
   readonly status: HealthStatus;
-  readonly [detail: string]: unknown;
+}
+
+/** One thing that keeps a Stator from being ready. */
+export interface ReadinessBlocker {
+  /** The resource (or `supervisor`, `shutdown`). */
+  readonly resource: string;
+  /** What it is doing (`initializing`, `recovering`, `failed`, `draining`, ...). */
+  readonly state: string;
+  /** Its last error or reason, secrets removed. */
+  readonly detail?: string;
+  /** Required resources it waits for, when it waits. */
+  readonly waitingFor?: readonly string[];
 }
 
 /**
@@ -16,9 +27,9 @@ export interface HealthView {
  */
 export interface ReadinessView {
   readonly ready: boolean;
-  /** Why not ready, in words (`database is recovering: connect ECONNREFUSED`). */
+  /** Why not ready, in words (`cache is recovering: connect ECONNREFUSED 127.0.0.1:6401`). */
   readonly reason?: string;
-  readonly [detail: string]: unknown;
+  readonly blockers?: readonly ReadinessBlocker[];
 }
 
 /**
@@ -32,6 +43,8 @@ export interface ObservedStator {
   readonly status$: Observable<unknown>;
   /** Readiness (`/ready`). Without it, ready means health is not `down`. */
   readiness?(): ReadinessView;
-  /** The instance's prom-client registry (`/metrics`). Without it, `/metrics` answers 404. */
+  /** The instance's prom-client registry (`/metrics`); else `context.metrics` is used. */
   readonly metricsRegistry?: Registry;
+  /** A Stator's shared services; their `metrics` registry serves `/metrics`. */
+  readonly context?: { readonly metrics: Registry };
 }

@@ -59,7 +59,7 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
   const streams = new Set<() => void>();
   const ctx: RouteContext = {
     stator,
-    registry: options.registry ?? stator.metricsRegistry,
+    registry: options.registry ?? stator.metricsRegistry ?? stator.context?.metrics,
     clock: options.clock ?? systemClock,
     heartbeatMs: (options.heartbeatSeconds ?? 15) * 1000,
     track: (end) => {

@@ -13,7 +13,7 @@ import { readSse } from './sse-client.js';
 function fakeStator() {
   const registry = new Registry();
   const status$ = new BehaviorSubject<Record<string, unknown>>({ status: 'up', seq: 0 });
-  let health: HealthView = { status: 'up', resources: {} };
+  let health: HealthView & Record<string, unknown> = { status: 'up', resources: {} };
   let readiness: ReadinessView = { ready: true };
   const stator: ObservedStator = {
     health: () => health,
@@ -25,7 +25,7 @@ function fakeStator() {
     stator,
     registry,
     status$,
-    setHealth: (h: HealthView) => (health = h),
+    setHealth: (h: HealthView & Record<string, unknown>) => (health = h),
     setReadiness: (r: ReadinessView) => (readiness = r),
   };
 }
