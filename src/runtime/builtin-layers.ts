@@ -1,0 +1,9 @@
+import type { BuiltinLayerFactory } from './layer-factory.js';
+
+/**
+ * The resources every Stator runs unless `createStator({ layers })` replaces or removes them,
+ * in their default order. Each capability's factory is added here once it exists:
+ * `createCacheLayer` (src/cache), `createFilesystemLayer` (src/filesystem),
+ * `createDatabaseLayer` (src/database).
+ */
+export const builtinLayers: readonly BuiltinLayerFactory[] = [];

@@ -1,0 +1,102 @@
+import type { InspectionEvent } from 'xstate';
+import type { StatorConfigInput } from '../config/schema.js';
+import type { Logger } from '../logging/logger.js';
+import { SecretRegistry } from '../logging/redact.js';
+import { builtinLayers } from './builtin-layers.js';
+import type { Clock } from './clock.js';
+import { createRuntimeContext } from './create-context.js';
+import type { ResourceLayer } from './layer.js';
+import type { LayerFactory } from './layer-factory.js';
+import { BUILTIN_RESOURCES, planResources } from './resource-plan.js';
+import { resolveConfig } from './resolve-config.js';
+import type { Stator } from './stator.js';
+import { StatorRuntime } from './stator-runtime.js';
+
+/** Options of {@link createStator}. */
+export interface CreateStatorOptions {
+  /**
+   * A YAML file path, the configuration as an object, or nothing for the embedded default
+   * (memory cache, SQLite under `./var`).
+   */
+  readonly config?: string | StatorConfigInput;
+  /** Every timer and timestamp (XState delays, retries, health checks). Default: the system clock; tests pass a `TestClock`. */
+  readonly clock?: Clock;
+  /** Where Stator logs. Default: a winston logger on stderr that scrubs the configuration's secrets. */
+  readonly logger?: Logger;
+  /**
+   * Resources of your own, or replacements of built-in ones, by name. `false` removes a built-in
+   * resource (`{ database: false }`). Settings of your own resources (depends_on, optional,
+   * retries) go under `supervisor.resources.<name>` in the configuration.
+   */
+  readonly layers?: Readonly<Record<string, LayerFactory | false>>;
+  /** An extra XState inspector every machine reports to (e.g. the Stately inspector's `inspect`). */
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
+/**
+ * Creates a Stator: validates the configuration, makes each resource's layer and plans the start
+ * order, without connecting to anything. Call `start()` to bring the resources up.
+ *
+ * @throws {ConfigInvalidError} when the configuration is invalid.
+ * @throws {DependencyCycleError} when `depends_on` form a cycle (`database -> cache -> database`).
+ * @throws {UnknownDependencyError} when `depends_on` names a resource that does not run.
+ * @example
+ * ```ts
+ * import { createStator } from 'stator';
+ *
+ * const stator = createStator();            // embedded default, or { config: 'stator.yaml' }
+ * await stator.start();
+ * console.log(stator.health().status);      // 'up'
+ * await stator.stop();
+ * ```
+ */
+export function createStator(options: CreateStatorOptions = {}): Stator {
+  const secrets = new SecretRegistry();
+  const config = resolveConfig(options.config, secrets);
+  const context = createRuntimeContext({
+    config,
+    secrets,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+
+  const custom = options.layers ?? {};
+  const layers = new Map<string, ResourceLayer>();
+  const apis = new Map<string, unknown>();
+  for (const builtin of builtinLayers) {
+    const override = custom[builtin.name];
+    if (override === false) continue;
+    if (override) {
+      layers.set(builtin.name, override(context));
+      continue;
+    }
+    const made = builtin.create(context);
+    layers.set(builtin.name, made.layer);
+    apis.set(builtin.name, made.api);
+  }
+  for (const [name, factory] of Object.entries(custom)) {
+    if (factory && !layers.has(name)) layers.set(name, factory(context));
+  }
+
+  for (const name of Object.keys(config.supervisor.resources)) {
+    if ((BUILTIN_RESOURCES as readonly string[]).includes(name)) {
+      context.logger.warn(`supervisor.resources.${name} is ignored: ${name} is configured in its own section (${name}:)`);
+    } else if (!layers.has(name)) {
+      context.logger.warn(`supervisor.resources.${name} is ignored: no layer named ${name} was given to createStator`);
+    }
+  }
+
+  const plan = planResources(config, [...layers.keys()]);
+  return new StatorRuntime({
+    context,
+    layers,
+    apis,
+    supervisor: {
+      resources: plan,
+      strategy: config.supervisor.strategy,
+      maxRestarts: config.supervisor.max_restarts,
+      restartPeriod: Math.round(config.supervisor.restart_period * 1000),
+    },
+  });
+}

@@ -1,0 +1,77 @@
+import { fromCallback, fromPromise } from 'xstate';
+import {
+  describeError,
+  resourceMachine,
+  type InitializeResourceInput,
+  type ResourceActorInput,
+  type ResourceEvent,
+  type ResourceHealthReport,
+} from '../../machines/resource.machine.js';
+import type { RuntimeContext } from './context.js';
+import type { LayerHealth, ResourceLayer } from './layer.js';
+
+/** A layer's {@link LayerHealth} as the resource machine keeps it (plain data, no Error object). */
+export function toHealthReport(health: LayerHealth | undefined): ResourceHealthReport {
+  if (!health || typeof health !== 'object') {
+    return { status: 'down', error: { name: 'Error', message: `health check returned ${String(health)}, expected { status }` } };
+  }
+  switch (health.status) {
+    case 'up':
+      return { status: 'up' };
+    case 'degraded':
+      return { status: 'degraded', reason: String(health.reason) };
+    case 'down':
+      return { status: 'down', error: describeError(health.error) };
+    default:
+      return { status: 'down', error: { name: 'Error', message: `unknown health status ${JSON.stringify((health as { status: unknown }).status)}` } };
+  }
+}
+
+/**
+ * The resource machine with its actors bound to `layers`: `initializeResource` calls
+ * `layer.start`, `checkHealth` `layer.check`, `stopResource` `layer.stop`, and `watchHealth`
+ * subscribes to `layer.health$` for as long as the resource is running, forwarding every value
+ * as a `LAYER.HEALTH` event.
+ *
+ * Each call is made inside an async function, so a layer that throws synchronously is treated
+ * like one that rejects: the machine's `onError` path takes it, and nothing reaches the host
+ * process as an unhandled error.
+ */
+export function provideResourceMachine(ctx: RuntimeContext, layers: ReadonlyMap<string, ResourceLayer>) {
+  const layerOf = (name: string): ResourceLayer => {
+    const layer = layers.get(name);
+    if (!layer) throw new Error(`no layer named ${name}`);
+    return layer;
+  };
+
+  return resourceMachine.provide({
+    actors: {
+      initializeResource: fromPromise<void, InitializeResourceInput>(async ({ input, signal }) => {
+        const dependencies = new Map(input.dependencies.map((name) => [name, layerOf(name)] as const));
+        await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
+      }),
+      checkHealth: fromPromise<ResourceHealthReport, ResourceActorInput>(async ({ input, signal }) =>
+        toHealthReport(await layerOf(input.name).check(signal)),
+      ),
+      stopResource: fromPromise<void, ResourceActorInput>(async ({ input, signal }) => {
+        await layerOf(input.name).stop(signal);
+      }),
+      watchHealth: fromCallback<ResourceEvent, ResourceActorInput>(({ input, sendBack }) => {
+        try {
+          const health$ = layerOf(input.name).health$;
+          if (!health$) return undefined;
+          const subscription = health$.subscribe({
+            next: (health) => sendBack({ type: 'LAYER.HEALTH', health: toHealthReport(health) }),
+            error: (error: unknown) =>
+              sendBack({ type: 'LAYER.HEALTH', health: { status: 'down', error: describeError(error) } }),
+          });
+          return () => subscription.unsubscribe();
+        } catch (error) {
+          // A broken health$ must not take the resource down: periodic checks still run.
+          ctx.logger.warn(`resource ${input.name}: could not watch its health$`, { error });
+          return undefined;
+        }
+      }),
+    },
+  });
+}

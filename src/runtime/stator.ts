@@ -1,0 +1,75 @@
+import type { Observable } from 'rxjs';
+import type { StatorConfig } from '../config/schema.js';
+import type { StatorEvent } from '../events/event-bus.js';
+import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
+import type { StatusSnapshot } from '../status/status-manager.js';
+import type { RuntimeContext } from './context.js';
+
+/** How `stator.stop()` went. */
+export interface StopReport {
+  /** Resources in the order they finished stopping (dependents before their dependencies). */
+  readonly order: readonly string[];
+  /** Resources whose stop took longer than `supervisor.stop_timeout` and was abandoned. */
+  readonly abandoned: readonly string[];
+  /** Resources whose stop failed, with the (scrubbed) message. */
+  readonly errors: readonly { readonly resource: string; readonly message: string }[];
+  /** True when every resource stopped cleanly. */
+  readonly clean: boolean;
+}
+
+/**
+ * A running Stator: the supervisor of a service's resources and the way to reach them.
+ * Made by `createStator`.
+ *
+ * @example
+ * ```ts
+ * const stator = createStator({ config: 'stator.yaml' });
+ * stator.status$.subscribe((s) => console.log(s.status));
+ * await stator.start();           // rejects with StartupError naming each resource that failed
+ * stator.health().resources.cache; // { state: 'ready', since, ... }
+ * await stator.stop();            // reverse dependency order
+ * ```
+ */
+export interface Stator {
+  /** The validated configuration, defaults applied. */
+  readonly config: StatorConfig;
+  /** The shared services of this instance (clock, logger, event bus, metrics, secrets). */
+  readonly context: RuntimeContext;
+  /**
+   * Starts every resource in dependency order (independent ones in parallel). Resolves once
+   * every resource has settled and each required one is up. Calling it again returns the same
+   * promise.
+   *
+   * @throws {StartupError} naming each required resource that failed and why, after the
+   * resources that did start have been stopped again.
+   */
+  start(): Promise<void>;
+  /** Stops every resource in reverse dependency order, each within `supervisor.stop_timeout`. Idempotent. */
+  stop(): Promise<StopReport>;
+  /** The current status: overall `up` / `degraded` / `down` and each resource's state. */
+  health(): StatusSnapshot;
+  /** Status snapshots: the latest on subscription, then each change. Completes on stop. */
+  readonly status$: Observable<StatusSnapshot>;
+  /** Every machine event and signal, in order (see `StatorEvent`). Completes on stop. */
+  readonly events$: Observable<StatorEvent>;
+  /**
+   * The cache (`get`, `set`, `getOrSet`, `invalidate`, ...), backed by the `cache` resource.
+   *
+   * @throws {CapabilityUnavailableError} when this Stator runs no built-in cache.
+   */
+  readonly cache: unknown;
+  /**
+   * The sandboxed filesystem area (`resolve`, `readFile`, atomic `writeFile`, `list`).
+   *
+   * @throws {CapabilityUnavailableError} when this Stator runs no built-in filesystem.
+   */
+  readonly fs: unknown;
+  /**
+   * The database (`knex`, `transaction`).
+   *
+   * @throws {CapabilityUnavailableError} when this Stator runs no built-in database.
+   */
+  readonly db: unknown;
+  /** The circuit breaker guarding a resource (`cache`, `database`, ...), once that resource has used it. */
+  breaker(name: string): BreakerHandle | undefined;
+}
