@@ -1,0 +1,152 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Knex } from 'knex';
+import type { RuntimeContext } from '../runtime/context.js';
+import { AuditLog } from './audit-log.js';
+import { Authenticator } from './authenticator.js';
+import { Authorizer } from './authorizer.js';
+import { ConfigPrincipalStore } from './config-principal-store.js';
+import { KnexAuditMirror } from './knex-audit-mirror.js';
+import { KnexPrincipalStore } from './knex-principal-store.js';
+import { LoginLimiter } from './login-limiter.js';
+import { LayeredPrincipalStore, type PrincipalStore } from './principal-store.js';
+import { KnexRevocationStore, MemoryRevocationStore, type RevocationStore } from './revocation-store.js';
+import { Security } from './security.js';
+import { registerSecurityMetrics, type SecurityCounts } from './security-metrics.js';
+import { TokenService } from './token-service.js';
+
+/** What {@link createSecurity} may use besides the runtime context. */
+export interface CreateSecurityOptions {
+  /**
+   * Resolves a path relative to `filesystem.base_path`, refusing any escape: the filesystem
+   * layer's `fs.resolve`. Without it, the path is joined to base_path and checked the same way.
+   */
+  readonly resolvePath?: (relativePath: string) => string;
+  /**
+   * The database's knex, needed by `security.user_store`, `revocation.store: database` and
+   * `audit.mirror_table`. A function, because the database may start after security is built.
+   */
+  readonly knex?: () => Knex | undefined;
+}
+
+/**
+ * Builds {@link Security} from `ctx.config.security`: principals from config (and the user store
+ * table), roles and policies, token keys (files read here), login limits, the audit log at
+ * `<base_path>/<security.audit.file>`, and metrics on `ctx.metrics`.
+ *
+ * @throws Error when a key file cannot be read or parsed (the message names the setting only).
+ */
+export async function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptions = {}): Promise<Security> {
+  const config = ctx.config.security;
+  const jwt = config.jwt;
+  const readKey = async (inline: string | undefined, file: string | undefined, what: string): Promise<string | undefined> => {
+    if (inline) return inline;
+    if (!file) return undefined;
+    try {
+      return await readFile(file, 'utf8');
+    } catch (cause) {
+      throw new Error(`security.jwt.${what}_file: cannot read ${file}; check the path and its permissions`, { cause });
+    }
+  };
+  const secret = jwt.secret ?? (await readKey(undefined, jwt.secret_file, 'secret'))?.replace(/\r?\n+$/, '');
+  const privateKey = await readKey(jwt.private_key, jwt.private_key_file, 'private_key');
+  const publicKey = await readKey(jwt.public_key, jwt.public_key_file, 'public_key');
+  ctx.secrets.add(secret);
+  ctx.secrets.add(privateKey);
+
+  const tokens = await TokenService.create(
+    {
+      algorithm: jwt.algorithm,
+      ...(secret ? { secret } : {}),
+      ...(privateKey ? { privateKey } : {}),
+      ...(publicKey ? { publicKey } : {}),
+      ttl: jwt.ttl,
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      clockTolerance: jwt.clock_tolerance,
+    },
+    ctx.clock,
+  );
+  if (tokens.ephemeral) {
+    ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
+  }
+
+  const lazyKnex = (what: string): Knex => {
+    const knex = options.knex?.();
+    if (!knex) throw new Error(`${what} needs the database; it is not available`);
+    return knex;
+  };
+  const stores: PrincipalStore[] = [new ConfigPrincipalStore(config.principals)];
+  if (config.user_store) {
+    const table = config.user_store.table;
+    let store: KnexPrincipalStore | undefined;
+    stores.push({ find: (id) => (store ??= new KnexPrincipalStore(lazyKnex('security.user_store'), table)).find(id) });
+  }
+  const revocations: RevocationStore =
+    config.revocation.store === 'database'
+      ? lazyRevocations(() => new KnexRevocationStore(lazyKnex('security.revocation.store: database'), config.revocation.table, ctx.clock))
+      : new MemoryRevocationStore(ctx.clock);
+
+  const counts: SecurityCounts = {
+    allow: 0, deny: 0, login_success: 0, login_failure: 0, login_rate_limited: 0, token_invalid: 0, audit_entries: 0, audit_failures: 0,
+  };
+  registerSecurityMetrics(ctx.metrics, counts);
+
+  const mirrorTable = config.audit.mirror_table;
+  const audit = new AuditLog({
+    file: auditPath(ctx.config.filesystem.base_path, config.audit.file, options.resolvePath),
+    clock: ctx.clock,
+    secrets: ctx.secrets,
+    logger: ctx.logger,
+    onWritten: (entries) => {
+      counts.audit_entries += entries.length;
+    },
+    ...(mirrorTable ? { mirror: { write: (entries) => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable).write(entries) } } : {}),
+  });
+  const appendAudit = async (record: Parameters<AuditLog['append']>[0]): Promise<unknown> => {
+    try {
+      return await audit.append(record);
+    } catch (error) {
+      counts.audit_failures++;
+      throw error;
+    }
+  };
+
+  const auth = new Authenticator({
+    store: new LayeredPrincipalStore(stores),
+    tokens,
+    limiter: new LoginLimiter(ctx.clock, {
+      maxFailures: config.login.max_failures,
+      maxFailuresPerSource: config.login.max_failures_per_source,
+      windowMs: config.login.window * 1000,
+      lockoutMs: config.login.lockout * 1000,
+    }),
+    revocations,
+    audit: appendAudit,
+    count: (event) => {
+      counts[event]++;
+    },
+  });
+  const authorizer = new Authorizer({ roles: config.roles, policies: config.policies }, ctx.clock);
+  return new Security(auth, authorizer, audit, counts);
+}
+
+function lazyRevocations(make: () => RevocationStore): RevocationStore {
+  let store: RevocationStore | undefined;
+  return {
+    revoke: (jti, exp) => (store ??= make()).revoke(jti, exp),
+    isRevoked: (jti) => (store ??= make()).isRevoked(jti),
+  };
+}
+
+/** `<base_path>/<file>`, refusing anything outside base_path. */
+function auditPath(basePath: string, file: string, resolvePath?: (p: string) => string): string {
+  if (resolvePath) return resolvePath(file);
+  const base = resolve(basePath);
+  const full = resolve(base, file);
+  const rel = relative(base, full);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new Error(`security.audit.file must stay inside filesystem.base_path, got ${file}`);
+  }
+  return full;
+}

@@ -1,0 +1,67 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../runtime/clock.js';
+
+/** Limits of a {@link FailureWindow}. */
+export interface FailureWindowLimits {
+  /** Failures within `windowMs` that lock the key out. */
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly lockoutMs: number;
+}
+
+interface KeyState {
+  failures: number[];
+  lockedUntil: number;
+}
+
+/**
+ * Counts failures per key (a principal, a source address) in a sliding window on the injected
+ * clock, and locks a key out for `lockoutMs` once it reaches `maxFailures`.
+ *
+ * Why not bottleneck: bottleneck schedules jobs (every attempt would consume the reservoir,
+ * successful logins included) and refreshes its reservoir on wall-clock timers, while a login
+ * limit counts only failures, must refuse at once rather than queue, and must run on the
+ * injected clock so that tests can move through a lockout. This needs no timer at all: expired
+ * failures are dropped when the key is next looked at.
+ *
+ * At most `maxKeys` keys are tracked (least recently used evicted), so rotating names cannot
+ * grow memory without bound.
+ */
+export class FailureWindow {
+  private readonly keys: LRUCache<string, KeyState>;
+
+  public constructor(
+    private readonly clock: Clock,
+    private readonly limits: FailureWindowLimits,
+    maxKeys = 100_000,
+  ) {
+    this.keys = new LRUCache({ max: maxKeys });
+  }
+
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  public retryAfter(key: string): number {
+    const state = this.keys.get(key);
+    if (!state) return 0;
+    return Math.max(0, state.lockedUntil - this.clock.now());
+  }
+
+  /** Records a failure; returns true when this failure locked the key out. */
+  public fail(key: string): boolean {
+    const now = this.clock.now();
+    const state = this.keys.get(key) ?? { failures: [], lockedUntil: 0 };
+    state.failures = state.failures.filter((t) => t > now - this.limits.windowMs);
+    state.failures.push(now);
+    this.keys.set(key, state);
+    if (state.failures.length >= this.limits.maxFailures) {
+      state.lockedUntil = now + this.limits.lockoutMs;
+      state.failures = [];
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets a key's failures (after a successful login). */
+  public reset(key: string): void {
+    this.keys.delete(key);
+  }
+}

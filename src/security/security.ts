@@ -1,0 +1,66 @@
+import { AccessDeniedError } from '../errors/access-denied-error.js';
+import { ALL_SCOPES, type AccessRequest } from './access-request.js';
+import type { AuditLog } from './audit-log.js';
+import type { Authenticator } from './authenticator.js';
+import type { Authorizer, Decision } from './authorizer.js';
+import type { Principal } from './principal.js';
+import type { SecurityCounts } from './security-metrics.js';
+
+/** Who a guarded call acts for: a token (verified on every call) or a principal (trusted, in-process). */
+export type Subject = string | Principal;
+
+/**
+ * Stator's security: authentication ({@link Security.auth}), authorization
+ * ({@link Security.authorizer}) and the audit log ({@link Security.audit}), joined in
+ * {@link Security.enforce}, which every guarded call goes through.
+ */
+export class Security {
+  public constructor(
+    public readonly auth: Authenticator,
+    public readonly authorizer: Authorizer,
+    public readonly audit: AuditLog,
+    private readonly counts: SecurityCounts,
+  ) {}
+
+  /**
+   * The principal a subject stands for: a token is verified (signature, expiry, revocation, the
+   * principal still existing), a principal object is taken as is.
+   *
+   * @throws TokenInvalidError (audited) for a refused token.
+   */
+  public async principalOf(subject: Subject, source?: string): Promise<Principal> {
+    return typeof subject === 'string' ? this.auth.verify(subject, source) : subject;
+  }
+
+  /**
+   * Decides each request, writes one audit entry per request, and throws for the first one
+   * denied. Nothing is allowed unless every entry was written: if the audit log cannot be
+   * written, the access is denied (fail closed) with the audit error as cause.
+   *
+   * @throws AccessDeniedError naming the missing permission and why.
+   */
+  public async enforce(principal: Principal, requests: readonly AccessRequest[]): Promise<readonly Decision[]> {
+    const decisions = requests.map((r) => this.authorizer.decide(principal, r));
+    for (const d of decisions) this.counts[d.allowed ? 'allow' : 'deny']++;
+    try {
+      await Promise.all(
+        requests.map((r, i) => {
+          const d = decisions[i] as Decision;
+          return this.audit.append({
+            who: principal.id,
+            action: `${r.resource}:${r.action}`,
+            resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
+            decision: d.allowed ? 'allow' : 'deny',
+            reason: d.reason,
+          });
+        }),
+      );
+    } catch (cause) {
+      const d = decisions.find((x) => !x.allowed) ?? (decisions[0] as Decision);
+      throw new AccessDeniedError(principal.id, d.permission, 'the audit log cannot be written, so access fails closed', { cause });
+    }
+    const denied = decisions.find((d) => !d.allowed);
+    if (denied) throw new AccessDeniedError(principal.id, denied.permission, denied.reason);
+    return decisions;
+  }
+}
