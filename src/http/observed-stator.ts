@@ -1,5 +1,8 @@
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
+import type { ReadinessView } from '../status/readiness.js';
+
+export type { ReadinessBlocker, ReadinessView } from '../status/readiness.js';
 
 /** Overall health, worst state wins. */
 export type HealthStatus = 'up' | 'degraded' | 'down';
@@ -7,29 +10,6 @@ export type HealthStatus = 'up' | 'degraded' | 'down';
 /** What `/health` serves: an overall status; every other field of the object is served as is. */
 export interface HealthView {
   readonly status: HealthStatus;
-}
-
-/** One thing that keeps a Stator from being ready. */
-export interface ReadinessBlocker {
-  /** The resource (or `supervisor`, `shutdown`). */
-  readonly resource: string;
-  /** What it is doing (`initializing`, `recovering`, `failed`, `draining`, ...). */
-  readonly state: string;
-  /** Its last error or reason, secrets removed. */
-  readonly detail?: string;
-  /** Required resources it waits for, when it waits. */
-  readonly waitingFor?: readonly string[];
-}
-
-/**
- * What `/ready` serves. Not ready while starting, while shutting down, or while a required
- * resource is down; `reason` says which and what it is doing.
- */
-export interface ReadinessView {
-  readonly ready: boolean;
-  /** Why not ready, in words (`cache is recovering: connect ECONNREFUSED 127.0.0.1:6401`). */
-  readonly reason?: string;
-  readonly blockers?: readonly ReadinessBlocker[];
 }
 
 /**
