@@ -1,12 +1,24 @@
-import { BehaviorSubject } from 'rxjs';
+import Bottleneck from 'bottleneck';
+import { Redis } from 'ioredis';
 import type { RuntimeContext } from '../runtime/context.js';
-import type { BreakerHandle, BreakerState } from './breaker/breaker-handle.js';
-import type { FallbackStore, Served } from './fallback/fallback-store.js';
-import type { Pipeline, PipelineOptions, ReadOptions, RunOptions } from './pipeline/pipeline.js';
+import type { BreakerHandle } from './breaker/breaker-handle.js';
+import { breakerSettingsFrom } from './breaker/breaker-settings.js';
+import { CircuitBreaker, type BreakerTransition } from './breaker/circuit-breaker.js';
+import { UnknownErrorLog } from './detector/unknown-error-log.js';
+import { FallbackChain } from './fallback/fallback-chain.js';
+import type { FallbackStore } from './fallback/fallback-store.js';
+import { limitSettingsFor } from './limiter/limit-settings.js';
+import { ResourceLimiter, type SharedLimiterConnection } from './limiter/resource-limiter.js';
+import { registerResilienceMetrics } from './metrics.js';
+import type { Pipeline, PipelineOptions } from './pipeline/pipeline.js';
+import { ResourcePipeline } from './pipeline/resource-pipeline.js';
+import { retryPolicyFrom } from './retry/retry-policy.js';
+import { coordinationOptions, sharedRedisSettings, type SharedRedisSettings } from './shared/redis-settings.js';
+import { SharedBreakerState } from './shared/shared-breaker-state.js';
 
 /** Options of {@link createResilience} beyond the context. */
 export interface ResilienceOptions {
-  /** Random numbers for jitter (tests pass a seeded one). Default `Math.random`. */
+  /** Uniform random numbers in [0, 1) for jitter (tests pass a seeded one). Default `Math.random`. */
   readonly random?: () => number;
 }
 
@@ -21,46 +33,109 @@ export interface Resilience {
   breaker(name: string): BreakerHandle | undefined;
   /** Where the `cache` fallback strategy reads/writes last good values (wired by the runtime to the cache layer; absent → strategy skipped). */
   setFallbackStore(store: FallbackStore | undefined): void;
-  /** Stops breakers, limiters and Redis connections. */
+  /** Stops breakers, limiters and Redis connections. Pipelines must not be used afterwards. */
   stop(): Promise<void>;
 }
 
-const NEVER = new AbortController().signal;
+/**
+ * Creates the resilience capability from `ctx.config.error_handling`: retry policy, breaker
+ * settings, fallback chain, per-resource rate limits, and — when Redis is configured
+ * (`error_handling.redis`, or a `redis` cache) — breaker state and limits shared with every
+ * process of the service. Registers its metrics on `ctx.metrics`.
+ *
+ * @example
+ * ```ts
+ * const resilience = createResilience(ctx);
+ * const db = resilience.pipeline('database', { probe: (signal) => knex.raw('select 1') });
+ * const rows = await db.run('users.list', () => knex('users'));
+ * ```
+ */
+export function createResilience(ctx: RuntimeContext, options: ResilienceOptions = {}): Resilience {
+  const config = ctx.config.error_handling;
+  const breakerSettings = breakerSettingsFrom(config.circuit_breaker);
+  const policy = retryPolicyFrom(config.retry, options.random);
+  const redis = sharedRedisSettings(ctx.config);
+  if (redis?.options.password) ctx.secrets.add(redis.options.password);
+  const unknownErrors = new UnknownErrorLog(ctx.logger);
+  const pipelines = new Map<string, ResourcePipeline>();
+  let fallbackStore: FallbackStore | undefined;
+  let sharedBreakers: SharedBreakerState | undefined;
+  let limiterConnection: SharedLimiterConnection | undefined;
+  let stopped = false;
 
-/** Creates the resilience capability (provisional pass-through; the full pipeline follows). */
-export function createResilience(ctx: RuntimeContext, _options: ResilienceOptions = {}): Resilience {
-  const pipelines = new Map<string, Pipeline>();
-  const make = (resource: string): Pipeline => {
-    const state$ = new BehaviorSubject<BreakerState>({ name: resource, state: 'closed', since: ctx.clock.now(), trips: 0 });
-    const breaker: BreakerHandle = {
-      name: resource,
-      get state() {
-        return state$.value.state;
-      },
-      isolate: () => state$.next({ ...state$.value, state: 'isolated' }),
-      reset: () => state$.next({ ...state$.value, state: 'closed' }),
-      state$: state$.asObservable(),
-    };
-    const run = <T>(_op: string, fn: (signal: AbortSignal) => Promise<T>, o?: RunOptions): Promise<T> => fn(o?.signal ?? NEVER);
-    return {
-      resource,
-      breaker,
-      run,
-      read: async <T>(op: string, _key: string, fn: (signal: AbortSignal) => Promise<T>, o?: ReadOptions<T>): Promise<Served<T>> => ({
-        value: await run(op, fn, o),
-        source: 'primary',
-        stale: false,
-      }),
-    };
+  const sharedBreakerState = (settings: SharedRedisSettings): SharedBreakerState =>
+    (sharedBreakers ??= new SharedBreakerState(settings, ctx.logger));
+
+  const sharedLimiterConnection = (settings: SharedRedisSettings): SharedLimiterConnection => {
+    if (!limiterConnection) {
+      const client = new Redis(coordinationOptions(settings, 'stator-limiter'));
+      client.on('error', () => undefined); // reported by the limiter, which falls back to local limits
+      const connection = new Bottleneck.IORedisConnection({ client, Redis });
+      connection.on('error', () => undefined);
+      limiterConnection = { client, connection, keyPrefix: settings.keyPrefix };
+    }
+    return limiterConnection;
   };
+
+  const create = (resource: string, pipelineOptions: PipelineOptions | undefined): ResourcePipeline => {
+    const shared = redis && breakerSettings.shared ? sharedBreakerState(redis) : undefined;
+    const onTransition = (t: BreakerTransition): void => {
+      if (ctx.events.observed) {
+        ctx.events.emit(`resilience.${resource}`, 'breaker.transition', {
+          from: t.from,
+          to: t.to,
+          reason: t.reason,
+          trips: t.trips,
+          ...(t.delayMs !== undefined ? { nextAttemptAt: ctx.clock.now() + t.delayMs } : {}),
+        });
+      }
+      if (shared && t.reason !== 'remote' && t.to !== 'halfOpen') shared.publish(resource, t.to, t.delayMs ?? 0, t.trips);
+    };
+    const breaker = new CircuitBreaker(ctx, resource, breakerSettings, onTransition);
+    breaker.setProbe(pipelineOptions?.probe);
+    shared?.watch(resource, (remote) => breaker.applyRemote(remote.state, remote.delayMs, remote.trips));
+    const limits = limitSettingsFor(ctx.config, resource);
+    const limiter = limits
+      ? new ResourceLimiter(resource, limits, redis && limits.shared ? sharedLimiterConnection(redis) : undefined, ctx.logger)
+      : undefined;
+    const fallback = new FallbackChain(
+      resource,
+      config.fallback.enabled,
+      config.fallback.strategies,
+      config.fallback.local_max_items,
+      () => fallbackStore,
+    );
+    return new ResourcePipeline(ctx, resource, { breaker, policy, fallback, limiter, unknownErrors });
+  };
+
+  registerResilienceMetrics(ctx.metrics, () => pipelines.values(), () => unknownErrors.count);
+
   return {
-    pipeline(resource) {
-      let p = pipelines.get(resource);
-      if (!p) pipelines.set(resource, (p = make(resource)));
-      return p;
+    pipeline(resource, pipelineOptions) {
+      if (stopped) throw new Error(`resilience stopped: cannot create a pipeline for ${resource} after stop()`);
+      let pipeline = pipelines.get(resource);
+      if (!pipeline) {
+        pipeline = create(resource, pipelineOptions);
+        pipelines.set(resource, pipeline);
+      } else if (pipelineOptions?.probe) {
+        pipeline.breaker.setProbe(pipelineOptions.probe);
+      }
+      return pipeline;
     },
     breaker: (name) => pipelines.get(name)?.breaker,
-    setFallbackStore: () => undefined,
-    stop: async () => undefined,
+    setFallbackStore(store) {
+      fallbackStore = store;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.allSettled([...pipelines.values()].map((p) => p.limiter?.stop()));
+      for (const p of pipelines.values()) p.breaker.stop();
+      await sharedBreakers?.stop();
+      if (limiterConnection) {
+        await limiterConnection.connection.disconnect(true).catch(() => undefined);
+        limiterConnection.client.disconnect();
+      }
+    },
   };
 }

@@ -1,0 +1,179 @@
+import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
+import type { Clock } from '../../runtime/clock.js';
+import type { RuntimeContext } from '../../runtime/context.js';
+import type { EventBus } from '../../events/event-bus.js';
+import type { CircuitBreaker, Permit } from '../breaker/circuit-breaker.js';
+import { classifyError } from '../detector/classify-error.js';
+import type { ErrorClassification } from '../detector/error-kind.js';
+import type { UnknownErrorLog } from '../detector/unknown-error-log.js';
+import type { FallbackChain } from '../fallback/fallback-chain.js';
+import type { Served } from '../fallback/fallback-store.js';
+import type { ResourceLimiter } from '../limiter/resource-limiter.js';
+import { attachAttempts, attemptsOf } from '../retry/attempts.js';
+import { runAttempt } from '../retry/attempt.js';
+import { retryAfterFailure, type RetryHooks } from '../retry/retry.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { Pipeline, ReadOptions, RunOptions } from './pipeline.js';
+import { createPipelineStats, type PipelineStats } from './pipeline-stats.js';
+
+/** What a {@link ResourcePipeline} is built from. */
+export interface ResourcePipelineParts {
+  readonly breaker: CircuitBreaker;
+  readonly policy: RetryPolicy;
+  readonly fallback: FallbackChain;
+  readonly limiter: ResourceLimiter | undefined;
+  readonly unknownErrors: UnknownErrorLog;
+}
+
+const noTimeout = (): Error => new Error('no timeout');
+
+/**
+ * The recovery pipeline of one resource: error detector → limiter → breaker → retry →
+ * per-attempt timeout. A call that succeeds at once costs a state read, one await and a few
+ * counter increments; retries, events and fallbacks are only paid for on the failure path.
+ *
+ * Every recovery decision is an event on the bus (source `resilience.<resource>`):
+ * `retry.attempt`, `retry.exhausted`, `breaker.rejected`, `fallback.served`, `fallback.missed`
+ * (breaker transitions are published by the resilience capability as `breaker.transition`).
+ */
+export class ResourcePipeline implements Pipeline {
+  public readonly stats: PipelineStats = createPipelineStats();
+  public readonly breaker: CircuitBreaker;
+  public readonly limiter: ResourceLimiter | undefined;
+  public readonly fallback: FallbackChain;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+  private readonly policy: RetryPolicy;
+  private readonly unknownErrors: UnknownErrorLog;
+  private readonly source: string;
+
+  public constructor(
+    ctx: RuntimeContext,
+    public readonly resource: string,
+    parts: ResourcePipelineParts,
+  ) {
+    this.clock = ctx.clock;
+    this.events = ctx.events;
+    this.breaker = parts.breaker;
+    this.policy = parts.policy;
+    this.fallback = parts.fallback;
+    this.limiter = parts.limiter;
+    this.unknownErrors = parts.unknownErrors;
+    this.source = `resilience.${resource}`;
+  }
+
+  public run<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options?: RunOptions): Promise<T> {
+    const limiter = this.limiter;
+    if (limiter) return limiter.schedule(() => this.guarded(operation, fn, options));
+    return this.guarded(operation, fn, options);
+  }
+
+  public async read<T>(
+    operation: string,
+    key: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options?: ReadOptions<T>,
+  ): Promise<Served<T>> {
+    let value: T;
+    try {
+      value = await this.run(operation, fn, options);
+    } catch (error) {
+      const served = await this.fallback.answer(key, error, options?.default);
+      if (this.events.observed) {
+        const { kind } = classifyError(error);
+        if (served) this.events.emit(this.source, 'fallback.served', { operation, key, source: served.source, kind });
+        else this.events.emit(this.source, 'fallback.missed', { operation, key, kind });
+      }
+      if (served) return served;
+      throw error;
+    }
+    this.fallback.remember(key, value);
+    return { value, source: 'primary', stale: false };
+  }
+
+  private async guarded<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options: RunOptions | undefined): Promise<T> {
+    const permit = this.allow(operation);
+    const startedAt = this.clock.now();
+    const signal = options?.signal;
+    const policy = this.policy;
+    let timeoutMs = options?.timeoutMs ?? policy.attemptTimeoutMs;
+    if (policy.maxTotalMs > 0) timeoutMs = timeoutMs > 0 ? Math.min(timeoutMs, policy.maxTotalMs) : policy.maxTotalMs;
+    try {
+      let value: T;
+      try {
+        value = await runAttempt(this.clock, fn, signal, timeoutMs, timeoutMs > 0 ? this.timeoutError(operation, timeoutMs) : noTimeout);
+      } catch (first) {
+        if (options?.retry === false || policy.maxAttempts <= 1) throw first;
+        value = await retryAfterFailure(
+          this.clock,
+          policy,
+          first,
+          startedAt,
+          signal,
+          (remainingMs) => {
+            const t = remainingMs > 0 ? (timeoutMs > 0 ? Math.min(timeoutMs, remainingMs) : remainingMs) : timeoutMs;
+            return runAttempt(this.clock, fn, signal, t, t > 0 ? this.timeoutError(operation, t) : noTimeout);
+          },
+          this.retryHooks(operation),
+        );
+      }
+      this.breaker.succeeded(permit, startedAt);
+      this.stats.successes++;
+      return value;
+    } catch (error) {
+      const classification = classifyError(error);
+      this.breaker.failed(permit, startedAt, classification);
+      this.noteFailure(operation, error, classification);
+      throw error;
+    }
+  }
+
+  private allow(operation: string): Permit {
+    try {
+      return this.breaker.allow();
+    } catch (error) {
+      if (this.events.observed) {
+        this.events.emit(this.source, 'breaker.rejected', {
+          operation,
+          state: this.breaker.state,
+          ...(this.breaker.nextAttemptAt !== undefined ? { retryAt: this.breaker.nextAttemptAt } : {}),
+        });
+      }
+      throw error;
+    }
+  }
+
+  private noteFailure(operation: string, error: unknown, classification: ErrorClassification): void {
+    this.stats.failures++;
+    const byKind = this.stats.errorsByKind;
+    byKind.set(classification.kind, (byKind.get(classification.kind) ?? 0) + 1);
+    if (!classification.known) this.unknownErrors.note(error, this.resource, operation);
+    const attempts = attemptsOf(error);
+    if (attempts === undefined) attachAttempts(error, 1);
+    else if (attempts > 1 && this.events.observed) {
+      this.events.emit(this.source, 'retry.exhausted', { operation, attempts, kind: classification.kind });
+    }
+  }
+
+  private retryHooks(operation: string): RetryHooks {
+    return {
+      onRetry: (attempt, delayMs, _error, classification) => {
+        this.stats.retries++;
+        if (this.events.observed) {
+          this.events.emit(this.source, 'retry.attempt', {
+            operation,
+            attempt,
+            delayMs,
+            kind: classification.kind,
+            ...(classification.code !== undefined ? { code: classification.code } : {}),
+          });
+        }
+      },
+      giveUp: () => this.breaker.state === 'open' || this.breaker.state === 'isolated',
+    };
+  }
+
+  private timeoutError(operation: string, timeoutMs: number): () => Error {
+    return () => new OperationTimeoutError(this.resource, operation, timeoutMs);
+  }
+}

@@ -1,0 +1,60 @@
+import type { RedisOptions } from 'ioredis';
+import type { StatorConfig } from '../../config/schema.js';
+
+/** Where shared breaker state and rate limits live, resolved from the configuration. */
+export interface SharedRedisSettings {
+  /** ioredis options (host, port, credentials, db). */
+  readonly options: RedisOptions;
+  /** Prefix of every key and channel; processes with the same prefix share breakers and limits. */
+  readonly keyPrefix: string;
+}
+
+/**
+ * `error_handling.redis` when given; otherwise the cache's Redis when `cache.driver` is `redis`
+ * (single node; its `key_prefix` is kept in front of `stator:`); otherwise undefined (nothing
+ * shared, every process keeps its own breakers and limits).
+ */
+export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings | undefined {
+  const explicit = config.error_handling.redis;
+  if (explicit) {
+    return {
+      options: {
+        host: explicit.host,
+        port: explicit.port,
+        db: explicit.db,
+        ...(explicit.username !== undefined ? { username: explicit.username } : {}),
+        ...(explicit.password !== undefined ? { password: explicit.password } : {}),
+      },
+      keyPrefix: explicit.key_prefix,
+    };
+  }
+  const cache = config.cache;
+  if (cache.driver !== 'redis' || cache.cluster || cache.sentinel) return undefined;
+  return {
+    options: {
+      host: cache.host,
+      port: cache.port ?? 6379,
+      db: cache.db,
+      ...(cache.username !== undefined ? { username: cache.username } : {}),
+      ...(cache.password !== undefined ? { password: cache.password } : {}),
+    },
+    keyPrefix: `${cache.key_prefix}stator:`,
+  };
+}
+
+/**
+ * Client options for Stator's own coordination connections: fail fast while Redis is down
+ * (the breaker and limiter then work locally) and reconnect in the background.
+ */
+export function coordinationOptions(settings: SharedRedisSettings, name: string): RedisOptions {
+  return {
+    ...settings.options,
+    connectionName: name,
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    retryStrategy: (times: number) => Math.min(100 * times, 2000),
+  };
+}
