@@ -19,5 +19,12 @@ export const databaseSection = z.strictObject({
   retry_attempts: count(0).default(3),
   /** Seconds between connection attempts. */
   retry_delay: seconds().default(1),
+  /**
+   * Seconds during which a slow query shape is reported (explained, logged, counted) at most once.
+   * A query is slow when it takes longer than `monitoring.performance_threshold`.
+   */
+  slow_query_interval: seconds().default(300),
+  /** Explain slow queries (EXPLAIN / EXPLAIN QUERY PLAN) to report the tables they scan without an index. */
+  explain_slow_queries: z.boolean().default(true),
   ...resourceKeys,
 });

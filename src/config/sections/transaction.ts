@@ -11,4 +11,8 @@ export const transactionSection = z.strictObject({
   /** Times the whole transaction is retried after a deadlock or serialization failure. */
   retry_attempts: count(0).default(3),
   deadlock_retry: z.boolean().default(true),
+  /** Seconds of the first back-off before a deadlock retry (doubled each time, with full jitter). */
+  retry_delay: seconds().default(0.02),
+  /** Seconds: no deadlock back-off is longer. */
+  retry_max_delay: seconds().default(1),
 });

@@ -1,0 +1,170 @@
+import { and, assign, fromPromise, setup } from 'xstate';
+
+/** Where an attempt failed: in the caller's function, at COMMIT, on its timeout, or on an ABORT. */
+export type TransactionFailure = 'body' | 'commit' | 'timeout' | 'abort';
+
+/**
+ * Events the transaction machine accepts from outside. Everything else it receives is the
+ * completion of its own invoked actors and its own delays.
+ * - `ABORT` `{ reason }` — roll back now (the database layer is stopping and its drain deadline
+ *   passed). Ignored while committing (a COMMIT in flight is not interrupted) and once final.
+ */
+export type TransactionEvent = { type: 'ABORT'; reason: string };
+
+/** Input of the transaction machine. */
+export interface TransactionInput {
+  /** Retries of the whole function after a retryable failure (0 = none). */
+  readonly maxRetries: number;
+  /** Milliseconds an attempt may stay `active` before it is rolled back (0 = no timeout). */
+  readonly timeoutMs: number;
+}
+
+/** What the machine remembers. The caller's result stays outside the machine (it may be large or private). */
+export interface TransactionContext {
+  /** 1 for the first attempt. */
+  attempt: number;
+  readonly maxRetries: number;
+  readonly timeoutMs: number;
+  /** Where the last attempt failed, if it did. */
+  failedIn?: TransactionFailure;
+  /** The error of the last failure (the caller's, the driver's, or the ABORT reason). */
+  error?: unknown;
+  /** Set when ROLLBACK itself failed (the connection is then retired by `src/`). */
+  rollbackError?: unknown;
+  outcome?: 'committed' | 'rolledBack';
+}
+
+/** The machine's output once final. */
+export interface TransactionOutput {
+  readonly outcome: 'committed' | 'rolledBack';
+  /** Attempts made, the last one included. */
+  readonly attempts: number;
+  readonly failedIn?: TransactionFailure;
+  readonly error?: unknown;
+  readonly rollbackError?: unknown;
+}
+
+/** Input of each invoked actor: which attempt it serves (and, for `rollBack`, why). */
+export interface TransactionAttemptInput {
+  readonly attempt: number;
+  readonly failedIn?: TransactionFailure;
+  readonly error?: unknown;
+}
+
+/** Longest delay a timer can take (Node clamps larger ones to 1 ms). */
+const NO_TIMEOUT_MS = 2 ** 31 - 1;
+
+const notProvided = (name: string) =>
+  fromPromise<void, TransactionAttemptInput>(async () => {
+    throw new Error(`transaction machine: actor "${name}" must be provided with .provide()`);
+  });
+
+/**
+ * One database transaction from its first BEGIN to its end, retries included:
+ *
+ * - `active` — BEGIN and the caller's function run (actor `runBody`). Done → `committing`;
+ *   an error → `rollingBack`; the `transactionTimeout` delay or an `ABORT` → `rollingBack`.
+ * - `committing` — COMMIT (actor `commit`). Done → `committed`; an error → `rollingBack`.
+ * - `rollingBack` — ROLLBACK and connection clean-up (actor `rollBack`; a failing rollback is
+ *   recorded and treated like a finished one). Then `retrying` when `hasRetriesLeft` and
+ *   `isRetryable` (a deadlock or serialization failure, decided by `src/` per dialect), otherwise
+ *   `rolledBack`.
+ * - `retrying` — waits `retryBackoff` (exponential with jitter, from `src/`), then a fresh
+ *   attempt in `active`. An `ABORT` ends it in `rolledBack`.
+ * - `committed`, `rolledBack` — final; the output says which, after how many attempts, and why.
+ *
+ * Pure: `src/database/` provides `runBody`, `commit`, `rollBack`, the guard `isRetryable` and the
+ * delay `retryBackoff`; the defaults here throw or never retry.
+ *
+ * @example
+ * ```ts
+ * const actor = startMachine(ctx, transactionMachine.provide({ actors, guards, delays }), {
+ *   source: 'transaction.1', input: { maxRetries: 3, timeoutMs: 30_000 },
+ * });
+ * ```
+ */
+export const transactionMachine = setup({
+  types: {
+    context: {} as TransactionContext,
+    events: {} as TransactionEvent,
+    input: {} as TransactionInput,
+    output: {} as TransactionOutput,
+  },
+  actors: {
+    runBody: notProvided('runBody'),
+    commit: notProvided('commit'),
+    rollBack: notProvided('rollBack'),
+  },
+  guards: {
+    hasRetriesLeft: ({ context }) => context.attempt <= context.maxRetries,
+    isRetryable: () => false,
+  },
+  delays: {
+    transactionTimeout: ({ context }) => (context.timeoutMs > 0 ? Math.min(context.timeoutMs, NO_TIMEOUT_MS) : NO_TIMEOUT_MS),
+    retryBackoff: ({ context }) => 10 * 2 ** (context.attempt - 1),
+  },
+  actions: {
+    recordBodyError: assign({ failedIn: 'body' as const, error: ({ event }) => ('error' in event ? event.error : undefined) }),
+    recordCommitError: assign({ failedIn: 'commit' as const, error: ({ event }) => ('error' in event ? event.error : undefined) }),
+    recordTimeout: assign({ failedIn: 'timeout' as const, error: undefined }),
+    recordAbort: assign({ failedIn: 'abort' as const, error: ({ event }) => (event.type === 'ABORT' ? event.reason : undefined) }),
+    recordRollbackError: assign({ rollbackError: ({ event }) => ('error' in event ? event.error : undefined) }),
+    startNextAttempt: assign({ attempt: ({ context }) => context.attempt + 1, rollbackError: undefined }),
+    markCommitted: assign({ outcome: 'committed' as const }),
+    markRolledBack: assign({ outcome: 'rolledBack' as const }),
+  },
+}).createMachine({
+  id: 'transaction',
+  context: ({ input }) => ({ attempt: 1, maxRetries: input.maxRetries, timeoutMs: input.timeoutMs }),
+  initial: 'active',
+  output: ({ context }) => ({
+    outcome: context.outcome ?? 'rolledBack',
+    attempts: context.attempt,
+    ...(context.failedIn !== undefined ? { failedIn: context.failedIn, error: context.error } : {}),
+    ...(context.rollbackError !== undefined ? { rollbackError: context.rollbackError } : {}),
+  }),
+  states: {
+    active: {
+      invoke: {
+        src: 'runBody',
+        input: ({ context }) => ({ attempt: context.attempt }),
+        onDone: 'committing',
+        onError: { target: 'rollingBack', actions: 'recordBodyError' },
+      },
+      after: { transactionTimeout: { target: 'rollingBack', actions: 'recordTimeout' } },
+      on: { ABORT: { target: 'rollingBack', actions: 'recordAbort' } },
+    },
+    committing: {
+      invoke: {
+        src: 'commit',
+        input: ({ context }) => ({ attempt: context.attempt }),
+        onDone: 'committed',
+        onError: { target: 'rollingBack', actions: 'recordCommitError' },
+      },
+    },
+    rollingBack: {
+      invoke: {
+        src: 'rollBack',
+        input: ({ context }) => ({
+          attempt: context.attempt,
+          ...(context.failedIn ? { failedIn: context.failedIn, error: context.error } : {}),
+        }),
+        onDone: [
+          { guard: and(['hasRetriesLeft', 'isRetryable']), target: 'retrying' },
+          { target: 'rolledBack' },
+        ],
+        onError: [
+          { guard: and(['hasRetriesLeft', 'isRetryable']), target: 'retrying', actions: 'recordRollbackError' },
+          { target: 'rolledBack', actions: 'recordRollbackError' },
+        ],
+      },
+    },
+    retrying: {
+      entry: 'startNextAttempt',
+      after: { retryBackoff: 'active' },
+      on: { ABORT: { target: 'rolledBack', actions: 'recordAbort' } },
+    },
+    committed: { type: 'final', entry: 'markCommitted' },
+    rolledBack: { type: 'final', entry: 'markRolledBack' },
+  },
+});

@@ -1,0 +1,34 @@
+import type { Dialect } from './dialect.js';
+import type { IsolationLevel } from './stator-db.js';
+
+const SQL_LEVEL: Readonly<Record<IsolationLevel, string>> = {
+  READ_UNCOMMITTED: 'READ UNCOMMITTED',
+  READ_COMMITTED: 'READ COMMITTED',
+  REPEATABLE_READ: 'REPEATABLE READ',
+  SERIALIZABLE: 'SERIALIZABLE',
+};
+
+/**
+ * The statements that begin a transaction with `level` and `readOnly`, per dialect:
+ * - PostgreSQL: `BEGIN TRANSACTION ISOLATION LEVEL <level> [READ ONLY]`.
+ * - MySQL/MariaDB: `SET TRANSACTION ISOLATION LEVEL <level>` (applies to the next transaction),
+ *   then `START TRANSACTION [READ ONLY]`.
+ * - SQLite: always serializable, so the level only picks the locking: a write transaction takes
+ *   the write lock at once (`BEGIN IMMEDIATE`, so it cannot deadlock with another process when it
+ *   upgrades); a read-only one begins `DEFERRED` and sets `PRAGMA query_only` (reset before it ends).
+ */
+export function beginStatements(dialect: Dialect, level: IsolationLevel, readOnly: boolean): readonly string[] {
+  switch (dialect) {
+    case 'postgresql':
+      return [`BEGIN TRANSACTION ISOLATION LEVEL ${SQL_LEVEL[level]}${readOnly ? ' READ ONLY' : ''}`];
+    case 'mysql':
+      return [`SET TRANSACTION ISOLATION LEVEL ${SQL_LEVEL[level]}`, readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION'];
+    case 'sqlite':
+      return readOnly ? ['BEGIN DEFERRED', 'PRAGMA query_only = ON'] : ['BEGIN IMMEDIATE'];
+  }
+}
+
+/** The statement to run before COMMIT/ROLLBACK to undo what {@link beginStatements} set on the connection. */
+export function endStatement(dialect: Dialect, readOnly: boolean): string | undefined {
+  return dialect === 'sqlite' && readOnly ? 'PRAGMA query_only = OFF' : undefined;
+}

@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import type { DatabaseMetrics } from './database-metrics.js';
+import type { Dialect } from './dialect.js';
+import { failureKind } from './failure-kind.js';
+import { queryShape } from './query-shape.js';
+import { rowsAffected } from './rows-affected.js';
+import type { TransactionLog } from './transaction-log.js';
+
+/** A finished query slower than the threshold, as the tracker hands it to the slow-query reporter. */
+export interface SlowQuery {
+  readonly sql: string;
+  readonly durationMs: number;
+  /** The builder that ran it (its `toSQL()` gives SQL with `?` placeholders and the bindings). */
+  readonly builder: unknown;
+}
+
+interface QueryEventData {
+  readonly __knexUid?: string;
+  readonly __knexQueryUid?: string;
+  readonly sql?: string;
+  readonly response?: unknown;
+}
+
+const MAX_TRACKED = 10_000;
+
+/**
+ * Watches every query of `stator.db.knex` through knex's `query`, `query-response` and
+ * `query-error` events (matched by `__knexQueryUid`): counts and times them, appends them to the
+ * log of the transaction that holds the connection (by `__knexUid`), and hands slow ones to
+ * `onSlow`. On the query path it costs two map operations and a clock read.
+ */
+export class QueryTracker {
+  private readonly started = new Map<string, number>();
+  private readonly logs = new Map<string, TransactionLog>();
+
+  public constructor(
+    private readonly dialect: Dialect,
+    private readonly metrics: DatabaseMetrics,
+    private readonly slowMs: number,
+    private readonly onSlow: (query: SlowQuery) => void,
+  ) {}
+
+  /** Starts listening on `client`. */
+  public attach(client: Knex.Client): void {
+    client.on('query', (obj: QueryEventData) => this.onQuery(obj));
+    client.on('query-response', (_response: unknown, obj: QueryEventData, builder: unknown) => this.onResponse(obj, builder));
+    client.on('query-error', (error: unknown, obj: QueryEventData) => this.onError(error, obj));
+  }
+
+  /** Sends the queries run on `connectionUid` to `log` until {@link unwatch}. */
+  public watch(connectionUid: string, log: TransactionLog): void {
+    this.logs.set(connectionUid, log);
+  }
+
+  public unwatch(connectionUid: string): void {
+    this.logs.delete(connectionUid);
+  }
+
+  private onQuery(obj: QueryEventData): void {
+    const uid = obj.__knexQueryUid;
+    if (uid === undefined) return;
+    if (this.started.size >= MAX_TRACKED) this.started.clear();
+    this.started.set(uid, performance.now());
+    if (this.logs.size !== 0 && obj.__knexUid !== undefined) {
+      const log = this.logs.get(obj.__knexUid);
+      if (log) log.inflight++;
+    }
+  }
+
+  private finish(obj: QueryEventData): { ms: number; log: TransactionLog | undefined } | undefined {
+    const uid = obj.__knexQueryUid;
+    if (uid === undefined) return undefined;
+    const t0 = this.started.get(uid);
+    if (t0 === undefined) return undefined;
+    this.started.delete(uid);
+    const ms = performance.now() - t0;
+    this.metrics.query(ms / 1000);
+    const log = this.logs.size !== 0 && obj.__knexUid !== undefined ? this.logs.get(obj.__knexUid) : undefined;
+    if (log) log.inflight = Math.max(0, log.inflight - 1);
+    return { ms, log };
+  }
+
+  private onResponse(obj: QueryEventData, builder: unknown): void {
+    const done = this.finish(obj);
+    if (!done) return;
+    const rows = done.log ? rowsAffected(obj.response) : undefined;
+    done.log?.add({ statement: queryShape(obj.sql ?? ''), durationMs: done.ms, ...(rows !== undefined ? { rows } : {}) });
+    if (done.ms >= this.slowMs && obj.sql !== undefined) this.onSlow({ sql: obj.sql, durationMs: done.ms, builder });
+  }
+
+  private onError(error: unknown, obj: QueryEventData): void {
+    const done = this.finish(obj);
+    const kind = failureKind(this.dialect, error);
+    this.metrics.error(kind);
+    if (!done?.log) return;
+    const e = error as { code?: unknown; errno?: unknown };
+    done.log.add({ statement: queryShape(obj.sql ?? ''), durationMs: done.ms, error: String(e.code ?? e.errno ?? kind) });
+  }
+}
