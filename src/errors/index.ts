@@ -20,3 +20,10 @@ export { PoolTimeoutError, isPoolTimeoutError, type PoolTimeoutDetails, type Old
 export { PoolRecoveringError, isPoolRecoveringError } from './pool-recovering-error.js';
 export { PoolCreateFailedError, isPoolCreateFailedError } from './pool-create-failed-error.js';
 export { PoolClosedError, isPoolClosedError } from './pool-closed-error.js';
+export { TransactionTimeoutError, isTransactionTimeoutError } from './transaction-timeout-error.js';
+export { TransactionRefusedError, isTransactionRefusedError } from './transaction-refused-error.js';
+export { TransactionAbortedError, isTransactionAbortedError } from './transaction-aborted-error.js';
+export { TransactionCommitUnknownError, isTransactionCommitUnknownError } from './transaction-commit-unknown-error.js';
+export { DatabaseUnreachableError, isDatabaseUnreachableError } from './database-unreachable-error.js';
+export { DatabaseNotReadyError, isDatabaseNotReadyError } from './database-not-ready-error.js';
+export { DatabaseDependencyError, isDatabaseDependencyError } from './database-dependency-error.js';
