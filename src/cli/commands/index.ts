@@ -10,4 +10,5 @@ export const commands: readonly (() => Promise<RegisterCommand>)[] = [
   // () => import('./start.js').then((m) => m.register),
   () => import('./visualize.js').then((m) => m.register),
   () => import('./replay.js').then((m) => m.register),
+  () => import('./audit.js').then((m) => m.register),
 ];
