@@ -143,3 +143,37 @@ export {
   type NodeSignal,
   type CacheNodeStatus,
 } from './cache/index.js';
+
+// Database
+export {
+  TransactionTimeoutError,
+  isTransactionTimeoutError,
+  TransactionRefusedError,
+  isTransactionRefusedError,
+  TransactionAbortedError,
+  isTransactionAbortedError,
+  TransactionCommitUnknownError,
+  isTransactionCommitUnknownError,
+  DatabaseUnreachableError,
+  isDatabaseUnreachableError,
+  DatabaseNotReadyError,
+  isDatabaseNotReadyError,
+  DatabaseDependencyError,
+  isDatabaseDependencyError,
+} from './errors/index.js';
+export {
+  createDatabaseLayer,
+  queryShape,
+  type DatabaseLayer,
+  type DatabaseLayerDeps,
+  type StatorDb,
+  type TransactionOptions,
+  type TransactionAttempt,
+  type TransactionResult,
+  type TransactionLogEntry,
+  type InvalidationSpec,
+  type IsolationLevel,
+  type ExplainableQuery,
+  type QueryPlanReport,
+  type Dialect,
+} from './database/index.js';
