@@ -39,7 +39,8 @@ function unknownKey(schema: z.ZodType, path: readonly PropertyKey[], key: string
     hint = `did you mean \`${near}\`?`;
   } else {
     const elsewhere = pathsOfKey(schema, key);
-    hint = elsewhere.length
+    // A key that exists in one or two other places was most likely written in the wrong section.
+    hint = elsewhere.length > 0 && elsewhere.length <= 2
       ? `\`${key}\` belongs under ${elsewhere.map((p) => `\`${p}\``).join(' or ')}`
       : siblings.length
         ? `allowed here: ${siblings.join(', ')}`

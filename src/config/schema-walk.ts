@@ -13,6 +13,7 @@ interface Def {
   readonly shape?: Readonly<Record<string, z.ZodType>>;
   readonly element?: z.ZodType;
   readonly options?: readonly z.ZodType[];
+  readonly valueType?: z.ZodType;
 }
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -43,6 +44,7 @@ export function schemasAt(root: z.ZodType, path: readonly PathSegment[]): z.ZodT
         const def = defOf(option);
         if (def.type === 'object' && typeof segment === 'string' && def.shape?.[segment]) next.push(unwrap(def.shape[segment]));
         if (def.type === 'array' && typeof segment === 'number' && def.element) next.push(unwrap(def.element));
+        if (def.type === 'record' && typeof segment === 'string' && def.valueType) next.push(unwrap(def.valueType));
       }
     }
     current = next;
@@ -94,6 +96,8 @@ export function pathsOfKey(root: z.ZodType, key: string): string[] {
         }
       } else if (def.type === 'array' && def.element) {
         visit(def.element, `${prefix}[]`, depth + 1);
+      } else if (def.type === 'record' && def.valueType) {
+        visit(def.valueType, `${prefix}.<name>`, depth + 1);
       }
     }
   };
