@@ -205,7 +205,7 @@ describe('loadConfig rejects bad configuration objects', () => {
   });
 
   it('rejects a configuration that is not a mapping', () => {
-    const error = configError(() => loadConfig(cfg(['cache']) , { cwd: tmp.dir }));
+    const error = configError(() => loadConfig(['cache'] as unknown as StatorConfigInput, { cwd: tmp.dir }));
     expect(error.problems).toEqual([
       { path: '', message: 'expected a mapping of sections (cache, database, filesystem, ...) at the top, got a list' },
     ]);
