@@ -21,7 +21,7 @@ import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
 import { SlowQueryReporter } from './slow-query-reporter.js';
 import type { InvalidationSpec, StatorDb } from './stator-db.js';
-import { createTarnPool } from './tarn-pool.js';
+import { createStatorPool } from './stator-pool.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { runTransaction } from './transaction-runner.js';
 
@@ -168,7 +168,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       await checkDependencies(context);
       await closePool(AbortSignal.abort());
       const c = createConnector(ctx, target);
-      const p = (deps.createPool ?? createTarnPool)(ctx, c, max);
+      const p = (deps.createPool ?? createStatorPool)(ctx, c, max);
       pipeline ??= deps.resilience?.pipeline('database', {
         probe: async (signal) => {
           if (pool && connector) await ping(pool, connector, signal);
