@@ -59,16 +59,21 @@ export interface RemoteStateEvent {
 
 export type CircuitBreakerEvent = TripEvent | TrialResultEvent | ManualEvent | RemoteOpenEvent | RemoteStateEvent;
 
+/** The longest delay a JavaScript timer honours (about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Milliseconds the breaker stays open after its latest trip: `reset_timeout × reset_backoff^(trips − 1)`,
- * capped at `max_reset_timeout`, always finite; or what another process announced.
+ * capped at `max_reset_timeout` (and at {@link MAX_TIMER_MS}), always finite; or what another
+ * process announced.
  */
 export function resetDelayMs(context: CircuitBreakerContext): number {
-  if (context.remoteDelayMs !== undefined) return Math.max(0, context.remoteDelayMs);
+  if (context.remoteDelayMs !== undefined) return Math.min(MAX_TIMER_MS, Math.max(0, context.remoteDelayMs));
   const exponent = Math.min(Math.max(0, context.trips - 1), 1000);
   const grown = context.resetTimeoutMs * context.resetBackoff ** exponent;
-  const capped = Math.min(Number.isFinite(grown) ? grown : Number.MAX_VALUE, Math.max(context.maxResetTimeoutMs, context.resetTimeoutMs));
-  return Number.isFinite(capped) ? capped : context.resetTimeoutMs;
+  const cap = Math.max(context.maxResetTimeoutMs, context.resetTimeoutMs);
+  const capped = Math.min(Number.isFinite(grown) ? grown : Number.MAX_VALUE, cap, MAX_TIMER_MS);
+  return Number.isFinite(capped) && capped >= 0 ? capped : Math.min(MAX_TIMER_MS, Math.max(0, context.resetTimeoutMs));
 }
 
 /**
@@ -121,7 +126,7 @@ export const circuitBreakerMachine = setup({
   },
   delays: {
     resetTimeout: ({ context }) => resetDelayMs(context),
-    trialTimeout: ({ context }) => Math.max(0, context.trialTimeoutMs),
+    trialTimeout: ({ context }) => Math.min(MAX_TIMER_MS, Math.max(0, context.trialTimeoutMs)),
   },
 }).createMachine({
   id: 'circuitBreaker',

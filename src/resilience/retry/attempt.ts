@@ -1,5 +1,8 @@
 import type { Clock } from '../../runtime/clock.js';
 
+/** The longest delay a JavaScript timer honours; longer ones would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** A signal that never aborts, for attempts with neither a timeout nor a caller's signal. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
@@ -35,7 +38,7 @@ export function runAttempt<T>(
     };
     const onAbort = (): void => fail(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) timer = clock.setTimeout(() => fail(onTimeout()), timeoutMs);
+    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) timer = clock.setTimeout(() => fail(onTimeout()), Math.min(timeoutMs, MAX_TIMER_MS));
     let pending: Promise<T>;
     try {
       pending = fn(controller.signal);

@@ -15,6 +15,9 @@ export interface Backoff {
   readonly random: () => number;
 }
 
+/** The longest delay a JavaScript timer honours; longer ones would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Doubling stops here: 2^64 × any base is past any cap, and the arithmetic stays finite. */
 const MAX_EXPONENT = 64;
 
@@ -29,12 +32,12 @@ const MAX_EXPONENT = 64;
  *   `previous` is the delay returned for the previous retry (`d` before the first). It grows by
  *   itself, so it ignores `kind`.
  *
- * The result is always finite and within `[0, c]`: no NaN at attempt 10,000, no Infinity,
- * whatever the inputs.
+ * The result is always finite and within `[0, c]` (and `c` within a timer's 2^31 − 1 ms): no NaN
+ * at attempt 10,000, no Infinity, whatever the inputs.
  */
 export function backoffDelay(backoff: Backoff, retry: number, previousMs: number): number {
   const base = finiteOr(backoff.baseMs, 0);
-  const cap = Math.max(0, finiteOr(backoff.maxMs, base));
+  const cap = Math.min(MAX_TIMER_MS, Math.max(0, finiteOr(backoff.maxMs, base)));
   if (base <= 0 || cap === 0) return 0;
   const n = Math.max(1, Math.floor(finiteOr(retry, 1)));
   const r = clampUnit(backoff.random());
