@@ -4,6 +4,7 @@ import {
   breakerStateOf,
   cacheResultOf,
   errorKindOf,
+  familyRank,
   isErrorCounter,
   isLatency,
   isOperationCounter,
@@ -50,10 +51,9 @@ export class SnapshotBuilder {
     });
 
     const latency = new Map<string, LatencyGroup>();
-    const opsByResource = new Map<string, number>();
+    const opsCounted = new Map<string, Map<string, Counted>>();
     const latencyOpsByResource = new Map<string, number>();
-    const errorsByResource = new Map<string, number>();
-    const byKind: Record<string, number> = {};
+    const errorsCounted = new Map<string, Map<string, Counted>>();
     const poolGauges = new Map<string, Partial<Record<PoolField, number>>>();
     const breakers = new Map<string, BreakerStats>();
     const values: Record<string, number> = {};
@@ -78,12 +78,9 @@ export class SnapshotBuilder {
           group.quantiles.set(q, Math.max(group.quantiles.get(q) ?? 0, s.value));
         }
       } else if (isOperationCounter(s)) {
-        add(opsByResource, resource, this.delta(key, s.value));
+        count(opsCounted, resource, s.family, this.delta(key, s.value));
       } else if (isErrorCounter(s)) {
-        const d = this.delta(key, s.value);
-        add(errorsByResource, resource, d);
-        const kind = errorKindOf(s);
-        byKind[kind] = (byKind[kind] ?? 0) + d;
+        count(errorsCounted, resource, s.family, this.delta(key, s.value), errorKindOf(s));
       }
       const cache = cacheResultOf(s);
       if (cache === 'hit') hits += this.delta(`${key}#cache`, s.value);
@@ -104,7 +101,7 @@ export class SnapshotBuilder {
     const pools = new Map<string, PoolStats>();
     for (const [resource, g] of poolGauges) {
       const busy = g.busy ?? Math.max(0, (g.total ?? 0) - (g.idle ?? 0));
-      const total = g.total ?? (g.idle ?? 0) + busy;
+      const total = g.total ?? (g.idle ?? 0) + busy + (g.other ?? 0);
       pools.set(resource, poolStats(resource, total, g.idle ?? Math.max(0, total - busy), busy, g.pending ?? 0, g.max));
     }
     for (const { name, details: d } of details) {
@@ -114,7 +111,16 @@ export class SnapshotBuilder {
     }
 
     // A resource that counts its operations uses that count; otherwise its latency observations.
+    const opsByResource = new Map<string, number>();
+    for (const [resource, families] of opsCounted) opsByResource.set(resource, pick(families).n);
     for (const [resource, n] of latencyOpsByResource) if (!opsByResource.has(resource)) opsByResource.set(resource, n);
+    const byKind: Record<string, number> = {};
+    const errorsByResource = new Map<string, number>();
+    for (const [resource, families] of errorsCounted) {
+      const chosen = pick(families);
+      errorsByResource.set(resource, chosen.n);
+      for (const [kind, n] of chosen.byKind) byKind[kind] = (byKind[kind] ?? 0) + n;
+    }
     const resources = new Set([...opsByResource.keys(), ...errorsByResource.keys()]);
     const byResource: ResourceErrorStats[] = [...resources].sort().map((resource) => {
       const operations = opsByResource.get(resource) ?? 0;
@@ -142,6 +148,34 @@ export class SnapshotBuilder {
     // A counter that went down was reset (a registry cleared, a layer restarted): count from 0.
     return value >= before ? value - before : value;
   }
+}
+
+interface Counted {
+  readonly family: string;
+  n: number;
+  readonly byKind: Map<string, number>;
+}
+
+function count(into: Map<string, Map<string, Counted>>, resource: string, family: string, n: number, kind?: string): void {
+  let families = into.get(resource);
+  if (!families) into.set(resource, (families = new Map()));
+  let c = families.get(family);
+  if (!c) families.set(family, (c = { family, n: 0, byKind: new Map() }));
+  c.n += n;
+  if (kind !== undefined) c.byKind.set(kind, (c.byKind.get(kind) ?? 0) + n);
+}
+
+/** The one family that counts a resource's calls (see `familyRank`). */
+function pick(families: ReadonlyMap<string, Counted>): Counted {
+  let best: Counted | undefined;
+  for (const c of families.values()) {
+    if (!best) best = c;
+    else {
+      const byRank = familyRank(c.family) - familyRank(best.family);
+      if (byRank < 0 || (byRank === 0 && c.n > best.n)) best = c;
+    }
+  }
+  return best as Counted;
 }
 
 function latencyGroup(groups: Map<string, LatencyGroup>, resource: string, operation: string): LatencyGroup {

@@ -131,4 +131,34 @@ describe('SnapshotBuilder', () => {
     expect(m.values.app_job_seconds_count).toBe(1);
     expect(Object.keys(m.values).some((k) => k.includes('_bucket'))).toBe(false);
   });
+
+  it('counts each resource once when the resilience pipeline and the capability both count its calls', async () => {
+    const { registry, build } = setup();
+    const calls = new Counter({ name: 'stator_resilience_calls_total', help: 'c', labelNames: ['resource', 'outcome'], registers: [registry] });
+    const rErrors = new Counter({ name: 'stator_resilience_errors_total', help: 'e', labelNames: ['resource', 'kind'], registers: [registry] });
+    const cErrors = new Counter({ name: 'stator_cache_errors_total', help: 'e', labelNames: ['driver', 'kind'], registers: [registry] });
+    const queries = new Counter({ name: 'stator_database_queries_total', help: 'q', labelNames: ['resource'], registers: [registry] });
+    const slow = new Counter({ name: 'stator_database_slow_queries_total', help: 's', labelNames: ['resource'], registers: [registry] });
+    calls.inc({ resource: 'cache', outcome: 'success' }, 18);
+    calls.inc({ resource: 'cache', outcome: 'failure' }, 2);
+    rErrors.inc({ resource: 'cache', kind: 'timeout' }, 2);
+    cErrors.inc({ driver: 'redis', kind: 'timeout' }, 2);
+    queries.inc({ resource: 'database' }, 30);
+    slow.inc({ resource: 'database' }, 30);
+    const m = await build(1000);
+    expect(m.errors.byResource).toEqual([
+      { resource: 'cache', operations: 20, errors: 2, rate: 0.1 },
+      { resource: 'database', operations: 30, errors: 0, rate: 0 },
+    ]);
+    expect(m.errors.byKind).toEqual({ timeout: 2 });
+  });
+
+  it('reads the pool gauges of src/pool (states, pending acquires, max)', async () => {
+    const { registry, build } = setup();
+    const conns = new Gauge({ name: 'stator_pool_connections', help: 'c', labelNames: ['pool', 'state'], registers: [registry] });
+    for (const [state, n] of [['idle', 1], ['busy', 6], ['creating', 1], ['validating', 0], ['retiring', 0]] as const) conns.set({ pool: 'database', state }, n);
+    new Gauge({ name: 'stator_pool_pending_acquires', help: 'p', labelNames: ['pool'], registers: [registry] }).set({ pool: 'database' }, 3);
+    new Gauge({ name: 'stator_pool_max_connections', help: 'm', labelNames: ['pool'], registers: [registry] }).set({ pool: 'database' }, 8);
+    expect((await build(1000)).pools).toEqual([{ resource: 'database', total: 8, idle: 1, busy: 6, pending: 3, utilization: 0.75 }]);
+  });
 });
