@@ -1,3 +1,4 @@
+import { createCacheLayer } from '../cache/index.js';
 import type { BuiltinLayerFactory } from './layer-factory.js';
 
 /**
@@ -6,4 +7,14 @@ import type { BuiltinLayerFactory } from './layer-factory.js';
  * `createCacheLayer` (src/cache), `createFilesystemLayer` (src/filesystem),
  * `createDatabaseLayer` (src/database).
  */
-export const builtinLayers: readonly BuiltinLayerFactory[] = [];
+export const builtinLayers: readonly BuiltinLayerFactory[] = [
+  {
+    name: 'cache',
+    create: (ctx, { resilience }) => {
+      const layer = createCacheLayer(ctx, { resilience });
+      // Other resources' reads fall back to last good values kept in the cache.
+      resilience.setFallbackStore(layer.fallbackStore);
+      return { layer, api: layer.api };
+    },
+  },
+];

@@ -1,14 +1,15 @@
 import type { InspectionEvent } from 'xstate';
 import type { StatorConfigInput } from '../config/schema.js';
+import { loadConfig } from '../config/load-config.js';
 import type { Logger } from '../logging/logger.js';
 import { SecretRegistry } from '../logging/redact.js';
+import { createResilience } from '../resilience/resilience.js';
 import { builtinLayers } from './builtin-layers.js';
 import type { Clock } from './clock.js';
 import { createRuntimeContext } from './create-context.js';
 import type { ResourceLayer } from './layer.js';
 import type { LayerFactory } from './layer-factory.js';
 import { BUILTIN_RESOURCES, planResources } from './resource-plan.js';
-import { resolveConfig } from './resolve-config.js';
 import type { Stator } from './stator.js';
 import { StatorRuntime } from './stator-runtime.js';
 
@@ -52,7 +53,7 @@ export interface CreateStatorOptions {
  */
 export function createStator(options: CreateStatorOptions = {}): Stator {
   const secrets = new SecretRegistry();
-  const config = resolveConfig(options.config, secrets);
+  const config = loadConfig(options.config, { secrets });
   const context = createRuntimeContext({
     config,
     secrets,
@@ -61,6 +62,7 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
 
+  const resilience = createResilience(context);
   const custom = options.layers ?? {};
   const layers = new Map<string, ResourceLayer>();
   const apis = new Map<string, unknown>();
@@ -71,7 +73,7 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
       layers.set(builtin.name, override(context));
       continue;
     }
-    const made = builtin.create(context);
+    const made = builtin.create(context, { resilience });
     layers.set(builtin.name, made.layer);
     apis.set(builtin.name, made.api);
   }
@@ -92,6 +94,7 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
     context,
     layers,
     apis,
+    resilience,
     supervisor: {
       resources: plan,
       strategy: config.supervisor.strategy,

@@ -1,3 +1,4 @@
+import type { Resilience } from '../resilience/resilience.js';
 import type { RuntimeContext } from './context.js';
 import type { ResourceLayer } from './layer.js';
 
@@ -15,8 +16,14 @@ export interface BuiltinLayer<TApi = unknown> {
   readonly api: TApi;
 }
 
+/** Instance-wide capabilities the built-in layers share. */
+export interface BuiltinServices {
+  /** The resilience capability of the instance: one pipeline and breaker per resource. */
+  readonly resilience: Resilience;
+}
+
 /** A built-in resource: its name and how to make its layer and API. */
 export interface BuiltinLayerFactory {
   readonly name: string;
-  readonly create: (ctx: RuntimeContext) => BuiltinLayer;
+  readonly create: (ctx: RuntimeContext, services: BuiltinServices) => BuiltinLayer;
 }

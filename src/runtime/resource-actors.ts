@@ -7,6 +7,7 @@ import {
   type ResourceEvent,
   type ResourceHealthReport,
 } from '../../machines/resource.machine.js';
+import { timedHealthCheck } from '../status/slow-check.js';
 import type { RuntimeContext } from './context.js';
 import type { LayerHealth, ResourceLayer } from './layer.js';
 
@@ -51,7 +52,7 @@ export function provideResourceMachine(ctx: RuntimeContext, layers: ReadonlyMap<
         await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
       }),
       checkHealth: fromPromise<ResourceHealthReport, ResourceActorInput>(async ({ input, signal }) =>
-        toHealthReport(await layerOf(input.name).check(signal)),
+        toHealthReport(await timedHealthCheck(ctx, input.name, () => layerOf(input.name).check(signal))),
       ),
       stopResource: fromPromise<void, ResourceActorInput>(async ({ input, signal }) => {
         await layerOf(input.name).stop(signal);

@@ -11,7 +11,8 @@ import { CapabilityUnavailableError } from '../errors/capability-unavailable-err
 import { StartupError, type StartupFailure } from '../errors/startup-error.js';
 import type { StatorEvent } from '../events/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
-import { createResilience, type Resilience } from '../resilience/resilience.js';
+import type { Resilience } from '../resilience/resilience.js';
+import type { StatorCache } from '../cache/types.js';
 import type { SupervisorPhase } from '../status/aggregate.js';
 import { StatusManager, type StatusSnapshot } from '../status/status-manager.js';
 import { startMachine } from './actor.js';
@@ -30,6 +31,8 @@ export interface StatorParts {
   readonly layers: ReadonlyMap<string, ResourceLayer>;
   /** The capability APIs of the built-in layers, by resource name. */
   readonly apis: ReadonlyMap<string, unknown>;
+  /** The instance's resilience capability (breakers, pipelines), shared with the built-in layers. */
+  readonly resilience: Resilience;
   readonly supervisor: SupervisorInput;
 }
 
@@ -71,7 +74,7 @@ export class StatorRuntime implements Stator {
       context: initial.context,
     });
     this.status$ = this.status.status$;
-    this.resilience = createResilience(parts.context);
+    this.resilience = parts.resilience;
   }
 
   public start(): Promise<void> {
@@ -108,8 +111,8 @@ export class StatorRuntime implements Stator {
     return this.status.snapshot();
   }
 
-  public get cache(): unknown {
-    return this.api('cache', 'cache');
+  public get cache(): StatorCache {
+    return this.api('cache', 'cache') as StatorCache;
   }
 
   public get fs(): unknown {

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { StatorCache } from '../cache/types.js';
 import type { StatorConfig } from '../config/schema.js';
 import type { StatorEvent } from '../events/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
@@ -57,7 +58,7 @@ export interface Stator {
    *
    * @throws {CapabilityUnavailableError} when this Stator runs no built-in cache.
    */
-  readonly cache: unknown;
+  readonly cache: StatorCache;
   /**
    * The sandboxed filesystem area (`resolve`, `readFile`, atomic `writeFile`, `list`).
    *

@@ -60,7 +60,8 @@ export class FakeLayer implements ResourceLayer {
     if (behavior === 'hang') return this.hang(context.signal);
     this.log.inFlight.add(this.name);
     if (this.log.inFlight.size > this.log.maxInFlight.length) this.log.maxInFlight = [...this.log.inFlight].sort();
-    return sleep(this.clock, this.startTime).finally(() => {
+    const done = this.startTime > 0 ? sleep(this.clock, this.startTime) : Promise.resolve();
+    return done.finally(() => {
       this.log.inFlight.delete(this.name);
       this.record(`ready:${this.name}`);
     });
@@ -91,7 +92,7 @@ export class FakeLayer implements ResourceLayer {
     if (this.stopBehavior === 'throw') throw new Error(`${this.name} stop threw`);
     if (this.stopBehavior === 'reject') return Promise.reject(new Error(`${this.name} stop rejected`));
     if (this.stopBehavior === 'hang') return this.hang(signal);
-    return sleep(this.clock, this.stopTime);
+    return this.stopTime > 0 ? sleep(this.clock, this.stopTime) : Promise.resolve();
   }
 
   private hang<T>(signal: AbortSignal): Promise<T> {
