@@ -1,6 +1,8 @@
 import type { RuntimeContext } from '../runtime/context.js';
 import type { CacheDriver, NodeObserver } from './driver.js';
+import { MemcachedDriver } from './drivers/memcached-driver.js';
 import { MemoryDriver } from './drivers/memory-driver.js';
+import { RedisDriver } from './drivers/redis-driver.js';
 
 /**
  * The driver `cache.driver` names, configured from the `cache` section. Remote drivers report
@@ -15,8 +17,9 @@ export function createDriver(ctx: RuntimeContext, observer: NodeObserver): Cache
         clock: ctx.clock,
         ...(config.max_value_bytes !== undefined ? { maxValueBytes: config.max_value_bytes } : {}),
       });
-    default:
-      void observer;
-      throw new TypeError(`cache driver ${config.driver} is not available yet`);
+    case 'redis':
+      return new RedisDriver(config, observer);
+    case 'memcached':
+      return new MemcachedDriver({ config, observer, clock: ctx.clock, logger: ctx.logger });
   }
 }

@@ -36,7 +36,6 @@ const UP = new Set(['idle', 'busy', 'validating']);
 export class NodeConnections {
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly health = new BehaviorSubject<LayerHealth>({ status: 'up' });
-  private stopped = false;
 
   /** Health changes (only changes), for `ResourceLayer.health$`. */
   public readonly health$: Observable<LayerHealth>;
@@ -49,7 +48,6 @@ export class NodeConnections {
 
   /** The driver's callback: feed it every node event. */
   public readonly observe: NodeObserver = (address, signal, error) => {
-    if (this.stopped) return;
     if (signal === 'removed') {
       this.remove(address);
       return;
@@ -69,7 +67,7 @@ export class NodeConnections {
 
   /** Registers a node before the driver reports on it (it shows as `creating`). */
   public track(address: string): void {
-    if (!this.nodes.has(address) && !this.stopped) {
+    if (!this.nodes.has(address)) {
       this.create(address);
       this.publish();
     }
@@ -107,19 +105,13 @@ export class NodeConnections {
     return this.health.value;
   }
 
-  /** Retires every node machine (the driver has closed its connections). */
+  /**
+   * Retires every node machine (the driver has closed its connections). Health is left as it
+   * was: the layer is stopping, and a later start reports afresh.
+   */
   public stop(): void {
-    if (this.stopped) return;
-    for (const record of this.nodes.values()) {
-      if (record.actor.getSnapshot().status === 'active') {
-        record.actor.send({ type: 'RETIRE', reason: 'drain' });
-        record.actor.send({ type: 'DRIVER.END' });
-      }
-      record.actor.stop();
-    }
-    this.stopped = true;
+    for (const record of this.nodes.values()) retire(record.actor, 'drain');
     this.nodes.clear();
-    this.health.complete();
   }
 
   private create(address: string): NodeRecord {
@@ -134,11 +126,7 @@ export class NodeConnections {
   private remove(address: string): void {
     const record = this.nodes.get(address);
     if (!record) return;
-    if (record.actor.getSnapshot().status === 'active') {
-      record.actor.send({ type: 'RETIRE', reason: 'removed' });
-      record.actor.send({ type: 'DRIVER.END' });
-    }
-    record.actor.stop();
+    retire(record.actor, 'removed');
     this.nodes.delete(address);
     this.publish();
   }
@@ -154,7 +142,6 @@ export class NodeConnections {
   }
 
   private publish(): void {
-    if (this.stopped) return;
     const total = this.nodes.size;
     const down = this.down();
     let next: LayerHealth;
@@ -167,6 +154,15 @@ export class NodeConnections {
   private describeDown(addresses: readonly string[]): string {
     return addresses.map((a) => `${a} (${this.nodes.get(a)?.state ?? '?'})`).join(', ');
   }
+}
+
+/** Ends a node's machine on purpose: `RETIRE` then the driver's end → `closed`. */
+function retire(actor: ConnectionActor, reason: string): void {
+  if (actor.getSnapshot().status === 'active') {
+    actor.send({ type: 'RETIRE', reason });
+    actor.send({ type: 'DRIVER.END' });
+  }
+  actor.stop();
 }
 
 function toEvent(signal: Exclude<NodeSignal, 'removed'>, error: unknown, ctx: RuntimeContext): ConnectionEvent {

@@ -1,0 +1,179 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { StatorConfig } from '../../config/schema.js';
+import { abortable } from '../abortable.js';
+import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
+import { createRedisClient, type RedisClient } from './redis-client.js';
+import { tagKey } from '../tag-key.js';
+import { TAG_ADD_SCRIPT, escapeGlob } from './redis-tags.js';
+
+/** Redis refuses strings over 512 MiB. */
+const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
+const SCAN_COUNT = 500;
+const UNLINK_BATCH = 500;
+
+/** The custom command the tag script is registered as. */
+interface TagCommands {
+  statorTagAdd(tagSetKey: string, member: string, ttlMs: number): Promise<number>;
+}
+
+/**
+ * The Redis driver (ioredis): a single node, a Sentinel-managed master, or a Cluster (see
+ * {@link createRedisClient}). Entries are strings set with `PX`; tags are sets (see
+ * `redis-tags.ts`); prefix invalidation SCANs every master and UNLINKs what matches.
+ * Multi-key commands are split per key on a Cluster, where keys live in different slots.
+ */
+export class RedisDriver implements CacheDriver {
+  public readonly name = 'redis';
+  public readonly remote = true;
+  public readonly supportsPrefixInvalidation = true;
+  public readonly maxValueBytes: number;
+  private connection: RedisClient | undefined;
+
+  public constructor(
+    private readonly config: StatorConfig['cache'],
+    private readonly observer: NodeObserver,
+  ) {
+    this.maxValueBytes = config.max_value_bytes ?? REDIS_MAX_VALUE_BYTES;
+  }
+
+  public async connect(signal: AbortSignal): Promise<void> {
+    if (this.connection && this.connection.client.status === 'ready') return;
+    this.disconnect();
+    const connection = createRedisClient(this.config, this.observer);
+    connection.client.defineCommand('statorTagAdd', { numberOfKeys: 1, lua: TAG_ADD_SCRIPT });
+    this.connection = connection;
+    // Until connect() settles, the client's own error events are expected (connection refused);
+    // the node machines record them. Keep an 'error' listener so none is unhandled.
+    connection.client.on('error', () => undefined);
+    try {
+      await abortable(connection.client.connect(), signal);
+    } catch (error) {
+      this.disconnect();
+      throw error;
+    }
+  }
+
+  public async ping(signal: AbortSignal): Promise<void> {
+    await abortable(this.client.ping(), signal);
+  }
+
+  public async close(signal: AbortSignal): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    this.connection = undefined;
+    try {
+      if (connection.client.status === 'ready') await abortable(connection.client.quit(), signal);
+    } catch {
+      // Closing anyway.
+    } finally {
+      connection.client.disconnect();
+      for (const address of connection.addresses()) this.observer(address, 'removed');
+      connection.detach();
+    }
+  }
+
+  public async get(key: string): Promise<string | undefined> {
+    return (await this.client.get(key)) ?? undefined;
+  }
+
+  public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
+    const client = this.client;
+    if (this.isCluster) return Promise.all(keys.map(async (k) => (await client.get(k)) ?? undefined));
+    const values = await client.mget(...keys);
+    return values.map((v) => v ?? undefined);
+  }
+
+  public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {
+    const client = this.client;
+    const write = ttlMs > 0 ? client.set(key, data, 'PX', ttlMs) : client.set(key, data);
+    if (tags.length === 0) {
+      await write;
+      return;
+    }
+    const tagged = client as unknown as TagCommands;
+    await Promise.all([write, ...tags.map((tag) => tagged.statorTagAdd(tagKey(this.config.key_prefix, tag), key, ttlMs))]);
+  }
+
+  public async setMany(entries: readonly DriverEntry[]): Promise<void> {
+    await Promise.all(entries.map((e) => this.set(e.key, e.data, e.ttlMs, e.tags)));
+  }
+
+  public async delete(key: string): Promise<boolean> {
+    return (await this.client.del(key)) > 0;
+  }
+
+  public async deleteMany(keys: readonly string[]): Promise<number> {
+    return this.unlink(this.client, keys);
+  }
+
+  public async invalidateTags(tags: readonly string[]): Promise<number> {
+    const client = this.client;
+    let removed = 0;
+    for (const tag of tags) {
+      const setKey = tagKey(this.config.key_prefix, tag);
+      const members = await client.smembers(setKey);
+      if (members.length === 0) continue;
+      removed += await this.unlink(client, members);
+      // Only the members seen: a key tagged meanwhile stays tagged.
+      for (let i = 0; i < members.length; i += UNLINK_BATCH) await client.srem(setKey, ...members.slice(i, i + UNLINK_BATCH));
+    }
+    return removed;
+  }
+
+  public async invalidatePrefix(prefix: string): Promise<number> {
+    const connection = this.requireConnection();
+    const match = `${escapeGlob(prefix)}*`;
+    let removed = 0;
+    for (const node of connection.scanTargets()) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        // On a Cluster the keys found on one node may sit in different slots: the cluster client
+        // routes each UNLINK by key.
+        if (keys.length) removed += await this.unlink(connection.client, keys);
+      } while (cursor !== '0');
+    }
+    return removed;
+  }
+
+  public describe(): Readonly<Record<string, unknown>> {
+    const connection = this.connection;
+    return {
+      mode: connection?.mode ?? (this.config.cluster ? 'cluster' : this.config.sentinel ? 'sentinel' : 'single'),
+      status: connection?.client.status ?? 'closed',
+    };
+  }
+
+  private get isCluster(): boolean {
+    return this.connection?.mode === 'cluster';
+  }
+
+  private get client(): Redis | Cluster {
+    return this.requireConnection().client;
+  }
+
+  private requireConnection(): RedisClient {
+    if (!this.connection) throw new Error('Connection is closed.');
+    return this.connection;
+  }
+
+  private async unlink(client: Redis | Cluster, keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (this.isCluster) {
+      const counts = await Promise.all(keys.map((k) => client.unlink(k)));
+      return counts.reduce((a, b) => a + b, 0);
+    }
+    let removed = 0;
+    for (let i = 0; i < keys.length; i += UNLINK_BATCH) removed += await client.unlink(...keys.slice(i, i + UNLINK_BATCH));
+    return removed;
+  }
+
+  private disconnect(): void {
+    const connection = this.connection;
+    if (!connection) return;
+    this.connection = undefined;
+    connection.client.disconnect();
+    connection.detach();
+  }
+}
