@@ -9,7 +9,7 @@ import { burnPasswordCheck, verifyPassword } from './password-hash.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 import type { PrincipalRecord, PrincipalStore } from './principal-store.js';
 import type { RevocationStore } from './revocation-store.js';
-import type { TokenService } from './token-service.js';
+import type { Tokens } from './token-service.js';
 
 /** What a successful {@link Authenticator.authenticate} returns. */
 export interface AuthResult {
@@ -25,7 +25,7 @@ export interface AuthResult {
 /** What {@link Authenticator} is built from. */
 export interface AuthenticatorParts {
   readonly store: PrincipalStore;
-  readonly tokens: TokenService;
+  readonly tokens: Tokens;
   readonly limiter: LoginLimiter;
   readonly revocations: RevocationStore;
   /** Appends an audit entry; rejects when it cannot (then the operation fails closed). */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { RuntimeContext } from '../runtime/context.js';
@@ -13,7 +13,7 @@ import { LayeredPrincipalStore, type PrincipalStore } from './principal-store.js
 import { KnexRevocationStore, MemoryRevocationStore, type RevocationStore } from './revocation-store.js';
 import { Security } from './security.js';
 import { registerSecurityMetrics, type SecurityCounts } from './security-metrics.js';
-import { TokenService } from './token-service.js';
+import { TokenService, type Tokens } from './token-service.js';
 
 /** What {@link createSecurity} may use besides the runtime context. */
 export interface CreateSecurityOptions {
@@ -31,30 +31,32 @@ export interface CreateSecurityOptions {
 
 /**
  * Builds {@link Security} from `ctx.config.security`: principals from config (and the user store
- * table), roles and policies, token keys (files read here), login limits, the audit log at
- * `<base_path>/<security.audit.file>`, and metrics on `ctx.metrics`.
+ * table), roles and policies, token keys, login limits, the audit log at
+ * `<base_path>/<security.audit.file>`, and metrics on `ctx.metrics`. Connects to nothing; the
+ * audit log is opened on its first entry. Key files are read here; keys are imported in the
+ * background, and {@link Security.ready} reports a key that does not parse.
  *
- * @throws Error when a key file cannot be read or parsed (the message names the setting only).
+ * @throws Error when a key file cannot be read (the message names the setting, never the key).
  */
-export async function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptions = {}): Promise<Security> {
+export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptions = {}): Security {
   const config = ctx.config.security;
   const jwt = config.jwt;
-  const readKey = async (inline: string | undefined, file: string | undefined, what: string): Promise<string | undefined> => {
+  const readKey = (inline: string | undefined, file: string | undefined, what: string): string | undefined => {
     if (inline) return inline;
     if (!file) return undefined;
     try {
-      return await readFile(file, 'utf8');
+      return readFileSync(file, 'utf8');
     } catch (cause) {
       throw new Error(`security.jwt.${what}_file: cannot read ${file}; check the path and its permissions`, { cause });
     }
   };
-  const secret = jwt.secret ?? (await readKey(undefined, jwt.secret_file, 'secret'))?.replace(/\r?\n+$/, '');
-  const privateKey = await readKey(jwt.private_key, jwt.private_key_file, 'private_key');
-  const publicKey = await readKey(jwt.public_key, jwt.public_key_file, 'public_key');
+  const secret = jwt.secret ?? readKey(undefined, jwt.secret_file, 'secret')?.replace(/\r?\n+$/, '');
+  const privateKey = readKey(jwt.private_key, jwt.private_key_file, 'private_key');
+  const publicKey = readKey(jwt.public_key, jwt.public_key_file, 'public_key');
   ctx.secrets.add(secret);
   ctx.secrets.add(privateKey);
 
-  const tokens = await TokenService.create(
+  const service = TokenService.create(
     {
       algorithm: jwt.algorithm,
       ...(secret ? { secret } : {}),
@@ -67,9 +69,13 @@ export async function createSecurity(ctx: RuntimeContext, options: CreateSecurit
     },
     ctx.clock,
   );
-  if (tokens.ephemeral) {
-    ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
-  }
+  const tokens: Tokens = {
+    issue: async (id) => (await service).issue(id),
+    verify: async (token) => (await service).verify(token),
+  };
+  const readiness = service.then((s) => {
+    if (s.ephemeral) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
+  });
 
   const lazyKnex = (what: string): Knex => {
     const knex = options.knex?.();
@@ -128,7 +134,7 @@ export async function createSecurity(ctx: RuntimeContext, options: CreateSecurit
     },
   });
   const authorizer = new Authorizer({ roles: config.roles, policies: config.policies }, ctx.clock);
-  return new Security(auth, authorizer, audit, counts);
+  return new Security(auth, authorizer, audit, counts, readiness);
 }
 
 function lazyRevocations(make: () => RevocationStore): RevocationStore {

@@ -20,7 +20,21 @@ export class Security {
     public readonly authorizer: Authorizer,
     public readonly audit: AuditLog,
     private readonly counts: SecurityCounts,
-  ) {}
+    private readonly readiness: Promise<void> = Promise.resolve(),
+  ) {
+    // Rejections are reported through ready(); keep an unobserved one from ending the process.
+    readiness.catch(() => undefined);
+  }
+
+  /**
+   * Resolves once token keys are imported. `stator.start()` awaits it, so that a bad key fails
+   * the start; calls made before then wait for it.
+   *
+   * @throws Error naming the `security.jwt` setting whose key does not parse.
+   */
+  public ready(): Promise<void> {
+    return this.readiness;
+  }
 
   /**
    * The principal a subject stands for: a token is verified (signature, expiry, revocation, the

@@ -40,13 +40,19 @@ export interface VerifiedToken {
 
 type Key = CryptoKey | Uint8Array;
 
+/** What authentication needs from a token service. */
+export interface Tokens {
+  issue(principalId: string): Promise<IssuedToken>;
+  verify(token: string): Promise<VerifiedToken>;
+}
+
 /**
  * Signs and verifies Stator's tokens with `jose`: HS256 or EdDSA, claims `sub` (principal id),
  * `jti`, `iat`, `nbf`, `exp`, `iss`, `aud`, all required on verification. Only the configured
  * algorithm is accepted, so `alg: none` and algorithm-confusion tokens (an HS256 token signed with
  * an EdDSA public key) are refused. Time comes from the injected clock.
  */
-export class TokenService {
+export class TokenService implements Tokens {
   private constructor(
     private readonly settings: TokenSettings,
     private readonly clock: Clock,
