@@ -18,7 +18,7 @@ function advice(code: string, absolute: string): string {
     case 'EPERM':
       return `permission denied; check permissions of ${absolute} and of its parent directories for the user running the service (uid ${process.getuid?.() ?? '?'})`;
     case 'EEXIST':
-      return `${absolute} already exists`;
+      return `${absolute} already exists; if it is a file where a directory belongs, move it away`;
     case 'ENOTDIR':
       return `a part of ${absolute} is a file, not a directory; check the path`;
     case 'EISDIR':
