@@ -27,8 +27,9 @@ import type {
 export interface CacheApiOptions {
   readonly driver: CacheDriver;
   /**
-   * The recovery pipeline of the `cache` resource (breaker, timeout, fallback chain). Required
-   * for remote drivers; the memory driver cannot fail and is called directly.
+   * The recovery pipeline of the `cache` resource (breaker, timeout, fallback chain) that remote
+   * calls go through (see {@link CacheApi.usePipeline}). The memory driver cannot fail or hang
+   * and is called directly.
    */
   readonly pipeline?: Pipeline;
   readonly metrics: CacheMetrics;
@@ -56,7 +57,7 @@ const NO_TAGS: readonly string[] = [];
  */
 export class CacheApi implements StatorCache {
   private readonly driver: CacheDriver;
-  private readonly pipeline: Pipeline | undefined;
+  private pipeline: Pipeline | undefined;
   private readonly metrics: CacheMetrics;
   private readonly serializer: CacheSerializer;
   private readonly random: () => number;
@@ -73,9 +74,6 @@ export class CacheApi implements StatorCache {
     options: CacheApiOptions,
   ) {
     this.driver = options.driver;
-    if (options.driver.remote && !options.pipeline) {
-      throw new TypeError(`the ${options.driver.name} cache driver needs the cache pipeline`);
-    }
     this.pipeline = options.driver.remote ? options.pipeline : undefined;
     this.metrics = options.metrics;
     this.serializer = options.serializer ?? jsonSerializer;
@@ -83,6 +81,14 @@ export class CacheApi implements StatorCache {
     this.config = ctx.config.cache;
     this.keyPrefix = this.config.key_prefix;
     this.timeoutMs = Math.round(this.config.timeout * 1000);
+  }
+
+  /**
+   * Sets the pipeline remote calls go through (the layer does, when it starts). Until then a
+   * remote driver's reads miss and its writes fail with `CacheUnavailableError`.
+   */
+  public usePipeline(pipeline: Pipeline | undefined): void {
+    if (this.driver.remote) this.pipeline = pipeline;
   }
 
   public async get<T = unknown>(key: string): Promise<T | undefined> {
@@ -134,8 +140,11 @@ export class CacheApi implements StatorCache {
     let texts: ReadonlyArray<string | undefined>;
     if (fulls.length === 0) {
       texts = [];
-    } else if (!this.pipeline) {
+    } else if (!this.driver.remote) {
       texts = await this.driver.getMany(fulls);
+    } else if (!this.pipeline) {
+      this.metrics.fallbacks.default++;
+      texts = fulls.map(() => undefined);
     } else {
       try {
         texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), { retry: false, timeoutMs: this.timeoutMs });
@@ -318,7 +327,11 @@ export class CacheApi implements StatorCache {
   // --- reads and writes through the pipeline -----------------------------------------------
 
   private async read(operation: CacheOperation, full: string): Promise<ReadResult> {
-    if (!this.pipeline) return { text: await this.driver.get(full), fromCache: true };
+    if (!this.driver.remote) return { text: await this.driver.get(full), fromCache: true };
+    if (!this.pipeline) {
+      this.metrics.fallbacks.default++;
+      return { text: undefined, fromCache: false };
+    }
     try {
       const served = await this.pipeline.read(operation, full, () => this.driver.get(full), {
         retry: false,
@@ -337,7 +350,8 @@ export class CacheApi implements StatorCache {
   }
 
   private async write<R>(operation: CacheOperation, fn: () => Promise<R>): Promise<R> {
-    if (!this.pipeline) return fn();
+    if (!this.driver.remote) return fn();
+    if (!this.pipeline) throw new CacheUnavailableError(operation, 'the cache layer is not started');
     try {
       return await this.pipeline.run(operation, () => fn(), { retry: false, timeoutMs: this.timeoutMs });
     } catch (error) {

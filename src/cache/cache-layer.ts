@@ -27,8 +27,18 @@ export interface CacheLayerParts {
   readonly api: CacheApi;
   readonly metrics: CacheMetrics;
   readonly fallbackStore: FallbackStore;
-  readonly pipeline?: Pipeline;
   readonly nodes?: NodeConnections;
+  /**
+   * Where the `cache` pipeline comes from, for remote drivers: `shared` (given by the runtime,
+   * used as is, never stopped here) or `owned` (created at each start, stopped at stop).
+   */
+  readonly pipeline?: { readonly shared: Pipeline } | { readonly owned: () => OwnedPipeline };
+}
+
+/** A pipeline the layer made for itself, with what stops it. */
+export interface OwnedPipeline {
+  readonly pipeline: Pipeline;
+  stop(): Promise<void>;
 }
 
 /**
@@ -42,6 +52,7 @@ export class DriverCacheLayer implements CacheLayer {
   public readonly fallbackStore: FallbackStore;
   public readonly health$?: Observable<LayerHealth>;
   private readonly parts: CacheLayerParts;
+  private owned: OwnedPipeline | undefined;
 
   public constructor(
     private readonly ctx: RuntimeContext,
@@ -51,6 +62,7 @@ export class DriverCacheLayer implements CacheLayer {
     this.api = parts.api;
     this.fallbackStore = parts.fallbackStore;
     if (parts.nodes) this.health$ = parts.nodes.health$;
+    if (parts.pipeline && 'shared' in parts.pipeline) parts.api.usePipeline(parts.pipeline.shared);
   }
 
   public get driver(): string {
@@ -60,6 +72,11 @@ export class DriverCacheLayer implements CacheLayer {
   public async start(context: LayerStartContext): Promise<void> {
     const { driver } = this.parts;
     this.ctx.logger.info(`cache: starting the ${driver.name} driver (attempt ${context.attempt})`);
+    const source = this.parts.pipeline;
+    if (source && 'owned' in source && !this.owned) {
+      this.owned = source.owned();
+      this.parts.api.usePipeline(this.owned.pipeline);
+    }
     await driver.connect(context.signal);
   }
 
@@ -73,11 +90,19 @@ export class DriverCacheLayer implements CacheLayer {
       await this.parts.driver.close(signal);
     } finally {
       this.parts.nodes?.stop();
+      const owned = this.owned;
+      if (owned) {
+        this.owned = undefined;
+        this.parts.api.usePipeline(undefined);
+        await owned.stop();
+      }
     }
   }
 
   public details(): Readonly<Record<string, unknown>> {
-    const { driver, pipeline, nodes, metrics } = this.parts;
+    const { driver, nodes, metrics } = this.parts;
+    const source = this.parts.pipeline;
+    const pipeline = source && 'shared' in source ? source.shared : this.owned?.pipeline;
     return {
       driver: driver.name,
       keyPrefix: this.ctx.config.cache.key_prefix,

@@ -6,7 +6,7 @@
 import { createResilience, type Pipeline, type Resilience } from '../resilience/index.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import { CacheApi } from './cache-api.js';
-import { DriverCacheLayer, type CacheLayer } from './cache-layer.js';
+import { DriverCacheLayer, type CacheLayer, type OwnedPipeline } from './cache-layer.js';
 import { CacheMetrics } from './cache-metrics.js';
 import { createDriver } from './create-driver.js';
 import type { CacheDriver } from './driver.js';
@@ -18,7 +18,8 @@ import type { CacheSerializer } from './types.js';
 export interface CacheLayerOptions {
   /**
    * The resilience capability of this Stator instance; the layer takes its `cache` pipeline
-   * (breaker, timeout, fallback chain), giving it a `PING` probe. Default: a private one.
+   * (breaker, timeout, fallback chain), giving it a `PING` probe. Default: a private one, made
+   * at each `start()` and stopped at `stop()`.
    */
   readonly resilience?: Resilience;
   /** A `cache` pipeline to use as is (instead of `resilience`). */
@@ -45,14 +46,15 @@ export function createCacheLayer(ctx: RuntimeContext, options: CacheLayerOptions
   const nodes = new NodeConnections(ctx);
   const driver = options.driver ?? createDriver(ctx, nodes.observe);
   const metrics = new CacheMetrics(driver.name, ctx.metrics);
-  const pipeline = driver.remote
-    ? (options.pipeline ??
-      (options.resilience ?? createResilience(ctx)).pipeline('cache', { probe: (signal) => driver.ping(signal) }))
-    : undefined;
+  const probe = (signal: AbortSignal): Promise<void> => driver.ping(signal);
+  const shared = options.pipeline ?? options.resilience?.pipeline('cache', { probe });
+  const owned = (): OwnedPipeline => {
+    const resilience = createResilience(ctx);
+    return { pipeline: resilience.pipeline('cache', { probe }), stop: () => resilience.stop() };
+  };
   const api = new CacheApi(ctx, {
     driver,
     metrics,
-    ...(pipeline ? { pipeline } : {}),
     ...(options.serializer ? { serializer: options.serializer } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
@@ -61,7 +63,7 @@ export function createCacheLayer(ctx: RuntimeContext, options: CacheLayerOptions
     api,
     metrics,
     fallbackStore: cacheFallbackStore(api),
-    ...(pipeline ? { pipeline } : {}),
+    ...(driver.remote ? { pipeline: shared ? { shared } : { owned } } : {}),
     ...(driver.remote ? { nodes } : {}),
   });
 }

@@ -21,6 +21,8 @@ export interface BehaviourTarget {
   readonly canInvalidatePrefix: boolean;
   /** Memcached bumps tag versions and cannot say how many entries that hid. */
   readonly countsTagRemovals: boolean;
+  /** Server addresses whose connection machines should be up (none for memory). */
+  readonly nodes: readonly string[];
   /** Creates and starts a layer with this `cache` section merged over the target's own. */
   create(cache?: CacheConfigInput): Promise<CacheHarness>;
 }
@@ -346,6 +348,15 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
 
       it('details() names the driver and the key prefix', async () => {
         expect(h.layer.details?.()).toMatchObject({ driver: target.name, keyPrefix: h.ctx.config.cache.key_prefix });
+      });
+
+      it('each server connection is a connection machine, up, on events$ and in details()', async () => {
+        const nodes = (h.layer.details?.().nodes ?? {}) as Record<string, { state: string }>;
+        for (const address of target.nodes) {
+          expect(nodes[address]?.state).toBe('idle');
+          expect(h.ctx.published.some((e) => e.source === `cache/${address}` && e.type === 'DRIVER.READY' && e.state === 'idle')).toBe(true);
+        }
+        if (target.nodes.length === 0) expect(h.layer.health$).toBeUndefined();
       });
 
       it('check() answers up while the server answers', async () => {

@@ -14,6 +14,7 @@ const prefix = uniquePrefix('memcached');
 describeCacheBehaviour({
   name: 'memcached',
   canInvalidatePrefix: false,
+  nodes: ['127.0.0.1:11211'],
   countsTagRemovals: false,
   async create(cache = {}) {
     const ctx = cacheTestContext({ driver: 'memcached', host: '127.0.0.1', port: 11211, key_prefix: prefix, default_ttl: 600, ...cache });

@@ -9,6 +9,7 @@ const SIGNAL = new AbortController().signal;
 describeCacheBehaviour({
   name: 'memory',
   canInvalidatePrefix: true,
+  nodes: [],
   countsTagRemovals: true,
   async create(cache = {}) {
     const clock = new TestClock(1_700_000_000_000);

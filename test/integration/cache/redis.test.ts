@@ -10,6 +10,7 @@ const prefix = uniquePrefix('redis');
 describeCacheBehaviour({
   name: 'redis',
   canInvalidatePrefix: true,
+  nodes: ['127.0.0.1:6379'],
   countsTagRemovals: true,
   async create(cache = {}) {
     const ctx = cacheTestContext({ driver: 'redis', host: '127.0.0.1', port: 6379, key_prefix: prefix, default_ttl: 600, ...cache });
