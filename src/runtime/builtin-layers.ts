@@ -1,4 +1,5 @@
 import { createCacheLayer } from '../cache/index.js';
+import { createFilesystemLayer } from '../filesystem/index.js';
 import type { BuiltinLayerFactory } from './layer-factory.js';
 
 /**
@@ -14,6 +15,13 @@ export const builtinLayers: readonly BuiltinLayerFactory[] = [
       const layer = createCacheLayer(ctx, { resilience });
       // Other resources' reads fall back to last good values kept in the cache.
       resilience.setFallbackStore(layer.fallbackStore);
+      return { layer, api: layer.api };
+    },
+  },
+  {
+    name: 'filesystem',
+    create: (ctx) => {
+      const layer = createFilesystemLayer(ctx);
       return { layer, api: layer.api };
     },
   },

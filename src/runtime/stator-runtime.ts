@@ -13,6 +13,7 @@ import type { StatorEvent } from '../events/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
+import type { StatorFs } from '../filesystem/stator-fs.js';
 import type { SupervisorPhase } from '../status/aggregate.js';
 import { StatusManager, type StatusSnapshot } from '../status/status-manager.js';
 import { startMachine } from './actor.js';
@@ -115,8 +116,8 @@ export class StatorRuntime implements Stator {
     return this.api('cache', 'cache') as StatorCache;
   }
 
-  public get fs(): unknown {
-    return this.api('fs', 'filesystem');
+  public get fs(): StatorFs {
+    return this.api('fs', 'filesystem') as StatorFs;
   }
 
   public get db(): unknown {

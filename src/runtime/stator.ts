@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { StatorCache } from '../cache/types.js';
+import type { StatorFs } from '../filesystem/stator-fs.js';
 import type { StatorConfig } from '../config/schema.js';
 import type { StatorEvent } from '../events/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
@@ -64,7 +65,7 @@ export interface Stator {
    *
    * @throws {CapabilityUnavailableError} when this Stator runs no built-in filesystem.
    */
-  readonly fs: unknown;
+  readonly fs: StatorFs;
   /**
    * The database (`knex`, `transaction`).
    *
