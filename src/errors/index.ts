@@ -27,3 +27,7 @@ export { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '
 export { DatabaseUnreachableError, isDatabaseUnreachableError } from './database-unreachable-error.js';
 export { DatabaseNotReadyError, isDatabaseNotReadyError } from './database-not-ready-error.js';
 export { DatabaseDependencyError, isDatabaseDependencyError } from './database-dependency-error.js';
+export { StartupError, isStartupError, type StartupFailure } from './startup-error.js';
+export { DependencyCycleError, isDependencyCycleError } from './dependency-cycle-error.js';
+export { UnknownDependencyError, isUnknownDependencyError } from './unknown-dependency-error.js';
+export { CapabilityUnavailableError, isCapabilityUnavailableError } from './capability-unavailable-error.js';
