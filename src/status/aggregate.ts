@@ -6,21 +6,55 @@ export type RuntimeStatus = 'up' | 'degraded' | 'down';
 /** Where the supervisor is in its lifecycle (its top-level state). */
 export type SupervisorPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-/** What {@link aggregateStatus} needs to know of one resource. */
+/** What an aggregation policy knows of one resource. */
 export interface AggregatedResource {
   readonly state: SupervisedState;
   readonly optional: boolean;
 }
 
 /**
- * The overall status from the supervisor's phase and each resource's state:
- * - `up`: running, every resource ready;
- * - `degraded`: running, but a resource is degraded, recovering, being restarted, or is an
- *   optional one that failed;
- * - `down`: not running (starting, stopping, stopped, failed), or a required resource is down.
+ * Decides the overall status from the supervisor's phase and each resource. Replace it with
+ * `statusManager.setAggregation(policy)` (or `createStator({ aggregate })`) when a service
+ * counts differently (say, an optional search index that being down should page).
+ *
+ * @example
+ * ```ts
+ * // Any resource that is not ready makes the whole service down.
+ * const strict: AggregationPolicy = (phase, resources) =>
+ *   phase === 'running' && resources.every((r) => r.state === 'ready') ? 'up' : 'down';
+ * ```
  */
-export function aggregateStatus(phase: SupervisorPhase, resources: readonly AggregatedResource[]): RuntimeStatus {
-  if (phase !== 'running') return 'down';
-  if (resources.every((r) => r.state === 'ready')) return 'up';
-  return 'degraded';
+export type AggregationPolicy = (phase: SupervisorPhase, resources: readonly AggregatedResource[]) => RuntimeStatus;
+
+const RANK: Readonly<Record<RuntimeStatus, number>> = { up: 0, degraded: 1, down: 2 };
+
+/** The worst of several statuses: down > degraded > up (`up` for none). */
+export function worstOf(statuses: Iterable<RuntimeStatus>): RuntimeStatus {
+  let worst: RuntimeStatus = 'up';
+  for (const s of statuses) if (RANK[s] > RANK[worst]) worst = s;
+  return worst;
 }
+
+/**
+ * One resource's own status while the supervisor runs: `ready` is up; `degraded`, `recovering`
+ * and the steps of a restart (`idle`, `initializing`, `stopping`, `stopped`) are degraded; `failed`
+ * is down for a required resource and degraded for an optional one.
+ */
+export function resourceStatus(r: AggregatedResource): RuntimeStatus {
+  switch (r.state) {
+    case 'ready':
+      return 'up';
+    case 'failed':
+      return r.optional ? 'degraded' : 'down';
+    default:
+      return 'degraded';
+  }
+}
+
+/**
+ * The default policy, worst state wins (as Spring Boot's status aggregator does): `down` when
+ * the supervisor is not running (starting, stopping, stopped, failed), else the worst of the
+ * resources' own statuses (see {@link resourceStatus}).
+ */
+export const aggregateStatus: AggregationPolicy = (phase, resources) =>
+  phase !== 'running' ? 'down' : worstOf(resources.map(resourceStatus));

@@ -9,7 +9,10 @@ import type {
 import type { Clock } from '../runtime/clock.js';
 import type { ResourceLayer } from '../runtime/layer.js';
 import type { SecretRegistry } from '../logging/redact.js';
-import { aggregateStatus, type RuntimeStatus, type SupervisorPhase } from './aggregate.js';
+import type { AlertState } from './alerts/alert-transition.js';
+import type { PoolStats } from './metrics/metrics-snapshot.js';
+import type { ReadinessView } from './readiness.js';
+import { aggregateStatus, type AggregationPolicy, type RuntimeStatus, type SupervisorPhase } from './aggregate.js';
 
 /** One resource in a {@link StatusSnapshot}. */
 export interface ResourceStatus {
@@ -31,11 +34,24 @@ export interface ResourceStatus {
   readonly stopOutcome?: 'clean' | 'error' | 'abandoned' | 'skipped';
   /** What the layer reports about itself (`ResourceLayer.details()`): pool, nodes, breaker. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Its connection pool, as of the last metrics snapshot (`monitoring.metrics_interval`). */
+  readonly pool?: PoolStats;
+  /** Its circuit breaker, once the resource has used it. */
+  readonly breaker?: ResourceBreakerStatus;
+}
+
+/** A resource's circuit breaker in a {@link ResourceStatus}. */
+export interface ResourceBreakerStatus {
+  readonly state: 'closed' | 'open' | 'halfOpen' | 'isolated';
+  /** Clock time (ms) since which it is in this state. */
+  readonly since?: number;
+  /** While open: clock time (ms) at which it tries the resource again. */
+  readonly nextAttemptAt?: number;
 }
 
 /** What `stator.health()` returns and `stator.status$` emits. */
 export interface StatusSnapshot {
-  /** `up`, `degraded` or `down`, see {@link aggregateStatus}. */
+  /** `up`, `degraded` or `down`, decided by the aggregation policy (default {@link aggregateStatus}). */
   readonly status: RuntimeStatus;
   /** The supervisor's phase. */
   readonly supervisor: SupervisorPhase;
@@ -47,6 +63,10 @@ export interface StatusSnapshot {
   readonly failure?: SupervisorFailure;
   /** Every resource by name, in start order. */
   readonly resources: Readonly<Record<string, ResourceStatus>>;
+  /** Alerts pending or firing. */
+  readonly alerts?: readonly AlertState[];
+  /** Whether the service may take traffic, and if not, why (see `/ready`). */
+  readonly readiness?: ReadinessView;
 }
 
 /**
@@ -75,6 +95,7 @@ export class StatusManager {
   private readonly extensions: StatusExtension[] = [];
   private view: SupervisorView;
   private lastKey = '';
+  private aggregate: AggregationPolicy = aggregateStatus;
 
   /** Snapshots: the latest on subscription, then each change. Completes when the runtime stops. */
   public readonly status$: Observable<StatusSnapshot> = this.subject.asObservable();
@@ -121,6 +142,12 @@ export class StatusManager {
     };
   }
 
+  /** Replaces the aggregation policy (how resources add up to `up` / `degraded` / `down`). */
+  public setAggregation(policy: AggregationPolicy): void {
+    this.aggregate = policy;
+    this.refresh();
+  }
+
   /** Emits a new snapshot if an extension's part changed. */
   public refresh(): void {
     this.update(this.view);
@@ -139,7 +166,7 @@ export class StatusManager {
       if (r) resources[name] = this.resource(r, withDetails);
     }
     let snapshot: StatusSnapshot = {
-      status: aggregateStatus(phase, Object.values(resources)),
+      status: this.aggregated(phase, Object.values(resources)),
       supervisor: phase,
       time: this.clock.now(),
       recentRestarts: context.recentRestarts,
@@ -148,6 +175,15 @@ export class StatusManager {
     };
     for (const extension of this.extensions) snapshot = extension(snapshot);
     return snapshot;
+  }
+
+  private aggregated(phase: SupervisorPhase, resources: readonly ResourceStatus[]): RuntimeStatus {
+    try {
+      return this.aggregate(phase, resources);
+    } catch {
+      // A policy that throws must not stop status: fall back to worst-wins.
+      return aggregateStatus(phase, resources);
+    }
   }
 
   private resource(r: SupervisedResource, withDetails: boolean): ResourceStatus {
