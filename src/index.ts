@@ -5,6 +5,26 @@
 // Errors
 export { StatorError, isStatorError, hasErrorCode } from './errors/index.js';
 
+// Runtime: createStator, the supervisor's status
+export { createStator, type CreateStatorOptions } from './runtime/create-stator.js';
+export type { Stator, StopReport } from './runtime/stator.js';
+export type { LayerFactory } from './runtime/layer-factory.js';
+export type { StatusSnapshot, ResourceStatus, StatusExtension } from './status/status-manager.js';
+export type { RuntimeStatus, SupervisorPhase } from './status/aggregate.js';
+export type { SupervisedState, SupervisorFailure, RestartStrategy } from '../machines/supervisor.machine.js';
+export type { ResourceErrorInfo } from '../machines/resource.machine.js';
+export {
+  StartupError,
+  isStartupError,
+  type StartupFailure,
+  DependencyCycleError,
+  isDependencyCycleError,
+  UnknownDependencyError,
+  isUnknownDependencyError,
+  CapabilityUnavailableError,
+  isCapabilityUnavailableError,
+} from './errors/index.js';
+
 // Runtime services
 export { systemClock, TestClock, sleep, type Clock } from './runtime/clock.js';
 export type { ResourceLayer, LayerHealth, LayerStartContext } from './runtime/layer.js';
