@@ -112,6 +112,7 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     destroy,
     isUsable(connection) {
       if (connection.__knex__disposed) return false;
+      if (target.dialect === 'sqlite') return (connection as { open?: boolean }).open !== false;
       return getClient().validateConnection(connection) as unknown as boolean;
     },
     async ping(connection, signal) {

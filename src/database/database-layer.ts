@@ -111,7 +111,11 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
 
   const unreachable = (error: unknown, signal: AbortSignal): unknown => {
     if (signal.aborted && error === signal.reason) return error;
-    if (isDatabaseUnreachableError(error) || isStatorError(error)) return error;
+    // The pool wraps a failed connection attempt (PoolCreateFailedError): surface the connector's error.
+    for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+      if (isDatabaseUnreachableError(e)) return e;
+    }
+    if (isStatorError(error)) return error;
     const reason = error instanceof Error ? error.message : String(error);
     return new DatabaseUnreachableError(target.description, ctx.secrets.scrub(reason), { cause: error });
   };

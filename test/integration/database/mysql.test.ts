@@ -1,0 +1,3 @@
+import { describeDatabaseSuite } from './suite/database-suite.js';
+
+describeDatabaseSuite('mysql');

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { QueryPlanReport } from '../../../../src/database/index.js';
+import { until, type SuiteEnv } from './suite-env.js';
+
+/** The query optimizer: slow queries explained, rate-limited per shape; explain() on demand. */
+export function optimizer(env: SuiteEnv): void {
+  describe('query optimizer', () => {
+    it('explains a slow query once per shape and names the table it scans without an index', async () => {
+      const { layer, ctx } = await env.start({ monitoring: { performance_threshold: 0 }, database: { slow_query_interval: 3600 } });
+      const { knex } = layer.api;
+      await knex.schema.createTable('opt_people', (t) => {
+        t.integer('id').primary();
+        t.string('email', 100);
+      });
+      await knex('opt_people').insert(Array.from({ length: 50 }, (_, i) => ({ id: i + 1, email: `p${i}@example.com` })));
+      const slowEvents = (): QueryPlanReport[] =>
+        ctx.seen
+          .filter((e) => e.source === 'database' && e.type === 'query.slow')
+          .map((e) => e.data as unknown as QueryPlanReport)
+          .filter((r) => r.shape.includes('opt_people') && /^select/i.test(r.shape));
+      await knex('opt_people').where({ email: 'p7@example.com' });
+      await knex('opt_people').where({ email: 'p8@example.com' });
+      await until(() => slowEvents().length >= 1, 'a slow-query report');
+      await new Promise((r) => setTimeout(r, 100));
+      const reports = slowEvents();
+      expect(reports).toHaveLength(1);
+      expect(reports[0]?.unindexedTables).toEqual(['opt_people']);
+      expect(reports[0]?.shape).not.toContain('p7@example.com');
+      expect(reports[0]?.durationMs).toBeGreaterThanOrEqual(0);
+      expect(reports[0]?.plan).toBeTruthy();
+      expect((layer.details?.() as { slowQueries?: number }).slowQueries).toBeGreaterThanOrEqual(1);
+      const metrics = await ctx.metrics.getSingleMetricAsString('stator_database_slow_queries_total');
+      expect(metrics).toMatch(/stator_database_slow_queries_total\{[^}]*\} [1-9]/);
+    });
+
+    it('explains a query on demand', async () => {
+      const { layer } = await env.start();
+      const { knex } = layer.api;
+      await knex.schema.createTable('opt_orders', (t) => {
+        t.integer('id').primary();
+        t.integer('customer_id');
+        t.index(['customer_id'], 'opt_orders_customer');
+        t.string('note', 50);
+      });
+      await knex('opt_orders').insert(Array.from({ length: 200 }, (_, i) => ({ id: i + 1, customer_id: i % 20, note: `n${i}` })));
+      if (env.driver === 'postgresql') await knex.raw('ANALYZE opt_orders');
+      const scan = await layer.api.explain(knex('opt_orders').where({ note: 'n5' }));
+      expect(scan.unindexedTables).toEqual(['opt_orders']);
+      expect(scan.explainError).toBeUndefined();
+      const byKey = await layer.api.explain(knex('opt_orders').where({ id: 5 }));
+      expect(byKey.unindexedTables).toEqual([]);
+      const byIndex = await layer.api.explain({ sql: 'select * from opt_orders where customer_id = ?', bindings: [3] });
+      expect(byIndex.unindexedTables).toEqual([]);
+      const ddl = await layer.api.explain('create table nope (id int)');
+      expect(ddl.explainError).toBeTruthy();
+    });
+  });
+}

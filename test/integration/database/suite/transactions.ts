@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { isTransactionAbortedError } from '../../../../src/errors/transaction-aborted-error.js';
+import { isTransactionRefusedError } from '../../../../src/errors/transaction-refused-error.js';
+import { isTransactionTimeoutError } from '../../../../src/errors/transaction-timeout-error.js';
+import type { InvalidationSpec } from '../../../../src/database/index.js';
+import { deferred, never, poolStats, sleepSql, until, type SuiteEnv } from './suite-env.js';
+
+/** Commit and rollback, savepoints, timeouts, the transaction log, after-commit invalidation, draining. */
+export function transactions(env: SuiteEnv): void {
+  describe('transactions', () => {
+    it('commits when the function resolves and rolls back when it throws, with a log of each statement', async () => {
+      const { layer, ctx } = await env.start();
+      const { knex } = layer.api;
+      await knex.schema.createTable('t_basic', (t) => {
+        t.integer('id').primary();
+        t.string('secret_value');
+      });
+      const result = await layer.api.transaction(async (trx) => {
+        await trx('t_basic').insert({ id: 1, secret_value: 'hunter2-in-a-binding' });
+        return trx('t_basic').select('id');
+      });
+      expect(result.value).toEqual([{ id: 1 }]);
+      expect(result.attempts).toBe(1);
+      const statements = result.log.map((e) => e.statement);
+      expect(statements[0]).toMatch(/^(BEGIN|SET TRANSACTION)/);
+      expect(statements.at(-1)).toBe('COMMIT');
+      expect(statements.some((s) => /insert into/i.test(s))).toBe(true);
+      const insert = result.log.find((e) => /insert into/i.test(e.statement));
+      expect(insert?.rows).toBe(1);
+      expect(result.log.every((e) => e.durationMs >= 0)).toBe(true);
+      expect(JSON.stringify(result.log)).not.toContain('hunter2');
+      const logged = ctx.seen.find((e) => e.type === 'transaction.log');
+      expect(logged?.data).toMatchObject({ outcome: 'committed', attempts: 1 });
+      expect(JSON.stringify(ctx.seen)).not.toContain('hunter2');
+      expect(ctx.seen.some((e) => /^transaction\.\d+$/.test(e.source) && e.state === 'committed')).toBe(true);
+
+      const failure = new Error('changed my mind');
+      await expect(
+        layer.api.transaction(async (trx) => {
+          await trx('t_basic').insert({ id: 2 });
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect((failure as Error & { attempts?: number }).attempts).toBe(1);
+      expect(await knex('t_basic').pluck('id')).toEqual([1]);
+      expect(poolStats(layer)).toMatchObject({ busy: 0 });
+    });
+
+    it('runs nested calls in savepoints: an inner failure rolls back only the inner writes', async () => {
+      const { layer } = await env.start();
+      const { knex } = layer.api;
+      await knex.schema.createTable('t_savepoint', (t) => t.integer('id').primary());
+      const { value } = await layer.api.transaction(async (trx) => {
+        await trx('t_savepoint').insert({ id: 1 });
+        const inner = await layer.api
+          .transaction(async (sp) => {
+            await sp('t_savepoint').insert({ id: 2 });
+            throw new Error('inner fails');
+          })
+          .catch((e: Error) => e.message);
+        const ok = await layer.api.transaction(async (sp) => {
+          await sp('t_savepoint').insert({ id: 3 });
+          return 'inner ok';
+        });
+        return [inner, ok.value];
+      });
+      expect(value).toEqual(['inner fails', 'inner ok']);
+      expect(await knex('t_savepoint').orderBy('id').pluck('id')).toEqual([1, 3]);
+    });
+
+    it('rolls back a transaction that outlives its timeout, keeps none of its writes, and leaves the pool healthy', async () => {
+      const { layer } = await env.start({ connection_pool: { max_connections: 2 } });
+      const { knex } = layer.api;
+      await knex.schema.createTable('t_timeout', (t) => t.integer('id').primary());
+      const sleep = sleepSql(env.driver, 5);
+      const error: unknown = await layer.api
+        .transaction(
+          async (trx, { signal }) => {
+            await trx('t_timeout').insert({ id: 1 });
+            if (sleep) await trx.raw(sleep);
+            else await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+            await trx('t_timeout').insert({ id: 2 });
+          },
+          { timeout: 0.5 },
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(isTransactionTimeoutError(error)).toBe(true);
+      expect((error as { code?: string }).code).toBe('TRANSACTION_TIMEOUT');
+      expect(await knex('t_timeout').pluck('id')).toEqual([]);
+      await until(() => poolStats(layer).busy === 0, 'the connection back in the pool');
+      expect(await layer.check(never())).toEqual({ status: 'up' });
+      await Promise.all(Array.from({ length: 4 }, () => knex.raw('select 1 as one')));
+      const { value } = await layer.api.transaction(async (trx) => {
+        await trx('t_timeout').insert({ id: 3 });
+        return 'after';
+      });
+      expect(value).toBe('after');
+      expect(await knex('t_timeout').pluck('id')).toEqual([3]);
+    });
+
+    it('invalidates the cache after commit, never after a rollback', async () => {
+      const calls: Array<{ spec: InvalidationSpec; committed: number }> = [];
+      const admin = env.fixture().admin();
+      const { layer } = await env.start(undefined, {
+        invalidate: async (spec) => {
+          const rows = await admin('t_inval').pluck('id');
+          calls.push({ spec, committed: rows.length });
+        },
+      });
+      await layer.api.knex.schema.createTable('t_inval', (t) => t.integer('id').primary());
+      await layer.api.transaction(
+        async (trx) => {
+          await trx('t_inval').insert({ id: 1 });
+          await layer.api.transaction(async (sp) => sp('t_inval').insert({ id: 2 }), { invalidates: { keys: ['item:2'] } });
+          await layer.api
+            .transaction(
+              async (sp) => {
+                await sp('t_inval').insert({ id: 3 });
+                throw new Error('inner rollback');
+              },
+              { invalidates: { keys: ['item:3'] } },
+            )
+            .catch(() => undefined);
+        },
+        { invalidates: { tags: ['items'], keys: ['item:1'] } },
+      );
+      expect(calls).toEqual([{ spec: { tags: ['items'], keys: ['item:2', 'item:1'] }, committed: 2 }]);
+      await expect(
+        layer.api.transaction(
+          async (trx) => {
+            await trx('t_inval').insert({ id: 4 });
+            throw new Error('rolled back');
+          },
+          { invalidates: { tags: ['items'] } },
+        ),
+      ).rejects.toThrow('rolled back');
+      expect(calls).toHaveLength(1);
+    });
+
+    it('applies isolation levels and read-only transactions', async () => {
+      const { layer } = await env.start();
+      const { knex } = layer.api;
+      await knex.schema.createTable('t_iso', (t) => t.integer('id').primary());
+      for (const isolationLevel of ['READ_COMMITTED', 'REPEATABLE_READ', 'SERIALIZABLE'] as const) {
+        const { log } = await layer.api.transaction(async (trx) => trx('t_iso').select(), { isolationLevel });
+        if (env.driver !== 'sqlite') expect(log[0]?.statement).toContain(isolationLevel.replace('_', ' '));
+      }
+      await expect(layer.api.transaction(async (trx) => trx('t_iso').insert({ id: 1 }), { readOnly: true })).rejects.toThrow();
+      expect(await knex('t_iso').pluck('id')).toEqual([]);
+      await layer.api.transaction(async (trx) => trx('t_iso').insert({ id: 2 }));
+      expect(await knex('t_iso').pluck('id')).toEqual([2]);
+    });
+
+    it('refuses new transactions while draining, lets running ones finish, and rolls back the rest at the deadline', async () => {
+      const { layer } = await env.start();
+      await layer.api.knex.schema.createTable('t_drain', (t) => t.integer('id').primary());
+      const gate = deferred();
+      const running = layer.api.transaction(async (trx) => {
+        await trx('t_drain').insert({ id: 1 });
+        await gate.promise;
+        return 'finished';
+      });
+      await until(() => poolStats(layer).busy === 1, 'transaction running');
+      layer.refuseNew('shutting down');
+      await expect(layer.api.transaction(async () => 'never')).rejects.toSatisfy(isTransactionRefusedError);
+      const drained = layer.drain(never());
+      gate.resolve();
+      await drained;
+      expect((await running).value).toBe('finished');
+
+      await layer.stop(never());
+      await layer.start({ signal: never(), attempt: 2, dependencies: new Map() });
+      const stuck = layer.api.transaction(async (trx, { signal }) => {
+        await trx('t_drain').insert({ id: 2 });
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      });
+      await until(() => poolStats(layer).busy === 1, 'stuck transaction running');
+      await layer.stop(AbortSignal.abort());
+      await expect(stuck).rejects.toSatisfy(isTransactionAbortedError);
+      await layer.start({ signal: never(), attempt: 3, dependencies: new Map() });
+      expect(await layer.api.knex('t_drain').pluck('id')).toEqual([1]);
+    });
+  });
+}
