@@ -1,7 +1,12 @@
 import type { AnyStateMachine } from 'xstate';
+import { resourceMachine } from './resource.machine.js';
+import { supervisorMachine } from './supervisor.machine.js';
 
 /**
  * Every Stator machine by its id: what a replay starts when a log says `xstate.init`, and what
  * the model-based tests walk. Keep in step with `stately.config.json`.
  */
-export const machinesById: Readonly<Record<string, AnyStateMachine>> = {};
+export const machinesById: Readonly<Record<string, AnyStateMachine>> = {
+  supervisor: supervisorMachine,
+  resource: resourceMachine,
+};
