@@ -3,6 +3,7 @@ import type { StatorConfig } from '../../config/schema.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../runtime/clock.js';
 import { abortable } from '../abortable.js';
+import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { tagKey } from '../tag-key.js';
 import { memcachedKey } from './memcached-key.js';
@@ -88,7 +89,7 @@ export class MemcachedDriver implements CacheDriver {
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
-    return Promise.all(keys.map((k) => this.get(k)));
+    return settleMany(keys.map((k) => this.get(k)));
   }
 
   public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import { abortable } from '../abortable.js';
+import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
 import { tagKey } from '../tag-key.js';
@@ -78,7 +79,7 @@ export class RedisDriver implements CacheDriver {
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
     const client = this.client;
-    if (this.isCluster) return Promise.all(keys.map(async (k) => (await client.get(k)) ?? undefined));
+    if (this.isCluster) return settleMany(keys.map(async (k) => (await client.get(k)) ?? undefined));
     const values = await client.mget(...keys);
     return values.map((v) => v ?? undefined);
   }

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A server process a fault test starts, stops, kills and freezes itself. */
+export interface TestServer {
+  readonly port: number;
+  /** SIGKILL, and wait until the port is closed. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the process keeps its sockets but answers nothing. */
+  freeze(): void;
+  /** SIGCONT. */
+  thaw(): void;
+  /** Starts the process again on the same port (after `kill`). */
+  restart(): Promise<void>;
+  /** Kills the process if it runs, and removes its files. */
+  dispose(): Promise<void>;
+}
+
+/** Resolves once something accepts TCP connections on `port` (polls every 50 ms). */
+export async function waitForPort(port: number, open = true, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    const accepting = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (accepting === open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} did not ${open ? 'open' : 'close'}`);
+}
+
+function managed(port: number, command: string, args: () => string[]): TestServer {
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn(command, args(), { stdio: 'ignore' });
+    child.once('exit', () => {
+      child = undefined;
+    });
+    await waitForPort(port);
+  };
+  const server: TestServer = {
+    port,
+    async kill() {
+      const c = child;
+      if (!c) return;
+      const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+      c.kill('SIGCONT');
+      c.kill('SIGKILL');
+      await exited;
+      await waitForPort(port, false);
+    },
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
+    restart: start,
+    async dispose() {
+      await server.kill();
+    },
+  };
+  return server;
+}
+
+/** Starts `redis-server` on `port` (no persistence). */
+export async function startRedis(port: number, extra: string[] = []): Promise<TestServer> {
+  const server = managed(port, 'redis-server', () => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra]);
+  await server.restart();
+  return server;
+}
+
+/** Starts `memcached` on `port`. */
+export async function startMemcached(port: number): Promise<TestServer> {
+  const server = managed(port, 'memcached', () => ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '16', '-u', 'root']);
+  await server.restart();
+  return server;
+}
+
+/**
+ * Starts a Redis Cluster of `ports.length` nodes (cluster mode, configs in a temporary
+ * directory) and creates it with `redis-cli --cluster create` (`replicas` per master).
+ */
+export async function startRedisCluster(ports: readonly number[], replicas: number): Promise<{ nodes: TestServer[]; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'stator-cluster-'));
+  const nodes = await Promise.all(
+    ports.map(async (port) => {
+      const server = managed(
+        port,
+        'redis-server',
+        () => [
+          '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+          '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout', '1000', '--dir', dir,
+        ],
+      );
+      await server.restart();
+      return server;
+    }),
+  );
+  await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+  return { nodes, dir };
+}
+
+/** Removes a cluster's files after its nodes were disposed. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs a command to completion; rejects with its output when it fails. */
+export function run(command: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}`))));
+  });
+}
