@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { defaultSecrets, type SecretRegistry } from './redact.js';
+import { scrubFormat } from './scrub-format.js';
 
 /** The logger every part of Stator writes to: winston underneath, secrets scrubbed on the way out. */
 export type Logger = winston.Logger;
@@ -8,7 +9,11 @@ export type Logger = winston.Logger;
 export interface LoggerOptions {
   /** `debug`, `info`, `warn` or `error`. Default `info` (or `LOG_LEVEL`). */
   level?: string;
-  /** `json` (one JSON object a line, for production) or `pretty` (readable on a terminal). Default: pretty on a TTY, json otherwise. */
+  /**
+   * `json` (one JSON object a line, for production and log shippers) or `pretty` (readable on a
+   * terminal). Default: `LOG_FORMAT` when set; else json when `NODE_ENV=production` or when the
+   * stream is not a TTY; else pretty.
+   */
   format?: 'json' | 'pretty';
   /** Secret values to scrub from every line. */
   secrets?: SecretRegistry;
@@ -19,35 +24,32 @@ export interface LoggerOptions {
 }
 
 /**
- * Creates a winston logger whose every entry (message and metadata, errors included) passes
- * through the secret registry before any transport sees it.
+ * Creates a winston logger whose every entry (message, metadata, errors with their stacks and
+ * causes, `%s` arguments) passes through the secret registry before any transport sees it:
+ * secret keys (`password`, `token`, ...) are masked, registered secret values and credentials in
+ * URLs (`postgres://user:pw@host`) are replaced by `[REDACTED]`.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger({ secrets, format: 'json' });
+ * logger.error('connect failed', { error, url: 'postgres://app:pw@db/app' });
+ * // {"level":"error","message":"connect failed","url":"postgres://app:[REDACTED]@db/app",...}
+ * ```
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? defaultSecrets;
   const stream = options.stream ?? process.stderr;
-  const pretty = (options.format ?? (isTty(stream) ? 'pretty' : 'json')) === 'pretty';
+  const pretty = chooseFormat(options.format, stream) === 'pretty';
 
-  const scrubEntry = winston.format((info) => {
-    const { level, message, ...meta } = info;
-    const clean = secrets.redact(meta) as Record<string | symbol, unknown>;
-    const out = info as Record<string | symbol, unknown>;
-    for (const key of Object.keys(meta)) out[key] = clean[key];
-    out.message = typeof message === 'string' ? secrets.scrub(message) : secrets.redact(message);
-    out.level = level;
-    return info;
-  });
-
+  const common = [winston.format.splat(), scrubFormat({ secrets })];
   const format = pretty
     ? winston.format.combine(
-        scrubEntry(),
+        ...common,
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
         winston.format.colorize(),
-        winston.format.printf(({ timestamp, level, message, ...meta }) => {
-          const rest = Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : '';
-          return `${String(timestamp)} ${level} ${String(message)}${rest}`;
-        }),
+        winston.format.printf(prettyLine),
       )
-    : winston.format.combine(scrubEntry(), winston.format.timestamp(), winston.format.json());
+    : winston.format.combine(...common, winston.format.timestamp(), winston.format.json());
 
   return winston.createLogger({
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -57,6 +59,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   });
 }
 
-function isTty(stream: NodeJS.WritableStream): boolean {
-  return Boolean((stream as NodeJS.WriteStream).isTTY);
+function chooseFormat(wanted: LoggerOptions['format'], stream: NodeJS.WritableStream): 'json' | 'pretty' {
+  if (wanted) return wanted;
+  const fromEnv = process.env.LOG_FORMAT;
+  if (fromEnv === 'json' || fromEnv === 'pretty') return fromEnv;
+  if (process.env.NODE_ENV === 'production') return 'json';
+  return (stream as NodeJS.WriteStream).isTTY ? 'pretty' : 'json';
 }
+
+/** `12:00:01.234 info message {"key":"value"}`, then any stack indented below. */
+function prettyLine(info: winston.Logform.TransformableInfo): string {
+  const { timestamp, level, message, stack, ...meta } = info as Record<string, unknown>;
+  const stacks: string[] = typeof stack === 'string' ? [stack] : [];
+  for (const [key, value] of Object.entries(meta)) {
+    if (isErrorLike(value) && typeof value.stack === 'string') {
+      stacks.push(`${key}: ${value.stack}`);
+      meta[key] = value.message;
+    }
+  }
+  const rest = Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : '';
+  const body = `${String(timestamp)} ${String(level)} ${String(message)}${rest}`;
+  return stacks.length ? `${body}\n${stacks.map((s) => s.replace(/^/gm, '    ')).join('\n')}` : body;
+}
+
+const isErrorLike = (value: unknown): value is { message: unknown; stack?: unknown } =>
+  typeof value === 'object' && value !== null && 'message' in value && 'stack' in value;
