@@ -1,7 +1,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { StatorConfigInput } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
-import type { Logger } from '../logging/logger.js';
+import { createLogger, type Logger, type LoggerOptions } from '../logging/logger.js';
 import { SecretRegistry } from '../logging/redact.js';
 import { createResilience } from '../resilience/resilience.js';
 import { builtinLayers } from './builtin-layers.js';
@@ -22,8 +22,12 @@ export interface CreateStatorOptions {
   readonly config?: string | StatorConfigInput;
   /** Every timer and timestamp (XState delays, retries, health checks). Default: the system clock; tests pass a `TestClock`. */
   readonly clock?: Clock;
-  /** Where Stator logs. Default: a winston logger on stderr that scrubs the configuration's secrets. */
-  readonly logger?: Logger;
+  /**
+   * Where Stator logs: a winston logger of yours, or options for Stator's own (level, format,
+   * stream), which scrubs the configuration's secrets from every line. Default: Stator's own on
+   * stderr at `info` (or `LOG_LEVEL`).
+   */
+  readonly logger?: Logger | Omit<LoggerOptions, 'secrets'>;
   /**
    * Resources of your own, or replacements of built-in ones, by name. `false` removes a built-in
    * resource (`{ database: false }`). Settings of your own resources (depends_on, optional,
@@ -58,7 +62,7 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
     config,
     secrets,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    logger: isLogger(options.logger) ? options.logger : createLogger({ ...options.logger, secrets }),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
 
@@ -103,3 +107,6 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
     },
   });
 }
+
+const isLogger = (value: CreateStatorOptions['logger']): value is Logger =>
+  typeof (value as Logger | undefined)?.log === 'function';

@@ -1,0 +1,166 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { startStatorServer, type StatorServer } from '../../http/stator-server.js';
+import { systemClock } from '../../runtime/clock.js';
+import { createStator } from '../../runtime/create-stator.js';
+import type { Stator } from '../../runtime/stator.js';
+import { liveTable, printChanges, type ViewOutput } from '../start/status-view.js';
+import { statusLines } from '../start/status-text.js';
+
+/** Options of `stator start`. */
+interface StartOptions {
+  readonly config?: string;
+  readonly once?: boolean;
+  readonly json?: boolean;
+  readonly http: boolean;
+  readonly httpPort?: number;
+}
+
+const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return port;
+};
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * `stator start [--config FILE] [--once]`: brings the resources up (the embedded default without
+ * a file), prints each as it comes up, then a live status view; SIGINT/SIGTERM stop everything
+ * in reverse dependency order and exit 0 when every resource stopped cleanly. `--once` prints
+ * the status and exits 0 when up, 1 otherwise.
+ */
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('start the cache, filesystem and database, show their status live, stop them in reverse order on SIGINT/SIGTERM')
+    .option('-c, --config <file>', 'YAML configuration (default: the embedded default: memory cache, SQLite under ./var)')
+    .option('--once', 'start, print the status, stop again; exit 0 when up, 1 otherwise')
+    .option('--json', 'with --once: print the status snapshot as JSON on stdout')
+    .option('--no-http', 'do not serve /health /live /ready /metrics /status (see http: in the configuration)')
+    .option('--http-port <port>', 'serve the endpoints on this port instead of http.port (0: any free port)', parsePort)
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every resource started and stopped cleanly (with --once: when the status was up), 1 otherwise.',
+    )
+    .action(async (options: StartOptions) => {
+      const code = await runStart(options);
+      process.exitCode = code;
+      // Whatever a driver left open must not keep a stopped Stator alive.
+      setTimeout(() => process.exit(code), 2_000).unref();
+    });
+}
+
+async function runStart(options: StartOptions): Promise<number> {
+  const stdout: ViewOutput = { write: (t) => void process.stdout.write(t), tty: Boolean(process.stdout.isTTY) };
+  const stderr: ViewOutput = { write: (t) => void process.stderr.write(t), tty: false };
+  const progress = options.json ? stderr : stdout;
+  const clock = systemClock;
+
+  let stator: Stator;
+  try {
+    stator = createStator({
+      ...(options.config ? { config: options.config } : {}),
+      logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+    });
+  } catch (error) {
+    stderr.write(`${messageOf(error)}\n`);
+    return 1;
+  }
+
+  const source = options.config ? `configuration ${options.config}` : 'embedded default (memory cache, SQLite under ./var)';
+  progress.write(`stator: starting on the ${source}\n`);
+  let changes = printChanges(stator, progress, clock);
+
+  if (options.once) return runOnce(stator, options, stdout, stderr);
+
+  const server = await serveEndpoints(stator, options, stdout, stderr);
+  const signals = stator.config.shutdown.signals;
+  let stopRequested: ((reason: string) => void) | undefined;
+  const stopReason = new Promise<string>((resolve) => (stopRequested = resolve));
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      stderr.write(`stator: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    signalled = true;
+    stopRequested?.(signal);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  const failure = stator.status$.subscribe((s) => {
+    if (s.supervisor === 'failed') stopRequested?.('the supervisor failed');
+  });
+
+  let started = true;
+  const starting = stator.start().catch((error: unknown) => {
+    started = false;
+    if (!signalled) stderr.write(`${messageOf(error)}\n`);
+  });
+  const first = await Promise.race([starting.then(() => 'started'), stopReason]);
+
+  let stopView = (): void => undefined;
+  if (first === 'started' && started) {
+    stdout.write(`stator: ${stator.health().status}; ${signals.join(' or ')} stops it\n`);
+    if (stdout.tty) {
+      changes.unsubscribe();
+      stopView = liveTable(stator, stdout, clock);
+    } else {
+      stdout.write(`${statusLines(stator.health(), clock.now()).join('\n')}\n`);
+    }
+  }
+
+  const reason = await stopReason;
+  stopView();
+  failure.unsubscribe();
+  if (changes.closed) changes = printChanges(stator, stdout, clock);
+  stdout.write(`stator: ${reason}, stopping in reverse dependency order\n`);
+  const report = await stator.stop();
+  changes.unsubscribe();
+  for (const signal of signals) process.off(signal, onSignal);
+  await server?.close().catch(() => undefined);
+
+  if (report.abandoned.length) stdout.write(`stator: abandoned ${report.abandoned.join(', ')} after supervisor.stop_timeout\n`);
+  for (const e of report.errors) stdout.write(`stator: ${e.resource} did not stop cleanly: ${e.message}\n`);
+  stdout.write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
+  const failed = reason === 'the supervisor failed' || !started;
+  return report.clean && !failed ? 0 : 1;
+}
+
+async function runOnce(stator: Stator, options: StartOptions, stdout: ViewOutput, stderr: ViewOutput): Promise<number> {
+  try {
+    await stator.start();
+  } catch (error) {
+    stderr.write(`${messageOf(error)}\n`);
+  }
+  const snapshot = stator.health();
+  if (options.json) stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+  else stdout.write(`${statusLines(snapshot, systemClock.now()).join('\n')}\n`);
+  const report = await stator.stop();
+  (options.json ? stderr : stdout).write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
+  return snapshot.status === 'up' && report.clean ? 0 : 1;
+}
+
+/** Serves the HTTP endpoints when enabled; a port that cannot be bound is reported, not fatal. */
+async function serveEndpoints(
+  stator: Stator,
+  options: StartOptions,
+  stdout: ViewOutput,
+  stderr: ViewOutput,
+): Promise<StatorServer | undefined> {
+  const http = stator.config.http;
+  if (!options.http || !http.enabled) return undefined;
+  const port = options.httpPort ?? http.port;
+  try {
+    const server = await startStatorServer(stator, {
+      host: http.host,
+      port,
+      pathPrefix: http.path_prefix,
+      heartbeatSeconds: http.sse_heartbeat,
+    });
+    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status\n`);
+    return server;
+  } catch (error) {
+    stderr.write(`stator: cannot serve the endpoints on ${http.host}:${port} (${messageOf(error)}); going on without them\n`);
+    return undefined;
+  }
+}
