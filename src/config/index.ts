@@ -3,3 +3,4 @@ export { loadConfig, type LoadConfigOptions } from './load-config.js';
 export { collectSecrets } from './collect-secrets.js';
 export { configSchema, type StatorConfig, type StatorConfigInput } from './schema.js';
 export type { Environment } from './interpolate.js';
+export { summarizeConfig, type ResourceSummary } from './config-summary.js';
