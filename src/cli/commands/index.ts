@@ -8,6 +8,7 @@ export type RegisterCommand = (program: Command) => void;
 
 export const commands: readonly (() => Promise<RegisterCommand>)[] = [
   () => import('./start.js').then((m) => m.register),
+  () => import('./check.js').then((m) => m.register),
   () => import('./visualize.js').then((m) => m.register),
   () => import('./replay.js').then((m) => m.register),
   () => import('./audit.js').then((m) => m.register),
