@@ -1,0 +1,31 @@
+import type { AccessRequest } from './access-request.js';
+import type { AttributeValue, Principal } from './principal.js';
+import type { Security, Subject } from './security.js';
+
+/** Checks requests for one subject; what every guarded method calls before touching anything. */
+export type AccessCheck = (requests: readonly Omit<AccessRequest, 'attributes'>[]) => Promise<Principal>;
+
+/** Options of `stator.as(...)`. */
+export interface GuardOptions {
+  /** Where the calls come from (an address): audit entries name it, policies can test `request.source`. */
+  readonly source?: string;
+  /** Further request attributes for policy conditions (`tenant`, `owner`, ...). */
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+}
+
+/**
+ * The check of one guarded facade: verifies the subject again (a token on every call, so that
+ * expiry and revocation take effect at once), then decides and audits each request.
+ */
+export function accessCheck(security: Security, subject: Subject, options: GuardOptions = {}): AccessCheck {
+  const attributes: Readonly<Record<string, AttributeValue>> = {
+    ...options.attributes,
+    ...(options.source !== undefined ? { source: options.source } : {}),
+  };
+  return async (requests) => {
+    await security.ready();
+    const principal = await security.principalOf(subject, options.source);
+    await security.enforce(principal, requests.map((r) => ({ ...r, attributes })));
+    return principal;
+  };
+}

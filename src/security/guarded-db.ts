@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import type { StatorDb } from '../database/stator-db.js';
+import { ALL_SCOPES, type AccessRequest } from './access-request.js';
+import type { AccessCheck } from './access-check.js';
+import { guardKnexClient, type BuilderCheck } from './guard-knex-client.js';
+import { queryAccess } from './query-access.js';
+
+type DbRequest = Omit<AccessRequest, 'attributes'>;
+
+/** The requests a builder needs: one per table and action, plus `db:raw:*` when raw. */
+export function dbRequests(builder: unknown): DbRequest[] {
+  const access = queryAccess(builder);
+  const requests: DbRequest[] = access.tables.map((t) => ({ resource: 'db', action: t.action, scope: t.table }));
+  if (access.raw !== undefined) requests.push({ resource: 'db', action: 'raw', scope: ALL_SCOPES });
+  return requests;
+}
+
+/**
+ * `stator.as(...).db`: the same API as `stator.db`, with table-level permissions enforced on every
+ * statement before it gets a connection (see `queryAccess` for what is covered):
+ *
+ * - `db.knex` is a knex instance on the same pool (knex's `withUserParams` clone) whose client
+ *   checks each query, raw statement and schema change when it runs: awaited, `.stream()`,
+ *   `.pipe()`, in `knex.transaction(...)`, in savepoints;
+ * - `db.transaction(fn)` checks every statement `fn` runs through `trx`;
+ * - `db.explain(query)` needs what running the query would need (an EXPLAIN shows table names
+ *   and sizes), or `db:raw:*` for SQL text.
+ *
+ * Not covered: builders made with the unguarded `stator.db.knex` and run there, and raw SQL
+ * (always `db:raw:*`: Stator does not parse SQL). The `query`, `query-response` and
+ * `query-error` events of `stator.db.knex` see guarded queries as well.
+ */
+export function guardDb(db: () => StatorDb, check: AccessCheck): StatorDb {
+  const builderCheck: BuilderCheck = async (builder) => {
+    await check(dbRequests(builder));
+  };
+  let base: Knex | undefined;
+  let guarded: Knex | undefined;
+  const guardedKnex = (): Knex => {
+    const current = db().knex;
+    if (current !== base || !guarded) {
+      base = current;
+      guarded = current.withUserParams({ ...(current.userParams ?? {}) });
+      guardKnexClient(guarded.client as Knex.Client, builderCheck);
+    }
+    return guarded;
+  };
+  return {
+    get knex() {
+      return guardedKnex();
+    },
+    get dialect() {
+      return db().dialect;
+    },
+    transaction: (fn, options) =>
+      db().transaction(async (trx, attempt) => {
+        const unguard = guardKnexClient(trx.client as Knex.Client, builderCheck);
+        try {
+          return await fn(trx, attempt);
+        } finally {
+          unguard();
+        }
+      }, options),
+    explain: async (query) => {
+      const isBuilder = typeof query === 'object' && query !== null && !('sql' in query && !('client' in query));
+      await check(isBuilder ? dbRequests(query) : [{ resource: 'db', action: 'raw', scope: ALL_SCOPES }]);
+      return db().explain(query);
+    },
+  };
+}

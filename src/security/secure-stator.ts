@@ -1,0 +1,54 @@
+import type { StatorCache } from '../cache/types.js';
+import type { StatorDb } from '../database/stator-db.js';
+import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { RuntimeContext } from '../runtime/context.js';
+import type { GuardOptions } from './access-check.js';
+import type { Authenticator } from './authenticator.js';
+import { createSecurity } from './create-security.js';
+import { guardAccess, type GuardedAccess } from './guard-access.js';
+import type { Security, Subject } from './security.js';
+
+/** What {@link secureStator} needs of a Stator (a `Stator` from `createStator` fits). */
+export interface SecurableStator {
+  readonly context: RuntimeContext;
+  readonly cache: StatorCache;
+  readonly fs: StatorFs;
+  /** `StatorDb` (typed `unknown` on `Stator` until the database is wired there). */
+  readonly db: unknown;
+}
+
+/** `stator.auth` and `stator.as(...)`, and the {@link Security} behind them. */
+export interface SecuredStator {
+  readonly security: Security;
+  /** `authenticate`, `verify`, `revoke`. */
+  readonly auth: Authenticator;
+  /** The same `cache`, `db` and `fs`, every call checked and audited for `subject` (a token or a principal). */
+  as(subject: Subject, options?: GuardOptions): GuardedAccess;
+}
+
+/**
+ * Adds security to a Stator: `auth` and `as(...)`, with the audit log at
+ * `filesystem.base_path/security.audit.file` (resolved through `stator.fs`, so it is sandboxed)
+ * and the user store, revocation table and audit mirror on `stator.db.knex`.
+ *
+ * @example
+ * ```ts
+ * const stator = createStator({ config: 'stator.yaml' });
+ * const { auth, as } = secureStator(stator);
+ * await stator.start();
+ * const { token } = await auth.authenticate({ username: 'alice', password, source: req.ip });
+ * await as(token, { source: req.ip }).cache.get('user:alice:cart');
+ * ```
+ */
+export function secureStator(stator: SecurableStator): SecuredStator {
+  const security = createSecurity(stator.context, {
+    resolvePath: (path) => stator.fs.resolve(path),
+    knex: () => (stator.db as StatorDb | undefined)?.knex,
+  });
+  const targets = { cache: () => stator.cache, db: () => stator.db as StatorDb, fs: () => stator.fs };
+  return {
+    security,
+    auth: security.auth,
+    as: (subject, options) => guardAccess(security, subject, targets, options),
+  };
+}
