@@ -31,6 +31,8 @@ export interface TransactionContext {
   error?: unknown;
   /** Set when ROLLBACK itself failed (the connection is then retired by `src/`). */
   rollbackError?: unknown;
+  /** Back-off before the next attempt, from the last {@link RollbackOutcome}. */
+  backoffMs?: number;
   outcome?: 'committed' | 'rolledBack';
 }
 
@@ -51,11 +53,26 @@ export interface TransactionAttemptInput {
   readonly error?: unknown;
 }
 
+/**
+ * What `rollBack` resolves with: whether `src/` judged the failure worth a fresh attempt (a
+ * deadlock, a serialization failure, a connection lost before COMMIT) and how long to wait first.
+ * Decided by `src/` and carried in the event, so that a replayed event log takes the same path.
+ */
+export interface RollbackOutcome {
+  readonly retry: boolean;
+  /** Milliseconds of back-off before the next attempt (exponential with jitter). */
+  readonly backoffMs: number;
+  /** Set when ROLLBACK itself failed (the connection is then retired by `src/`). */
+  readonly rollbackError?: string;
+}
+
+const outcomeOf = (event: unknown): RollbackOutcome | undefined => (event as { output?: RollbackOutcome }).output;
+
 /** Longest delay a timer can take (Node clamps larger ones to 1 ms). */
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
 
-const notProvided = (name: string) =>
-  fromPromise<void, TransactionAttemptInput>(async () => {
+const notProvided = <T>(name: string) =>
+  fromPromise<T, TransactionAttemptInput>(async () => {
     throw new Error(`transaction machine: actor "${name}" must be provided with .provide()`);
   });
 
@@ -65,20 +82,21 @@ const notProvided = (name: string) =>
  * - `active` — BEGIN and the caller's function run (actor `runBody`). Done → `committing`;
  *   an error → `rollingBack`; the `transactionTimeout` delay or an `ABORT` → `rollingBack`.
  * - `committing` — COMMIT (actor `commit`). Done → `committed`; an error → `rollingBack`.
- * - `rollingBack` — ROLLBACK and connection clean-up (actor `rollBack`; a failing rollback is
- *   recorded and treated like a finished one). Then `retrying` when `hasRetriesLeft` and
- *   `isRetryable` (a deadlock or serialization failure, decided by `src/` per dialect), otherwise
- *   `rolledBack`.
- * - `retrying` — waits `retryBackoff` (exponential with jitter, from `src/`), then a fresh
- *   attempt in `active`. An `ABORT` ends it in `rolledBack`.
+ * - `rollingBack` — ROLLBACK and connection clean-up (actor `rollBack`, which resolves with a
+ *   {@link RollbackOutcome}). Then `retrying` when `hasRetriesLeft` and the outcome plans a retry
+ *   (`retryPlanned`: a deadlock or serialization failure, judged by `src/` per dialect),
+ *   otherwise `rolledBack`. An error of the actor itself ends in `rolledBack`.
+ * - `retrying` — waits `retryBackoff` (the outcome's `backoffMs`), then a fresh attempt in
+ *   `active`. An `ABORT` ends it in `rolledBack`.
  * - `committed`, `rolledBack` — final; the output says which, after how many attempts, and why.
  *
- * Pure: `src/database/` provides `runBody`, `commit`, `rollBack`, the guard `isRetryable` and the
- * delay `retryBackoff`; the defaults here throw or never retry.
+ * Pure: `src/database/` provides the actors `runBody`, `commit` and `rollBack` (the defaults here
+ * throw). Every decision (retry or not, how long to back off) arrives in events, so a replay of a
+ * recorded log follows the same path without running any I/O.
  *
  * @example
  * ```ts
- * const actor = startMachine(ctx, transactionMachine.provide({ actors, guards, delays }), {
+ * const actor = startMachine(ctx, transactionMachine.provide({ actors: { runBody, commit, rollBack } }), {
  *   source: 'transaction.1', input: { maxRetries: 3, timeoutMs: 30_000 },
  * });
  * ```
@@ -91,17 +109,17 @@ export const transactionMachine = setup({
     output: {} as TransactionOutput,
   },
   actors: {
-    runBody: notProvided('runBody'),
-    commit: notProvided('commit'),
-    rollBack: notProvided('rollBack'),
+    runBody: notProvided<void>('runBody'),
+    commit: notProvided<void>('commit'),
+    rollBack: notProvided<RollbackOutcome>('rollBack'),
   },
   guards: {
     hasRetriesLeft: ({ context }) => context.attempt <= context.maxRetries,
-    isRetryable: () => false,
+    retryPlanned: ({ event }) => outcomeOf(event)?.retry === true,
   },
   delays: {
     transactionTimeout: ({ context }) => (context.timeoutMs > 0 ? Math.min(context.timeoutMs, NO_TIMEOUT_MS) : NO_TIMEOUT_MS),
-    retryBackoff: ({ context }) => 10 * 2 ** (context.attempt - 1),
+    retryBackoff: ({ context }) => Math.min(Math.max(0, context.backoffMs ?? 0), NO_TIMEOUT_MS),
   },
   actions: {
     recordBodyError: assign({ failedIn: 'body' as const, error: ({ event }) => ('error' in event ? event.error : undefined) }),
@@ -109,6 +127,10 @@ export const transactionMachine = setup({
     recordTimeout: assign({ failedIn: 'timeout' as const, error: undefined }),
     recordAbort: assign({ failedIn: 'abort' as const, error: ({ event }) => (event.type === 'ABORT' ? event.reason : undefined) }),
     recordRollbackError: assign({ rollbackError: ({ event }) => ('error' in event ? event.error : undefined) }),
+    recordRollbackOutcome: assign({
+      rollbackError: ({ event }) => outcomeOf(event)?.rollbackError,
+      backoffMs: ({ event }) => outcomeOf(event)?.backoffMs ?? 0,
+    }),
     startNextAttempt: assign({ attempt: ({ context }) => context.attempt + 1, rollbackError: undefined }),
     markCommitted: assign({ outcome: 'committed' as const }),
     markRolledBack: assign({ outcome: 'rolledBack' as const }),
@@ -150,13 +172,10 @@ export const transactionMachine = setup({
           ...(context.failedIn ? { failedIn: context.failedIn, error: context.error } : {}),
         }),
         onDone: [
-          { guard: and(['hasRetriesLeft', 'isRetryable']), target: 'retrying' },
-          { target: 'rolledBack' },
+          { guard: and(['hasRetriesLeft', 'retryPlanned']), target: 'retrying', actions: 'recordRollbackOutcome' },
+          { target: 'rolledBack', actions: 'recordRollbackOutcome' },
         ],
-        onError: [
-          { guard: and(['hasRetriesLeft', 'isRetryable']), target: 'retrying', actions: 'recordRollbackError' },
-          { target: 'rolledBack', actions: 'recordRollbackError' },
-        ],
+        onError: { target: 'rolledBack', actions: 'recordRollbackError' },
       },
     },
     retrying: {

@@ -1,6 +1,11 @@
 import type { Knex } from 'knex';
 import { fromPromise, toPromise } from 'xstate';
-import { transactionMachine, type TransactionAttemptInput, type TransactionOutput } from '../../machines/transaction.machine.js';
+import {
+  transactionMachine,
+  type RollbackOutcome,
+  type TransactionAttemptInput,
+  type TransactionOutput,
+} from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
 import { TransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
@@ -172,51 +177,49 @@ async function runTopLevel<T>(env: TransactionEnv, fn: Body<T>, options: Transac
     }
   });
 
-  const rollBack = fromPromise<void, TransactionAttemptInput>(async ({ input }) => {
+  const retryPlan = (input: TransactionAttemptInput): boolean => {
+    if (input.failedIn !== 'body' && input.failedIn !== 'commit') return false;
+    const kind = failureKind(dialect, input.error);
+    if (CONTENTION_KINDS.has(kind)) return section.deadlock_retry;
+    // A connection lost before COMMIT: the server rolled the transaction back; run it again.
+    return kind === 'connection' && input.failedIn === 'body';
+  };
+
+  const rollBack = fromPromise<RollbackOutcome, TransactionAttemptInput>(async ({ input }) => {
     lastError = input.error;
+    const retry = retryPlan(input);
+    const backoffMs = retry ? retryBackoffMs(input.attempt, section.retry_delay * 1000, section.retry_max_delay * 1000, env.random) : 0;
     const attempt = current;
     const trx = attempt?.trx;
     if (!attempt || !trx) {
       if (attempt) attempt.abandoned = true;
-      return;
+      return { retry, backoffMs };
     }
+    const connection = attempt.connection;
     try {
-      const connection = attempt.connection;
       if ((input.failedIn === 'timeout' || input.failedIn === 'abort') && attempt.log.inflight > 0 && connection) {
         // The statement still runs: cancel it from another connection, so ROLLBACK can run.
         await env.cancel(connection).catch((error: unknown) => retire(connection, error));
       }
       if (trx.isCompleted()) {
         await attempt.done?.catch(noop);
-        return;
+        return { retry, backoffMs };
       }
       resetConnection(attempt);
       const started = performance.now();
-      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), dbTimeoutMs, ctx.clock).catch((error: unknown) => {
-        retire(connection, error);
-        throw error;
-      });
+      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), dbTimeoutMs, ctx.clock);
       attempt.log.add({ statement: 'ROLLBACK', durationMs: performance.now() - started });
+      return { retry, backoffMs };
+    } catch (error) {
+      // The connection cannot be trusted any more: the pool retires it when knex releases it.
+      retire(connection, error);
+      return { retry, backoffMs, rollbackError: ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
     } finally {
       release(attempt);
     }
   });
 
-  const machine = transactionMachine.provide({
-    actors: { runBody, commit, rollBack },
-    guards: {
-      isRetryable: ({ context }) => {
-        if (context.failedIn !== 'body' && context.failedIn !== 'commit') return false;
-        const kind = failureKind(dialect, context.error);
-        if (CONTENTION_KINDS.has(kind)) return section.deadlock_retry;
-        return kind === 'connection' && context.failedIn === 'body';
-      },
-    },
-    delays: {
-      retryBackoff: ({ context }) =>
-        retryBackoffMs(context.attempt - 1, section.retry_delay * 1000, section.retry_max_delay * 1000, env.random),
-    },
-  });
+  const machine = transactionMachine.provide({ actors: { runBody, commit, rollBack } });
 
   const actor = startMachine(ctx, machine, { source, input: { maxRetries, timeoutMs } });
   const done = toPromise(actor);

@@ -8,7 +8,8 @@ export function contentionAndRecovery(env: SuiteEnv): void {
 
   describe('contention', () => {
     it('completes 50 concurrent transfers in conflicting lock order through retries, and keeps the sum of balances', async () => {
-      const { layer } = await env.start({ connection_pool: { max_connections: 8 } });
+      // PostgreSQL detects a deadlock after deadlock_timeout (1 s): transfers may queue for a connection a while.
+      const { layer } = await env.start({ connection_pool: { max_connections: 8, acquire_timeout: 60 } });
       const { knex } = layer.api;
       await knex.schema.createTable('storm_accounts', (t) => {
         t.integer('id').primary();
