@@ -1,6 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { resourceMachine } from './resource.machine.js';
 import { supervisorMachine } from './supervisor.machine.js';
+import { transactionMachine } from './transaction.machine.js';
 
 /**
  * Every Stator machine by its id: what a replay starts when a log says `xstate.init`, and what
@@ -9,4 +10,5 @@ import { supervisorMachine } from './supervisor.machine.js';
 export const machinesById: Readonly<Record<string, AnyStateMachine>> = {
   supervisor: supervisorMachine,
   resource: resourceMachine,
+  transaction: transactionMachine,
 };
