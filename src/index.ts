@@ -32,12 +32,33 @@ export type { RuntimeContext } from './runtime/context.js';
 
 // Configuration
 export type { StatorConfig, StatorConfigInput } from './config/schema.js';
+export {
+  loadConfig,
+  collectSecrets,
+  summarizeConfig,
+  type LoadConfigOptions,
+  type Environment,
+  type ResourceSummary,
+} from './config/index.js';
+export { ConfigInvalidError, isConfigInvalidError, formatConfigProblem, type ConfigProblem } from './errors/index.js';
+
+// Filesystem
+export { PathOutsideBaseError, isPathOutsideBaseError } from './errors/index.js';
+export {
+  createFilesystemLayer,
+  type FilesystemLayer,
+  type StatorFs,
+  type WriteFileOptions,
+  type WriteData,
+  type FsError,
+} from './filesystem/index.js';
 
 // Events
 export { EVENT_LOG_VERSION, type StatorEvent } from './events/event-bus.js';
 
 // Logging
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export { SecretRegistry, REDACTED, isSecretKey } from './logging/redact.js';
 
 // Resilience
 export { CircuitOpenError, isCircuitOpenError, OperationTimeoutError, isOperationTimeoutError } from './errors/index.js';
