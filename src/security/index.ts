@@ -17,3 +17,7 @@ export { verifyAuditLog, type AuditVerification } from './verify-audit-log.js';
 export type { PrincipalStore, PrincipalRecord } from './principal-store.js';
 export { KnexPrincipalStore } from './knex-principal-store.js';
 export type { RevocationStore } from './revocation-store.js';
+export { secureStator, type SecurableStator, type SecuredStator } from './secure-stator.js';
+export { guardAccess, type GuardedAccess, type GuardTargets } from './guard-access.js';
+export type { GuardOptions } from './access-check.js';
+export { queryAccess, type QueryAccess } from './query-access.js';
