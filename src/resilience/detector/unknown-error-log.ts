@@ -37,7 +37,8 @@ function describe(error: unknown, depth: number): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const out: Record<string, unknown> = {};
   const e = error as Record<string, unknown> & { name?: unknown; message?: unknown; stack?: unknown; cause?: unknown };
-  out.name = e.name ?? (error as object).constructor?.name;
+  out.name = e.name;
+  out.class = (error as object).constructor?.name;
   out.message = e.message;
   for (const [key, value] of Object.entries(e)) {
     if (key === 'cause') continue;

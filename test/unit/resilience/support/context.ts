@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { configSchema, type StatorConfigInput } from '../../../../src/config/schema.js';
 import { EventBus, type StatorEvent } from '../../../../src/events/event-bus.js';
@@ -26,12 +27,17 @@ export function resilienceContext(
   const events = new EventBus(clock, secrets);
   const published: StatorEvent[] = [];
   events.events$.subscribe((e) => published.push(e));
-  const logger = createLogger({ secrets, silent: true });
   const logged: ResilienceTestContext['logged'] = [];
-  logger.on('data', (info: { level: string; message: string } & Record<string, unknown>) => {
-    const { level, message, ...meta } = info;
-    logged.push({ level, message, meta });
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        const { level, message, ...meta } = JSON.parse(line) as { level: string; message: string } & Record<string, unknown>;
+        logged.push({ level, message, meta });
+      }
+      done();
+    },
   });
+  const logger = createLogger({ secrets, stream, format: 'json', level: 'debug' });
   return {
     config: configSchema.parse({ ...options.config, error_handling: errorHandling }),
     clock,
