@@ -1,8 +1,9 @@
-import { isSecretKey, SecretRegistry } from '../logging/redact.js';
+import { SecretRegistry } from '../logging/redact.js';
+import { isSecretPath } from './config-path.js';
 
 /**
  * Registers every string found under a secret key (`password`, `token`, `api_key`, ... at any
- * depth) in `registry`, so that the value is scrubbed wherever it shows up later, even inside a
+ * depth) or at a secret location (`monitoring.webhooks[].url`) in `registry`, so that the value is scrubbed wherever it shows up later, even inside a
  * driver's error message. `loadConfig` calls it for you when given `secrets`; call it yourself
  * for a configuration built another way.
  *
@@ -14,20 +15,20 @@ import { isSecretKey, SecretRegistry } from '../logging/redact.js';
  * ```
  */
 export function collectSecrets(value: unknown, registry: SecretRegistry = new SecretRegistry()): SecretRegistry {
-  visit(value, false, registry, new Set());
+  visit(value, [], registry, new Set());
   return registry;
 }
 
-function visit(value: unknown, secret: boolean, registry: SecretRegistry, seen: Set<object>): void {
+function visit(value: unknown, path: PropertyKey[], registry: SecretRegistry, seen: Set<object>): void {
   if (typeof value === 'string') {
-    if (secret) registry.add(value);
+    if (isSecretPath(path)) registry.add(value);
     return;
   }
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if (Array.isArray(value)) {
-    for (const item of value) visit(item, secret, registry, seen);
+    value.forEach((item, i) => visit(item, [...path, i], registry, seen));
     return;
   }
-  for (const [key, child] of Object.entries(value)) visit(child, secret || isSecretKey(key), registry, seen);
+  for (const [key, child] of Object.entries(value)) visit(child, [...path, key], registry, seen);
 }

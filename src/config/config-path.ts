@@ -15,9 +15,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export const toSegments = (path: readonly PropertyKey[]): PathSegment[] =>
   path.filter((s): s is PathSegment => typeof s === 'string' || typeof s === 'number');
 
-/** True when any key along `path` names a secret (`password`, `token`, ...): its value is never shown. */
+/**
+ * Values secret because of where they are, not what their key is called: webhook URLs usually
+ * carry a token (`https://hooks.example.com/T0/B0/XXXX`).
+ */
+const SECRET_PATHS: readonly RegExp[] = [/^monitoring\.webhooks\[\d+\]\.url$/];
+
+/**
+ * True when any key along `path` names a secret (`password`, `token`, ...), or the path is one
+ * of the known secret locations: its value is never shown.
+ */
 export const isSecretPath = (path: readonly PropertyKey[]): boolean =>
-  path.some((segment) => typeof segment === 'string' && isSecretKey(segment));
+  path.some((segment) => typeof segment === 'string' && isSecretKey(segment)) ||
+  SECRET_PATHS.some((pattern) => pattern.test(formatPath(path)));
 
 /** The value found at `path` in plain data, or undefined. */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -156,6 +156,12 @@ describe('secrets registry', () => {
     expect(secrets.scrub('x env-Pa55word y sentinel-pw')).toBe('x [REDACTED] y [REDACTED]');
   });
 
+  it('registers webhook URLs, which carry tokens', () => {
+    const secrets = new SecretRegistry();
+    loadConfig({ monitoring: { webhooks: [{ url: 'https://hooks.example.com/T0/B0/xoxb-hook-secret' }] } }, { cwd: tmp.dir, secrets });
+    expect(secrets.scrub('POST https://hooks.example.com/T0/B0/xoxb-hook-secret failed')).toBe('POST [REDACTED] failed');
+  });
+
   it('registers the secrets of a configuration object', () => {
     const secrets = new SecretRegistry();
     loadConfig({ database: { password: 'code-Pa55word' } }, { cwd: tmp.dir, secrets });

@@ -25,6 +25,8 @@ describe('a password never appears in configuration errors', () => {
     ['sentinel password beside a broken node', { cache: { driver: 'redis', sentinel: { name: 'm', password: PASSWORD, nodes: [{ host: 'h', port: PASSWORD }] } } } as unknown as StatorConfigInput],
     ['password in a URL where a number belongs', { cache: { timeout: `redis://user:${PASSWORD}@host:6379` } } as unknown as StatorConfigInput],
     ['token in an unknown section', { credentials: { api_token: PASSWORD } } as unknown as StatorConfigInput],
+    ['webhook URL carrying a token, with a bad scheme', { monitoring: { webhooks: [{ url: `ftp://hooks.example.com/${PASSWORD}` }] } } as unknown as StatorConfigInput],
+    ['secret files that cannot be read leave no secret behind', { database: { password: PASSWORD, password_file: '/nonexistent' } } as unknown as StatorConfigInput],
   ];
 
   it.each(cases)('%s', (_name, config) => {
