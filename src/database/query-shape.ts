@@ -12,10 +12,10 @@
  */
 export function queryShape(sql: string): string {
   const shape = sql
+    .replace(/\b[xb]'[0-9a-f]*'/gi, '?') // hex and bit literals
     .replace(/'(?:[^']|'')*'/g, '?') // string literals
     .replace(/\$\d+|(?<!:):[a-z_]\w*/gi, '?') // positional / named placeholders
     .replace(/\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, '?') // numbers
-    .replace(/\bx'[0-9a-f]*'/gi, '?')
     .replace(/\?(?:\s*,\s*\?)+/g, '?') // lists of values
     .replace(/\(\s*\?\s*\)(?:\s*,\s*\(\s*\?\s*\))+/g, '(?)') // multi-row VALUES
     .replace(/\s+/g, ' ')

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
+import { transactionMachine, type RollbackOutcome, type TransactionAttemptInput } from '../../../machines/transaction.machine.js';
+import { TestClock } from '../../../src/runtime/clock.js';
+
+/** A promise actor whose every run the test settles by hand. */
+function controllable<T>() {
+  const runs: Array<{ input: TransactionAttemptInput; resolve: (v: T) => void; reject: (e: unknown) => void; signal: AbortSignal }> = [];
+  const logic = fromPromise<T, TransactionAttemptInput>(
+    ({ input, signal }) => new Promise<T>((resolve, reject) => runs.push({ input, resolve, reject, signal })),
+  );
+  return { logic, runs, last: () => runs[runs.length - 1]! };
+}
+
+function setUp(input = { maxRetries: 2, timeoutMs: 1000 }) {
+  const clock = new TestClock();
+  const body = controllable<void>();
+  const commit = controllable<void>();
+  const rollBack = controllable<RollbackOutcome>();
+  const machine = transactionMachine.provide({ actors: { runBody: body.logic, commit: commit.logic, rollBack: rollBack.logic } });
+  const actor = createActor(machine, { clock, input });
+  const errors: unknown[] = [];
+  actor.subscribe({ error: (e) => errors.push(e) });
+  actor.start();
+  const state = (): unknown => actor.getSnapshot().value;
+  return { clock, body, commit, rollBack, actor, state, errors };
+}
+
+const settle = (clock: TestClock): Promise<void> => clock.advance(0);
+
+describe('transaction machine', () => {
+  it('commits: active → committing → committed', async () => {
+    const t = setUp();
+    expect(t.state()).toBe('active');
+    expect(t.body.last().input).toEqual({ attempt: 1 });
+    t.body.last().resolve();
+    await settle(t.clock);
+    expect(t.state()).toBe('committing');
+    t.commit.last().resolve();
+    await expect(toPromise(t.actor as Actor<typeof transactionMachine>)).resolves.toEqual({ outcome: 'committed', attempts: 1 });
+    expect(t.state()).toBe('committed');
+  });
+
+  it('rolls back when the body fails and the outcome plans no retry', async () => {
+    const t = setUp();
+    const failure = new Error('constraint');
+    t.body.last().reject(failure);
+    await settle(t.clock);
+    expect(t.state()).toBe('rollingBack');
+    expect(t.rollBack.last().input).toEqual({ attempt: 1, failedIn: 'body', error: failure });
+    t.rollBack.last().resolve({ retry: false, backoffMs: 0 });
+    const output = await toPromise(t.actor);
+    expect(output).toEqual({ outcome: 'rolledBack', attempts: 1, failedIn: 'body', error: failure });
+  });
+
+  it('retries the whole body after the planned back-off, then commits', async () => {
+    const t = setUp();
+    t.body.last().reject(new Error('deadlock'));
+    await settle(t.clock);
+    t.rollBack.last().resolve({ retry: true, backoffMs: 50 });
+    await settle(t.clock);
+    expect(t.state()).toBe('retrying');
+    await t.clock.advance(49);
+    expect(t.state()).toBe('retrying');
+    expect(t.body.runs).toHaveLength(1);
+    await t.clock.advance(1);
+    expect(t.state()).toBe('active');
+    expect(t.body.last().input).toEqual({ attempt: 2 });
+    t.body.last().resolve();
+    await settle(t.clock);
+    t.commit.last().resolve();
+    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'committed', attempts: 2 });
+  });
+
+  it('stops retrying when retries run out, whatever the outcome plans', async () => {
+    const t = setUp({ maxRetries: 1, timeoutMs: 0 });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      t.body.last().reject(new Error(`deadlock ${attempt}`));
+      await settle(t.clock);
+      t.rollBack.last().resolve({ retry: true, backoffMs: 10 });
+      await t.clock.advance(10);
+    }
+    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', attempts: 2, failedIn: 'body' });
+    expect(t.body.runs).toHaveLength(2);
+  });
+
+  it('rolls back on its timeout and aborts the body', async () => {
+    const t = setUp({ maxRetries: 3, timeoutMs: 1000 });
+    await t.clock.advance(999);
+    expect(t.state()).toBe('active');
+    await t.clock.advance(1);
+    expect(t.state()).toBe('rollingBack');
+    expect(t.body.last().signal.aborted).toBe(true);
+    expect(t.rollBack.last().input).toMatchObject({ failedIn: 'timeout' });
+    t.rollBack.last().resolve({ retry: false, backoffMs: 0 });
+    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', failedIn: 'timeout' });
+  });
+
+  it('has no timeout when timeoutMs is 0', async () => {
+    const t = setUp({ maxRetries: 0, timeoutMs: 0 });
+    await t.clock.advance(24 * 3600_000);
+    expect(t.state()).toBe('active');
+  });
+
+  it('rolls back when COMMIT fails', async () => {
+    const t = setUp();
+    t.body.last().resolve();
+    await settle(t.clock);
+    const failure = new Error('40001');
+    t.commit.last().reject(failure);
+    await settle(t.clock);
+    expect(t.state()).toBe('rollingBack');
+    expect(t.rollBack.last().input).toMatchObject({ failedIn: 'commit', error: failure });
+  });
+
+  it('ABORT rolls back an active transaction, ends a retrying one, and does not interrupt a COMMIT', async () => {
+    const a = setUp();
+    a.actor.send({ type: 'ABORT', reason: 'stopping' });
+    expect(a.state()).toBe('rollingBack');
+    expect(a.rollBack.last().input).toMatchObject({ failedIn: 'abort', error: 'stopping' });
+
+    const b = setUp();
+    b.body.last().reject(new Error('deadlock'));
+    await settle(b.clock);
+    b.rollBack.last().resolve({ retry: true, backoffMs: 100 });
+    await settle(b.clock);
+    b.actor.send({ type: 'ABORT', reason: 'stopping' });
+    expect(await toPromise(b.actor)).toMatchObject({ outcome: 'rolledBack', failedIn: 'abort' });
+
+    const c = setUp();
+    c.body.last().resolve();
+    await settle(c.clock);
+    c.actor.send({ type: 'ABORT', reason: 'stopping' });
+    expect(c.state()).toBe('committing');
+  });
+
+  it('ends rolled back, without crashing, when the rollBack actor itself fails', async () => {
+    const t = setUp();
+    t.body.last().reject(new Error('x'));
+    await settle(t.clock);
+    t.rollBack.last().reject(new Error('socket closed'));
+    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', rollbackError: new Error('socket closed') });
+    expect(t.errors).toEqual([]);
+  });
+
+  it('records a failed ROLLBACK reported in the outcome', async () => {
+    const t = setUp();
+    t.body.last().reject(new Error('x'));
+    await settle(t.clock);
+    t.rollBack.last().resolve({ retry: false, backoffMs: 0, rollbackError: 'connection lost' });
+    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', rollbackError: 'connection lost' });
+  });
+
+  it('fails safe when src/ provides no actors: the default actors throw and the machine ends rolled back', async () => {
+    const actor = createActor(transactionMachine, { clock: new TestClock(), input: { maxRetries: 0, timeoutMs: 0 } });
+    const errors: unknown[] = [];
+    actor.subscribe({ error: (e) => errors.push(e) });
+    actor.start();
+    expect(await toPromise(actor)).toMatchObject({ outcome: 'rolledBack', failedIn: 'body' });
+    expect(errors).toEqual([]);
+  });
+});
