@@ -10,4 +10,5 @@ export interface BenchSection {
 
 export const sections: readonly BenchSection[] = [
   // { name: 'breaker', run: () => import('./breaker.bench.js').then((m) => m.run()) },
+  { name: 'database', run: () => import('./database.bench.js').then((m) => m.run()) },
 ];
