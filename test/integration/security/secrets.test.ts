@@ -39,7 +39,7 @@ const capture = (channel: string, value: unknown): void => {
 };
 const safeJson = (value: unknown): string => {
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: v.cause, ...v } : typeof v === 'bigint' ? String(v) : v));
+    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause } : typeof v === 'bigint' ? String(v) : v));
   } catch {
     return '';
   }
