@@ -16,6 +16,11 @@ import type { StatorCache } from '../cache/types.js';
 import type { StatorFs } from '../filesystem/stator-fs.js';
 import type { SupervisorPhase } from '../status/aggregate.js';
 import { StatusManager, type StatusSnapshot } from '../status/status-manager.js';
+import type { AlertTransition } from '../status/alerts/alert-transition.js';
+import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
+import { Observability, type ObservabilityOptions } from '../status/observability.js';
+import type { ReadinessView } from '../status/readiness.js';
+import { gracefulShutdown, type ShutdownReport } from '../status/shutdown/graceful-shutdown.js';
 import { startMachine } from './actor.js';
 import type { RuntimeContext } from './context.js';
 import type { ResourceLayer } from './layer.js';
@@ -35,6 +40,8 @@ export interface StatorParts {
   /** The instance's resilience capability (breakers, pipelines), shared with the built-in layers. */
   readonly resilience: Resilience;
   readonly supervisor: SupervisorInput;
+  /** Alert rules and notifiers added in code, and the aggregation policy. */
+  readonly observability?: ObservabilityOptions;
 }
 
 const phaseOf = (snapshot: SupervisorSnapshot): SupervisorPhase => {
@@ -48,6 +55,8 @@ export class StatorRuntime implements Stator {
   public readonly context: RuntimeContext;
   public readonly status$: Observable<StatusSnapshot>;
   public readonly events$: Observable<StatorEvent>;
+  public readonly metrics$: Observable<MetricsSnapshot>;
+  public readonly alerts$: Observable<AlertTransition>;
 
   private readonly machine: SupervisorMachine;
   private readonly status: StatusManager;
@@ -57,9 +66,11 @@ export class StatorRuntime implements Stator {
   private phase: SupervisorPhase = 'idle';
   private startup: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
   private startupError: StartupError | undefined;
-  private shutdown: { promise: Promise<StopReport>; resolve: (r: StopReport) => void } | undefined;
+  private stopRequest: { promise: Promise<StopReport>; resolve: (r: StopReport) => void } | undefined;
   private finished = false;
   private readonly stopOrder: string[] = [];
+  private readonly observability: Observability;
+  private graceful: Promise<ShutdownReport<StopReport>> | undefined;
 
   public constructor(private readonly parts: StatorParts) {
     this.context = parts.context;
@@ -76,6 +87,12 @@ export class StatorRuntime implements Stator {
     });
     this.status$ = this.status.status$;
     this.resilience = parts.resilience;
+    this.observability = new Observability(
+      { context: parts.context, statusManager: this.status, layers: parts.layers, breaker: (name) => this.breaker(name) },
+      parts.observability,
+    );
+    this.metrics$ = this.observability.metrics$;
+    this.alerts$ = this.observability.alerts$;
   }
 
   public start(): Promise<void> {
@@ -83,7 +100,7 @@ export class StatorRuntime implements Stator {
     let settle!: { resolve: () => void; reject: (e: Error) => void };
     const promise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.startup = { promise, ...settle };
-    if (this.shutdown) {
+    if (this.stopRequest) {
       this.startup.reject(new StartupError([], [], { reason: 'stop() was called before start(); create a new Stator' }));
       return promise;
     }
@@ -94,14 +111,15 @@ export class StatorRuntime implements Stator {
       error: (error) => this.onSupervisorError(error),
     });
     actor.send({ type: 'START' });
+    this.observability.start();
     return promise;
   }
 
   public stop(): Promise<StopReport> {
-    if (this.shutdown) return this.shutdown.promise;
+    if (this.stopRequest) return this.stopRequest.promise;
     let resolve!: (r: StopReport) => void;
     const promise = new Promise<StopReport>((r) => (resolve = r));
-    this.shutdown = { promise, resolve };
+    this.stopRequest = { promise, resolve };
     const actor = this.actor;
     if (!actor || this.isHalted(actor.getSnapshot())) this.finish();
     else actor.send({ type: 'STOP' });
@@ -110,6 +128,27 @@ export class StatorRuntime implements Stator {
 
   public health(): StatusSnapshot {
     return this.status.snapshot();
+  }
+
+  public readiness(): ReadinessView {
+    return this.observability.readiness();
+  }
+
+  public shutdown(): Promise<ShutdownReport<StopReport>> {
+    this.graceful ??= gracefulShutdown(
+      {
+        beginShutdown: () => this.observability.beginShutdown(),
+        drainables: () => this.parts.layers.values(),
+        stop: () => this.stop(),
+      },
+      {
+        clock: this.context.clock,
+        logger: this.context.logger,
+        drainDelayMs: this.config.shutdown.drain_delay * 1000,
+        drainTimeoutMs: this.config.shutdown.drain_timeout * 1000,
+      },
+    );
+    return this.graceful;
   }
 
   public get cache(): StatorCache {
@@ -162,7 +201,7 @@ export class StatorRuntime implements Stator {
       );
       // Leave the actor's own callback before stopping it.
       queueMicrotask(() => {
-        if (this.shutdown) this.finish();
+        if (this.stopRequest) this.finish();
         else this.actor?.stop();
       });
     }
@@ -245,7 +284,7 @@ export class StatorRuntime implements Stator {
   private onSupervisorError(error: unknown): void {
     // startMachine already logged it; settle whoever waits so nothing hangs.
     this.startup?.reject(new StartupError([], [], { reason: 'the supervisor stopped on an internal error', cause: error }));
-    if (this.shutdown) this.finish();
+    if (this.stopRequest) this.finish();
   }
 
   private finish(): void {
@@ -260,9 +299,10 @@ export class StatorRuntime implements Stator {
       .map((r) => ({ resource: r.name, message: this.context.secrets.scrub(r.lastError?.message ?? 'unknown error') }));
     const report: StopReport = { order: [...this.stopOrder], abandoned, errors, clean: !abandoned.length && !errors.length };
     const done = (): void => {
+      void this.observability.stop();
       this.status.complete();
       this.context.events.complete();
-      this.shutdown?.resolve(report);
+      this.stopRequest?.resolve(report);
     };
     this.resilience.stop().then(done, (error: unknown) => {
       this.context.logger.warn('stator: resilience did not stop cleanly', { error });

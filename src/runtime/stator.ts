@@ -5,6 +5,10 @@ import type { StatorConfig } from '../config/schema.js';
 import type { StatorEvent } from '../events/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { StatusSnapshot } from '../status/status-manager.js';
+import type { AlertTransition } from '../status/alerts/alert-transition.js';
+import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
+import type { ReadinessView } from '../status/readiness.js';
+import type { ShutdownReport } from '../status/shutdown/graceful-shutdown.js';
 import type { RuntimeContext } from './context.js';
 
 /** How `stator.stop()` went. */
@@ -54,6 +58,18 @@ export interface Stator {
   readonly status$: Observable<StatusSnapshot>;
   /** Every machine event and signal, in order (see `StatorEvent`). Completes on stop. */
   readonly events$: Observable<StatorEvent>;
+  /** Metric snapshots every `monitoring.metrics_interval` (latest replayed). Completes on stop. */
+  readonly metrics$: Observable<MetricsSnapshot>;
+  /** Alert transitions (`pending`, `firing`, `resolved`, `ok`), in order. Completes on stop. */
+  readonly alerts$: Observable<AlertTransition>;
+  /** Whether the service may take traffic; when not, why (which resource blocks and what it is doing). */
+  readiness(): ReadinessView;
+  /**
+   * Graceful shutdown (what `stator start` does on SIGTERM): readiness fails at once, after
+   * `shutdown.drain_delay` new transactions are refused while in-flight ones finish (at most
+   * `shutdown.drain_timeout`), then {@link Stator.stop}. Idempotent.
+   */
+  shutdown(): Promise<ShutdownReport<StopReport>>;
   /**
    * The cache (`get`, `set`, `getOrSet`, `invalidate`, ...), backed by the `cache` resource.
    *
