@@ -1,0 +1,159 @@
+/**
+ * The circuit breaker in the closed state: Stator against cockatiel and opossum, in one run.
+ *
+ * 1. A succeeding call through each breaker (calls/s, ratio to Stator).
+ * 2. Per-call cost with the breaker's window holding ~100 and ~100,000 calls, on success and on
+ *    failure (the breaker never trips: minimum calls out of reach). Stator keeps ring-bucket
+ *    counters, so its cost is flat; opossum concatenates and sorts every latency in its window on
+ *    each failure.
+ */
+import { circuitBreaker, handleAll, SamplingBreaker, type CircuitBreakerPolicy } from 'cockatiel';
+import OpossumBreaker from 'opossum';
+import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
+import { createLogger } from '../src/logging/logger.js';
+import { createResilience, type Pipeline, type Resilience } from '../src/resilience/index.js';
+import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { measure, printComparison, type Measurement } from './harness.js';
+
+const WINDOW_S = 60;
+const NEVER = 1_000_000_000;
+
+const work = (): Promise<number> => Promise.resolve(1);
+const failure = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+const failing = (): Promise<number> => Promise.reject(failure);
+
+/** A Stator pipeline with only the breaker in play (retry off, no limiter). */
+export function statorBreaker(errorHandling: StatorConfigInput['error_handling'] = {}): { pipeline: Pipeline; resilience: Resilience } {
+  const config = configSchema.parse({
+    error_handling: {
+      retry: { max_attempts: 1 },
+      fallback: { enabled: false },
+      ...errorHandling,
+      circuit_breaker: { threshold: 0.5, window: WINDOW_S, reset_timeout: 300, minimum_calls: NEVER, ...errorHandling?.circuit_breaker },
+    },
+  });
+  const ctx = createRuntimeContext({ config, logger: createLogger({ silent: true }) });
+  const resilience = createResilience(ctx);
+  return { pipeline: resilience.pipeline('bench'), resilience };
+}
+
+function cockatielBreaker(): CircuitBreakerPolicy {
+  return circuitBreaker(handleAll, {
+    halfOpenAfter: 300_000,
+    breaker: new SamplingBreaker({ threshold: 0.5, duration: WINDOW_S * 1000, minimumRps: NEVER }),
+  });
+}
+
+function opossumBreaker(fn: () => Promise<number>, withTimeout: boolean): OpossumBreaker<[], number> {
+  return new OpossumBreaker(fn, {
+    errorThresholdPercentage: 50,
+    resetTimeout: 300_000,
+    rollingCountTimeout: WINDOW_S * 1000,
+    rollingCountBuckets: 10,
+    volumeThreshold: NEVER,
+    timeout: withTimeout ? 10_000 : false,
+  });
+}
+
+/** One library's breaker around an operation that succeeds until `failing` is set. */
+interface Subject {
+  readonly name: string;
+  make(): Built;
+}
+
+interface Built {
+  call(): Promise<unknown>;
+  /** From now on the operation fails. */
+  startFailing(): void;
+  dispose(): Promise<void>;
+}
+
+/** The operation every breaker wraps: the same flag check for every library. */
+function switchable(): { op: () => Promise<number>; startFailing: () => void } {
+  let fail = false;
+  return { op: () => (fail ? failing() : work()), startFailing: () => (fail = true) };
+}
+
+const subjects: readonly Subject[] = [
+  {
+    name: 'stator',
+    make() {
+      const { pipeline, resilience } = statorBreaker();
+      const { op, startFailing } = switchable();
+      return { call: () => pipeline.run('op', op).catch(ignore), startFailing, dispose: () => resilience.stop() };
+    },
+  },
+  {
+    name: 'cockatiel',
+    make() {
+      const policy = cockatielBreaker();
+      const { op, startFailing } = switchable();
+      return { call: () => policy.execute(op).catch(ignore), startFailing, dispose: async () => undefined };
+    },
+  },
+  {
+    name: 'opossum',
+    make() {
+      const { op, startFailing } = switchable();
+      const breaker = opossumBreaker(op, false);
+      return { call: () => breaker.fire().catch(ignore), startFailing, dispose: async () => breaker.shutdown() };
+    },
+  },
+];
+
+function ignore(): undefined {
+  return undefined;
+}
+
+/**
+ * Per-call cost with a window holding `size` calls: build a breaker, fill its window with `size`
+ * succeeding calls (not timed), then time up to `size` more calls of the case, in chunks; repeat
+ * until `budgetMs` of timed calls. The window holds between `size` and `2 × size` calls while timed.
+ */
+async function windowCost(subject: Subject, size: number, fail: boolean, budgetMs: number): Promise<Measurement> {
+  let ops = 0;
+  let timedNs = 0;
+  const chunk = Math.min(size, 50);
+  while (timedNs < budgetMs * 1e6) {
+    const b = subject.make();
+    for (let i = 0; i < size; i++) await b.call();
+    if (fail) b.startFailing();
+    for (let done = 0; done < size && timedNs < budgetMs * 1e6; done += chunk) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < chunk; i++) await b.call();
+      timedNs += Number(process.hrtime.bigint() - start);
+      ops += chunk;
+    }
+    await b.dispose();
+  }
+  const name = `${subject.name}, window ~${size.toLocaleString('en-US')} calls, ${fail ? 'failure' : 'success'}`;
+  return { name, ops, opsPerSec: (ops / timedNs) * 1e9, nsPerOp: timedNs / ops };
+}
+
+export async function run(): Promise<void> {
+  // 1. A succeeding call, closed state.
+  const rows: Measurement[] = [];
+  const stator = statorBreaker();
+  rows.push(await measure('stator breaker (pipeline, retry off)', () => stator.pipeline.run('op', work)));
+  const policy = cockatielBreaker();
+  rows.push(await measure('cockatiel SamplingBreaker', () => policy.execute(work)));
+  const opossum = opossumBreaker(work, false);
+  rows.push(await measure('opossum (timeout: false)', () => opossum.fire()));
+  const opossumDefault = opossumBreaker(work, true);
+  rows.push(await measure('opossum (default 10 s timeout)', () => opossumDefault.fire()));
+  rows.push(await measure('no breaker (the operation alone)', work));
+  printComparison('breaker: closed-state call that succeeds (ratio to Stator)', rows);
+  await stator.resilience.stop();
+  opossum.shutdown();
+  opossumDefault.shutdown();
+
+  // 2. Window of ~100 vs ~100,000 calls, success and failure.
+  const budget = Number(process.env.BENCH_MS ?? 1500) / 2;
+  for (const fail of [false, true]) {
+    const table: Measurement[] = [];
+    for (const subject of subjects) {
+      for (const size of [100, 100_000]) table.push(await windowCost(subject, size, fail, budget));
+    }
+    printComparison(`breaker: per-call cost by window size, calls that ${fail ? 'fail' : 'succeed'} (ratio to the first row)`, table);
+  }
+}
