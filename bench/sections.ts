@@ -9,6 +9,7 @@ export interface BenchSection {
 }
 
 export const sections: readonly BenchSection[] = [
-  // { name: 'breaker', run: () => import('./breaker.bench.js').then((m) => m.run()) },
+  { name: 'breaker', run: () => import('./breaker.bench.js').then((m) => m.run()) },
+  { name: 'pipeline', run: () => import('./pipeline.bench.js').then((m) => m.run()) },
   { name: 'database', run: () => import('./database.bench.js').then((m) => m.run()) },
 ];
