@@ -1,4 +1,6 @@
 import { createCacheLayer } from '../cache/index.js';
+import type { StatorCache } from '../cache/types.js';
+import { createDatabaseLayer } from '../database/index.js';
 import { createFilesystemLayer } from '../filesystem/index.js';
 import type { BuiltinLayerFactory } from './layer-factory.js';
 
@@ -22,6 +24,20 @@ export const builtinLayers: readonly BuiltinLayerFactory[] = [
     name: 'filesystem',
     create: (ctx) => {
       const layer = createFilesystemLayer(ctx);
+      return { layer, api: layer.api };
+    },
+  },
+  {
+    name: 'database',
+    create: (ctx, { resilience, capability }) => {
+      const layer = createDatabaseLayer(ctx, {
+        resilience,
+        // Transactions with `invalidates` clear cache entries once they commit (when a built-in cache runs).
+        invalidate: async (spec) => {
+          const cache = capability('cache') as StatorCache | undefined;
+          if (cache) await cache.invalidate(spec);
+        },
+      });
       return { layer, api: layer.api };
     },
   },

@@ -77,7 +77,7 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
       layers.set(builtin.name, override(context));
       continue;
     }
-    const made = builtin.create(context, { resilience });
+    const made = builtin.create(context, { resilience, capability: (name) => apis.get(name) });
     layers.set(builtin.name, made.layer);
     apis.set(builtin.name, made.api);
   }

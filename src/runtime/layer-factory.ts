@@ -20,6 +20,8 @@ export interface BuiltinLayer<TApi = unknown> {
 export interface BuiltinServices {
   /** The resilience capability of the instance: one pipeline and breaker per resource. */
   readonly resilience: Resilience;
+  /** The API of a built-in resource made before this one (`cache`, then `filesystem`), if it runs. */
+  capability(resource: string): unknown;
 }
 
 /** A built-in resource: its name and how to make its layer and API. */
