@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve, sep } from 'node:path';
 
@@ -13,6 +14,29 @@ export interface AcquireSite {
 const ownSource = resolve(dirname(fileURLToPath(import.meta.url)), '..') + sep;
 const STACK_DEPTH = 20;
 
+const sites = new AsyncLocalStorage<AcquireSite>();
+
+/**
+ * Runs `fn` with `site` as the acquiring site of every acquire it causes, however many ticks
+ * later. For callers whose acquires happen in a later tick, where the stack no longer shows them:
+ * a knex query or transaction acquires from a promise job, so the database layer captures the
+ * site where the user called it and runs the knex call inside this.
+ *
+ * @example
+ * ```ts
+ * const site = captureAcquireSite();
+ * return runWithAcquireSite(site, () => knex.transaction(work));
+ * ```
+ */
+export function runWithAcquireSite<T>(site: AcquireSite, fn: () => T): T {
+  return sites.run(site, fn);
+}
+
+/** The site set by {@link runWithAcquireSite}, or the current stack, recorded without formatting it. */
+export function currentAcquireSite(): AcquireSite {
+  return sites.getStore() ?? captureAcquireSite();
+}
+
 /** Records the current stack, without formatting it. */
 export function captureAcquireSite(): AcquireSite {
   const site: { stack?: string } = {};
@@ -25,17 +49,16 @@ export function captureAcquireSite(): AcquireSite {
 
 /**
  * The first frame of the caller's own code: not Stator's, not a dependency in `node_modules`,
- * not Node's internals. `undefined` when the stack holds none (or was not captured).
+ * not Node's internals; failing that, the first dependency frame (the acquire ran in a later tick,
+ * e.g. from knex's promise chain). `undefined` when no stack was captured.
  */
 export function callerFrame(site: AcquireSite | undefined): string | undefined {
-  const lines = site?.stack?.split('\n') ?? [];
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (!line.startsWith('at ') || !/:\d+:\d+\)?$/.test(line)) continue;
-    if (line.includes(`${sep}node_modules${sep}`) || line.includes('node:') || line.includes(ownSource)) continue;
-    return line.slice(3);
-  }
-  return undefined;
+  const frames = (site?.stack?.split('\n') ?? [])
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('at ') && /:\d+:\d+\)?$/.test(l) && !l.includes('node:') && !l.includes(ownSource));
+  // A dependency's frame (knex) is still better than nothing when the caller's is not on the stack.
+  const frame = frames.find((l) => !l.includes(`${sep}node_modules${sep}`)) ?? frames[0];
+  return frame?.slice(3);
 }
 
 /** The stack without its first line and without frames inside Stator itself. */

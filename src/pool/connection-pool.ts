@@ -8,7 +8,7 @@ import { startMachine } from '../runtime/actor.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import type { LayerHealth } from '../runtime/layer.js';
 import { AcquireHistogram } from './acquire-histogram.js';
-import { callerFrame, callerStack, captureAcquireSite, type AcquireSite } from './acquire-site.js';
+import { callerFrame, callerStack, currentAcquireSite, type AcquireSite } from './acquire-site.js';
 import { watchConnection } from './connection-watch.js';
 import { PoolLease, type Lease, type LeaseOwner } from './lease.js';
 import type { AcquireOptions, CloseOptions, Pool } from './pool.js';
@@ -93,7 +93,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   public acquire(options?: AcquireOptions): Promise<Lease<C>> {
     if (this.poolState !== 'open') return Promise.reject(this.unavailableError());
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const site = this.o.captureStacks ? captureAcquireSite() : undefined;
+    const site = this.o.captureStacks ? currentAcquireSite() : undefined;
     if (this.waiters.length === 0 && this.free.length > 0) {
       const now = this.ctx.clock.now();
       const top = this.free[this.free.length - 1]!;
