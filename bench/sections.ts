@@ -12,4 +12,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'breaker', run: () => import('./breaker.bench.js').then((m) => m.run()) },
   { name: 'pipeline', run: () => import('./pipeline.bench.js').then((m) => m.run()) },
   { name: 'database', run: () => import('./database.bench.js').then((m) => m.run()) },
+  { name: 'pool', run: () => import('./pool.bench.js').then((m) => m.run()) },
 ];
