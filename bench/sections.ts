@@ -13,4 +13,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'pipeline', run: () => import('./pipeline.bench.js').then((m) => m.run()) },
   { name: 'database', run: () => import('./database.bench.js').then((m) => m.run()) },
   { name: 'pool', run: () => import('./pool.bench.js').then((m) => m.run()) },
+  { name: 'status', run: () => import('./status.bench.js').then((m) => m.run()) },
 ];
