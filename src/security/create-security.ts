@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { RuntimeContext } from '../runtime/context.js';
-import { AuditLog } from './audit-log.js';
+import { AuditLog, type AuditMirror } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
 import { ConfigPrincipalStore } from './config-principal-store.js';
@@ -107,7 +107,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },
-    ...(mirrorTable ? { mirror: { write: (entries) => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable).write(entries) } } : {}),
+    ...(mirrorTable ? { mirror: lazyMirror(() => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable)) } : {}),
   });
   const appendAudit = async (record: Parameters<AuditLog['append']>[0]): Promise<unknown> => {
     try {
@@ -135,6 +135,11 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   });
   const authorizer = new Authorizer({ roles: config.roles, policies: config.policies }, ctx.clock);
   return new Security(auth, authorizer, audit, counts, readiness);
+}
+
+function lazyMirror(make: () => AuditMirror): AuditMirror {
+  let mirror: AuditMirror | undefined;
+  return { write: (entries) => (mirror ??= make()).write(entries) };
 }
 
 function lazyRevocations(make: () => RevocationStore): RevocationStore {
