@@ -1,0 +1,100 @@
+/**
+ * Pool acquire/release with a no-op resource: Stator's pool against tarn (knex's pool) and
+ * generic-pool, in one run, at concurrency 1 and 16, each pool sized 10 (the default
+ * `max_connections`), so at 16 six callers queue. Target: Stator within 2x of tarn.
+ *
+ * Rows: Stator as configured by default (acquiring stack captured for leak reports), Stator
+ * without stack capture, and Stator through the tarn adapter knex uses.
+ */
+import genericPool from 'generic-pool';
+import { Pool as TarnPool } from 'tarn';
+import { configSchema } from '../src/config/schema.js';
+import { createLogger } from '../src/logging/logger.js';
+import { createPool, toTarnPool, type Pool } from '../src/pool/index.js';
+import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { measure, printComparison, type Measurement } from './harness.js';
+
+const MAX = 10;
+
+interface Resource {
+  readonly n: number;
+}
+
+let made = 0;
+const create = (): Promise<Resource> => Promise.resolve({ n: ++made });
+
+function statorPool(captureStacks?: boolean): Pool<Resource> {
+  const ctx = createRuntimeContext({ config: configSchema.parse({}), logger: createLogger({ silent: true }) });
+  return createPool<Resource>(ctx, {
+    name: 'bench',
+    max: MAX,
+    factory: { create, destroy: () => undefined },
+    ...(captureStacks === undefined ? {} : { captureStacks }),
+  });
+}
+
+/** One acquire and one release through each library. */
+interface Case {
+  readonly name: string;
+  readonly op: () => Promise<void>;
+  readonly close: () => Promise<unknown>;
+}
+
+function cases(): Case[] {
+  const tarn = new TarnPool<Resource>({ create, destroy: () => undefined, min: 0, max: MAX, acquireTimeoutMillis: 30_000 });
+  const generic = genericPool.createPool<Resource>({ create, destroy: () => Promise.resolve() }, { min: 0, max: MAX, acquireTimeoutMillis: 30_000 });
+  const stator = statorPool();
+  const bare = statorPool(false);
+  const adapted = statorPool();
+  const adapter = toTarnPool(adapted);
+  return [
+    {
+      name: 'tarn',
+      op: async () => {
+        tarn.release(await tarn.acquire().promise);
+      },
+      close: () => tarn.destroy(),
+    },
+    {
+      name: 'generic-pool',
+      op: async () => {
+        await generic.release(await generic.acquire());
+      },
+      close: () => generic.drain().then(() => generic.clear()),
+    },
+    {
+      name: 'stator (default: stacks captured)',
+      op: async () => {
+        (await stator.acquire()).release();
+      },
+      close: () => stator.close(),
+    },
+    {
+      name: 'stator (captureStacks: false)',
+      op: async () => {
+        (await bare.acquire()).release();
+      },
+      close: () => bare.close(),
+    },
+    {
+      name: 'stator via toTarnPool (what knex calls)',
+      op: async () => {
+        adapter.release(await adapter.acquire().promise);
+      },
+      close: () => adapted.close(),
+    },
+  ];
+}
+
+export async function run(): Promise<void> {
+  for (const concurrency of [1, 16]) {
+    const all = cases();
+    const rows: Measurement[] = [];
+    for (const c of all) rows.push(await measure(c.name, c.op, { concurrency }));
+    for (const c of all) await c.close();
+    printComparison(`pool acquire/release, no-op resource, max ${MAX}, concurrency ${concurrency} (vs tarn)`, rows);
+    const tarn = rows[0]!.opsPerSec;
+    const stator = rows[2]!.opsPerSec;
+    console.log(`stator/tarn = ${(stator / tarn).toFixed(2)} (target ≥ 0.50: within 2x of tarn)`);
+  }
+}
