@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { startStatorServer, type StatorServer } from '../../http/stator-server.js';
 import { systemClock } from '../../runtime/clock.js';
 import { createStator } from '../../runtime/create-stator.js';
-import type { Stator } from '../../runtime/stator.js';
+import type { Stator, StopReport } from '../../runtime/stator.js';
 import { liveTable, printChanges, type ViewOutput } from '../start/status-view.js';
 import { statusLines } from '../start/status-text.js';
 
@@ -113,8 +113,24 @@ async function runStart(options: StartOptions): Promise<number> {
   stopView();
   failure.unsubscribe();
   if (changes.closed) changes = printChanges(stator, stdout, clock);
-  stdout.write(`stator: ${reason}, stopping in reverse dependency order\n`);
-  const report = await stator.stop();
+  // A signal after a successful start shuts down gracefully (readiness first, drain, then stop).
+  const graceful = signalled && started && first === 'started';
+  const { drain_delay: delay, drain_timeout: timeout } = stator.config.shutdown;
+  stdout.write(
+    graceful
+      ? `stator: ${reason}: not ready from now; draining in ${delay}s (at most ${timeout}s), then stopping in reverse dependency order\n`
+      : `stator: ${reason}, stopping in reverse dependency order\n`,
+  );
+  let drained = true;
+  let report: StopReport;
+  if (graceful) {
+    const shutdown = await stator.shutdown();
+    drained = shutdown.drained;
+    report = shutdown.stop;
+    if (!drained) stdout.write(`stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`);
+  } else {
+    report = await stator.stop();
+  }
   changes.unsubscribe();
   for (const signal of signals) process.off(signal, onSignal);
   await server?.close().catch(() => undefined);
@@ -123,7 +139,7 @@ async function runStart(options: StartOptions): Promise<number> {
   for (const e of report.errors) stdout.write(`stator: ${e.resource} did not stop cleanly: ${e.message}\n`);
   stdout.write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
   const failed = reason === 'the supervisor failed' || !started;
-  return report.clean && !failed ? 0 : 1;
+  return report.clean && drained && !failed ? 0 : 1;
 }
 
 async function runOnce(stator: Stator, options: StartOptions, stdout: ViewOutput, stderr: ViewOutput): Promise<number> {
