@@ -87,20 +87,24 @@ export interface ResourceActorInput {
   readonly name: string;
 }
 
-/** Turns anything thrown into plain error data. */
+/** Turns anything thrown into plain error data; never throws itself, whatever it is given. */
 export function describeError(error: unknown): ResourceErrorInfo {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      name: error.name,
-      message: error.message,
-      ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
-    };
+  try {
+    if (error instanceof Error) {
+      const code = (error as { code?: unknown }).code;
+      return {
+        name: String(error.name),
+        message: String(error.message),
+        ...(typeof code === 'string' || typeof code === 'number' ? { code: String(code) } : {}),
+      };
+    }
+    if (error && typeof error === 'object' && 'message' in error) {
+      return { name: 'Error', message: String((error as { message: unknown }).message) };
+    }
+    return { name: 'Error', message: error === undefined ? 'unknown error' : String(error) };
+  } catch {
+    return { name: 'Error', message: 'an error that cannot be described (its message or toString threw)' };
   }
-  if (error && typeof error === 'object' && 'message' in error) {
-    return { name: 'Error', message: String((error as { message: unknown }).message) };
-  }
-  return { name: 'Error', message: error === undefined ? 'unknown error' : String(error) };
 }
 
 const seconds = (ms: number): string => `${Math.round(ms) / 1000} s`;

@@ -1,5 +1,6 @@
 import { and, assign, enqueueActions, not, raise, setup } from 'xstate';
 import {
+  describeError,
   resourceMachine,
   type ResourceErrorInfo,
   type ResourceInput,
@@ -169,6 +170,11 @@ const initialResource = (input: SupervisedResourceInput): SupervisedResource => 
   restartPending: false,
 });
 
+const crashInfo = (error: unknown): ResourceErrorInfo => {
+  const info = describeError(error);
+  return { ...info, message: `the resource actor crashed: ${info.message}` };
+};
+
 const resourceInput = ({ dependsOn: _d, optional: _o, ...input }: SupervisedResourceInput): ResourceInput => input;
 
 /**
@@ -298,6 +304,21 @@ export const supervisorMachine = setup({
       recentRestarts: ({ context }) => context.recentRestarts + 1,
     }),
     expireRestartLater: raise({ type: 'RESTART.EXPIRED' }, { delay: 'restartPeriod' }),
+    replaceCrashedResource: enqueueActions(({ context, event, enqueue }) => {
+      const id = (event as { type: string }).type.slice('xstate.error.actor.'.length);
+      const name = context.order.find((n) => resourceActorId(n) === id);
+      const input = name ? context.inputs[name] : undefined;
+      if (!name || !input) return;
+      enqueue.stopChild(id);
+      enqueue.spawnChild('resource', { id, input: resourceInput(input) });
+      enqueue.assign({
+        resources: patch(context, [name], () => ({
+          state: 'stopped',
+          restartPending: false,
+          lastError: crashInfo((event as { error?: unknown }).error),
+        })),
+      });
+    }),
     forgetRestart: assign({ recentRestarts: ({ context }) => Math.max(0, context.recentRestarts - 1) }),
     recordStartupFailure: assign({
       failure: ({ context }) => ({
@@ -325,6 +346,9 @@ export const supervisorMachine = setup({
   initial: 'idle',
   on: {
     'RESTART.EXPIRED': { actions: 'forgetRestart' },
+    // A resource actor that crashed (a bug: its machine handles every error it expects) is
+    // replaced by a fresh one, which counts as stopped and is started again where it should run.
+    'xstate.error.actor.*': { actions: 'replaceCrashedResource' },
   },
   states: {
     idle: {
@@ -350,6 +374,7 @@ export const supervisorMachine = setup({
         'RESOURCE.RECOVERING': { actions: 'recordRecovering' },
         'RESOURCE.FAILED': { actions: ['recordFailed', 'startUnblockedResources'] },
         'RESOURCE.STOPPED': { actions: 'recordStopped' },
+        'xstate.error.actor.*': { actions: ['replaceCrashedResource', 'startUnblockedResources'] },
         STOP: 'stopping',
       },
     },
@@ -375,6 +400,7 @@ export const supervisorMachine = setup({
           { actions: ['recordFailed', 'scheduleRestart', 'expireRestartLater', 'stopForRestart'] },
         ],
         'RESOURCE.STOPPED': { actions: ['recordStopped', 'stopForRestart', 'startUnblockedResources'] },
+        'xstate.error.actor.*': { actions: ['replaceCrashedResource', 'stopForRestart', 'startUnblockedResources'] },
         STOP: 'stopping',
       },
     },
@@ -385,6 +411,7 @@ export const supervisorMachine = setup({
         'RESOURCE.RETRYING': { actions: 'recordRetrying' },
         'RESOURCE.FAILED': { actions: 'recordFailed' },
         'RESOURCE.STOPPED': { actions: ['recordStopped', 'stopInReverseOrder'] },
+        'xstate.error.actor.*': { actions: ['replaceCrashedResource', 'stopInReverseOrder'] },
       },
     },
     stopped: {},
@@ -397,6 +424,7 @@ export const supervisorMachine = setup({
           on: {
             'RESOURCE.FAILED': { actions: 'recordFailed' },
             'RESOURCE.STOPPED': { actions: ['recordStopped', 'stopInReverseOrder'] },
+            'xstate.error.actor.*': { actions: ['replaceCrashedResource', 'stopInReverseOrder'] },
           },
         },
         halted: {},
