@@ -138,7 +138,13 @@ describe('stator check', () => {
   it('reports a dependency cycle', async () => {
     const run = await stator(['check', '--config', file('cycle.yaml', 'cache:\n  depends_on: [database]\n')]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^configuration invalid \(cycle\.yaml\): 1 problem\n {2}depends_on: .*cache.*database/);
+    expect(run.stdout).toMatch(/^configuration invalid \(cycle\.yaml\): 1 problem\n {2}(cache|database)\.depends_on: Resource dependencies form a cycle: /);
+  });
+
+  it('reports a dependency on a resource that does not exist', async () => {
+    const run = await stator(['check', '--config', file('unknown-dep.yaml', 'cache:\n  depends_on: [search]\n')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^configuration invalid \(unknown-dep\.yaml\): 1 problem\n {2}cache\.depends_on: .*search/);
   });
 
   it('has --help', async () => {

@@ -3,6 +3,8 @@ import { summarizeConfig, type ResourceSummary } from '../../config/config-summa
 import { loadConfig } from '../../config/load-config.js';
 import type { StatorConfig } from '../../config/schema.js';
 import { formatConfigProblem, isConfigInvalidError, type ConfigProblem } from '../../errors/config-invalid-error.js';
+import { isDependencyCycleError } from '../../errors/dependency-cycle-error.js';
+import { isUnknownDependencyError } from '../../errors/unknown-dependency-error.js';
 import { SecretRegistry } from '../../logging/redact.js';
 import { BUILTIN_RESOURCES, planResources } from '../../runtime/resource-plan.js';
 
@@ -90,6 +92,13 @@ function check(file: string | undefined): CheckResult {
     return { ok: true, origin, resources: secrets.redact(summarizeConfig(config)), order };
   } catch (error) {
     // A dependency cycle or an unknown dependency: a configuration problem too.
-    return { ok: false, origin, problems: [{ path: 'depends_on', message: secrets.scrub(error instanceof Error ? error.message : String(error)) }] };
+    return { ok: false, origin, problems: [{ path: dependencyPath(error), message: secrets.scrub(error instanceof Error ? error.message : String(error)) }] };
   }
+}
+
+/** Where a dependency error points: `cache.depends_on`, `supervisor.resources.search.depends_on`. */
+function dependencyPath(error: unknown): string {
+  const resource = isUnknownDependencyError(error) ? error.resource : isDependencyCycleError(error) ? error.cycle[0] : undefined;
+  if (resource === undefined) return 'depends_on';
+  return (BUILTIN_RESOURCES as readonly string[]).includes(resource) ? `${resource}.depends_on` : `supervisor.resources.${resource}.depends_on`;
 }
