@@ -72,9 +72,7 @@ export class AuditLog {
   public append(record: AuditRecord): Promise<AuditEntry> {
     return new Promise<AuditEntry>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.flushing ??= this.flush();
     });
   }
 
@@ -108,6 +106,9 @@ export class AuditLog {
         for (const p of batch) p.reject(error);
       }
     }
+    // Cleared in the same synchronous step as the last look at the queue (no await in between),
+    // so an append can never be queued after that look while `flushing` still says a flush runs.
+    this.flushing = undefined;
   }
 
   private async readHead(): Promise<AuditHead> {

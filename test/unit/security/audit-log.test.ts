@@ -47,6 +47,30 @@ describe('audit log', () => {
     expect(result).toMatchObject({ ok: true, verified: 25, head: { seq: 25, hash: entries[24]?.hash } });
   });
 
+  it('never strands an append made while a flush is finishing (appends after 0..12 microtask hops)', async () => {
+    const file = join(dir, 'race', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock() });
+    let written = 0;
+    const all = (async () => {
+      for (let i = 0; i < 300; i++) {
+        await log.append(record(i + 1));
+        written++;
+        for (let hop = 0; hop < i % 13; hop++) await Promise.resolve();
+      }
+    })();
+    // A stranded append leaves nothing pending: the loop above would never finish. Detect that
+    // without a time limit by waiting for the event loop to go idle instead.
+    const idle = new Promise<'stranded'>((resolve) => {
+      const check = (): void => {
+        if (written >= 300) return;
+        setImmediate(() => (log['flushing'] === undefined && log['queue'].length > 0 ? resolve('stranded') : check()));
+      };
+      check();
+    });
+    expect(await Promise.race([all.then(() => 'done' as const), idle])).toBe('done');
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 300 });
+  });
+
   it('continues the chain after a restart', async () => {
     const file = await writeLog('restart', 3);
     const again = new AuditLog({ file, clock: new TestClock() });
