@@ -23,6 +23,8 @@ export interface PoolTimeoutDetails {
   /** Connections being opened at that moment. */
   readonly creating: number;
   readonly oldest?: OldestLease;
+  /** When the oldest lease's stack was not recorded: the oldest lease whose stack was. */
+  readonly oldestRecorded?: OldestLease;
 }
 
 /**
@@ -53,16 +55,21 @@ function describe(d: PoolTimeoutDetails): string {
   if (d.waiting) parts.push(`, ${d.waiting} other request${d.waiting === 1 ? '' : 's'} waiting`);
   parts.push('.');
   if (d.oldest) {
-    const where = d.oldest.site ?? 'code whose stack was not captured';
-    parts.push(
-      ` The oldest lease (${d.oldest.connection}) is held by ${where} since ${new Date(d.oldest.since).toISOString()} (${(d.oldest.heldMs / 1000).toFixed(1)} s).`,
-    );
+    parts.push(` The oldest lease (${d.oldest.connection}) is held ${heldBy(d.oldest)}.`);
+  }
+  if (d.oldestRecorded) {
+    parts.push(` The oldest lease with a recorded stack (${d.oldestRecorded.connection}) is held ${heldBy(d.oldestRecorded)}.`);
   }
   parts.push(
     ' Release every lease (finish or roll back knex transactions, call lease.release()), ' +
       'or raise connection_pool.max_connections or connection_pool.acquire_timeout.',
   );
   return parts.join('');
+}
+
+function heldBy(lease: OldestLease): string {
+  const by = lease.site ? `by ${lease.site}` : '(stack not recorded)';
+  return `${by} since ${new Date(lease.since).toISOString()} (${(lease.heldMs / 1000).toFixed(1)} s)`;
 }
 
 /** True for a {@link PoolTimeoutError}, across package copies. */

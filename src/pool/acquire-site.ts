@@ -32,9 +32,9 @@ export function runWithAcquireSite<T>(site: AcquireSite, fn: () => T): T {
   return sites.run(site, fn);
 }
 
-/** The site set by {@link runWithAcquireSite}, or the current stack, recorded without formatting it. */
-export function currentAcquireSite(): AcquireSite {
-  return sites.getStore() ?? captureAcquireSite();
+/** The site set by {@link runWithAcquireSite} around the current call, if any. */
+export function siteInContext(): AcquireSite | undefined {
+  return sites.getStore();
 }
 
 /** Records the current stack, without formatting it. */

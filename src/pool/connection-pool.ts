@@ -8,7 +8,7 @@ import { startMachine } from '../runtime/actor.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import type { LayerHealth } from '../runtime/layer.js';
 import { AcquireHistogram } from './acquire-histogram.js';
-import { callerFrame, callerStack, currentAcquireSite, type AcquireSite } from './acquire-site.js';
+import { callerFrame, callerStack, captureAcquireSite, siteInContext, type AcquireSite } from './acquire-site.js';
 import { watchConnection } from './connection-watch.js';
 import { PoolLease, type Lease, type LeaseOwner } from './lease.js';
 import type { AcquireOptions, CloseOptions, Pool } from './pool.js';
@@ -18,6 +18,11 @@ import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
 import { PooledConnection } from './pooled-connection.js';
 import { RecoveryBackoff } from './recovery-backoff.js';
 import { WaiterQueue, type Queued } from './waiter-queue.js';
+
+const NOT_RECORDED = 'a place not recorded (its stack was not sampled; connection_pool.capture_stacks: always records every acquire)';
+
+/** How long every acquire's stack is recorded after a leak report or a timeout. */
+const SUSPICION_MS = 300_000;
 
 /** An acquire waiting in the queue. */
 interface Waiter<C> extends Queued {
@@ -70,6 +75,8 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private closing: Promise<void> | undefined;
   private onDrained: (() => void) | undefined;
   private readonly unregisterMetrics: () => void;
+  private nextStackAt = Number.NEGATIVE_INFINITY;
+  private captureAllUntil = Number.NEGATIVE_INFINITY;
 
   public constructor(
     private readonly ctx: RuntimeContext,
@@ -93,7 +100,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   public acquire(options?: AcquireOptions): Promise<Lease<C>> {
     if (this.poolState !== 'open') return Promise.reject(this.unavailableError());
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const site = this.o.captureStacks ? currentAcquireSite() : undefined;
+    const site = this.acquireSite();
     if (this.waiters.length === 0 && this.free.length > 0) {
       const now = this.ctx.clock.now();
       const top = this.free[this.free.length - 1]!;
@@ -206,6 +213,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     w.timer = undefined;
     this.settle(w);
     this.totals.timeouts++;
+    this.suspect(this.ctx.clock.now());
     const error = new PoolTimeoutError({
       pool: this.name,
       timeoutMs,
@@ -213,22 +221,30 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       max: this.o.max,
       waiting: this.waiters.length,
       creating: this.creatingCount,
-      ...(this.oldestLease() ? { oldest: this.oldestLease()! } : {}),
+      ...this.oldestLeases(),
     });
     this.ctx.events.emit(this.source, 'acquire.timeout', { busy: this.busyCount, waiting: this.waiters.length, timeoutMs });
     w.reject(error);
   }
 
-  private oldestLease(): OldestLease | undefined {
+  /** The oldest lease, and the oldest one whose site was recorded (when that is another). */
+  private oldestLeases(): { oldest?: OldestLease; oldestRecorded?: OldestLease } {
     let oldest: PoolLease<C> | undefined;
-    for (const c of this.connections) if (c.lease && (!oldest || c.lease.acquiredAt < oldest.acquiredAt)) oldest = c.lease;
-    if (!oldest) return undefined;
-    const site = callerFrame(oldest.site);
+    let recorded: PoolLease<C> | undefined;
+    for (const c of this.connections) {
+      const lease = c.lease;
+      if (!lease) continue;
+      if (!oldest || lease.acquiredAt < oldest.acquiredAt) oldest = lease;
+      if (lease.site && (!recorded || lease.acquiredAt < recorded.acquiredAt)) recorded = lease;
+    }
+    const now = this.ctx.clock.now();
+    const view = (lease: PoolLease<C>): OldestLease => {
+      const site = callerFrame(lease.site);
+      return { connection: lease.connectionId, since: lease.acquiredAt, heldMs: now - lease.acquiredAt, ...(site ? { site } : {}) };
+    };
     return {
-      connection: oldest.connectionId,
-      since: oldest.acquiredAt,
-      heldMs: this.ctx.clock.now() - oldest.acquiredAt,
-      ...(site ? { site } : {}),
+      ...(oldest ? { oldest: view(oldest) } : {}),
+      ...(recorded && recorded !== oldest ? { oldestRecorded: view(recorded) } : {}),
     };
   }
 
@@ -517,12 +533,13 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private reportLeak(c: PooledConnection<C>, lease: PoolLease<C>, now: number): void {
     c.leakReported = true;
     this.totals.leaks++;
+    this.suspect(now);
     const heldMs = now - lease.acquiredAt;
     const site = callerFrame(lease.site);
     const stack = callerStack(lease.site);
     this.ctx.logger.warn(
       `pool ${this.name}: ${c.id} has been lent for ${(heldMs / 1000).toFixed(1)} s, longer than leak_threshold ` +
-        `(${this.o.leakThresholdMs / 1000} s); possible leak, acquired at ${site ?? 'a place not recorded (captureStacks is off)'}`,
+        `(${this.o.leakThresholdMs / 1000} s); possible leak, acquired at ${site ?? NOT_RECORDED}`,
       { pool: this.name, connection: c.id, heldMs, ...(stack ? { stack } : {}) },
     );
     this.ctx.events.emit(this.source, 'leak.suspected', {
@@ -634,6 +651,23 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       });
     }
     return new PoolClosedError(this.name);
+  }
+
+  /** The acquiring site per {@link PoolOptions.captureStacks}: sampled by clock time by default. */
+  private acquireSite(): AcquireSite | undefined {
+    const given = siteInContext();
+    if (given || this.o.captureStacks === 'never') return given;
+    if (this.o.captureStacks === 'sampled') {
+      const now = this.ctx.clock.now();
+      if (now < this.nextStackAt && now >= this.captureAllUntil) return undefined;
+      this.nextStackAt = now + this.o.stackSampleIntervalMs;
+    }
+    return captureAcquireSite();
+  }
+
+  /** After a leak report or a timeout, record every acquire's stack for a while. */
+  private suspect(now: number): void {
+    this.captureAllUntil = now + SUSPICION_MS;
   }
 
   // ── small helpers ────────────────────────────────────────────────────────────────────────

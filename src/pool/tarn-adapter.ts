@@ -7,7 +7,7 @@ import type { Pool } from './pool.js';
  * in `lib/client.js`).
  */
 export interface TarnPoolAdapter<C> {
-  /** knex awaits `.promise`. `abort()` gives up waiting (tarn's PendingOperation has it too). */
+  /** knex awaits `.promise`. After `abort()` the promise rejects and the connection, once lent, goes back. */
   acquire(): { readonly promise: Promise<C>; abort(): void };
   /** false when the connection was not lent by this pool (knex only logs that). */
   release(connection: C): boolean;
@@ -45,13 +45,22 @@ export function toTarnPool<C extends object>(pool: Pool<C>, options: TarnAdapter
   const leases = new Map<C, Lease<C>>();
   return {
     acquire() {
-      const controller = new AbortController();
+      // No AbortController per call: it would cost more than the whole acquire. abort() stops the
+      // caller waiting; a connection that arrives afterwards goes straight back to the pool.
+      let aborted = false;
+      const promise = pool.acquire().then((lease) => {
+        if (aborted) {
+          lease.release();
+          throw new Error('acquire aborted');
+        }
+        leases.set(lease.connection, lease);
+        return lease.connection;
+      });
       return {
-        promise: pool.acquire({ signal: controller.signal }).then((lease) => {
-          leases.set(lease.connection, lease);
-          return lease.connection;
-        }),
-        abort: () => controller.abort(new Error('acquire aborted')),
+        promise,
+        abort: () => {
+          aborted = true;
+        },
       };
     },
     release(connection) {

@@ -18,4 +18,10 @@ export const connectionPoolSection = z.strictObject({
   acquire_timeout: seconds().default(30),
   /** Seconds a lease may be held before it is reported as a possible leak (0 = off). */
   leak_threshold: seconds().default(60),
+  /**
+   * When the pool records the acquiring stack (shown in leak reports and POOL_TIMEOUT messages):
+   * `sampled` (at most 100 acquires a second, and every acquire for five minutes after a leak or
+   * a timeout), `always` (about 5 µs per acquire), `never`.
+   */
+  capture_stacks: z.enum(['sampled', 'always', 'never'], { error: 'expected sampled, always or never' }).default('sampled'),
 });
