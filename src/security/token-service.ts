@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { TokenInvalidError } from '../errors/token-invalid-error.js';
 import type { Clock } from '../runtime/clock.js';
@@ -70,7 +70,9 @@ export class TokenService implements Tokens {
   public static async create(settings: TokenSettings, clock: Clock): Promise<TokenService> {
     if (settings.algorithm === 'HS256') {
       const secret = settings.secret ? new TextEncoder().encode(settings.secret) : new Uint8Array(randomBytes(32));
-      return new TokenService(settings, clock, secret, secret, !settings.secret);
+      // Imported once: given raw bytes, jose would import the key again on every sign and verify.
+      const key = (await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])) as unknown as CryptoKey;
+      return new TokenService(settings, clock, key, key, !settings.secret);
     }
     const importKey = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
       try {
