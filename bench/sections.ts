@@ -14,4 +14,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'database', run: () => import('./database.bench.js').then((m) => m.run()) },
   { name: 'pool', run: () => import('./pool.bench.js').then((m) => m.run()) },
   { name: 'status', run: () => import('./status.bench.js').then((m) => m.run()) },
+  { name: 'security', run: () => import('./security.bench.js').then((m) => m.run()) },
 ];
