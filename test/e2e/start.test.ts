@@ -84,8 +84,9 @@ describe('stator start (built CLI, embedded default)', () => {
     expect(snapshot.resources.cache?.state).toBe('ready');
   });
 
-  it('start, then SIGTERM: serves /health while running, stops in reverse order and exits 0', async () => {
-    const r = run(cwd, ['start', '--http-port', '0']);
+  it('start, then SIGTERM: serves /health while running, drains, stops in reverse order and exits 0', async () => {
+    writeFileSync(join(cwd, 'quick-drain.yaml'), 'shutdown:\n  drain_delay: 0.2\n  drain_timeout: 2\n');
+    const r = run(cwd, ['start', '--http-port', '0', '--config', 'quick-drain.yaml']);
     running.push(r);
     const [, url] = await waitFor(r, /serving (http:\/\/\S+?)\/health/);
     await waitFor(r, /stator: up; /);
@@ -96,7 +97,8 @@ describe('stator start (built CLI, embedded default)', () => {
     const code = await r.exit;
     noErrors(r.stderr);
     expect(code).toBe(0);
-    expect(r.stdout).toContain('stator: SIGTERM, stopping in reverse dependency order');
+    // Graceful: readiness fails first, in-flight work drains (shutdown.drain_delay), then the stop.
+    expect(r.stdout).toMatch(/stator: SIGTERM: not ready from now; draining in [\d.]+s/);
     const [, order] = r.stdout.match(/stator: stopped \(order: (.*)\)/) ?? [];
     const stopped = (order ?? '').split(', ');
     expect([...stopped].sort()).toEqual(['cache', 'database', 'filesystem']);
