@@ -1,4 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
+import { alertMachine } from './alert.machine.js';
+import { circuitBreakerMachine } from './circuit-breaker.machine.js';
+import { connectionMachine } from './connection.machine.js';
 import { resourceMachine } from './resource.machine.js';
 import { supervisorMachine } from './supervisor.machine.js';
 import { transactionMachine } from './transaction.machine.js';
@@ -10,5 +13,8 @@ import { transactionMachine } from './transaction.machine.js';
 export const machinesById: Readonly<Record<string, AnyStateMachine>> = {
   supervisor: supervisorMachine,
   resource: resourceMachine,
+  connection: connectionMachine,
   transaction: transactionMachine,
+  circuitBreaker: circuitBreakerMachine,
+  alert: alertMachine,
 };
