@@ -3,7 +3,11 @@ import type { AttributeValue, Principal } from './principal.js';
 import type { Security, Subject } from './security.js';
 
 /** Checks requests for one subject; what every guarded method calls before touching anything. */
-export type AccessCheck = (requests: readonly Omit<AccessRequest, 'attributes'>[]) => Promise<Principal>;
+export interface AccessCheck {
+  (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal>;
+  /** Audits a request refused before it could be decided (the sandbox refused the path), then rethrows `error`. */
+  refused(request: Omit<AccessRequest, 'attributes'>, reason: string, error: unknown): Promise<never>;
+}
 
 /** Options of `stator.as(...)`. */
 export interface GuardOptions {
@@ -22,10 +26,17 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     ...options.attributes,
     ...(options.source !== undefined ? { source: options.source } : {}),
   };
-  return async (requests) => {
+  const check = async (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
     await security.ready();
     const principal = await security.principalOf(subject, options.source);
     await security.enforce(principal, requests.map((r) => ({ ...r, attributes })));
     return principal;
   };
+  const refused = async (request: Omit<AccessRequest, 'attributes'>, reason: string, error: unknown): Promise<never> => {
+    await security.ready();
+    const principal = await security.principalOf(subject, options.source);
+    await security.refuse(principal, { ...request, attributes }, reason);
+    throw error;
+  };
+  return Object.assign(check, { refused });
 }

@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { StatorFs } from '../filesystem/stator-fs.js';
+import { isPathOutsideBaseError } from '../errors/path-outside-base-error.js';
 import { PathSandbox } from '../filesystem/sandbox.js';
 import type { AccessCheck } from './access-check.js';
 
@@ -11,7 +12,8 @@ function scopeOf(base: string, absolute: string): string {
 
 /**
  * `stator.as(...).fs`: the same API as `stator.fs`, each call checked first. The path is first
- * normalized by the sandbox (so `PathOutsideBaseError` still comes first for escapes), then
+ * normalized by the sandbox (an escape still throws `PathOutsideBaseError`, and is audited as a
+ * denial), then
  * checked as written (`uploads/../private/a` is `private/a`) **and**, when a symbolic link inside
  * the base leads elsewhere, as the real location too: a link cannot lend one principal's path
  * to another.
@@ -28,7 +30,13 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck): StatorFs {
   const needs = async (action: 'read' | 'write', path: string): Promise<void> => {
     const target = fs();
     const sandbox = new PathSandbox(target.basePath);
-    const where = sandbox.locate(path);
+    let where;
+    try {
+      where = sandbox.locate(path);
+    } catch (error) {
+      if (!isPathOutsideBaseError(error)) throw error;
+      return check.refused({ resource: 'fs', action, scope: path.replace(/\0/g, '\\0') }, `path outside base_path: ${error.reason}`, error);
+    }
     const realBase = sandbox.locate('.').real;
     const scopes = new Set([scopeOf(target.basePath, where.path), scopeOf(realBase, where.real)]);
     await check([...scopes].map((scope) => ({ resource: 'fs', action, scope })));

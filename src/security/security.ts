@@ -47,6 +47,24 @@ export class Security {
   }
 
   /**
+   * Records a request refused before any decision (a path the sandbox refused): one `deny` audit
+   * entry with `reason`. The caller then throws its own error; if the entry cannot be written, that
+   * is logged loudly by the audit log and the caller's error still stands.
+   */
+  public async refuse(principal: Principal, request: AccessRequest, reason: string): Promise<void> {
+    this.counts.deny++;
+    await this.audit
+      .append({
+        who: principal.id,
+        action: `${request.resource}:${request.action}`,
+        resource: `${request.resource}:${request.scope === ALL_SCOPES ? '*' : request.scope}`,
+        decision: 'deny',
+        reason,
+      })
+      .catch(() => undefined);
+  }
+
+  /**
    * Decides each request, writes one audit entry per request, and throws for the first one
    * denied. Nothing is allowed unless every entry was written: if the audit log cannot be
    * written, the access is denied (fail closed) with the audit error as cause.

@@ -167,12 +167,15 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     const viaLink = await denied(as.fs.readFile('home/alice/bobs/secret.txt', 'utf8'));
     expect(viaLink.permission).toBe('fs:read:home/bob/secret.txt');
     await denied(as.fs.writeFile('logs/audit.jsonl', 'wiped'));
+    const escape = await as.fs.readFile('../../etc/passwd', 'utf8').then(() => undefined, (e: unknown) => e);
+    expect(escape).toMatchObject({ code: 'PATH_OUTSIDE_BASE' });
     expect(await readFile(join(base, 'home', 'bob', 'secret.txt'), 'utf8')).toBe('bob secret');
     expect(existsSync(join(base, 'home', 'bob', 'planted.txt'))).toBe(false);
     expect(existsSync(join(base, 'home', 'bob', 'sub'))).toBe(false);
     const denials = (await audit(rig)).filter((e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('fs:'));
     expect(denials.map((e) => e.resource)).toEqual(expect.arrayContaining(['fs:home/bob/secret.txt', 'fs:home/bob/planted.txt', 'fs:home/bob', 'fs:logs/audit.jsonl']));
     expect(denials.find((e) => e.resource === 'fs:logs/audit.jsonl')?.reason).toBe('denied by policy audit-log-is-sacred');
+    expect(denials.find((e) => e.resource === 'fs:../../etc/passwd')?.reason).toMatch(/^path outside base_path: climbs out/);
     expect((await verifyAuditLog(join(base, 'logs', 'audit.jsonl'))).ok).toBe(true);
   });
 
