@@ -13,6 +13,7 @@ import type { StatorEvent } from '../events/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
+import type { StatorDb } from '../database/stator-db.js';
 import type { StatorFs } from '../filesystem/stator-fs.js';
 import type { SupervisorPhase } from '../status/aggregate.js';
 import { StatusManager, type StatusSnapshot } from '../status/status-manager.js';
@@ -159,8 +160,8 @@ export class StatorRuntime implements Stator {
     return this.api('fs', 'filesystem') as StatorFs;
   }
 
-  public get db(): unknown {
-    return this.api('db', 'database');
+  public get db(): StatorDb {
+    return this.api('db', 'database') as StatorDb;
   }
 
   public breaker(name: string): BreakerHandle | undefined {

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { StatorCache } from '../cache/types.js';
+import type { StatorDb } from '../database/stator-db.js';
 import type { StatorFs } from '../filesystem/stator-fs.js';
 import type { StatorConfig } from '../config/schema.js';
 import type { StatorEvent } from '../events/event-bus.js';
@@ -87,7 +88,7 @@ export interface Stator {
    *
    * @throws {CapabilityUnavailableError} when this Stator runs no built-in database.
    */
-  readonly db: unknown;
+  readonly db: StatorDb;
   /** The circuit breaker guarding a resource (`cache`, `database`, ...), once that resource has used it. */
   breaker(name: string): BreakerHandle | undefined;
 }
