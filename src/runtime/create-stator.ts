@@ -1,4 +1,6 @@
 import type { InspectionEvent } from 'xstate';
+import type { AlertOptions } from '../status/alerts/create-alert-manager.js';
+import type { AggregationPolicy } from '../status/aggregate.js';
 import type { StatorConfigInput } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, type Logger, type LoggerOptions } from '../logging/logger.js';
@@ -36,6 +38,18 @@ export interface CreateStatorOptions {
   readonly layers?: Readonly<Record<string, LayerFactory | false>>;
   /** An extra XState inspector every machine reports to (e.g. the Stately inspector's `inspect`). */
   readonly inspect?: (event: InspectionEvent) => void;
+  /**
+   * Alert rules and notifiers added in code, on top of the built-in rules and `monitoring.rules`
+   * / `monitoring.webhooks` (see `stator.alerts$`).
+   *
+   * @example
+   * ```ts
+   * createStator({ alerts: { notifiers: [callbackNotifier((t) => pager.send(t))] } });
+   * ```
+   */
+  readonly alerts?: AlertOptions;
+  /** How resources add up to `up` / `degraded` / `down`. Default: worst state wins. */
+  readonly aggregate?: AggregationPolicy;
 }
 
 /**
@@ -104,6 +118,10 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
       strategy: config.supervisor.strategy,
       maxRestarts: config.supervisor.max_restarts,
       restartPeriod: Math.round(config.supervisor.restart_period * 1000),
+    },
+    observability: {
+      ...(options.alerts ? { alerts: options.alerts } : {}),
+      ...(options.aggregate ? { aggregate: options.aggregate } : {}),
     },
   });
 }

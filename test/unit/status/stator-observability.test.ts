@@ -5,6 +5,7 @@ import { TestClock } from '../../../src/runtime/clock.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
 import type { LayerHealth, ResourceLayer } from '../../../src/runtime/layer.js';
 import type { AlertTransition } from '../../../src/status/alerts/alert-transition.js';
+import { callbackNotifier } from '../../../src/status/alerts/notifiers/callback-notifier.js';
 import type { StatusSnapshot } from '../../../src/status/status-manager.js';
 
 /** A resource whose health and pool the test sets, and which records refuse/drain calls. */
@@ -130,5 +131,34 @@ describe('a Stator\'s observability', () => {
     expect(s.store.calls).toEqual(['refuse: the service is shutting down', 'drain', 'stop']);
     expect(report).toMatchObject({ drained: true, stop: { clean: true, order: ['store'] } });
     expect(s.stator.shutdown()).toBe(done);
+  });
+
+  it('takes alert rules, notifiers and an aggregation policy from createStator', async () => {
+    const clock = new TestClock();
+    const store = storeLayer();
+    const called: string[] = [];
+    const stator = createStator({
+      clock,
+      logger: createLogger({ silent: true }),
+      config: { monitoring: { metrics_interval: 10, health_interval: 5 }, shutdown: { drain_delay: 0 } },
+      layers: { cache: false, filesystem: false, database: false, store: () => store.layer },
+      alerts: {
+        builtinRules: false,
+        rules: [{ name: 'pool_waiters', select: (m) => m.pools[0]?.pending, threshold: 2, holdSeconds: 0 }],
+        notifiers: [callbackNotifier((t) => void called.push(`${t.rule}:${t.to}`))],
+      },
+      aggregate: (phase) => (phase === 'running' ? 'degraded' : 'down'),
+    });
+    const started = stator.start();
+    await clock.advance(1);
+    await started;
+    expect(stator.health().status).toBe('degraded');
+    store.pool.pending = 5;
+    await clock.advance(10_000);
+    await clock.advance(1);
+    expect(called).toEqual(['pool_waiters:firing']);
+    const done = stator.shutdown();
+    await clock.advance(20_000);
+    await done;
   });
 });
