@@ -13,8 +13,7 @@ export interface SecurableStator {
   readonly context: RuntimeContext;
   readonly cache: StatorCache;
   readonly fs: StatorFs;
-  /** `StatorDb` (typed `unknown` on `Stator` until the database is wired there). */
-  readonly db: unknown;
+  readonly db: StatorDb;
 }
 
 /** `stator.auth` and `stator.as(...)`, and the {@link Security} behind them. */
@@ -43,9 +42,9 @@ export interface SecuredStator {
 export function secureStator(stator: SecurableStator): SecuredStator {
   const security = createSecurity(stator.context, {
     resolvePath: (path) => stator.fs.resolve(path),
-    knex: () => (stator.db as StatorDb | undefined)?.knex,
+    knex: () => stator.db.knex,
   });
-  const targets = { cache: () => stator.cache, db: () => stator.db as StatorDb, fs: () => stator.fs };
+  const targets = { cache: () => stator.cache, db: () => stator.db, fs: () => stator.fs };
   return {
     security,
     auth: security.auth,

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDatabaseLayer, type DatabaseLayer } from '../../../src/database/database-layer.js';
 import { isAccessDeniedError } from '../../../src/errors/access-denied-error.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
 import type { Stator } from '../../../src/runtime/stator.js';
@@ -99,21 +98,17 @@ async function configFile(name: string, database: string): Promise<string> {
 }
 
 /** Runs one Stator life, capturing its logs (stderr), events, status, metrics and files. */
-async function life(name: string, database: string, body: (stator: Stator, db: DatabaseLayer) => Promise<void>): Promise<void> {
+async function life(name: string, database: string, body: (stator: Stator) => Promise<void>): Promise<void> {
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     capture(`${name}: log`, String(chunk));
     return true;
   });
   try {
-    let db: DatabaseLayer | undefined;
-    const stator = createStator({
-      config: await configFile(name, database),
-      layers: { database: (ctx) => (db = createDatabaseLayer(ctx)) },
-    });
+    const stator = createStator({ config: await configFile(name, database) });
     stator.events$.subscribe((e) => capture(`${name}: event`, e));
     stator.status$.subscribe((s) => capture(`${name}: status`, s));
     try {
-      await body(stator, db as DatabaseLayer);
+      await body(stator);
     } finally {
       capture(`${name}: health`, stator.health());
       capture(`${name}: metrics`, await stator.context.metrics.metrics());
@@ -147,9 +142,9 @@ describe('secrets never appear in logs, errors, status, metrics, events or the a
   });
 
   it('a run with logins (good, bad, API key), a denied access, a revoked token and a shutdown', async () => {
-    await life('run', `  driver: postgresql\n  port: ${PG_PORT}\n  username: postgres\n  database: postgres\n  password_file: ${join(dir, 'pwfile')}`, async (stator, db) => {
+    await life('run', `  driver: postgresql\n  port: ${PG_PORT}\n  username: postgres\n  database: postgres\n  password_file: ${join(dir, 'pwfile')}`, async (stator) => {
       await stator.start();
-      const { auth, as } = secureStator({ context: stator.context, cache: stator.cache, fs: stator.fs, db: db.api });
+      const { auth, as } = secureStator(stator);
       const login = await auth.authenticate({ username: 'alice', password: SECRETS.alice, source: '10.1.2.3' });
       issued.push(login.token);
       const failed = await auth.authenticate({ username: 'alice', password: SECRETS.aliceGuess }).then(() => undefined, (e: unknown) => e);
@@ -157,7 +152,7 @@ describe('secrets never appear in logs, errors, status, metrics, events or the a
       const byKey = await auth.authenticate({ apiKey: SECRETS.apiKey });
       issued.push(byKey.token);
       const alice = as(login.token, { source: '10.1.2.3' });
-      expect(await alice.db.knex.select(db.api.knex.raw('1 as one')).then(() => 'ran', (e: unknown) => e)).toSatisfy(isAccessDeniedError);
+      expect(await alice.db.knex.select(stator.db.knex.raw('1 as one')).then(() => 'ran', (e: unknown) => e)).toSatisfy(isAccessDeniedError);
       const denied = await alice.db.knex.raw(`select '${SECRETS.pgRight}'`).then(() => undefined, (e: unknown) => e);
       expect(isAccessDeniedError(denied)).toBe(true);
       capture('run: denied error', denied);
