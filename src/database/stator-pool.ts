@@ -9,8 +9,10 @@ import { markOwner } from './pool-slot.js';
 /**
  * Stator's own pool (`src/pool/`, one connection machine per connection) over the connector,
  * seen by knex through `toTarnPool`. Validation runs `SELECT 1` (a half-open TCP connection only
- * shows itself on a round trip); the cheap per-borrow check is knex's `__knex__disposed` mark plus
- * the dialect's `validateConnection`.
+ * shows itself on a round trip); the cheap check on every borrow and release is knex's
+ * `__knex__disposed` mark plus the dialect's `validateConnection`, and a connection knex marked
+ * broken is retired on release. Acquiring stacks follow `connection_pool` (sampled by default);
+ * transactions name their caller with `runWithAcquireSite` (see the transaction runner).
  */
 export function createStatorPool(ctx: RuntimeContext, connector: Connector, max: number): DatabasePool {
   const pool = createPool<DatabaseConnection>(ctx, {

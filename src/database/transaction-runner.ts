@@ -10,6 +10,7 @@ import { TransactionAbortedError } from '../errors/transaction-aborted-error.js'
 import { TransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
+import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js';
 import { startMachine } from '../runtime/actor.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
@@ -72,7 +73,9 @@ export function runTransaction<T>(env: TransactionEnv, fn: Body<T>, options: Tra
     env.metrics.transaction('refused');
     return Promise.reject(new TransactionRefusedError(refused));
   }
-  return runTopLevel(env, fn, options);
+  // knex acquires the connection in a later tick, where the stack no longer shows the caller:
+  // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
+  return runWithAcquireSite(captureAcquireSite(), () => runTopLevel(env, fn, options));
 }
 
 async function runSavepoint<T>(scope: TransactionScope, fn: Body<T>, options: TransactionOptions): Promise<TransactionResult<T>> {

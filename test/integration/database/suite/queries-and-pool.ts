@@ -61,6 +61,7 @@ export function queriesAndPool(env: SuiteEnv): void {
       expect(isPoolTimeoutError(error)).toBe(true);
       expect((error as Error).message).toContain(`${max} of ${max} connections are busy`);
       expect((error as Error).message).toMatch(/oldest lease \(conn-\d+\) is held by/);
+      expect((error as Error).message).toContain('queries-and-pool');
       hold.resolve();
       await Promise.all(holders);
       await layer.api.knex.raw('select 1 as one');
@@ -74,6 +75,8 @@ export function queriesAndPool(env: SuiteEnv): void {
       await until(() => ctx.seen.some((e) => e.source === 'pool.database' && e.type === 'leak.suspected'), 'leak report');
       const report = ctx.seen.find((e) => e.type === 'leak.suspected');
       expect(report?.data).toMatchObject({ connection: expect.stringMatching(/^conn-\d+$/) });
+      // The transaction named its caller (this file), though knex acquired in a later tick.
+      expect(String(report?.data?.site)).toContain('queries-and-pool');
       expect(Number(report?.data?.heldMs)).toBeGreaterThanOrEqual(200);
       hold.resolve();
       await tx;
