@@ -15,4 +15,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'pool', run: () => import('./pool.bench.js').then((m) => m.run()) },
   { name: 'status', run: () => import('./status.bench.js').then((m) => m.run()) },
   { name: 'security', run: () => import('./security.bench.js').then((m) => m.run()) },
+  { name: 'startup', run: () => import('./startup.bench.js').then((m) => m.run()) },
 ];
