@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAccessDeniedError, type AccessDeniedError } from '../../../src/errors/access-denied-error.js';
 import { isAuditWriteFailedError } from '../../../src/errors/audit-write-failed-error.js';
@@ -226,6 +227,34 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     expect(entries.filter((e) => e.action === 'auth.token').map((e) => e.reason)).toEqual(
       expect.arrayContaining(['token refused: revoked', 'token refused: expired']),
     );
+  });
+
+  it('refuses forged tokens (tampered, wrongly signed, alg none) before touching anything, and audits each', async () => {
+    const { token } = await rig.auth.authenticate({ username: 'alice', password: 'pw-of-everyone' });
+    const [header, , signature] = token.split('.') as [string, string, string];
+    const claims = decodeJwt(token);
+    const now = Math.floor(clock.now() / 1000);
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${signature}`;
+    const wrongKey = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setJti('w').setIssuedAt(now).setNotBefore(now)
+      .setExpirationTime(now + 60).setIssuer('stator').setAudience('stator').sign(new TextEncoder().encode('not-the-configured-secret-0123456789'));
+    const none = new UnsecuredJWT({}).setSubject('bob').setJti('n').setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 60)
+      .setIssuer('stator').setAudience('stator').encode();
+    for (const [forged, reason] of [[tampered, 'bad signature'], [wrongKey, 'bad signature'], [none, 'algorithm not allowed']] as const) {
+      const as = rig.as(forged);
+      for (const attempt of [
+        as.cache.set('user:bob:cart', { v: 'forged' }),
+        as.fs.writeFile('home/bob/forged.txt', 'x'),
+        as.db.knex('notes_bob').insert({ body: 'forged' }),
+      ]) {
+        expect(await attempt.then(() => undefined, (e: unknown) => e)).toMatchObject({ code: 'TOKEN_INVALID', reason });
+      }
+    }
+    expect(await redis.get(`${prefix}user:bob:cart`)).toBe(JSON.stringify({ v: 'untouched' }));
+    expect(existsSync(join(base, 'home', 'bob', 'forged.txt'))).toBe(false);
+    expect(await rig.db.knex('notes_bob').select('body')).toEqual([{ body: 'bob private note' }]);
+    const refusals = (await audit(rig)).filter((e) => e.action === 'auth.token' && e.decision === 'deny').map((e) => e.reason);
+    expect(refusals.filter((r) => r === 'token refused: bad signature').length).toBeGreaterThanOrEqual(6);
+    expect(refusals.filter((r) => r === 'token refused: algorithm not allowed').length).toBeGreaterThanOrEqual(3);
   });
 
   it('denies even a permitted access when the audit log cannot be written (fail closed), loudly', async () => {
