@@ -1,4 +1,5 @@
 import type { ResourceStatus, StatusSnapshot } from '../../status/status-manager.js';
+import { observabilityLines, resourceExtras } from './observability-text.js';
 
 /** `850ms`, `12s`, `3m04s`, `2h05m`. */
 export function formatDuration(ms: number): string {
@@ -41,12 +42,13 @@ export function statusLines(snapshot: StatusSnapshot, now: number): string[] {
   for (const name of names) {
     const r = snapshot.resources[name] as ResourceStatus;
     const flags = [r.optional ? 'optional' : '', r.restarts ? `restarts ${r.restarts}` : ''].filter(Boolean).join(', ');
-    const extra = [flags, note(r)].filter(Boolean).join('  ');
+    const extra = [flags, note(r), resourceExtras(r, now)].filter(Boolean).join('  ');
     lines.push(
       `  ${MARK[r.state]} ${name.padEnd(width)} ${r.state.padEnd(12)} ${formatDuration(now - r.since).padStart(6)}${extra ? `  ${extra}` : ''}`,
     );
   }
   if (snapshot.failure) lines.push(`  failed: ${snapshot.failure.reason} (${snapshot.failure.resources.join(', ')})`);
+  lines.push(...observabilityLines(snapshot, now));
   return lines;
 }
 

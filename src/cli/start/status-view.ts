@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import type { Clock } from '../../runtime/clock.js';
 import type { Stator } from '../../runtime/stator.js';
 import type { StatusSnapshot } from '../../status/status-manager.js';
+import { alertLine } from './observability-text.js';
 import { changeLine, statusLines } from './status-text.js';
 
 /** Where the view writes, and whether it may redraw in place. */
@@ -17,14 +18,18 @@ export interface ViewOutput {
  */
 export function printChanges(stator: Stator, out: ViewOutput, clock: Clock): Subscription {
   let previous: StatusSnapshot | undefined;
-  return stator.status$.subscribe((snapshot) => {
+  const stamp = (): string => (out.tty ? '' : `${new Date(clock.now()).toISOString()} `);
+  const subscription = stator.status$.subscribe((snapshot) => {
     for (const [name, after] of Object.entries(snapshot.resources)) {
       if (!previous) break;
       const line = changeLine(name, previous?.resources[name], after);
-      if (line) out.write(`${out.tty ? '' : `${new Date(clock.now()).toISOString()} `}${line}\n`);
+      if (line) out.write(`${stamp()}${line}\n`);
     }
     previous = snapshot;
   });
+  // Alert transitions get a line each too.
+  subscription.add(stator.alerts$.subscribe((t) => out.write(`${stamp()}${alertLine(t)}\n`)));
+  return subscription;
 }
 
 /**
