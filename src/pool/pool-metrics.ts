@@ -101,12 +101,14 @@ class StatsCounter extends Counter<'pool'> {
   }
 }
 
+const HISTOGRAM_HELP = 'Time from acquire() to a lease, in seconds.';
+
 /** `stator_pool_acquire_duration_seconds`, built from each pool's {@link AcquireHistogram} when scraped. */
 class AcquireTimeHistogram extends Histogram<'pool'> {
   public constructor(private readonly sources: Set<PoolMetricSource>) {
     super({
       name: 'stator_pool_acquire_duration_seconds',
-      help: 'Time from acquire() to a lease, in seconds.',
+      help: HISTOGRAM_HELP,
       labelNames: ['pool'],
       buckets: [...ACQUIRE_BUCKETS],
       registers: [],
@@ -114,7 +116,15 @@ class AcquireTimeHistogram extends Histogram<'pool'> {
   }
 
   public override async get(): ReturnType<Histogram<'pool'>['get']> {
-    const base = await super.get();
+    return this.build();
+  }
+
+  /** The registry prefers this one for the text format; prom-client's own reads its internal map. */
+  public async getForPromString(): ReturnType<Histogram<'pool'>['get']> {
+    return this.build();
+  }
+
+  private build(): Awaited<ReturnType<Histogram<'pool'>['get']>> {
     const name = 'stator_pool_acquire_duration_seconds';
     // Bucket lines carry the `le` label, which prom-client's label typing does not list.
     const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
@@ -126,6 +136,7 @@ class AcquireTimeHistogram extends Histogram<'pool'> {
       values.push({ metricName: `${name}_sum`, labels: { pool: s.name }, value: h.sum });
       values.push({ metricName: `${name}_count`, labels: { pool: s.name }, value: h.count });
     }
-    return { ...base, values } as Awaited<ReturnType<Histogram<'pool'>['get']>>;
+    // `type` is the string 'histogram' at run time; the typings declare an enum.
+    return { name, help: HISTOGRAM_HELP, type: 'histogram', aggregator: 'sum', values } as unknown as Awaited<ReturnType<Histogram<'pool'>['get']>>;
   }
 }

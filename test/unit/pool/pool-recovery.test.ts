@@ -10,7 +10,7 @@ const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0
 
 describe('pool: create failures and recovery', () => {
   it('rejects every waiter at once with the cause when the database is down, then fails fast while recovering', async () => {
-    const { ctx, clock, events } = poolContext();
+    const { ctx, events } = poolContext();
     const factory = new FakeFactory();
     factory.failWith = refused();
     const pool = createPool(ctx, { name: 'db', factory, max: 3, random: () => 0.5, recovery: { initialDelayMs: 1_000, maxDelayMs: 8_000 } });
