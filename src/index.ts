@@ -118,6 +118,10 @@ export {
   type AlertOptions,
   type WebhookNotifierOptions,
 } from './status/alerts/index.js';
+export type { ReadinessBlocker, ResourceBreakerStatus } from './status/index.js';
+export { worstOf, resourceStatus, aggregateStatus, type AggregationPolicy, type AggregatedResource } from './status/aggregate.js';
+export { onShutdownSignals, type ShutdownSignalOptions } from './status/shutdown/shutdown-signals.js';
+export type { ShutdownReport, Drainable } from './status/shutdown/graceful-shutdown.js';
 
 // Pool
 export {
