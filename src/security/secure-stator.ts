@@ -40,8 +40,16 @@ export interface SecuredStator {
  * ```
  */
 export function secureStator(stator: SecurableStator): SecuredStator {
+  // Without a filesystem capability (createStator({ layers: { filesystem: false } })) the audit
+  // log path is still kept inside base_path, by createSecurity's own check.
+  let fs: StatorFs | undefined;
+  try {
+    fs = stator.fs;
+  } catch {
+    fs = undefined;
+  }
   const security = createSecurity(stator.context, {
-    resolvePath: (path) => stator.fs.resolve(path),
+    ...(fs ? { resolvePath: (path: string) => (fs as StatorFs).resolve(path) } : {}),
     knex: () => stator.db.knex,
   });
   const targets = { cache: () => stator.cache, db: () => stator.db, fs: () => stator.fs };
