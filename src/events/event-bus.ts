@@ -2,6 +2,7 @@ import { Observable, Subject } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../runtime/clock.js';
 import { defaultSecrets, type SecretRegistry } from '../logging/redact.js';
+import { eventPayload } from './event-payload.js';
 
 /**
  * One entry of the event log: either an event a Stator machine received together with the state
@@ -25,19 +26,38 @@ export interface StatorEvent {
   readonly data?: Readonly<Record<string, unknown>>;
   /** For machine events: the state value after the event. */
   readonly state?: unknown;
+  /**
+   * For machine events sent by a Stator machine (a child's report to its parent, a command to a
+   * child, a delayed event to itself; for `xstate.init`, the parent that spawned it): the
+   * sender's name. Absent for events from outside the machines (calls from `src/`, the results of
+   * invoked work).
+   */
+  readonly from?: string;
 }
 
 export const EVENT_LOG_VERSION = 1 as const;
 
+/** What the inspector reads from an actor reference (XState's public type hides `_parent` and `logic`). */
+interface InspectionActorRef {
+  readonly id?: string;
+  readonly _parent?: unknown;
+  readonly logic?: { readonly id?: string; readonly __xstatenode?: boolean };
+}
+
+const isMachineActor = (ref: InspectionActorRef): boolean => ref.logic?.__xstatenode === true;
+
 /**
  * Carries every machine event and every recovery signal, in order, to `stator.events$` and to
  * whoever records them. Publishing is cheap when nobody listens: no copy or redaction happens
- * unless there is a subscriber.
+ * unless there is a subscriber (except for the `xstate.init` of root actors, kept for
+ * {@link EventBus.running}).
  */
 export class EventBus {
   private readonly subject = new Subject<StatorEvent>();
   private seq = 0;
   private listeners = 0;
+  /** The `xstate.init` entry of each root machine actor still running, by source. */
+  private readonly live = new Map<string, StatorEvent>();
 
   /** Every event, in order. Hot: subscribers see events published after they subscribe. */
   public readonly events$: Observable<StatorEvent>;
@@ -56,6 +76,16 @@ export class EventBus {
     });
   }
 
+  /**
+   * The `xstate.init` entries of the root machine actors that are still running, in order,
+   * including those started before anyone subscribed (a breaker made with its pipeline at
+   * `createStator`, before `start()` opens the event log). A recorder writes these first, so that
+   * a replay can start every machine it later sees events of.
+   */
+  public running(): StatorEvent[] {
+    return [...this.live.values()].sort((a, b) => a.seq - b.seq);
+  }
+
   /** True when someone listens; producers may skip building payloads otherwise. */
   public get observed(): boolean {
     return this.listeners > 0;
@@ -71,7 +101,7 @@ export class EventBus {
       time: this.clock.now(),
       source,
       type,
-      ...(data ? { data: this.secrets.redact(data) } : {}),
+      ...(data ? { data: eventPayload(this.secrets, data) } : {}),
     });
   }
 
@@ -80,35 +110,56 @@ export class EventBus {
    * processed, with the state it led to. The root actor is named `source`; machine children are
    * named `source/childId`. Non-machine actors (promises, callbacks) are skipped.
    *
+   * An event that a machine sent (a child's report to its parent, a parent's command to a child,
+   * a delayed event to itself) carries `from`, the sender's name: a replay does not deliver those,
+   * the fresh machines send them themselves. The `xstate.init` of a spawned or invoked child
+   * carries `from` too (its parent), which is how a replay tells it from a root actor.
+   *
    * @example
    * ```ts
    * createActor(machine, { clock, inspect: bus.inspector('breaker.cache') });
    * ```
    */
   public inspector(source: string): (event: InspectionEvent) => void {
+    const nameOf = (ref: InspectionActorRef): string => (ref._parent === undefined ? source : `${source}/${ref.id ?? '?'}`);
+    // Events in flight from one machine actor to another (or to itself), until processed.
+    const sentBy = new WeakMap<object, string>();
     return (inspection) => {
+      if (inspection.type === '@xstate.event') {
+        const sender = inspection.sourceRef as InspectionActorRef | undefined;
+        if (this.listeners > 0 && sender && isMachineActor(sender)) sentBy.set(inspection.event, nameOf(sender));
+        return;
+      }
       if (inspection.type !== '@xstate.snapshot') return;
-      const snapshot = inspection.snapshot as { value?: unknown };
+      const snapshot = inspection.snapshot as { value?: unknown; status?: string };
       if (!snapshot || !('value' in snapshot)) return;
-      const ref = inspection.actorRef as { id?: string; _parent?: unknown };
-      const name = ref._parent === undefined ? source : `${source}/${ref.id ?? '?'}`;
+      this.seq++;
+      const ref = inspection.actorRef as InspectionActorRef;
+      const isRoot = ref._parent === undefined;
+      const isInit = inspection.event.type === 'xstate.init';
+      if (this.listeners === 0 && !(isRoot && isInit)) {
+        if (isRoot && (snapshot.status !== 'active' || inspection.event.type === 'xstate.stop')) this.live.delete(source);
+        return;
+      }
       const { type, ...payload } = inspection.event;
       // The init event names the machine definition, so that a replay can build a fresh one.
-      if (type === 'xstate.init') {
-        const logic = (inspection.actorRef as { logic?: { id?: string } }).logic;
-        if (logic?.id) (payload as Record<string, unknown>).machine = logic.id;
-      }
-      this.seq++;
-      if (this.listeners === 0) return;
-      this.subject.next({
+      if (isInit && ref.logic?.id) (payload as Record<string, unknown>).machine = ref.logic.id;
+      const from = sentBy.get(inspection.event);
+      const entry: StatorEvent = {
         v: EVENT_LOG_VERSION,
         seq: this.seq,
         time: this.clock.now(),
-        source: name,
+        source: nameOf(ref),
         type,
-        ...(Object.keys(payload).length ? { data: this.secrets.redact(payload) as Record<string, unknown> } : {}),
+        ...(Object.keys(payload).length ? { data: eventPayload(this.secrets, payload) } : {}),
         state: snapshot.value,
-      });
+        ...(from !== undefined ? { from } : {}),
+      };
+      if (isRoot) {
+        if (snapshot.status !== 'active' || type === 'xstate.stop') this.live.delete(source);
+        else if (isInit) this.live.set(source, entry);
+      }
+      if (this.listeners > 0) this.subject.next(entry);
     };
   }
 

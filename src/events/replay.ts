@@ -52,12 +52,19 @@ interface Observed {
  * they go through, with the first point where they differ from the recording.
  *
  * How each recorded event is used:
- * - `xstate.init` starts a fresh actor of the recorded machine (by id) with the recorded input;
- * - `xstate.after.*` (a delay firing) is not sent: the clock is moved to the recorded time and
- *   the fresh machine's own timer must fire, so changed delays show up as a divergence;
+ * - `xstate.init` of a root actor starts a fresh actor of the recorded machine (by id) with the
+ *   recorded input, under the recorded name (a pool's `pool.database/conn-3` is a root actor of
+ *   its own); the `xstate.init` of a child (it has `from`, its parent) is not: the parent's own
+ *   definition spawns or invokes it;
+ * - an event one machine sent to another or to itself (it has `from`: a child's report to its
+ *   parent, a command to a child, a delayed `xstate.after.*` or a delayed raise) is not sent: the
+ *   clock is moved to the recorded time and the fresh machines must send it themselves, so a
+ *   changed delay, guard or report shows up as a divergence;
  * - everything else, including the results of invoked work (`xstate.done.actor.*`,
- *   `xstate.error.actor.*`), is sent as recorded. Invoked work itself never runs: every actor a
- *   machine invokes is replaced by one that does nothing, the recording says how it ended.
+ *   `xstate.error.actor.*`) and what callback actors sent back, is sent as recorded, to the
+ *   recorded actor (a child is found under its root by id). Invoked work itself never runs: every
+ *   non-machine actor a machine (or a child machine, at any depth) invokes or spawns is replaced
+ *   by one that does nothing; the recording says how it ended.
  *
  * @example
  * ```ts
@@ -85,7 +92,7 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
   try {
     for (const event of recorded) {
       if (event.time > clock.now()) await clock.advance(event.time - clock.now());
-      if (!event.type.startsWith('xstate.after.')) {
+      if (event.from === undefined || event.type === 'xstate.init') {
         deliver(event, machines, options, clock, bus, roots);
         await clock.advance(0);
       }
@@ -132,10 +139,8 @@ function deliver(
   bus: EventBus,
   roots: Map<string, AnyActorRef>,
 ): void {
-  const slash = event.source.indexOf('/');
-  const rootName = slash === -1 ? event.source : event.source.slice(0, slash);
   if (event.type === 'xstate.init') {
-    if (slash !== -1) return; // children are started by their parent's own definition
+    if (event.from !== undefined) return; // a child: its parent's own definition starts it
     const data = (event.data ?? {}) as { machine?: string; input?: unknown };
     const machineId = data.machine ?? '';
     const machine = machines[machineId];
@@ -143,40 +148,56 @@ function deliver(
       throw new Error(`replay: the log starts a machine "${machineId}" (${event.source}) that is not among the machines given; pass it in options.machines.`);
     }
     const input = options.input ? options.input(event.source, machineId, data.input) : data.input;
+    roots.get(event.source)?.stop(); // a name reused by a replacement actor
     const actor = createActor(inert(machine), {
       clock,
-      inspect: bus.inspector(rootName),
+      inspect: bus.inspector(event.source),
       ...(input !== undefined ? { input } : {}),
     } as Parameters<typeof createActor>[1]);
     actor.subscribe({ error: () => undefined });
-    roots.set(rootName, actor);
+    roots.set(event.source, actor);
     actor.start();
     return;
   }
-  const root = roots.get(rootName);
-  if (!root) return;
+  const root = roots.get(event.source);
   if (event.type === 'xstate.stop') {
     // A stopped parent stops its children; a stop is never sent as an event.
-    if (slash === -1) root.stop();
+    root?.stop();
     return;
   }
-  const target = slash === -1 ? root : childOf(root, event.source.slice(slash + 1));
+  const target = root ?? childActor(roots, event.source);
   target?.send({ ...(event.data ?? {}), type: event.type });
 }
 
-function childOf(root: AnyActorRef, id: string): AnyActorRef | undefined {
-  const children = (root.getSnapshot() as { children?: Record<string, AnyActorRef> }).children;
-  return children?.[id];
+/** The child actor named `root/childId`: found under that root by id, at any depth. */
+function childActor(roots: ReadonlyMap<string, AnyActorRef>, source: string): AnyActorRef | undefined {
+  const slash = source.lastIndexOf('/');
+  if (slash === -1) return undefined;
+  const root = roots.get(source.slice(0, slash));
+  return root ? findChild(root, source.slice(slash + 1)) : undefined;
 }
 
-/** The machine with every invoked non-machine actor replaced by one that does nothing and never ends. */
+function findChild(parent: AnyActorRef, id: string): AnyActorRef | undefined {
+  const children = (parent.getSnapshot() as { children?: Record<string, AnyActorRef> }).children ?? {};
+  if (children[id]) return children[id];
+  for (const child of Object.values(children)) {
+    const found = findChild(child, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The machine with every invoked or spawned non-machine actor replaced by one that does nothing
+ * and never ends, in its child machines too.
+ */
 function inert(machine: AnyStateMachine): AnyStateMachine {
   const actors = (machine.implementations as { actors?: Record<string, unknown> }).actors ?? {};
   const idle = fromCallback(() => undefined);
-  const replaced: Record<string, typeof idle> = {};
+  const replaced: Record<string, unknown> = {};
   for (const [name, logic] of Object.entries(actors)) {
-    // Child machines are replayed like any machine; only effectful work is replaced.
-    if (!(logic instanceof StateMachine)) replaced[name] = idle;
+    // Child machines are replayed like any machine, with their own effectful work replaced.
+    replaced[name] = logic instanceof StateMachine ? inert(logic as AnyStateMachine) : idle;
   }
   return machine.provide({ actors: replaced } as Parameters<AnyStateMachine['provide']>[0]);
 }
