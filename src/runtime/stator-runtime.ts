@@ -10,6 +10,8 @@ import type { StatorConfig } from '../config/schema.js';
 import { CapabilityUnavailableError } from '../errors/capability-unavailable-error.js';
 import { StartupError, type StartupFailure } from '../errors/startup-error.js';
 import type { StatorEvent } from '../events/event-bus.js';
+import type { EventLogWriter } from '../events/event-log-writer.js';
+import { openEventLog } from '../events/open-event-log.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
@@ -72,6 +74,8 @@ export class StatorRuntime implements Stator {
   private readonly stopOrder: string[] = [];
   private readonly observability: Observability;
   private graceful: Promise<ShutdownReport<StopReport>> | undefined;
+  /** The JSONL event log (`events.path`), written from start() to the end of stop(). */
+  private eventLog: EventLogWriter | undefined;
 
   public constructor(private readonly parts: StatorParts) {
     this.context = parts.context;
@@ -105,6 +109,7 @@ export class StatorRuntime implements Stator {
       this.startup.reject(new StartupError([], [], { reason: 'stop() was called before start(); create a new Stator' }));
       return promise;
     }
+    this.eventLog = openEventLog(this.context);
     const actor = startMachine(this.context, this.machine, { source: 'supervisor', input: this.parts.supervisor });
     this.actor = actor;
     actor.subscribe({
@@ -303,7 +308,9 @@ export class StatorRuntime implements Stator {
       void this.observability.stop();
       this.status.complete();
       this.context.events.complete();
-      this.stopRequest?.resolve(report);
+      // The event log is complete on disk when stop() resolves.
+      const closed = this.eventLog?.close() ?? Promise.resolve();
+      void closed.then(() => this.stopRequest?.resolve(report));
     };
     this.resilience.stop().then(done, (error: unknown) => {
       this.context.logger.warn('stator: resilience did not stop cleanly', { error });
