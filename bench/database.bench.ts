@@ -28,12 +28,41 @@ async function startStator(database: StatorConfigInput['database']): Promise<Dat
   return layer;
 }
 
+// knex builders are lazy thenables: each case calls `.then()` to run it and hand the harness a real Promise.
 async function compare(title: string, cases: Array<[string, () => Promise<unknown>]>): Promise<void> {
-  // knex builders are lazy thenables: `.then()` runs them and gives the harness a real Promise.
   for (const concurrency of CONCURRENCY) {
     const rows: Measurement[] = [];
     for (const [name, op] of cases) rows.push(await measure(`${name} (c=${concurrency})`, op, { concurrency }));
     printComparison(`${title}, concurrency ${concurrency}`, rows);
+    await printCpuPerQuery(`${title}, concurrency ${concurrency}`, cases, concurrency);
+  }
+}
+
+/**
+ * CPU time this process spends per query (process.cpuUsage), median of interleaved rounds: on a
+ * shared machine, wall-clock throughput of a round trip to a server on the same cores is mostly
+ * the neighbours' noise, while the client's own CPU per query is what Stator adds to or saves.
+ */
+async function printCpuPerQuery(title: string, cases: Array<[string, () => Promise<unknown>]>, concurrency: number): Promise<void> {
+  const queries = Math.max(500, Math.round(Number(process.env.BENCH_MS ?? 1500) * 2));
+  const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+  for (let round = 0; round < 5; round++) {
+    for (const [name, op] of cases) {
+      let left = queries;
+      const start = process.cpuUsage();
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) await op();
+      }));
+      const used = process.cpuUsage(start);
+      samples.get(name)?.push((used.user + used.system) / queries);
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const first = median(samples.get(cases[0]?.[0] ?? '') ?? []);
+  console.log(`\n## ${title}: client CPU per query (median of 5 interleaved rounds, lower is better)`);
+  for (const [name, xs] of samples) {
+    const us = median(xs);
+    console.log(`${name.padEnd(52)} ${us.toFixed(1).padStart(10)} µs ${(us / first).toFixed(2).padStart(8)}x`);
   }
 }
 
