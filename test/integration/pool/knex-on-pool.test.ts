@@ -12,7 +12,10 @@ import {
   type Pool,
 } from '../../../src/pool/index.js';
 import { poolContext } from '../../unit/pool/pool-context.js';
+import { isPoolCreateFailedError } from '../../../src/errors/pool-create-failed-error.js';
+import { isPoolRecoveringError } from '../../../src/errors/pool-recovering-error.js';
 import { mariadbTarget, postgresTarget, sqliteTarget, type KnexTarget } from './knex-targets.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 /**
  * One behavioural suite, run against real PostgreSQL, real MariaDB and SQLite: a real Knex
@@ -24,8 +27,10 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
   let db: Knex;
   let env: ReturnType<typeof poolContext>;
 
+  let connection: Knex.Config['connection'];
+
   beforeAll(async () => {
-    const connection = await target.setUp();
+    connection = await target.setUp();
     raw = knex({ client: target.client, connection, pool: { max: 0 }, useNullAsDefault: target.useNullAsDefault });
     env = poolContext();
     pool = createPool(env.ctx, {
@@ -133,5 +138,46 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
     await vi.waitFor(() => expect(pool.stats().retired).toBe(retired + 1), { timeout: 10_000 });
     expect((await db.raw('select 1')) as unknown).toBeDefined();
     expect(pool.stats().busy).toBe(0);
+  });
+
+  it.runIf(target.port)('fails fast while the database is unreachable, probes in the background, and serves again', async () => {
+    const proxy = new TcpProxy(target.port!);
+    await proxy.start();
+    const settings = { ...(connection as object), host: '127.0.0.1', port: proxy.port };
+    const rawViaProxy = knex({ client: target.client, connection: settings, pool: { max: 0 } });
+    const local = poolContext();
+    const viaProxy = createPool(local.ctx, {
+      name: 'database',
+      factory: knexConnectionFactory(rawViaProxy.client as KnexRawClient),
+      max: 3,
+      recovery: { initialDelayMs: 1_000 },
+      random: () => 0.5,
+    });
+    const dbViaProxy = knex({ client: target.client, connectionPool: toTarnPool(viaProxy) });
+    try {
+      await Promise.all(Array.from({ length: 3 }, () => dbViaProxy.raw('select 1')));
+      expect(viaProxy.stats().idle).toBeGreaterThan(0);
+
+      await proxy.stop(); // the database "goes away": open connections cut, new ones refused
+      await vi.waitFor(() => expect(viaProxy.stats().idle).toBe(0), { timeout: 10_000 });
+      const failed = await dbViaProxy.raw('select 1').then(() => undefined, (e: unknown) => e);
+      expect(isPoolCreateFailedError(failed)).toBe(true);
+      expect(viaProxy.state).toBe('recovering');
+      const fast = await dbViaProxy.raw('select 1').then(() => undefined, (e: unknown) => e);
+      expect(isPoolRecoveringError(fast)).toBe(true);
+      expect(viaProxy.health().status).toBe('down');
+
+      await proxy.start(); // back, on the same port
+      await local.clock.advance(1_000); // the probe's turn
+      await vi.waitFor(() => expect(viaProxy.state).toBe('open'), { timeout: 10_000 });
+      const rows = await dbViaProxy('pool_items').count({ n: '*' });
+      expect(Number((rows[0] as { n: number | string }).n)).toBeGreaterThan(0);
+      expect(viaProxy.health().status).toBe('up');
+    } finally {
+      await dbViaProxy.destroy();
+      await viaProxy.close();
+      await rawViaProxy.destroy();
+      await proxy.stop();
+    }
   });
 });

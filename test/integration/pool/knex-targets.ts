@@ -15,6 +15,8 @@ export interface KnexTarget {
   /** Terminates a connection from the server side. */
   kill?(id: number): Promise<void>;
   readonly useNullAsDefault?: boolean;
+  /** The server's TCP port (server targets only). */
+  readonly port?: number;
 }
 
 const dbName = `stator_pool_it_${process.pid}`;
@@ -22,7 +24,7 @@ const dbName = `stator_pool_it_${process.pid}`;
 function serverTarget(
   name: 'postgresql' | 'mariadb',
   client: string,
-  admin: Knex.Config['connection'] & object,
+  admin: { host: string; port: number; user: string; database: string },
   sql: {
     ids: string;
     kill: (id: number) => string;
@@ -34,6 +36,7 @@ function serverTarget(
   return {
     name,
     client,
+    port: admin.port,
     async setUp() {
       adminDb = knex({ client, connection: admin, pool: { min: 0, max: 2 } });
       await adminDb.raw(sql.drop);
