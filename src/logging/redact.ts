@@ -5,6 +5,7 @@
  * Two nets, because either alone leaks:
  * - by key: any property whose name looks secret (`password`, `token`, `api_key`, ...) is
  *   replaced by {@link REDACTED}, whatever its value;
+ * - by shape: JSON Web Tokens (`eyJ….eyJ….…`) and credentials inside URLs are masked by pattern;
  * - by value: every secret value Stator has seen (config passwords, issued tokens) is registered
  *   in a {@link SecretRegistry}, and any string that contains one has it replaced, so a password
  *   echoed inside a driver's error message is caught too. Credentials inside URLs
@@ -14,6 +15,8 @@ export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|api[_-]?key|authorization|credential|private[_-]?key|cookie/i;
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi;
+/** A JSON Web Token (header.payload.signature, base64url, header and payload JSON objects). */
+const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 
 /** True when a property with this name should never be shown. */
 export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key) && !/_file$|File$/.test(key);
@@ -36,6 +39,8 @@ export class SecretRegistry {
   /** Replaces every registered secret and every URL credential in `text`. */
   public scrub(text: string): string {
     let out = text.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
+    // Issued tokens are too many to register one by one; their shape gives them away.
+    if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
     if (this.pattern) out = out.replace(this.pattern, REDACTED);
     return out;
   }

@@ -50,4 +50,11 @@ describe('SecretRegistry', () => {
     expect(out.self).toBe(out);
     expect(value.a).toEqual({ password: 'x', note: 'has s3cr3t-value' });
   });
+
+  it('masks JSON Web Tokens by shape, without registering each one', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('k'.repeat(32)));
+    expect(new SecretRegistry().scrub(`bearer ${token} used`)).toBe(`bearer ${REDACTED} used`);
+    expect(new SecretRegistry().scrub('eyJ is not a token')).toBe('eyJ is not a token');
+  });
 });
