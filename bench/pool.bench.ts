@@ -13,7 +13,7 @@ import { createLogger } from '../src/logging/logger.js';
 import { createPool, toTarnPool, type Pool } from '../src/pool/index.js';
 import type { StackCapture } from '../src/pool/pool-options.js';
 import { createRuntimeContext } from '../src/runtime/create-context.js';
-import { measure, printComparison, type Measurement } from './harness.js';
+import { heapUsed, measure, printComparison, type Measurement } from './harness.js';
 
 const MAX = 10;
 
@@ -24,11 +24,11 @@ interface Resource {
 let made = 0;
 const create = (): Promise<Resource> => Promise.resolve({ n: ++made });
 
-function statorPool(captureStacks?: StackCapture): Pool<Resource> {
+function statorPool(captureStacks?: StackCapture, max = MAX): Pool<Resource> {
   const ctx = createRuntimeContext({ config: configSchema.parse({}), logger: createLogger({ silent: true }) });
   return createPool<Resource>(ctx, {
     name: 'bench',
-    max: MAX,
+    max,
     factory: { create, destroy: () => undefined },
     ...(captureStacks === undefined ? {} : { captureStacks }),
   });
@@ -87,6 +87,19 @@ function cases(): Case[] {
   ];
 }
 
+/** Heap per pooled connection (record + connection machine + lease), 1,000 connections lent at once. */
+async function footprint(): Promise<void> {
+  const N = 1_000;
+  const pool = statorPool(undefined, N);
+  const before = heapUsed();
+  const leases = await Promise.all(Array.from({ length: N }, () => pool.acquire()));
+  const after = heapUsed();
+  for (const l of leases) l.release();
+  await pool.close();
+  console.log(`\n## pool footprint: ${N.toLocaleString('en-US')} connections lent at once`);
+  console.log(`heap per connection (record, connection machine, lease; no-op resource): ${Math.round((after - before) / N).toLocaleString('en-US')} bytes${(globalThis as { gc?: unknown }).gc ? '' : ' (run node with --expose-gc for a stable figure)'}`);
+}
+
 export async function run(): Promise<void> {
   for (const concurrency of [1, 16]) {
     const all = cases();
@@ -98,4 +111,5 @@ export async function run(): Promise<void> {
     const stator = rows[2]!.opsPerSec;
     console.log(`stator/tarn = ${(stator / tarn).toFixed(2)} (target ≥ 0.50: within 2x of tarn)`);
   }
+  await footprint();
 }
