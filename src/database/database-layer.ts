@@ -13,7 +13,7 @@ import type { DatabaseConnection } from './database-connection.js';
 import { DatabaseMetrics } from './database-metrics.js';
 import type { DatabasePool } from './database-pool.js';
 import { resolveDatabaseTarget } from './database-target.js';
-import { DeadlineExceeded, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
 import { knexLog } from './knex-log.js';
@@ -68,6 +68,7 @@ export interface DatabaseLayer extends ResourceLayer {
  */
 export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps = {}): DatabaseLayer {
   const target = resolveDatabaseTarget(ctx.config);
+  ctx.secrets.add(ctx.config.database.password);
   const dialect: Dialect = target.dialect;
   const timeoutMs = ctx.config.database.timeout * 1000 || 30_000;
   const max = dialect === 'sqlite' ? 1 : ctx.config.connection_pool.max_connections;
@@ -205,7 +206,8 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
         if (pipeline) await pipeline.run('check', probe, { retry: false, signal, timeoutMs });
         else await probe(signal);
       } catch (error) {
-        if (error instanceof DeadlineExceeded && p.numUsed() >= max) {
+        // Every connection busy past the deadline: the database answers, Stator's callers hold it.
+        if (p.numUsed() >= max && !signal.aborted) {
           return { status: 'degraded', reason: `every connection is busy (${p.numUsed()} of ${max}) and ${p.numPendingAcquires()} requests wait` };
         }
         throw unreachable(error, signal);

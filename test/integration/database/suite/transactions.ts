@@ -5,6 +5,27 @@ import { isTransactionTimeoutError } from '../../../../src/errors/transaction-ti
 import type { InvalidationSpec } from '../../../../src/database/index.js';
 import { deferred, never, poolStats, sleepSql, until, type SuiteEnv } from './suite-env.js';
 
+/** Statements of this test file's database still sleeping on the server. */
+async function sleepingStatements(env: SuiteEnv): Promise<number> {
+  const fx = env.fixture();
+  const admin = fx.admin();
+  try {
+    if (env.driver === 'postgresql') {
+      const r = (await admin.raw(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ? AND state = 'active' AND query ILIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`,
+        [fx.name],
+      )) as { rows: Array<{ n: number }> };
+      return r.rows[0]?.n ?? 0;
+    }
+    const [rows] = (await admin.raw(`SELECT count(*) AS n FROM information_schema.processlist WHERE db = ? AND info LIKE 'SELECT SLEEP(30)%'`, [fx.name])) as [
+      Array<{ n: number }>,
+    ];
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await admin.destroy();
+  }
+}
+
 /** Commit and rollback, savepoints, timeouts, the transaction log, after-commit invalidation, draining. */
 export function transactions(env: SuiteEnv): void {
   describe('transactions', () => {
@@ -72,7 +93,8 @@ export function transactions(env: SuiteEnv): void {
       const { layer } = await env.start({ connection_pool: { max_connections: 2 } });
       const { knex } = layer.api;
       await knex.schema.createTable('t_timeout', (t) => t.integer('id').primary());
-      const sleep = sleepSql(env.driver, 5);
+      // Longer than database.timeout (5 s): a statement not cancelled would still be running below.
+      const sleep = sleepSql(env.driver, 30);
       const error: unknown = await layer.api
         .transaction(
           async (trx, { signal }) => {
@@ -91,6 +113,7 @@ export function transactions(env: SuiteEnv): void {
       expect((error as { code?: string }).code).toBe('TRANSACTION_TIMEOUT');
       expect(await knex('t_timeout').pluck('id')).toEqual([]);
       await until(() => poolStats(layer).busy === 0, 'the connection back in the pool');
+      if (sleep) expect(await sleepingStatements(env)).toBe(0); // cancelled on the server, not left running
       expect(await layer.check(never())).toEqual({ status: 'up' });
       await Promise.all(Array.from({ length: 4 }, () => knex.raw('select 1 as one')));
       const { value } = await layer.api.transaction(async (trx) => {
