@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { never, poolStats, type SuiteEnv } from './suite-env.js';
+import type { LayerHealth } from '../../../../src/runtime/layer.js';
+import { SERVERS } from '../db-fixture.js';
+import { TcpProxy } from '../tcp-proxy.js';
+import { never, poolStats, until, type SuiteEnv } from './suite-env.js';
 
 /** Deadlock storm and connection kills under load (server databases). */
 export function contentionAndRecovery(env: SuiteEnv): void {
@@ -130,6 +133,57 @@ export function contentionAndRecovery(env: SuiteEnv): void {
       expect(await layer.check(never())).toEqual({ status: 'up' });
       expect(poolStats(layer)).toMatchObject({ busy: 0, pending: 0 });
       expect(poolStats(layer).total).toBeLessThanOrEqual(max);
+    });
+
+    it('when the database goes away entirely, requests fail clearly or wait, none hangs, and service resumes when it is back', async () => {
+      if (env.driver === 'sqlite') return;
+      const proxy = new TcpProxy('127.0.0.1', SERVERS[env.driver].connection.port);
+      await proxy.start();
+      try {
+        const { layer } = await env.start({
+          database: { port: proxy.port, timeout: 2 },
+          connection_pool: { max_connections: 3, acquire_timeout: 5 },
+        });
+        const health: LayerHealth[] = [];
+        const sub = layer.health$?.subscribe((h) => health.push(h));
+        const { knex } = layer.api;
+        await Promise.all(Array.from({ length: 6 }, () => knex.raw('select 1 as one')));
+
+        await proxy.cut();
+        const during = Array.from({ length: 10 }, () =>
+          knex.raw('select 1 as one').then(
+            () => 'ok' as const,
+            (e: unknown) => e,
+          ),
+        );
+        const settledDuring = await Promise.all(during);
+        for (const outcome of settledDuring) {
+          if (outcome === 'ok') continue;
+          expect(outcome).toBeInstanceOf(Error);
+          expect((outcome as Error).message.length).toBeGreaterThan(0);
+        }
+        await expect(layer.check(never())).rejects.toBeInstanceOf(Error);
+
+        await proxy.restore();
+        // Queued work is served once the database answers again; the pool's probe reconnects.
+        const queued = Array.from({ length: 6 }, async () => {
+          for (;;) {
+            try {
+              return await knex.raw('select 1 as one');
+            } catch {
+              await new Promise((r) => setTimeout(r, 100));
+            }
+          }
+        });
+        await Promise.all(queued);
+        await until(async () => (await layer.check(never()).catch(() => undefined))?.status === 'up', 'check up again');
+        const tx = await layer.api.transaction(async (trx) => trx.raw('select 1 as one').then(() => 'committed'));
+        expect(tx.value).toBe('committed');
+        expect(health.some((h) => h.status !== 'up')).toBe(true);
+        sub?.unsubscribe();
+      } finally {
+        await proxy.stop();
+      }
     });
   });
 }
