@@ -49,14 +49,14 @@ const isMachineActor = (ref: InspectionActorRef): boolean => ref.logic?.__xstate
 /**
  * Carries every machine event and every recovery signal, in order, to `stator.events$` and to
  * whoever records them. Publishing is cheap when nobody listens: no copy or redaction happens
- * unless there is a subscriber (except for the `xstate.init` of root actors, kept for
- * {@link EventBus.running}).
+ * unless there is a subscriber (except for each machine's `xstate.init`, kept for
+ * {@link EventBus.running} while the machine runs).
  */
 export class EventBus {
   private readonly subject = new Subject<StatorEvent>();
   private seq = 0;
   private listeners = 0;
-  /** The `xstate.init` entry of each root machine actor still running, by source. */
+  /** The `xstate.init` entry of each machine actor still running, by source. */
   private readonly live = new Map<string, StatorEvent>();
 
   /** Every event, in order. Hot: subscribers see events published after they subscribe. */
@@ -77,8 +77,8 @@ export class EventBus {
   }
 
   /**
-   * The `xstate.init` entries of the root machine actors that are still running, in order,
-   * including those started before anyone subscribed (a breaker made with its pipeline at
+   * The `xstate.init` entries of the machine actors (roots and children) that are still running,
+   * in order, including those started before anyone subscribed (a breaker made with its pipeline at
    * `createStator`, before `start()` opens the event log). A recorder writes these first, so that
    * a replay can start every machine it later sees events of.
    */
@@ -135,30 +135,31 @@ export class EventBus {
       if (!snapshot || !('value' in snapshot)) return;
       this.seq++;
       const ref = inspection.actorRef as InspectionActorRef;
-      const isRoot = ref._parent === undefined;
+      const name = nameOf(ref);
       const isInit = inspection.event.type === 'xstate.init';
-      if (this.listeners === 0 && !(isRoot && isInit)) {
-        if (isRoot && (snapshot.status !== 'active' || inspection.event.type === 'xstate.stop')) this.live.delete(source);
+      const ended = snapshot.status !== 'active' || inspection.event.type === 'xstate.stop';
+      if (this.listeners === 0 && !isInit) {
+        if (ended) this.live.delete(name);
         return;
       }
       const { type, ...payload } = inspection.event;
       // The init event names the machine definition, so that a replay can build a fresh one.
       if (isInit && ref.logic?.id) (payload as Record<string, unknown>).machine = ref.logic.id;
-      const from = sentBy.get(inspection.event);
+      // A child's start names its parent (known even when nobody listened as it was spawned).
+      const parent = ref._parent as InspectionActorRef | undefined;
+      const from = isInit ? (parent ? nameOf(parent) : undefined) : sentBy.get(inspection.event);
       const entry: StatorEvent = {
         v: EVENT_LOG_VERSION,
         seq: this.seq,
         time: this.clock.now(),
-        source: nameOf(ref),
+        source: name,
         type,
         ...(Object.keys(payload).length ? { data: eventPayload(this.secrets, payload) } : {}),
         state: snapshot.value,
         ...(from !== undefined ? { from } : {}),
       };
-      if (isRoot) {
-        if (snapshot.status !== 'active' || type === 'xstate.stop') this.live.delete(source);
-        else if (isInit) this.live.set(source, entry);
-      }
+      if (ended) this.live.delete(name);
+      else if (isInit) this.live.set(name, entry);
       if (this.listeners > 0) this.subject.next(entry);
     };
   }

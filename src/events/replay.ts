@@ -15,6 +15,14 @@ export interface ReplayOptions {
    * threshold, to ask "what would today's configuration have done?".
    */
   readonly input?: (source: string, machineId: string, recorded: unknown) => unknown;
+  /**
+   * How far from the recorded time a fresh machine may process its event and still match. Events
+   * the machines send themselves (delays, reports to a parent) are not replayed at their recorded
+   * time but when the fresh machines send them: real timers fire a little late, and a recorded
+   * time is taken when the machine finished the event, so a slow step shifts it by a few ms.
+   * Default 100 ms: a delay changed by more than that is a divergence.
+   */
+  readonly timerToleranceMs?: number;
 }
 
 /** One recorded machine event, replayed. */
@@ -25,10 +33,15 @@ export interface ReplayStep {
   readonly type: string;
   /** The state the log recorded after this event. */
   readonly expected: unknown;
-  /** The state the fresh machine reached (undefined: it never received this event). */
+  /**
+   * The state the fresh machine reached at this point; when it had processed nothing more by the
+   * recorded time, the state it was still in (undefined: it never started, or never got this far).
+   */
   readonly actual: unknown;
   /** The event the fresh machine processed at this point, when it differs from the recorded one. */
   readonly actualType?: string;
+  /** When the fresh machine processed its event for this point, when not at the recorded time (later: it had not by then). */
+  readonly actualTime?: number;
   readonly matches: boolean;
 }
 
@@ -44,6 +57,7 @@ export interface ReplayResult {
 
 interface Observed {
   readonly type: string;
+  readonly time: number;
   readonly state: unknown;
 }
 
@@ -61,7 +75,8 @@ interface Observed {
  *   clock is moved to the recorded time and the fresh machines must send it themselves, so a
  *   changed delay, guard or report shows up as a divergence;
  * - everything else, including the results of invoked work (`xstate.done.actor.*`,
- *   `xstate.error.actor.*`) and what callback actors sent back, is sent as recorded, to the
+ *   `xstate.error.actor.*`, delivered only while the fresh actor still runs that work) and what
+ *   callback actors sent back, is sent as recorded, to the
  *   recorded actor (a child is found under its root by id). Invoked work itself never runs: every
  *   non-machine actor a machine (or a child machine, at any depth) invokes or spawns is replaced
  *   by one that does nothing; the recording says how it ended.
@@ -84,7 +99,7 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
     if (e.state === undefined) return;
     let list = observed.get(e.source);
     if (!list) observed.set(e.source, (list = []));
-    list.push({ type: e.type, state: e.state });
+    list.push({ type: e.type, time: e.time, state: e.state });
   });
 
   const roots = new Map<string, AnyActorRef>();
@@ -102,16 +117,23 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
     for (const actor of roots.values()) actor.stop();
   }
 
-  // Compared afterwards, source by source: a child may record its first state before its parent
-  // does, so only the order within one source is meaningful.
+  // Compared afterwards, source by source: a parent records a child's report before the child
+  // records the event that made it send it, so only the order within one source is meaningful,
+  // and the time (within the tolerance): what the fresh machine did much later did not happen then.
+  const tolerance = options.timerToleranceMs ?? 100;
   const cursor = new Map<string, number>();
   const steps: ReplayStep[] = [];
   let divergence: ReplayStep | undefined;
   for (const event of recorded) {
     const index = cursor.get(event.source) ?? 0;
     cursor.set(event.source, index + 1);
-    const actual = observed.get(event.source)?.[index];
-    const matches = actual !== undefined && actual.type === event.type && sameState(actual.state, event.state);
+    const list = observed.get(event.source) ?? [];
+    const next = list[index];
+    // Nothing done by the recorded time: the fresh machine was still where its previous event left it.
+    const late = next !== undefined && next.time > event.time + tolerance;
+    const actual = late ? list[index - 1] : next;
+    const matches =
+      next !== undefined && !late && next.time >= event.time - tolerance && next.type === event.type && sameState(next.state, event.state);
     const step: ReplayStep = {
       seq: event.seq,
       time: event.time,
@@ -119,7 +141,8 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
       type: event.type,
       expected: event.state,
       actual: actual?.state,
-      ...(actual && actual.type !== event.type ? { actualType: actual.type } : {}),
+      ...(next && !late && next.type !== event.type ? { actualType: next.type } : {}),
+      ...(next && next.time !== event.time ? { actualTime: next.time } : {}),
       matches,
     };
     steps.push(step);
@@ -166,7 +189,22 @@ function deliver(
     return;
   }
   const target = root ?? childActor(roots, event.source);
-  target?.send({ ...(event.data ?? {}), type: event.type });
+  if (!target || !awaits(target, event.type)) return;
+  target.send({ ...(event.data ?? {}), type: event.type });
+}
+
+const ACTOR_RESULT = /^xstate\.(?:done|error)\.actor\.(.+)$/;
+
+/**
+ * The result of invoked work is delivered only while the fresh actor runs that work: a machine
+ * that took another path (a divergence) would otherwise receive an error it has no transition
+ * for, and XState stops an actor on an unhandled error event.
+ */
+function awaits(target: AnyActorRef, type: string): boolean {
+  const id = ACTOR_RESULT.exec(type)?.[1];
+  if (id === undefined) return true;
+  const children = (target.getSnapshot() as { children?: Record<string, unknown> }).children;
+  return children?.[id] !== undefined;
 }
 
 /** The child actor named `root/childId`: found under that root by id, at any depth. */

@@ -29,7 +29,7 @@ export function formatTimeline(result: ReplayResult, options: TimelineOptions = 
       previous = state;
       const at = `+${((step.time - start) / 1000).toFixed(3)}s`.padStart(12);
       const marker = step.matches ? (changed ? paint('1;32', '→') : ' ') : paint('1;31', '✗');
-      const detail = step.matches ? '' : paint('31', `  replay reached ${show(step.actual)}${step.actualType ? ` on ${step.actualType}` : ''}`);
+      const detail = step.matches ? '' : paint('31', `  ${mismatch(step, start)}`);
       lines.push(`${at}  #${String(step.seq).padEnd(6)} ${step.type.padEnd(40)} ${marker} ${changed ? paint('1', state) : state}${detail}`);
     }
   }
@@ -37,10 +37,21 @@ export function formatTimeline(result: ReplayResult, options: TimelineOptions = 
   lines.push('');
   lines.push(
     d
-      ? paint('1;31', `first divergence at #${d.seq} (${d.source}, ${d.type}): recorded ${show(d.expected)}, replay reached ${show(d.actual)}`)
+      ? paint('1;31', `first divergence at #${d.seq} (${d.source}, ${d.type}): recorded ${show(d.expected)}, ${mismatch(d, start)}`)
       : paint('1;32', `no divergence: ${result.steps.length} events replayed to the recorded states`),
   );
   return lines.join('\n') + '\n';
+}
+
+/** What the replay did instead, in words. */
+function mismatch(step: ReplayStep, start: number): string {
+  const at = (time: number): string => `+${((time - start) / 1000).toFixed(3)}s`;
+  if (step.actualTime !== undefined && step.actualTime > step.time) {
+    return `replay was still ${show(step.actual)} (its next event came only at ${at(step.actualTime)})`;
+  }
+  const on = step.actualType ? ` on ${step.actualType}` : '';
+  const when = step.actualTime !== undefined ? ` at ${at(step.actualTime)}` : '';
+  return `replay reached ${show(step.actual)}${on}${when}`;
 }
 
 function show(state: unknown): string {

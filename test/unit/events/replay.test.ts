@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, fromPromise, setup, assign } from 'xstate';
+import { createActor, fromPromise, setup, assign, sendParent, sendTo, raise } from 'xstate';
 import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
 import { replay } from '../../../src/events/replay.js';
 import { TestClock } from '../../../src/runtime/clock.js';
@@ -72,5 +72,72 @@ describe('replay', () => {
     // At the recorded time the cooldown has not elapsed: the next thing the fresh machine did was something else.
     expect(result.divergence).toMatchObject({ type: 'xstate.after.cooldown.probe.down', expected: 'probing', actual: 'down' });
     expect(result.divergence?.actualType).not.toBe('xstate.after.cooldown.probe.down');
+  });
+
+  it('replays machines that talk to each other once: reports to the parent, commands to a child, delayed raises', async () => {
+    const worker = setup({
+      actors: { work: fromPromise(async () => 'done') },
+    }).createMachine({
+      id: 'worker',
+      initial: 'idle',
+      states: {
+        idle: { on: { GO: 'working' } },
+        working: { invoke: { src: 'work', onDone: { target: 'idle', actions: sendParent({ type: 'WORKED' }) }, onError: 'idle' } },
+      },
+    });
+    const boss = setup({
+      types: { context: {} as { worked: number; ticks: number } },
+      actors: { worker },
+    }).createMachine({
+      id: 'boss',
+      context: { worked: 0, ticks: 0 },
+      invoke: { id: 'w', src: 'worker' },
+      on: {
+        ASSIGN: { actions: [sendTo('w', { type: 'GO' }), raise({ type: 'TICK' }, { delay: 50 })] },
+        WORKED: { actions: assign({ worked: ({ context }) => context.worked + 1 }) },
+        TICK: { actions: assign({ ticks: ({ context }) => context.ticks + 1 }) },
+      },
+    });
+    const clock = new TestClock(5_000);
+    const bus = new EventBus(clock);
+    const log: StatorEvent[] = [];
+    // Started before anyone records: its start comes from running().
+    const actor = createActor(boss, { clock, inspect: bus.inspector('pool.jobs/boss-1') });
+    actor.start();
+    log.push(...bus.running());
+    bus.events$.subscribe((e) => log.push(e));
+    actor.send({ type: 'ASSIGN' });
+    await clock.advance(100);
+    actor.stop();
+
+    expect(log.slice(0, 2)).toEqual([
+      expect.objectContaining({ source: 'pool.jobs/boss-1/w', type: 'xstate.init', from: 'pool.jobs/boss-1' }),
+      expect.objectContaining({ source: 'pool.jobs/boss-1', type: 'xstate.init', data: { machine: 'boss' } }),
+    ]);
+    expect(log.find((e) => e.type === 'WORKED')).toMatchObject({ source: 'pool.jobs/boss-1', from: 'pool.jobs/boss-1/w' });
+    expect(log.find((e) => e.type === 'GO')).toMatchObject({ source: 'pool.jobs/boss-1/w', from: 'pool.jobs/boss-1' });
+    expect(log.find((e) => e.type === 'TICK')).toMatchObject({ from: 'pool.jobs/boss-1' });
+    const result = await replay(log, { machines: { boss } });
+    expect(result.divergence).toBeUndefined();
+    // Each report was sent once, by the fresh child, not a second time from the log.
+    expect(result.states['pool.jobs/boss-1']).toHaveLength(log.filter((e) => e.source === 'pool.jobs/boss-1').length);
+  });
+
+  it('does not deliver the result of work the fresh machine is not waiting for (the actor would stop on it)', async () => {
+    const log = await record(3);
+    const neverProbes = probeMachine.provide({ delays: { cooldown: 60_000 } });
+    const result = await replay(log, { machines: { probe: neverProbes } });
+    expect(result.divergence).toBeDefined();
+    // After the divergence the fresh actor still runs and records what it receives (the stop at the end).
+    expect(result.states['probe.main']?.at(-1)).toBe('down');
+  });
+
+  it('accepts a delay that fired a little later than the fresh timer, within timerToleranceMs', async () => {
+    const log = await record(3);
+    const slightlyShorter = probeMachine.provide({ delays: { cooldown: 950 } });
+    expect((await replay(log, { machines: { probe: slightlyShorter } })).divergence).toBeUndefined();
+    expect((await replay(log, { machines: { probe: slightlyShorter }, timerToleranceMs: 10 })).divergence).toMatchObject({
+      type: 'xstate.after.cooldown.probe.down',
+    });
   });
 });
