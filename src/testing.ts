@@ -6,3 +6,4 @@ export { TestClock, flushMicrotasks } from './runtime/clock.js';
 export { replay, type ReplayOptions, type ReplayResult, type ReplayStep } from './events/replay.js';
 export { parseEventLog, readEventLog } from './events/event-log-reader.js';
 export { formatTimeline } from './events/timeline.js';
+export { overrideInputs, type InputOverrides } from './events/replay-overrides.js';
