@@ -26,6 +26,7 @@ import type { InvalidationSpec, TransactionAttempt, TransactionOptions, Transact
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionRegistry } from './transaction-registry.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
+import { invalidateAfterCommit } from './after-commit-invalidation.js';
 
 /** What the transaction runner works with; one per database layer. */
 export interface TransactionEnv {
@@ -265,26 +266,6 @@ async function finish<T>(
     Object.defineProperty(error, 'attempts', { value: output.attempts, enumerable: true, configurable: true, writable: true });
   }
   throw error;
-}
-
-async function invalidateAfterCommit(env: TransactionEnv, source: string, specs: readonly InvalidationSpec[]): Promise<Error | undefined> {
-  if (!specs.length) return undefined;
-  if (!env.invalidate) {
-    env.ctx.logger.warn('database: a transaction asked for a cache invalidation, but no cache invalidation is wired to the database layer');
-    return undefined;
-  }
-  const tags = [...new Set(specs.flatMap((s) => s.tags ?? []))];
-  const keys = [...new Set(specs.flatMap((s) => s.keys ?? []))];
-  try {
-    await env.invalidate({ ...(tags.length ? { tags } : {}), ...(keys.length ? { keys } : {}) });
-    env.ctx.events.emit(source, 'transaction.invalidated', { tags, keys });
-    return undefined;
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    env.ctx.logger.warn('database: cache invalidation after commit failed; the commit stands', { error: e, tags, keys });
-    env.ctx.events.emit(source, 'transaction.invalidation_failed', { tags, keys, error: e.message });
-    return e;
-  }
 }
 
 function errorCode(error: unknown): string {

@@ -124,6 +124,23 @@ export function transactions(env: SuiteEnv): void {
       expect(await knex('t_timeout').pluck('id')).toEqual([3]);
     });
 
+    it.runIf(env.driver === 'postgresql')('reports a PostgreSQL transaction that an error swallowed by the function aborted, instead of a silent COMMIT', async () => {
+      const { layer } = await env.start();
+      const { knex } = layer.api;
+      await knex.schema.createTable('t_aborted', (t) => t.integer('id').primary());
+      const error: unknown = await layer.api
+        .transaction(async (trx) => {
+          await trx('t_aborted').insert({ id: 1 });
+          await trx('t_aborted').insert({ id: 1 }).catch(() => undefined); // duplicate key, caught
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(isTransactionAbortedError(error)).toBe(true);
+      expect(await knex('t_aborted').pluck('id')).toEqual([]);
+    });
+
     it('invalidates the cache after commit, never after a rollback', async () => {
       const calls: Array<{ spec: InvalidationSpec; committed: number }> = [];
       const admin = env.fixture().admin();
