@@ -60,7 +60,9 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     if (client) return client;
     client = knexFactory({
       client: KNEX_CLIENT[target.dialect],
-      connection: {},
+      // Settings are filled per connection (the password may come from a file); knex's SQLite
+      // client only wants to see a filename here.
+      connection: target.dialect === 'sqlite' ? { filename: target.filename } : {},
       pool: { max: 0 },
       useNullAsDefault: true,
       log: knexLog(ctx.logger),
