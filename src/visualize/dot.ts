@@ -1,6 +1,7 @@
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
-import { initialChildId, transitionLabel } from './graph-labels.js';
+import { edgesOf } from './graph-edges.js';
+import { ANY_STATE, initialChildId, transitionLabel } from './graph-labels.js';
 
 /**
  * Renders a machine as a Graphviz DOT digraph (compound states as clusters), the input of the
@@ -20,6 +21,11 @@ export function toDot(machine: AnyStateMachine): string {
   collectCompound(root, compound);
   writeNodes(root, 1, lines, compound);
   const edges: string[] = [];
+  // Machine-level transitions (`on` at the root) apply in every state: drawn from one "any state" node.
+  if (edgesOf(root).length > 0) {
+    lines.push(`  ${quote(root.id)} [label=${quote(ANY_STATE)}, shape=note, style=dashed];`);
+    writeEdges(root, edges, compound);
+  }
   collectEdges(root, edges, compound);
   lines.push(...edges, '}');
   return lines.join('\n') + '\n';
@@ -60,13 +66,17 @@ function writeNodes(node: DirectedGraphNode, depth: number, lines: string[], com
 
 function collectEdges(node: DirectedGraphNode, out: string[], compound: ReadonlySet<string>): void {
   for (const child of node.children) {
-    for (const edge of child.edges) {
-      const attrs = [`label=${quote(transitionLabel(edge.transition))}`];
-      if (compound.has(edge.source.id)) attrs.push(`ltail=${quote(`cluster_${edge.source.id}`)}`);
-      if (compound.has(edge.target.id) && edge.target.id !== edge.source.id) attrs.push(`lhead=${quote(`cluster_${edge.target.id}`)}`);
-      out.push(`  ${quote(anchor(edge.source.id, compound))} -> ${quote(anchor(edge.target.id, compound))} [${attrs.join(', ')}];`);
-    }
+    writeEdges(child, out, compound);
     collectEdges(child, out, compound);
+  }
+}
+
+function writeEdges(node: DirectedGraphNode, out: string[], compound: ReadonlySet<string>): void {
+  for (const edge of edgesOf(node)) {
+    const attrs = [`label=${quote(transitionLabel(edge.transition))}`];
+    if (compound.has(edge.source.id)) attrs.push(`ltail=${quote(`cluster_${edge.source.id}`)}`);
+    if (compound.has(edge.target.id) && edge.target.id !== edge.source.id) attrs.push(`lhead=${quote(`cluster_${edge.target.id}`)}`);
+    out.push(`  ${quote(anchor(edge.source.id, compound))} -> ${quote(anchor(edge.target.id, compound))} [${attrs.join(', ')}];`);
   }
 }
 

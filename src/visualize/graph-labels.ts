@@ -1,5 +1,8 @@
 import type { AnyStateNode, AnyTransitionDefinition } from 'xstate';
 
+/** The label of the node that stands for the machine itself, source of its machine-level transitions. */
+export const ANY_STATE = '(any state)';
+
 /**
  * A readable label for a transition: the event, `after <delay>` for delayed transitions,
  * `done` / `error` for invoke and state completion, and the guard in brackets.

@@ -1,11 +1,13 @@
 import type { AnyStateMachine } from 'xstate';
 import { toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
-import { initialChildId, transitionLabel } from './graph-labels.js';
+import { edgesOf, type GraphEdge } from './graph-edges.js';
+import { ANY_STATE, initialChildId, transitionLabel } from './graph-labels.js';
 
 /**
  * Renders a machine as a Mermaid `stateDiagram-v2`: compound states as composite states, the
  * initial state of each level marked with `[*] -->`, final states with `--> [*]`, each
- * transition labelled with its event (or `after <delay>`) and guard.
+ * transition labelled with its event (or `after <delay>`, `always`) and guard; machine-level
+ * transitions start from an "(any state)" node.
  */
 export function toMermaid(machine: AnyStateMachine): string {
   const root = toDirectedGraph(machine);
@@ -13,6 +15,10 @@ export function toMermaid(machine: AnyStateMachine): string {
   const edges: string[] = [];
   if (root.stateNode.description) lines.push(`  %% ${root.stateNode.description}`);
   writeChildren(root, 1, lines, edges);
+  // Machine-level transitions (`on` at the root) apply in every state: drawn from one "any state" node.
+  const rootEdges = edgesOf(root);
+  if (rootEdges.length > 0) lines.push(`  state "${ANY_STATE}" as ${mermaidId(root.id)}`);
+  for (const edge of rootEdges) edges.push(edgeLine(edge));
   return [...lines, ...edges].join('\n') + '\n';
 }
 
@@ -29,10 +35,12 @@ function writeChildren(node: DirectedGraphNode, depth: number, lines: string[], 
       lines.push(`${pad}}`);
     }
     if (child.stateNode.type === 'final') lines.push(`${pad}${id} --> [*]`);
-    for (const edge of child.edges) {
-      edges.push(`  ${mermaidId(edge.source.id)} --> ${mermaidId(edge.target.id)} : ${escapeLabel(transitionLabel(edge.transition))}`);
-    }
+    for (const edge of edgesOf(child)) edges.push(edgeLine(edge));
   }
+}
+
+function edgeLine(edge: GraphEdge): string {
+  return `  ${mermaidId(edge.source.id)} --> ${mermaidId(edge.target.id)} : ${escapeLabel(transitionLabel(edge.transition))}`;
 }
 
 /** Mermaid ids may not contain dots; state ids are dotted paths. */
