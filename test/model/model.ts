@@ -1,6 +1,7 @@
 import type { AnyActorRef, AnyStateMachine, EventObject, Snapshot, StateValue } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
-import { transitionKey } from './transitions.js';
+import { MachineProbe } from './probe.js';
+import { allTransitions } from './transitions.js';
 
 /**
  * A model-based test of one machine: the pure definition generates paths (sequences of events)
@@ -15,16 +16,19 @@ export interface MachineModel {
   readonly events: (snapshot: Snapshot<unknown>) => readonly EventObject[];
   /** How states are told apart during traversal. Default: state value + context. */
   readonly serialize?: (snapshot: Snapshot<unknown>) => string;
-  /** Starts a fresh real implementation. */
-  readonly createDriver: () => Promise<Driver>;
+  /**
+   * Starts a fresh real implementation, wired to `probe` (its `inspect` goes to the RuntimeContext
+   * or `createStator`), so that the probe finds the real actor and records its transitions.
+   */
+  readonly createDriver: (probe: MachineProbe) => Promise<Driver>;
+  /** Which actor of the machine the probe watches (default: the first one started). */
+  readonly pick?: (ref: AnyActorRef, snapshot: Snapshot<unknown>) => boolean;
   /** Bound on traversal (states explored). Default 5000. */
   readonly limit?: number;
 }
 
 /** The real implementation, driven one event at a time. */
 export interface Driver {
-  /** The real actor: its microsteps say which transitions were taken. */
-  readonly actor: AnyActorRef;
   /** Causes `event` for real (a layer that fails, a clock that moves past a delay, a call that succeeds). */
   apply(event: EventObject): Promise<void>;
   dispose(): Promise<void>;
@@ -101,18 +105,16 @@ function changesSomething(state: Snapshot<unknown>, event: EventObject, model: M
 }
 
 /** Runs every planned path against fresh drivers; records which transitions the real actor took. */
-export async function runModel(model: MachineModel, paths = planPaths(model)): Promise<Omit<ModelReport, 'total' | 'uncovered' | 'machine'>> {
+export async function runModel(model: MachineModel, paths = planPaths(model)): Promise<ModelReport> {
   const covered = new Set<string>();
   const failures: string[] = [];
   for (const [index, path] of paths.entries()) {
-    const driver = await model.createDriver();
-    const sub = driver.actor.system.inspect((e: { type: string; _transitions?: unknown[] }) => {
-      if (e.type === '@xstate.microstep') for (const t of e._transitions ?? []) covered.add(transitionKey(t as never));
-    });
+    const probe = new MachineProbe(model.machine.id, model.pick);
+    const driver = await model.createDriver(probe);
     try {
       for (const [i, step] of path.steps.entries()) {
         await driver.apply(step.event);
-        const actual = (driver.actor.getSnapshot() as { value: StateValue }).value;
+        const actual = (probe.snapshot() as { value?: StateValue } | undefined)?.value;
         if (JSON.stringify(actual) !== JSON.stringify(step.expected)) {
           failures.push(
             `path ${index} step ${i} (${path.steps.slice(0, i + 1).map((s) => s.event.type).join(' → ')}): model says ${JSON.stringify(step.expected)}, implementation is in ${JSON.stringify(actual)}`,
@@ -120,10 +122,33 @@ export async function runModel(model: MachineModel, paths = planPaths(model)): P
           break;
         }
       }
+    } catch (error) {
+      failures.push(`path ${index} (${path.steps.map((s) => s.event.type).join(' → ')}): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     } finally {
-      sub.unsubscribe();
       await driver.dispose();
     }
+    for (const key of probe.covered) covered.add(key);
   }
-  return { paths: paths.length, covered, failures };
+  return report(model.machine, paths.length, covered, failures);
+}
+
+/** Coverage of the machine's transitions (every drawn edge, eventless ones included). */
+export function report(machine: AnyStateMachine, paths: number, covered: ReadonlySet<string>, failures: readonly string[]): ModelReport {
+  const all = allTransitions(machine);
+  const hit = new Set([...covered].filter((k) => all.has(k)));
+  return { machine: machine.id, paths, total: all.size, covered: hit, uncovered: [...all].filter((k) => !hit.has(k)), failures };
+}
+
+/** Merges reports of several models of one machine (e.g. one per owner of the connection machine). */
+export function mergeReports(machine: AnyStateMachine, reports: readonly ModelReport[]): ModelReport {
+  const covered = new Set(reports.flatMap((r) => [...r.covered]));
+  return report(machine, reports.reduce((n, r) => n + r.paths, 0), covered, reports.flatMap((r) => r.failures));
+}
+
+/** One line per machine: `alert  12/12 transitions (100.0%), 9 paths`. */
+export function formatCoverage(r: ModelReport): string {
+  const pct = r.total ? (100 * r.covered.size) / r.total : 100;
+  const lines = [`model coverage: ${r.machine.padEnd(15)} ${r.covered.size}/${r.total} transitions (${pct.toFixed(1)}%), ${r.paths} paths`];
+  for (const u of r.uncovered) lines.push(`  not covered: ${u}`);
+  return lines.join('\n');
 }

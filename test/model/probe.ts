@@ -1,0 +1,60 @@
+import type { AnyActorRef, InspectionEvent, Snapshot } from 'xstate';
+import { transitionKey } from './transitions.js';
+
+interface InspectedRef {
+  readonly id: string;
+  readonly logic?: { readonly id?: string };
+  readonly _parent?: unknown;
+  getSnapshot(): Snapshot<unknown>;
+}
+
+/**
+ * Watches the real implementation through XState inspection (the `inspect` a RuntimeContext
+ * passes to every actor `startMachine` starts): finds the actor of the machine under test, and
+ * records every transition it takes (`@xstate.microstep`), so coverage is measured on the real
+ * actor, not on the model.
+ */
+export class MachineProbe {
+  /** Transition keys (see {@link transitionKey}) the watched actor took. */
+  public readonly covered = new Set<string>();
+  private actor: InspectedRef | undefined;
+
+  /**
+   * @param machineId the id of the machine under test.
+   * @param pick which actor of that machine to watch, judged on its first snapshot (default: the first one).
+   */
+  public constructor(
+    private readonly machineId: string,
+    private readonly pick: (ref: AnyActorRef, snapshot: Snapshot<unknown>) => boolean = () => true,
+  ) {}
+
+  /** Pass as the context's (or `createStator`'s) `inspect`. */
+  public readonly inspect = (event: InspectionEvent): void => {
+    const ref = event.actorRef as unknown as InspectedRef;
+    if (ref.logic?.id !== this.machineId) return;
+    if (!this.actor) {
+      // Chosen on its first snapshot (its context is readable then).
+      if (event.type !== '@xstate.snapshot' || !this.pick(event.actorRef, event.snapshot)) return;
+      this.actor = ref;
+    }
+    if (ref !== this.actor) return;
+    if (event.type === '@xstate.microstep') {
+      for (const t of (event as { _transitions?: unknown[] })._transitions ?? []) this.covered.add(transitionKey(t as never));
+    }
+  };
+
+  /** Watches another actor from now on (a driver that replaced the implementation's actor). */
+  public follow(ref: AnyActorRef | undefined): void {
+    this.actor = ref as unknown as InspectedRef | undefined;
+  }
+
+  /** The watched actor's current snapshot (undefined before it started). */
+  public snapshot(): Snapshot<unknown> | undefined {
+    return this.actor?.getSnapshot();
+  }
+
+  /** The watched actor itself, for the few events a driver must send directly. */
+  public ref(): AnyActorRef | undefined {
+    return this.actor as unknown as AnyActorRef | undefined;
+  }
+}
