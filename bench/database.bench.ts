@@ -13,7 +13,9 @@ const CONCURRENCY = [1, 16] as const;
 /**
  * `SELECT 1` through `stator.db.knex` against plain knex (its own tarn pool) and the raw driver
  * pools (pg.Pool, mysql2's pool), on the shared PostgreSQL and MariaDB, at concurrency 1 and 16,
- * with pools of the same size. Target: stator.db.knex at least as fast as plain knex.
+ * with pools of the same size. Target: stator.db.knex at least as fast as plain knex. Also a
+ * one-statement transaction through stator.db.transaction (a transaction machine, its log and
+ * retry) against knex.transaction, to show what the lifecycle costs.
  */
 export async function run(): Promise<void> {
   await postgres();
@@ -77,6 +79,10 @@ async function postgres(): Promise<void> {
       ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
       ['pg.Pool', () => pool.query('SELECT 1')],
     ]);
+    await compare('database: a transaction of one SELECT 1 on PostgreSQL', [
+      ['plain knex.transaction', () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' })],
+      ['stator.db.transaction (machine, log, retry)', () => stator.api.transaction((trx) => trx.raw('SELECT 1').then())],
+    ]);
   } finally {
     await stator.stop(AbortSignal.timeout(5000));
     await plain.destroy();
@@ -94,6 +100,10 @@ async function mariadb(): Promise<void> {
       ['plain knex (tarn)', () => plain.raw('SELECT 1').then()],
       ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
       ['mysql2 pool', () => pool.query('SELECT 1')],
+    ]);
+    await compare('database: a transaction of one SELECT 1 on MariaDB', [
+      ['plain knex.transaction', () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' })],
+      ['stator.db.transaction (machine, log, retry)', () => stator.api.transaction((trx) => trx.raw('SELECT 1').then())],
     ]);
   } finally {
     await stator.stop(AbortSignal.timeout(5000));

@@ -13,6 +13,8 @@ export type TransactionEvent = { type: 'ABORT'; reason: string };
 
 /** Input of the transaction machine. */
 export interface TransactionInput {
+  /** Which transaction this is (`transaction.<id>` on the event log); passed to every actor. */
+  readonly id: number;
   /** Retries of the whole function after a retryable failure (0 = none). */
   readonly maxRetries: number;
   /** Milliseconds an attempt may stay `active` before it is rolled back (0 = no timeout). */
@@ -21,6 +23,7 @@ export interface TransactionInput {
 
 /** What the machine remembers. The caller's result stays outside the machine (it may be large or private). */
 export interface TransactionContext {
+  readonly id: number;
   /** 1 for the first attempt. */
   attempt: number;
   readonly maxRetries: number;
@@ -46,8 +49,9 @@ export interface TransactionOutput {
   readonly rollbackError?: unknown;
 }
 
-/** Input of each invoked actor: which attempt it serves (and, for `rollBack`, why). */
+/** Input of each invoked actor: which transaction and attempt it serves (and, for `rollBack`, why). */
 export interface TransactionAttemptInput {
+  readonly id: number;
   readonly attempt: number;
   readonly failedIn?: TransactionFailure;
   readonly error?: unknown;
@@ -90,14 +94,15 @@ const notProvided = <T>(name: string) =>
  *   `active`. An `ABORT` ends it in `rolledBack`.
  * - `committed`, `rolledBack` — final; the output says which, after how many attempts, and why.
  *
- * Pure: `src/database/` provides the actors `runBody`, `commit` and `rollBack` (the defaults here
- * throw). Every decision (retry or not, how long to back off) arrives in events, so a replay of a
+ * Pure: `src/database/` provides the actors `runBody`, `commit` and `rollBack` once, and finds the
+ * transaction each run serves by the `id` in its input (the defaults here throw). Every decision
+ * (retry or not, how long to back off) arrives in events, so a replay of a
  * recorded log follows the same path without running any I/O.
  *
  * @example
  * ```ts
  * const actor = startMachine(ctx, transactionMachine.provide({ actors: { runBody, commit, rollBack } }), {
- *   source: 'transaction.1', input: { maxRetries: 3, timeoutMs: 30_000 },
+ *   source: 'transaction.1', input: { id: 1, maxRetries: 3, timeoutMs: 30_000 },
  * });
  * ```
  */
@@ -137,7 +142,7 @@ export const transactionMachine = setup({
   },
 }).createMachine({
   id: 'transaction',
-  context: ({ input }) => ({ attempt: 1, maxRetries: input.maxRetries, timeoutMs: input.timeoutMs }),
+  context: ({ input }) => ({ id: input.id, attempt: 1, maxRetries: input.maxRetries, timeoutMs: input.timeoutMs }),
   initial: 'active',
   output: ({ context }) => ({
     outcome: context.outcome ?? 'rolledBack',
@@ -149,7 +154,7 @@ export const transactionMachine = setup({
     active: {
       invoke: {
         src: 'runBody',
-        input: ({ context }) => ({ attempt: context.attempt }),
+        input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
         onDone: 'committing',
         onError: { target: 'rollingBack', actions: 'recordBodyError' },
       },
@@ -159,7 +164,7 @@ export const transactionMachine = setup({
     committing: {
       invoke: {
         src: 'commit',
-        input: ({ context }) => ({ attempt: context.attempt }),
+        input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
         onDone: 'committed',
         onError: { target: 'rollingBack', actions: 'recordCommitError' },
       },
@@ -168,6 +173,7 @@ export const transactionMachine = setup({
       invoke: {
         src: 'rollBack',
         input: ({ context }) => ({
+          id: context.id,
           attempt: context.attempt,
           ...(context.failedIn ? { failedIn: context.failedIn, error: context.error } : {}),
         }),

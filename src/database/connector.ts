@@ -62,7 +62,7 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
       client: KNEX_CLIENT[target.dialect],
       // Settings are filled per connection (the password may come from a file); knex's SQLite
       // client only wants to see a filename here.
-      connection: target.dialect === 'sqlite' ? { filename: target.filename } : {},
+      connection: target.dialect === 'sqlite' ? { filename: target.filename ?? ':memory:' } : { host: target.host ?? '' },
       pool: { max: 0 },
       useNullAsDefault: true,
       log: knexLog(ctx.logger),

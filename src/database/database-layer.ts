@@ -23,7 +23,7 @@ import { SlowQueryReporter } from './slow-query-reporter.js';
 import type { InvalidationSpec, StatorDb } from './stator-db.js';
 import { createStatorPool } from './stator-pool.js';
 import { TransactionRegistry } from './transaction-registry.js';
-import { runTransaction } from './transaction-runner.js';
+import { TransactionRunner } from './transaction-runner.js';
 
 /** What the database layer can be given besides the context. */
 export interface DatabaseLayerDeps {
@@ -129,25 +129,22 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     if (closing) await closing.close(signal);
   };
 
+  const transactions = new TransactionRunner({
+    ctx,
+    dialect,
+    knex,
+    cancel: (conn: DatabaseConnection) => (connector ? connector.cancel(conn) : Promise.resolve()),
+    tracker,
+    metrics,
+    registry,
+    ...(deps.invalidate ? { invalidate: deps.invalidate } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+
   const api: StatorDb = {
     knex,
     dialect,
-    transaction: (fn, options) =>
-      runTransaction(
-        {
-          ctx,
-          dialect,
-          knex,
-          cancel: (conn: DatabaseConnection) => (connector ? connector.cancel(conn) : Promise.resolve()),
-          tracker,
-          metrics,
-          registry,
-          ...(deps.invalidate ? { invalidate: deps.invalidate } : {}),
-          ...(deps.random ? { random: deps.random } : {}),
-        },
-        fn,
-        options,
-      ),
+    transaction: (fn, options) => transactions.run(fn, options),
     explain,
   };
 

@@ -12,7 +12,8 @@ function controllable<T>() {
   return { logic, runs, last: () => runs[runs.length - 1]! };
 }
 
-function setUp(input = { maxRetries: 2, timeoutMs: 1000 }) {
+function setUp(limits = { maxRetries: 2, timeoutMs: 1000 }) {
+  const input = { id: 7, ...limits };
   const clock = new TestClock();
   const body = controllable<void>();
   const commit = controllable<void>();
@@ -32,7 +33,7 @@ describe('transaction machine', () => {
   it('commits: active → committing → committed', async () => {
     const t = setUp();
     expect(t.state()).toBe('active');
-    expect(t.body.last().input).toEqual({ attempt: 1 });
+    expect(t.body.last().input).toEqual({ id: 7, attempt: 1 });
     t.body.last().resolve();
     await settle(t.clock);
     expect(t.state()).toBe('committing');
@@ -47,7 +48,7 @@ describe('transaction machine', () => {
     t.body.last().reject(failure);
     await settle(t.clock);
     expect(t.state()).toBe('rollingBack');
-    expect(t.rollBack.last().input).toEqual({ attempt: 1, failedIn: 'body', error: failure });
+    expect(t.rollBack.last().input).toEqual({ id: 7, attempt: 1, failedIn: 'body', error: failure });
     t.rollBack.last().resolve({ retry: false, backoffMs: 0 });
     const output = await toPromise(t.actor);
     expect(output).toEqual({ outcome: 'rolledBack', attempts: 1, failedIn: 'body', error: failure });
@@ -65,7 +66,7 @@ describe('transaction machine', () => {
     expect(t.body.runs).toHaveLength(1);
     await t.clock.advance(1);
     expect(t.state()).toBe('active');
-    expect(t.body.last().input).toEqual({ attempt: 2 });
+    expect(t.body.last().input).toEqual({ id: 7, attempt: 2 });
     t.body.last().resolve();
     await settle(t.clock);
     t.commit.last().resolve();
@@ -152,7 +153,7 @@ describe('transaction machine', () => {
   });
 
   it('fails safe when src/ provides no actors: the default actors throw and the machine ends rolled back', async () => {
-    const actor = createActor(transactionMachine, { clock: new TestClock(), input: { maxRetries: 0, timeoutMs: 0 } });
+    const actor = createActor(transactionMachine, { clock: new TestClock(), input: { id: 1, maxRetries: 0, timeoutMs: 0 } });
     const errors: unknown[] = [];
     actor.subscribe({ error: (e) => errors.push(e) });
     actor.start();

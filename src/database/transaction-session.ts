@@ -1,0 +1,215 @@
+import type { Knex } from 'knex';
+import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
+import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
+import type { RuntimeContext } from '../runtime/context.js';
+import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
+import type { DatabaseConnection } from './database-connection.js';
+import type { DatabaseMetrics } from './database-metrics.js';
+import { withDeadline } from './deadline.js';
+import type { Dialect } from './dialect.js';
+import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
+import { beginStatements, endStatement } from './isolation.js';
+import type { QueryTracker } from './query-tracker.js';
+import { retryBackoffMs } from './retry-backoff.js';
+import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './stator-db.js';
+import { TransactionLog } from './transaction-log.js';
+import type { TransactionRegistry } from './transaction-registry.js';
+import { transactionScope, type TransactionScope } from './transaction-scope.js';
+
+/** What the transactions of one database layer work with. */
+export interface TransactionEnv {
+  readonly ctx: RuntimeContext;
+  readonly dialect: Dialect;
+  readonly knex: Knex;
+  /** Cancels the statement running on a connection from a separate one. */
+  readonly cancel: (connection: DatabaseConnection) => Promise<void>;
+  readonly tracker: QueryTracker;
+  readonly metrics: DatabaseMetrics;
+  readonly registry: TransactionRegistry;
+  /** The cache's invalidation, for `invalidates` after commit. */
+  readonly invalidate?: (spec: InvalidationSpec) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** The function a transaction runs. */
+export type TransactionBody<T> = (trx: Knex.Transaction, attempt: TransactionAttempt) => Promise<T>;
+
+/** One attempt's resources: they live here, outside the machine, which only knows the attempt number. */
+export interface Attempt<T> {
+  readonly number: number;
+  readonly log: TransactionLog;
+  readonly invalidations: InvalidationSpec[];
+  trx?: Knex.Transaction;
+  connection?: DatabaseConnection;
+  /** knex's execution promise: settles when COMMIT/ROLLBACK finished (rejects when it failed). */
+  done?: Promise<unknown>;
+  value?: T;
+  /** Given up (timeout, abort) before BEGIN finished: a late BEGIN rolls itself back. */
+  abandoned: boolean;
+}
+
+const noop = (): void => undefined;
+
+/**
+ * The I/O of one top-level transaction, attempt after attempt: what the transaction machine's
+ * actors `runBody`, `commit` and `rollBack` do for it. The machine decides when; this does it.
+ */
+export class TransactionSession<T> {
+  /** The attempt in progress (or the last one). */
+  public current: Attempt<T> | undefined;
+  private lastError: unknown;
+  private readonly statements: readonly string[];
+  private readonly end: string | undefined;
+  private readonly dbTimeoutMs: number;
+
+  public constructor(
+    private readonly env: TransactionEnv,
+    private readonly source: string,
+    private readonly fn: TransactionBody<T>,
+    options: TransactionOptions,
+  ) {
+    const section = env.ctx.config.transaction;
+    const readOnly = options.readOnly ?? false;
+    this.statements = beginStatements(env.dialect, options.isolationLevel ?? section.isolation_level, readOnly);
+    this.end = endStatement(env.dialect, readOnly);
+    this.dbTimeoutMs = env.ctx.config.database.timeout * 1000 || 30_000;
+  }
+
+  /** BEGIN, then the caller's function in the transaction's async scope (nested calls become savepoints). */
+  public async runBody(input: TransactionAttemptInput, signal: AbortSignal): Promise<void> {
+    const { env } = this;
+    if (input.attempt > 1) {
+      const reason = failureKind(env.dialect, this.lastError);
+      env.metrics.retry(reason);
+      env.ctx.events.emit(this.source, 'transaction.retry', { attempt: input.attempt, reason });
+    }
+    const attempt: Attempt<T> = { number: input.attempt, log: new TransactionLog(), invalidations: [], abandoned: false };
+    this.current = attempt;
+    const plan: BeginPlan = {
+      statements: this.statements,
+      onConnection: (connection) => {
+        attempt.connection = connection;
+        if (connection.__knexUid !== undefined) env.tracker.watch(connection.__knexUid, attempt.log);
+      },
+      onStatement: (sql, durationMs, error) =>
+        attempt.log.add({ statement: sql, durationMs, ...(error !== undefined ? { error: errorCode(error) } : {}) }),
+    };
+    const trx = await env.knex.transaction({ [BEGIN_PLAN]: plan } as Knex.TransactionConfig);
+    attempt.done = trx.executionPromise;
+    attempt.done.catch(noop);
+    attempt.trx = trx;
+    if (attempt.abandoned || signal.aborted) {
+      this.rollBackLate(attempt, trx);
+      throw signal.reason ?? new Error('transaction attempt abandoned');
+    }
+    if (trx.isCompleted()) {
+      await attempt.done; // rejects with the reason BEGIN failed
+      throw new Error('BEGIN failed');
+    }
+    const scope: TransactionScope = { owner: env.registry, trx, log: attempt.log, signal, invalidations: attempt.invalidations };
+    attempt.value = await transactionScope.run(scope, () => this.fn(trx, { attempt: input.attempt, signal }));
+  }
+
+  /** COMMIT; rejects when it failed (or when PostgreSQL answered it with ROLLBACK). */
+  public async commit(): Promise<void> {
+    const attempt = this.current;
+    const trx = attempt?.trx;
+    if (!attempt || !trx) throw new Error('no transaction to commit');
+    if (trx.isCompleted()) {
+      await attempt.done;
+      throw new TransactionAbortedError('the function committed or rolled back the transaction itself; let stator.db.transaction do it (throw to roll back)');
+    }
+    this.resetConnection(attempt);
+    const started = performance.now();
+    const response: unknown = await trx.commit();
+    await attempt.done;
+    attempt.log.add({ statement: 'COMMIT', durationMs: performance.now() - started });
+    this.unwatch(attempt);
+    if ((response as { response?: { command?: unknown } } | undefined)?.response?.command === 'ROLLBACK') {
+      throw new TransactionAbortedError('an earlier statement failed and the function caught its error, so PostgreSQL rolled the transaction back at COMMIT');
+    }
+  }
+
+  /**
+   * ROLLBACK (after cancelling a statement still running, on a timeout or an abort) and the
+   * verdict: retry or not, after how long. Never rejects: a failed clean-up retires the connection.
+   */
+  public async rollBack(input: TransactionAttemptInput): Promise<RollbackOutcome> {
+    const { env } = this;
+    const section = env.ctx.config.transaction;
+    this.lastError = input.error;
+    const retry = this.shouldRetry(input);
+    const backoffMs = retry ? retryBackoffMs(input.attempt, section.retry_delay * 1000, section.retry_max_delay * 1000, env.random) : 0;
+    const attempt = this.current;
+    const trx = attempt?.trx;
+    if (!attempt || !trx) {
+      if (attempt) attempt.abandoned = true;
+      return { retry, backoffMs };
+    }
+    const connection = attempt.connection;
+    try {
+      if ((input.failedIn === 'timeout' || input.failedIn === 'abort') && attempt.log.inflight > 0 && connection) {
+        // The statement still runs: cancel it from another connection, so ROLLBACK can run.
+        await env.cancel(connection).catch((error: unknown) => retire(connection, error));
+      }
+      if (trx.isCompleted()) {
+        await attempt.done?.catch(noop);
+        return { retry, backoffMs };
+      }
+      this.resetConnection(attempt);
+      const started = performance.now();
+      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), this.dbTimeoutMs, env.ctx.clock);
+      attempt.log.add({ statement: 'ROLLBACK', durationMs: performance.now() - started });
+      return { retry, backoffMs };
+    } catch (error) {
+      // The connection cannot be trusted any more: the pool retires it when knex releases it.
+      retire(connection, error);
+      return { retry, backoffMs, rollbackError: env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
+    } finally {
+      this.unwatch(attempt);
+    }
+  }
+
+  /** Deadlocks and serialization failures (unless `deadlock_retry: false`), and a connection lost before COMMIT. */
+  private shouldRetry(input: TransactionAttemptInput): boolean {
+    if (input.failedIn !== 'body' && input.failedIn !== 'commit') return false;
+    const kind = failureKind(this.env.dialect, input.error);
+    if (CONTENTION_KINDS.has(kind)) return this.env.ctx.config.transaction.deadlock_retry;
+    // A connection lost before COMMIT: the server rolled the transaction back; run it again.
+    return kind === 'connection' && input.failedIn === 'body';
+  }
+
+  /** SQLite read-only: undo `PRAGMA query_only` on the raw (synchronous) connection, whatever knex's state. */
+  private resetConnection(attempt: Attempt<T>): void {
+    if (!this.end || !attempt.connection) return;
+    try {
+      (attempt.connection as unknown as { exec(sql: string): void }).exec(this.end);
+    } catch (error) {
+      retire(attempt.connection, error);
+    }
+  }
+
+  private unwatch(attempt: Attempt<T>): void {
+    const uid = attempt.connection?.__knexUid;
+    if (uid !== undefined) this.env.tracker.unwatch(uid);
+  }
+
+  /** A BEGIN that finished after its attempt was given up rolls back on its own. */
+  private rollBackLate(attempt: Attempt<T>, trx: Knex.Transaction): void {
+    this.resetConnection(attempt);
+    void Promise.resolve(trx.rollback())
+      .then(() => attempt.done)
+      .catch((error: unknown) => retire(attempt.connection, error))
+      .finally(() => this.unwatch(attempt));
+  }
+}
+
+/** Marks a connection broken so the pool retires it instead of lending it again. */
+function retire(connection: DatabaseConnection | undefined, reason: unknown): void {
+  if (connection && !connection.__knex__disposed) connection.__knex__disposed = reason ?? 'transaction clean-up failed';
+}
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; errno?: unknown };
+  return String(e.code ?? e.errno ?? 'failed');
+}
