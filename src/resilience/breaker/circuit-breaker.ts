@@ -40,6 +40,8 @@ export class CircuitBreaker implements BreakerHandle {
   /** Transitions into each state. */
   public readonly transitions: Record<BreakerStateName, number> = { closed: 0, open: 0, halfOpen: 0, isolated: 0 };
   public readonly state$: Observable<BreakerState>;
+  /** True when outcomes need the call's start time (the slow-call rule is on). */
+  public readonly timesCalls: boolean;
 
   private readonly window: SlidingWindow;
   private readonly actor: BreakerActor;
@@ -60,6 +62,7 @@ export class CircuitBreaker implements BreakerHandle {
     const now = ctx.clock.now();
     this.window = new SlidingWindow(settings.windowMs, settings.buckets, now);
     this.slowMs = settings.slowCallMs;
+    this.timesCalls = settings.slowCallMs > 0;
     this.minimumCalls = settings.minimumCalls;
     this.threshold = settings.threshold;
     this.slowRatio = settings.slowCallRatio;

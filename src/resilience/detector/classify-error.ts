@@ -20,6 +20,8 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, ErrorKind]> = [
   [/^(Query read timeout|timeout expired|timeout exceeded when trying to connect)$/, 'timeout'],
   [/^Knex: Timeout acquiring a connection/, 'timeout'],
   [/^This job has been dropped by Bottleneck$/, 'resource-exhausted'],
+  // better-sqlite3 checks the directory itself before SQLite does (a TypeError without a code).
+  [/^Cannot open database because the directory does not exist$/, 'configuration'],
 ];
 
 /**

@@ -95,15 +95,23 @@ export const KIND_TRAITS: Readonly<Record<ErrorKind, Traits>> = Object.freeze({
   unknown: t(false, true, false),
 });
 
-const cache = new Map<string, ErrorClassification>();
+const plain = new Map<ErrorKind, ErrorClassification>();
+const withCode = new Map<ErrorKind, Map<string, ErrorClassification>>();
+const MAX_CODES_PER_KIND = 512;
 
 /** The (frozen, shared) classification of `kind`, optionally naming the driver code that decided it. */
 export function classificationOf(kind: ErrorKind, code?: string): ErrorClassification {
-  const key = code === undefined ? kind : `${kind}\u0000${code}`;
-  let found = cache.get(key);
+  if (code === undefined) {
+    let found = plain.get(kind);
+    if (!found) plain.set(kind, (found = Object.freeze({ kind, known: kind !== 'unknown', ...KIND_TRAITS[kind] })));
+    return found;
+  }
+  let codes = withCode.get(kind);
+  if (!codes) withCode.set(kind, (codes = new Map()));
+  let found = codes.get(code);
   if (!found) {
-    found = Object.freeze({ kind, known: kind !== 'unknown', ...KIND_TRAITS[kind], ...(code !== undefined ? { code } : {}) });
-    if (cache.size < 4096) cache.set(key, found);
+    found = Object.freeze({ kind, known: kind !== 'unknown', ...KIND_TRAITS[kind], code });
+    if (codes.size < MAX_CODES_PER_KIND) codes.set(code, found);
   }
   return found;
 }

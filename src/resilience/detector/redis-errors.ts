@@ -46,8 +46,9 @@ export function redisKind(name: string, message: string): ErrorKind | undefined 
   return 'cache-failure';
 }
 
-/** The Redis reply word that decided {@link redisKind}, for the classification's `code`. */
-export function redisCode(name: string, message: string): string {
-  if (name !== 'ReplyError') return name;
+/** The Redis reply word (or ioredis class) that decided {@link redisKind}, for the classification's `code`. */
+export function redisCode(name: string, message: string): string | undefined {
+  if (name === 'MaxRetriesPerRequestError' || name === 'ClusterAllFailedError') return name;
+  if (name !== 'ReplyError') return undefined;
   return /^[A-Z]+/.exec(message)?.[0] ?? 'ERR';
 }

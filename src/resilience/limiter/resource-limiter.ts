@@ -1,6 +1,7 @@
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../logging/logger.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
 import type { LimitSettings } from './limit-settings.js';
 
 /** Counts of a limiter, for metrics. */
@@ -16,15 +17,19 @@ export interface SharedLimiterConnection {
   readonly keyPrefix: string;
 }
 
+/** What runs jobs in this process: the semaphore or a local bottleneck. */
+type LocalLimiter = { kind: 'gate'; gate: ConcurrencyGate } | { kind: 'bottleneck'; limiter: Bottleneck };
+
 /**
- * Concurrency and rate limits of one resource, by bottleneck. With a shared connection the
- * limits hold across every process using the same key prefix (bottleneck's Redis clustering
+ * Concurrency and rate limits of one resource. In process: `max_concurrent` alone is a
+ * {@link ConcurrencyGate}; with `min_time` or a reservoir, bottleneck. With a shared connection
+ * the limits hold across every process using the same key prefix (bottleneck's Redis clustering
  * through ioredis); while Redis is not ready, or when bottleneck cannot reach it for a job, the
- * job runs through a local limiter with the same settings instead (limits then hold per
+ * job runs through the local limiter with the same settings instead (limits then hold per
  * process).
  */
 export class ResourceLimiter {
-  private readonly local: Bottleneck;
+  private readonly local: LocalLimiter;
   private readonly shared: Bottleneck | undefined;
   private readonly sharedClient: Redis | undefined;
   private sharedDown = false;
@@ -42,8 +47,13 @@ export class ResourceLimiter {
       reservoirRefreshInterval: settings.reservoirRefreshIntervalMs ?? null,
       reservoirRefreshAmount: settings.reservoirRefreshAmount ?? null,
     };
-    this.local = new Bottleneck(options);
-    this.local.on('error', (error: unknown) => logger.warn(`rate limiter of ${resource} failed`, { error }));
+    if (settings.maxConcurrent !== undefined && settings.minTimeMs === 0 && settings.reservoir === undefined) {
+      this.local = { kind: 'gate', gate: new ConcurrencyGate(settings.maxConcurrent) };
+    } else {
+      const limiter = new Bottleneck(options);
+      limiter.on('error', (error: unknown) => logger.warn(`rate limiter of ${resource} failed`, { error }));
+      this.local = { kind: 'bottleneck', limiter };
+    }
     if (connection && settings.shared) {
       this.sharedClient = connection.client;
       this.shared = new Bottleneck({
@@ -80,27 +90,38 @@ export class ResourceLimiter {
           (error: unknown) => {
             if (started) throw error;
             this.noteSharedDown(error);
-            return this.local.schedule(job);
+            return this.runLocally(job);
           },
         );
     }
-    return this.local.schedule(job);
+    return this.runLocally(job);
+  }
+
+  private runLocally<T>(job: () => Promise<T>): Promise<T> {
+    const local = this.local;
+    return local.kind === 'gate' ? local.gate.schedule(job) : local.limiter.schedule(job);
   }
 
   /** Jobs waiting and running in this process. */
   public counts(): LimiterCounts {
-    const local = this.local.counts();
     const shared = this.shared?.counts();
-    return {
-      queued: local.QUEUED + (shared?.QUEUED ?? 0),
-      running: local.RUNNING + local.EXECUTING + (shared ? shared.RUNNING + shared.EXECUTING : 0),
-    };
+    let queued = shared?.QUEUED ?? 0;
+    let running = shared ? shared.RUNNING + shared.EXECUTING : 0;
+    if (this.local.kind === 'gate') {
+      queued += this.local.gate.queued;
+      running += this.local.gate.running;
+    } else {
+      const local = this.local.limiter.counts();
+      queued += local.QUEUED;
+      running += local.RUNNING + local.EXECUTING;
+    }
+    return { queued, running };
   }
 
   /** Stops accepting jobs; queued jobs are dropped. */
   public async stop(): Promise<void> {
     await Promise.allSettled([
-      this.local.stop({ dropWaitingJobs: true }),
+      ...(this.local.kind === 'bottleneck' ? [this.local.limiter.stop({ dropWaitingJobs: true })] : []),
       ...(this.shared ? [this.shared.stop({ dropWaitingJobs: true })] : []),
     ]);
   }

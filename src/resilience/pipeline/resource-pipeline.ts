@@ -46,6 +46,7 @@ export class ResourcePipeline implements Pipeline {
   private readonly policy: RetryPolicy;
   private readonly unknownErrors: UnknownErrorLog;
   private readonly source: string;
+  private readonly timesCalls: boolean;
 
   public constructor(
     ctx: RuntimeContext,
@@ -60,6 +61,7 @@ export class ResourcePipeline implements Pipeline {
     this.limiter = parts.limiter;
     this.unknownErrors = parts.unknownErrors;
     this.source = `resilience.${resource}`;
+    this.timesCalls = parts.breaker.timesCalls || parts.policy.maxTotalMs > 0;
   }
 
   public run<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options?: RunOptions): Promise<T> {
@@ -93,9 +95,10 @@ export class ResourcePipeline implements Pipeline {
 
   private async guarded<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options: RunOptions | undefined): Promise<T> {
     const permit = this.allow(operation);
-    const startedAt = this.clock.now();
-    const signal = options?.signal;
     const policy = this.policy;
+    // The start time matters only to the slow-call rule and the total-time cap.
+    const startedAt = this.timesCalls ? this.clock.now() : 0;
+    const signal = options?.signal;
     let timeoutMs = options?.timeoutMs ?? policy.attemptTimeoutMs;
     if (policy.maxTotalMs > 0) timeoutMs = timeoutMs > 0 ? Math.min(timeoutMs, policy.maxTotalMs) : policy.maxTotalMs;
     try {

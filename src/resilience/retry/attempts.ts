@@ -4,11 +4,11 @@
  * `attempts` property.
  */
 export function attachAttempts(error: unknown, attempts: number): void {
-  if (typeof error !== 'object' || error === null || !Object.isExtensible(error)) return;
+  if (typeof error !== 'object' || error === null) return;
   try {
-    Object.defineProperty(error, 'attempts', { value: attempts, writable: true, configurable: true, enumerable: false });
+    (error as { attempts?: number }).attempts = attempts;
   } catch {
-    // A frozen or exotic error object: the count is lost, the error is not.
+    // A frozen or exotic error object (strict mode throws): the count is lost, the error is not.
   }
 }
 
