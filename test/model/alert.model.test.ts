@@ -46,7 +46,7 @@ const model: MachineModel = {
     return {
       async apply(event: EventObject) {
         if (event.type === 'SAMPLE') {
-          pool.busy = Math.round((event as { value: number }).value * MAX);
+          pool.busy = Math.round((event as unknown as { value: number }).value * MAX);
           pool.idle = MAX - pool.busy;
           await clock.advance(INTERVAL_MS);
           return;

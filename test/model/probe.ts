@@ -34,7 +34,7 @@ export class MachineProbe {
     if (ref.logic?.id !== this.machineId) return;
     if (!this.actor) {
       // Chosen on its first snapshot (its context is readable then).
-      if (event.type !== '@xstate.snapshot' || !this.pick(event.actorRef, event.snapshot)) return;
+      if (event.type !== '@xstate.snapshot' || !this.pick(event.actorRef as AnyActorRef, event.snapshot)) return;
       this.actor = ref;
     }
     if (ref !== this.actor) return;
