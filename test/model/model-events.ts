@@ -8,7 +8,10 @@ import { edgesOf } from '../../src/visualize/graph-edges.js';
  * `variants` for that type (payloads that reach each guarded branch; concrete events for a
  * wildcard such as `xstate.error.actor.*`).
  */
-export function machineEvents(machine: AnyStateMachine, variants: Readonly<Record<string, readonly EventObject[]>> = {}): EventObject[] {
+/** A model event with its payload. */
+export type ModelEvent = EventObject & Readonly<Record<string, unknown>>;
+
+export function machineEvents(machine: AnyStateMachine, variants: Readonly<Record<string, readonly ModelEvent[]>> = {}): EventObject[] {
   const types = new Set<string>();
   const walk = (node: DirectedGraphNode): void => {
     for (const edge of edgesOf(node)) if (edge.transition.eventType) types.add(edge.transition.eventType);
