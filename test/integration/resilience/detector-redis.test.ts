@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, expectKind, suffix } from './support/capture.js';
 import { PORTS, startRedis, type ChildServer } from './support/servers.js';
@@ -11,7 +11,7 @@ const clients: Redis[] = [];
 /** Errors each client emitted (ioredis reports connection-level errors as 'error' events). */
 const emitted = new WeakMap<Redis, Error[]>();
 
-function redis(options: ConstructorParameters<typeof Redis>[0] & object): Redis {
+function redis(options: RedisOptions): Redis {
   const c = new Redis(options);
   const errors: Error[] = [];
   emitted.set(c, errors);

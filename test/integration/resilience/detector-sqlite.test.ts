@@ -1,14 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, expectKind } from './support/capture.js';
 
 // Errors captured from real SQLite databases (better-sqlite3 12), classified by the detector.
+
+/** The little of better-sqlite3 this file uses (the package ships no types, and none are installed). */
+interface SqliteDatabase {
+  exec(sql: string): void;
+  pragma(sql: string): unknown;
+  close(): void;
+}
+type SqliteConstructor = new (file: string, options?: { timeout?: number; readonly?: boolean }) => SqliteDatabase;
+const Database = createRequire(import.meta.url)('better-sqlite3') as SqliteConstructor;
+
 let dir: string;
 let file: string;
-let db: Database.Database;
+let db: SqliteDatabase;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'stator-res-sqlite-'));
