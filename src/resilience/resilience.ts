@@ -33,6 +33,14 @@ export interface Resilience {
   breaker(name: string): BreakerHandle | undefined;
   /** Where the `cache` fallback strategy reads/writes last good values (wired by the runtime to the cache layer; absent → strategy skipped). */
   setFallbackStore(store: FallbackStore | undefined): void;
+  /**
+   * Resolves once the breaker state and rate limits shared through Redis are connected (and the
+   * stored breaker states read), true; false when nothing is shared or Redis did not answer
+   * within `timeoutMs` (everything then works per process, and catches up when Redis is back).
+   * Never rejects. The runtime may await it before serving, so that a process starting while a
+   * breaker is open elsewhere starts open.
+   */
+  ready(timeoutMs?: number): Promise<boolean>;
   /** Stops breakers, limiters and Redis connections. Pipelines must not be used afterwards. */
   stop(): Promise<void>;
 }
@@ -125,6 +133,13 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
     breaker: (name) => pipelines.get(name)?.breaker,
     setFallbackStore(store) {
       fallbackStore = store;
+    },
+    async ready(timeoutMs = 3000) {
+      const waits: Promise<boolean>[] = [];
+      if (sharedBreakers) waits.push(sharedBreakers.ready(timeoutMs));
+      for (const p of pipelines.values()) if (p.limiter?.shared) waits.push(p.limiter.ready(timeoutMs));
+      if (!waits.length) return false;
+      return (await Promise.all(waits)).every(Boolean);
     },
     async stop() {
       if (stopped) return;

@@ -30,7 +30,8 @@ type LocalLimiter = { kind: 'gate'; gate: ConcurrencyGate } | { kind: 'bottlenec
  */
 export class ResourceLimiter {
   private readonly local: LocalLimiter;
-  private readonly shared: Bottleneck | undefined;
+  /** The limiter shared through Redis, when there is one. */
+  public readonly shared: Bottleneck | undefined;
   private readonly sharedClient: Redis | undefined;
   private sharedDown = false;
 
@@ -100,6 +101,23 @@ export class ResourceLimiter {
   private runLocally<T>(job: () => Promise<T>): Promise<T> {
     const local = this.local;
     return local.kind === 'gate' ? local.gate.schedule(job) : local.limiter.schedule(job);
+  }
+
+  /**
+   * Resolves true once the shared limiter is connected to Redis, false when it has none or Redis
+   * did not answer within `timeoutMs` (jobs then run under local limits).
+   */
+  public async ready(timeoutMs = 3000): Promise<boolean> {
+    const shared = this.shared;
+    if (!shared) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+    });
+    const ok = await Promise.race([shared.ready().then(() => this.sharedClient?.status === 'ready', () => false), timeout]);
+    clearTimeout(timer);
+    return ok;
   }
 
   /** Jobs waiting and running in this process. */

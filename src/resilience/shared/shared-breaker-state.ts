@@ -37,6 +37,7 @@ export class SharedBreakerState {
   private readonly channel: string;
   private readonly watchers = new Map<string, (state: RemoteBreakerState) => void>();
   private down = false;
+  private readonly connected: Promise<boolean>;
 
   public constructor(
     private readonly settings: SharedRedisSettings,
@@ -54,7 +55,35 @@ export class SharedBreakerState {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) this.receive(message);
     });
-    this.subscriber.subscribe(this.channel).catch((error: unknown) => this.noteDown(error));
+    const subscribed = this.subscriber.subscribe(this.channel).then(
+      () => true,
+      (error: unknown) => {
+        this.noteDown(error);
+        return false;
+      },
+    );
+    const clientReady = new Promise<boolean>((resolve) => {
+      if (this.client.status === 'ready') resolve(true);
+      else this.client.once('ready', () => resolve(true));
+    });
+    this.connected = Promise.all([subscribed, clientReady]).then(([a, b]) => a && b);
+  }
+
+  /**
+   * Resolves true once this process follows the shared state (subscribed, and the stored state of
+   * the breakers watched so far read), or false if Redis did not answer within `timeoutMs`
+   * (breakers then work locally and catch up when Redis comes back).
+   */
+  public async ready(timeoutMs = 3000): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+    });
+    const ok = await Promise.race([this.connected, timeout]);
+    clearTimeout(timer);
+    if (ok) await Promise.all([...this.watchers.keys()].map((name) => this.catchUp(name)));
+    return ok;
   }
 
   /** Follows the breaker `name`: `onRemote` receives other processes' transitions, and the stored state now. */
