@@ -34,6 +34,7 @@ export class ResourceLimiter {
   public readonly shared: Bottleneck | undefined;
   private readonly sharedClient: Redis | undefined;
   private sharedDown = false;
+  private stopping = false;
 
   public constructor(
     private readonly resource: string,
@@ -65,6 +66,12 @@ export class ResourceLimiter {
         clearDatastore: false,
       });
       this.shared.on('error', (error: unknown) => this.noteSharedDown(error));
+      connection.client.on('close', () => {
+        if (!this.stopping) this.noteSharedDown(new Error('connection to Redis closed'));
+      });
+      connection.client.on('ready', () => {
+        this.sharedDown = false;
+      });
       // Apply this process's settings to the shared limiter (the first process created it).
       this.shared.ready().then(
         () => this.shared?.updateSettings(options),
@@ -84,10 +91,7 @@ export class ResourceLimiter {
           return job();
         })
         .then(
-          (value) => {
-            this.sharedDown = false;
-            return value;
-          },
+          (value) => value,
           (error: unknown) => {
             if (started) throw error;
             this.noteSharedDown(error);
@@ -138,6 +142,7 @@ export class ResourceLimiter {
 
   /** Stops accepting jobs; queued jobs are dropped. */
   public async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.allSettled([
       ...(this.local.kind === 'bottleneck' ? [this.local.limiter.stop({ dropWaitingJobs: true })] : []),
       ...(this.shared ? [this.shared.stop({ dropWaitingJobs: true })] : []),

@@ -37,6 +37,7 @@ export class SharedBreakerState {
   private readonly channel: string;
   private readonly watchers = new Map<string, (state: RemoteBreakerState) => void>();
   private down = false;
+  private stopping = false;
   private readonly connected: Promise<boolean>;
 
   public constructor(
@@ -47,6 +48,9 @@ export class SharedBreakerState {
     this.client = new Redis(coordinationOptions(settings, 'stator-breaker'));
     this.subscriber = new Redis({ ...coordinationOptions(settings, 'stator-breaker-sub'), enableOfflineQueue: true, maxRetriesPerRequest: null });
     this.client.on('error', (error: Error) => this.noteDown(error));
+    this.client.on('close', () => {
+      if (!this.stopping) this.noteDown(new Error(`connection to Redis at ${String(settings.options.host)}:${String(settings.options.port)} closed`));
+    });
     this.subscriber.on('error', (error: Error) => this.noteDown(error));
     this.client.on('ready', () => {
       this.down = false;
@@ -108,6 +112,7 @@ export class SharedBreakerState {
 
   /** Closes both connections. */
   public async stop(): Promise<void> {
+    this.stopping = true;
     this.watchers.clear();
     await Promise.allSettled([quit(this.client), quit(this.subscriber)]);
   }
