@@ -16,4 +16,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'status', run: () => import('./status.bench.js').then((m) => m.run()) },
   { name: 'security', run: () => import('./security.bench.js').then((m) => m.run()) },
   { name: 'startup', run: () => import('./startup.bench.js').then((m) => m.run()) },
+  { name: 'events', run: () => import('./events.bench.js').then((m) => m.run()) },
 ];
