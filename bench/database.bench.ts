@@ -80,7 +80,7 @@ async function postgres(): Promise<void> {
       ['pg.Pool', () => pool.query('SELECT 1')],
     ]);
     await compare('database: a transaction of one SELECT 1 on PostgreSQL', [
-      ['plain knex.transaction', () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' })],
+      ['plain knex.transaction', () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' }).then()],
       ['stator.db.transaction (machine, log, retry)', () => stator.api.transaction((trx) => trx.raw('SELECT 1').then())],
     ]);
   } finally {
@@ -102,7 +102,7 @@ async function mariadb(): Promise<void> {
       ['mysql2 pool', () => pool.query('SELECT 1')],
     ]);
     await compare('database: a transaction of one SELECT 1 on MariaDB', [
-      ['plain knex.transaction', () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' })],
+      ['plain knex.transaction', () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' }).then()],
       ['stator.db.transaction (machine, log, retry)', () => stator.api.transaction((trx) => trx.raw('SELECT 1').then())],
     ]);
   } finally {
