@@ -29,6 +29,11 @@ import type { RuntimeContext } from './context.js';
 import type { ResourceLayer } from './layer.js';
 import { provideResourceMachine } from './resource-actors.js';
 import type { Stator, StopReport } from './stator.js';
+import type { Authenticator } from '../security/authenticator.js';
+import type { GuardOptions } from '../security/access-check.js';
+import type { GuardedAccess } from '../security/guard-access.js';
+import type { Subject } from '../security/security.js';
+import { secureStator, type SecuredStator } from '../security/secure-stator.js';
 
 type SupervisorMachine = typeof supervisorMachine;
 type SupervisorSnapshot = SnapshotFrom<SupervisorMachine>;
@@ -76,6 +81,7 @@ export class StatorRuntime implements Stator {
   private graceful: Promise<ShutdownReport<StopReport>> | undefined;
   /** The JSONL event log (`events.path`), written from start() to the end of stop(). */
   private eventLog: EventLogWriter | undefined;
+  private secured: SecuredStator | undefined;
 
   public constructor(private readonly parts: StatorParts) {
     this.context = parts.context;
@@ -116,8 +122,20 @@ export class StatorRuntime implements Stator {
       next: (snapshot) => this.onSnapshot(snapshot),
       error: (error) => this.onSupervisorError(error),
     });
-    actor.send({ type: 'START' });
-    this.observability.start();
+    // A security section with a key that does not parse fails the start, before any resource.
+    const securityReady = this.config.security ? this.security.security.ready() : Promise.resolve();
+    securityReady.then(
+      () => {
+        actor.send({ type: 'START' });
+        this.observability.start();
+      },
+      (error: unknown) => {
+        this.context.logger.error('stator: the security configuration cannot be used', { error });
+        this.startup?.reject(new StartupError([], [], { reason: `security: ${(error as Error).message}`, cause: error }));
+        actor.stop();
+        this.actor = undefined; // nothing started: stop() has nothing to wait for
+      },
+    );
     return promise;
   }
 
@@ -171,6 +189,20 @@ export class StatorRuntime implements Stator {
 
   public breaker(name: string): BreakerHandle | undefined {
     return this.resilience.breaker(name);
+  }
+
+  public get auth(): Authenticator {
+    return this.security.auth;
+  }
+
+  public as(subject: Subject, options?: GuardOptions): GuardedAccess {
+    return this.security.as(subject, options);
+  }
+
+  /** Security is built on first use, once the capability APIs it guards exist. */
+  private get security(): SecuredStator {
+    this.secured ??= secureStator(this);
+    return this.secured;
   }
 
   /** The status manager, for capabilities that add their part to the snapshot. */

@@ -11,6 +11,10 @@ import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
 import type { ReadinessView } from '../status/readiness.js';
 import type { ShutdownReport } from '../status/shutdown/graceful-shutdown.js';
 import type { RuntimeContext } from './context.js';
+import type { Authenticator } from '../security/authenticator.js';
+import type { GuardOptions } from '../security/access-check.js';
+import type { GuardedAccess } from '../security/guard-access.js';
+import type { Subject } from '../security/security.js';
 
 /** How `stator.stop()` went. */
 export interface StopReport {
@@ -91,4 +95,21 @@ export interface Stator {
   readonly db: StatorDb;
   /** The circuit breaker guarding a resource (`cache`, `database`, ...), once that resource has used it. */
   breaker(name: string): BreakerHandle | undefined;
+  /**
+   * Authentication (`security:` in config): `authenticate` issues a token, `verify`, `revoke`.
+   * Every attempt is audited.
+   */
+  readonly auth: Authenticator;
+  /**
+   * The same `cache`, `db` and `fs`, where every call is first checked against the permissions of
+   * `subject` (a token, verified again on each call, or a principal) and audited. A denied call
+   * throws `AccessDeniedError` and never touches the resource.
+   *
+   * @example
+   * ```ts
+   * const { token } = await stator.auth.authenticate({ username: 'alice', password, source: req.ip });
+   * await stator.as(token, { source: req.ip }).cache.get('user:alice:cart');
+   * ```
+   */
+  as(subject: Subject, options?: GuardOptions): GuardedAccess;
 }
