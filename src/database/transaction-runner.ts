@@ -70,6 +70,9 @@ export class TransactionRunner {
     try {
       const actor = startMachine(ctx, this.machine, {
         source,
+        // Inspection costs about a third of a transaction's bookkeeping: only when someone listens
+        // (the event log, events$ subscribers) are the machine's events recorded.
+        record: ctx.events.observed,
         input: { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs },
       });
       const done = toPromise(actor);
