@@ -1,3 +1,5 @@
+import type { Clock } from '../runtime/clock.js';
+
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -15,4 +17,11 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
       },
     );
   });
+}
+
+/** `promise`, or a rejection once `ms` pass on `clock` or `signal` aborts, whichever comes first. */
+export function withDeadline<T>(promise: Promise<T>, clock: Clock, ms: number, signal: AbortSignal): Promise<T> {
+  const controller = new AbortController();
+  const timer = clock.setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), Math.max(0, ms));
+  return abortable(promise, AbortSignal.any([signal, controller.signal])).finally(() => clock.clearTimeout(timer));
 }

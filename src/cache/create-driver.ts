@@ -18,7 +18,7 @@ export function createDriver(ctx: RuntimeContext, observer: NodeObserver): Cache
         ...(config.max_value_bytes !== undefined ? { maxValueBytes: config.max_value_bytes } : {}),
       });
     case 'redis':
-      return new RedisDriver(config, observer);
+      return new RedisDriver(config, observer, ctx.clock);
     case 'memcached':
       return new MemcachedDriver({ config, observer, clock: ctx.clock, logger: ctx.logger });
   }

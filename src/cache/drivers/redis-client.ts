@@ -24,8 +24,9 @@ const NODE_EVENTS = ['ready', 'close', 'reconnecting', 'end', 'error'] as const;
  * Builds the ioredis client `cache` describes: a Cluster when `cache.cluster` is set, a
  * Sentinel-managed master when `cache.sentinel` is set, else a single node at `host:port`.
  *
- * Every call is bounded by `cache.timeout` (ioredis `connectTimeout` and `commandTimeout`),
- * reconnection runs forever every `cache.retry_delay` seconds (so the cache comes back by itself
+ * Every call is bounded by `cache.timeout` (ioredis `connectTimeout` and `commandTimeout`, and
+ * the cache pipeline's per-call timeout for what waits in a Cluster's own queue), reconnection
+ * runs forever every `cache.retry_delay` seconds (so the cache comes back by itself
  * when the server does), and commands queued while disconnected fail at the first failed
  * reconnection attempt (`maxRetriesPerRequest: 0`), so reads fall back promptly. Each node's
  * connection events go to `observer` (one connection machine per node).
@@ -80,9 +81,6 @@ function clusterClient(
   const seeds = config.cluster?.nodes.map((n) => ({ host: n.host, port: n.port })) ?? [];
   const options: ClusterOptions = {
     lazyConnect: true,
-    // A command for a node that is down fails at once instead of waiting in a queue without a
-    // timeout (the cluster-level queue has none); reads then fall back at once.
-    enableOfflineQueue: false,
     clusterRetryStrategy: () => retryMs,
     // Nodes reconnect by themselves, so each node's machine goes reconnecting → idle.
     clusterNodeRetryStrategy: () => retryMs,
@@ -100,9 +98,12 @@ function clusterClient(
     const address = key ?? `${redis.options.host}:${redis.options.port}`;
     current.set(address, redis);
     watchNode(redis, () => attached && current.get(address) === redis, (signal, error) => observer(address, signal, error));
-    // Nodes connect lazily (on their first command): connect now so that status is true for
-    // every node, not only for the ones that happened to receive a command.
-    if (redis.status === 'wait') redis.connect().catch(() => undefined);
+    // Nodes connect lazily (on their first command): connect them once the cluster is ready so
+    // that status is true for every node, not only for those that happened to get a command.
+    if (cluster.status === 'ready') connectIdle(redis);
+  });
+  cluster.on('ready', () => {
+    for (const redis of cluster.nodes('all')) connectIdle(redis);
   });
   cluster.on('-node', (redis: Redis, key?: string) => {
     const address = key ?? `${redis.options.host}:${redis.options.port}`;
@@ -122,6 +123,10 @@ function clusterClient(
       attached = false;
     },
   };
+}
+
+function connectIdle(redis: Redis): void {
+  if (redis.status === 'wait') redis.connect().catch(() => undefined);
 }
 
 /** Forwards one ioredis connection's lifecycle events while `active()` says so. */

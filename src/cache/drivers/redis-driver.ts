@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
-import { abortable } from '../abortable.js';
+import type { Clock } from '../../runtime/clock.js';
+import { abortable, withDeadline } from '../abortable.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
@@ -33,6 +34,7 @@ export class RedisDriver implements CacheDriver {
   public constructor(
     private readonly config: StatorConfig['cache'],
     private readonly observer: NodeObserver,
+    private readonly clock: Clock,
   ) {
     this.maxValueBytes = config.max_value_bytes ?? REDIS_MAX_VALUE_BYTES;
   }
@@ -47,7 +49,9 @@ export class RedisDriver implements CacheDriver {
     // the node machines record them. Keep an 'error' listener so none is unhandled.
     connection.client.on('error', () => undefined);
     try {
-      await abortable(connection.client.connect(), signal);
+      // ioredis' connect() can stay pending while it retries (a Cluster whose ready check failed):
+      // give up after cache.timeout and let the supervisor try again.
+      await withDeadline(connection.client.connect(), this.clock, this.config.timeout * 1000, signal);
     } catch (error) {
       this.disconnect();
       throw error;
@@ -63,7 +67,11 @@ export class RedisDriver implements CacheDriver {
     if (!connection) return;
     this.connection = undefined;
     try {
-      if (connection.client.status === 'ready') await abortable(connection.client.quit(), signal);
+      // QUIT lets replies in flight arrive; a node that does not answer within cache.timeout
+      // is cut off.
+      if (connection.client.status === 'ready') {
+        await withDeadline(connection.client.quit(), this.clock, this.config.timeout * 1000, signal);
+      }
     } catch {
       // Closing anyway.
     } finally {

@@ -39,9 +39,16 @@ export async function waitForPort(port: number, open = true, tries = 200): Promi
 function managed(port: number, command: string, args: () => string[]): TestServer {
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn(command, args(), { stdio: 'ignore' });
-    child.once('exit', () => {
-      child = undefined;
+    const started = spawn(command, args(), { stdio: 'ignore' });
+    child = started;
+    // Never leave a server behind, even when the test process ends abruptly.
+    const reap = (): void => {
+      started.kill('SIGKILL');
+    };
+    process.once('exit', reap);
+    started.once('exit', () => {
+      process.removeListener('exit', reap);
+      if (child === started) child = undefined;
     });
     await waitForPort(port);
   };
@@ -102,7 +109,20 @@ export async function startRedisCluster(ports: readonly number[], replicas: numb
     }),
   );
   await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+  await waitForClusterOk(ports);
   return { nodes, dir };
+}
+
+/** Resolves once every node in `ports` (that runs) reports `cluster_state:ok`. */
+export async function waitForClusterOk(ports: readonly number[], tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    const states = await Promise.all(
+      ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((out) => /cluster_state:ok/.test(out), () => false)),
+    );
+    if (states.every(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the Redis Cluster did not reach cluster_state:ok');
 }
 
 /** Removes a cluster's files after its nodes were disposed. */
