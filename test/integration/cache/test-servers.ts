@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,37 @@ export async function waitForClusterOk(ports: readonly number[], tries = 200): P
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the Redis Cluster did not reach cluster_state:ok');
+}
+
+/**
+ * Starts a master on `ports[0]`, a replica of it on `ports[1]` and a Sentinel on `ports[2]`
+ * watching it as `name` (quorum 1, down after 1 s), with the Sentinel's config in a temporary
+ * directory (`redis-server <conf> --sentinel`).
+ */
+export async function startSentinelSetup(
+  name: string,
+  ports: readonly [number, number, number],
+): Promise<{ master: TestServer; replica: TestServer; sentinel: TestServer; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'stator-sentinel-'));
+  const [masterPort, replicaPort, sentinelPort] = ports;
+  const master = await startRedis(masterPort);
+  const replica = await startRedis(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]);
+  const conf = join(dir, 'sentinel.conf');
+  writeFileSync(
+    conf,
+    [
+      `port ${sentinelPort}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 3000`,
+      '',
+    ].join('\n'),
+  );
+  const sentinel = managed(sentinelPort, 'redis-server', () => [conf, '--sentinel']);
+  await sentinel.restart();
+  return { master, replica, sentinel, dir };
 }
 
 /** Removes a cluster's files after its nodes were disposed. */
