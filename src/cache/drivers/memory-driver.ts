@@ -34,7 +34,8 @@ export class MemoryDriver implements CacheDriver {
     this.maxValueBytes = options.maxValueBytes ?? Number.POSITIVE_INFINITY;
     this.lru = new LRUCache<string, MemoryEntry>({
       max: options.maxItems,
-      perf: { now: () => options.clock.now() },
+      // +1: lru-cache treats a start time of 0 as "no start", and a TestClock starts at 0.
+      perf: { now: () => options.clock.now() + 1 },
       // Read the clock on every check: the default caches it for 1 ms with a real timer.
       ttlResolution: 0,
       dispose: (entry, key) => this.unindex(key, entry.tags),

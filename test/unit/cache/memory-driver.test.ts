@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryDriver } from '../../../src/cache/drivers/memory-driver.js';
+import { TestClock } from '../../../src/runtime/clock.js';
+
+describe('MemoryDriver', () => {
+  it('evicts the least recently used entry past max_items, and its tags go with it', async () => {
+    const driver = new MemoryDriver({ maxItems: 2, clock: new TestClock() });
+    await driver.set('a', '0ja', 0, ['t']);
+    await driver.set('b', '0jb', 0, ['t']);
+    await driver.get('a');
+    await driver.set('c', '0jc', 0, []);
+    expect(await driver.getMany(['a', 'b', 'c'])).toEqual(['0ja', undefined, '0jc']);
+    expect(driver.describe()).toMatchObject({ entries: 2, tags: 1 });
+    expect(await driver.invalidateTags(['t'])).toBe(1);
+    expect(driver.describe()).toMatchObject({ entries: 1, tags: 0 });
+  });
+
+  it('expires on the instance clock; an expired entry is not counted as removed', async () => {
+    const clock = new TestClock();
+    const driver = new MemoryDriver({ maxItems: 10, clock });
+    await driver.set('p:1', '0j1', 1000, []);
+    await driver.set('p:2', '0j2', 0, []);
+    await clock.advance(999);
+    expect(await driver.get('p:1')).toBe('0j1');
+    await clock.advance(2);
+    expect(await driver.get('p:1')).toBeUndefined();
+    await driver.set('p:3', '0j3', 1000, []);
+    await clock.advance(5000);
+    expect(await driver.invalidatePrefix('p:')).toBe(1);
+  });
+
+  it('setting a key again replaces its tags', async () => {
+    const driver = new MemoryDriver({ maxItems: 10, clock: new TestClock() });
+    await driver.set('k', '0j1', 0, ['old']);
+    await driver.set('k', '0j2', 0, ['new']);
+    expect(await driver.invalidateTags(['old'])).toBe(0);
+    expect(await driver.invalidateTags(['new'])).toBe(1);
+  });
+});
