@@ -11,6 +11,12 @@ import { allTransitions } from './transitions.js';
  */
 export interface MachineModel {
   readonly machine: AnyStateMachine;
+  /**
+   * The machine the paths are planned on, when the definition cannot run alone (a child that
+   * reports to its parent with `sendParent`): the same states and transitions, those actions
+   * made inert. Default: `machine`.
+   */
+  readonly planningMachine?: AnyStateMachine;
   readonly input?: unknown;
   /** Events to try in a state (payload variants reach guarded branches). */
   readonly events: (snapshot: Snapshot<unknown>) => readonly EventObject[];
@@ -68,7 +74,8 @@ export function planPaths(model: MachineModel): PlannedPath[] {
     limit: model.limit ?? 5000,
     ...(model.input !== undefined ? { input: model.input } : {}),
   };
-  const shortest = getShortestPaths(model.machine, options as never) as unknown as {
+  const machine = model.planningMachine ?? model.machine;
+  const shortest = getShortestPaths(machine, options as never) as unknown as {
     state: Snapshot<unknown>;
     steps: { state: Snapshot<unknown>; event: EventObject }[];
   }[];
@@ -78,7 +85,7 @@ export function planPaths(model: MachineModel): PlannedPath[] {
     // steps[i].state is the state after steps[i].event.
     toState.set(serialize(path.state), path.steps.filter((s) => s.event.type !== 'xstate.init'));
   }
-  const adjacency = getAdjacencyMap(model.machine, options as never) as unknown as Record<
+  const adjacency = getAdjacencyMap(machine, options as never) as unknown as Record<
     string,
     { state: Snapshot<unknown>; transitions: Record<string, { event: EventObject; state: Snapshot<unknown> }> }
   >;
@@ -102,7 +109,7 @@ export function planPaths(model: MachineModel): PlannedPath[] {
 
 function changesSomething(state: Snapshot<unknown>, event: EventObject, model: MachineModel): boolean {
   // A self-transition that takes a transition (e.g. a guarded counter) is still worth a path.
-  const next = model.machine.getTransitionData?.(state as never, event as never) as unknown[] | undefined;
+  const next = (model.planningMachine ?? model.machine).getTransitionData?.(state as never, event as never) as unknown[] | undefined;
   return Array.isArray(next) && next.length > 0;
 }
 

@@ -63,6 +63,11 @@ export class MachineProbe {
     return this.actor?.getSnapshot();
   }
 
+  /** The watched actor (undefined before it started). */
+  public ref(): AnyActorRef | undefined {
+    return this.actor as unknown as AnyActorRef | undefined;
+  }
+
   /**
    * Sends an event straight to the watched actor: for the few events nothing in `src/` causes in
    * that state. What it makes the actor do is counted apart (reported as covered only directly).
