@@ -1,7 +1,7 @@
-import type { AnyActorRef, AnyStateMachine, EventObject, Snapshot, StateValue } from 'xstate';
+import { getNextSnapshot, type AnyActorLogic, type AnyActorRef, type AnyStateMachine, type AnyStateNode, type AnyTransitionDefinition, type EventObject, type Snapshot, type StateValue } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import { MachineProbe } from './probe.js';
-import { allTransitions } from './transitions.js';
+import { allTransitions, transitionKey } from './transitions.js';
 
 /**
  * A model-based test of one machine: the pure definition generates paths (sequences of events)
@@ -12,14 +12,21 @@ import { allTransitions } from './transitions.js';
 export interface MachineModel {
   readonly machine: AnyStateMachine;
   /**
-   * The machine the paths are planned on, when the definition cannot run alone (a child that
-   * reports to its parent with `sendParent`): the same states and transitions, those actions
-   * made inert. Default: `machine`.
+   * The logic the paths are planned on, when the definition cannot run alone: a child that
+   * reports to its parent with `sendParent` (those actions made inert), or a parent whose children
+   * answer some commands at once (the replies folded into its transitions). Same states and
+   * transitions as `machine`. Default: `machine`.
    */
-  readonly planningMachine?: AnyStateMachine;
+  readonly planningMachine?: AnyActorLogic;
   readonly input?: unknown;
   /** Events to try in a state (payload variants reach guarded branches). */
   readonly events: (snapshot: Snapshot<unknown>) => readonly EventObject[];
+  /**
+   * Events tried only as the last step of a path, never to reach a state: those a driver can only
+   * send straight to the real actor (after one, the real implementation no longer matches the
+   * model's context, so nothing is planned beyond it).
+   */
+  readonly finalOnly?: (snapshot: Snapshot<unknown>) => readonly EventObject[];
   /** How states are told apart during traversal. Default: state value + context. */
   readonly serialize?: (snapshot: Snapshot<unknown>) => string;
   /**
@@ -29,6 +36,12 @@ export interface MachineModel {
   readonly createDriver: (probe: MachineProbe) => Promise<Driver>;
   /** Which actor of the machine the probe watches (default: the first one started). */
   readonly pick?: (ref: AnyActorRef, snapshot: Snapshot<unknown>) => boolean;
+  /**
+   * Run only enough paths to take every transition once (greedy over the transitions each path's
+   * last step takes in the model), instead of one per (state, event). For machines whose context
+   * makes many states: each path starts a real implementation.
+   */
+  readonly minimal?: boolean;
   /** Bound on traversal (states explored). Default 5000. */
   readonly limit?: number;
 }
@@ -43,6 +56,8 @@ export interface Driver {
 /** A planned path: the events, and the state value the pure model says each one leads to. */
 export interface PlannedPath {
   readonly steps: readonly { readonly event: EventObject; readonly expected: StateValue }[];
+  /** Transitions the last step takes in the model (for {@link MachineModel.minimal}). */
+  readonly takes?: readonly string[];
 }
 
 export interface ModelReport {
@@ -62,6 +77,12 @@ const defaultSerialize = (s: Snapshot<unknown>): string => {
 };
 
 const eventKey = (e: EventObject): string => JSON.stringify(e);
+
+/** An event in a failure message: its type, and the resource or value it is about. */
+const label = (e: EventObject): string => {
+  const about = (e as { name?: unknown; value?: unknown }).name ?? (e as { value?: unknown }).value;
+  return about === undefined ? e.type : `${e.type}(${String(about)})`;
+};
 
 /**
  * One path per (reachable state, event that changes something): the shortest way to the state,
@@ -96,9 +117,16 @@ export function planPaths(model: MachineModel): PlannedPath[] {
     for (const next of Object.values(entry.transitions)) {
       if (serialize(next.state) === key && !changesSomething(entry.state, next.event, model)) continue;
       const steps = [...prefix, next].map((s) => ({ event: s.event, expected: (s.state as unknown as { value: StateValue }).value }));
-      candidates.push({ steps });
+      candidates.push({ steps, takes: takes(model, entry.state, next.event, next.state) });
+    }
+    for (const event of model.finalOnly?.(entry.state) ?? []) {
+      if (!changesSomething(entry.state, event, model)) continue;
+      const next = getNextSnapshot(machine, entry.state as never, event as never) as unknown as { value: StateValue };
+      const steps = [...prefix.map((s) => ({ event: s.event, expected: (s.state as unknown as { value: StateValue }).value })), { event, expected: next.value }];
+      candidates.push({ steps, takes: takes(model, entry.state, event, next as unknown as Snapshot<unknown>) });
     }
   }
+  if (model.minimal) return selectCovering(candidates);
   const keys = candidates.map((p) => p.steps.map((s) => eventKey(s.event)).join('\u0000'));
   return candidates.filter((_, i) => {
     const k = keys[i] ?? '';
@@ -107,9 +135,45 @@ export function planPaths(model: MachineModel): PlannedPath[] {
   });
 }
 
+/** Shortest paths first, each kept only when its last step takes a transition no kept path takes. */
+function selectCovering(candidates: readonly PlannedPath[]): PlannedPath[] {
+  const seen = new Set<string>();
+  const kept: PlannedPath[] = [];
+  for (const path of [...candidates].sort((a, b) => a.steps.length - b.steps.length)) {
+    const fresh = (path.takes ?? []).filter((k) => !seen.has(k));
+    if (fresh.length === 0) continue;
+    for (const k of fresh) seen.add(k);
+    kept.push(path);
+  }
+  return kept;
+}
+
+/**
+ * The transitions a step takes in the model: those the event selects, then the eventless ones it
+ * leads to: an eventless transition counts when its source was active before the step (or was
+ * entered by it) and is left, and its targets are active after it.
+ */
+function takes(model: MachineModel, state: Snapshot<unknown>, event: EventObject, next: Snapshot<unknown>): string[] {
+  const selected = (model.machine.getTransitionData?.(state as never, event as never) ?? []) as unknown as AnyTransitionDefinition[];
+  const keys = selected.map((t) => transitionKey(t));
+  const nodesOf = (s: Snapshot<unknown>): Set<AnyStateNode> => new Set((s as unknown as { _nodes?: AnyStateNode[] })._nodes ?? []);
+  const before = nodesOf(state);
+  const after = nodesOf(next);
+  const entered = selected.flatMap((t) => (t.target ?? []).map((n) => n.id));
+  const walk = (node: AnyStateNode): void => {
+    const wasActive = before.has(node) || entered.some((id) => node.id === id || node.id.startsWith(`${id}.`));
+    for (const t of (node as { always?: AnyTransitionDefinition[] }).always ?? []) {
+      if (wasActive && !after.has(node) && (t.target ?? []).every((target) => after.has(target))) keys.push(transitionKey(t));
+    }
+    for (const child of Object.values(node.states)) walk(child);
+  };
+  walk(model.machine.root);
+  return keys;
+}
+
 function changesSomething(state: Snapshot<unknown>, event: EventObject, model: MachineModel): boolean {
   // A self-transition that takes a transition (e.g. a guarded counter) is still worth a path.
-  const next = (model.planningMachine ?? model.machine).getTransitionData?.(state as never, event as never) as unknown[] | undefined;
+  const next = model.machine.getTransitionData?.(state as never, event as never) as unknown[] | undefined;
   return Array.isArray(next) && next.length > 0;
 }
 
@@ -127,13 +191,13 @@ export async function runModel(model: MachineModel, paths = planPaths(model)): P
         const actual = (probe.snapshot() as { value?: StateValue } | undefined)?.value;
         if (JSON.stringify(actual) !== JSON.stringify(step.expected)) {
           failures.push(
-            `path ${index} step ${i} (${path.steps.slice(0, i + 1).map((s) => s.event.type).join(' → ')}): model says ${JSON.stringify(step.expected)}, implementation is in ${JSON.stringify(actual)}`,
+            `path ${index} step ${i} (${path.steps.slice(0, i + 1).map((s) => label(s.event)).join(' → ')}): model says ${JSON.stringify(step.expected)}, implementation is in ${JSON.stringify(actual)}`,
           );
           break;
         }
       }
     } catch (error) {
-      failures.push(`path ${index} (${path.steps.map((s) => s.event.type).join(' → ')}): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      failures.push(`path ${index} (${path.steps.map((s) => label(s.event)).join(' → ')}): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     } finally {
       probe.stopRecording();
       await driver.dispose();

@@ -170,6 +170,8 @@ function resourceModel(restarts: boolean): MachineModel {
   return {
     machine: resourceMachine,
     planningMachine,
+    // Enough paths to take every transition (MODEL_FULL=1: one per reachable state and event).
+    minimal: !process.env.MODEL_FULL,
     input: INPUT,
     events: (snapshot) => {
       const value = (snapshot as { value?: unknown }).value;
