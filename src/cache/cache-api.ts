@@ -63,6 +63,8 @@ export class CacheApi implements StatorCache {
   private readonly random: () => number;
   private readonly config: StatorConfig['cache'];
   private readonly keyPrefix: string;
+  /** Per-call timeout handed to the pipeline; 0 when the driver's client bounds each call itself. */
+  private readonly pipelineTimeoutMs: number;
   private readonly timeoutMs: number;
   private readonly flights = new SingleFlight<unknown>();
   private readonly refreshes = new SingleFlight<unknown>();
@@ -81,6 +83,9 @@ export class CacheApi implements StatorCache {
     this.config = ctx.config.cache;
     this.keyPrefix = this.config.key_prefix;
     this.timeoutMs = Math.round(this.config.timeout * 1000);
+    // A timer per call costs more than the round trip's own processing on a local Redis; the
+    // clients' own timeouts (ioredis commandTimeout, memjs timeout) bound each call instead.
+    this.pipelineTimeoutMs = options.driver.timesOutItself ? 0 : this.timeoutMs;
   }
 
   /**
@@ -147,7 +152,7 @@ export class CacheApi implements StatorCache {
       texts = fulls.map(() => undefined);
     } else {
       try {
-        texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), { retry: false, timeoutMs: this.timeoutMs });
+        texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), { retry: false, timeoutMs: this.pipelineTimeoutMs });
       } catch (error) {
         this.recordFailure(error);
         this.metrics.fallbacks.default++;
@@ -335,7 +340,7 @@ export class CacheApi implements StatorCache {
     try {
       const served = await this.pipeline.read(operation, full, () => this.driver.get(full), {
         retry: false,
-        timeoutMs: this.timeoutMs,
+        timeoutMs: this.pipelineTimeoutMs,
         default: { value: undefined },
       });
       if (served.source === 'primary') return { text: served.value, fromCache: true };
@@ -353,7 +358,7 @@ export class CacheApi implements StatorCache {
     if (!this.driver.remote) return fn();
     if (!this.pipeline) throw new CacheUnavailableError(operation, 'the cache layer is not started');
     try {
-      return await this.pipeline.run(operation, () => fn(), { retry: false, timeoutMs: this.timeoutMs });
+      return await this.pipeline.run(operation, () => fn(), { retry: false, timeoutMs: this.pipelineTimeoutMs });
     } catch (error) {
       const { kind, countsAsFailure, fallbackAllowed } = classifyError(error);
       this.metrics.error(kind);

@@ -10,6 +10,12 @@ export interface CacheDriver {
   readonly name: CacheDriverName;
   /** True when operations do I/O that can fail or hang (everything but memory). */
   readonly remote: boolean;
+  /**
+   * True when the client bounds each round trip by `cache.timeout` itself (ioredis
+   * `commandTimeout`, memjs' request timeout): the cache pipeline then adds no timer of its own
+   * to every call. False: the pipeline times each call out.
+   */
+  readonly timesOutItself: boolean;
   /** False when the driver cannot enumerate keys (memcached): prefix invalidation is refused. */
   readonly supportsPrefixInvalidation: boolean;
   /** Largest accepted value in bytes (UTF-8 of the stored text). */

@@ -36,6 +36,7 @@ export interface MemcachedDriverOptions {
 export class MemcachedDriver implements CacheDriver {
   public readonly name = 'memcached';
   public readonly remote = true;
+  public readonly timesOutItself = true;
   public readonly supportsPrefixInvalidation = false;
   public readonly maxValueBytes: number;
   private readonly addresses: readonly string[];

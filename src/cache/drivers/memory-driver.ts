@@ -25,6 +25,7 @@ export interface MemoryDriverOptions {
 export class MemoryDriver implements CacheDriver {
   public readonly name = 'memory';
   public readonly remote = false;
+  public readonly timesOutItself = true;
   public readonly supportsPrefixInvalidation = true;
   public readonly maxValueBytes: number;
   private readonly lru: LRUCache<string, MemoryEntry>;

@@ -24,9 +24,8 @@ const NODE_EVENTS = ['ready', 'close', 'reconnecting', 'end', 'error'] as const;
  * Builds the ioredis client `cache` describes: a Cluster when `cache.cluster` is set, a
  * Sentinel-managed master when `cache.sentinel` is set, else a single node at `host:port`.
  *
- * Every call is bounded by `cache.timeout` (ioredis `connectTimeout` and `commandTimeout`, and
- * the cache pipeline's per-call timeout for what waits in a Cluster's own queue), reconnection
- * runs forever every `cache.retry_delay` seconds (so the cache comes back by itself
+ * Every round trip is bounded by `cache.timeout` (ioredis `connectTimeout` and
+ * `commandTimeout`; a Cluster refuses at once while it is not ready), reconnection runs forever every `cache.retry_delay` seconds (so the cache comes back by itself
  * when the server does), and commands queued while disconnected fail at the first failed
  * reconnection attempt (`maxRetriesPerRequest: 0`), so reads fall back promptly. Each node's
  * connection events go to `observer` (one connection machine per node).
@@ -81,6 +80,10 @@ function clusterClient(
   const seeds = config.cluster?.nodes.map((n) => ({ host: n.host, port: n.port })) ?? [];
   const options: ClusterOptions = {
     lazyConnect: true,
+    // The Cluster's own queue (used while it is not ready) has no timeout: refuse at once
+    // instead, so no call waits past cache.timeout; reads then fall back at once. Nodes keep
+    // their queues, bounded by commandTimeout.
+    enableOfflineQueue: false,
     clusterRetryStrategy: () => retryMs,
     // Nodes reconnect by themselves, so each node's machine goes reconnecting → idle.
     clusterNodeRetryStrategy: () => retryMs,

@@ -27,6 +27,7 @@ interface TagCommands {
 export class RedisDriver implements CacheDriver {
   public readonly name = 'redis';
   public readonly remote = true;
+  public readonly timesOutItself = true;
   public readonly supportsPrefixInvalidation = true;
   public readonly maxValueBytes: number;
   private connection: RedisClient | undefined;
