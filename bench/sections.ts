@@ -17,4 +17,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'security', run: () => import('./security.bench.js').then((m) => m.run()) },
   { name: 'startup', run: () => import('./startup.bench.js').then((m) => m.run()) },
   { name: 'events', run: () => import('./events.bench.js').then((m) => m.run()) },
+  { name: 'cache', run: () => import('./cache.bench.js').then((m) => m.run()) },
 ];
