@@ -42,6 +42,12 @@ export interface MachineModel {
    * makes many states: each path starts a real implementation.
    */
   readonly minimal?: boolean;
+  /**
+   * A step matches when the real actor went through the expected state during it, not only when
+   * it is there afterwards: for machines whose I/O moves on by itself (a ROLLBACK the database
+   * answers at once), the driver cannot hold the real actor in a passing state.
+   */
+  readonly passThrough?: boolean;
   /** Bound on traversal (states explored). Default 5000. */
   readonly limit?: number;
 }
@@ -187,9 +193,12 @@ export async function runModel(model: MachineModel, paths = planPaths(model)): P
     const driver = await model.createDriver(probe);
     try {
       for (const [i, step] of path.steps.entries()) {
+        probe.takeHistory();
         await driver.apply(step.event);
         const actual = (probe.snapshot() as { value?: StateValue } | undefined)?.value;
-        if (JSON.stringify(actual) !== JSON.stringify(step.expected)) {
+        const expected = JSON.stringify(step.expected);
+        const passed = model.passThrough && probe.takeHistory().includes(expected);
+        if (JSON.stringify(actual) !== expected && !passed) {
           failures.push(
             `path ${index} step ${i} (${path.steps.slice(0, i + 1).map((s) => label(s.event)).join(' → ')}): model says ${JSON.stringify(step.expected)}, implementation is in ${JSON.stringify(actual)}`,
           );

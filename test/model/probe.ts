@@ -21,6 +21,8 @@ export class MachineProbe {
   public readonly coveredDirectly = new Set<string>();
   private actor: InspectedRef | undefined;
   private direct = false;
+  /** State values the watched actor went through, since {@link MachineProbe.takeHistory} last ran. */
+  private history: string[] = [];
   private recording = true;
 
   /**
@@ -42,11 +44,19 @@ export class MachineProbe {
       this.actor = ref;
     }
     if (ref !== this.actor) return;
+    if (event.type === '@xstate.snapshot') this.history.push(JSON.stringify((event.snapshot as { value?: unknown }).value));
     if (event.type === '@xstate.microstep' && this.recording) {
       const into = this.direct ? this.coveredDirectly : this.covered;
       for (const t of (event as { _transitions?: unknown[] })._transitions ?? []) into.add(transitionKey(t as never));
     }
   };
+
+  /** The state values (JSON) the actor went through since the last call, and clears them. */
+  public takeHistory(): string[] {
+    const out = this.history;
+    this.history = [];
+    return out;
+  }
 
   /** Stops recording transitions (what a driver's clean-up makes the actor do is not coverage). */
   public stopRecording(): void {
