@@ -101,34 +101,58 @@ export class ResourcePipeline implements Pipeline {
     const signal = options?.signal;
     let timeoutMs = options?.timeoutMs ?? policy.attemptTimeoutMs;
     if (policy.maxTotalMs > 0) timeoutMs = timeoutMs > 0 ? Math.min(timeoutMs, policy.maxTotalMs) : policy.maxTotalMs;
+    let value: T;
     try {
-      let value: T;
-      try {
-        value = await runAttempt(this.clock, fn, signal, timeoutMs, timeoutMs > 0 ? this.timeoutError(operation, timeoutMs) : noTimeout);
-      } catch (first) {
-        if (options?.retry === false || policy.maxAttempts <= 1) throw first;
-        value = await retryAfterFailure(
-          this.clock,
-          policy,
-          first,
-          startedAt,
-          signal,
-          (remainingMs) => {
-            const t = remainingMs > 0 ? (timeoutMs > 0 ? Math.min(timeoutMs, remainingMs) : remainingMs) : timeoutMs;
-            return runAttempt(this.clock, fn, signal, t, t > 0 ? this.timeoutError(operation, t) : noTimeout);
-          },
-          this.retryHooks(operation),
-        );
+      value = await runAttempt(this.clock, fn, signal, timeoutMs, timeoutMs > 0 ? this.timeoutError(operation, timeoutMs) : noTimeout);
+    } catch (first) {
+      if (options?.retry === false || policy.maxAttempts <= 1) {
+        this.failed(permit, startedAt, operation, first);
+        throw first;
       }
-      this.breaker.succeeded(permit, startedAt);
-      this.stats.successes++;
-      return value;
+      return this.retrying(operation, fn, signal, timeoutMs, permit, startedAt, first);
+    }
+    this.breaker.succeeded(permit, startedAt);
+    this.stats.successes++;
+    return value;
+  }
+
+  /** The failure path of a retryable call: the retry loop, then the same accounting as a first-time result. */
+  private async retrying<T>(
+    operation: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    permit: Permit,
+    startedAt: number,
+    first: unknown,
+  ): Promise<T> {
+    let value: T;
+    try {
+      value = await retryAfterFailure(
+        this.clock,
+        this.policy,
+        first,
+        startedAt,
+        signal,
+        (remainingMs) => {
+          const t = remainingMs > 0 ? (timeoutMs > 0 ? Math.min(timeoutMs, remainingMs) : remainingMs) : timeoutMs;
+          return runAttempt(this.clock, fn, signal, t, t > 0 ? this.timeoutError(operation, t) : noTimeout);
+        },
+        this.retryHooks(operation),
+      );
     } catch (error) {
-      const classification = classifyError(error);
-      this.breaker.failed(permit, startedAt, classification);
-      this.noteFailure(operation, error, classification);
+      this.failed(permit, startedAt, operation, error);
       throw error;
     }
+    this.breaker.succeeded(permit, startedAt);
+    this.stats.successes++;
+    return value;
+  }
+
+  private failed(permit: Permit, startedAt: number, operation: string, error: unknown): void {
+    const classification = classifyError(error);
+    this.breaker.failed(permit, startedAt, classification);
+    this.noteFailure(operation, error, classification);
   }
 
   private allow(operation: string): Permit {
