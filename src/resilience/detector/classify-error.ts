@@ -35,6 +35,7 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, ErrorKind]> = [
  * in turn) and `cause` chains. Anything else is `unknown`: not transient.
  *
  * Pure and cheap: no allocation for a known error (classifications are shared, frozen objects).
+ * Never throws.
  *
  * @example
  * ```ts
@@ -44,7 +45,12 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, ErrorKind]> = [
  * ```
  */
 export function classifyError(error: unknown): ErrorClassification {
-  return classify(error, 0) ?? UNKNOWN;
+  try {
+    return classify(error, 0) ?? UNKNOWN;
+  } catch {
+    // A hostile object (a throwing getter or proxy) must not replace the error being handled.
+    return UNKNOWN;
+  }
 }
 
 function classify(error: unknown, depth: number): ErrorClassification | undefined {
