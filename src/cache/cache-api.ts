@@ -4,7 +4,8 @@ import { CacheKeyInvalidError } from '../errors/cache-key-invalid-error.js';
 import { CacheUnavailableError } from '../errors/cache-unavailable-error.js';
 import { CacheValueNotSerializableError } from '../errors/cache-value-not-serializable-error.js';
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.js';
-import { classifyError, type Pipeline } from '../resilience/index.js';
+import { isStatorError } from '../errors/stator-error.js';
+import { classifyError, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
@@ -42,7 +43,7 @@ export interface CacheApiOptions {
 /** What one read of the driver produced, through the pipeline or not. */
 interface ReadResult {
   /** The stored text, when the cache (or a fallback) had one. */
-  readonly text: string | undefined;
+  readonly text: string | null | undefined;
   /** True when the cache itself answered; false when the fallback chain did (the cache is down). */
   readonly fromCache: boolean;
 }
@@ -65,9 +66,14 @@ export class CacheApi implements StatorCache {
   private readonly keyPrefix: string;
   /** Per-call timeout handed to the pipeline; 0 when the driver's client bounds each call itself. */
   private readonly pipelineTimeoutMs: number;
+  /** Options of every read through the pipeline (one object, not one per call). */
+  private readonly readOptions: ReadOptions<string | null | undefined>;
+  private readonly runOptions: RunOptions;
   private readonly timeoutMs: number;
   private readonly flights = new SingleFlight<unknown>();
   private readonly refreshes = new SingleFlight<unknown>();
+  /** True with the default serializer, whose plain entries the hot path reads directly. */
+  private readonly plainJson: boolean;
   /** Bumped by every delete/invalidation: a load that started before must not write back. */
   private generation = 0;
 
@@ -79,6 +85,7 @@ export class CacheApi implements StatorCache {
     this.pipeline = options.driver.remote ? options.pipeline : undefined;
     this.metrics = options.metrics;
     this.serializer = options.serializer ?? jsonSerializer;
+    this.plainJson = this.serializer === jsonSerializer;
     this.random = options.random ?? Math.random;
     this.config = ctx.config.cache;
     this.keyPrefix = this.config.key_prefix;
@@ -86,6 +93,8 @@ export class CacheApi implements StatorCache {
     // A timer per call costs more than the round trip's own processing on a local Redis; the
     // clients' own timeouts (ioredis commandTimeout, memjs timeout) bound each call instead.
     this.pipelineTimeoutMs = options.driver.timesOutItself ? 0 : this.timeoutMs;
+    this.readOptions = { retry: false, timeoutMs: this.pipelineTimeoutMs, default: { value: undefined } };
+    this.runOptions = { retry: false, timeoutMs: this.pipelineTimeoutMs };
   }
 
   /**
@@ -99,7 +108,19 @@ export class CacheApi implements StatorCache {
   public async get<T = unknown>(key: string): Promise<T | undefined> {
     const started = performance.now();
     const full = this.fullKey(key);
-    const { text } = await this.read('get', full);
+    const driver = this.driver;
+    let text: string | null | undefined;
+    if (driver.getNow) text = driver.getNow(full);
+    else if (this.pipeline) {
+      // read() inlined: one promise less on the hottest path.
+      try {
+        const served = await this.pipeline.read('get', full, () => driver.get(full), this.readOptions);
+        if (served.source !== 'primary') this.noteFallback(served.source, served.error);
+        text = served.value;
+      } catch (error) {
+        this.noteFallback('default', error);
+      }
+    } else text = (await this.read('get', full)).text;
     const value = this.freshValue<T>(key, text);
     this.metrics.time('get', started);
     return value;
@@ -109,7 +130,7 @@ export class CacheApi implements StatorCache {
     const started = performance.now();
     const full = this.fullKey(key);
     const { text } = await this.read('has', full);
-    const entry = text === undefined ? undefined : decodeEntry(text);
+    const entry = text == null ? undefined : decodeEntry(text);
     const found = entry !== undefined && !entry.negative && !this.isStale(entry);
     this.metrics.time('has', started);
     return found;
@@ -121,8 +142,17 @@ export class CacheApi implements StatorCache {
     const tags = this.checkTags(options.tags);
     const data = this.checkSize(key, encodeEntry(this.serialize(key, value)));
     const ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+    const driver = this.driver;
+    if (driver.setNow) {
+      driver.setNow(full, data, ttlMs, tags);
+      this.metrics.time('set', started);
+      return;
+    }
     try {
-      await this.write('set', () => this.driver.set(full, data, ttlMs, tags));
+      if (this.pipeline) await this.pipeline.run('set', () => driver.set(full, data, ttlMs, tags), this.runOptions);
+      else await this.write('set', () => driver.set(full, data, ttlMs, tags));
+    } catch (error) {
+      throw this.writeFailed('set', error);
     } finally {
       this.metrics.time('set', started);
     }
@@ -142,7 +172,7 @@ export class CacheApi implements StatorCache {
   public async getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const started = performance.now();
     const fulls = keys.map((k) => this.fullKey(k));
-    let texts: ReadonlyArray<string | undefined>;
+    let texts: ReadonlyArray<string | null | undefined>;
     if (fulls.length === 0) {
       texts = [];
     } else if (!this.driver.remote) {
@@ -152,7 +182,7 @@ export class CacheApi implements StatorCache {
       texts = fulls.map(() => undefined);
     } else {
       try {
-        texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), { retry: false, timeoutMs: this.pipelineTimeoutMs });
+        texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), this.runOptions);
       } catch (error) {
         this.recordFailure(error);
         this.metrics.fallbacks.default++;
@@ -245,7 +275,7 @@ export class CacheApi implements StatorCache {
   ): Promise<T> {
     const started = performance.now();
     const { text, fromCache } = await this.read('getOrSet', full);
-    const entry = text === undefined ? undefined : decodeEntry(text);
+    const entry = text == null ? undefined : decodeEntry(text);
     // A fallback copy is not served here: with the cache down, the loader answers.
     if (entry && fromCache) {
       const decoded = entry.negative ? { value: undefined } : this.deserialize(key, entry);
@@ -338,34 +368,43 @@ export class CacheApi implements StatorCache {
       return { text: undefined, fromCache: false };
     }
     try {
-      const served = await this.pipeline.read(operation, full, () => this.driver.get(full), {
-        retry: false,
-        timeoutMs: this.pipelineTimeoutMs,
-        default: { value: undefined },
-      });
+      const served = await this.pipeline.read(operation, full, () => this.driver.get(full), this.readOptions);
       if (served.source === 'primary') return { text: served.value, fromCache: true };
-      this.recordFailure(served.error);
-      this.metrics.fallbacks[served.source === 'default' ? 'default' : 'local']++;
+      this.noteFallback(served.source, served.error);
       return { text: served.value, fromCache: false };
     } catch (error) {
-      this.recordFailure(error);
-      this.metrics.fallbacks.default++;
+      this.noteFallback('default', error);
       return { text: undefined, fromCache: false };
     }
+  }
+
+  /** Counts a read the fallback chain answered (or nobody did), and why. */
+  private noteFallback(source: string, error: unknown): void {
+    this.recordFailure(error);
+    this.metrics.fallbacks[source === 'local' || source === 'cache' ? 'local' : 'default']++;
   }
 
   private async write<R>(operation: CacheOperation, fn: () => Promise<R>): Promise<R> {
     if (!this.driver.remote) return fn();
     if (!this.pipeline) throw new CacheUnavailableError(operation, 'the cache layer is not started');
     try {
-      return await this.pipeline.run(operation, () => fn(), { retry: false, timeoutMs: this.pipelineTimeoutMs });
+      return await this.pipeline.run(operation, fn, this.runOptions);
     } catch (error) {
-      const { kind, countsAsFailure, fallbackAllowed } = classifyError(error);
-      this.metrics.error(kind);
-      if (!countsAsFailure && !fallbackAllowed) throw error;
-      const reason = kind === 'circuit-open' ? 'the cache circuit breaker is open' : kind === 'timeout' ? `no answer within ${this.timeoutMs} ms` : kind;
-      throw new CacheUnavailableError(operation, reason, { cause: error });
+      throw this.writeFailed(operation, error);
     }
+  }
+
+  /**
+   * The error a failed write rejects with: `CacheUnavailableError` (cause attached) when the
+   * cache could not be reached, the error itself when it is the caller's (a Redis WRONGTYPE).
+   */
+  private writeFailed(operation: CacheOperation, error: unknown): unknown {
+    if (isStatorError(error) && error.code.startsWith('CACHE_')) return error;
+    const { kind, countsAsFailure, fallbackAllowed } = classifyError(error);
+    this.metrics.error(kind);
+    if (!countsAsFailure && !fallbackAllowed) return error;
+    const reason = kind === 'circuit-open' ? 'the cache circuit breaker is open' : kind === 'timeout' ? `no answer within ${this.timeoutMs} ms` : kind;
+    return new CacheUnavailableError(operation, reason, { cause: error });
   }
 
   private recordFailure(error: unknown): void {
@@ -375,8 +414,19 @@ export class CacheApi implements StatorCache {
   // --- values ----------------------------------------------------------------------------
 
   /** The value of a stored text when it is fresh and not negative; counts the hit or miss. */
-  private freshValue<T>(key: string, text: string | undefined): T | undefined {
-    if (text !== undefined) {
+  private freshValue<T>(key: string, text: string | null | undefined): T | undefined {
+    // The hot path: a plain entry written by the default serializer is bare JSON after two
+    // marker characters ("0j"), read with one JSON.parse and no intermediate object.
+    if (this.plainJson && text != null && text.charCodeAt(0) === 48 && text.charCodeAt(1) === 106) {
+      try {
+        const value = JSON.parse(text.slice(2)) as T;
+        this.metrics.hits++;
+        return value;
+      } catch {
+        // Fall through to the general path, which logs and counts it.
+      }
+    }
+    if (text != null) {
       const entry = decodeEntry(text);
       if (entry && !entry.negative && !this.isStale(entry)) {
         const decoded = this.deserialize(key, entry);

@@ -27,10 +27,15 @@ export interface CacheDriver {
   /** Closes every connection. */
   close(signal: AbortSignal): Promise<void>;
 
-  get(key: string): Promise<string | undefined>;
+  /** The stored text; `null` or `undefined` on a miss (so a client's own reply passes through). */
+  get(key: string): Promise<string | null | undefined>;
+  /** For drivers that answer in process (memory): {@link CacheDriver.get} without a promise. */
+  getNow?(key: string): string | undefined;
+  /** For drivers that answer in process (memory): {@link CacheDriver.set} without a promise. */
+  setNow?(key: string, data: string, ttlMs: number, tags: readonly string[]): void;
   getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
-  /** `ttlMs` 0 = no expiry. */
-  set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void>;
+  /** `ttlMs` 0 = no expiry. Resolves with whatever the client answered (ignored). */
+  set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown>;
   setMany(entries: readonly DriverEntry[]): Promise<void>;
   /** True when the key existed. */
   delete(key: string): Promise<boolean>;

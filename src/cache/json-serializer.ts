@@ -27,6 +27,9 @@ export const jsonSerializer: CacheSerializer = {
   serialize(value: unknown): string {
     if (value === undefined) throw new TypeError('undefined cannot be stored');
     if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`a ${typeof value} cannot be stored`);
+    // Plain data (the common case) skips the replacer: a replacer call per property costs more
+    // than this walk.
+    if (isPlain(value, 0)) return PLAIN + JSON.stringify(value);
     let special = false;
     const text = JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, current: unknown) {
       const original = this[key];
@@ -72,6 +75,42 @@ export const jsonSerializer: CacheSerializer = {
     throw new TypeError('not written by the JSON cache serializer');
   },
 };
+
+/** Deepest plain structure walked before the replacer takes over (it also reports cycles). */
+const MAX_PLAIN_DEPTH = 32;
+
+/**
+ * True when bare JSON.stringify represents `value` exactly as the tagged encoding would: only
+ * strings, finite-or-not numbers, booleans, null, arrays and plain objects without our marker
+ * property or a toJSON of their own.
+ */
+function isPlain(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (depth > MAX_PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function' || Object.prototype.hasOwnProperty.call(record, MARK)) return false;
+  for (const key in record) {
+    if (!isPlain(record[key], depth + 1)) return false;
+  }
+  return true;
+}
 
 function reviver(_key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;

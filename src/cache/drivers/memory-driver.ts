@@ -56,6 +56,14 @@ export class MemoryDriver implements CacheDriver {
     return this.lru.get(key)?.data;
   }
 
+  public getNow(key: string): string | undefined {
+    return this.lru.get(key)?.data;
+  }
+
+  public setNow(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
+    this.store(key, data, ttlMs, tags);
+  }
+
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
     return keys.map((key) => this.lru.get(key)?.data);
   }

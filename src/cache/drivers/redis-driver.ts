@@ -82,8 +82,8 @@ export class RedisDriver implements CacheDriver {
     }
   }
 
-  public async get(key: string): Promise<string | undefined> {
-    return (await this.client.get(key)) ?? undefined;
+  public get(key: string): Promise<string | null> {
+    return this.client.get(key);
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
@@ -93,15 +93,12 @@ export class RedisDriver implements CacheDriver {
     return values.map((v) => v ?? undefined);
   }
 
-  public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {
+  public set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
     const client = this.client;
     const write = ttlMs > 0 ? client.set(key, data, 'PX', ttlMs) : client.set(key, data);
-    if (tags.length === 0) {
-      await write;
-      return;
-    }
+    if (tags.length === 0) return write;
     const tagged = client as unknown as TagCommands;
-    await Promise.all([write, ...tags.map((tag) => tagged.statorTagAdd(tagKey(this.config.key_prefix, tag), key, ttlMs))]);
+    return Promise.all([write, ...tags.map((tag) => tagged.statorTagAdd(tagKey(this.config.key_prefix, tag), key, ttlMs))]);
   }
 
   public async setMany(entries: readonly DriverEntry[]): Promise<void> {
