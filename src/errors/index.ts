@@ -12,7 +12,6 @@ export { OperationTimeoutError, isOperationTimeoutError } from './operation-time
 export { AlertWebhookError, isAlertWebhookError } from './alert-webhook-error.js';
 export { CacheValueTooLargeError, isCacheValueTooLargeError } from './cache-value-too-large-error.js';
 export { CacheUnavailableError, isCacheUnavailableError } from './cache-unavailable-error.js';
-export { CacheTimeoutError, isCacheTimeoutError } from './cache-timeout-error.js';
 export { CacheValueNotSerializableError, isCacheValueNotSerializableError } from './cache-value-not-serializable-error.js';
 export { CacheInvalidationUnsupportedError, isCacheInvalidationUnsupportedError } from './cache-invalidation-unsupported-error.js';
 export { CacheKeyInvalidError, isCacheKeyInvalidError } from './cache-key-invalid-error.js';
