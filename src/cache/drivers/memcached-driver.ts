@@ -83,6 +83,8 @@ export class MemcachedDriver implements CacheDriver {
   public async get(key: string): Promise<string | undefined> {
     const stored = await this.raw(key);
     if (stored === undefined) return undefined;
+    // Untagged (the common case): no header to parse.
+    if (stored.charCodeAt(0) === 78 /* N */) return stored.slice(1);
     const entry = decodeTagged(stored);
     if (!entry) return undefined;
     if (!entry.versions) return entry.data;
@@ -93,9 +95,9 @@ export class MemcachedDriver implements CacheDriver {
     return settleMany(keys.map((k) => this.get(k)));
   }
 
-  public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {
-    const versions = tags.length ? await this.tagVersions(tags) : undefined;
-    await this.call(key, (client, k) => client.set(k, encodeTagged(data, versions), { expires: expiry(ttlMs) }));
+  public set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
+    if (tags.length === 0) return this.call(key, (client, k) => client.set(k, encodeTagged(data, undefined), { expires: expiry(ttlMs) }));
+    return this.setTagged(key, data, ttlMs, tags);
   }
 
   public async setMany(entries: readonly DriverEntry[]): Promise<void> {
@@ -129,6 +131,11 @@ export class MemcachedDriver implements CacheDriver {
 
   public describe(): Readonly<Record<string, unknown>> {
     return { mode: this.addresses.length > 1 ? 'servers' : 'single', servers: [...this.addresses] };
+  }
+
+  private async setTagged(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
+    const versions = await this.tagVersions(tags);
+    return this.call(key, (client, k) => client.set(k, encodeTagged(data, versions), { expires: expiry(ttlMs) }));
   }
 
   /** The current versions of `tags`, creating the missing ones. */
