@@ -55,6 +55,7 @@ export async function run(): Promise<void> {
   const breakerOnly = stator({ retry: { max_attempts: 1 } }).pipeline('database');
   const full = stator({}).pipeline('database');
   const limited = stator({ rate_limit: { database: { max_concurrent: 1000, shared: false } } }).pipeline('database');
+  const reservoir = stator({ rate_limit: { database: { reservoir: 1_000_000_000, shared: false } } }).pipeline('database');
   const cockatiel = wrap(
     retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
     circuitBreaker(handleAll, { halfOpenAfter: 300_000, breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000 }) }),
@@ -68,7 +69,8 @@ export async function run(): Promise<void> {
   const rows: Measurement[] = [
     await measure('stator: detector + retry + breaker (default config)', () => full.run('select', work)),
     await measure('stator: + read() remembering the value (fallback)', () => full.read('select', 'k', work)),
-    await measure('stator: + limiter (bottleneck, local, max_concurrent)', () => limited.run('select', work)),
+    await measure('stator: + limiter (max_concurrent, in process)', () => limited.run('select', work)),
+    await measure('stator: + limiter (reservoir: bottleneck, in process)', () => reservoir.run('select', work)),
     await measure('stator: breaker only (retry off)', () => breakerOnly.run('select', work)),
     await measure('cockatiel: retry + breaker', () => cockatiel.execute(work)),
     await measure('cockatiel: bulkhead + retry + breaker', () => cockatielBulkhead.execute(work)),
