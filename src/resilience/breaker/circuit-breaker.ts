@@ -11,7 +11,9 @@ import { SlidingWindow } from './sliding-window.js';
 
 /** What {@link CircuitBreaker.allow} hands out: an ordinary call, or a half-open trial. */
 export type Permit = typeof ORDINARY | typeof TRIAL;
+/** An ordinary call of a closed breaker: its outcome goes to the sliding window. */
 export const ORDINARY = 0;
+/** A half-open trial call: its outcome goes to the machine. */
 export const TRIAL = 1;
 
 /** A transition, as the breaker reports it to the pipeline (events, metrics, shared state). */

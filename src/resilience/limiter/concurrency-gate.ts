@@ -20,13 +20,29 @@ export class ConcurrencyGate {
     return this.waiting.length;
   }
 
-  /** Runs `job` in a slot; its result or rejection passes through unchanged. */
-  public schedule<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` in a slot; its result or rejection passes through unchanged. An abort of `signal`
+   * while the call waits for a slot gives up its place and rejects with the signal's reason.
+   */
+  public schedule<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.running < this.max) {
       this.running++;
       return this.start(job);
     }
-    return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.start(job));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.waiting.indexOf(take);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const take = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiting.push(take);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }).then(() => this.start(job));
   }
 
   private async start<T>(job: () => Promise<T>): Promise<T> {

@@ -80,8 +80,11 @@ export class ResourceLimiter {
     }
   }
 
-  /** Runs `job` when the limits allow. The job's own rejection passes through unchanged. */
-  public schedule<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` when the limits allow. The job's own rejection passes through unchanged. `signal`
+   * lets a call waiting for an in-process slot give up (bottleneck's queues do not take one).
+   */
+  public schedule<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const shared = this.shared;
     if (shared && this.sharedClient?.status === 'ready') {
       let started = false;
@@ -95,16 +98,16 @@ export class ResourceLimiter {
           (error: unknown) => {
             if (started) throw error;
             this.noteSharedDown(error);
-            return this.runLocally(job);
+            return this.runLocally(job, signal);
           },
         );
     }
-    return this.runLocally(job);
+    return this.runLocally(job, signal);
   }
 
-  private runLocally<T>(job: () => Promise<T>): Promise<T> {
+  private runLocally<T>(job: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const local = this.local;
-    return local.kind === 'gate' ? local.gate.schedule(job) : local.limiter.schedule(job);
+    return local.kind === 'gate' ? local.gate.schedule(job, signal) : local.limiter.schedule(job);
   }
 
   /**

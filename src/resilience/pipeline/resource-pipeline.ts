@@ -66,7 +66,7 @@ export class ResourcePipeline implements Pipeline {
 
   public run<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options?: RunOptions): Promise<T> {
     const limiter = this.limiter;
-    if (limiter) return limiter.schedule(() => this.guarded(operation, fn, options));
+    if (limiter) return limiter.schedule(() => this.guarded(operation, fn, options), options?.signal);
     return this.guarded(operation, fn, options);
   }
 

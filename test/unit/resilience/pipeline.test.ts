@@ -89,6 +89,25 @@ describe('pipeline', () => {
     await resilience.stop();
   });
 
+  it('a call waiting for a max_concurrent slot gives up its place when aborted', async () => {
+    const ctx = resilienceContext({ rate_limit: { database: { max_concurrent: 1 } } }, { clock: systemClock });
+    const resilience = createResilience(ctx);
+    const p = resilience.pipeline('database');
+    let release!: () => void;
+    const holder = p.run('hold', () => new Promise<void>((r) => (release = r)));
+    const controller = new AbortController();
+    let ran = false;
+    const waiter = p.run('wait', async () => { ran = true; }, { signal: controller.signal });
+    const after = p.run('after', async () => 'after');
+    controller.abort(new Error('gave up'));
+    await expect(waiter).rejects.toThrow('gave up');
+    release();
+    await holder;
+    expect(await after).toBe('after');
+    expect(ran).toBe(false);
+    await resilience.stop();
+  });
+
   it('a pipeline without limits has no limiter at all', () => {
     const ctx = resilienceContext({ rate_limit: { database: { max_concurrent: 1 } } });
     const resilience = createResilience(ctx);
