@@ -40,6 +40,16 @@ export interface SecuredStator {
  * ```
  */
 export function secureStator(stator: SecurableStator): SecuredStator {
+  // One security per Stator: `stator.auth` / `stator.as` and an explicit call share it (and its
+  // metrics, audit chain and login limits).
+  let secured = securedByStator.get(stator);
+  if (!secured) securedByStator.set(stator, (secured = buildSecured(stator)));
+  return secured;
+}
+
+const securedByStator = new WeakMap<SecurableStator, SecuredStator>();
+
+function buildSecured(stator: SecurableStator): SecuredStator {
   // Without a filesystem capability (createStator({ layers: { filesystem: false } })) the audit
   // log path is still kept inside base_path, by createSecurity's own check.
   let fs: StatorFs | undefined;
