@@ -204,6 +204,15 @@ describe.skipIf(!pgBin || !postgresUser || process.getuid?.() !== 0)('error dete
       ['-D', data, '-p', String(PORTS.postgresPassword), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'shared_buffers=8MB'],
       { uid: postgresUser!.uid, gid: postgresUser!.gid },
     );
+    // The port opens before recovery ends ("the database system is starting up", 57P03).
+    for (let i = 0; i < 200; i++) {
+      try {
+        execFileSync(join(pgBin!, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(PORTS.postgresPassword), '-q'], { stdio: 'ignore' });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }, 60_000);
 
   afterAll(async () => {
