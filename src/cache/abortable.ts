@@ -19,8 +19,12 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
-/** `promise`, or a rejection once `ms` pass on `clock` or `signal` aborts, whichever comes first. */
+/**
+ * `promise`, or a rejection once `ms` pass on `clock` or `signal` aborts, whichever comes first.
+ * `ms` of 0 or less: no deadline, only the signal.
+ */
 export function withDeadline<T>(promise: Promise<T>, clock: Clock, ms: number, signal: AbortSignal): Promise<T> {
+  if (!(ms > 0)) return abortable(promise, signal);
   const controller = new AbortController();
   const timer = clock.setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), Math.max(0, ms));
   return abortable(promise, AbortSignal.any([signal, controller.signal])).finally(() => clock.clearTimeout(timer));

@@ -9,6 +9,7 @@ import { classifyError, type Pipeline, type ReadOptions, type RunOptions } from 
 import type { RuntimeContext } from '../runtime/context.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { decodeEntry, encodeEntry, type DecodedEntry } from './envelope.js';
 import { jsonSerializer } from './json-serializer.js';
 import { SingleFlight } from './single-flight.js';
@@ -64,8 +65,8 @@ export class CacheApi implements StatorCache {
   private readonly random: () => number;
   private readonly config: StatorConfig['cache'];
   private readonly keyPrefix: string;
-  /** Per-call timeout handed to the pipeline; 0 when the driver's client bounds each call itself. */
-  private readonly pipelineTimeoutMs: number;
+  /** Bounds each driver call by `cache.timeout` when the client does not (memjs). */
+  private readonly deadlines: DeadlineQueue | undefined;
   /** Options of every read through the pipeline (one object, not one per call). */
   private readonly readOptions: ReadOptions<string | null | undefined>;
   private readonly runOptions: RunOptions;
@@ -90,11 +91,15 @@ export class CacheApi implements StatorCache {
     this.config = ctx.config.cache;
     this.keyPrefix = this.config.key_prefix;
     this.timeoutMs = Math.round(this.config.timeout * 1000);
-    // A timer per call costs more than the round trip's own processing on a local Redis; the
-    // clients' own timeouts (ioredis commandTimeout, memjs timeout) bound each call instead.
-    this.pipelineTimeoutMs = options.driver.timesOutItself ? 0 : this.timeoutMs;
-    this.readOptions = { retry: false, timeoutMs: this.pipelineTimeoutMs, default: { value: undefined } };
-    this.runOptions = { retry: false, timeoutMs: this.pipelineTimeoutMs };
+    // A timer and an AbortSignal per call (the pipeline's per-attempt timeout) cost more than a
+    // local round trip's own processing: calls are bounded by the client itself (ioredis
+    // commandTimeout) or, for clients whose timeout cannot be trusted, by one shared timer.
+    this.deadlines =
+      options.driver.remote && !options.driver.timesOutItself && this.timeoutMs > 0
+        ? new DeadlineQueue(ctx.clock, 'cache', this.timeoutMs)
+        : undefined;
+    this.readOptions = { retry: false, timeoutMs: 0, default: { value: undefined } };
+    this.runOptions = { retry: false, timeoutMs: 0 };
   }
 
   /**
@@ -114,7 +119,7 @@ export class CacheApi implements StatorCache {
     else if (this.pipeline) {
       // read() inlined: one promise less on the hottest path.
       try {
-        const served = await this.pipeline.read('get', full, () => driver.get(full), this.readOptions);
+        const served = await this.pipeline.read('get', full, () => this.bounded('get', driver.get(full)), this.readOptions);
         if (served.source !== 'primary') this.noteFallback(served.source, served.error);
         text = served.value;
       } catch (error) {
@@ -149,7 +154,7 @@ export class CacheApi implements StatorCache {
       return;
     }
     try {
-      if (this.pipeline) await this.pipeline.run('set', () => driver.set(full, data, ttlMs, tags), this.runOptions);
+      if (this.pipeline) await this.pipeline.run('set', () => this.bounded('set', driver.set(full, data, ttlMs, tags)), this.runOptions);
       else await this.write('set', () => driver.set(full, data, ttlMs, tags));
     } catch (error) {
       throw this.writeFailed('set', error);
@@ -182,7 +187,7 @@ export class CacheApi implements StatorCache {
       texts = fulls.map(() => undefined);
     } else {
       try {
-        texts = await this.pipeline.run('getMany', () => this.driver.getMany(fulls), this.runOptions);
+        texts = await this.pipeline.run('getMany', () => this.bounded('getMany', this.driver.getMany(fulls)), this.runOptions);
       } catch (error) {
         this.recordFailure(error);
         this.metrics.fallbacks.default++;
@@ -368,7 +373,7 @@ export class CacheApi implements StatorCache {
       return { text: undefined, fromCache: false };
     }
     try {
-      const served = await this.pipeline.read(operation, full, () => this.driver.get(full), this.readOptions);
+      const served = await this.pipeline.read(operation, full, () => this.bounded(operation, this.driver.get(full)), this.readOptions);
       if (served.source === 'primary') return { text: served.value, fromCache: true };
       this.noteFallback(served.source, served.error);
       return { text: served.value, fromCache: false };
@@ -376,6 +381,11 @@ export class CacheApi implements StatorCache {
       this.noteFallback('default', error);
       return { text: undefined, fromCache: false };
     }
+  }
+
+  /** `promise`, bounded by `cache.timeout` when the driver's client does not bound it. */
+  private bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return this.deadlines ? this.deadlines.run(operation, promise) : promise;
   }
 
   /** Counts a read the fallback chain answered (or nobody did), and why. */
@@ -388,7 +398,7 @@ export class CacheApi implements StatorCache {
     if (!this.driver.remote) return fn();
     if (!this.pipeline) throw new CacheUnavailableError(operation, 'the cache layer is not started');
     try {
-      return await this.pipeline.run(operation, fn, this.runOptions);
+      return await this.pipeline.run(operation, () => this.bounded(operation, fn()), this.runOptions);
     } catch (error) {
       throw this.writeFailed(operation, error);
     }

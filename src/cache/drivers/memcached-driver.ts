@@ -36,7 +36,8 @@ export interface MemcachedDriverOptions {
 export class MemcachedDriver implements CacheDriver {
   public readonly name = 'memcached';
   public readonly remote = true;
-  public readonly timesOutItself = true;
+  /** memjs' request timeout is a socket idle timeout: steady writes to a frozen server keep it from firing. */
+  public readonly timesOutItself = false;
   public readonly supportsPrefixInvalidation = false;
   public readonly maxValueBytes: number;
   private readonly addresses: readonly string[];
@@ -200,7 +201,8 @@ export class MemcachedDriver implements CacheDriver {
   }
 
   private createClient(servers: string): MemjsClient {
-    const seconds = Math.max(0.001, this.config.timeout);
+    // timeout 0 = none; memjs has no "none", so a day.
+    const seconds = this.config.timeout > 0 ? this.config.timeout : 86_400;
     const logger = this.options.logger;
     return memjs.Client.create(servers, {
       // Stator's pipeline decides about retries and fallback; memjs makes one attempt.

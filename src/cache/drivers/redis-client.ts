@@ -31,12 +31,12 @@ const NODE_EVENTS = ['ready', 'close', 'reconnecting', 'end', 'error'] as const;
  * connection events go to `observer` (one connection machine per node).
  */
 export function createRedisClient(config: StatorConfig['cache'], observer: NodeObserver): RedisClient {
-  const timeoutMs = Math.max(1, Math.round(config.timeout * 1000));
+  // timeout 0 = none.
+  const timeoutMs = config.timeout > 0 ? Math.max(1, Math.round(config.timeout * 1000)) : undefined;
   const retryMs = Math.max(1, Math.round(config.retry_delay * 1000));
   const common: RedisOptions = {
     lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
+    ...(timeoutMs !== undefined ? { connectTimeout: timeoutMs, commandTimeout: timeoutMs } : {}),
     maxRetriesPerRequest: 0,
     enableReadyCheck: true,
     retryStrategy: () => retryMs,
@@ -74,7 +74,7 @@ function clusterClient(
   config: StatorConfig['cache'],
   common: RedisOptions,
   retryMs: number,
-  timeoutMs: number,
+  timeoutMs: number | undefined,
   observer: NodeObserver,
 ): RedisClient {
   const seeds = config.cluster?.nodes.map((n) => ({ host: n.host, port: n.port })) ?? [];
@@ -87,7 +87,7 @@ function clusterClient(
     clusterRetryStrategy: () => retryMs,
     // Nodes reconnect by themselves, so each node's machine goes reconnecting → idle.
     clusterNodeRetryStrategy: () => retryMs,
-    slotsRefreshTimeout: timeoutMs,
+    ...(timeoutMs !== undefined ? { slotsRefreshTimeout: timeoutMs } : {}),
     slotsRefreshInterval: 5_000,
     scaleReads: 'master',
     redisOptions: common,

@@ -105,12 +105,28 @@ describe('memcached cache when its server dies, freezes and comes back', () => {
       await layer.api.set('frozen:1', 'before');
     }, { timeout: 20_000, interval: 200 });
     expect(await layer.api.get('frozen:1')).toBe('before');
-    server.freeze();
+    await server.freeze();
     try {
       const error = await layer.api.set('frozen:2', 'lost').catch((e: unknown) => e);
       expect(isCacheUnavailableError(error)).toBe(true);
       expect(classifyError((error as Error).cause).kind).toBe('timeout');
       expect(await layer.api.get('frozen:1')).toBe('before');
+      // Under steady load the socket is never idle, so memjs' own (idle) timeout never fires:
+      // every call still settles within cache.timeout, and the breaker opens.
+      let stop = false;
+      let settled = 0;
+      const load = (async () => {
+        while (!stop) {
+          await Promise.allSettled([layer.api.get('frozen:1'), layer.api.set('frozen:load', 1)]);
+          settled += 2;
+          // Calls refused by an open breaker settle in microtasks: let timers run.
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      await vi.waitFor(() => expect(s.resilience.breaker('cache')?.state).toBe('open'), { timeout: 20_000 });
+      stop = true;
+      await load;
+      expect(settled).toBeGreaterThan(0);
     } finally {
       server.thaw();
     }

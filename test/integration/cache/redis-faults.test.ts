@@ -110,7 +110,7 @@ describe('redis cache when the server dies, freezes and comes back', () => {
   it('frozen (SIGSTOP): calls settle with a timeout instead of hanging, reads fall back, then it recovers', async () => {
     await layer.api.set('frozen:1', 'before');
     expect(await layer.api.get('frozen:1')).toBe('before');
-    server.freeze();
+    await server.freeze();
     try {
       // A write does not hang: it settles with CACHE_UNAVAILABLE caused by a timeout.
       const error = await layer.api.set('frozen:2', 'lost').catch((e: unknown) => e);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,8 @@ export interface TestServer {
   readonly port: number;
   /** SIGKILL, and wait until the port is closed. */
   kill(): Promise<void>;
-  /** SIGSTOP: the process keeps its sockets but answers nothing. */
-  freeze(): void;
+  /** SIGSTOP, and wait until the process is stopped: it keeps its sockets but answers nothing. */
+  freeze(): Promise<void>;
   /** SIGCONT. */
   thaw(): void;
   /** Starts the process again on the same port (after `kill`). */
@@ -63,7 +63,18 @@ function managed(port: number, command: string, args: () => string[]): TestServe
       await exited;
       await waitForPort(port, false);
     },
-    freeze: () => child?.kill('SIGSTOP'),
+    async freeze() {
+      const c = child;
+      if (!c?.pid) return;
+      c.kill('SIGSTOP');
+      // The signal is delivered asynchronously: wait for the stopped state (T) in /proc.
+      for (let i = 0; i < 200; i++) {
+        const stat = readFileSync(`/proc/${c.pid}/stat`, 'utf8');
+        if (/^\d+ \(.*\) T /.test(stat)) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`process ${c.pid} did not stop`);
+    },
     thaw: () => child?.kill('SIGCONT'),
     restart: start,
     async dispose() {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlineQueue } from '../../../src/cache/deadline-queue.js';
+import { isOperationTimeoutError } from '../../../src/errors/operation-timeout-error.js';
+import { TestClock } from '../../../src/runtime/clock.js';
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+describe('DeadlineQueue', () => {
+  it('passes answers and errors through, and leaves no timer behind', async () => {
+    const clock = new TestClock();
+    const deadlines = new DeadlineQueue(clock, 'cache', 500);
+    expect(await deadlines.run('get', Promise.resolve('v'))).toBe('v');
+    await expect(deadlines.run('set', Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    await clock.advance(1000);
+    expect(deadlines.pending).toBe(0);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('rejects each call that has no answer at its own deadline, with OperationTimeoutError', async () => {
+    const clock = new TestClock();
+    const deadlines = new DeadlineQueue(clock, 'cache', 500);
+    const first = deadlines.run('get', never()).catch((e: unknown) => e);
+    await clock.advance(200);
+    const second = deadlines.run('set', never()).catch((e: unknown) => e);
+    let answered!: (v: string) => void;
+    const third = deadlines.run('get', new Promise<string>((r) => (answered = r)));
+    await clock.advance(300);
+    const e1 = await first;
+    expect(isOperationTimeoutError(e1)).toBe(true);
+    expect(e1).toMatchObject({ resource: 'cache', operation: 'get', timeoutMs: 500 });
+    expect(deadlines.pending).toBe(2);
+    answered('in time');
+    expect(await third).toBe('in time');
+    await clock.advance(199);
+    expect(deadlines.pending).toBe(1);
+    await clock.advance(1);
+    expect(isOperationTimeoutError(await second)).toBe(true);
+    expect(deadlines.pending).toBe(0);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a late answer after the deadline is ignored', async () => {
+    const clock = new TestClock();
+    const deadlines = new DeadlineQueue(clock, 'cache', 100);
+    let late!: (v: string) => void;
+    const call = deadlines.run('get', new Promise<string>((r) => (late = r))).catch((e: unknown) => e);
+    await clock.advance(100);
+    late('too late');
+    expect(isOperationTimeoutError(await call)).toBe(true);
+  });
+
+  it('a steady stream of answered calls keeps the queue short', async () => {
+    const clock = new TestClock();
+    const deadlines = new DeadlineQueue(clock, 'cache', 100);
+    for (let i = 0; i < 5000; i++) await deadlines.run('get', Promise.resolve(i));
+    expect(deadlines.pending).toBe(0);
+    expect((deadlines as unknown as { queue: unknown[] }).queue.length).toBe(0);
+  });
+});
