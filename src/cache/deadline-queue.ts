@@ -65,14 +65,6 @@ export class DeadlineQueue {
     return n;
   }
 
-  /** Rejects nothing more and drops the timer (the layer is stopping). */
-  public clear(): void {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue = [];
-    this.head = 0;
-  }
-
   private fire(): void {
     this.timer = undefined;
     const now = this.clock.now();
