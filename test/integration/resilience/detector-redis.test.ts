@@ -57,6 +57,8 @@ describe('error detector — Redis (ioredis), real errors', () => {
     const retrying = redis({ port: PORTS.redisStopped, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     const offline = redis({ port: PORTS.redisStopped, enableOfflineQueue: false, retryStrategy: () => 50 });
     await retrying.ping();
+    // Without an offline queue a command fails until the connection is ready: wait for it.
+    if (offline.status !== 'ready') await new Promise((resolve) => offline.once('ready', resolve));
     await offline.ping();
     await stopped.stop();
     const maxRetries = await capture(() => retrying.get('k'));
