@@ -1,22 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { waitForPort } from '../../../support/wait-for-port.js';
 
-/** Resolves once `port` accepts (or, with `open` false, refuses) TCP connections. */
-export async function waitForPort(port: number, open = true, tries = 300): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    const accepting = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (accepting === open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not ${open ? 'open' : 'close'}`);
-}
+export { waitForPort };
 
 /** A server process started by a test, always reaped. */
 export interface ChildServer {
