@@ -32,9 +32,9 @@ export interface TransactionContext {
   failedIn?: TransactionFailure;
   /** The error of the last failure (the caller's, the driver's, or the ABORT reason). */
   error?: unknown;
-  /** Set when ROLLBACK itself failed (the connection is then retired by `src/`). */
+  /** The error of `rollBack` when ROLLBACK itself failed (the connection is then retired by `src/`). */
   rollbackError?: unknown;
-  /** Back-off before the next attempt, from the last {@link RollbackOutcome}. */
+  /** Back-off before the next attempt, from the last {@link RollbackOutcome} (or the failed `rollBack`'s error). */
   backoffMs?: number;
   outcome?: 'committed' | 'rolledBack';
 }
@@ -46,6 +46,7 @@ export interface TransactionOutput {
   readonly attempts: number;
   readonly failedIn?: TransactionFailure;
   readonly error?: unknown;
+  /** The last attempt's ROLLBACK failed with this error (its connection was retired). */
   readonly rollbackError?: unknown;
 }
 
@@ -58,19 +59,29 @@ export interface TransactionAttemptInput {
 }
 
 /**
- * What `rollBack` resolves with: whether `src/` judged the failure worth a fresh attempt (a
- * deadlock, a serialization failure, a connection lost before COMMIT) and how long to wait first.
- * Decided by `src/` and carried in the event, so that a replayed event log takes the same path.
+ * The verdict of `rollBack` on the attempt's failure: whether `src/` judged it worth a fresh
+ * attempt (a deadlock, a serialization failure, a connection lost before COMMIT) and how long to
+ * wait first. `rollBack` resolves with it when ROLLBACK succeeded; when ROLLBACK itself failed it
+ * rejects with an error that carries the same two fields as its own properties. Either way the
+ * verdict travels in the event, so that a replayed event log takes the same path.
  */
 export interface RollbackOutcome {
   readonly retry: boolean;
   /** Milliseconds of back-off before the next attempt (exponential with jitter). */
   readonly backoffMs: number;
-  /** Set when ROLLBACK itself failed (the connection is then retired by `src/`). */
-  readonly rollbackError?: string;
 }
 
-const outcomeOf = (event: unknown): RollbackOutcome | undefined => (event as { output?: RollbackOutcome }).output;
+/** The verdict in a `rollBack` done event (its output) or error event (the error's fields); plain objects in a replay. */
+const verdictOf = (event: unknown): Partial<RollbackOutcome> | undefined => {
+  const e = event as { output?: unknown; error?: unknown };
+  const verdict = e.output ?? e.error;
+  return verdict !== null && typeof verdict === 'object' ? (verdict as Partial<RollbackOutcome>) : undefined;
+};
+
+const backoffOf = (event: unknown): number => {
+  const ms = verdictOf(event)?.backoffMs;
+  return typeof ms === 'number' ? ms : 0;
+};
 
 /** Longest delay a timer can take (Node clamps larger ones to 1 ms). */
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
@@ -87,9 +98,13 @@ const notProvided = <T>(name: string) =>
  *   an error → `rollingBack`; the `transactionTimeout` delay or an `ABORT` → `rollingBack`.
  * - `committing` — COMMIT (actor `commit`). Done → `committed`; an error → `rollingBack`.
  * - `rollingBack` — ROLLBACK and connection clean-up (actor `rollBack`, which resolves with a
- *   {@link RollbackOutcome}). Then `retrying` when `hasRetriesLeft` and the outcome plans a retry
- *   (`retryPlanned`: a deadlock or serialization failure, judged by `src/` per dialect),
- *   otherwise `rolledBack`. An error of the actor itself ends in `rolledBack`.
+ *   {@link RollbackOutcome}). Then `retrying` when `hasRetriesLeft` and the verdict plans a retry
+ *   (`retryPlanned`: a deadlock, a serialization failure or a connection lost before COMMIT, judged
+ *   by `src/` per dialect), otherwise `rolledBack`. When ROLLBACK itself fails (`src/` retires the
+ *   connection, so the database discards the transaction), `rollBack` rejects with an error that
+ *   carries the same verdict: the same two branches follow (the retry one records the back-off,
+ *   the other one keeps the error as `rollbackError`). An error without a verdict (`retry` not
+ *   `true`) ends in `rolledBack`.
  * - `retrying` — waits `retryBackoff` (the outcome's `backoffMs`), then a fresh attempt in
  *   `active`. An `ABORT` ends it in `rolledBack`.
  * - `committed`, `rolledBack` — final; the output says which, after how many attempts, and why.
@@ -120,7 +135,7 @@ export const transactionMachine = setup({
   },
   guards: {
     hasRetriesLeft: ({ context }) => context.attempt <= context.maxRetries,
-    retryPlanned: ({ event }) => outcomeOf(event)?.retry === true,
+    retryPlanned: ({ event }) => verdictOf(event)?.retry === true,
   },
   delays: {
     transactionTimeout: ({ context }) => (context.timeoutMs > 0 ? Math.min(context.timeoutMs, NO_TIMEOUT_MS) : NO_TIMEOUT_MS),
@@ -131,11 +146,8 @@ export const transactionMachine = setup({
     recordCommitError: assign({ failedIn: 'commit' as const, error: ({ event }) => ('error' in event ? event.error : undefined) }),
     recordTimeout: assign({ failedIn: 'timeout' as const, error: undefined }),
     recordAbort: assign({ failedIn: 'abort' as const, error: ({ event }) => (event.type === 'ABORT' ? event.reason : undefined) }),
-    recordRollbackError: assign({ rollbackError: ({ event }) => ('error' in event ? event.error : undefined) }),
-    recordRollbackOutcome: assign({
-      rollbackError: ({ event }) => outcomeOf(event)?.rollbackError,
-      backoffMs: ({ event }) => outcomeOf(event)?.backoffMs ?? 0,
-    }),
+    recordRollbackOutcome: assign({ backoffMs: ({ event }) => backoffOf(event) }),
+    recordRollbackFailure: assign({ rollbackError: ({ event }) => ('error' in event ? event.error : undefined) }),
     startNextAttempt: assign({ attempt: ({ context }) => context.attempt + 1, rollbackError: undefined }),
     markCommitted: assign({ outcome: 'committed' as const }),
     markRolledBack: assign({ outcome: 'rolledBack' as const }),
@@ -181,7 +193,10 @@ export const transactionMachine = setup({
           { guard: and(['hasRetriesLeft', 'retryPlanned']), target: 'retrying', actions: 'recordRollbackOutcome' },
           { target: 'rolledBack', actions: 'recordRollbackOutcome' },
         ],
-        onError: { target: 'rolledBack', actions: 'recordRollbackError' },
+        onError: [
+          { guard: and(['hasRetriesLeft', 'retryPlanned']), target: 'retrying', actions: 'recordRollbackOutcome' },
+          { target: 'rolledBack', actions: 'recordRollbackFailure' },
+        ],
       },
     },
     retrying: {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
+import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
@@ -132,7 +133,11 @@ export class TransactionSession<T> {
 
   /**
    * ROLLBACK (after cancelling a statement still running, on a timeout or an abort) and the
-   * verdict: retry or not, after how long. Never rejects: a failed clean-up retires the connection.
+   * verdict: retry or not, after how long.
+   *
+   * @throws RollbackFailedError carrying the same verdict when ROLLBACK failed or got no answer
+   *   within `database.timeout`; the connection is retired first (closing it makes the database
+   *   discard the transaction).
    */
   public async rollBack(input: TransactionAttemptInput): Promise<RollbackOutcome> {
     const { env } = this;
@@ -164,7 +169,8 @@ export class TransactionSession<T> {
     } catch (error) {
       // The connection cannot be trusted any more: the pool retires it when knex releases it.
       retire(connection, error);
-      return { retry, backoffMs, rollbackError: env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
+      const detail = env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error));
+      throw new RollbackFailedError({ retry, backoffMs }, detail, { cause: error });
     } finally {
       this.unwatch(attempt);
     }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
 import { transactionMachine, type RollbackOutcome, type TransactionAttemptInput } from '../../../machines/transaction.machine.js';
+import { RollbackFailedError, isRollbackFailedError } from '../../../src/errors/rollback-failed-error.js';
+import { eventPayload } from '../../../src/events/event-payload.js';
+import { SecretRegistry } from '../../../src/logging/redact.js';
 import { TestClock } from '../../../src/runtime/clock.js';
 
 /** A promise actor whose every run the test settles by hand. */
@@ -135,21 +138,64 @@ describe('transaction machine', () => {
     expect(c.state()).toBe('committing');
   });
 
-  it('ends rolled back, without crashing, when the rollBack actor itself fails', async () => {
+  it('ends rolled back, without crashing, when the rollBack actor fails with an error that carries no verdict', async () => {
     const t = setUp();
     t.body.last().reject(new Error('x'));
     await settle(t.clock);
     t.rollBack.last().reject(new Error('socket closed'));
-    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', rollbackError: new Error('socket closed') });
+    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', attempts: 1, rollbackError: new Error('socket closed') });
     expect(t.errors).toEqual([]);
   });
 
-  it('records a failed ROLLBACK reported in the outcome', async () => {
-    const t = setUp();
-    t.body.last().reject(new Error('x'));
+  it('retries after a failed ROLLBACK when the error carries a retry verdict and retries are left', async () => {
+    const t = setUp({ maxRetries: 1, timeoutMs: 0 });
+    const lost = Object.assign(new Error('terminating connection'), { code: '57P01' });
+    t.body.last().reject(lost);
     await settle(t.clock);
-    t.rollBack.last().resolve({ retry: false, backoffMs: 0, rollbackError: 'connection lost' });
-    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', rollbackError: 'connection lost' });
+    const failed = new RollbackFailedError({ retry: true, backoffMs: 40 }, 'Connection terminated', { cause: new Error('Connection terminated') });
+    t.rollBack.last().reject(failed);
+    await settle(t.clock);
+    expect(t.state()).toBe('retrying');
+    expect(t.actor.getSnapshot().context).toMatchObject({ attempt: 2, backoffMs: 40, failedIn: 'body', error: lost });
+    await t.clock.advance(39);
+    expect(t.state()).toBe('retrying');
+    await t.clock.advance(1);
+    expect(t.state()).toBe('active');
+    // The second attempt's ROLLBACK fails too: no retries left, whatever the verdict.
+    t.body.last().reject(lost);
+    await settle(t.clock);
+    t.rollBack.last().reject(new RollbackFailedError({ retry: true, backoffMs: 80 }, 'Connection terminated'));
+    const output = await toPromise(t.actor);
+    expect(output).toMatchObject({ outcome: 'rolledBack', attempts: 2, failedIn: 'body', error: lost });
+    expect(isRollbackFailedError(output.rollbackError)).toBe(true);
+    expect(t.errors).toEqual([]);
+  });
+
+  it('ends rolled back after a failed ROLLBACK whose verdict is no retry, retries left or not', async () => {
+    const t = setUp({ maxRetries: 3, timeoutMs: 0 });
+    t.body.last().reject(new Error('the function failed'));
+    await settle(t.clock);
+    t.rollBack.last().reject(new RollbackFailedError({ retry: false, backoffMs: 0 }, 'Client was closed and is not queryable'));
+    const output = await toPromise(t.actor);
+    expect(output).toMatchObject({ outcome: 'rolledBack', attempts: 1, failedIn: 'body', error: new Error('the function failed') });
+    expect(output.rollbackError).toMatchObject({ code: 'ROLLBACK_FAILED', retry: false });
+    expect(t.body.runs).toHaveLength(1);
+  });
+
+  it('takes the same path on the failed ROLLBACK as recorded in the event log (redacted, a plain object)', async () => {
+    const secrets = new SecretRegistry();
+    secrets.add('s3cret-pw');
+    const failed = new RollbackFailedError({ retry: true, backoffMs: 25 }, secrets.scrub('password s3cret-pw rejected'), { cause: new Error('s3cret-pw') });
+    const recorded = JSON.parse(JSON.stringify(eventPayload(secrets, { error: failed }))) as { error: Record<string, unknown> };
+    expect(recorded.error).toMatchObject({ code: 'ROLLBACK_FAILED', retry: true, backoffMs: 25 });
+    expect(JSON.stringify(recorded)).not.toContain('s3cret-pw');
+
+    const t = setUp({ maxRetries: 1, timeoutMs: 0 });
+    t.body.last().reject(new Error('deadlock'));
+    await settle(t.clock);
+    t.actor.send({ type: `xstate.error.actor.0.transaction.rollingBack`, error: recorded.error } as never);
+    expect(t.state()).toBe('retrying');
+    expect(t.actor.getSnapshot().context.backoffMs).toBe(25);
   });
 
   it('fails safe when src/ provides no actors: the default actors throw and the machine ends rolled back', async () => {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
 import { isTransactionAbortedError } from '../../../../src/errors/transaction-aborted-error.js';
 import { isTransactionRefusedError } from '../../../../src/errors/transaction-refused-error.js';
@@ -140,6 +141,93 @@ export function transactions(env: SuiteEnv): void {
       expect(isTransactionAbortedError(error)).toBe(true);
       expect(await knex('t_aborted').pluck('id')).toEqual([]);
     });
+
+    it.runIf(env.driver !== 'sqlite')(
+      'retries a transaction whose connection was killed mid-statement (its ROLLBACK fails, the connection is retired), but not a function that fails on its own after the loss',
+      async () => {
+        const { layer, ctx } = await env.start({ connection_pool: { max_connections: 2 } });
+        const { knex } = layer.api;
+        await knex.schema.createTable('t_killed', (t) => t.integer('id').primary());
+        const admin = env.fixture().admin();
+        const backendSql = env.driver === 'postgresql' ? 'SELECT pg_backend_pid() AS id' : 'SELECT CONNECTION_ID() AS id';
+        const backendOf = async (trx: Knex.Transaction): Promise<number> => {
+          const result = (await trx.raw(backendSql)) as { rows?: Array<{ id: number }> } | [Array<{ id: number }>];
+          return Number((Array.isArray(result) ? result[0] : result.rows ?? [])[0]?.id);
+        };
+        const kill = async (id: number): Promise<void> => {
+          if (env.driver === 'postgresql') await admin.raw('SELECT pg_terminate_backend(?)', [id]);
+          else await admin.raw(`KILL ${id}`);
+        };
+        const sleeping = async (id: number): Promise<boolean> => {
+          if (env.driver === 'postgresql') {
+            const r = (await admin.raw(`SELECT 1 FROM pg_stat_activity WHERE pid = ? AND state = 'active' AND query ILIKE '%pg_sleep%'`, [id])) as { rows: unknown[] };
+            return r.rows.length > 0;
+          }
+          const [rows] = (await admin.raw(`SELECT 1 FROM information_schema.processlist WHERE id = ? AND info LIKE 'SELECT SLEEP%'`, [id])) as [unknown[]];
+          return rows.length > 0;
+        };
+        const rollbackFailures = () =>
+          ctx.seen.filter((e) => /^xstate\.error\.actor\..*rollingBack$/.test(e.type)).map((e) => (e.data as { error?: Record<string, unknown> }).error);
+
+        // 1. Killed while the function's statement runs: a connection lost before COMMIT, retried.
+        const killed: number[] = [];
+        const result = await layer.api.transaction(
+          async (trx, { attempt }) => {
+            await trx('t_killed').insert({ id: attempt });
+            if (attempt > 1) return 'second attempt';
+            const id = await backendOf(trx);
+            killed.push(id);
+            // .then sends the statement; its failure is kept until the function rethrows it below.
+            const victim = trx.raw(sleepSql(env.driver, 30) ?? '').then(
+              () => new Error('the statement was not interrupted'),
+              (e: unknown) => e,
+            );
+            await until(() => sleeping(id), 'the statement to run');
+            await kill(id);
+            throw await victim;
+          },
+          { retries: 2 },
+        );
+        expect(result).toMatchObject({ value: 'second attempt', attempts: 2 });
+        expect(await knex('t_killed').pluck('id')).toEqual([2]);
+        expect(rollbackFailures()).toEqual([expect.objectContaining({ code: 'ROLLBACK_FAILED', retry: true, backoffMs: expect.any(Number) })]);
+        const retried = ctx.seen.find((e) => e.type === 'transaction.retry');
+        expect(retried?.data).toMatchObject({ attempt: 2, reason: 'connection' });
+
+        // 2. The function fails with its own error after its connection was lost: not retried, its error for the caller.
+        const own = new Error('the function gave up');
+        let attempts = 0;
+        const error: unknown = await layer.api
+          .transaction(
+            async (trx) => {
+              attempts++;
+              await trx('t_killed').insert({ id: 10 });
+              const id = await backendOf(trx);
+              killed.push(id);
+              await kill(id);
+              throw own;
+            },
+            { retries: 2 },
+          )
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(error).toBe(own);
+        expect(attempts).toBe(1);
+        expect(await knex('t_killed').pluck('id')).toEqual([2]);
+        expect(rollbackFailures()).toHaveLength(2);
+        expect(rollbackFailures()[1]).toMatchObject({ code: 'ROLLBACK_FAILED', retry: false, backoffMs: 0 });
+
+        // Neither dead connection is lent again: every connection of the pool answers.
+        await until(() => poolStats(layer).busy === 0, 'the connections back');
+        const backends = await Promise.all(
+          Array.from({ length: 4 }, () => layer.api.transaction(async (trx) => backendOf(trx)).then((r) => r.value)),
+        );
+        for (const id of backends) expect(killed).not.toContain(id);
+        expect(await layer.check(never())).toEqual({ status: 'up' });
+      },
+    );
 
     it('invalidates the cache after commit, never after a rollback', async () => {
       const calls: Array<{ spec: InvalidationSpec; committed: number }> = [];
