@@ -14,9 +14,10 @@ import { StatorError } from './stator-error.js';
  *
  * @example
  * ```ts
+ * // Event payloads are redacted copies (plain objects): match on the code.
  * stator.events$.subscribe((e) => {
- *   const error = (e.data as { error?: unknown } | undefined)?.error;
- *   if (isRollbackFailedError(error) || (error as { code?: string })?.code === 'ROLLBACK_FAILED') console.warn(e.source, error);
+ *   const error = (e.data as { error?: { code?: string; retry?: boolean } } | undefined)?.error;
+ *   if (error?.code === 'ROLLBACK_FAILED') console.warn(`${e.source}: ROLLBACK failed, retry=${error.retry}`);
  * });
  * ```
  */
