@@ -205,6 +205,8 @@ export {
   isDatabaseNotReadyError,
   DatabaseDependencyError,
   isDatabaseDependencyError,
+  RollbackFailedError,
+  isRollbackFailedError,
 } from './errors/index.js';
 export {
   createDatabaseLayer,
