@@ -4,7 +4,7 @@
  * chain for reads, and breaker state shared through Redis.
  */
 export { createResilience, type Resilience, type ResilienceOptions } from './resilience.js';
-export type { Pipeline, PipelineOptions, RunOptions, ReadOptions } from './pipeline/pipeline.js';
+export type { Admission, Pipeline, PipelineOptions, RunOptions, ReadOptions } from './pipeline/pipeline.js';
 export type { Served, ServedSource, FallbackStore } from './fallback/fallback-store.js';
 export type { BreakerHandle, BreakerState, BreakerStateName } from './breaker/breaker-handle.js';
 export { classifyError } from './detector/classify-error.js';

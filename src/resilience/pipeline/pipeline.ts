@@ -61,4 +61,49 @@ export interface Pipeline {
    * error's kind does not allow a fallback (a syntax error is not hidden behind a stale value).
    */
   read<T>(operation: string, key: string, fn: (signal: AbortSignal) => Promise<T>, options?: ReadOptions<T>): Promise<Served<T>>;
+  /**
+   * The synchronous half of {@link Pipeline.run} with `{ retry: false, timeoutMs: 0 }`, for hot
+   * paths that make one attempt, bound it themselves and settle their own promise (the cache: a
+   * call costs no promise, closure or timer of the pipeline's). Lets the call past the breaker
+   * and returns the {@link Admission} its outcome is reported to, exactly once.
+   *
+   * Returns `undefined` when the pipeline cannot admit synchronously (a rate limiter may make the
+   * call wait, or `retry.max_total` bounds every call): use {@link Pipeline.run} /
+   * {@link Pipeline.read} then.
+   *
+   * @throws {@link CircuitOpenError} when the breaker refuses the call (counted and announced as
+   * `breaker.rejected`, as for `run`).
+   *
+   * @example
+   * ```ts
+   * const call = pipeline.admit('get');
+   * if (call) {
+   *   try { const v = await client.get(key); call.readSucceeded(key, v); return v; }
+   *   catch (error) { call.failed(error); return (await pipeline.recover('get', key, error)).value; }
+   * }
+   * ```
+   */
+  admit(operation: string): Admission | undefined;
+  /**
+   * The failure half of {@link Pipeline.read}: answers a read that failed (after
+   * {@link Admission.failed}, or when {@link Pipeline.admit} threw) from the fallback chain, with
+   * the same events (`fallback.served`, `fallback.missed`).
+   *
+   * @throws `error` when no strategy has a value, fallback is disabled, or the error's kind does
+   * not allow a fallback.
+   */
+  recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>>;
+}
+
+/** A call let in by {@link Pipeline.admit}: report its outcome once, with one of these. */
+export interface Admission {
+  /** The call succeeded (breaker window, success count). */
+  succeeded(): void;
+  /** A read succeeded: as {@link Admission.succeeded}, and `value` is remembered under `key` for the fallback chain. */
+  readSucceeded(key: string, value: unknown): void;
+  /**
+   * The call failed: classified by the error detector, counted against the breaker when its kind
+   * counts, `attempts` (1) attached to the error.
+   */
+  failed(error: unknown): void;
 }

@@ -13,7 +13,8 @@ import { attachAttempts, attemptsOf } from '../retry/attempts.js';
 import { runAttempt } from '../retry/attempt.js';
 import { retryAfterFailure, type RetryHooks } from '../retry/retry.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
-import type { Pipeline, ReadOptions, RunOptions } from './pipeline.js';
+import { AdmittedCall, type CallRecorder } from './admitted-call.js';
+import type { Admission, Pipeline, ReadOptions, RunOptions } from './pipeline.js';
 import { createPipelineStats, type PipelineStats } from './pipeline-stats.js';
 
 /** What a {@link ResourcePipeline} is built from. */
@@ -36,7 +37,7 @@ const noTimeout = (): Error => new Error('no timeout');
  * `retry.attempt`, `retry.exhausted`, `breaker.rejected`, `fallback.served`, `fallback.missed`
  * (breaker transitions are published by the resilience capability as `breaker.transition`).
  */
-export class ResourcePipeline implements Pipeline {
+export class ResourcePipeline implements Pipeline, CallRecorder {
   public readonly stats: PipelineStats = createPipelineStats();
   public readonly breaker: CircuitBreaker;
   public readonly limiter: ResourceLimiter | undefined;
@@ -80,17 +81,44 @@ export class ResourcePipeline implements Pipeline {
     try {
       value = await this.run(operation, fn, options);
     } catch (error) {
-      const served = await this.fallback.answer(key, error, options?.default);
-      if (this.events.observed) {
-        const { kind } = classifyError(error);
-        if (served) this.events.emit(this.source, 'fallback.served', { operation, key, source: served.source, kind });
-        else this.events.emit(this.source, 'fallback.missed', { operation, key, kind });
-      }
-      if (served) return served;
-      throw error;
+      return this.recover(operation, key, error, options);
     }
     this.fallback.remember(key, value);
     return { value, source: 'primary', stale: false };
+  }
+
+  public admit(operation: string): Admission | undefined {
+    // A limiter may make the call wait; a total-time cap is a timeout the caller did not ask for.
+    if (this.limiter || this.policy.maxTotalMs > 0) return undefined;
+    const permit = this.allow(operation);
+    return new AdmittedCall(this, operation, permit, this.timesCalls ? this.clock.now() : 0);
+  }
+
+  public async recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>> {
+    const served = await this.fallback.answer(key, error, options?.default);
+    if (this.events.observed) {
+      const { kind } = classifyError(error);
+      if (served) this.events.emit(this.source, 'fallback.served', { operation, key, source: served.source, kind });
+      else this.events.emit(this.source, 'fallback.missed', { operation, key, kind });
+    }
+    if (served) return served;
+    throw error;
+  }
+
+  /** Records a call that succeeded (for {@link AdmittedCall}; `run` records its own). */
+  public recordSuccess(permit: Permit, startedAt: number): void {
+    this.breaker.succeeded(permit, startedAt);
+    this.stats.successes++;
+  }
+
+  /** Records a call that failed for good (for {@link AdmittedCall}; `run` records its own). */
+  public recordFailure(permit: Permit, startedAt: number, operation: string, error: unknown): void {
+    this.failed(permit, startedAt, operation, error);
+  }
+
+  /** Remembers a good value read under `key` for the fallback chain. */
+  public remember(key: string, value: unknown): void {
+    this.fallback.remember(key, value);
   }
 
   private async guarded<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options: RunOptions | undefined): Promise<T> {
