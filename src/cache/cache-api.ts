@@ -6,6 +6,7 @@ import { CacheValueNotSerializableError } from '../errors/cache-value-not-serial
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import { classifyError, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
+import { admitCall, Refused } from './admission.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
@@ -65,7 +66,7 @@ export class CacheApi implements StatorCache {
   private readonly random: () => number;
   private readonly config: StatorConfig['cache'];
   private readonly keyPrefix: string;
-  /** Bounds each driver call by `cache.timeout` when the client does not (memjs). */
+  /** Bounds each driver call by `cache.timeout` when the driver does not bound it itself. */
   private readonly deadlines: DeadlineQueue | undefined;
   /** Options of every read through the pipeline (one object, not one per call). */
   private readonly readOptions: ReadOptions<string | null | undefined>;
@@ -92,8 +93,8 @@ export class CacheApi implements StatorCache {
     this.keyPrefix = this.config.key_prefix;
     this.timeoutMs = Math.round(this.config.timeout * 1000);
     // A timer and an AbortSignal per call (the pipeline's per-attempt timeout) cost more than a
-    // local round trip's own processing: calls are bounded by the client itself (ioredis
-    // commandTimeout) or, for clients whose timeout cannot be trusted, by one shared timer.
+    // local round trip's own processing: the built-in drivers bound their calls themselves with
+    // one shared timer; a driver that does not is bounded here the same way.
     this.deadlines =
       options.driver.remote && !options.driver.timesOutItself && this.timeoutMs > 0
         ? new DeadlineQueue(ctx.clock, 'cache', this.timeoutMs)
@@ -115,17 +116,23 @@ export class CacheApi implements StatorCache {
     const full = this.fullKey(key);
     const driver = this.driver;
     let text: string | null | undefined;
-    if (driver.getNow) text = driver.getNow(full);
-    else if (this.pipeline) {
-      // read() inlined: one promise less on the hottest path.
-      try {
-        const served = await this.pipeline.read('get', full, () => this.bounded('get', driver.get(full)), this.readOptions);
-        if (served.source !== 'primary') this.noteFallback(served.source, served.error);
-        text = served.value;
-      } catch (error) {
-        this.noteFallback('default', error);
+    if (driver.getNow) {
+      text = driver.getNow(full);
+    } else {
+      // read() inlined: the driver's promise is the only one awaited on the hottest path.
+      const call = admitCall(this.pipeline, 'get');
+      if (call === undefined) text = (await this.readThrough('get', full)).text;
+      else if (call instanceof Refused) text = await this.fallbackText('get', full, call.error);
+      else {
+        try {
+          text = await this.bounded('get', driver.get(full));
+          call.readSucceeded(full, text);
+        } catch (error) {
+          call.failed(error);
+          text = await this.fallbackText('get', full, error);
+        }
       }
-    } else text = (await this.read('get', full)).text;
+    }
     const value = this.freshValue<T>(key, text);
     this.metrics.time('get', started);
     return value;
@@ -153,9 +160,20 @@ export class CacheApi implements StatorCache {
       this.metrics.time('set', started);
       return;
     }
+    // write() inlined: the driver's promise is the only one awaited on the hot path.
+    const call = admitCall(this.pipeline, 'set');
     try {
-      if (this.pipeline) await this.pipeline.run('set', () => this.bounded('set', driver.set(full, data, ttlMs, tags)), this.runOptions);
-      else await this.write('set', () => driver.set(full, data, ttlMs, tags));
+      if (call === undefined) await this.writeThrough('set', () => driver.set(full, data, ttlMs, tags));
+      else if (call instanceof Refused) throw call.error;
+      else {
+        try {
+          await this.bounded('set', driver.set(full, data, ttlMs, tags));
+        } catch (error) {
+          call.failed(error);
+          throw error;
+        }
+        call.succeeded();
+      }
     } catch (error) {
       throw this.writeFailed('set', error);
     } finally {
@@ -368,6 +386,22 @@ export class CacheApi implements StatorCache {
 
   private async read(operation: CacheOperation, full: string): Promise<ReadResult> {
     if (!this.driver.remote) return { text: await this.driver.get(full), fromCache: true };
+    const call = admitCall(this.pipeline, operation);
+    if (call === undefined) return this.readThrough(operation, full);
+    if (call instanceof Refused) return { text: await this.fallbackText(operation, full, call.error), fromCache: false };
+    let text: string | null | undefined;
+    try {
+      text = await this.bounded(operation, this.driver.get(full));
+    } catch (error) {
+      call.failed(error);
+      return { text: await this.fallbackText(operation, full, error), fromCache: false };
+    }
+    call.readSucceeded(full, text);
+    return { text, fromCache: true };
+  }
+
+  /** {@link CacheApi.read} through `Pipeline.read`, for a pipeline that cannot admit synchronously (or none). */
+  private async readThrough(operation: CacheOperation, full: string): Promise<ReadResult> {
     if (!this.pipeline) {
       this.metrics.fallbacks.default++;
       return { text: undefined, fromCache: false };
@@ -380,6 +414,18 @@ export class CacheApi implements StatorCache {
     } catch (error) {
       this.noteFallback('default', error);
       return { text: undefined, fromCache: false };
+    }
+  }
+
+  /** What the fallback chain answers for a read of `full` that failed (or was refused) with `error`. */
+  private async fallbackText(operation: CacheOperation, full: string, error: unknown): Promise<string | null | undefined> {
+    try {
+      const served = await (this.pipeline as Pipeline).recover(operation, full, error, this.readOptions);
+      this.noteFallback(served.source, served.error);
+      return served.value;
+    } catch (final) {
+      this.noteFallback('default', final);
+      return undefined;
     }
   }
 
@@ -396,12 +442,28 @@ export class CacheApi implements StatorCache {
 
   private async write<R>(operation: CacheOperation, fn: () => Promise<R>): Promise<R> {
     if (!this.driver.remote) return fn();
-    if (!this.pipeline) throw new CacheUnavailableError(operation, 'the cache layer is not started');
+    const call = admitCall(this.pipeline, operation);
+    let result: R;
     try {
-      return await this.pipeline.run(operation, () => this.bounded(operation, fn()), this.runOptions);
+      if (call === undefined) return await this.writeThrough(operation, fn);
+      if (call instanceof Refused) throw call.error;
+      try {
+        result = await this.bounded(operation, fn());
+      } catch (error) {
+        call.failed(error);
+        throw error;
+      }
     } catch (error) {
       throw this.writeFailed(operation, error);
     }
+    call.succeeded();
+    return result;
+  }
+
+  /** A write through `Pipeline.run`, for a pipeline that cannot admit synchronously (or none). */
+  private writeThrough<R>(operation: CacheOperation, fn: () => Promise<R>): Promise<R> {
+    if (!this.pipeline) return Promise.reject(new CacheUnavailableError(operation, 'the cache layer is not started'));
+    return this.pipeline.run(operation, () => this.bounded(operation, fn()), this.runOptions);
   }
 
   /**

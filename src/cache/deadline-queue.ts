@@ -1,12 +1,16 @@
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import type { Clock } from '../runtime/clock.js';
+import { unrefTimer } from './unref-timer.js';
 
-interface Pending {
+/** A call timed by a {@link DeadlineQueue} (see {@link DeadlineQueue.start}). */
+export interface Deadline {
   readonly due: number;
   readonly operation: string;
   readonly reject: (error: Error) => void;
   done: boolean;
 }
+
+type Pending = Deadline;
 
 /** Compact the queue once this many settled entries sit before the head. */
 const COMPACT_AT = 1024;
@@ -22,6 +26,14 @@ const COMPACT_AT = 1024;
  * ```ts
  * const deadlines = new DeadlineQueue(clock, 'cache', 500);
  * const value = await deadlines.run('get', client.get(key)); // rejects after 500 ms without an answer
+ * // A callback API, with no promise of the queue's own:
+ * const answer = new Promise((resolve, reject) => {
+ *   const deadline = deadlines.start('get', reject);
+ *   client.get(key, (error, value) => {
+ *     if (!deadlines.settle(deadline)) return; // too late: already rejected
+ *     if (error) reject(error); else resolve(value);
+ *   });
+ * });
  * ```
  */
 export class DeadlineQueue {
@@ -38,24 +50,38 @@ export class DeadlineQueue {
   /** `promise`, or an `OperationTimeoutError` once `timeoutMs` has passed without it settling. */
   public run<T>(operation: string, promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { due: this.clock.now() + this.timeoutMs, operation, reject, done: false };
-      this.queue.push(entry);
-      if (this.timer === undefined) this.arm();
+      const entry = this.start(operation, reject);
       promise.then(
         (value) => {
-          if (entry.done) return;
-          entry.done = true;
-          this.trim();
-          resolve(value);
+          if (this.settle(entry)) resolve(value);
         },
         (error: unknown) => {
-          if (entry.done) return;
-          entry.done = true;
-          this.trim();
-          reject(error);
+          if (this.settle(entry)) reject(error);
         },
       );
     });
+  }
+
+  /**
+   * Starts timing a call whose answer comes some other way (a callback): `reject` is called with
+   * an `OperationTimeoutError` at its deadline, unless {@link DeadlineQueue.settle} came first.
+   */
+  public start(operation: string, reject: (error: Error) => void): Deadline {
+    const entry: Deadline = { due: this.clock.now() + this.timeoutMs, operation, reject, done: false };
+    this.queue.push(entry);
+    if (this.timer === undefined) this.arm();
+    return entry;
+  }
+
+  /**
+   * Records that a started call has its answer. True when it came in time (settle the call
+   * with it); false when the deadline passed first (the call was rejected: ignore the answer).
+   */
+  public settle(entry: Deadline): boolean {
+    if (entry.done) return false;
+    entry.done = true;
+    this.trim();
+    return true;
   }
 
   /** Calls waiting for an answer (for tests and status). */
@@ -86,6 +112,7 @@ export class DeadlineQueue {
     const next = this.queue[this.head];
     if (!next) return;
     this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, next.due - this.clock.now()));
+    unrefTimer(this.timer);
   }
 
   /** Drops settled entries from the head, so a steady load keeps the queue short. */

@@ -11,9 +11,9 @@ export interface CacheDriver {
   /** True when operations do I/O that can fail or hang (everything but memory). */
   readonly remote: boolean;
   /**
-   * True when the client bounds each round trip by `cache.timeout` itself (ioredis
-   * `commandTimeout`, memjs' request timeout): the cache pipeline then adds no timer of its own
-   * to every call. False: the pipeline times each call out.
+   * True when the driver bounds each call by `cache.timeout` itself (the built-in Redis and
+   * Memcached drivers do, with one shared timer each): the cache API then adds nothing. False:
+   * the cache API bounds each call (one shared timer, see `DeadlineQueue`).
    */
   readonly timesOutItself: boolean;
   /** False when the driver cannot enumerate keys (memcached): prefix invalidation is refused. */

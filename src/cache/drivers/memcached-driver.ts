@@ -3,6 +3,7 @@ import type { StatorConfig } from '../../config/schema.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../runtime/clock.js';
 import { abortable } from '../abortable.js';
+import { DeadlineQueue } from '../deadline-queue.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { tagKey } from '../tag-key.js';
@@ -17,6 +18,8 @@ const MEMCACHED_MAX_VALUE_BYTES = 1024 * 1024 - 1024;
 /** Memcached reads an expiry over 30 days as a Unix time. */
 const RELATIVE_EXPIRY_LIMIT = 60 * 60 * 24 * 30;
 const PROBE_KEY = 'stator:probe';
+/** First byte of an untagged entry (`N`, see `memcached-tags.ts`). */
+const UNTAGGED_BYTE = 78;
 
 /** Options of {@link MemcachedDriver}. */
 export interface MemcachedDriverOptions {
@@ -32,12 +35,17 @@ export interface MemcachedDriverOptions {
  * machine. Tags are version counters (see `memcached-tags.ts`); prefix invalidation is not
  * possible (Memcached cannot list keys). Keys Memcached would refuse are hashed
  * ({@link memcachedKey}).
+ *
+ * Every operation is bounded by `cache.timeout` here, with one shared timer
+ * ({@link DeadlineQueue}): memjs' own timeout is a socket idle timeout that steady writes to a
+ * frozen server keep from firing. Untagged `get` and `set` (the hot path) call memjs with a
+ * callback and settle one promise of their own, as the raw client's promise API would.
  */
 export class MemcachedDriver implements CacheDriver {
   public readonly name = 'memcached';
   public readonly remote = true;
-  /** memjs' request timeout is a socket idle timeout: steady writes to a frozen server keep it from firing. */
-  public readonly timesOutItself = false;
+  /** Bounded here by one shared deadline timer (memjs' own timeout cannot be trusted, see above). */
+  public readonly timesOutItself = true;
   public readonly supportsPrefixInvalidation = false;
   public readonly maxValueBytes: number;
   private readonly addresses: readonly string[];
@@ -45,11 +53,15 @@ export class MemcachedDriver implements CacheDriver {
   private client: MemjsClient | undefined;
   private readonly probes = new Map<string, MemjsClient>();
   private servers: MemcachedServers | undefined;
+  /** Bounds each operation by `cache.timeout` (none when it is 0). */
+  private readonly deadlines: DeadlineQueue | undefined;
 
   public constructor(private readonly options: MemcachedDriverOptions) {
     this.config = options.config;
     this.maxValueBytes = this.config.max_value_bytes ?? MEMCACHED_MAX_VALUE_BYTES;
     this.addresses = this.config.servers ?? [`${this.config.host}:${this.config.port ?? 11211}`];
+    const timeoutMs = Math.round(this.config.timeout * 1000);
+    this.deadlines = timeoutMs > 0 ? new DeadlineQueue(options.clock, 'cache', timeoutMs) : undefined;
   }
 
   public async connect(signal: AbortSignal): Promise<void> {
@@ -81,15 +93,35 @@ export class MemcachedDriver implements CacheDriver {
     for (const address of addresses) this.options.observer(address, 'removed');
   }
 
-  public async get(key: string): Promise<string | undefined> {
-    const stored = await this.raw(key);
-    if (stored === undefined) return undefined;
-    // Untagged (the common case): no header to parse.
-    if (stored.charCodeAt(0) === 78 /* N */) return stored.slice(1);
-    const entry = decodeTagged(stored);
-    if (!entry) return undefined;
-    if (!entry.versions) return entry.data;
-    return (await this.versionsCurrent(entry.versions)) ? entry.data : undefined;
+  public get(key: string): Promise<string | undefined> {
+    return new Promise<string | undefined>((resolve, reject) => {
+      const client = this.requireClient();
+      const servers = this.requireServers();
+      const k = memcachedKey(key);
+      const deadlines = this.deadlines;
+      const deadline = deadlines?.start('get', reject);
+      client.get(k, (error, value) => {
+        this.noteOutcome(client, servers, k, error);
+        if (error) {
+          if (!deadline || deadlines?.settle(deadline)) reject(error);
+        } else if (value === null) {
+          if (!deadline || deadlines?.settle(deadline)) resolve(undefined);
+        } else if (value[0] === UNTAGGED_BYTE) {
+          // Untagged (the common case): no header to parse.
+          if (!deadline || deadlines?.settle(deadline)) resolve(value.toString('utf8', 1));
+        } else {
+          // Tagged: one more round trip for the tags' versions, within the same deadline.
+          this.checkTagged(value.toString('utf8')).then(
+            (text) => {
+              if (!deadline || deadlines?.settle(deadline)) resolve(text);
+            },
+            (failure: unknown) => {
+              if (!deadline || deadlines?.settle(deadline)) reject(failure);
+            },
+          );
+        }
+      });
+    });
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
@@ -97,16 +129,28 @@ export class MemcachedDriver implements CacheDriver {
   }
 
   public set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
-    if (tags.length === 0) return this.call(key, (client, k) => client.set(k, encodeTagged(data, undefined), { expires: expiry(ttlMs) }));
-    return this.setTagged(key, data, ttlMs, tags);
+    if (tags.length) return this.bounded('set', this.setTagged(key, data, ttlMs, tags));
+    return new Promise<unknown>((resolve, reject) => {
+      const client = this.requireClient();
+      const servers = this.requireServers();
+      const k = memcachedKey(key);
+      const deadlines = this.deadlines;
+      const deadline = deadlines?.start('set', reject);
+      client.set(k, encodeTagged(data, undefined), { expires: expiry(ttlMs) }, (error, stored) => {
+        this.noteOutcome(client, servers, k, error);
+        if (deadline && !deadlines?.settle(deadline)) return;
+        if (error) reject(error);
+        else resolve(stored);
+      });
+    });
   }
 
   public async setMany(entries: readonly DriverEntry[]): Promise<void> {
     await Promise.all(entries.map((e) => this.set(e.key, e.data, e.ttlMs, e.tags)));
   }
 
-  public async delete(key: string): Promise<boolean> {
-    return this.call(key, (client, k) => client.delete(k));
+  public delete(key: string): Promise<boolean> {
+    return this.bounded('delete', this.call(key, (client, k) => client.delete(k)));
   }
 
   public async deleteMany(keys: readonly string[]): Promise<number> {
@@ -116,12 +160,13 @@ export class MemcachedDriver implements CacheDriver {
 
   public async invalidateTags(tags: readonly string[]): Promise<undefined> {
     const now = this.options.clock.now();
-    await Promise.all(
+    const writes = Promise.all(
       tags.map((tag) => {
         const key = tagKey(this.config.key_prefix, tag);
         return this.call(key, (client, k) => client.set(k, newTagVersion(now), { expires: 0 }));
       }),
     );
+    await this.bounded('invalidate', writes);
     return undefined;
   }
 
@@ -137,6 +182,35 @@ export class MemcachedDriver implements CacheDriver {
   private async setTagged(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
     const versions = await this.tagVersions(tags);
     return this.call(key, (client, k) => client.set(k, encodeTagged(data, versions), { expires: expiry(ttlMs) }));
+  }
+
+  /** The data of a stored text that is not a plain untagged entry: undefined when its tags were invalidated. */
+  private async checkTagged(stored: string): Promise<string | undefined> {
+    const entry = decodeTagged(stored);
+    if (!entry) return undefined;
+    if (!entry.versions) return entry.data;
+    return (await this.versionsCurrent(entry.versions)) ? entry.data : undefined;
+  }
+
+  /** `promise`, bounded by `cache.timeout` (one shared timer). */
+  private bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
+    return this.deadlines ? this.deadlines.run(operation, promise) : promise;
+  }
+
+  /**
+   * Keeps the server's health up to date from the outcome of one memjs call (`error` null: it
+   * answered).
+   */
+  private noteOutcome(client: MemjsClient, servers: MemcachedServers, k: string, error: unknown): void {
+    if (error === null) {
+      if (servers.anyDown) {
+        const address = this.addressOf(client, k);
+        if (servers.isDown(address)) servers.markUp(address);
+      }
+    } else if (!(error instanceof Error && error.message.startsWith('MemJS '))) {
+      // memjs status errors ("MemJS SET: Value too large") come from a server that answered.
+      servers.markDown(this.addressOf(client, k), error);
+    }
   }
 
   /** The current versions of `tags`, creating the missing ones. */
@@ -175,18 +249,15 @@ export class MemcachedDriver implements CacheDriver {
     const client = this.requireClient();
     const servers = this.requireServers();
     const k = memcachedKey(key);
+    let result: T;
     try {
-      const result = await fn(client, k);
-      if (servers.anyDown) {
-        const address = this.addressOf(client, k);
-        if (servers.isDown(address)) servers.markUp(address);
-      }
-      return result;
+      result = await fn(client, k);
     } catch (error) {
-      // memjs status errors ("MemJS SET: Value too large") come from a server that answered.
-      if (!(error instanceof Error && error.message.startsWith('MemJS '))) servers.markDown(this.addressOf(client, k), error);
+      this.noteOutcome(client, servers, k, error ?? new Error(String(error)));
       throw error;
     }
+    this.noteOutcome(client, servers, k, null);
+    return result;
   }
 
   private addressOf(client: MemjsClient, key: string): string {

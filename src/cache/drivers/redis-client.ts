@@ -24,9 +24,10 @@ const NODE_EVENTS = ['ready', 'close', 'reconnecting', 'end', 'error'] as const;
  * Builds the ioredis client `cache` describes: a Cluster when `cache.cluster` is set, a
  * Sentinel-managed master when `cache.sentinel` is set, else a single node at `host:port`.
  *
- * Every round trip is bounded by `cache.timeout` (ioredis `connectTimeout` and
- * `commandTimeout`; a Cluster refuses at once while it is not ready), reconnection runs forever every `cache.retry_delay` seconds (so the cache comes back by itself
- * when the server does), and commands queued while disconnected fail at the first failed
+ * Connecting is bounded by `cache.timeout` (ioredis `connectTimeout`; a Cluster refuses at once
+ * while it is not ready); commands are bounded by the driver, with one shared timer (no
+ * `commandTimeout`: ioredis would arm a timer per command). Reconnection runs forever every
+ * `cache.retry_delay` seconds (so the cache comes back by itself when the server does), and commands queued while disconnected fail at the first failed
  * reconnection attempt (`maxRetriesPerRequest: 0`), so reads fall back promptly. Each node's
  * connection events go to `observer` (one connection machine per node).
  */
@@ -36,7 +37,7 @@ export function createRedisClient(config: StatorConfig['cache'], observer: NodeO
   const retryMs = Math.max(1, Math.round(config.retry_delay * 1000));
   const common: RedisOptions = {
     lazyConnect: true,
-    ...(timeoutMs !== undefined ? { connectTimeout: timeoutMs, commandTimeout: timeoutMs } : {}),
+    ...(timeoutMs !== undefined ? { connectTimeout: timeoutMs } : {}),
     maxRetriesPerRequest: 0,
     enableReadyCheck: true,
     retryStrategy: () => retryMs,
@@ -82,7 +83,7 @@ function clusterClient(
     lazyConnect: true,
     // The Cluster's own queue (used while it is not ready) has no timeout: refuse at once
     // instead, so no call waits past cache.timeout; reads then fall back at once. Nodes keep
-    // their queues, bounded by commandTimeout.
+    // their queues; the driver's deadlines bound each call in them.
     enableOfflineQueue: false,
     clusterRetryStrategy: () => retryMs,
     // Nodes reconnect by themselves, so each node's machine goes reconnecting → idle.

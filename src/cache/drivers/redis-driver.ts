@@ -1,7 +1,9 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Command, type Cluster, type Redis } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import type { Clock } from '../../runtime/clock.js';
 import { abortable, withDeadline } from '../abortable.js';
+import { DeadlineQueue } from '../deadline-queue.js';
+import { CommandDeadlines } from './command-deadlines.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
@@ -12,6 +14,11 @@ import { TAG_ADD_SCRIPT, escapeGlob } from './redis-tags.js';
 const REDIS_MAX_VALUE_BYTES = 512 * 1024 * 1024;
 const SCAN_COUNT = 500;
 const UNLINK_BATCH = 500;
+/** Options of every command the driver sends: replies as strings, as `client.get()` gives them. */
+const UTF8 = { replyEncoding: 'utf8' } as const;
+
+/** An argument of a command. */
+type Arg = string | number;
 
 /** The custom command the tag script is registered as. */
 interface TagCommands {
@@ -23,6 +30,12 @@ interface TagCommands {
  * {@link createRedisClient}). Entries are strings set with `PX`; tags are sets (see
  * `redis-tags.ts`); prefix invalidation SCANs every master and UNLINKs what matches.
  * Multi-key commands are split per key on a Cluster, where keys live in different slots.
+ *
+ * Every round trip is bounded by `cache.timeout` here, with one shared timer for all of them
+ * ({@link CommandDeadlines}; {@link DeadlineQueue} for the tag script), rather than by ioredis'
+ * `commandTimeout`, which arms a timer per command: on a local Redis that timer costs several
+ * percent of the call. Commands are sent as ioredis `Command`s (`sendCommand`), the same thing
+ * `client.get()` builds, so their deadline needs no promise or closure of its own.
  */
 export class RedisDriver implements CacheDriver {
   public readonly name = 'redis';
@@ -31,6 +44,9 @@ export class RedisDriver implements CacheDriver {
   public readonly supportsPrefixInvalidation = true;
   public readonly maxValueBytes: number;
   private connection: RedisClient | undefined;
+  /** Bound each round trip by `cache.timeout` (none when it is 0): commands, and the tag script. */
+  private readonly commandDeadlines: CommandDeadlines | undefined;
+  private readonly deadlines: DeadlineQueue | undefined;
 
   public constructor(
     private readonly config: StatorConfig['cache'],
@@ -38,6 +54,9 @@ export class RedisDriver implements CacheDriver {
     private readonly clock: Clock,
   ) {
     this.maxValueBytes = config.max_value_bytes ?? REDIS_MAX_VALUE_BYTES;
+    const timeoutMs = config.timeout > 0 ? Math.max(1, Math.round(config.timeout * 1000)) : 0;
+    this.commandDeadlines = timeoutMs > 0 ? new CommandDeadlines(clock, 'cache', timeoutMs) : undefined;
+    this.deadlines = timeoutMs > 0 ? new DeadlineQueue(clock, 'cache', timeoutMs) : undefined;
   }
 
   public async connect(signal: AbortSignal): Promise<void> {
@@ -60,7 +79,7 @@ export class RedisDriver implements CacheDriver {
   }
 
   public async ping(signal: AbortSignal): Promise<void> {
-    await abortable(this.client.ping(), signal);
+    await abortable(this.send(this.client, 'ping', []), signal);
   }
 
   public async close(signal: AbortSignal): Promise<void> {
@@ -83,22 +102,23 @@ export class RedisDriver implements CacheDriver {
   }
 
   public get(key: string): Promise<string | null> {
-    return this.client.get(key);
+    return this.send(this.client, 'get', [key]);
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
     const client = this.client;
-    if (this.isCluster) return settleMany(keys.map(async (k) => (await client.get(k)) ?? undefined));
-    const values = await client.mget(...keys);
+    if (this.isCluster) return settleMany(keys.map(async (k) => (await this.send<string | null>(client, 'get', [k])) ?? undefined));
+    const values = await this.send<Array<string | null>>(client, 'mget', [...keys]);
     return values.map((v) => v ?? undefined);
   }
 
   public set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
     const client = this.client;
-    const write = ttlMs > 0 ? client.set(key, data, 'PX', ttlMs) : client.set(key, data);
+    const write = this.send(client, 'set', ttlMs > 0 ? [key, data, 'PX', ttlMs] : [key, data]);
     if (tags.length === 0) return write;
     const tagged = client as unknown as TagCommands;
-    return Promise.all([write, ...tags.map((tag) => tagged.statorTagAdd(tagKey(this.config.key_prefix, tag), key, ttlMs))]);
+    const adds = tags.map((tag) => tagged.statorTagAdd(tagKey(this.config.key_prefix, tag), key, ttlMs));
+    return Promise.all([write, this.deadlines ? this.deadlines.run('set', Promise.all(adds)) : Promise.all(adds)]);
   }
 
   public async setMany(entries: readonly DriverEntry[]): Promise<void> {
@@ -106,7 +126,7 @@ export class RedisDriver implements CacheDriver {
   }
 
   public async delete(key: string): Promise<boolean> {
-    return (await this.client.del(key)) > 0;
+    return (await this.send<number>(this.client, 'del', [key])) > 0;
   }
 
   public async deleteMany(keys: readonly string[]): Promise<number> {
@@ -118,11 +138,13 @@ export class RedisDriver implements CacheDriver {
     let removed = 0;
     for (const tag of tags) {
       const setKey = tagKey(this.config.key_prefix, tag);
-      const members = await client.smembers(setKey);
+      const members = await this.send<string[]>(client, 'smembers', [setKey]);
       if (members.length === 0) continue;
       removed += await this.unlink(client, members);
       // Only the members seen: a key tagged meanwhile stays tagged.
-      for (let i = 0; i < members.length; i += UNLINK_BATCH) await client.srem(setKey, ...members.slice(i, i + UNLINK_BATCH));
+      for (let i = 0; i < members.length; i += UNLINK_BATCH) {
+        await this.send(client, 'srem', [setKey, ...members.slice(i, i + UNLINK_BATCH)]);
+      }
     }
     return removed;
   }
@@ -134,7 +156,7 @@ export class RedisDriver implements CacheDriver {
     for (const node of connection.scanTargets()) {
       let cursor = '0';
       do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+        const [next, keys] = await this.send<[string, string[]]>(node, 'scan', [cursor, 'MATCH', match, 'COUNT', SCAN_COUNT]);
         cursor = next;
         // On a Cluster the keys found on one node may sit in different slots: the cluster client
         // routes each UNLINK by key.
@@ -168,12 +190,20 @@ export class RedisDriver implements CacheDriver {
   private async unlink(client: Redis | Cluster, keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
     if (this.isCluster) {
-      const counts = await Promise.all(keys.map((k) => client.unlink(k)));
+      const counts = await Promise.all(keys.map((k) => this.send<number>(client, 'unlink', [k])));
       return counts.reduce((a, b) => a + b, 0);
     }
     let removed = 0;
-    for (let i = 0; i < keys.length; i += UNLINK_BATCH) removed += await client.unlink(...keys.slice(i, i + UNLINK_BATCH));
+    for (let i = 0; i < keys.length; i += UNLINK_BATCH) removed += await this.send<number>(client, 'unlink', keys.slice(i, i + UNLINK_BATCH));
     return removed;
+  }
+
+  /** Sends one command on `client`; its reply, or an `OperationTimeoutError` after `cache.timeout`. */
+  private send<T = unknown>(client: Redis | Cluster, name: string, args: Arg[]): Promise<T> {
+    const command = new Command(name, args, UTF8);
+    void client.sendCommand(command);
+    this.commandDeadlines?.track(command);
+    return command.promise as Promise<T>;
   }
 
   private disconnect(): void {
