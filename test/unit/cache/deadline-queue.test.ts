@@ -56,4 +56,31 @@ describe('DeadlineQueue', () => {
     expect(deadlines.pending).toBe(0);
     expect((deadlines as unknown as { queue: unknown[] }).queue.length).toBe(0);
   });
+
+  it('start/settle time a call answered through a callback, with no promise of the queue\'s own', async () => {
+    const clock = new TestClock();
+    const deadlines = new DeadlineQueue(clock, 'cache', 500);
+    const call = (answerAfter: number | undefined): Promise<string> =>
+      new Promise<string>((resolve, reject) => {
+        const deadline = deadlines.start('get', reject);
+        if (answerAfter !== undefined) {
+          clock.setTimeout(() => {
+            if (deadlines.settle(deadline)) resolve('answer');
+          }, answerAfter);
+        }
+      });
+    const quick = call(100);
+    const late = call(700).catch((e: unknown) => e);
+    const never = call(undefined).catch((e: unknown) => e);
+    await clock.advance(100);
+    expect(await quick).toBe('answer');
+    expect(deadlines.pending).toBe(2);
+    await clock.advance(400);
+    expect(isOperationTimeoutError(await late)).toBe(true);
+    expect(isOperationTimeoutError(await never)).toBe(true);
+    expect(deadlines.pending).toBe(0);
+    // The late answer finds its deadline passed: settle() says so, and nothing is resolved twice.
+    await clock.advance(200);
+    expect(clock.pending).toBe(0);
+  });
 });
