@@ -41,7 +41,7 @@ describe('Pipeline.admit / recover (the synchronous half of run and read)', () =
       refusal = error;
     }
     expect(isCircuitOpenError(refusal)).toBe(true);
-    expect(pipeline.breaker.rejected).toBe(1);
+    expect(await ctx.metrics.metrics()).toContain('stator_resilience_calls_total{resource="cache",outcome="rejected"} 1');
     expect(ctx.published.some((e) => e.source === 'resilience.cache' && e.type === 'breaker.rejected')).toBe(true);
   });
 
