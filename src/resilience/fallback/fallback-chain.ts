@@ -47,7 +47,13 @@ export class FallbackChain {
   /** Remembers a good value read from the resource. Never throws. */
   public remember(key: string, value: unknown): void {
     if (!this.enabled) return;
-    this.local?.set(key, { value });
+    const local = this.local;
+    if (local) {
+      // Reads of a key mostly return what was remembered last time: a lookup (which also marks
+      // it recently used) is cheaper than a write and allocates nothing.
+      const kept = local.get(key);
+      if (kept === undefined || kept.value !== value) local.set(key, { value });
+    }
     if (!this.useStore) return;
     const store = this.store();
     if (!store) return;
