@@ -51,6 +51,8 @@ interface ReadResult {
 }
 
 const NO_TAGS: readonly string[] = [];
+/** The options of a call that gave none (one object, not one per call). */
+const NO_OPTIONS: Readonly<CacheSetOptions & CacheGetOrSetOptions> = Object.freeze({});
 
 /**
  * The implementation of {@link StatorCache} over one {@link CacheDriver}: keys and tags
@@ -148,7 +150,7 @@ export class CacheApi implements StatorCache {
     return found;
   }
 
-  public async set<T>(key: string, value: T, options: CacheSetOptions = {}): Promise<void> {
+  public async set<T>(key: string, value: T, options: CacheSetOptions = NO_OPTIONS): Promise<void> {
     const started = performance.now();
     const full = this.fullKey(key);
     const tags = this.checkTags(options.tags);
@@ -217,7 +219,7 @@ export class CacheApi implements StatorCache {
     return values;
   }
 
-  public async setMany<T>(entries: readonly CacheEntryInput<T>[], options: CacheSetOptions = {}): Promise<void> {
+  public async setMany<T>(entries: readonly CacheEntryInput<T>[], options: CacheSetOptions = NO_OPTIONS): Promise<void> {
     const started = performance.now();
     const prepared: DriverEntry[] = entries.map((e) => ({
       key: this.fullKey(e.key),
@@ -233,7 +235,7 @@ export class CacheApi implements StatorCache {
     }
   }
 
-  public async getOrSet<T>(key: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions = {}): Promise<T> {
+  public async getOrSet<T>(key: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions = NO_OPTIONS): Promise<T> {
     const full = this.fullKey(key);
     const tags = this.checkTags(options.tags);
     return (await this.flights.run(full, () => this.loadThrough(key, full, loader, options, tags))) as T;

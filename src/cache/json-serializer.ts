@@ -105,9 +105,11 @@ function isPlain(value: unknown, depth: number): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return false;
   const record = value as Record<string, unknown>;
-  if (typeof record.toJSON === 'function' || Object.prototype.hasOwnProperty.call(record, MARK)) return false;
+  if (typeof record.toJSON === 'function') return false;
+  // for...in visits every own enumerable key (a plain object inherits none): the marker is
+  // caught here, with no lookup of its own.
   for (const key in record) {
-    if (!isPlain(record[key], depth + 1)) return false;
+    if (key === MARK || !isPlain(record[key], depth + 1)) return false;
   }
   return true;
 }
