@@ -42,8 +42,9 @@ export class CommandDeadlines {
     public readonly timeoutMs: number,
   ) {}
 
-  /** Starts the deadline of a command just sent. */
+  /** Starts the deadline of a command just sent (one already answered, refused at once, is left out). */
   public track(command: Command): void {
+    if (command.isSettled) return;
     this.dropAnswered();
     this.commands.push(command);
     this.dues.push(this.clock.now() + this.timeoutMs);
