@@ -3,7 +3,8 @@
  * memjs (each serializing with JSON.stringify/JSON.parse, as a service using them directly
  * would), at concurrency 1 and 32, on the local Redis (6379) and Memcached (11211). The memory
  * driver is compared with a bare lru-cache holding the same JSON text. Target: stator within
- * 10% of the raw client (ratio ≥ 0.90).
+ * 10% of the raw client (ratio ≥ 0.90). Each comparison also prints the CPU time per call of
+ * each subject (this process, user + system), the steadier measure of what Stator adds.
  */
 import { LRUCache } from 'lru-cache';
 import memjs from 'memjs';
@@ -44,6 +45,27 @@ function statorSubject(layer: CacheLayer): Subject {
   };
 }
 
+/** One subject's best round: its throughput, and the CPU time this process spent per call. */
+interface Round {
+  readonly m: Measurement;
+  readonly cpuNsPerOp: number;
+}
+
+/**
+ * Measures one round after a warm-up of its own, so that the CPU time (user + system, this process
+ * only) covers exactly the timed calls. At concurrency 32 the client is CPU-bound, and CPU per call
+ * is a steadier view of what Stator adds than throughput, which the servers' share of the two
+ * cores also moves.
+ */
+async function round(name: string, call: () => Promise<unknown>, concurrency: number): Promise<Round> {
+  const durationMs = Number(process.env.BENCH_MS ?? 1500);
+  await measure(name, call, { concurrency, durationMs: Math.round(durationMs / 3), warmupMs: 0 });
+  const before = process.cpuUsage();
+  const m = await measure(name, call, { concurrency, durationMs, warmupMs: 0 });
+  const cpu = process.cpuUsage(before);
+  return { m, cpuNsPerOp: ((cpu.user + cpu.system) * 1000) / m.ops };
+}
+
 async function compare(title: string, subjects: readonly Subject[]): Promise<void> {
   for (const subject of subjects) {
     for (let i = 0; i < KEYS; i++) await subject.set(`k${i}`, VALUE);
@@ -53,19 +75,26 @@ async function compare(title: string, subjects: readonly Subject[]): Promise<voi
       // The machine is shared and noisy: measure the subjects in turn, ROUNDS times, and keep
       // each one's best round, so a burst of someone else's load does not decide the ratio.
       const best = new Map<string, Measurement>();
-      for (let round = 0; round < ROUNDS; round++) {
+      const cpu = new Map<string, number>();
+      for (let r = 0; r < ROUNDS; r++) {
         for (const subject of subjects) {
           let n = 0;
           const call =
             op === 'get'
               ? () => subject.get(`k${n++ & (KEYS - 1)}`)
               : () => subject.set(`k${n++ & (KEYS - 1)}`, VALUE);
-          const m = await measure(`${subject.name} ${op}`, call, { concurrency });
+          const { m, cpuNsPerOp } = await round(`${subject.name} ${op}`, call, concurrency);
           const previous = best.get(subject.name);
           if (!previous || m.opsPerSec > previous.opsPerSec) best.set(subject.name, m);
+          cpu.set(subject.name, Math.min(cpu.get(subject.name) ?? Infinity, cpuNsPerOp));
         }
       }
       printComparison(`cache ${op}, ${title}, concurrency ${concurrency} (best of ${ROUNDS})`, [...best.values()]);
+      const [baseline, ...others] = [...cpu.entries()];
+      if (baseline) {
+        const parts = others.map(([name, ns]) => `${name} ${Math.round(ns)} ns (+${Math.round(ns - baseline[1])} ns, ${(baseline[1] / ns).toFixed(2)}x)`);
+        console.log(`CPU per call (least of ${ROUNDS}): ${baseline[0]} ${Math.round(baseline[1])} ns; ${parts.join('; ')}`);
+      }
     }
   }
 }
