@@ -6,8 +6,8 @@ import { CacheValueNotSerializableError } from '../errors/cache-value-not-serial
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import { classifyError, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
-import { admitCall, Refused } from './admission.js';
 import type { RuntimeContext } from '../runtime/context.js';
+import { admitCall, Refused } from './admission.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
 import { DeadlineQueue } from './deadline-queue.js';

@@ -95,7 +95,7 @@ export interface Pipeline {
   recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>>;
 }
 
-/** A call let in by {@link Pipeline.admit}: report its outcome once, with one of these. */
+/** A call let in by {@link Pipeline.admit}: report its outcome once, with one of these. None throws. */
 export interface Admission {
   /** The call succeeded (breaker window, success count). */
   succeeded(): void;
