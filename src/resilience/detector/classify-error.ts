@@ -17,6 +17,8 @@ const MESSAGES: ReadonlyArray<readonly [RegExp, ErrorKind]> = [
   [/^Connection terminated$/, 'connection-lost'],
   [/^Client has encountered a connection error and is not queryable$/, 'connection-lost'],
   [/^Client was closed and is not queryable$/, 'connection-lost'],
+  // mysql2, on a command sent after the server closed the connection (no code set).
+  [/^Can't add new command when connection is in closed state$/, 'connection-lost'],
   [/^(Query read timeout|timeout expired|timeout exceeded when trying to connect)$/, 'timeout'],
   [/^Knex: Timeout acquiring a connection/, 'timeout'],
   [/^This job has been dropped by Bottleneck$/, 'resource-exhausted'],

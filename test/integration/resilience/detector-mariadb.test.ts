@@ -124,6 +124,10 @@ describe('error detector — MariaDB (mysql2), real errors', () => {
     await admin.query(`KILL ${cid}`);
     const error = await capture(() => victim.query('SELECT 1'));
     expectKind(error, 'connection-lost', { transient: true, countsAsFailure: true });
+    // Once mysql2 has seen the close, the next command fails another way (no code): still connection trouble.
+    await new Promise<void>((resolve) => (victim.once('end', () => resolve()), setTimeout(resolve, 500)));
+    const later = await capture(() => victim.query('SELECT 1'));
+    expectKind(later, 'connection-lost', { transient: true, countsAsFailure: true });
     await victim.end().catch(() => undefined);
   });
 });

@@ -241,12 +241,13 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
       .setIssuer('stator').setAudience('stator').encode();
     for (const [forged, reason] of [[tampered, 'bad signature'], [wrongKey, 'bad signature'], [none, 'algorithm not allowed']] as const) {
       const as = rig.as(forged);
+      // One at a time: a rejection must have its handler before the next attempt starts.
       for (const attempt of [
-        as.cache.set('user:bob:cart', { v: 'forged' }),
-        as.fs.writeFile('home/bob/forged.txt', 'x'),
-        as.db.knex('notes_bob').insert({ body: 'forged' }),
+        () => as.cache.set('user:bob:cart', { v: 'forged' }),
+        () => as.fs.writeFile('home/bob/forged.txt', 'x'),
+        () => Promise.resolve(as.db.knex('notes_bob').insert({ body: 'forged' })),
       ]) {
-        expect(await attempt.then(() => undefined, (e: unknown) => e)).toMatchObject({ code: 'TOKEN_INVALID', reason });
+        expect(await attempt().then(() => undefined, (e: unknown) => e)).toMatchObject({ code: 'TOKEN_INVALID', reason });
       }
     }
     expect(await redis.get(`${prefix}user:bob:cart`)).toBe(JSON.stringify({ v: 'untouched' }));
