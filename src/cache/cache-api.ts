@@ -5,7 +5,7 @@ import { CacheUnavailableError } from '../errors/cache-unavailable-error.js';
 import { CacheValueNotSerializableError } from '../errors/cache-value-not-serializable-error.js';
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.js';
 import { isStatorError } from '../errors/stator-error.js';
-import { classifyError, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
+import { classifyError, type Admission, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import { admitCall, Refused } from './admission.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
@@ -150,20 +150,62 @@ export class CacheApi implements StatorCache {
     return found;
   }
 
-  public async set<T>(key: string, value: T, options: CacheSetOptions = NO_OPTIONS): Promise<void> {
+  public set<T>(key: string, value: T, options: CacheSetOptions = NO_OPTIONS): Promise<void> {
     const started = performance.now();
-    const full = this.fullKey(key);
-    const tags = this.checkTags(options.tags);
-    const data = this.checkSize(key, encodeEntry(this.serialize(key, value)));
-    const ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+    let full: string;
+    let tags: readonly string[];
+    let data: string;
+    let ttlMs: number;
+    try {
+      full = this.fullKey(key);
+      tags = this.checkTags(options.tags);
+      data = this.checkSize(key, encodeEntry(this.serialize(key, value)));
+      ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const driver = this.driver;
     if (driver.setNow) {
-      driver.setNow(full, data, ttlMs, tags);
+      try {
+        driver.setNow(full, data, ttlMs, tags);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       this.metrics.time('set', started);
-      return;
+      return Promise.resolve();
     }
-    // write() inlined: the driver's promise is the only one awaited on the hot path.
     const call = admitCall(this.pipeline, 'set');
+    if (call === undefined || call instanceof Refused || !driver.setWith || this.deadlines) return this.setAdmitted(call, started, full, data, ttlMs, tags);
+    // The hot path: the driver reports to a callback, and this promise is the only one of the call.
+    return new Promise<void>((resolve, reject) => {
+      (driver.setWith as NonNullable<CacheDriver['setWith']>)(full, data, ttlMs, tags, (error) => {
+        if (error === null) {
+          call.succeeded();
+          this.metrics.time('set', started);
+          resolve();
+          return;
+        }
+        call.failed(error);
+        try {
+          reject(this.writeFailed('set', error));
+        } finally {
+          this.metrics.time('set', started);
+        }
+      });
+    });
+  }
+
+  /** The rest of {@link CacheApi.set} once the entry is built, for drivers without `setWith` or calls the pipeline did not admit at once. */
+  private async setAdmitted(
+    call: Admission | Refused | undefined,
+    started: number,
+    full: string,
+    data: string,
+    ttlMs: number,
+    tags: readonly string[],
+  ): Promise<void> {
+    const driver = this.driver;
+    // write() inlined: the driver's promise is the only one awaited on the hot path.
     try {
       if (call === undefined) await this.writeThrough('set', () => driver.set(full, data, ttlMs, tags));
       else if (call instanceof Refused) throw call.error;

@@ -36,6 +36,13 @@ export interface CacheDriver {
   getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
   /** `ttlMs` 0 = no expiry. Resolves with whatever the client answered (ignored). */
   set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown>;
+  /**
+   * For drivers over a callback client (memcached): {@link CacheDriver.set} reporting to `done`
+   * (`null` once stored, else the error) instead of settling a promise of its own, so the cache
+   * API's promise is the only one of the call. Never throws; calls `done` exactly once, bounded
+   * like `set`.
+   */
+  setWith?(key: string, data: string, ttlMs: number, tags: readonly string[], done: DriverCallback): void;
   setMany(entries: readonly DriverEntry[]): Promise<void>;
   /** True when the key existed. */
   delete(key: string): Promise<boolean>;
@@ -52,6 +59,9 @@ export interface CacheDriver {
 
 /** Names of the built-in drivers. */
 export type CacheDriverName = 'memory' | 'redis' | 'memcached';
+
+/** What {@link CacheDriver.setWith} reports to: `null` on success, else the error. */
+export type DriverCallback = (error: unknown) => void;
 
 /** One entry of {@link CacheDriver.setMany}. */
 export interface DriverEntry {

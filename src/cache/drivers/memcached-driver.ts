@@ -5,10 +5,11 @@ import type { Clock } from '../../runtime/clock.js';
 import { abortable } from '../abortable.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { settleMany } from '../settle-many.js';
-import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
+import type { CacheDriver, DriverCallback, DriverEntry, NodeObserver } from '../driver.js';
 import { tagKey } from '../tag-key.js';
 import { memcachedKey } from './memcached-key.js';
 import { MemcachedServers } from './memcached-servers.js';
+import { MemcachedWriteCoalescer } from './memcached-write-coalescer.js';
 import { decodeTagged, encodeTagged, newTagVersion, type TagVersions } from './memcached-tags.js';
 
 type MemjsClient = memjs.Client;
@@ -55,6 +56,8 @@ export class MemcachedDriver implements CacheDriver {
   private servers: MemcachedServers | undefined;
   /** Bounds each operation by `cache.timeout` (none when it is 0). */
   private readonly deadlines: DeadlineQueue | undefined;
+  /** One socket write per server per tick instead of one per request. */
+  private readonly writes = new MemcachedWriteCoalescer();
 
   public constructor(private readonly options: MemcachedDriverOptions) {
     this.config = options.config;
@@ -100,6 +103,7 @@ export class MemcachedDriver implements CacheDriver {
       const k = memcachedKey(key);
       const deadlines = this.deadlines;
       const deadline = deadlines?.start('get', reject);
+      this.writes.coalesce(this.serverOf(client, k));
       client.get(k, (error, value) => {
         this.noteOutcome(client, servers, k, error);
         if (error) {
@@ -129,19 +133,39 @@ export class MemcachedDriver implements CacheDriver {
   }
 
   public set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<unknown> {
-    if (tags.length) return this.bounded('set', this.setTagged(key, data, ttlMs, tags));
     return new Promise<unknown>((resolve, reject) => {
-      const client = this.requireClient();
-      const servers = this.requireServers();
-      const k = memcachedKey(key);
-      const deadlines = this.deadlines;
-      const deadline = deadlines?.start('set', reject);
-      client.set(k, encodeTagged(data, undefined), { expires: expiry(ttlMs) }, (error, stored) => {
-        this.noteOutcome(client, servers, k, error);
-        if (deadline && !deadlines?.settle(deadline)) return;
-        if (error) reject(error);
-        else resolve(stored);
+      this.setWith(key, data, ttlMs, tags, (error) => {
+        if (error === null) resolve(true);
+        else reject(error);
       });
+    });
+  }
+
+  public setWith(key: string, data: string, ttlMs: number, tags: readonly string[], done: DriverCallback): void {
+    if (tags.length) {
+      this.bounded('set', this.setTagged(key, data, ttlMs, tags)).then(
+        () => done(null),
+        (error: unknown) => done(error ?? new Error(String(error))),
+      );
+      return;
+    }
+    let client: MemjsClient;
+    let servers: MemcachedServers;
+    try {
+      client = this.requireClient();
+      servers = this.requireServers();
+    } catch (error) {
+      done(error);
+      return;
+    }
+    const k = memcachedKey(key);
+    const deadlines = this.deadlines;
+    const deadline = deadlines?.start('set', done);
+    this.writes.coalesce(this.serverOf(client, k));
+    client.set(k, encodeTagged(data, undefined), { expires: expiry(ttlMs) }, (error) => {
+      this.noteOutcome(client, servers, k, error);
+      if (deadline && !deadlines?.settle(deadline)) return;
+      done(error ?? null);
     });
   }
 
@@ -251,6 +275,7 @@ export class MemcachedDriver implements CacheDriver {
     const k = memcachedKey(key);
     let result: T;
     try {
+      this.writes.coalesce(this.serverOf(client, k));
       result = await fn(client, k);
     } catch (error) {
       this.noteOutcome(client, servers, k, error ?? new Error(String(error)));
@@ -263,6 +288,11 @@ export class MemcachedDriver implements CacheDriver {
   private addressOf(client: MemjsClient, key: string): string {
     const index = this.addresses.length > 1 ? client.getServer(key) : 0;
     return this.addresses[Number(index)] ?? (this.addresses[0] as string);
+  }
+
+  /** The memjs server `key` goes to (memjs' own choice: `getServer` over several). */
+  private serverOf(client: MemjsClient, key: string): memjs.Server | undefined {
+    return client.servers[this.addresses.length > 1 ? Number(client.getServer(key)) : 0];
   }
 
   private async probe(address: string): Promise<void> {
@@ -301,6 +331,7 @@ export class MemcachedDriver implements CacheDriver {
   private shutdown(): void {
     this.servers?.stop();
     this.servers = undefined;
+    this.writes.release();
     this.client?.close();
     this.client = undefined;
     for (const probe of this.probes.values()) probe.close();
