@@ -1,4 +1,4 @@
-import { Command, type Cluster, type Redis } from 'ioredis';
+import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import type { Clock } from '../../runtime/clock.js';
 import { abortable, withDeadline } from '../abortable.js';
@@ -7,6 +7,7 @@ import { CommandDeadlines } from './command-deadlines.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
+import { TickWriteCoalescer } from './tick-write-coalescer.js';
 import { tagKey } from '../tag-key.js';
 import { TAG_ADD_SCRIPT, escapeGlob } from './redis-tags.js';
 
@@ -47,6 +48,8 @@ export class RedisDriver implements CacheDriver {
   /** Bound each round trip by `cache.timeout` (none when it is 0): commands, and the tag script. */
   private readonly commandDeadlines: CommandDeadlines | undefined;
   private readonly deadlines: DeadlineQueue | undefined;
+  /** One socket write per tick instead of one per command (a single node or Sentinel master). */
+  private readonly writes = new TickWriteCoalescer();
 
   public constructor(
     private readonly config: StatorConfig['cache'],
@@ -86,6 +89,7 @@ export class RedisDriver implements CacheDriver {
     const connection = this.connection;
     if (!connection) return;
     this.connection = undefined;
+    this.writes.release();
     try {
       // QUIT lets replies in flight arrive; a node that does not answer within cache.timeout
       // is cut off.
@@ -201,6 +205,8 @@ export class RedisDriver implements CacheDriver {
   /** Sends one command on `client`; its reply, or an `OperationTimeoutError` after `cache.timeout`. */
   private send<T = unknown>(client: Redis | Cluster, name: string, args: Arg[]): Promise<T> {
     const command = new Command(name, args, UTF8);
+    // Only a ready client writes at once; otherwise ioredis queues the command and writes it later.
+    if (client instanceof Redis && client.status === 'ready') this.writes.hold(client.stream);
     void client.sendCommand(command);
     this.commandDeadlines?.track(command);
     return command.promise as Promise<T>;
@@ -210,6 +216,7 @@ export class RedisDriver implements CacheDriver {
     const connection = this.connection;
     if (!connection) return;
     this.connection = undefined;
+    this.writes.release();
     connection.client.disconnect();
     connection.detach();
   }
