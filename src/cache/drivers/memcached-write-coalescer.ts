@@ -3,7 +3,7 @@ import type memjs from 'memjs';
 import { TickWriteCoalescer } from './tick-write-coalescer.js';
 
 /**
- * Sends the requests issued to one Memcached server within one tick in one socket write
+ * Sends the requests issued to one Memcached server within one tick in at most two socket writes
  * ({@link TickWriteCoalescer}), called before a memjs command.
  *
  * Only a connected server is corked, through memjs' `Server.sock` (which hands over the socket at
@@ -25,7 +25,10 @@ export class MemcachedWriteCoalescer {
   public coalesce(server: memjs.Server | undefined): void {
     if (!server?.connected) return;
     const known = this.sockets.get(server);
-    if (known && this.writes.holds(known)) return;
+    if (known && this.writes.tracks(known)) {
+      this.writes.hold(known);
+      return;
+    }
     let now = true;
     server.sock(false, (socket) => {
       // Only the socket handed over at once: a connection memjs opens now is not held.

@@ -5,14 +5,16 @@ export interface Corkable {
 }
 
 /**
- * Sends what is written to a socket within one tick in one system call.
+ * Sends what is written to a socket within one tick in at most two system calls.
  *
  * Clients such as memjs and ioredis write each request with its own `socket.write`, a system call
  * each; with many calls in flight that call is most of the CPU a cache call costs.
- * {@link TickWriteCoalescer.hold}, called before the client writes, corks the socket on the tick's
- * first request and uncorks it on `process.nextTick`, so the tick's requests leave in one `writev`
- * before the event loop polls for I/O: no added latency, the same bytes on the wire, the same
- * order. (ioredis' `enableAutoPipelining` batches the same way, with a pipeline object per tick.)
+ * {@link TickWriteCoalescer.hold} is called before the client writes. The tick's first request
+ * to a socket is written at once, as without it (a lone call pays nothing but a `nextTick`); on the
+ * second, the socket is corked until `process.nextTick`, so the rest of the tick's requests leave
+ * in one `writev` before the event loop polls for I/O: no added latency, the same bytes on the
+ * wire, the same order. (ioredis' `enableAutoPipelining` batches too, with a pipeline object per
+ * tick.)
  *
  * @example
  * ```ts
@@ -22,36 +24,49 @@ export interface Corkable {
  * ```
  */
 export class TickWriteCoalescer {
-  private readonly held = new Set<Corkable>();
-  /** The socket held last (most calls hold the same one: no set lookup). */
+  /** The sockets written to this tick, and whether each is corked. */
+  private readonly seen = new Map<Corkable, boolean>();
+  /** The socket of the last call (most calls write to the same one: no map lookup). */
   private last: Corkable | undefined;
+  private lastCorked = false;
   private flushing = false;
   private readonly flush = (): void => {
     this.flushing = false;
     this.last = undefined;
-    for (const socket of this.held) socket.uncork();
-    this.held.clear();
+    this.lastCorked = false;
+    for (const [socket, corked] of this.seen) if (corked) socket.uncork();
+    this.seen.clear();
   };
 
-  /** Holds `socket`'s writes until the end of this tick. */
+  /** Notes a write to `socket` about to happen: from the tick's second one on, held until the tick ends. */
   public hold(socket: Corkable): void {
-    if (socket === this.last || this.held.has(socket)) return;
-    socket.cork();
-    this.held.add(socket);
-    this.last = socket;
-    if (!this.flushing) {
-      this.flushing = true;
-      process.nextTick(this.flush);
+    if (socket !== this.last) {
+      const corked = this.seen.get(socket);
+      this.last = socket;
+      if (corked === undefined) {
+        this.seen.set(socket, false);
+        this.lastCorked = false;
+        if (!this.flushing) {
+          this.flushing = true;
+          process.nextTick(this.flush);
+        }
+        return;
+      }
+      this.lastCorked = corked;
     }
+    if (this.lastCorked) return;
+    socket.cork();
+    this.seen.set(socket, true);
+    this.lastCorked = true;
   }
 
-  /** True when `socket` is held this tick. */
-  public holds(socket: Corkable): boolean {
-    return this.held.has(socket);
+  /** True when `socket` was written to this tick. */
+  public tracks(socket: Corkable): boolean {
+    return this.seen.has(socket);
   }
 
   /** Writes out whatever is held (when the client closes). */
   public release(): void {
-    if (this.held.size) this.flush();
+    if (this.seen.size) this.flush();
   }
 }

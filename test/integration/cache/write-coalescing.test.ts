@@ -45,17 +45,19 @@ async function countWrites<T>(port: number, fn: () => Promise<T>): Promise<{ res
 
 const keys = Array.from({ length: N }, (_, i) => `k${i}`);
 
+// The first request of a tick is written at once (a lone call pays nothing); from the second on
+// the socket is corked until the tick ends.
 describe.each([
   { driver: 'redis' as const, port: 6379 },
   { driver: 'memcached' as const, port: 11211 },
-])('$driver: the requests of one tick leave in one socket write', ({ driver, port }) => {
+])('$driver: the requests of one tick leave in two socket writes', ({ driver, port }) => {
   let layer: CacheLayer | undefined;
   afterEach(async () => {
     await layer?.stop(SIGNAL);
     layer = undefined;
   });
 
-  it(`${N} gets and ${N} sets issued in one tick: one writev each, every answer right and in order`, async () => {
+  it(`${N} gets and ${N} sets issued in one tick: the first written at once, the rest in one writev, every answer right and in order`, async () => {
     const cache: CacheConfigInput = { driver, host: '127.0.0.1', port, key_prefix: uniquePrefix(`coalesce-${driver}`), default_ttl: 60 };
     layer = createCacheLayer(cacheTestContext(cache));
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
@@ -65,10 +67,10 @@ describe.each([
     await api.get('warm-up');
 
     const sets = await countWrites(port, () => Promise.all(keys.map((k, i) => api.set(k, { i, at: new Date(i) }))));
-    expect(sets).toMatchObject({ write: 0, writev: 1, chunks: N });
+    expect(sets).toMatchObject({ write: 1, writev: 1, chunks: N });
 
     const gets = await countWrites(port, () => Promise.all(keys.map((k) => api.get<{ i: number; at: Date }>(k))));
-    expect(gets).toMatchObject({ write: 0, writev: 1, chunks: N });
+    expect(gets).toMatchObject({ write: 1, writev: 1, chunks: N });
     expect(gets.result.map((v) => v?.i)).toEqual(keys.map((_, i) => i));
     expect(gets.result[7]?.at).toEqual(new Date(7));
 
@@ -76,8 +78,7 @@ describe.each([
     const oneByOne = await countWrites(port, async () => {
       for (const k of keys.slice(0, 3)) await api.get(k);
     });
-    expect(oneByOne.chunks).toBe(3);
-    expect(oneByOne.write + oneByOne.writev).toBe(3);
+    expect(oneByOne).toMatchObject({ write: 3, writev: 0, chunks: 3 });
   });
 
   it('the same calls on the raw client take one write each (what the coalescing saves)', async () => {
