@@ -115,8 +115,8 @@ export async function comparePaired(
   subjects: readonly PairedSubject[],
   options: { readonly concurrency: number; readonly rounds?: number; readonly roundMs?: number },
 ): Promise<PairedResult[]> {
-  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 9);
-  const roundMs = options.roundMs ?? Math.round(Number(process.env.BENCH_MS ?? 1500) / 3);
+  const rounds = options.rounds ?? Number(process.env.BENCH_ROUNDS ?? 15);
+  const roundMs = options.roundMs ?? Math.round(Number(process.env.BENCH_MS ?? 1500) / 5);
   const { concurrency } = options;
   for (const s of subjects) await runFor(s.call, roundMs, concurrency);
   const ops: number[][] = subjects.map(() => []);
