@@ -56,7 +56,7 @@ export class MemcachedDriver implements CacheDriver {
   private servers: MemcachedServers | undefined;
   /** Bounds each operation by `cache.timeout` (none when it is 0). */
   private readonly deadlines: DeadlineQueue | undefined;
-  /** One socket write per server per tick instead of one per request. */
+  /** At most two socket writes per server per tick instead of one per request. */
   private readonly writes = new MemcachedWriteCoalescer();
 
   public constructor(private readonly options: MemcachedDriverOptions) {

@@ -48,7 +48,7 @@ export class RedisDriver implements CacheDriver {
   /** Bound each round trip by `cache.timeout` (none when it is 0): commands, and the tag script. */
   private readonly commandDeadlines: CommandDeadlines | undefined;
   private readonly deadlines: DeadlineQueue | undefined;
-  /** One socket write per tick instead of one per command (a single node or Sentinel master). */
+  /** At most two socket writes per tick instead of one per command (a single node or Sentinel master; a Cluster routes its own writes). */
   private readonly writes = new TickWriteCoalescer();
 
   public constructor(
