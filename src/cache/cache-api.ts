@@ -181,6 +181,7 @@ export class CacheApi implements StatorCache {
       (driver.setWith as NonNullable<CacheDriver['setWith']>)(full, data, ttlMs, tags, (error) => {
         if (error === null) {
           call.succeeded();
+          this.remember(full, data);
           this.metrics.time('set', started);
           resolve();
           return;
@@ -223,12 +224,15 @@ export class CacheApi implements StatorCache {
     } finally {
       this.metrics.time('set', started);
     }
+    this.remember(full, data);
   }
 
   public async delete(key: string): Promise<boolean> {
     const started = performance.now();
     const full = this.fullKey(key);
     this.generation++;
+    // Deleted for the service even if the server cannot be told now: no fallback answers with it.
+    this.pipeline?.forget(full);
     try {
       return await this.write('delete', () => this.driver.delete(full));
     } finally {
@@ -275,6 +279,7 @@ export class CacheApi implements StatorCache {
     } finally {
       this.metrics.time('setMany', started);
     }
+    for (const entry of prepared) this.remember(entry.key, entry.data);
   }
 
   public async getOrSet<T>(key: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions = NO_OPTIONS): Promise<T> {
@@ -301,6 +306,7 @@ export class CacheApi implements StatorCache {
       throw new CacheKeyInvalidError('key', 'an invalidation naming no keys, tags or prefix');
     }
     this.generation++;
+    this.forgetCopies(keys, tags, prefix);
     let removed: number | undefined = 0;
     const add = (n: number | undefined): void => {
       removed = removed === undefined || n === undefined ? undefined : removed + n;
@@ -421,12 +427,37 @@ export class CacheApi implements StatorCache {
     }
     try {
       await this.write('set', () => this.driver.set(full, data, ttlMs, tags));
+      this.remember(full, data);
     } catch (error) {
       this.ctx.logger.debug(`cache: could not store the loaded value of "${key}"`, { error });
     }
   }
 
   // --- reads and writes through the pipeline -----------------------------------------------
+
+  /** After a write that succeeded: the fallback chain's copy of `full` is what was written. */
+  private remember(full: string, data: string): void {
+    this.pipeline?.remember(full, data);
+  }
+
+  /**
+   * Drops the fallback chain's in-process copies of what an invalidation removes, before the
+   * server is told (so not even a failed invalidation leaves them to answer later). A tag names
+   * keys the process cannot list: every copy of this cache is dropped.
+   */
+  private forgetCopies(keys: readonly string[], tags: readonly string[], prefix: string | undefined): void {
+    const pipeline = this.pipeline;
+    if (!pipeline) return;
+    if (tags.length) {
+      pipeline.forget(() => true);
+      return;
+    }
+    for (const key of keys) pipeline.forget(key);
+    if (prefix !== undefined) {
+      const full = this.keyPrefix + prefix;
+      pipeline.forget((key) => key.startsWith(full));
+    }
+  }
 
   private async read(operation: CacheOperation, full: string): Promise<ReadResult> {
     if (!this.driver.remote) return { text: await this.driver.get(full), fromCache: true };

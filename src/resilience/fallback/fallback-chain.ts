@@ -63,6 +63,21 @@ export class FallbackChain {
   }
 
   /**
+   * Drops the in-process copies of the keys `match` names (a key, or a test over keys): their
+   * values were deleted or invalidated, and a copy must not answer for them later. Copies in the
+   * fallback store keep their own time to live. Never throws.
+   */
+  public forget(match: string | ((key: string) => boolean)): void {
+    const local = this.local;
+    if (!local) return;
+    if (typeof match === 'string') {
+      local.delete(match);
+      return;
+    }
+    for (const key of [...local.keys()]) if (match(key)) local.delete(key);
+  }
+
+  /**
    * Answers a failed read from the strategies, or resolves undefined when none can (fallback
    * disabled, the error's kind does not allow it, or no strategy has a value).
    */

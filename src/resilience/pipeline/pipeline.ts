@@ -93,6 +93,18 @@ export interface Pipeline {
    * not allow a fallback.
    */
   recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>>;
+  /**
+   * Remembers `value` as the last good value under `key` for the fallback chain, as a successful
+   * read does: for a write that succeeded, so that a later fallback does not answer with the value
+   * it replaced. Never throws.
+   */
+  remember(key: string, value: unknown): void;
+  /**
+   * Drops the fallback chain's in-process copies of the keys `match` names (a key, or a test over
+   * keys), after a delete or an invalidation, so that no fallback answers with a value the service
+   * removed. Never throws.
+   */
+  forget(match: string | ((key: string) => boolean)): void;
 }
 
 /** A call let in by {@link Pipeline.admit}: report its outcome once, with one of these. None throws. */

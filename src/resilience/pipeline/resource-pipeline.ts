@@ -116,9 +116,13 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     this.failed(permit, startedAt, operation, error);
   }
 
-  /** Remembers a good value read under `key` for the fallback chain. */
+  /** Remembers a good value read (or written) under `key` for the fallback chain. */
   public remember(key: string, value: unknown): void {
     this.fallback.remember(key, value);
+  }
+
+  public forget(match: string | ((key: string) => boolean)): void {
+    this.fallback.forget(match);
   }
 
   private async guarded<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options: RunOptions | undefined): Promise<T> {

@@ -123,4 +123,17 @@ describe('fallback chain', () => {
     await expect(s.pipeline.read('r', 'a', s.failing)).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(await s.pipeline.read('r', 'c', s.failing)).toMatchObject({ value: 'c', source: 'local' });
   });
+
+  it('remember replaces a local copy (a write that succeeded); forget drops one key or every key a test names', async () => {
+    const s = setup({ strategies: ['local'] });
+    for (const k of ['user:1', 'user:2', 'order:1', 'order:2']) await s.pipeline.read('r', k, async () => `${k} v1`);
+    s.pipeline.remember('user:1', 'user:1 v2');
+    expect(await s.pipeline.read('r', 'user:1', s.failing)).toMatchObject({ value: 'user:1 v2', source: 'local' });
+    s.pipeline.forget('user:2');
+    await expect(s.pipeline.read('r', 'user:2', s.failing)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    s.pipeline.forget((key) => key.startsWith('order:'));
+    await expect(s.pipeline.read('r', 'order:1', s.failing)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(s.pipeline.read('r', 'order:2', s.failing)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(await s.pipeline.read('r', 'user:1', s.failing)).toMatchObject({ value: 'user:1 v2', source: 'local' });
+  });
 });
