@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import { PoolClosedError } from '../errors/pool-closed-error.js';
@@ -87,6 +88,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.source = `pool.${this.name}`;
     this.recovery = new RecoveryBackoff(this.o.recoveryInitialDelayMs, this.o.recoveryMaxDelayMs, this.o.random);
     this.health$ = this.healthSubject.pipe(distinctUntilChanged((a, b) => healthKey(a) === healthKey(b)));
+    // Each create in flight listens for close(): as many listeners as connections being opened,
+    // which is no leak (Node would warn past 10).
+    setMaxListeners(0, this.closeController.signal);
     this.unregisterMetrics = registerPoolMetrics(ctx.metrics, this);
     this.ensureMinimum();
   }

@@ -147,3 +147,26 @@ describe('pool: limits, FIFO, timeouts', () => {
     expect(pool.stats()).toMatchObject({ busy: 0, total: 0 });
   });
 });
+
+describe('pool: many connections opened at once', () => {
+  it('opens 50 at once without a MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const { ctx } = poolContext();
+      const pool = createPool(ctx, { name: 'wide', factory: new FakeFactory(), max: 50 });
+      const leases = await Promise.all(Array.from({ length: 50 }, () => pool.acquire()));
+      expect(pool.stats()).toMatchObject({ total: 50, busy: 50 });
+      for (const lease of leases) lease.release();
+      await pool.close();
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});
