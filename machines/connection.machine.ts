@@ -42,6 +42,9 @@ export type ConnectionRetireReason =
  * - `DRIVER.END` — the driver gave up for good: → `closed` after a `RETIRE`, `failed` otherwise.
  * - `DRIVER.ERROR` `{ error }` — an error the driver reported; recorded, the state does not
  *   change (the driver follows up with `DRIVER.CLOSED` / `DRIVER.RECONNECTING` if the link dropped).
+ * - `DRIVER.TIMEOUT` `{ error }` — the link is up but the server stopped answering (a call got no
+ *   answer within the owner's timeout: a frozen or overloaded server) → `unresponsive`, until
+ *   `DRIVER.READY` (it answered again) or the link drops.
  *
  * `closed` and `failed` are final: one machine per connection; a replacement is a new actor.
  * The machine has no timers of its own: the owner schedules idle timeout, max lifetime,
@@ -64,7 +67,8 @@ export type ConnectionEvent =
   | { type: 'DRIVER.RECONNECTING' }
   | { type: 'DRIVER.CLOSED' }
   | { type: 'DRIVER.END' }
-  | { type: 'DRIVER.ERROR'; error: string };
+  | { type: 'DRIVER.ERROR'; error: string }
+  | { type: 'DRIVER.TIMEOUT'; error: string };
 
 /** What the machine remembers about its connection. Kept small: a pool may run thousands. */
 export interface ConnectionContext {
@@ -87,7 +91,7 @@ export interface ConnectionInput {
 
 /**
  * The lifecycle of one connection: `creating`, `idle`, `busy`, `validating`, `reconnecting`,
- * `retiring`, and the final `closed` / `failed`. See {@link ConnectionEvent} for every event and
+ * `unresponsive`, `retiring`, and the final `closed` / `failed`. See {@link ConnectionEvent} for every event and
  * who sends it. Pure: no I/O, no timers, no imports from `src/`.
  *
  * @example
@@ -142,6 +146,7 @@ export const connectionMachine = setup({
         LEAK_SUSPECTED: { actions: 'countLeak' },
         LEAK_RETURNED: {},
         'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.TIMEOUT': { target: 'unresponsive', actions: 'recordError' },
         'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
         'DRIVER.CLOSED': 'reconnecting',
         'DRIVER.END': 'failed',
@@ -176,6 +181,17 @@ export const connectionMachine = setup({
         'DRIVER.RECONNECTING': { actions: 'countReconnect' },
         'DRIVER.CLOSED': {},
         'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.END': 'failed',
+        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
+      },
+    },
+    unresponsive: {
+      on: {
+        'DRIVER.READY': 'idle',
+        'DRIVER.TIMEOUT': { actions: 'recordError' },
+        'DRIVER.ERROR': { actions: 'recordError' },
+        'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
+        'DRIVER.CLOSED': 'reconnecting',
         'DRIVER.END': 'failed',
         RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
       },

@@ -7,6 +7,8 @@ export interface Deadline {
   readonly due: number;
   readonly operation: string;
   readonly reject: (error: Error) => void;
+  /** What the call went to (a server), for {@link DeadlineQueue}'s `onExpired`. */
+  readonly subject: unknown;
   done: boolean;
 }
 
@@ -41,10 +43,15 @@ export class DeadlineQueue {
   private head = 0;
   private timer: unknown;
 
+  /**
+   * @param onExpired called after a call is rejected at its deadline, with what it was started with
+   * (the driver tells that server's node machine it stopped answering).
+   */
   public constructor(
     private readonly clock: Clock,
     private readonly resource: string,
     public readonly timeoutMs: number,
+    private readonly onExpired?: (deadline: Deadline, error: OperationTimeoutError) => void,
   ) {}
 
   /** `promise`, or an `OperationTimeoutError` once `timeoutMs` has passed without it settling. */
@@ -66,8 +73,8 @@ export class DeadlineQueue {
    * Starts timing a call whose answer comes some other way (a callback): `reject` is called with
    * an `OperationTimeoutError` at its deadline, unless {@link DeadlineQueue.settle} came first.
    */
-  public start(operation: string, reject: (error: Error) => void): Deadline {
-    const entry: Deadline = { due: this.clock.now() + this.timeoutMs, operation, reject, done: false };
+  public start(operation: string, reject: (error: Error) => void, subject?: unknown): Deadline {
+    const entry: Deadline = { due: this.clock.now() + this.timeoutMs, operation, reject, subject, done: false };
     this.queue.push(entry);
     if (this.timer === undefined) this.arm();
     return entry;
@@ -100,7 +107,9 @@ export class DeadlineQueue {
       if (!entry.done) {
         if (entry.due > now) break;
         entry.done = true;
-        entry.reject(new OperationTimeoutError(this.resource, entry.operation, this.timeoutMs));
+        const error = new OperationTimeoutError(this.resource, entry.operation, this.timeoutMs);
+        entry.reject(error);
+        this.onExpired?.(entry, error);
       }
       this.head++;
     }

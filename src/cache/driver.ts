@@ -75,7 +75,7 @@ export interface DriverEntry {
  * What a driver reports about one server connection (a Redis node, a Memcached server), from
  * the driver's own events. {@link NodeConnections} turns these into connection-machine events.
  */
-export type NodeSignal = 'ready' | 'reconnecting' | 'closed' | 'end' | 'error' | 'removed';
+export type NodeSignal = 'ready' | 'reconnecting' | 'closed' | 'end' | 'error' | 'unresponsive' | 'removed';
 
 /** Receives a driver's {@link NodeSignal}s. `address` is `host:port` (or a Sentinel master name). */
 export type NodeObserver = (address: string, signal: NodeSignal, error?: unknown) => void;

@@ -156,6 +156,11 @@ export class NodeConnections {
   }
 }
 
+/** What a node that stopped answering records as its last error (signal `unresponsive`). */
+export function notAnswering(timeoutMs: number): Error {
+  return new Error(`no answer within ${timeoutMs} ms (cache.timeout): the connection is open but the server does not answer`);
+}
+
 /** Ends a node's machine on purpose: `RETIRE` then the driver's end → `closed`. */
 function retire(actor: ConnectionActor, reason: string): void {
   if (actor.getSnapshot().status === 'active') {
@@ -177,6 +182,8 @@ function toEvent(signal: Exclude<NodeSignal, 'removed'>, error: unknown, ctx: Ru
       return { type: 'DRIVER.END' };
     case 'error':
       return { type: 'DRIVER.ERROR', error: ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
+    case 'unresponsive':
+      return { type: 'DRIVER.TIMEOUT', error: ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
   }
 }
 

@@ -16,13 +16,13 @@
  * - `ERROR`: the idle connection emits `error` (a server terminated it).
  * - `CLOSED`: the factory's destroy finishes.
  * - `LEAK_SUSPECTED` / `LEAK_RETURNED`: a lease outlives `leak_threshold` / then comes back.
- * On a cache node: `DRIVER.READY|RECONNECTING|CLOSED|END|ERROR` are the node signals `ready`,
- * `reconnecting`, `closed`, `end`, `error` given to `NodeConnections.observe`.
+ * On a cache node: `DRIVER.READY|RECONNECTING|CLOSED|END|ERROR|TIMEOUT` are the node signals
+ * `ready`, `reconnecting`, `closed`, `end`, `error`, `unresponsive` given to `NodeConnections.observe`.
  *
  * Sent straight to the real actor (listed in the coverage line), because no owner in src/ sends
  * them in that state: `ACQUIRE` / `RELEASE` and everything in `busy` (Stator's pool keeps borrow
  * state as a plain flag, see the machine's docs), `CLOSED` without a retire first, `ERROR` while
- * validating or retiring, a leak report while retiring, `RETIRE` while creating, and `RETIRE` on a cache node (its owner retires with RETIRE and DRIVER.END at once).
+ * validating or retiring, a leak report while retiring, `RETIRE` while creating, and `RETIRE` on a cache node (its owner retires with RETIRE and DRIVER.END at once), also while `unresponsive`.
  */
 import { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,8 @@ const POOL_EVENTS: Readonly<Record<string, readonly string[]>> = {
 };
 const NODE_EVENTS: Readonly<Record<string, readonly string[]>> = {
   creating: ['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
-  idle: ['DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
+  idle: ['DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR', 'DRIVER.TIMEOUT'],
+  unresponsive: ['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR', 'DRIVER.TIMEOUT'],
   busy: ['DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
   reconnecting: ['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
   retiring: ['DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
@@ -165,8 +166,10 @@ function createDriver(owner: Owner, probe: MachineProbe): Promise<Driver> {
 
   const causeOnNode = async (event: EventObject): Promise<boolean> => {
     if (!NODE_EVENTS[state()]?.includes(event.type)) return false;
-    const signal = event.type.slice('DRIVER.'.length).toLowerCase() as 'ready' | 'reconnecting' | 'closed' | 'end' | 'error';
-    (nodes as NodeConnections).observe(NODE, signal, signal === 'error' ? new Error('read ECONNRESET') : undefined);
+    const name = event.type.slice('DRIVER.'.length).toLowerCase();
+    const signal = (name === 'timeout' ? 'unresponsive' : name) as 'ready' | 'reconnecting' | 'closed' | 'end' | 'error' | 'unresponsive';
+    const error = signal === 'error' ? new Error('read ECONNRESET') : signal === 'unresponsive' ? new Error('no answer within 500 ms') : undefined;
+    (nodes as NodeConnections).observe(NODE, signal, error);
     await settle();
     return true;
   };
@@ -201,7 +204,7 @@ function createDriver(owner: Owner, probe: MachineProbe): Promise<Driver> {
   }));
 }
 
-const NODE_ONLY = new Set(['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR']);
+const NODE_ONLY = new Set(['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR', 'DRIVER.TIMEOUT']);
 const NODE_TOO = new Set(['RETIRE', 'ACQUIRE', 'RELEASE']);
 
 /**
@@ -216,6 +219,7 @@ function connectionModel(owner: Owner, realOnly: boolean): MachineModel {
     RETIRE: [{ type: 'RETIRE', reason: 'drain' }],
     ERROR: [{ type: 'ERROR', error: 'terminating connection' }],
     'DRIVER.ERROR': [{ type: 'DRIVER.ERROR', error: 'read ECONNRESET' }],
+    'DRIVER.TIMEOUT': [{ type: 'DRIVER.TIMEOUT', error: 'no answer within 500 ms' }],
     LEAK_SUSPECTED: [{ type: 'LEAK_SUSPECTED', heldMs: LEAK_MS }],
     LEAK_RETURNED: [{ type: 'LEAK_RETURNED', heldMs: LEAK_MS }],
   });

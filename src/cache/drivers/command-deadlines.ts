@@ -36,10 +36,15 @@ export class CommandDeadlines {
   private timer: unknown;
   private compactAt = COMPACT_MIN;
 
+  /**
+   * @param onExpired called after a command is rejected at its deadline (the driver tells its node
+   * machine that the server stopped answering).
+   */
   public constructor(
     private readonly clock: Clock,
     private readonly resource: string,
     public readonly timeoutMs: number,
+    private readonly onExpired?: (error: OperationTimeoutError) => void,
   ) {}
 
   /** Starts the deadline of a command just sent (one already answered, refused at once, is left out). */
@@ -67,7 +72,9 @@ export class CommandDeadlines {
       const command = commands[this.head] as Command;
       if (!command.isSettled) {
         if ((this.dues[this.head] as number) > now) break;
-        command.reject(new OperationTimeoutError(this.resource, command.name, this.timeoutMs));
+        const error = new OperationTimeoutError(this.resource, command.name, this.timeoutMs);
+        command.reject(error);
+        this.onExpired?.(error);
       }
       commands[this.head] = undefined;
       this.head++;

@@ -7,6 +7,7 @@ import { DeadlineQueue } from '../deadline-queue.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverCallback, DriverEntry, NodeObserver } from '../driver.js';
 import { tagKey } from '../tag-key.js';
+import { notAnswering } from '../node-connections.js';
 import { memcachedKey } from './memcached-key.js';
 import { MemcachedServers } from './memcached-servers.js';
 import { MemcachedWriteCoalescer } from './memcached-write-coalescer.js';
@@ -19,6 +20,8 @@ const MEMCACHED_MAX_VALUE_BYTES = 1024 * 1024 - 1024;
 /** Memcached reads an expiry over 30 days as a Unix time. */
 const RELATIVE_EXPIRY_LIMIT = 60 * 60 * 24 * 30;
 const PROBE_KEY = 'stator:probe';
+/** memjs' error when a connected server did not answer within its timeout. */
+const NO_RESPONSE = 'socket timed out waiting on response.';
 /** First byte of an untagged entry (`N`, see `memcached-tags.ts`). */
 const UNTAGGED_BYTE = 78;
 
@@ -64,7 +67,7 @@ export class MemcachedDriver implements CacheDriver {
     this.maxValueBytes = this.config.max_value_bytes ?? MEMCACHED_MAX_VALUE_BYTES;
     this.addresses = this.config.servers ?? [`${this.config.host}:${this.config.port ?? 11211}`];
     const timeoutMs = Math.round(this.config.timeout * 1000);
-    this.deadlines = timeoutMs > 0 ? new DeadlineQueue(options.clock, 'cache', timeoutMs) : undefined;
+    this.deadlines = timeoutMs > 0 ? new DeadlineQueue(options.clock, 'cache', timeoutMs, (deadline) => this.expired(deadline.subject, timeoutMs)) : undefined;
   }
 
   public async connect(signal: AbortSignal): Promise<void> {
@@ -101,9 +104,10 @@ export class MemcachedDriver implements CacheDriver {
       const client = this.requireClient();
       const servers = this.requireServers();
       const k = memcachedKey(key);
+      const server = this.serverOf(client, k);
       const deadlines = this.deadlines;
-      const deadline = deadlines?.start('get', reject);
-      this.writes.coalesce(this.serverOf(client, k));
+      const deadline = deadlines?.start('get', reject, server);
+      this.writes.coalesce(server);
       client.get(k, (error, value) => {
         this.noteOutcome(client, servers, k, error);
         if (error) {
@@ -159,9 +163,10 @@ export class MemcachedDriver implements CacheDriver {
       return;
     }
     const k = memcachedKey(key);
+    const server = this.serverOf(client, k);
     const deadlines = this.deadlines;
-    const deadline = deadlines?.start('set', done);
-    this.writes.coalesce(this.serverOf(client, k));
+    const deadline = deadlines?.start('set', done, server);
+    this.writes.coalesce(server);
     client.set(k, encodeTagged(data, undefined), { expires: expiry(ttlMs) }, (error) => {
       this.noteOutcome(client, servers, k, error);
       if (deadline && !deadlines?.settle(deadline)) return;
@@ -233,7 +238,10 @@ export class MemcachedDriver implements CacheDriver {
       }
     } else if (!(error instanceof Error && error.message.startsWith('MemJS '))) {
       // memjs status errors ("MemJS SET: Value too large") come from a server that answered.
-      servers.markDown(this.addressOf(client, k), error);
+      // memjs' socket timeout on a connected socket, like a deadline, means the server stopped answering.
+      const address = this.addressOf(client, k);
+      if (error instanceof Error && error.message === NO_RESPONSE) servers.markUnresponsive(address, notAnswering(Math.round(this.config.timeout * 1000)));
+      else servers.markDown(address, error);
     }
   }
 
@@ -283,6 +291,18 @@ export class MemcachedDriver implements CacheDriver {
     }
     this.noteOutcome(client, servers, k, null);
     return result;
+  }
+
+  /**
+   * A call to `server` got no answer within `cache.timeout`: the server stopped answering (frozen,
+   * overloaded), though memjs keeps its socket. Its node is `unresponsive` until it answers again.
+   */
+  private expired(server: unknown, timeoutMs: number): void {
+    const client = this.client;
+    const servers = this.servers;
+    if (!client || !servers || server === undefined) return;
+    const address = this.addresses[client.servers.indexOf(server as memjs.Server)];
+    if (address !== undefined) servers.markUnresponsive(address, notAnswering(timeoutMs));
   }
 
   private addressOf(client: MemjsClient, key: string): string {

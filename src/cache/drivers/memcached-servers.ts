@@ -1,3 +1,4 @@
+import { classifyError } from '../../resilience/index.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { NodeObserver } from '../driver.js';
 
@@ -21,6 +22,8 @@ export interface MemcachedServersOptions {
  */
 export class MemcachedServers {
   private readonly down = new Set<string>();
+  /** Down servers that keep their connection but stopped answering (a subset of `down`). */
+  private readonly unresponsive = new Set<string>();
   private readonly timers = new Map<string, unknown>();
   /** Servers reported at least once (the first answer reports `ready`). */
   private readonly seen = new Set<string>();
@@ -56,6 +59,7 @@ export class MemcachedServers {
   /** Records that `address` answered. */
   public markUp(address: string): void {
     const wasDown = this.down.delete(address);
+    this.unresponsive.delete(address);
     this.clearTimer(address);
     if (wasDown || !this.seen.has(address)) {
       this.seen.add(address);
@@ -74,6 +78,19 @@ export class MemcachedServers {
     this.schedule(address);
   }
 
+  /**
+   * Records that a call to `address` got no answer in time while its connection stays open (a
+   * frozen or overloaded server); probes it until it answers. A server already down stays as it is.
+   */
+  public markUnresponsive(address: string, error: unknown): void {
+    if (this.stopped || this.down.has(address)) return;
+    this.seen.add(address);
+    this.down.add(address);
+    this.unresponsive.add(address);
+    this.options.observer(address, 'unresponsive', error);
+    this.schedule(address);
+  }
+
   /** Stops probing. */
   public stop(): void {
     this.stopped = true;
@@ -88,9 +105,13 @@ export class MemcachedServers {
         () => {
           if (!this.stopped) this.markUp(address);
         },
-        () => {
+        (reason: unknown) => {
           if (!this.stopped && this.down.has(address)) {
-            this.options.observer(address, 'reconnecting');
+            // A server that still does not answer stays unresponsive; one that refuses is gone.
+            if (!this.unresponsive.has(address) || classifyError(reason).kind !== 'timeout') {
+              this.unresponsive.delete(address);
+              this.options.observer(address, 'reconnecting');
+            }
             this.schedule(address);
           }
         },

@@ -7,6 +7,8 @@ import { CommandDeadlines } from './command-deadlines.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
+import { notAnswering } from '../node-connections.js';
+import { unrefTimer } from '../unref-timer.js';
 import { TickWriteCoalescer } from './tick-write-coalescer.js';
 import { tagKey } from '../tag-key.js';
 import { TAG_ADD_SCRIPT, escapeGlob } from './redis-tags.js';
@@ -48,6 +50,8 @@ export class RedisDriver implements CacheDriver {
   /** Bound each round trip by `cache.timeout` (none when it is 0): commands, and the tag script. */
   private readonly commandDeadlines: CommandDeadlines | undefined;
   private readonly deadlines: DeadlineQueue | undefined;
+  /** The node that stopped answering while its connection stays open, probed until it answers. */
+  private silent: { readonly address: string; readonly connection: RedisClient; timer: unknown } | undefined;
   /** At most two socket writes per tick instead of one per command (a single node or Sentinel master; a Cluster routes its own writes). */
   private readonly writes = new TickWriteCoalescer();
 
@@ -58,7 +62,7 @@ export class RedisDriver implements CacheDriver {
   ) {
     this.maxValueBytes = config.max_value_bytes ?? REDIS_MAX_VALUE_BYTES;
     const timeoutMs = config.timeout > 0 ? Math.max(1, Math.round(config.timeout * 1000)) : 0;
-    this.commandDeadlines = timeoutMs > 0 ? new CommandDeadlines(clock, 'cache', timeoutMs) : undefined;
+    this.commandDeadlines = timeoutMs > 0 ? new CommandDeadlines(clock, 'cache', timeoutMs, () => this.unanswered(timeoutMs)) : undefined;
     this.deadlines = timeoutMs > 0 ? new DeadlineQueue(clock, 'cache', timeoutMs) : undefined;
   }
 
@@ -90,6 +94,7 @@ export class RedisDriver implements CacheDriver {
     if (!connection) return;
     this.connection = undefined;
     this.writes.release();
+    this.endSilence();
     try {
       // QUIT lets replies in flight arrive; a node that does not answer within cache.timeout
       // is cut off.
@@ -212,11 +217,52 @@ export class RedisDriver implements CacheDriver {
     return command.promise as Promise<T>;
   }
 
+  /**
+   * A command got no answer within `cache.timeout` while the connection stays open (a frozen or
+   * overloaded server: ioredis sees nothing wrong). The node becomes `unresponsive`, and a `PING`
+   * every `retry_delay` tells when it answers again. On a Cluster a command is not traced to its
+   * node, so this is left to the breaker and `check()`.
+   */
+  private unanswered(timeoutMs: number): void {
+    const connection = this.connection;
+    if (!connection || connection.mode === 'cluster' || this.silent) return;
+    const address = connection.addresses()[0];
+    if (address === undefined) return;
+    this.silent = { address, connection, timer: undefined };
+    this.observer(address, 'unresponsive', notAnswering(timeoutMs));
+    this.probeSilent();
+  }
+
+  private probeSilent(): void {
+    const silent = this.silent;
+    if (!silent) return;
+    const delayMs = Math.max(1, Math.round(this.config.retry_delay * 1000));
+    silent.timer = this.clock.setTimeout(() => {
+      silent.timer = undefined;
+      if (this.silent !== silent || this.connection !== silent.connection) return;
+      this.send(silent.connection.client, 'ping', []).then(
+        () => {
+          if (this.silent !== silent) return;
+          this.silent = undefined;
+          this.observer(silent.address, 'ready');
+        },
+        () => this.probeSilent(),
+      );
+    }, delayMs);
+    unrefTimer(silent.timer);
+  }
+
+  private endSilence(): void {
+    if (this.silent?.timer !== undefined) this.clock.clearTimeout(this.silent.timer);
+    this.silent = undefined;
+  }
+
   private disconnect(): void {
     const connection = this.connection;
     if (!connection) return;
     this.connection = undefined;
     this.writes.release();
+    this.endSilence();
     connection.client.disconnect();
     connection.detach();
   }

@@ -111,6 +111,11 @@ describe('memcached cache when its server dies, freezes and comes back', () => {
       expect(isCacheUnavailableError(error)).toBe(true);
       expect(classifyError((error as Error).cause).kind).toBe('timeout');
       expect(await layer.api.get('frozen:1')).toBe('before');
+      // memjs keeps its socket; the server's machine says it stopped answering, and status shows it.
+      await vi.waitFor(() => expect(nodeState(layer, address)).toBe('unresponsive'));
+      const node = ((layer.details?.().nodes ?? {}) as Record<string, { lastError?: string }>)[address];
+      expect(node?.lastError).toMatch(/no answer within \d+ ms \(cache.timeout\)/);
+      await vi.waitFor(() => expect(s.health.at(-1)).toMatchObject({ status: 'down' }));
       // Under steady load the socket is never idle, so memjs' own (idle) timeout never fires:
       // every call still settles within cache.timeout, and the breaker opens.
       let stop = false;
@@ -134,6 +139,8 @@ describe('memcached cache when its server dies, freezes and comes back', () => {
       await layer.api.set('frozen:3', 'after');
     }, { timeout: 20_000, interval: 200 });
     expect(await layer.api.get('frozen:3')).toBe('after');
+    await vi.waitFor(() => expect(nodeState(layer, address)).toBe('idle'), { timeout: 20_000 });
+    await vi.waitFor(() => expect(s.health.at(-1)?.status).toBe('up'));
   });
 });
 

@@ -120,9 +120,18 @@ describe('redis cache when the server dies, freezes and comes back', () => {
       expect(await layer.api.get('frozen:1')).toBe('before');
       // The health check times out too, so the supervisor sees it.
       await expect(layer.check(SIGNAL)).rejects.toThrow();
+      // ioredis keeps its socket and sees nothing wrong; the node's machine says it stopped answering.
+      await vi.waitFor(() => expect(nodeState()).toBe('unresponsive'));
+      const node = ((layer.details?.().nodes ?? {}) as Record<string, { lastError?: string }>)[ADDRESS];
+      expect(node?.lastError).toMatch(/no answer within 500 ms/);
+      await vi.waitFor(() => expect(health.at(-1)).toMatchObject({ status: 'down' }));
+      expect((health.at(-1) as { error: Error }).error.message).toContain(`${ADDRESS} (unresponsive)`);
     } finally {
       server.thaw();
     }
+    // Its PING is answered once it runs again: the node is idle, the layer up, nothing restarted.
+    await vi.waitFor(() => expect(nodeState()).toBe('idle'), { timeout: 20_000 });
+    await vi.waitFor(() => expect(health.at(-1)?.status).toBe('up'));
     await vi.waitFor(async () => {
       await layer.api.set('frozen:3', 'after');
     }, { timeout: 20_000, interval: 200 });

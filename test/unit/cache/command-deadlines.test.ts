@@ -12,6 +12,20 @@ const command = (name = 'get'): Command => {
 };
 
 describe('CommandDeadlines', () => {
+  it('calls onExpired once per command rejected at its deadline, not for answered ones', async () => {
+    const clock = new TestClock();
+    const expired: string[] = [];
+    const deadlines = new CommandDeadlines(clock, 'cache', 500, (error) => expired.push(error.operation));
+    const answered = command('get');
+    const lost = command('set');
+    deadlines.track(answered);
+    deadlines.track(lost);
+    answered.resolve('v');
+    await clock.advance(500);
+    expect(isOperationTimeoutError(await lost.promise.catch((e: unknown) => e))).toBe(true);
+    expect(expired).toEqual(['set']);
+  });
+
   it('an answered command keeps its answer, and nothing is left behind', async () => {
     const clock = new TestClock();
     const deadlines = new CommandDeadlines(clock, 'cache', 500);

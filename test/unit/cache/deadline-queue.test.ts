@@ -6,6 +6,18 @@ import { TestClock } from '../../../src/runtime/clock.js';
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
 describe('DeadlineQueue', () => {
+  it('tells onExpired which call ran out, with what it was started with; answered calls are not reported', async () => {
+    const clock = new TestClock();
+    const expired: Array<[unknown, string]> = [];
+    const deadlines = new DeadlineQueue(clock, 'cache', 500, (deadline, error) => expired.push([deadline.subject, error.name]));
+    const lost = new Promise((_, reject) => deadlines.start('get', reject, 'server-a')).catch((e: unknown) => e);
+    const answered = deadlines.start('set', () => undefined, 'server-b');
+    expect(deadlines.settle(answered)).toBe(true);
+    await clock.advance(500);
+    expect(isOperationTimeoutError(await lost)).toBe(true);
+    expect(expired).toEqual([['server-a', 'OperationTimeoutError']]);
+  });
+
   it('passes answers and errors through, and leaves no timer behind', async () => {
     const clock = new TestClock();
     const deadlines = new DeadlineQueue(clock, 'cache', 500);

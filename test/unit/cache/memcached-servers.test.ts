@@ -3,7 +3,7 @@ import { MemcachedServers } from '../../../src/cache/drivers/memcached-servers.j
 import type { NodeSignal } from '../../../src/cache/driver.js';
 import { TestClock } from '../../../src/runtime/clock.js';
 
-function setup(answering: Set<string>) {
+function setup(answering: Set<string>, failure = () => new Error('connect ECONNREFUSED')) {
   const clock = new TestClock();
   const signals: Array<[string, NodeSignal]> = [];
   const probes: string[] = [];
@@ -13,7 +13,7 @@ function setup(answering: Set<string>) {
     retryDelayMs: 200,
     probe: async (address) => {
       probes.push(address);
-      if (!answering.has(address)) throw new Error('connect ECONNREFUSED');
+      if (!answering.has(address)) throw failure();
     },
     observer: (address, signal) => signals.push([address, signal]),
   });
@@ -21,6 +21,30 @@ function setup(answering: Set<string>) {
 }
 
 describe('MemcachedServers', () => {
+  it('a server that stops answering is unresponsive while its probe times out, reconnecting once it refuses, ready when it answers', async () => {
+    const answering = new Set(['a:1', 'b:2']);
+    let failure = new Error('socket timed out waiting on response.');
+    const { servers, signals, clock } = setup(answering, () => failure);
+    await servers.probeAll();
+    answering.delete('b:2');
+    servers.markUnresponsive('b:2', new Error('no answer within 500 ms'));
+    servers.markUnresponsive('b:2', new Error('again')); // already down: nothing new
+    servers.markDown('b:2', new Error('read ECONNRESET')); // already down: nothing new
+    expect(servers.isDown('b:2')).toBe(true);
+    await clock.advance(200);
+    await clock.advance(200);
+    const of = (address: string) => signals.filter(([a]) => a === address).map(([, signal]) => signal);
+    expect(of('b:2')).toEqual(['ready', 'unresponsive']);
+    failure = new Error('connect ECONNREFUSED');
+    await clock.advance(200);
+    expect(of('b:2')).toEqual(['ready', 'unresponsive', 'reconnecting']);
+    answering.add('b:2');
+    await clock.advance(200);
+    expect(of('b:2')).toEqual(['ready', 'unresponsive', 'reconnecting', 'ready']);
+    expect(servers.anyDown).toBe(false);
+    servers.stop();
+  });
+
   it('probeAll reports each server once as ready or down', async () => {
     const { servers, signals } = setup(new Set(['a:1']));
     expect(await servers.probeAll()).toEqual(['a:1']);
