@@ -45,8 +45,12 @@ export function register(program: Command): void {
     .action(async (options: StartOptions) => {
       const code = await runStart(options);
       process.exitCode = code;
-      // Whatever a driver left open must not keep a stopped Stator alive.
-      setTimeout(() => process.exit(code), 2_000).unref();
+      // Whatever a driver left open must not keep a stopped Stator alive; say what it was.
+      setTimeout(() => {
+        const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+        process.stderr.write(`stator: still running 2 s after stopping (open: ${open.join(', ') || 'timers'}); exiting\n`);
+        process.exit(code);
+      }, 2_000).unref();
     });
 }
 
