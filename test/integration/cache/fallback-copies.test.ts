@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
 import { isCacheUnavailableError } from '../../../src/errors/cache-unavailable-error.js';
-import { createResilience, type Resilience } from '../../../src/resilience/index.js';
-import { cacheTestContext, uniquePrefix } from '../../unit/cache/test-context.js';
+import { cacheTestContext, startResilientLayer, uniquePrefix, type ResilientLayer } from '../../unit/cache/test-context.js';
 import { startMemcached, startRedis, type TestServer } from './test-servers.js';
-
-const SIGNAL = new AbortController().signal;
 
 /**
  * When the cache is down, reads are answered from the in-process copy of the last good value.
@@ -17,8 +13,7 @@ describe.each([
   { driver: 'memcached' as const, port: 11303, start: startMemcached, prefixes: false },
 ])('$driver down: the fallback copies follow what the service wrote, deleted and invalidated', ({ driver, port, start, prefixes }) => {
   let server: TestServer;
-  let resilience: Resilience;
-  let layer: CacheLayer;
+  let started: ResilientLayer;
 
   beforeAll(async () => {
     server = await start(port);
@@ -26,19 +21,16 @@ describe.each([
       { driver, host: '127.0.0.1', port, key_prefix: uniquePrefix(`copies-${driver}`), timeout: 0.5, retry_delay: 0.2, default_ttl: 600 },
       { config: { error_handling: { retry: { max_attempts: 1 }, circuit_breaker: { shared: false } } } },
     );
-    resilience = createResilience(ctx);
-    layer = createCacheLayer(ctx, { resilience });
-    await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
+    started = await startResilientLayer(ctx);
   });
 
   afterAll(async () => {
-    await layer.stop(SIGNAL);
-    await resilience.stop();
+    await started.stop();
     await server.dispose();
   });
 
   it('serves the last value written, nothing deleted or invalidated, and forgets a key deleted during the outage', async () => {
-    const api = layer.api;
+    const api = started.layer.api;
     // A tag invalidation drops every copy (the process cannot list a tag's keys): first.
     await api.set('tagged', 'v1', { tags: ['t'] });
     expect(await api.get('tagged')).toBe('v1');

@@ -1,8 +1,10 @@
 import { Registry } from 'prom-client';
+import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
 import { configSchema, type StatorConfigInput } from '../../../src/config/schema.js';
 import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
+import { createResilience, type Resilience } from '../../../src/resilience/index.js';
 import { systemClock, type Clock } from '../../../src/runtime/clock.js';
 import type { RuntimeContext } from '../../../src/runtime/context.js';
 
@@ -39,4 +41,28 @@ export function cacheTestContext(
 /** A key prefix no other test file (or run) uses. */
 export function uniquePrefix(name: string): string {
   return `stator-test:${name}:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
+}
+
+/** A started cache layer on its own recovery pipeline, as the runtime wires it. */
+export interface ResilientLayer {
+  readonly layer: CacheLayer;
+  readonly resilience: Resilience;
+  /** Stops the layer, then the pipeline. */
+  stop(): Promise<void>;
+}
+
+/** Starts the cache layer of `ctx` with a resilience of its own. */
+export async function startResilientLayer(ctx: RuntimeContext): Promise<ResilientLayer> {
+  const signal = new AbortController().signal;
+  const resilience = createResilience(ctx);
+  const layer = createCacheLayer(ctx, { resilience });
+  await layer.start({ signal, attempt: 1, dependencies: new Map() });
+  return {
+    layer,
+    resilience,
+    async stop() {
+      await layer.stop(signal);
+      await resilience.stop();
+    },
+  };
 }
