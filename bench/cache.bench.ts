@@ -25,6 +25,12 @@ const PREFIX = `stator-bench:${process.pid}:`;
 /** Stator's throughput over the raw client's that the cache issue asks for. */
 const TARGET = 0.9;
 
+/**
+ * Paired rounds per comparison. One call at a time is a round trip's wait plus a few microseconds
+ * of work, and a single round's ratio swings by ±30% on a shared machine: more rounds there.
+ */
+const roundsAt = (concurrency: number): number => Number(process.env.BENCH_ROUNDS ?? (concurrency === 1 ? 25 : 15));
+
 interface Subject {
   readonly name: string;
   get(key: string): Promise<unknown>;
@@ -60,7 +66,7 @@ async function compare(title: string, subjects: readonly Subject[], hasTarget = 
           op === 'get' ? () => subject.get(`k${n++ & (KEYS - 1)}`) : () => subject.set(`k${n++ & (KEYS - 1)}`, VALUE);
         return { name: `${subject.name} ${op}`, call };
       });
-      const results = await comparePaired(`cache ${op}, ${title}, concurrency ${concurrency}`, timed, { concurrency });
+      const results = await comparePaired(`cache ${op}, ${title}, concurrency ${concurrency}`, timed, { concurrency, rounds: roundsAt(concurrency) });
       const stator = results.find((r) => r.name.startsWith('stator.'));
       if (stator && !hasTarget) {
         const base = results[0];
