@@ -205,22 +205,8 @@ export class CacheApi implements StatorCache {
     ttlMs: number,
     tags: readonly string[],
   ): Promise<void> {
-    const driver = this.driver;
-    // write() inlined: the driver's promise is the only one awaited on the hot path.
     try {
-      if (call === undefined) await this.writeThrough('set', () => driver.set(full, data, ttlMs, tags));
-      else if (call instanceof Refused) throw call.error;
-      else {
-        try {
-          await this.bounded('set', driver.set(full, data, ttlMs, tags));
-        } catch (error) {
-          call.failed(error);
-          throw error;
-        }
-        call.succeeded();
-      }
-    } catch (error) {
-      throw this.writeFailed('set', error);
+      await this.write('set', () => this.driver.set(full, data, ttlMs, tags), call);
     } finally {
       this.metrics.time('set', started);
     }
@@ -515,9 +501,13 @@ export class CacheApi implements StatorCache {
     this.metrics.fallbacks[source === 'local' || source === 'cache' ? 'local' : 'default']++;
   }
 
-  private async write<R>(operation: CacheOperation, fn: () => Promise<R>): Promise<R> {
+  /** `fn` through the pipeline; `call` when the caller already let it in ({@link admitCall}). */
+  private async write<R>(
+    operation: CacheOperation,
+    fn: () => Promise<R>,
+    call: Admission | Refused | undefined = admitCall(this.pipeline, operation),
+  ): Promise<R> {
     if (!this.driver.remote) return fn();
-    const call = admitCall(this.pipeline, operation);
     let result: R;
     try {
       if (call === undefined) return await this.writeThrough(operation, fn);

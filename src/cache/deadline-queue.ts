@@ -1,6 +1,5 @@
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
-import type { Clock } from '../runtime/clock.js';
-import { unrefTimer } from './unref-timer.js';
+import { unrefTimer, type Clock } from '../runtime/clock.js';
 
 /** A call timed by a {@link DeadlineQueue} (see {@link DeadlineQueue.start}). */
 export interface Deadline {

@@ -171,6 +171,7 @@ function retire(actor: ConnectionActor, reason: string): void {
 }
 
 function toEvent(signal: Exclude<NodeSignal, 'removed'>, error: unknown, ctx: RuntimeContext): ConnectionEvent {
+  const message = (): string => ctx.secrets.scrub(error instanceof Error ? error.message : String(error));
   switch (signal) {
     case 'ready':
       return { type: 'DRIVER.READY' };
@@ -181,9 +182,9 @@ function toEvent(signal: Exclude<NodeSignal, 'removed'>, error: unknown, ctx: Ru
     case 'end':
       return { type: 'DRIVER.END' };
     case 'error':
-      return { type: 'DRIVER.ERROR', error: ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
+      return { type: 'DRIVER.ERROR', error: message() };
     case 'unresponsive':
-      return { type: 'DRIVER.TIMEOUT', error: ctx.secrets.scrub(error instanceof Error ? error.message : String(error)) };
+      return { type: 'DRIVER.TIMEOUT', error: message() };
   }
 }
 

@@ -6,6 +6,7 @@ import { PoolCreateFailedError } from '../errors/pool-create-failed-error.js';
 import { PoolRecoveringError } from '../errors/pool-recovering-error.js';
 import { PoolTimeoutError, type OldestLease } from '../errors/pool-timeout-error.js';
 import { startMachine } from '../runtime/actor.js';
+import { unrefTimer } from '../runtime/clock.js';
 import type { RuntimeContext } from '../runtime/context.js';
 import type { LayerHealth } from '../runtime/layer.js';
 import { AcquireHistogram } from './acquire-histogram.js';
@@ -480,7 +481,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
 
   private scheduleProbe(): void {
     const delay = this.recovery.nextDelay(this.ctx.clock.now());
-    this.recovery.timer = this.unrefTimer(() => {
+    this.recovery.timer = this.setUnrefTimer(() => {
       this.recovery.timer = undefined;
       if (this.poolState === 'recovering') this.create();
     }, delay);
@@ -500,7 +501,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (at >= this.housekeepingAt || !Number.isFinite(at)) return;
     if (this.housekeepingTimer !== undefined) this.ctx.clock.clearTimeout(this.housekeepingTimer);
     this.housekeepingAt = at;
-    this.housekeepingTimer = this.unrefTimer(() => this.housekeep(), Math.max(0, at - this.ctx.clock.now()));
+    this.housekeepingTimer = this.setUnrefTimer(() => this.housekeep(), Math.max(0, at - this.ctx.clock.now()));
   }
 
   private housekeep(): void {
@@ -729,9 +730,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   }
 
   /** A timer that does not keep the process alive on its own (housekeeping, probes). */
-  private unrefTimer(fn: () => void, ms: number): unknown {
+  private setUnrefTimer(fn: () => void, ms: number): unknown {
     const id = this.ctx.clock.setTimeout(fn, ms);
-    if (typeof id === 'object' && id !== null && 'unref' in id) (id as { unref(): void }).unref();
+    unrefTimer(id);
     return id;
   }
 }

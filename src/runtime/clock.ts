@@ -20,6 +20,15 @@ export const systemClock: Clock = {
 };
 
 /**
+ * Lets the process exit while `timer` is pending, when it is a Node timer (a `TestClock` id is
+ * left alone). For watchdog and housekeeping timers: work in flight keeps the process alive
+ * through its own sockets, so the timer never needs to.
+ */
+export function unrefTimer(timer: unknown): void {
+  if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
+}
+
+/**
  * Resolves after `ms` on `clock`; rejects with the signal's reason as soon as `signal` aborts,
  * so an abort cuts a back-off sleep short.
  */

@@ -1,7 +1,6 @@
 import type { Command } from 'ioredis';
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
-import type { Clock } from '../../runtime/clock.js';
-import { unrefTimer } from '../unref-timer.js';
+import { unrefTimer, type Clock } from '../../runtime/clock.js';
 
 /** Below this many tracked commands the queue is never compacted. */
 const COMPACT_MIN = 4096;

@@ -57,6 +57,8 @@ export class MemcachedDriver implements CacheDriver {
   private client: MemjsClient | undefined;
   private readonly probes = new Map<string, MemjsClient>();
   private servers: MemcachedServers | undefined;
+  /** `cache.timeout` in ms (0: none). */
+  private readonly timeoutMs: number;
   /** Bounds each operation by `cache.timeout` (none when it is 0). */
   private readonly deadlines: DeadlineQueue | undefined;
   /** At most two socket writes per server per tick instead of one per request. */
@@ -66,8 +68,8 @@ export class MemcachedDriver implements CacheDriver {
     this.config = options.config;
     this.maxValueBytes = this.config.max_value_bytes ?? MEMCACHED_MAX_VALUE_BYTES;
     this.addresses = this.config.servers ?? [`${this.config.host}:${this.config.port ?? 11211}`];
-    const timeoutMs = Math.round(this.config.timeout * 1000);
-    this.deadlines = timeoutMs > 0 ? new DeadlineQueue(options.clock, 'cache', timeoutMs, (deadline) => this.expired(deadline.subject, timeoutMs)) : undefined;
+    this.timeoutMs = Math.round(this.config.timeout * 1000);
+    this.deadlines = this.timeoutMs > 0 ? new DeadlineQueue(options.clock, 'cache', this.timeoutMs, (deadline) => this.expired(deadline.subject)) : undefined;
   }
 
   public async connect(signal: AbortSignal): Promise<void> {
@@ -240,7 +242,7 @@ export class MemcachedDriver implements CacheDriver {
       // memjs status errors ("MemJS SET: Value too large") come from a server that answered.
       // memjs' socket timeout on a connected socket, like a deadline, means the server stopped answering.
       const address = this.addressOf(client, k);
-      if (error instanceof Error && error.message === NO_RESPONSE) servers.markUnresponsive(address, notAnswering(Math.round(this.config.timeout * 1000)));
+      if (error instanceof Error && error.message === NO_RESPONSE) servers.markUnresponsive(address, notAnswering(this.timeoutMs));
       else servers.markDown(address, error);
     }
   }
@@ -297,12 +299,12 @@ export class MemcachedDriver implements CacheDriver {
    * A call to `server` got no answer within `cache.timeout`: the server stopped answering (frozen,
    * overloaded), though memjs keeps its socket. Its node is `unresponsive` until it answers again.
    */
-  private expired(server: unknown, timeoutMs: number): void {
+  private expired(server: unknown): void {
     const client = this.client;
     const servers = this.servers;
     if (!client || !servers || server === undefined) return;
     const address = this.addresses[client.servers.indexOf(server as memjs.Server)];
-    if (address !== undefined) servers.markUnresponsive(address, notAnswering(timeoutMs));
+    if (address !== undefined) servers.markUnresponsive(address, notAnswering(this.timeoutMs));
   }
 
   private addressOf(client: MemjsClient, key: string): string {

@@ -1,6 +1,6 @@
 import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
-import type { Clock } from '../../runtime/clock.js';
+import { unrefTimer, type Clock } from '../../runtime/clock.js';
 import { abortable, withDeadline } from '../abortable.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { CommandDeadlines } from './command-deadlines.js';
@@ -8,7 +8,6 @@ import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
 import { notAnswering } from '../node-connections.js';
-import { unrefTimer } from '../unref-timer.js';
 import { TickWriteCoalescer } from './tick-write-coalescer.js';
 import { tagKey } from '../tag-key.js';
 import { TAG_ADD_SCRIPT, escapeGlob } from './redis-tags.js';
@@ -50,8 +49,8 @@ export class RedisDriver implements CacheDriver {
   /** Bound each round trip by `cache.timeout` (none when it is 0): commands, and the tag script. */
   private readonly commandDeadlines: CommandDeadlines | undefined;
   private readonly deadlines: DeadlineQueue | undefined;
-  /** The node that stopped answering while its connection stays open, probed until it answers. */
-  private silent: { readonly address: string; readonly connection: RedisClient; timer: unknown } | undefined;
+  /** The node that stopped answering while its connection stays open, probed until it answers (cleared with the connection). */
+  private silent: { readonly address: string; timer: unknown } | undefined;
   /** At most two socket writes per tick instead of one per command (a single node or Sentinel master; a Cluster routes its own writes). */
   private readonly writes = new TickWriteCoalescer();
 
@@ -228,7 +227,7 @@ export class RedisDriver implements CacheDriver {
     if (!connection || connection.mode === 'cluster' || this.silent) return;
     const address = connection.addresses()[0];
     if (address === undefined) return;
-    this.silent = { address, connection, timer: undefined };
+    this.silent = { address, timer: undefined };
     this.observer(address, 'unresponsive', notAnswering(timeoutMs));
     this.probeSilent();
   }
@@ -239,8 +238,9 @@ export class RedisDriver implements CacheDriver {
     const delayMs = Math.max(1, Math.round(this.config.retry_delay * 1000));
     silent.timer = this.clock.setTimeout(() => {
       silent.timer = undefined;
-      if (this.silent !== silent || this.connection !== silent.connection) return;
-      this.send(silent.connection.client, 'ping', []).then(
+      const connection = this.connection;
+      if (this.silent !== silent || !connection) return;
+      this.send(connection.client, 'ping', []).then(
         () => {
           if (this.silent !== silent) return;
           this.silent = undefined;

@@ -1,4 +1,4 @@
-/** What {@link TickWriteCoalescer} holds: a socket (or any stream that can be corked). */
+/** What {@link TickWriteCoalescer} holds: a socket, or another stream that can be corked. */
 export interface Corkable {
   cork(): void;
   uncork(): void;

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForPort } from '../../support/wait-for-port.js';
 
 /** A server process a fault test starts, stops, kills and freezes itself. */
 export interface TestServer {
@@ -17,23 +17,6 @@ export interface TestServer {
   restart(): Promise<void>;
   /** Kills the process if it runs, and removes its files. */
   dispose(): Promise<void>;
-}
-
-/** Resolves once something accepts TCP connections on `port` (polls every 50 ms). */
-export async function waitForPort(port: number, open = true, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    const accepting = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (accepting === open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} did not ${open ? 'open' : 'close'}`);
 }
 
 function managed(port: number, command: string, args: () => string[]): TestServer {
