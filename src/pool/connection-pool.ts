@@ -18,6 +18,7 @@ import { registerPoolMetrics, type PoolMetricSource } from './pool-metrics.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
 import { PooledConnection } from './pooled-connection.js';
+import { PoolPurge, type PurgeReport } from './purge.js';
 import { RecoveryBackoff } from './recovery-backoff.js';
 import { WaiterQueue, type Queued } from './waiter-queue.js';
 
@@ -63,7 +64,8 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private validatingCount = 0;
   private retiringCount = 0;
   private seq = 0;
-  private readonly totals = { created: 0, retired: 0, createFailures: 0, timeouts: 0, leaks: 0, acquires: 0 };
+  private readonly totals = { created: 0, retired: 0, createFailures: 0, timeouts: 0, leaks: 0, acquires: 0, purges: 0 };
+  private readonly purges = new PoolPurge();
   private housekeepingAt = Number.POSITIVE_INFINITY;
   private housekeepingTimer: unknown;
   /** The last create failure, until a create succeeds or a lease comes back: makes health `degraded`. */
@@ -281,7 +283,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       input: { id },
       record: this.o.record,
     });
-    const c = new PooledConnection<C>(id, actor, now, this.expiry(now));
+    const c = new PooledConnection<C>(id, actor, now, this.expiry(now), this.purges.generation);
     this.connections.add(c);
     this.creatingCount++;
     const controller = new AbortController();
@@ -334,6 +336,11 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (this.poolState === 'recovering') this.recovered();
     if (this.lastCreateError) this.lastCreateError = undefined;
     this.updateHealth();
+    if (this.purges.outdated(c)) {
+      this.retire(c, 'purge');
+      this.serve();
+      return;
+    }
     this.dispatch(c);
     this.ensureMinimum();
   }
@@ -343,6 +350,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.totals.createFailures++;
     this.connections.delete(c);
     c.state = 'closed';
+    this.purges.closed(c, this.ctx.clock.now());
     const message = this.describe(error);
     c.actor.send({ type: 'CREATE_FAILED', error: message });
     if (this.poolState === 'closing' || this.poolState === 'closed') {
@@ -398,7 +406,8 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
           }
           const reason = ok ? this.unusableReason(c, now) : 'invalid';
           if (reason) {
-            c.actor.send({ type: 'INVALID', reason });
+            // A validation that said no is INVALID; a connection fine but outdated (purge, lifetime) is RETIREd with its reason.
+            if (!ok) c.actor.send({ type: 'INVALID', reason });
             this.retire(c, reason, c.broken);
             this.serve();
             return;
@@ -437,6 +446,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
           c.state = 'closed';
           this.connections.delete(c);
           c.actor.send({ type: 'CLOSED' });
+          this.purges.closed(c, this.ctx.clock.now());
           this.checkDrained();
           this.ensureMinimum();
         }),
@@ -570,6 +580,27 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     c.actor.send({ type: 'LEAK_RETURNED', heldMs });
   }
 
+  // ── purge ────────────────────────────────────────────────────────────────────────────────
+
+  /** See {@link Pool.purge}; the bookkeeping is {@link PoolPurge}. */
+  public purge(): Promise<PurgeReport> {
+    if (this.poolState === 'closing' || this.poolState === 'closed') return Promise.reject(new PoolClosedError(this.name));
+    const now = this.ctx.clock.now();
+    const done = this.purges.start(this.connections, now);
+    this.totals.purges++;
+    const stats = { idle: this.free.length, busy: this.busyCount, creating: this.creatingCount, validating: this.validatingCount };
+    this.ctx.logger.info(`pool ${this.name}: purge: every connection is replaced (${stats.idle} idle now, ${stats.busy} lent when given back)`, {
+      pool: this.name,
+    });
+    this.ctx.events.emit(this.source, 'purge', stats);
+    for (const c of [...this.free]) this.retire(c, 'purge');
+    this.serve();
+    return done.then((report) => {
+      this.ctx.events.emit(this.source, 'purged', { ...report });
+      return report;
+    });
+  }
+
   // ── close ────────────────────────────────────────────────────────────────────────────────
 
   public close(options?: CloseOptions): Promise<void> {
@@ -694,6 +725,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (c.broken !== undefined) return 'error';
     if (this.o.factory.isBroken?.(c.resource as C)) return 'broken';
     if (now >= c.expiresAt) return 'max_lifetime';
+    if (this.purges.outdated(c)) return 'purge';
     return undefined;
   }
 
