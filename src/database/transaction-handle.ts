@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { TransactionNotActiveError } from '../errors/transaction-not-active-error.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { TransactionBody } from './transaction-session.js';
 import type { TransactionLogEntry } from './transaction-log.js';
 import type { TransactionOptions, TransactionResult } from './stator-db.js';

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
 import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';

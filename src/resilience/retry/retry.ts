@@ -1,4 +1,4 @@
-import { sleep, type Clock } from '../../runtime/clock.js';
+import { sleep, type Clock } from '../../kernel/clock.js';
 import { classifyError } from '../detector/classify-error.js';
 import type { ErrorClassification } from '../detector/error-kind.js';
 import { attachAttempts } from './attempts.js';

@@ -1,5 +1,5 @@
 import { AlertWebhookError } from '../../../errors/alert-webhook-error.js';
-import { sleep, type Clock } from '../../../runtime/clock.js';
+import { sleep, type Clock } from '../../../kernel/clock.js';
 import type { AlertStatus, AlertTransition } from '../alert-transition.js';
 import { DEFAULT_NOTIFY_ON, type AlertNotifier } from './alert-notifier.js';
 
