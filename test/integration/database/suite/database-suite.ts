@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { Driver } from '../db-fixture.js';
 import { contentionAndRecovery } from './contention-and-recovery.js';
+import { handles } from './handles.js';
 import { optimizer } from './optimizer.js';
 import { purge } from './purge.js';
 import { queriesAndPool } from './queries-and-pool.js';
@@ -19,5 +20,6 @@ export function describeDatabaseSuite(driver: Driver): void {
     optimizer(env);
     contentionAndRecovery(env);
     purge(env);
+    handles(env);
   });
 }
