@@ -22,7 +22,7 @@ export type {
   TransactionKind,
 } from './transaction-info.js';
 export type { PurgeReport } from '../pool/purge.js';
-export type { QueryPlanReport } from './query-plan-report.js';
+export type { QueryPlanReport, IndexSuggestion } from './query-plan-report.js';
 export type { Dialect } from './dialect.js';
 export type { DatabaseConnection } from './database-connection.js';
 export type { Connector } from './connector.js';

@@ -94,8 +94,10 @@ export interface StatorDb {
   transaction<T>(fn: (trx: Knex.Transaction, attempt: TransactionAttempt) => Promise<T>, options?: TransactionOptions): Promise<TransactionResult<T>>;
   /**
    * Asks the database for the plan of `query` (PostgreSQL `EXPLAIN (FORMAT JSON)`, MySQL
-   * `EXPLAIN FORMAT=JSON`, SQLite `EXPLAIN QUERY PLAN`) without running it, and names the tables
-   * it would scan without an index.
+   * `EXPLAIN FORMAT=JSON`, SQLite `EXPLAIN QUERY PLAN`) without running it, names the tables
+   * it would scan without an index, and suggests an index for each (`suggestedIndexes`, with the
+   * `CREATE INDEX` statement for the dialect) from the query's equality, join, range and ordering
+   * columns. Review a suggestion before running it: an index costs every write to its table.
    */
   explain(query: ExplainableQuery): Promise<QueryPlanReport>;
   /**
