@@ -100,7 +100,13 @@ describe('alert controls (simulated clock)', () => {
     await s.clock.advance(10_000);
     expect(s.notified).toEqual([]);
     expect(() => s.manager.silence('pool_utilisation', 60)).toThrow(/no alert rule "pool_utilisation".*pool_utilization/);
-    expect(isUnknownAlertRuleError((() => { try { s.manager.clear('nope'); } catch (e) { return e; } })())).toBe(true);
+    let unknown: unknown;
+    try {
+      s.manager.clear('nope');
+    } catch (e) {
+      unknown = e;
+    }
+    expect(isUnknownAlertRuleError(unknown)).toBe(true);
     expect(() => s.manager.silence('pool_utilization', 0)).toThrow(RangeError);
     expect(s.manager.silence((a) => a.severity === 'critical', 60)).toEqual(['error_rate']); // a predicate over each alert's state
     await s.stop();
