@@ -6,7 +6,8 @@ import type { RuntimeContext } from '../kernel/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
@@ -163,7 +164,7 @@ export class TransactionSession<T> {
       }
       this.resetConnection(attempt);
       const started = performance.now();
-      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), this.dbTimeoutMs, env.ctx.clock);
+      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), { clock: env.ctx.clock, ms: this.dbTimeoutMs, onTimeout: () => new OperationTimeoutError('database', 'rollback', this.dbTimeoutMs, 'database.timeout') });
       attempt.log.add({ statement: 'ROLLBACK', durationMs: performance.now() - started });
       return { retry, backoffMs };
     } catch (error) {
