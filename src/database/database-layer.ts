@@ -91,7 +91,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     ctx.config.database.explain_slow_queries ? (q) => explain((q.builder as Knex.QueryBuilder | undefined) ?? q.sql) : undefined,
     { dialect },
   );
-  const tracker = new QueryTracker(dialect, metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
+  const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;

@@ -81,7 +81,7 @@ export class TransactionSession<T> {
   public async runBody(input: TransactionAttemptInput, signal: AbortSignal): Promise<void> {
     const { env } = this;
     if (input.attempt > 1) {
-      const reason = failureKind(env.dialect, this.lastError);
+      const reason = failureKind(this.lastError);
       env.metrics.retry(reason);
       env.ctx.events.emit(this.source, 'transaction.retry', { attempt: input.attempt, reason });
     }
@@ -180,7 +180,7 @@ export class TransactionSession<T> {
   /** Deadlocks and serialization failures (unless `deadlock_retry: false`), and a connection lost before COMMIT. */
   private shouldRetry(input: TransactionAttemptInput): boolean {
     if (input.failedIn !== 'body' && input.failedIn !== 'commit') return false;
-    const kind = failureKind(this.env.dialect, input.error);
+    const kind = failureKind(input.error);
     if (CONTENTION_KINDS.has(kind)) return this.env.ctx.config.transaction.deadlock_retry;
     // A connection lost before COMMIT: the server rolled the transaction back; run it again.
     return kind === 'connection' && input.failedIn === 'body';
