@@ -154,7 +154,7 @@ export class TransactionRunner {
     options: TransactionOptions,
     origin: Origin,
   ): Promise<TransactionResult<T>> {
-    const { ctx, metrics, dialect } = this.env;
+    const { ctx, metrics } = this.env;
     const log = attempt?.log.entries ?? [];
     ctx.events.emit(source, 'transaction.log', { outcome: output.outcome, attempts: output.attempts, log });
     if (output.outcome === 'committed' && attempt) {
@@ -175,7 +175,7 @@ export class TransactionRunner {
       throw new TransactionAbortedError(String(output.error ?? 'aborted'));
     }
     metrics.transaction('rolled_back');
-    const unknown = output.failedIn === 'commit' && failureKind(dialect, output.error) === 'connection';
+    const unknown = output.failedIn === 'commit' && failureKind(output.error) === 'connection';
     this.remember(origin, unknown ? 'commit_unknown' : 'rolled_back', output, log);
     if (unknown) {
       throw new TransactionCommitUnknownError({ cause: output.error });
