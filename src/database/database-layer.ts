@@ -21,8 +21,8 @@ import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
 import { SlowQueryReporter } from './slow-query-reporter.js';
-import type { InvalidationSpec, StatorDb } from './stator-db.js';
-import { createStatorPool } from './stator-pool.js';
+import type { InvalidationSpec, StatorDb } from './database-api.js';
+import { createStatorPool } from './knex-pool.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
 

@@ -13,7 +13,7 @@ import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js'
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
-import type { InvalidationSpec, TransactionOptions, TransactionResult } from './stator-db.js';
+import type { InvalidationSpec, TransactionOptions, TransactionResult } from './database-api.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
 
