@@ -7,6 +7,8 @@ import type { TransactionLog } from './transaction-log.js';
 export interface TransactionScope {
   /** The database layer that owns the transaction (another Stator instance's calls are not nested). */
   readonly owner: object;
+  /** The top-level transaction's id (`transaction.<id>`). */
+  readonly id?: number;
   readonly trx: Knex.Transaction;
   readonly log: TransactionLog;
   readonly signal: AbortSignal;
