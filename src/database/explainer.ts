@@ -3,7 +3,7 @@ import type { Dialect } from './dialect.js';
 import type { QueryPlanReport } from './query-plan-report.js';
 import { isExplainable } from './query-kind.js';
 import { queryShape } from './query-shape.js';
-import type { ExplainableQuery } from './stator-db.js';
+import type { ExplainableQuery } from './database-api.js';
 import { suggestIndexes } from './index-advisor.js';
 import { unindexedTables } from './unindexed-tables.js';
 

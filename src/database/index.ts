@@ -11,7 +11,7 @@ export type {
   InvalidationSpec,
   IsolationLevel,
   ExplainableQuery,
-} from './stator-db.js';
+} from './database-api.js';
 export type { TransactionLogEntry } from './transaction-log.js';
 export type { TransactionHandle, BeginOptions } from './transaction-handle.js';
 export type {

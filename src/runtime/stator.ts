@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { StatorCache } from '../cache/types.js';
-import type { StatorDb } from '../database/stator-db.js';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorDb } from '../database/database-api.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import type { StatorConfig } from '../config/schema.js';
 import type { StatorEvent } from '../kernel/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';

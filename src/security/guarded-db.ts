@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { StatorDb } from '../database/stator-db.js';
+import type { StatorDb } from '../database/database-api.js';
 import { ALL_SCOPES, type AccessRequest } from './access-request.js';
 import type { AccessCheck } from './access-check.js';
 import { guardKnexClient, type BuilderCheck } from './guard-knex-client.js';
