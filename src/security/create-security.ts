@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { RuntimeContext } from '../runtime/context.js';
+import { rotationPolicy } from '../logging/rotation/rotation-policy.js';
 import { AuditLog, type AuditMirror } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
@@ -104,6 +105,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     clock: ctx.clock,
     secrets: ctx.secrets,
     logger: ctx.logger,
+    rotation: rotationPolicy(config.audit.rotation),
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },
