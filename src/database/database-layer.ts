@@ -24,6 +24,7 @@ import type { InvalidationSpec, StatorDb } from './stator-db.js';
 import { createStatorPool } from './stator-pool.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
+import { attachQuerySpans, tracedTransaction } from './query-spans.js';
 
 /** What the database layer can be given besides the context. */
 export interface DatabaseLayerDeps {
@@ -92,6 +93,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   );
   const tracker = new QueryTracker(dialect, metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
+  attachQuerySpans(knex.client, ctx.config.database);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;
   let connector: Connector | undefined;
@@ -144,7 +146,8 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   const api: StatorDb = {
     knex,
     dialect,
-    transaction: (fn, options) => transactions.run(fn, options),
+    transaction: (fn, options) =>
+      tracedTransaction(ctx.config.database, options?.isolationLevel ?? ctx.config.transaction.isolation_level, () => transactions.run(fn, options)),
     explain,
   };
 

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { getInitialSnapshot, type Actor, type SnapshotFrom } from 'xstate';
 import {
   supervisorMachine,
@@ -12,6 +12,7 @@ import { StartupError, type StartupFailure } from '../errors/startup-error.js';
 import type { StatorEvent } from '../events/event-bus.js';
 import type { EventLogWriter } from '../events/event-log-writer.js';
 import { openEventLog } from '../events/open-event-log.js';
+import { traceTransitions } from '../telemetry/transition-events.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
@@ -81,6 +82,8 @@ export class StatorRuntime implements Stator {
   private graceful: Promise<ShutdownReport<StopReport>> | undefined;
   /** The JSONL event log (`events.path`), written from start() to the end of stop(). */
   private eventLog: EventLogWriter | undefined;
+  /** Machine transitions as span events, when a tracer provider was registered at start. */
+  private transitionTrace: Subscription | undefined;
   private secured: SecuredStator | undefined;
 
   public constructor(private readonly parts: StatorParts) {
@@ -116,6 +119,7 @@ export class StatorRuntime implements Stator {
       return promise;
     }
     this.eventLog = openEventLog(this.context);
+    this.transitionTrace = traceTransitions(this.context.events);
     const actor = startMachine(this.context, this.machine, { source: 'supervisor', input: this.parts.supervisor });
     this.actor = actor;
     actor.subscribe({
@@ -339,6 +343,7 @@ export class StatorRuntime implements Stator {
     const done = (): void => {
       void this.observability.stop();
       this.status.complete();
+      this.transitionTrace?.unsubscribe();
       this.context.events.complete();
       // The event log is complete on disk when stop() resolves.
       const closed = this.eventLog?.close() ?? Promise.resolve();
