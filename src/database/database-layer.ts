@@ -194,7 +194,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       poolHealth = p.health$?.subscribe((h) => health.next(h));
       slot.attach(p);
       registry.acceptNew();
-      ctx.logger.info(`database: connected to the ${target.description}`);
+      ctx.logger.debug(`database: connected to the ${target.description}`);
     },
 
     async check(signal) {

@@ -251,9 +251,10 @@ export class StatorRuntime implements Stator {
 
   private onPhase(phase: SupervisorPhase, context: SupervisorContext): void {
     const logger = this.context.logger;
-    if (phase === 'running') logger.info('stator: running', { resources: context.order });
-    if (phase === 'stopping') logger.info('stator: stopping');
-    if (phase === 'stopped') logger.info('stator: stopped', { order: this.stopOrder });
+    // Routine: at info the embedded default says nothing unless something happens.
+    if (phase === 'running') logger.debug('stator: running', { resources: context.order });
+    if (phase === 'stopping') logger.debug('stator: stopping');
+    if (phase === 'stopped') logger.debug('stator: stopped', { order: this.stopOrder });
     if (phase === 'failed') {
       if (context.failure?.reason === 'startup') {
         this.startupError = this.buildStartupError(context);
@@ -294,15 +295,17 @@ export class StatorRuntime implements Stator {
       }
       if (now.state === was.state) continue;
       if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed')) this.stopOrder.push(name);
-      this.logState(name, now, error);
+      this.logState(name, now, error, was.state);
     }
   }
 
-  private logState(name: string, r: SupervisedResource, error: string): void {
+  private logState(name: string, r: SupervisedResource, error: string, before: string): void {
     const logger = this.context.logger;
     switch (r.state) {
       case 'ready':
-        logger.info(`resource ${name}: ready`);
+        // Coming back is news; the first start is not.
+        if (before === 'recovering' || before === 'degraded' || before === 'failed') logger.info(`resource ${name}: ready again`);
+        else logger.debug(`resource ${name}: ready`);
         break;
       case 'degraded':
         logger.warn(`resource ${name}: degraded: ${r.degradedReason ?? ''}`);
@@ -316,7 +319,7 @@ export class StatorRuntime implements Stator {
       case 'stopped':
         if (r.stopOutcome === 'abandoned') logger.warn(`resource ${name}: stop abandoned${error}`);
         else if (r.stopOutcome === 'error') logger.warn(`resource ${name}: stop failed${error}`);
-        else logger.info(`resource ${name}: stopped`);
+        else logger.debug(`resource ${name}: stopped`);
         break;
       default:
         logger.debug(`resource ${name}: ${r.state}`);

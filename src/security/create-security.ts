@@ -75,7 +75,9 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     verify: async (token) => (await service).verify(token),
   };
   const readiness = service.then((s) => {
-    if (s.ephemeral) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
+    // Only news when someone could hold a token: principals or a user store are configured.
+    const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
+    if (s.ephemeral && issuesTokens) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
 
   const lazyKnex = (what: string): Knex => {
