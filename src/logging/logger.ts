@@ -25,6 +25,11 @@ export interface LoggerOptions {
    * old files kept: `{ path: 'var/logs/stator.log', rotation: { maxSize: 16 << 20, keep: 5 } }`.
    */
   file?: FileLogOptions;
+  /**
+   * Entries for which this returns false are not written: a command line that already shows
+   * resource states in its own view leaves out the log lines that repeat them.
+   */
+  filter?: (entry: { readonly level: string; readonly message: string }) => boolean;
   /** Writes nothing (tests). */
   silent?: boolean;
 }
@@ -47,7 +52,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
   const pretty = chooseFormat(options.format, stream) === 'pretty';
 
-  const common = winston.format.combine(winston.format.splat(), scrubFormat({ secrets }));
+  const filter = options.filter;
+  const keep = winston.format((info) => (filter?.({ level: info.level, message: String(info.message) }) === false ? false : info));
+  const common = winston.format.combine(...(filter ? [keep()] : []), winston.format.splat(), scrubFormat({ secrets }));
   const format = pretty
     ? winston.format.combine(
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
