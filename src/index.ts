@@ -87,6 +87,12 @@ export { AlertWebhookError, isAlertWebhookError } from './errors/index.js';
 export {
   createStatorHandler,
   startStatorServer,
+  statorExpress,
+  statorFastify,
+  type StatorMiddleware,
+  type StatorFastifyPlugin,
+  type ShowDetails,
+  type EndpointAccess,
   type StatorHandler,
   type StatorHandlerOptions,
   type StatorServer,
@@ -121,6 +127,7 @@ export {
 export type { ReadinessBlocker, ResourceBreakerStatus } from './status/index.js';
 export { worstOf, resourceStatus, aggregateStatus, type AggregationPolicy, type AggregatedResource } from './status/aggregate.js';
 export { onShutdownSignals, type ShutdownSignalOptions } from './status/shutdown/shutdown-signals.js';
+export { FleetReader, fleetSettings, type FleetInstance, type FleetSettings } from './status/fleet/index.js';
 export type { ShutdownReport, Drainable } from './status/shutdown/graceful-shutdown.js';
 
 // Pool

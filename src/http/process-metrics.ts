@@ -1,0 +1,14 @@
+import { collectDefaultMetrics, type Registry } from 'prom-client';
+
+const collecting = new WeakSet<Registry>();
+
+/**
+ * Adds prom-client's default metrics (process CPU, memory, handles, event-loop lag, GC) to
+ * `registry`, once per registry. They are read at scrape time; nothing runs between scrapes
+ * except Node's event-loop delay histogram.
+ */
+export function collectProcessMetrics(registry: Registry): void {
+  if (collecting.has(registry) || registry.getSingleMetric('process_cpu_user_seconds_total')) return;
+  collecting.add(registry);
+  collectDefaultMetrics({ register: registry });
+}
