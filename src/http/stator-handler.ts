@@ -126,7 +126,9 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
             ...(stator.events$ ? { events$: stator.events$ } : {}),
             ...(stator.metrics$ ? { metrics$: stator.metrics$ } : {}),
             ...(stator.alerts$ ? { alerts$: stator.alerts$ } : {}),
-            ...(stator.context?.events ? { running: () => stator.context?.events?.running() ?? [] } : {}),
+            ...(stator.context?.events
+              ? { running: () => stator.context?.events?.running() ?? [], states: () => stator.context?.events?.states?.() ?? new Map() }
+              : {}),
           })),
         ...(fleet ? { fleet: fleet.list } : {}),
       })

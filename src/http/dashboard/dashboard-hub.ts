@@ -40,6 +40,8 @@ export interface HubSources {
   readonly alerts$?: Observable<AlertTransition>;
   /** Machine actors running before the hub subscribed (`context.events.running()`). */
   readonly running?: () => readonly StatorEvent[];
+  /** Their current state values by source (`context.events.states()`). */
+  readonly states?: () => ReadonlyMap<string, unknown>;
 }
 
 const worst = (values: readonly (number | null)[]): number | null => {
@@ -86,7 +88,13 @@ export class DashboardHub {
     sources: HubSources,
     private readonly historyMs = 10 * 60_000,
   ) {
-    for (const init of sources.running?.() ?? []) this.onEvent(init);
+    const states = sources.states?.();
+    for (const init of sources.running?.() ?? []) {
+      const machine = init.data?.machine;
+      if (typeof machine !== 'string') continue;
+      const state = states?.has(init.source) ? states.get(init.source) : init.state;
+      this.actors.set(init.source, { source: init.source, machine, state, time: init.time });
+    }
     if (sources.events$) this.subscriptions.push(sources.events$.subscribe({ next: (e) => this.onEvent(e), error: () => undefined }));
     if (sources.metrics$) this.subscriptions.push(sources.metrics$.subscribe({ next: (m) => this.onMetrics(m), error: () => undefined }));
     if (sources.alerts$) this.subscriptions.push(sources.alerts$.subscribe({ next: (a) => this.onAlert(a), error: () => undefined }));
