@@ -113,6 +113,28 @@ describe('stator HTTP endpoints', () => {
     expect(sse.events).toHaveLength(1);
   });
 
+  it('refuses event streams over maxStreams with 503 and takes new ones once one closed', async () => {
+    const local = fakeStator();
+    const s = await startStatorServer(local.stator, { port: 0, heartbeatSeconds: 0, maxStreams: 2 });
+    const first = await readSse(`${s.url}/status`);
+    const second = await readSse(`${s.url}/status`);
+    await Promise.all([first.waitFor(1), second.waitFor(1)]);
+    const third = await fetch(`${s.url}/status`, { headers: { accept: 'text/event-stream' } });
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    first.close();
+    for (;;) {
+      const again = await fetch(`${s.url}/status`, { headers: { accept: 'text/event-stream' } });
+      if (again.status === 200) {
+        await again.body?.cancel();
+        break;
+      }
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    second.close();
+    await s.close();
+  });
+
   it('answers HEAD without a body, 405 to other methods and 404 to unknown paths', async () => {
     const head = await fetch(`${server.url}/health`, { method: 'HEAD' });
     expect(head.status).toBe(200);
