@@ -43,6 +43,15 @@ function recordedAt(entries: readonly LogEntry[], seq: number): { cache: string;
   return { cache: resource(cache), breaker: top(breaker) };
 }
 
+/** Waits until `read` returns a value `done` accepts (the test's timeout bounds the wait). */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('the dashboard in a real browser', () => {
   let redis: TestServer;
   let stator: Stator;
@@ -94,7 +103,7 @@ describe('the dashboard in a real browser', () => {
     await page.waitForSelector('[data-machine="resource"] .actor[data-actor="supervisor/resource.cache"][data-state="running"]');
     expect(await page.locator('[data-machine="supervisor"] g.node.active').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-machine="alert"] .actor').count()).toBeGreaterThanOrEqual(3);
-    await page.evaluate(() => ((window as unknown as { loaded: string }).loaded = 'first load'));
+    await page.evaluate("window.loaded = 'first load'");
   });
 
   it('charts receive points as metrics come in', async () => {
@@ -105,9 +114,9 @@ describe('the dashboard in a real browser', () => {
       await stator.db.knex.raw('select 1');
     }
     for (const chart of ['pool', 'latency', 'errors', 'cache']) {
-      await page.waitForFunction((c) => Number(document.querySelector(`[data-chart="${c}"]`)?.getAttribute('data-points')) >= 3, chart);
+      await until(async () => Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points')), (n) => n >= 3);
     }
-    await page.waitForFunction(() => document.querySelectorAll('[data-chart="cache"] canvas').length > 0);
+    expect(await page.locator('[data-chart] canvas').count()).toBe(4);
   });
 
   it('the fleet lists this instance, then a second one, which drops out after it is killed', async () => {
@@ -139,13 +148,13 @@ describe('the dashboard in a real browser', () => {
     await page.waitForSelector('[data-machine="circuitBreaker"] .actor[data-actor="breaker.cache"][data-state="open"]');
     const active = page.locator('[data-machine="circuitBreaker"] g.node.active[data-actors~="breaker.cache"] title');
     expect(await active.allTextContents()).toEqual(['circuitBreaker.open']);
-    expect(await page.evaluate(() => (window as unknown as { loaded?: string }).loaded)).toBe('first load');
+    expect(await page.evaluate('window.loaded')).toBe('first load');
 
     await redis.restart();
     await page.waitForSelector('.resource[data-resource="cache"][data-state="ready"]');
     stator.breaker('cache')?.reset();
     await page.waitForSelector('[data-machine="circuitBreaker"] .actor[data-actor="breaker.cache"][data-state="closed"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-chart="errors"]')?.getAttribute('data-points')) >= 6);
+    await until(async () => Number(await page.locator('[data-chart="errors"]').getAttribute('data-points')), (n) => n >= 6);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
   });
@@ -159,12 +168,7 @@ describe('the dashboard in a real browser', () => {
     const seen: Array<{ cache: string | null; breaker: string | null }> = [];
     for (const seq of moments) {
       const index = entries.findIndex((e) => e.seq === seq);
-      await page.evaluate((i) => {
-        const slider = document.querySelector<HTMLInputElement>('#replay-slider');
-        if (!slider) throw new Error('no slider');
-        slider.value = String(i);
-        slider.dispatchEvent(new Event('input'));
-      }, index);
+      await page.locator('#replay-slider').fill(String(index));
       await page.waitForSelector(`#replay-time[data-seq="${seq}"]`);
       seen.push({
         cache: await page.locator('.resource[data-resource="cache"]').getAttribute('data-state'),
