@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
-import type { StatorEvent } from '../events/event-bus.js';
+import type { StatorEvent } from '../kernel/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { AlertTransition } from '../status/alerts/alert-transition.js';
 import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { HttpConfig } from '../config/sections/http.js';
-import { systemClock, type Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import type { FleetInstance } from '../status/fleet/fleet-instance.js';
 import { accessOf, type EndpointAccess } from './access/endpoint-access.js';
 import type { ShowDetails } from './access/show-details.js';

@@ -1,5 +1,5 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { StatorEvent } from '../../events/event-bus.js';
+import type { StatorEvent } from '../../kernel/event-bus.js';
 import type { AlertTransition } from '../../status/alerts/alert-transition.js';
 import type { MetricsSnapshot } from '../../status/metrics/metrics-snapshot.js';
 

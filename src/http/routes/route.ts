@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { EndpointAccess } from '../access/endpoint-access.js';
 import type { ShowDetails } from '../access/show-details.js';
 import type { ObservedStator } from '../observed-stator.js';
