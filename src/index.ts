@@ -89,6 +89,8 @@ export {
   startStatorServer,
   statorExpress,
   statorFastify,
+  handlerOptionsOf,
+  serverOptionsOf,
   type StatorMiddleware,
   type StatorFastifyPlugin,
   type ShowDetails,
