@@ -94,6 +94,14 @@ export { AlertWebhookError, isAlertWebhookError } from './errors/index.js';
 export {
   createStatorHandler,
   startStatorServer,
+  statorExpress,
+  statorFastify,
+  handlerOptionsOf,
+  serverOptionsOf,
+  type StatorMiddleware,
+  type StatorFastifyPlugin,
+  type ShowDetails,
+  type EndpointAccess,
   type StatorHandler,
   type StatorHandlerOptions,
   type StatorServer,
@@ -139,6 +147,7 @@ export {
   type ShutdownReport,
   type Drainable,
 } from './status/index.js';
+export { FleetReader, fleetSettings, type FleetInstance, type FleetSettings } from './status/fleet/index.js';
 
 // Pool
 export {
