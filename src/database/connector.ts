@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { DatabaseUnreachableError } from '../errors/database-unreachable-error.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseTarget } from './database-target.js';
 import { withDeadline } from './deadline.js';

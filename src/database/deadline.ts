@@ -1,4 +1,4 @@
-import { sleep, type Clock } from '../runtime/clock.js';
+import { sleep, type Clock } from '../kernel/clock.js';
 
 /** Rejection value of {@link withDeadline} when the time runs out. */
 export class DeadlineExceeded extends Error {

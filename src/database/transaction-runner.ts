@@ -10,7 +10,7 @@ import { TransactionCommitUnknownError } from '../errors/transaction-commit-unkn
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js';
-import { startMachine } from '../runtime/actor.js';
+import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import type { InvalidationSpec, TransactionOptions, TransactionResult } from './stator-db.js';

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
 import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';
@@ -11,7 +11,7 @@ import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
-import { retryBackoffMs } from './retry-backoff.js';
+import { backoffDelay } from '../kernel/backoff.js';
 import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './stator-db.js';
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionRegistry } from './transaction-registry.js';
@@ -144,7 +144,7 @@ export class TransactionSession<T> {
     const section = env.ctx.config.transaction;
     this.lastError = input.error;
     const retry = this.shouldRetry(input);
-    const backoffMs = retry ? retryBackoffMs(input.attempt, section.retry_delay * 1000, section.retry_max_delay * 1000, env.random) : 0;
+    const backoffMs = retry ? Math.round(backoffDelay({ kind: 'exponential', jitter: 'full', baseMs: section.retry_delay * 1000, maxMs: section.retry_max_delay * 1000, random: env.random ?? Math.random }, input.attempt, 0)) : 0;
     const attempt = this.current;
     const trx = attempt?.trx;
     if (!attempt || !trx) {

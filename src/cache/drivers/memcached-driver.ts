@@ -1,7 +1,7 @@
 import memjs from 'memjs';
 import type { StatorConfig } from '../../config/schema.js';
 import type { Logger } from '../../logging/logger.js';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import { abortable } from '../abortable.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { settleMany } from '../settle-many.js';

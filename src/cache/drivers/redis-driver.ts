@@ -1,6 +1,6 @@
 import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
-import { unrefTimer, type Clock } from '../../runtime/clock.js';
+import { unrefTimer, type Clock } from '../../kernel/clock.js';
 import { abortable, withDeadline } from '../abortable.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { CommandDeadlines } from './command-deadlines.js';

@@ -1,7 +1,7 @@
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
-import type { Clock } from '../../runtime/clock.js';
-import type { RuntimeContext } from '../../runtime/context.js';
-import type { EventBus } from '../../events/event-bus.js';
+import type { Clock } from '../../kernel/clock.js';
+import type { RuntimeContext } from '../../kernel/context.js';
+import type { EventBus } from '../../kernel/event-bus.js';
 import type { CircuitBreaker, Permit } from '../breaker/circuit-breaker.js';
 import { classifyError } from '../detector/classify-error.js';
 import type { ErrorClassification } from '../detector/error-kind.js';

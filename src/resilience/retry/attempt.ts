@@ -1,4 +1,4 @@
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 
 /** The longest delay a JavaScript timer honours; longer ones would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineExceeded, withDeadline } from '../../../src/database/deadline.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 describe('withDeadline', () => {
   it('settles like the work when it finishes in time', async () => {

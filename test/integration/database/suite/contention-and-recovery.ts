@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { LayerHealth } from '../../../../src/runtime/layer.js';
+import type { LayerHealth } from '../../../../src/kernel/layer.js';
 import { SERVERS } from '../db-fixture.js';
 import { TcpProxy } from '../tcp-proxy.js';
 import { never, poolStats, until, type SuiteEnv } from './suite-env.js';
