@@ -20,7 +20,7 @@ module.exports = {
       comment: 'A machine says what may happen: a pure setup().createMachine() that imports xstate and nothing else.',
       severity: 'error',
       from: { path: '^machines/' },
-      to: { pathNot: ['^machines/', '^node_modules/xstate/'] },
+      to: { pathNot: ['^machines/', '(^|/)node_modules/xstate/'] },
     },
     {
       name: 'ground-imports-no-capability',
