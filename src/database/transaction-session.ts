@@ -6,7 +6,8 @@ import type { RuntimeContext } from '../kernel/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
@@ -80,7 +81,7 @@ export class TransactionSession<T> {
   public async runBody(input: TransactionAttemptInput, signal: AbortSignal): Promise<void> {
     const { env } = this;
     if (input.attempt > 1) {
-      const reason = failureKind(env.dialect, this.lastError);
+      const reason = failureKind(this.lastError);
       env.metrics.retry(reason);
       env.ctx.events.emit(this.source, 'transaction.retry', { attempt: input.attempt, reason });
     }
@@ -163,7 +164,7 @@ export class TransactionSession<T> {
       }
       this.resetConnection(attempt);
       const started = performance.now();
-      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), this.dbTimeoutMs, env.ctx.clock);
+      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), { clock: env.ctx.clock, ms: this.dbTimeoutMs, onTimeout: () => new OperationTimeoutError('database', 'rollback', this.dbTimeoutMs, 'database.timeout') });
       attempt.log.add({ statement: 'ROLLBACK', durationMs: performance.now() - started });
       return { retry, backoffMs };
     } catch (error) {
@@ -179,7 +180,7 @@ export class TransactionSession<T> {
   /** Deadlocks and serialization failures (unless `deadlock_retry: false`), and a connection lost before COMMIT. */
   private shouldRetry(input: TransactionAttemptInput): boolean {
     if (input.failedIn !== 'body' && input.failedIn !== 'commit') return false;
-    const kind = failureKind(this.env.dialect, input.error);
+    const kind = failureKind(input.error);
     if (CONTENTION_KINDS.has(kind)) return this.env.ctx.config.transaction.deadlock_retry;
     // A connection lost before COMMIT: the server rolled the transaction back; run it again.
     return kind === 'connection' && input.failedIn === 'body';

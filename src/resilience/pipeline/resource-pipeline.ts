@@ -10,7 +10,7 @@ import type { FallbackChain } from '../fallback/fallback-chain.js';
 import type { Served } from '../fallback/fallback-store.js';
 import type { ResourceLimiter } from '../limiter/resource-limiter.js';
 import { attachAttempts, attemptsOf } from '../retry/attempts.js';
-import { runAttempt } from '../retry/attempt.js';
+import { runAttempt } from '../../kernel/deadline.js';
 import { retryAfterFailure, type RetryHooks } from '../retry/retry.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import { AdmittedCall, type CallRecorder } from './admitted-call.js';
