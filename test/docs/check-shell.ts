@@ -17,7 +17,10 @@ export async function checkShellSample(code: string, root: string): Promise<stri
     const line = raw.replace(/\s+#.*$/, '').trim();
     if (line === '' || line.startsWith('#')) continue;
     for (const part of line.split(/&&|\|\||;|\|/)) {
-      const words = tokenize(part).filter((word, i, all) => !(/^[A-Z_][A-Z0-9_]*=/.test(word) && all.slice(0, i).every((w) => /^[A-Z_][A-Z0-9_]*=/.test(w))));
+      const words = tokenize(part).filter(
+        (word, i, all) =>
+          !(/^[A-Z_][A-Z0-9_]*=/.test(word) && all.slice(0, i).every((w) => /^[A-Z_][A-Z0-9_]*=/.test(w))),
+      );
       const problem = checkCommand(words, pkg.scripts, program, root);
       if (problem) problems.push(`${part.trim()}: ${problem}`);
     }
@@ -29,7 +32,12 @@ function tokenize(text: string): string[] {
   return [...text.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3] ?? '');
 }
 
-function checkCommand(words: string[], scripts: Record<string, string>, program: Command, root: string): string | undefined {
+function checkCommand(
+  words: string[],
+  scripts: Record<string, string>,
+  program: Command,
+  root: string,
+): string | undefined {
   const [head = '', ...rest] = words;
   if (head === 'npm') return checkNpm(rest, scripts);
   if (head === 'npx' && rest[0] === 'stator') return checkStator(rest.slice(1), program);
@@ -43,7 +51,9 @@ function checkCommand(words: string[], scripts: Record<string, string>, program:
     const file = rest.find((word) => !word.startsWith('-'));
     if (!file) return 'no file to run';
     const source = file.replace(/^dist\//, '').replace(/\.js$/, '.ts');
-    return existsSync(join(root, file)) || existsSync(join(root, source)) ? undefined : `no such file: ${file} (nor ${source})`;
+    return existsSync(join(root, file)) || existsSync(join(root, source))
+      ? undefined
+      : `no such file: ${file} (nor ${source})`;
   }
   return `the doc tests do not know how to check \`${head}\`; teach test/docs/check-shell.ts`;
 }
@@ -66,7 +76,11 @@ function checkStator(args: string[], program: Command): string | undefined {
   }
   if (command === program) return `stator has no command ${args[0] ?? '(none)'}`;
   const known = (flag: string): boolean =>
-    flag === '--help' || flag === '-h' || command.options.some((option: Option) => option.long === flag || option.short === flag || (option.negate && option.long === flag));
+    flag === '--help' ||
+    flag === '-h' ||
+    command.options.some(
+      (option: Option) => option.long === flag || option.short === flag || (option.negate && option.long === flag),
+    );
   const unknown = args
     .slice(i)
     .filter((word) => word.startsWith('-'))

@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import { meanings } from '../../scripts/config-reference/meanings.js';
-import { checkMeanings, renderReference, replaceReference, sectionRows } from '../../scripts/config-reference/render.js';
+import {
+  checkMeanings,
+  renderReference,
+  replaceReference,
+  sectionRows,
+} from '../../scripts/config-reference/render.js';
 import { z } from 'zod';
 
 // docs/configuration.md carries a reference generated from the zod schema. When this fails after a
@@ -39,14 +44,19 @@ describe('configuration reference (docs/configuration.md)', () => {
       dirs: z.array(z.string()).default(['x', 'y']),
       nodes: z.array(z.strictObject({ host: z.string() })).optional(),
     });
-    const rows = sectionRows(section, { intro: '', keys: { driver: { meaning: 'which' }, port: { meaning: 'where', default: '1 / 2' } } });
+    const rows = sectionRows(section, {
+      intro: '',
+      keys: { driver: { meaning: 'which' }, port: { meaning: 'where', default: '1 / 2' } },
+    });
     expect(rows).toEqual([
       { path: 'driver', type: 'a \\| b', default: '`a`', meaning: 'which' },
       { path: 'port', type: 'integer', default: '1 / 2', meaning: 'where' },
       { path: 'dirs', type: 'list of string', default: '`[x, y]`', meaning: undefined },
       { path: 'nodes[].host', type: 'string', default: 'required', meaning: undefined },
     ]);
-    const stale = checkMeanings(z.strictObject({ s: section }), { s: { intro: '', keys: { driver: { meaning: 'm' }, gone: { meaning: 'm' } } } });
+    const stale = checkMeanings(z.strictObject({ s: section }), {
+      s: { intro: '', keys: { driver: { meaning: 'm' }, gone: { meaning: 'm' } } },
+    });
     expect(stale.undocumented).toEqual(['s.port', 's.dirs', 's.nodes[].host']);
     expect(stale.unknown).toEqual(['s.gone']);
   });

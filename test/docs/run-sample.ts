@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,23 +66,64 @@ export function sampleModule(sample: Sample, file: string): string {
   const testing = relative(dirname(file), join(root, 'src/testing.js'));
   const specifier = (name: string): string => (name === 'stator' ? shim : name === 'stator/testing' ? testing : name);
   const imports: string[] = [];
-  const body = sample.code.replace(IMPORT, (statement: string, from: string) => {
-    imports.push(statement.replace(/(['"])([^'"]+)\1/, (_, quote: string, name: string) => `${quote}${specifier(name)}${quote}`));
+  const body = sample.code.replace(IMPORT, (statement: string) => {
+    imports.push(
+      statement.replace(
+        /(from\s+)(['"])([^'"]+)\2/,
+        (_, from: string, quote: string, name: string) => `${from}${quote}${specifier(name)}${quote}`,
+      ),
+    );
     return '';
   });
   const fragment = /\bstator\./.test(sample.code) && !/\bcreateStator\s*\(/.test(sample.code);
   return [
     ...imports,
     ...(fragment
-      ? [`import { createStator as createDocStator } from '${shim}';`, 'const stator = createDocStator();', 'await stator.start();']
+      ? [
+          `import { createStator as createDocStator } from '${shim}';`,
+          'const stator = createDocStator();',
+          'await stator.start();',
+        ]
       : []),
     body,
     'export {};',
   ].join('\n');
 }
 
+/** The real servers `doctest:needs-<name>` asks for, on their standard ports (scripts/services.sh). */
+const SERVICES: Readonly<Record<string, number>> = { redis: 6379, memcached: 11211, postgresql: 5432, mysql: 3306 };
+
+/** Fails, naming the server, when a server the sample needs does not accept connections. */
+export async function requireServices(sample: Sample): Promise<void> {
+  for (const flag of sample.flags.filter((f) => f.startsWith('needs-'))) {
+    const name = flag.slice('needs-'.length);
+    const port = SERVICES[name];
+    if (port === undefined)
+      throw new Error(
+        `${sample.page}:${sample.line}: unknown doctest:${flag}; use one of ${Object.keys(SERVICES)
+          .map((s) => `needs-${s}`)
+          .join(', ')}`,
+      );
+    await new Promise<void>((resolveConnect, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolveConnect();
+      });
+      socket.on('error', (error) =>
+        reject(
+          new Error(
+            `${sample.page}:${sample.line} needs ${name} on 127.0.0.1:${port}; start it with scripts/services.sh`,
+            { cause: error },
+          ),
+        ),
+      );
+    });
+  }
+}
+
 /** Runs a TypeScript or JavaScript sample in a fresh working directory, then stops every Stator it made. */
 export async function runCodeSample(sample: Sample, config: string | undefined): Promise<void> {
+  await requireServices(sample);
   mkdirSync(runDir, { recursive: true });
   const name = `${sample.page.replace(/[^a-z0-9]+/gi, '-')}-${sample.line}-${process.pid}.ts`;
   const file = join(runDir, name);

@@ -61,8 +61,6 @@ function cruise(
   };
 }
 
-const rulesOf = (violations: readonly Violation[]): string[] => [...new Set(violations.map((v) => v.rule.name))].sort();
-
 /** A tree that follows every floor: machines, ground, a capability, the assembly and the entry. */
 const clean: Record<string, string> = {
   'machines/alert.machine.ts':
