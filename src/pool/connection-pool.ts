@@ -9,7 +9,7 @@ import { startMachine } from '../kernel/actor.js';
 import { unrefTimer } from '../kernel/clock.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { LayerHealth } from '../kernel/layer.js';
-import { AcquireHistogram } from './acquire-histogram.js';
+import { DurationHistogram } from '../kernel/histogram.js';
 import { callerFrame, callerStack, captureAcquireSite, siteInContext, type AcquireSite } from './acquire-site.js';
 import { watchConnection } from './connection-watch.js';
 import type { Lease, LentLease } from './lease.js';
@@ -50,7 +50,7 @@ interface Waiter<C> extends Queued {
  */
 export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<C> {
   public readonly name: string;
-  public readonly acquireTimes = new AcquireHistogram();
+  public readonly acquireTimes = new DurationHistogram();
 
   private readonly o: ResolvedPoolOptions<C>;
   private readonly source: string;
@@ -112,7 +112,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       const top = this.free[this.free.length - 1]!;
       if (this.isFresh(top, now)) {
         this.free.pop();
-        this.acquireTimes.observeImmediate();
+        this.acquireTimes.observe(0);
         return Promise.resolve(this.lend(top, now, site));
       }
     }
