@@ -12,6 +12,7 @@ export type { LayerFactory } from './runtime/layer-factory.js';
 export type { StatusSnapshot, ResourceStatus, StatusExtension } from './status/status-manager.js';
 export type { RuntimeStatus, SupervisorPhase } from './status/aggregate.js';
 export type { SupervisedState, SupervisorFailure, RestartStrategy } from '../machines/supervisor.machine.js';
+export type { AlertDirection } from '../machines/alert.machine.js';
 export type { ResourceErrorInfo } from '../machines/resource.machine.js';
 export {
   StartupError,
@@ -54,7 +55,7 @@ export {
 } from './filesystem/index.js';
 
 // Events
-export { EVENT_LOG_VERSION, type StatorEvent } from './kernel/event-bus.js';
+export { EVENT_LOG_VERSION, type StatorEvent, type EventBus } from './kernel/event-bus.js';
 
 // Logging
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
@@ -69,6 +70,7 @@ export {
   type Resilience,
   type ResilienceOptions,
   type Pipeline,
+  type Admission,
   type PipelineOptions,
   type RunOptions,
   type ReadOptions,
@@ -143,6 +145,7 @@ export {
   type Pool,
   type Lease,
   type PoolOptions,
+  type StackCapture,
   type ConnectionPoolStats,
   type PoolState,
   type AcquireOptions,
@@ -182,6 +185,7 @@ export {
   type CacheInvalidationResult,
   type CacheSerializer,
   type CacheDriver,
+  type DriverCallback,
   type CacheDriverName,
   type DriverEntry,
   type NodeObserver,

@@ -5,5 +5,5 @@
 export { TestClock, flushMicrotasks } from './kernel/clock.js';
 export { replay, type ReplayOptions, type ReplayResult, type ReplayStep } from './events/replay.js';
 export { parseEventLog, readEventLog } from './events/event-log-reader.js';
-export { formatTimeline } from './events/timeline.js';
+export { formatTimeline, type TimelineOptions } from './events/timeline.js';
 export { overrideInputs, type InputOverrides } from './events/replay-overrides.js';
