@@ -8,7 +8,8 @@
 //
 // A floor imports only from floors below it. A new folder gets its floor here first.
 const capabilities = '^src/(cache|database|pool|filesystem|resilience|security|status)/';
-const capabilityTargets = '^src/(cache|database|pool|filesystem|resilience|security|status|events|runtime|cli|http|visualize)/';
+const capabilityTargets =
+  '^src/(cache|database|pool|filesystem|resilience|security|status|events|runtime|cli|http|visualize)/';
 const ground = '^src/(kernel|config|errors|logging)/';
 const faces = '^src/(runtime|cli|http|visualize)/|^src/(index|testing)\\.ts$';
 

@@ -13,8 +13,12 @@ import { checkMeanings, renderReference, replaceReference } from './config-refer
 const root = resolve(import.meta.dirname, '../..');
 const page = resolve(root, 'docs/configuration.md');
 const { undocumented, unknown } = checkMeanings(configSchema, meanings);
-for (const key of undocumented) console.error(`undocumented key: ${key}; add its meaning to scripts/config-reference/meanings.ts`);
-for (const key of unknown) console.error(`meaning of a key the schema does not have: ${key}; remove or rename it in scripts/config-reference/meanings.ts`);
+for (const key of undocumented)
+  console.error(`undocumented key: ${key}; add its meaning to scripts/config-reference/meanings.ts`);
+for (const key of unknown)
+  console.error(
+    `meaning of a key the schema does not have: ${key}; remove or rename it in scripts/config-reference/meanings.ts`,
+  );
 writeFileSync(page, replaceReference(readFileSync(page, 'utf8'), renderReference(configSchema, meanings)));
 console.log(`wrote ${page}`);
 if (undocumented.length > 0 || unknown.length > 0) process.exitCode = 1;

@@ -18,7 +18,9 @@ interface Def {
   readonly options?: readonly z.ZodType[];
   readonly entries?: Readonly<Record<string, string | number>>;
   readonly values?: readonly unknown[];
-  readonly checks?: readonly { readonly _zod: { readonly def: { readonly check?: string; readonly format?: string } } }[];
+  readonly checks?: readonly {
+    readonly _zod: { readonly def: { readonly check?: string; readonly format?: string } };
+  }[];
   readonly defaultValue?: unknown;
 }
 
@@ -36,7 +38,8 @@ function unwrap(schema: z.ZodType): {
   let fallback: { value: unknown } | undefined;
   let required = true;
   for (let def = defOf(current); ; def = defOf(current)) {
-    if ((def.type === 'default' || def.type === 'prefault') && fallback === undefined) fallback = { value: def.defaultValue };
+    if ((def.type === 'default' || def.type === 'prefault') && fallback === undefined)
+      fallback = { value: def.defaultValue };
     if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault') required = false;
     if (def.innerType && WRAPPERS.includes(def.type)) current = def.innerType;
     else if (def.type === 'pipe' && def.in) current = def.in;
@@ -62,7 +65,9 @@ export function typeName(schema: z.ZodType): string {
     case 'boolean':
       return def.type;
     case 'enum':
-      return Object.values(def.entries ?? {}).map(String).join(' \\| ');
+      return Object.values(def.entries ?? {})
+        .map(String)
+        .join(' \\| ');
     case 'literal':
       return (def.values ?? []).map(String).join(' \\| ');
     case 'array':
@@ -84,8 +89,10 @@ export function typeName(schema: z.ZodType): string {
 export function formatDefault(value: unknown): string {
   if (value === undefined) return '—';
   if (typeof value === 'string') return value === '' ? '`""`' : `\`${value}\``;
-  if (Array.isArray(value)) return `\`[${value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(', ')}]\``;
-  if (value !== null && typeof value === 'object') return Object.keys(value).length === 0 ? '`{}`' : `\`${JSON.stringify(value)}\``;
+  if (Array.isArray(value))
+    return `\`[${value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(', ')}]\``;
+  if (value !== null && typeof value === 'object')
+    return Object.keys(value).length === 0 ? '`{}`' : `\`${JSON.stringify(value)}\``;
   return `\`${String(value)}\``;
 }
 
@@ -129,7 +136,11 @@ export function sectionRows(section: z.ZodType, meanings: SectionMeanings | unde
       walk(def.element, `${path}[]`);
       return;
     }
-    if (def.type === 'record' && def.valueType && ['object', 'record'].includes(defOf(unwrap(def.valueType).inner).type)) {
+    if (
+      def.type === 'record' &&
+      def.valueType &&
+      ['object', 'record'].includes(defOf(unwrap(def.valueType).inner).type)
+    ) {
       walk(def.valueType, child('<name>'));
       return;
     }
@@ -172,7 +183,9 @@ export function renderReference(schema: z.ZodObject, meanings: Readonly<Record<s
     if (doc) out.push(doc.intro, '');
     out.push('| key | type | default | meaning |', '|---|---|---|---|');
     for (const row of sectionRows(section as z.ZodType, doc)) {
-      out.push(`| \`${row.path}\` | ${cell(row.type)} | ${cell(row.default)} | ${cell(row.meaning ?? '**undocumented**')} |`);
+      out.push(
+        `| \`${row.path}\` | ${cell(row.type)} | ${cell(row.default)} | ${cell(row.meaning ?? '**undocumented**')} |`,
+      );
     }
     out.push('');
   }
@@ -186,6 +199,7 @@ export const END = '<!-- /generated:reference -->';
 export function replaceReference(page: string, reference: string): string {
   const start = page.indexOf(BEGIN);
   const end = page.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`docs/configuration.md has no ${BEGIN} ... ${END} block; put the markers where the reference goes`);
+  if (start < 0 || end < start)
+    throw new Error(`docs/configuration.md has no ${BEGIN} ... ${END} block; put the markers where the reference goes`);
   return `${page.slice(0, start + BEGIN.length)}\n\n${reference}\n${page.slice(end)}`;
 }
