@@ -18,10 +18,10 @@ import { MemoryDriver } from '../src/cache/drivers/memory-driver.js';
 import { TracedCacheApi } from '../src/cache/traced-cache-api.js';
 import { configSchema } from '../src/config/schema.js';
 import { attachQuerySpans } from '../src/database/query-spans.js';
-import { createStatorFs } from '../src/filesystem/stator-fs.js';
+import { createStatorFs } from '../src/filesystem/filesystem-api.js';
 import { tracedFs } from '../src/filesystem/traced-fs.js';
 import { createLogger } from '../src/logging/logger.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { tracingOn } from '../src/telemetry/tracing.js';
 import { comparePaired, type PairedResult } from './harness.js';
 

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind, tracingOn } from '../telemetry/tracing.js';
 import { CacheApi, type CacheApiOptions } from './cache-api.js';
 import type { CacheEntryInput, CacheGetOrSetOptions, CacheInvalidation, CacheInvalidationResult, CacheLoader, CacheSetOptions } from './types.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 
 /**
  * The cache API with an OpenTelemetry span around each call when the application registered a

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
-import { EVENT_LOG_VERSION, type StatorEvent } from './event-bus.js';
+import { EVENT_LOG_VERSION, type StatorEvent } from '../kernel/event-bus.js';
 
 /** A line of an event log that is not a valid entry. */
 export class EventLogFormatError extends Error {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Subscription } from 'rxjs';
 import { RotatingFile } from '../logging/rotation/rotating-file.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
-import type { EventBus, StatorEvent } from './event-bus.js';
+import type { EventBus, StatorEvent } from '../kernel/event-bus.js';
 
 /** Options of {@link EventLogWriter}. */
 export interface EventLogWriterOptions {

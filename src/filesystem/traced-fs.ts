@@ -1,5 +1,5 @@
 import { inSpan, tracingOn } from '../telemetry/tracing.js';
-import type { StatorFs } from './stator-fs.js';
+import type { StatorFs } from './filesystem-api.js';
 
 /**
  * `fs` with an OpenTelemetry span around each call when the application registered a tracer

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
 import { RotatingFile } from '../logging/rotation/rotating-file.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';

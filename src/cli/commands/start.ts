@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startStatorServer, type StatorServer } from '../../http/stator-server.js';
-import { lockBasePath, type BasePathLock } from '../start/base-path-lock.js';
+import { serverOptionsOf, startStatorServer, type StatorServer } from '../../http/server.js';
+import { systemClock } from '../../kernel/clock.js';
 import type { Subscription } from 'rxjs';
-import { systemClock } from '../../runtime/clock.js';
+import { lockBasePath, type BasePathLock } from '../start/base-path-lock.js';
 import { createStator } from '../../runtime/create-stator.js';
 import type { Stator, StopReport } from '../../runtime/stator.js';
 import { liveTable, printChanges, type ViewOutput } from '../start/status-view.js';
@@ -227,13 +227,8 @@ async function serveEndpoints(
   if (!options.http || !http.enabled) return undefined;
   const port = options.httpPort ?? http.port;
   try {
-    const server = await startStatorServer(stator, {
-      host: http.host,
-      port,
-      pathPrefix: http.path_prefix,
-      heartbeatSeconds: http.sse_heartbeat,
-    });
-    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status\n`);
+    const server = await startStatorServer(stator, { ...serverOptionsOf(http), port });
+    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status${http.dashboard ? ' /dashboard/' : ''}\n`);
     return server;
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : messageOf(error);

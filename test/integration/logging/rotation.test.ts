@@ -6,7 +6,7 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
 import { listRotatedSet } from '../../../src/logging/rotation/rotated-set.js';
 import { RotatingFile } from '../../../src/logging/rotation/rotating-file.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
 import { verifyAuditSet } from '../../../src/security/audit-set.js';
 
