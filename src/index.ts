@@ -291,6 +291,8 @@ export {
   AuditLog,
   GENESIS_HASH,
   verifyAuditLog,
+  verifyAuditSet,
+  type AuditSetVerification,
   KnexPrincipalStore,
   secureStator,
   guardAccess,
