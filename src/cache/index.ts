@@ -10,7 +10,7 @@ import { DriverCacheLayer, type CacheLayer, type OwnedPipeline } from './cache-l
 import { CacheMetrics } from './cache-metrics.js';
 import { createDriver } from './create-driver.js';
 import type { CacheDriver } from './driver.js';
-import { cacheFallbackStore } from './fallback-store.js';
+import { cacheFallbackStore } from './cache-as-fallback.js';
 import { NodeConnections } from './node-connections.js';
 import type { CacheSerializer } from './types.js';
 

@@ -5,6 +5,7 @@ export type { Lease } from './lease.js';
 export type { ConnectionFactory } from './connection-factory.js';
 export type { PoolOptions, StackCapture } from './pool-options.js';
 export type { ConnectionPoolStats, PoolState } from './pool-stats.js';
+export type { PurgeReport } from './purge.js';
 export { toTarnPool, type TarnPoolAdapter, type TarnAdapterOptions } from './tarn-adapter.js';
 export { knexConnectionFactory, type KnexRawClient, type KnexRawConnection } from './knex-connection-factory.js';
 export { captureAcquireSite, runWithAcquireSite, type AcquireSite } from './acquire-site.js';
