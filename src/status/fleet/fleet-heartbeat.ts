@@ -6,6 +6,9 @@ import type { StatusSnapshot } from '../status-manager.js';
 import { fleetInstance, type FleetInstance } from './fleet-instance.js';
 import type { FleetSettings } from './fleet-settings.js';
 
+/** How long stop() waits for Redis to delete the heartbeat. */
+const LEAVE_WAIT_MS = 250;
+
 /**
  * Publishes this instance's status to Redis every `fleet.interval` (and at once on each status
  * change), as `<prefix>fleet:<service>:<instance>` with a time to live of `interval * missed`: an
@@ -69,7 +72,13 @@ export class FleetHeartbeat {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.subscription?.unsubscribe();
-    if (this.client.status === 'ready') await this.client.del(this.key).catch(() => undefined);
+    if (this.client.status === 'ready') {
+      // Leave at once when Redis answers; a frozen Redis must not hold up stop() (the key expires anyway).
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)));
+      await Promise.race([this.client.del(this.key).catch(() => undefined), gaveUp]);
+      clearTimeout(timer);
+    }
     this.client.disconnect();
   }
 
