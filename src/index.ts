@@ -129,7 +129,7 @@ export {
 export type { ReadinessBlocker, ResourceBreakerStatus } from './status/index.js';
 export { worstOf, resourceStatus, aggregateStatus, type AggregationPolicy, type AggregatedResource } from './status/aggregate.js';
 export { onShutdownSignals, type ShutdownSignalOptions } from './status/shutdown/shutdown-signals.js';
-export { FleetReader, fleetSettings, type FleetInstance, type FleetSettings } from './status/fleet/index.js';
+export type { FleetInstance } from './status/fleet/fleet-instance.js';
 export type { ShutdownReport, Drainable } from './status/shutdown/graceful-shutdown.js';
 
 // Pool
