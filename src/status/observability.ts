@@ -3,6 +3,7 @@ import type { BreakerHandle, BreakerState } from '../resilience/breaker/breaker-
 import type { RuntimeContext } from '../kernel/context.js';
 import type { ResourceLayer } from '../kernel/layer.js';
 import type { AlertManager } from './alerts/alert-manager.js';
+import type { AlertControls } from './alerts/alert-controls.js';
 import type { AlertTransition } from './alerts/alert-transition.js';
 import { createAlertManager, type AlertOptions } from './alerts/create-alert-manager.js';
 import type { AggregationPolicy } from './aggregate.js';
@@ -73,6 +74,11 @@ export class Observability {
     host.statusManager.extend((snapshot) => this.extendSnapshot(snapshot));
   }
 
+  /** `stator.alerts`: acknowledge, clear, silence. */
+  public get alertControls(): AlertControls {
+    return this.alerts;
+  }
+
   /** True once {@link beginShutdown} was called: readiness fails from then on. */
   public get shuttingDown(): boolean {
     return this.draining;
@@ -88,7 +94,7 @@ export class Observability {
         this.watchBreakers();
         this.queueRefresh();
       }),
-      this.alerts.alerts$.subscribe(() => this.queueRefresh()),
+      this.alerts.changes$.subscribe(() => this.queueRefresh()),
     );
     this.watchBreakers();
     // With Redis configured, this instance joins the fleet (`fleet:`).

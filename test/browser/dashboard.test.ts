@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machinesById } from '../../machines/index.js';
-import { startStatorServer, type StatorServer } from '../../src/http/stator-server.js';
+import { startStatorServer, type StatorServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createStator } from '../../src/runtime/create-stator.js';
 import type { Stator } from '../../src/runtime/stator.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { serverOptionsOf, startStatorServer, type StatorServer } from '../../http/stator-server.js';
+import { serverOptionsOf, startStatorServer, type StatorServer } from '../../http/server.js';
 import { systemClock } from '../../kernel/clock.js';
 import { createStator } from '../../runtime/create-stator.js';
 import type { Stator, StopReport } from '../../runtime/stator.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObservedStator } from '../observed-stator.js';
-import { createStatorHandler, type StatorHandler, type StatorHandlerOptions } from '../stator-handler.js';
+import { createStatorHandler, type StatorHandler, type StatorHandlerOptions } from '../handler.js';
 
 /** An Express (or Connect) middleware; typed structurally so that Stator does not depend on Express. */
 export type StatorMiddleware = ((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void) & {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ObservedStator } from '../observed-stator.js';
-import { createStatorHandler, type StatorHandlerOptions } from '../stator-handler.js';
+import { createStatorHandler, type StatorHandlerOptions } from '../handler.js';
 
 /** The part of a Fastify instance the plugin uses (structural: Stator does not depend on Fastify). */
 export interface FastifyLike {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { BehaviorSubject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStatorServer, type StatorServer } from '../../../src/http/stator-server.js';
+import { startStatorServer, type StatorServer } from '../../../src/http/server.js';
 import type { ObservedStator } from '../../../src/http/observed-stator.js';
 
 const ATTACKERS = 3000;

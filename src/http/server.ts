@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { HttpConfig } from '../config/sections/http.js';
 import { applyConnectionLimits, checkingIntervalMs, type ConnectionLimits } from './connection-limits.js';
 import type { ObservedStator } from './observed-stator.js';
-import { createStatorHandler, handlerOptionsOf, type StatorHandler, type StatorHandlerOptions } from './stator-handler.js';
+import { createStatorHandler, handlerOptionsOf, type StatorHandler, type StatorHandlerOptions } from './handler.js';
 
 /** The default port of {@link startStatorServer}: not 9464, which the OpenTelemetry Prometheus exporter uses. */
 export const DEFAULT_PORT = 9477;
