@@ -238,11 +238,11 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     },
   },
   http: {
-    intro: 'The endpoints `stator start` serves.',
+    intro: 'The endpoints `stator start` serves (see [HTTP endpoints](http.md)).',
     keys: {
-      enabled: { meaning: 'serve `/health`, `/live`, `/ready`, `/metrics`, `/status`' },
+      enabled: { meaning: 'serve `/health`, `/live`, `/ready`, `/metrics`, `/status` (and `/dashboard/`)' },
       host: { meaning: 'interface to listen on' },
-      port: { meaning: 'port' },
+      port: { meaning: 'port (9464 is left to the OpenTelemetry Prometheus exporter)' },
       path_prefix: { meaning: 'mount under this path (`/stator`)' },
       sse_heartbeat: { meaning: 'seconds between keep-alive comments on the `/status` stream' },
       required: { meaning: '`stator start` fails when it cannot serve the endpoints (a busy port); `false`: start without them' },
