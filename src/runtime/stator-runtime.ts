@@ -288,6 +288,12 @@ export class StatorRuntime implements Stator {
       if (now.attempts > was.attempts && now.state === 'initializing' && now.lastError) {
         logger.warn(`resource ${name}: attempt ${now.attempts} failed${error}; retrying`);
       }
+      if (now.backoffPending && !was.backoffPending) {
+        logger.warn(
+          `resource ${name}: failed ${now.restarts + 1} times, more than supervisor.max_restarts within restart_period; ` +
+            `restarting it in ${(now.backoffMs ?? 0) / 1000} s${error}`,
+        );
+      }
       if (now.state === was.state) continue;
       if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed')) this.stopOrder.push(name);
       this.logState(name, now, error);
