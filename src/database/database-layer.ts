@@ -14,8 +14,9 @@ import { DatabaseMetrics } from './database-metrics.js';
 import type { DatabasePool } from './database-pool.js';
 import { resolveDatabaseTarget } from './database-target.js';
 import { withDeadline } from './deadline.js';
-import { KNEX_CLIENT, type Dialect } from './dialect.js';
+import type { Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
+import { gatedClient } from './gated-client.js';
 import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
@@ -29,7 +30,11 @@ import { TransactionRunner } from './transaction-runner.js';
 export interface DatabaseLayerDeps {
   /** The cache's invalidation, run after a transaction with `invalidates` commits. */
   readonly invalidate?: (spec: InvalidationSpec) => Promise<void>;
-  /** The recovery pipeline factory (`createResilience(ctx)`): connection attempts and health checks go through `pipeline('database')`. */
+  /**
+   * The recovery pipeline factory (`createResilience(ctx)`): every query of `stator.db.knex` goes
+   * through `pipeline('database')` (breaker, rate limit, read retry); starts and health checks do
+   * not (recovery is never refused by the resource's own breaker).
+   */
   readonly resilience?: { pipeline(resource: string, options?: PipelineOptions): Pipeline };
   /** Builds the pool of each start. Default: a pool of `connection_pool.max_connections` (1 for SQLite). */
   readonly createPool?: (ctx: RuntimeContext, connector: Connector, max: number) => DatabasePool;
@@ -73,8 +78,10 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   const timeoutMs = ctx.config.database.timeout * 1000 || 30_000;
   const max = dialect === 'sqlite' ? 1 : ctx.config.connection_pool.max_connections;
   const slot = new PoolSlot();
+  let pipeline: Pipeline | undefined;
   const knex: Knex = knexFactory({
-    client: KNEX_CLIENT[dialect],
+    // Every query is counted and gated by the `database` breaker, reads retried (gated-client.ts).
+    client: gatedClient(dialect, () => pipeline),
     connectionPool: slot,
     compileSqlOnError: false,
     useNullAsDefault: dialect === 'sqlite',
@@ -96,7 +103,6 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   let pool: DatabasePool | undefined;
   let connector: Connector | undefined;
   let poolHealth: Subscription | undefined;
-  let pipeline: Pipeline | undefined;
 
   const ping = async (p: DatabasePool, c: Connector, signal: AbortSignal): Promise<void> => {
     const conn = await withDeadline(p.acquire().promise, timeoutMs, ctx.clock, signal, (late) => p.release(late));
@@ -107,6 +113,17 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       throw error;
     } finally {
       p.release(conn);
+    }
+  };
+
+  /** One connection of its own, `SELECT 1`, closed again: for a probe while no pool runs. */
+  const probeAlone = async (signal: AbortSignal): Promise<void> => {
+    const c = connector ?? createConnector(ctx, target);
+    const conn = await c.create(signal);
+    try {
+      await c.ping(conn, signal);
+    } finally {
+      await c.destroy(conn);
     }
   };
 
@@ -141,6 +158,11 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     ...(deps.random ? { random: deps.random } : {}),
   });
 
+  pipeline = deps.resilience?.pipeline('database', {
+    // The half-open probe needs no pool: without one it opens (and closes) a connection itself.
+    probe: (signal) => (pool && connector ? ping(pool, connector, signal) : probeAlone(signal)),
+  });
+
   const api: StatorDb = {
     knex,
     dialect,
@@ -171,16 +193,10 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       await closePool(AbortSignal.abort());
       const c = createConnector(ctx, target);
       const p = (deps.createPool ?? createStatorPool)(ctx, c, max);
-      pipeline ??= deps.resilience?.pipeline('database', {
-        probe: async (signal) => {
-          if (pool && connector) await ping(pool, connector, signal);
-          else throw new DatabaseNotReadyError('not started');
-        },
-      });
       try {
-        const connect = (signal: AbortSignal): Promise<void> => ping(p, c, signal);
-        if (pipeline) await pipeline.run('connect', connect, { retry: false, signal: context.signal, timeoutMs });
-        else await connect(context.signal);
+        // Not through the breaker: recovering the database is never refused by its own breaker
+        // (the runtime closes the breaker once this start succeeds).
+        await withDeadline(ping(p, c, context.signal), timeoutMs, ctx.clock, context.signal);
       } catch (error) {
         await p.close(AbortSignal.abort());
         throw unreachable(error, context.signal);
@@ -198,10 +214,9 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       const p = pool;
       const c = connector;
       if (!p || !c) throw new DatabaseNotReadyError('not started');
-      const probe = (s: AbortSignal): Promise<void> => ping(p, c, s);
       try {
-        if (pipeline) await pipeline.run('check', probe, { retry: false, signal, timeoutMs });
-        else await probe(signal);
+        // Outside the breaker, like start: the check is how the runtime learns the database is back.
+        await withDeadline(ping(p, c, signal), timeoutMs, ctx.clock, signal);
       } catch (error) {
         // Every connection busy past the deadline: the database answers, Stator's callers hold it.
         if (p.numUsed() >= max && !signal.aborted) {

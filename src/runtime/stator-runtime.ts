@@ -88,7 +88,7 @@ export class StatorRuntime implements Stator {
     this.config = parts.context.config;
     this.events$ = parts.context.events.events$;
     this.machine = supervisorMachine.provide({
-      actors: { resource: provideResourceMachine(parts.context, parts.layers) },
+      actors: { resource: provideResourceMachine(parts.context, parts.layers, (name) => parts.resilience.breaker(name)) },
     });
     const initial = getInitialSnapshot(this.machine, parts.supervisor);
     this.previous = initial.context;

@@ -164,6 +164,16 @@ export class CircuitBreaker implements BreakerHandle {
     this.actor.send({ type: 'RESET' });
   }
 
+  /**
+   * The resource proved itself healthy by its own means (a start or a health check that passed,
+   * made outside the breaker): an open or half-open breaker closes at once, so calls succeed as
+   * soon as the resource is back instead of after `reset_timeout`. An isolated breaker stays
+   * isolated (only {@link CircuitBreaker.reset} lifts that).
+   */
+  public recovered(): void {
+    if (this.state === 'open' || this.state === 'halfOpen') this.actor.send({ type: 'RESET' });
+  }
+
   /** Applies a transition announced by another process (shared state through Redis). */
   public applyRemote(state: 'open' | 'closed' | 'isolated', delayMs = 0, trips = 1): void {
     if (state === 'open') {
