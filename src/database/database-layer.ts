@@ -151,6 +151,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     dialect,
     knex,
     cancel: (conn: DatabaseConnection) => (connector ? connector.cancel(conn) : Promise.resolve()),
+    kill: (conn: DatabaseConnection) => connector?.kill(conn),
     tracker,
     metrics,
     registry,

@@ -6,7 +6,7 @@ import {
   type TransactionOutput,
 } from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import { TransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
+import { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js';
@@ -109,6 +109,7 @@ export class TransactionRunner {
       throw new TransactionAbortedError(String(output.error ?? 'aborted'));
     }
     metrics.transaction('rolled_back');
+    if (isTransactionCommitUnknownError(output.error)) throw output.error;
     if (output.failedIn === 'commit' && failureKind(dialect, output.error) === 'connection') {
       throw new TransactionCommitUnknownError({ cause: output.error });
     }
