@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory from 'knex';
@@ -33,14 +33,34 @@ function postgresBin(): string {
   return join(root, version, 'bin');
 }
 
+/** `pid` and every process below it (PostgreSQL's backends put themselves in groups of their own). */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parents.get(ppid) ?? [];
+      list.push(Number(entry));
+      parents.set(ppid, list);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []));
+  return tree;
+}
+
 const idOf = (user: string): { uid: number; gid: number } => ({
   uid: Number(execFileSync('id', ['-u', user]).toString()),
   gid: Number(execFileSync('id', ['-g', user]).toString()),
 });
 
 /**
- * One process group (`detached`), so that freeze and crash reach the server's every process
- * (PostgreSQL's backends too), reaped when the test process exits.
+ * A server process whose signals reach its every process (PostgreSQL's backends too), reaped
+ * when the test process exits.
  */
 class ProcessGroup {
   private child: ChildProcess | undefined;
@@ -64,10 +84,12 @@ class ProcessGroup {
   public signal(signal: NodeJS.Signals): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.child?.exitCode !== null || this.child.signalCode !== null) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // already gone
+    for (const p of processTree(pid)) {
+      try {
+        process.kill(p, signal);
+      } catch {
+        // already gone
+      }
     }
   }
 
