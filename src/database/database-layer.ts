@@ -17,6 +17,7 @@ import { withDeadline } from './deadline.js';
 import type { Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
 import { gatedClient } from './gated-client.js';
+import { readWithFallback } from './read-with-fallback.js';
 import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
@@ -169,6 +170,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     dialect,
     transaction: (fn, options) => transactions.run(fn, options),
     explain,
+    read: (key, query, options) => readWithFallback(knex, pipeline, key, query, options),
   };
 
   const checkDependencies = async (context: LayerStartContext): Promise<void> => {

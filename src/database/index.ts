@@ -11,6 +11,8 @@ export type {
   InvalidationSpec,
   IsolationLevel,
   ExplainableQuery,
+  DbReadQuery,
+  DbReadOptions,
 } from './stator-db.js';
 export type { TransactionLogEntry } from './transaction-log.js';
 export type { QueryPlanReport } from './query-plan-report.js';

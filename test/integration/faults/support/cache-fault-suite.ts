@@ -58,7 +58,7 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
         logger: createLogger({ silent: true }),
       });
       await stator.start();
-      load = new TransferLoad(stator, { ...SETTINGS, workers: 8, accounts: 10, prefix: `fault_${kind}_` });
+      load = new TransferLoad(stator, { ...SETTINGS, workers: 8, accounts: 10, prefix: `fault_${kind}_`, pattern: 'tccc' });
       await load.setup();
     }, 120_000);
 

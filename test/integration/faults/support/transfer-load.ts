@@ -24,6 +24,8 @@ export interface LoadSettings {
   readonly cacheTimeout: number;
   /** Table names are prefixed with it (the database is the test's own or shared). */
   readonly prefix: string;
+  /** What each worker does in turn, repeated: `t` a transfer, `c` a cache call (default `ttc`). */
+  readonly pattern?: string;
 }
 
 const INITIAL = 1000;
@@ -117,9 +119,10 @@ export class TransferLoad {
   }
 
   private async loop(worker: number): Promise<void> {
-    let n = 0;
+    const pattern = this.settings.pattern ?? 'ttc';
+    let n = worker;
     while (this.running) {
-      const outcome = n++ % 3 === 2 ? await this.cacheCall(worker) : await this.transfer(worker);
+      const outcome = pattern[n++ % pattern.length] === 'c' ? await this.cacheCall(worker) : await this.transfer(worker);
       this.outcomes.push(outcome);
       // A refused call returns at once: do not spin.
       await new Promise((r) => setTimeout(r, outcome.ok ? 2 : 20));
