@@ -46,7 +46,7 @@ export function isRetryableRead(builder: unknown): boolean {
  * (`stator.db.knex` and its transactions, whose clients knex derives from this class):
  *
  * - taking a connection is refused at once with `CircuitOpenError` while the breaker is open,
- *   before any pool wait;
+ *   before any pool wait; failing to get one counts as a failed query;
  * - each statement is admitted and counted by the breaker (inside transactions too; transaction
  *   control — BEGIN, COMMIT, ROLLBACK, SAVEPOINT — is counted by nobody and never refused);
  *   with `rate_limit.database` each statement goes through the limiter;
@@ -62,8 +62,14 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
 
   class GatedClient extends Base {
     public override acquireConnection(): Promise<unknown> {
-      pipeline()?.refuseIfOpen('query');
-      return super.acquireConnection();
+      const p = pipeline();
+      if (!p) return super.acquireConnection();
+      p.refuseIfOpen('query');
+      // A query that gets no connection (the server refuses them) failed like one that broke.
+      return super.acquireConnection().catch((error: unknown) => {
+        p.admit('query')?.failed(error);
+        throw error;
+      });
     }
 
     public override query(connection: unknown, obj: unknown): Promise<unknown> {
