@@ -5,15 +5,16 @@ import { DatabaseNotReadyError } from '../errors/database-not-ready-error.js';
 import { DatabaseUnreachableError, isDatabaseUnreachableError } from '../errors/database-unreachable-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import type { Pipeline, PipelineOptions } from '../resilience/pipeline/pipeline.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth, LayerStartContext, ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
 import { installBeginOverride } from './begin-override.js';
 import { createConnector, type Connector } from './connector.js';
 import type { DatabaseConnection } from './database-connection.js';
 import { DatabaseMetrics } from './database-metrics.js';
 import type { DatabasePool } from './database-pool.js';
 import { resolveDatabaseTarget } from './database-target.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import type { Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
 import { gatedClient } from './gated-client.js';
@@ -22,8 +23,10 @@ import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
 import { SlowQueryReporter } from './slow-query-reporter.js';
-import type { InvalidationSpec, StatorDb } from './stator-db.js';
-import { createStatorPool } from './stator-pool.js';
+import type { InvalidationSpec, StatorDb } from './database-api.js';
+import { createStatorPool } from './knex-pool.js';
+import { beginHandle } from './transaction-handle.js';
+import { TransactionHistory } from './transaction-history.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
 
@@ -91,6 +94,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   installBeginOverride(knex.client);
   const metrics = new DatabaseMetrics(dialect, ctx.metrics);
   const registry = new TransactionRegistry();
+  const history = new TransactionHistory(ctx.config.transaction.history_size);
   const explain = (query: Parameters<StatorDb['explain']>[0]) => explainQuery(knex, dialect, query);
   const reporter = new SlowQueryReporter(
     ctx,
@@ -98,7 +102,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     ctx.config.database.explain_slow_queries ? (q) => explain((q.builder as Knex.QueryBuilder | undefined) ?? q.sql) : undefined,
     { dialect },
   );
-  const tracker = new QueryTracker(dialect, metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
+  const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;
@@ -106,7 +110,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   let poolHealth: Subscription | undefined;
 
   const ping = async (p: DatabasePool, c: Connector, signal: AbortSignal): Promise<void> => {
-    const conn = await withDeadline(p.acquire().promise, timeoutMs, ctx.clock, signal, (late) => p.release(late));
+    const conn = await withDeadline(p.acquire().promise, { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => p.release(late), onTimeout: () => new OperationTimeoutError('database', 'acquire', timeoutMs, 'database.timeout') });
     try {
       await c.ping(conn, signal);
     } catch (error) {
@@ -156,6 +160,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     tracker,
     metrics,
     registry,
+    history,
     ...(deps.invalidate ? { invalidate: deps.invalidate } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
@@ -171,6 +176,16 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     transaction: (fn, options) => transactions.run(fn, options),
     explain,
     read: (key, query, options) => readWithFallback(knex, pipeline, key, query, options),
+    begin: (options = {}) => beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
+    transactions: async () => registry.list(),
+    history: async (options) => history.list(options?.limit),
+    clearHistory: async () => history.clear(),
+    purge: async () => {
+      const p = pool;
+      if (!p) throw new DatabaseNotReadyError('not started');
+      if (!p.purge) throw new TypeError('the pool given to the database layer (deps.createPool) has no purge(); give it one');
+      return p.purge();
+    },
   };
 
   const checkDependencies = async (context: LayerStartContext): Promise<void> => {
@@ -199,7 +214,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       try {
         // Not through the breaker: recovering the database is never refused by its own breaker
         // (the runtime closes the breaker once this start succeeds).
-        await withDeadline(ping(p, c, context.signal), timeoutMs, ctx.clock, context.signal);
+        await withDeadline(ping(p, c, context.signal), { clock: ctx.clock, ms: timeoutMs, signal: context.signal, onTimeout: () => new OperationTimeoutError('database', 'connect', timeoutMs, 'database.timeout') });
       } catch (error) {
         await p.close(AbortSignal.abort());
         throw unreachable(error, context.signal);
@@ -219,7 +234,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       if (!p || !c) throw new DatabaseNotReadyError('not started');
       try {
         // Outside the breaker, like start: the check is how the runtime learns the database is back.
-        await withDeadline(ping(p, c, signal), timeoutMs, ctx.clock, signal);
+        await withDeadline(ping(p, c, signal), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => new OperationTimeoutError('database', 'check', timeoutMs, 'database.timeout') });
       } catch (error) {
         // Every connection busy past the deadline: the database answers, Stator's callers hold it.
         if (p.numUsed() >= max && !signal.aborted) {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Served } from '../resilience/fallback/fallback-store.js';
 import type { Pipeline } from '../resilience/pipeline/pipeline.js';
-import type { DbReadOptions, DbReadQuery } from './stator-db.js';
+import type { DbReadOptions, DbReadQuery } from './database-api.js';
 
 /**
  * `stator.db.read`: the query (counted, gated and retried like every query of `stator.db.knex`),

@@ -1,8 +1,9 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { BreakerHandle, BreakerState } from '../resilience/breaker/breaker-handle.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { ResourceLayer } from '../kernel/layer.js';
 import type { AlertManager } from './alerts/alert-manager.js';
+import type { AlertControls } from './alerts/alert-controls.js';
 import type { AlertTransition } from './alerts/alert-transition.js';
 import { createAlertManager, type AlertOptions } from './alerts/create-alert-manager.js';
 import type { AggregationPolicy } from './aggregate.js';
@@ -70,6 +71,11 @@ export class Observability {
     host.statusManager.extend((snapshot) => this.extendSnapshot(snapshot));
   }
 
+  /** `stator.alerts`: acknowledge, clear, silence. */
+  public get alertControls(): AlertControls {
+    return this.alerts;
+  }
+
   /** True once {@link beginShutdown} was called: readiness fails from then on. */
   public get shuttingDown(): boolean {
     return this.draining;
@@ -85,7 +91,7 @@ export class Observability {
         this.watchBreakers();
         this.queueRefresh();
       }),
-      this.alerts.alerts$.subscribe(() => this.queueRefresh()),
+      this.alerts.changes$.subscribe(() => this.queueRefresh()),
     );
     this.watchBreakers();
   }

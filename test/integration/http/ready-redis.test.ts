@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStatorServer, type StatorServer } from '../../../src/http/stator-server.js';
+import { startStatorServer, type StatorServer } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
 import type { Stator } from '../../../src/runtime/stator.js';

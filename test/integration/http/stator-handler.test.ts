@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { BehaviorSubject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStatorHandler } from '../../../src/http/stator-handler.js';
-import { startStatorServer, type StatorServer } from '../../../src/http/stator-server.js';
+import { createStatorHandler } from '../../../src/http/handler.js';
+import { startStatorServer, type StatorServer } from '../../../src/http/server.js';
 import type { HealthView, ObservedStator, ReadinessView } from '../../../src/http/observed-stator.js';
 import { readSse } from './sse-client.js';
 

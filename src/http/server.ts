@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ObservedStator } from './observed-stator.js';
-import { createStatorHandler, type StatorHandlerOptions } from './stator-handler.js';
+import { createStatorHandler, type StatorHandlerOptions } from './handler.js';
 
 /** Options of {@link startStatorServer}. */
 export interface StatorServerOptions extends StatorHandlerOptions {

@@ -9,24 +9,25 @@ import {
 import type { StatorConfig } from '../config/schema.js';
 import { CapabilityUnavailableError } from '../errors/capability-unavailable-error.js';
 import { StartupError, type StartupFailure } from '../errors/startup-error.js';
-import type { StatorEvent } from '../events/event-bus.js';
+import type { StatorEvent } from '../kernel/event-bus.js';
 import type { EventLogWriter } from '../events/event-log-writer.js';
 import { openEventLog } from '../events/open-event-log.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
-import type { StatorDb } from '../database/stator-db.js';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorDb } from '../database/database-api.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import type { SupervisorPhase } from '../status/aggregate.js';
 import { StatusManager, type StatusSnapshot } from '../status/status-manager.js';
+import type { AlertControls } from '../status/alerts/alert-controls.js';
 import type { AlertTransition } from '../status/alerts/alert-transition.js';
 import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
 import { Observability, type ObservabilityOptions } from '../status/observability.js';
 import type { ReadinessView } from '../status/readiness.js';
 import { gracefulShutdown, type ShutdownReport } from '../status/shutdown/graceful-shutdown.js';
-import { startMachine } from './actor.js';
-import type { RuntimeContext } from './context.js';
-import type { ResourceLayer } from './layer.js';
+import { startMachine } from '../kernel/actor.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { ResourceLayer } from '../kernel/layer.js';
 import { provideResourceMachine } from './resource-actors.js';
 import type { Stator, StopReport } from './stator.js';
 import type { Authenticator } from '../security/authenticator.js';
@@ -65,6 +66,7 @@ export class StatorRuntime implements Stator {
   public readonly events$: Observable<StatorEvent>;
   public readonly metrics$: Observable<MetricsSnapshot>;
   public readonly alerts$: Observable<AlertTransition>;
+  public readonly alerts: AlertControls;
 
   private readonly machine: SupervisorMachine;
   private readonly status: StatusManager;
@@ -104,6 +106,7 @@ export class StatorRuntime implements Stator {
     );
     this.metrics$ = this.observability.metrics$;
     this.alerts$ = this.observability.alerts$;
+    this.alerts = this.observability.alertControls;
   }
 
   public start(): Promise<void> {
