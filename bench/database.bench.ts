@@ -131,6 +131,7 @@ export async function breakerCounting(): Promise<void> {
     { driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database },
     true,
   );
+  const unguarded = await startStator({ driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database });
   const plain: Knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: POOL } });
   const verdicts: string[] = [];
   try {
@@ -140,6 +141,7 @@ export async function breakerCounting(): Promise<void> {
         [
           { name: 'plain knex (tarn)', call: () => plain.raw('SELECT 1').then() },
           { name: 'stator.db.knex (breaker counting)', call: () => stator.api.knex.raw('SELECT 1').then() },
+          { name: 'stator.db.knex without a breaker', call: () => unguarded.api.knex.raw('SELECT 1').then() },
         ],
         { concurrency, rounds: Number(process.env.BENCH_ROUNDS ?? 15) },
       );
@@ -149,6 +151,7 @@ export async function breakerCounting(): Promise<void> {
     console.log(`\nverdict: stator.db.knex SELECT 1 with breaker counting vs plain knex (target >= 0.95x): ${verdicts.join(', ')}`);
   } finally {
     await stator.stop(AbortSignal.timeout(5000));
+    await unguarded.stop(AbortSignal.timeout(5000));
     await plain.destroy();
   }
 }
