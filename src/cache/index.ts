@@ -80,6 +80,6 @@ export type {
   CacheInvalidationResult,
   CacheSerializer,
 } from './types.js';
-export type { CacheDriver, CacheDriverName, DriverEntry, NodeObserver, NodeSignal } from './driver.js';
+export type { CacheDriver, CacheDriverName, DriverCallback, DriverEntry, NodeObserver, NodeSignal } from './driver.js';
 export type { CacheNodeStatus } from './node-connections.js';
 export { jsonSerializer } from './json-serializer.js';
