@@ -105,7 +105,8 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     intro: 'Defaults of `stator.db.transaction()`.',
     keys: {
       isolation_level: { meaning: '`READ_UNCOMMITTED`, `READ_COMMITTED`, `REPEATABLE_READ` or `SERIALIZABLE`' },
-      timeout: { meaning: 'seconds before a transaction is rolled back' },
+      timeout: { meaning: 'seconds before a transaction is rolled back (the call answers within 0.5 s of it)' },
+      commit_timeout: { meaning: 'seconds COMMIT may take, then TRANSACTION_COMMIT_UNKNOWN and the connection closed (default `database.timeout`)' },
       retry_attempts: { meaning: 'retries of the whole transaction after a deadlock or serialization failure' },
       deadlock_retry: { meaning: 'retry on deadlock / serialization failure at all' },
       retry_delay: { meaning: 'seconds of the first back-off (doubled each time, full jitter)' },
@@ -170,6 +171,7 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'circuit_breaker.window': { meaning: 'seconds of the sliding window' },
       'circuit_breaker.reset_timeout': { meaning: 'seconds open before a half-open trial' },
       'circuit_breaker.minimum_calls': { meaning: 'calls in the window before the ratio counts' },
+      'circuit_breaker.consecutive_failures': { meaning: 'failures in a row that trip the breaker whatever the window holds (0 = off)' },
       'circuit_breaker.buckets': { meaning: 'buckets of the window (its resolution)' },
       'circuit_breaker.half_open_calls': { meaning: 'trial calls let through half-open (without a probe)' },
       'circuit_breaker.reset_backoff': { meaning: 'multiplier of the reset timeout per consecutive trip (1 = fixed)' },
@@ -206,8 +208,11 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     intro: 'How resources are started, restarted (OTP-style) and stopped.',
     keys: {
       strategy: { meaning: '`one_for_one` restarts the failed resource; `rest_for_one` also those depending on it' },
-      max_restarts: { meaning: 'restarts allowed within `restart_period` before the supervisor fails' },
+      max_restarts: { meaning: 'immediate restarts allowed within `restart_period`; past them, back-off (or halt)' },
       restart_period: { meaning: 'seconds of the restart intensity window' },
+      on_exhausted: { meaning: 'past the intensity: `backoff` keeps restarting with back-off; `halt` fails the supervisor and stops everything' },
+      initial_backoff: { meaning: 'seconds of the first crash-loop back-off, doubled at each further restart' },
+      max_backoff: { meaning: 'seconds: no crash-loop back-off is longer' },
       stop_timeout: { meaning: 'seconds each resource gets to stop (0 = no limit)' },
       'resource_defaults.retry_attempts': {
         meaning: 'for resources whose section has none (the filesystem, your own)',

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Served } from '../resilience/fallback/fallback-store.js';
 import type { StatorConfig } from '../config/schema.js';
 import type { PurgeReport } from '../pool/purge.js';
 import type { Dialect } from './dialect.js';
@@ -27,6 +28,15 @@ export interface TransactionOptions {
   readonly invalidates?: InvalidationSpec;
   /** A name shown in `stator.db.transactions()` and the history (besides the caller's file and line). */
   readonly name?: string;
+}
+
+/** The query of {@link StatorDb.read}: a knex builder (or raw), or a function that runs one. */
+export type DbReadQuery<T> = PromiseLike<T> | ((knex: Knex) => PromiseLike<T>);
+
+/** Options of {@link StatorDb.read}. */
+export interface DbReadOptions<T> {
+  /** What the `default` strategy answers with (absent: that strategy has nothing). */
+  readonly default?: T;
 }
 
 /** Cache entries named by tags and/or keys. */
@@ -100,6 +110,22 @@ export interface StatorDb {
    * columns. Review a suggestion before running it: an index costs every write to its table.
    */
   explain(query: ExplainableQuery): Promise<QueryPlanReport>;
+  /**
+   * A read with a fallback: runs `query` (a knex builder, or a function of `knex`) and
+   * remembers the result under `key`; when it fails in a way that allows a fallback (the database
+   * is unreachable, the breaker is open, a timeout — not a syntax error), answers from
+   * `error_handling.fallback.strategies` in order: `cache` (the last good result kept through the
+   * cache layer), `local` (kept in process), `default` (`options.default`).
+   *
+   * @returns `{ value, source, stale, error }`: `source` is `primary` or the strategy that
+   *   answered; `stale` and `error` (why the database did not answer) when a fallback served.
+   * @throws the query's error when no strategy has a value.
+   * @example
+   * ```ts
+   * const { value: plans, stale } = await stator.db.read('plans:all', (knex) => knex('plans').select(), { default: [] });
+   * ```
+   */
+  read<T>(key: string, query: DbReadQuery<T>, options?: DbReadOptions<T>): Promise<Served<T>>;
   /**
    * Begins a transaction and hands it over: for work that spans callbacks. Same machine,
    * isolation, timeout and after-commit invalidation as {@link transaction}, but never retried:

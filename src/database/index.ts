@@ -11,6 +11,8 @@ export type {
   InvalidationSpec,
   IsolationLevel,
   ExplainableQuery,
+  DbReadQuery,
+  DbReadOptions,
 } from './database-api.js';
 export type { TransactionLogEntry } from './transaction-log.js';
 export type { TransactionHandle, BeginOptions } from './transaction-handle.js';

@@ -8,6 +8,7 @@ import {
 } from '../../machines/supervisor.machine.js';
 import type { StatorConfig } from '../config/schema.js';
 import { CapabilityUnavailableError } from '../errors/capability-unavailable-error.js';
+import { guardCapability } from './capability-guard.js';
 import { StartupError, type StartupFailure } from '../errors/startup-error.js';
 import type { StatorEvent } from '../kernel/event-bus.js';
 import type { EventLogWriter } from '../events/event-log-writer.js';
@@ -79,6 +80,8 @@ export class StatorRuntime implements Stator {
   private startupError: StartupError | undefined;
   private stopRequest: { promise: Promise<StopReport>; resolve: (r: StopReport) => void } | undefined;
   private finished = false;
+  /** The capability APIs as handed out: refusing calls before start() and after stop(). */
+  private readonly guarded = new Map<string, object>();
   private readonly stopOrder: string[] = [];
   private readonly observability: Observability;
   private graceful: Promise<ShutdownReport<StopReport>> | undefined;
@@ -93,7 +96,7 @@ export class StatorRuntime implements Stator {
     this.config = parts.context.config;
     this.events$ = parts.context.events.events$;
     this.machine = supervisorMachine.provide({
-      actors: { resource: provideResourceMachine(parts.context, parts.layers) },
+      actors: { resource: provideResourceMachine(parts.context, parts.layers, (name) => parts.resilience.breaker(name)) },
     });
     const initial = getInitialSnapshot(this.machine, parts.supervisor);
     this.previous = initial.context;
@@ -218,11 +221,33 @@ export class StatorRuntime implements Stator {
   }
 
   private api(capability: string, resource: string): unknown {
-    if (this.parts.apis.has(resource)) return this.parts.apis.get(resource);
+    const api = this.parts.apis.get(resource);
+    if (api && typeof api === 'object') {
+      let guarded = this.guarded.get(resource);
+      if (!guarded) {
+        // `knex` keeps its identity (its queries answer DatabaseNotReadyError until the database runs).
+        guarded = guardCapability(api, capability, () => this.closedReason(), new Set(['knex', 'dialect']));
+        this.guarded.set(resource, guarded);
+      }
+      return guarded;
+    }
+    if (this.parts.apis.has(resource)) return api;
     const reason = this.parts.layers.has(resource)
       ? `the ${resource} resource is a custom layer without this API`
       : `this Stator runs no ${resource} resource`;
     throw new CapabilityUnavailableError(capability, reason);
+  }
+
+  /** Why the capabilities refuse calls now: before start() and after stop() (or a halt). */
+  private closedReason(): string | undefined {
+    if (this.finished || this.phase === 'stopped') return 'this Stator was stopped';
+    if (this.phase === 'failed') {
+      return this.previous.failure?.reason === 'startup'
+        ? 'start() failed and every resource was stopped'
+        : 'the supervisor halted (supervisor.on_exhausted: halt) and stopped every resource';
+    }
+    if (!this.actor) return 'start() has not been called';
+    return undefined;
   }
 
   private isHalted(snapshot: SupervisorSnapshot): boolean {
@@ -295,6 +320,12 @@ export class StatorRuntime implements Stator {
       const error = now.lastError ? `: ${now.lastError.message}` : '';
       if (now.attempts > was.attempts && now.state === 'initializing' && now.lastError) {
         logger.warn(`resource ${name}: attempt ${now.attempts} failed${error}; retrying`);
+      }
+      if (now.backoffPending && !was.backoffPending) {
+        logger.warn(
+          `resource ${name}: failed ${now.restarts + 1} times, more than supervisor.max_restarts within restart_period; ` +
+            `restarting it in ${(now.backoffMs ?? 0) / 1000} s${error}`,
+        );
       }
       if (now.state === was.state) continue;
       if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed')) this.stopOrder.push(name);

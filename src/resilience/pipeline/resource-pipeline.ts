@@ -95,6 +95,18 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     return new AdmittedCall(this, operation, permit, this.timesCalls ? this.clock.now() : 0);
   }
 
+  public refuseIfOpen(operation: string): void {
+    const state = this.breaker.state;
+    if (state === 'open' || state === 'isolated') this.allow(operation);
+  }
+
+  public retry<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.policy.maxAttempts <= 1) return fn();
+    const startedAt = this.policy.maxTotalMs > 0 ? this.clock.now() : 0;
+    return fn().catch((first: unknown) => retryAfterFailure(this.clock, this.policy, first, startedAt, undefined, fn, this.retryHooks(operation)),
+    );
+  }
+
   public async recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>> {
     const served = await this.fallback.answer(key, error, options?.default);
     spanEvent(served ? 'stator.fallback.served' : 'stator.fallback.missed', {
