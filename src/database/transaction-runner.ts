@@ -15,7 +15,7 @@ import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import type { KeptRecord } from './transaction-history.js';
 import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
-import type { TransactionOptions, TransactionResult } from './database-api.js';
+import type { TransactionOptions, TransactionResult } from './transaction-options.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
 import { transactionScope } from './transaction-scope.js';
 import { runSavepoint } from './savepoint.js';

@@ -14,7 +14,7 @@ import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
 import { backoffDelay } from '../kernel/backoff.js';
-import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './database-api.js';
+import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './transaction-options.js';
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
