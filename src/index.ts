@@ -9,6 +9,7 @@ export { StatorError, isStatorError, hasErrorCode } from './errors/index.js';
 export { createStator, type CreateStatorOptions, type Stator, type StopReport, type LayerFactory } from './runtime/index.js';
 export type { StatusSnapshot, ResourceStatus, StatusExtension, RuntimeStatus, SupervisorPhase } from './status/index.js';
 export type { SupervisedState, SupervisorFailure, RestartStrategy } from '../machines/supervisor.machine.js';
+export type { AlertDirection } from '../machines/alert.machine.js';
 export type { ResourceErrorInfo } from '../machines/resource.machine.js';
 export {
   StartupError,
@@ -62,7 +63,7 @@ export {
 } from './filesystem/index.js';
 
 // Events
-export { EVENT_LOG_VERSION, type StatorEvent } from './kernel/index.js';
+export { EVENT_LOG_VERSION, type StatorEvent, type EventBus } from './kernel/index.js';
 
 // Logging
 export { createLogger, type Logger, type LoggerOptions, SecretRegistry, REDACTED, isSecretKey } from './logging/index.js';
@@ -76,6 +77,7 @@ export {
   type Resilience,
   type ResilienceOptions,
   type Pipeline,
+  type Admission,
   type PipelineOptions,
   type RunOptions,
   type ReadOptions,
@@ -94,6 +96,17 @@ export { AlertWebhookError, isAlertWebhookError } from './errors/index.js';
 export {
   createStatorHandler,
   startStatorServer,
+  statorExpress,
+  statorFastify,
+  handlerOptionsOf,
+  serverOptionsOf,
+  type StatorMiddleware,
+  type StatorFastifyPlugin,
+  type FastifyLike,
+  type ShowDetails,
+  type EndpointAccess,
+  type EndpointPermission,
+  type AccessOutcome,
   type StatorHandler,
   type StatorHandlerOptions,
   type StatorServer,
@@ -139,6 +152,7 @@ export {
   type ShutdownReport,
   type Drainable,
 } from './status/index.js';
+export { FleetReader, fleetSettings, type FleetInstance, type FleetSettings } from './status/fleet/index.js';
 
 // Pool
 export {
@@ -160,6 +174,7 @@ export {
   type Pool,
   type Lease,
   type PoolOptions,
+  type StackCapture,
   type ConnectionPoolStats,
   type PoolState,
   type AcquireOptions,
@@ -199,6 +214,7 @@ export {
   type CacheInvalidationResult,
   type CacheSerializer,
   type CacheDriver,
+  type DriverCallback,
   type CacheDriverName,
   type DriverEntry,
   type NodeObserver,
@@ -240,7 +256,11 @@ export {
   type TransactionHandle,
   type BeginOptions,
   type RunningTransactionInfo,
+  type RunningTransactionState,
   type TransactionRecord,
+  type TransactionHistoryOutcome,
+  type TransactionKind,
+  type TransactionBody,
   type PurgeReport,
   type IndexSuggestion,
   type InvalidationSpec,
@@ -278,6 +298,8 @@ export {
   AuditLog,
   GENESIS_HASH,
   verifyAuditLog,
+  verifyAuditSet,
+  type AuditSetVerification,
   KnexPrincipalStore,
   secureStator,
   guardAccess,

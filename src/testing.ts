@@ -11,6 +11,7 @@ export {
   parseEventLog,
   readEventLog,
   formatTimeline,
+  type TimelineOptions,
   overrideInputs,
   type InputOverrides,
 } from './events/index.js';

@@ -3,7 +3,7 @@ export { createPool } from './create-pool.js';
 export type { Pool, AcquireOptions, CloseOptions } from './pool.js';
 export type { Lease } from './lease.js';
 export type { ConnectionFactory } from './connection-factory.js';
-export type { PoolOptions } from './pool-options.js';
+export type { PoolOptions, StackCapture } from './pool-options.js';
 export type { ConnectionPoolStats, PoolState } from './pool-stats.js';
 export type { PurgeReport } from './purge.js';
 export { toTarnPool, type TarnPoolAdapter, type TarnAdapterOptions } from './tarn-adapter.js';

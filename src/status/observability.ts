@@ -10,6 +10,8 @@ import type { AggregationPolicy } from './aggregate.js';
 import { MetricsCollector } from './metrics/metrics-collector.js';
 import type { MetricsSnapshot } from './metrics/metrics-snapshot.js';
 import { readinessOf, type ReadinessView } from './readiness.js';
+import { FleetHeartbeat } from './fleet/fleet-heartbeat.js';
+import { fleetSettings } from './fleet/fleet-settings.js';
 import type { ResourceStatus, StatusManager, StatusSnapshot } from './status-manager.js';
 
 /** What {@link Observability} reads from the runtime. */
@@ -41,6 +43,7 @@ export class Observability {
   private readonly breakers = new Map<string, BreakerState>();
   private readonly watched = new Map<string, Subscription>();
   private readonly subscriptions: Subscription[] = [];
+  private heartbeat: FleetHeartbeat | undefined;
   private draining = false;
   private refreshQueued = false;
   private started = false;
@@ -94,6 +97,12 @@ export class Observability {
       this.alerts.changes$.subscribe(() => this.queueRefresh()),
     );
     this.watchBreakers();
+    // With Redis configured, this instance joins the fleet (`fleet:`).
+    const fleet = fleetSettings(this.host.context.config);
+    if (fleet) {
+      this.heartbeat = new FleetHeartbeat(fleet, this.host.context.logger, this.host.context.clock);
+      this.heartbeat.start(this.host.statusManager.status$);
+    }
   }
 
   /** Readiness now, with the reason when not ready. */
@@ -120,7 +129,7 @@ export class Observability {
     for (const s of this.subscriptions) s.unsubscribe();
     for (const s of this.watched.values()) s.unsubscribe();
     this.collector.stop();
-    await this.alerts.stop(graceMs);
+    await Promise.all([this.alerts.stop(graceMs), this.heartbeat?.stop()]);
   }
 
   private extendSnapshot(snapshot: StatusSnapshot): StatusSnapshot {

@@ -53,7 +53,7 @@ describe('/ready and /status follow a required Redis going away and coming back'
       layers: { database: false },
     });
     await stator.start();
-    server = await startStatorServer(stator, { port: 0, heartbeatSeconds: 0 });
+    server = await startStatorServer(stator, { port: 0, heartbeatSeconds: 0, showDetails: 'always' });
   });
 
   afterAll(async () => {
