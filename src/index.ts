@@ -160,6 +160,8 @@ export {
   isCacheValueTooLargeError,
   CacheUnavailableError,
   isCacheUnavailableError,
+  CacheUnreachableError,
+  isCacheUnreachableError,
   CacheValueNotSerializableError,
   isCacheValueNotSerializableError,
   CacheInvalidationUnsupportedError,

@@ -1,5 +1,8 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
+import { redisTlsOptions } from '../../config/tls-files.js';
+import { cacheConnectFailure } from '../connect-failure.js';
 import { unrefTimer, type Clock } from '../../runtime/clock.js';
 import { abortable, withDeadline } from '../abortable.js';
 import { DeadlineQueue } from '../deadline-queue.js';
@@ -53,6 +56,8 @@ export class RedisDriver implements CacheDriver {
   private silent: { readonly address: string; timer: unknown } | undefined;
   /** At most two socket writes per tick instead of one per command (a single node or Sentinel master; a Cluster routes its own writes). */
   private readonly writes = new TickWriteCoalescer();
+  /** `cache.tls` with its files read (at the first start; the same buffers serve every reconnection). */
+  private tls: ConnectionOptions | undefined;
 
   public constructor(
     private readonly config: StatorConfig['cache'],
@@ -68,19 +73,37 @@ export class RedisDriver implements CacheDriver {
   public async connect(signal: AbortSignal): Promise<void> {
     if (this.connection && this.connection.client.status === 'ready') return;
     this.disconnect();
-    const connection = createRedisClient(this.config, this.observer);
+    if (this.config.tls) this.tls ??= redisTlsOptions(this.config.tls, 'cache.tls');
+    const connection = createRedisClient(this.config, this.observer, this.tls);
     connection.client.defineCommand('statorTagAdd', { numberOfKeys: 1, lua: TAG_ADD_SCRIPT });
     this.connection = connection;
     // Until connect() settles, the client's own error events are expected (connection refused);
-    // the node machines record them. Keep an 'error' listener so none is unhandled.
-    connection.client.on('error', () => undefined);
+    // the node machines record them. Keep an 'error' listener so none is unhandled, and keep the
+    // last one: ioredis rejects connect() with a bare "Connection is closed." after a TLS or AUTH
+    // failure, which only the event names.
+    let reported: unknown;
+    const remember = (error: unknown): void => {
+      reported = error;
+    };
+    connection.client.on('error', remember);
+    connection.client.on('node error', remember);
     try {
       // ioredis' connect() can stay pending while it retries (a Cluster whose ready check failed):
       // give up after cache.timeout and let the supervisor try again.
       await withDeadline(connection.client.connect(), this.clock, this.config.timeout * 1000, signal);
     } catch (error) {
       this.disconnect();
-      throw error;
+      if (signal.aborted && error === signal.reason) throw error;
+      throw cacheConnectFailure(reported ?? error, {
+        description: `redis cache at ${this.where()}`,
+        driver: 'redis',
+        tls: this.config.tls !== undefined,
+        secrets: [this.config.password, this.config.sentinel?.password],
+      });
+    } finally {
+      connection.client.off('error', remember);
+      connection.client.off('node error', remember);
+      connection.client.on('error', () => undefined);
     }
   }
 
@@ -255,6 +278,14 @@ export class RedisDriver implements CacheDriver {
   private endSilence(): void {
     if (this.silent?.timer !== undefined) this.clock.clearTimeout(this.silent.timer);
     this.silent = undefined;
+  }
+
+  /** Where the driver connects, for messages (no credentials). */
+  private where(): string {
+    const { cluster, sentinel, host, port } = this.config;
+    if (cluster) return `cluster ${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    if (sentinel) return `sentinel master "${sentinel.name}" via ${sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    return `${host}:${port ?? 6379}`;
   }
 
   private disconnect(): void {
