@@ -10,7 +10,7 @@ import type { DatabaseTarget } from './database-target.js';
 import { withDeadline } from './deadline.js';
 import { KNEX_CLIENT } from './dialect.js';
 import { knexLog } from './knex-log.js';
-import { driverSsl } from './tls-options.js';
+import { driverSsl, mysqlIdentityError } from './tls-options.js';
 
 /**
  * Opens and closes raw connections the way knex does: through a knex client configured with the
@@ -89,6 +89,13 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     const conn = (await c.acquireRawConnection()) as DatabaseConnection;
     conn.__knexUid = `__statorConn${++nextUid}`;
     if (target.dialect === 'sqlite') prepareSqlite(conn, timeoutMs);
+    if (target.dialect === 'mysql' && db.ssl.mode === 'verify-full') {
+      const mismatch = mysqlIdentityError(conn, target.host ?? '');
+      if (mismatch) {
+        await destroy(conn);
+        throw mismatch;
+      }
+    }
     return conn;
   };
 

@@ -29,3 +29,16 @@ export function driverSsl(dialect: Exclude<Dialect, 'sqlite'>, ssl: DatabaseSsl)
   const name = ssl.servername;
   return name === undefined ? base : { ...base, checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert) };
 }
+
+/**
+ * mysql2 sends no SNI to an IP address and then checks the certificate against `localhost`, so a
+ * `verify-full` connection by IP would accept any certificate of the trusted CA. Checks the
+ * certificate of an opened mysql2 connection against `host` itself; returns the mismatch error
+ * (Node's `ERR_TLS_CERT_ALTNAME_INVALID`), or undefined when it matches or the connection is not TLS.
+ */
+export function mysqlIdentityError(connection: unknown, host: string): Error | undefined {
+  const stream = (connection as { stream?: { getPeerCertificate?: () => PeerCertificate } }).stream;
+  const cert = stream?.getPeerCertificate?.();
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  return checkServerIdentity(host, cert);
+}

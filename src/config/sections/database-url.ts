@@ -135,16 +135,16 @@ function resolveMode(written: DatabaseSslInput | undefined, url: Partial<Databas
   }
   if (mode !== undefined) return mode;
   if (byFlag !== undefined) return byFlag;
-  if (written !== undefined) return 'verify-full';
-  return url?.mode ?? (url && Object.keys(url).length > 0 ? 'verify-full' : 'disable');
+  if (url?.mode !== undefined) return url.mode;
+  return written !== undefined || (url && Object.keys(url).length > 0) ? 'verify-full' : 'disable';
 }
 
 /**
  * Fills the database section from `database.url`: keys written beside the URL win over the URL's
  * parts (so `password_file` or `database:` can complete or override a platform's URL), then the
  * defaults apply. A URL that cannot be read is reported at `database.url` without quoting it.
- * `ssl.mode` comes from `ssl.mode`, else `ssl.reject_unauthorized`, else `verify-full` when `ssl`
- * is written, else the URL's `sslmode`, else `disable`.
+ * `ssl.mode` comes from `ssl.mode`, else `ssl.reject_unauthorized`, else the URL's `sslmode`, else
+ * `verify-full` when `ssl` (or a certificate parameter of the URL) is written, else `disable`.
  */
 export function applyDatabaseUrl<T extends DatabaseSectionWritten>(section: T, ctx: z.RefinementCtx) {
   let url: FromUrl = {};

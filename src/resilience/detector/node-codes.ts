@@ -56,6 +56,9 @@ export const NODE_CODES: Readonly<Record<string, ErrorKind>> = Object.freeze({
   CERT_NOT_YET_VALID: 'configuration',
   ERR_TLS_CERT_ALTNAME_INVALID: 'configuration',
   ERR_SSL_WRONG_VERSION_NUMBER: 'configuration',
+  // mysql2's code for any failed TLS handshake (the message says which).
+  HANDSHAKE_SSL_ERROR: 'configuration',
+  HANDSHAKE_NO_SSL_SUPPORT: 'configuration',
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'authentication',
   ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'authentication',
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'authentication',

@@ -30,6 +30,21 @@ const UNKNOWN_CA = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/**
+ * Node's messages for the same failures, for drivers that keep the message but replace the code
+ * (mysql2 sets `HANDSHAKE_SSL_ERROR`).
+ */
+const BY_MESSAGE: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^self[- ]signed certificate in certificate chain$/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/^self[- ]signed certificate$/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/^unable to verify the first certificate$/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/^unable to get local issuer certificate$/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/^unable to get issuer certificate$/i, 'UNABLE_TO_GET_ISSUER_CERT'],
+  [/^Hostname\/IP does not match certificate's altnames/, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/^certificate has expired$/i, 'CERT_HAS_EXPIRED'],
+  [/^certificate is not yet valid$/i, 'CERT_NOT_YET_VALID'],
+];
+
 /** Alerts a server sends when it does not accept the client's certificate (or wants one). */
 const CLIENT_CERT_ALERTS = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_BAD_CERTIFICATE|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_CERTIFICATE_UNKNOWN|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_HANDSHAKE_FAILURE)$/;
 
@@ -71,7 +86,8 @@ function chain(error: unknown, depth = 0): Found[] {
  */
 export function explainTlsFailure(error: unknown, where: TlsSettingsPath, tlsConfigured: boolean): TlsFailure | undefined {
   for (const e of chain(error)) {
-    const code = e.code ?? '';
+    const code = BY_MESSAGE.find(([pattern]) => pattern.test(e.message))?.[1] ?? e.code ?? '';
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && e.reason === undefined) e.reason = e.message;
     if (UNKNOWN_CA.has(code)) {
       return {
         kind: 'unknown-ca',
@@ -105,13 +121,29 @@ export function explainTlsFailure(error: unknown, where: TlsSettingsPath, tlsCon
         message: `TLS: the server does not speak TLS on this port (${code || e.message}); remove ${where} (or use the scheme without TLS) or point to the server's TLS port`,
       };
     }
+    // PostgreSQL `cert` authentication without a client certificate.
+    if (/requires a valid client certificate|certificate authentication failed/.test(e.message)) {
+      return {
+        kind: 'client-certificate-refused',
+        message: `the server authenticates this user by client certificate, and none it accepts was sent; set ${where}.cert_file and ${where}.key_file (a certificate whose CN is the user name)`,
+      };
+    }
     // PostgreSQL: a hostssl-only pg_hba.conf refuses a plain connection "... no encryption".
     if (!tlsConfigured && /no pg_hba\.conf entry for .*no encryption/.test(e.message)) {
       return { kind: 'server-requires-tls', message: `the server accepts only TLS connections; configure ${where} (mode verify-full and ca_file) or add ?sslmode=verify-full to database.url` };
     }
-    // MariaDB / MySQL with require_secure_transport (MySQL 3159, MariaDB 4151).
-    if (/insecure transport are prohibited|require_secure_transport/i.test(e.message)) {
+    // MySQL with require_secure_transport says so (3159).
+    if (/insecure transport are prohibited/i.test(e.message)) {
       return { kind: 'server-requires-tls', message: `the server accepts only TLS connections (require_secure_transport); configure ${where} (mode verify-full and ca_file) or add ?ssl-mode=VERIFY_IDENTITY to database.url` };
+    }
+    // MariaDB answers a plain login under require_secure_transport with a bare "Access denied" (1045).
+    if (!tlsConfigured && where === 'database.ssl' && (e.code === 'ER_ACCESS_DENIED_ERROR' || /^Access denied for user/.test(e.message))) {
+      return {
+        kind: 'server-requires-tls',
+        message:
+          `access denied to a plain (unencrypted) login: MariaDB answers this way both to a wrong password and when the server accepts only TLS (require_secure_transport); ` +
+          `if it requires TLS, configure ${where} (mode verify-full and ca_file), otherwise check the user name and password`,
+      };
     }
   }
   return undefined;

@@ -37,6 +37,9 @@ export interface Certificates {
   /** Server certificate and key: `localhost`, `127.0.0.1`, `tls.stator.test`. */
   readonly serverCert: string;
   readonly serverKey: string;
+  /** Server certificate and key for `localhost` only (no IP address): connecting by 127.0.0.1 mismatches. */
+  readonly dnsOnlyCert: string;
+  readonly dnsOnlyKey: string;
   /** Client certificate (CN `cert_user`) and key. */
   readonly clientCert: string;
   readonly clientKey: string;
@@ -73,6 +76,7 @@ export function makeCertificates(dir: string): Certificates {
   ca('ca', 'Stator Test CA');
   ca('other-ca', 'Some Other CA');
   leaf('server', 'localhost', 'subjectAltName=DNS:localhost,DNS:tls.stator.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  leaf('server-dns', 'localhost', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
   leaf('client', USERS.cert.name, 'extendedKeyUsage=clientAuth\n');
   // Expired: valid from 2020-01-01 to 2020-01-02, signed by the CA through `openssl ca`-less trick (x509 -set_serial with fixed dates is not in OpenSSL 3.0's x509, so use `openssl ca`).
   key('expired.key');
@@ -89,13 +93,15 @@ export function makeCertificates(dir: string): Certificates {
     ].join('\n'),
   );
   sh('openssl', ['ca', '-batch', '-config', p('ca.cnf'), '-cert', p('ca.crt'), '-keyfile', p('ca.key'), '-in', p('expired.csr'), '-out', p('expired.crt'), '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
-  for (const file of ['server.key', 'client.key', 'ca.key', 'other-ca.key', 'expired.key']) chmodSync(p(file), 0o600);
+  for (const file of ['server.key', 'server-dns.key', 'client.key', 'ca.key', 'other-ca.key', 'expired.key']) chmodSync(p(file), 0o600);
   return {
     dir,
     ca: p('ca.crt'),
     otherCa: p('other-ca.crt'),
     serverCert: p('server.crt'),
     serverKey: p('server.key'),
+    dnsOnlyCert: p('server-dns.crt'),
+    dnsOnlyKey: p('server-dns.key'),
     clientCert: p('client.crt'),
     clientKey: p('client.key'),
     expiredCert: p('expired.crt'),
@@ -217,7 +223,7 @@ export async function startPostgres(dir: string, certs: Certificates, port: numb
 }
 
 /**
- * MariaDB with `require_secure_transport`: `app_user` logs in with its password over TLS,
+ * MariaDB with `require_secure_transport` and a certificate for `localhost` only: `app_user` logs in with its password over TLS,
  * `cert_user` only with the client certificate (`REQUIRE SUBJECT`); database `test` exists.
  */
 export async function startMariadb(dir: string, certs: Certificates, port: number): Promise<Started> {
@@ -240,7 +246,7 @@ export async function startMariadb(dir: string, certs: Certificates, port: numbe
     '--no-defaults', `--datadir=${data}`, '--user=root', `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(data, 'sock')}`,
     `--pid-file=${join(data, 'pid')}`, `--log-error=${join(data, 'err.log')}`, '--skip-name-resolve', '--skip-log-bin',
     '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--skip-innodb-doublewrite', '--innodb-flush-log-at-trx-commit=0',
-    `--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.serverCert}`, `--ssl-key=${certs.serverKey}`, '--require-secure-transport=ON',
+    `--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.dnsOnlyCert}`, `--ssl-key=${certs.dnsOnlyKey}`, '--require-secure-transport=ON',
     `--init-file=${init}`, '--max-connections=60',
   ]);
   await listening(child, port, 'mariadbd');
