@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from '../../../src/cache/latency-histogram.js';
+import { DurationHistogram } from '../../../src/kernel/histogram.js';
 
-describe('LatencyHistogram', () => {
+describe('DurationHistogram', () => {
   it('counts each value in the first bucket it fits, cumulatively for Prometheus', () => {
-    const h = new LatencyHistogram([0.001, 0.01, 0.1]);
+    const h = new DurationHistogram([0.001, 0.01, 0.1]);
     for (const v of [0.0005, 0.001, 0.005, 0.05, 2]) h.observe(v);
     expect(h.count).toBe(5);
     expect(h.sum).toBeCloseTo(2.0565);
