@@ -46,3 +46,15 @@ export function cacheConnectFailure(error: unknown, target: CacheTarget): CacheU
   }
   return new CacheUnreachableError(target.description, secrets.scrub(reason), { cause: error });
 }
+
+/**
+ * Of two errors seen while connecting, the one that says more: a TLS failure or refused
+ * credentials beats what follows it (a Cluster's "Failed to refresh slots cache.", a bare close).
+ */
+export function moreTelling(kept: unknown, next: unknown): unknown {
+  return isTelling(kept) && !isTelling(next) ? kept : next;
+}
+
+/** True for an error that names its cause: a TLS failure or refused credentials. */
+export const isTelling = (e: unknown): boolean =>
+  e !== undefined && (explainTlsFailure(e, 'cache.tls', true) !== undefined || classifyError(e).kind === 'authentication');

@@ -2,7 +2,8 @@ import type { ConnectionOptions } from 'node:tls';
 import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import { redisTlsOptions } from '../../config/tls-files.js';
-import { cacheConnectFailure } from '../connect-failure.js';
+import { cacheConnectFailure, isTelling, moreTelling } from '../connect-failure.js';
+import { probeTls } from './tls-probe.js';
 import { unrefTimer, type Clock } from '../../kernel/clock.js';
 import { abortable, withDeadline } from '../../kernel/deadline.js';
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
@@ -75,17 +76,22 @@ export class RedisDriver implements CacheDriver {
     if (this.connection && this.connection.client.status === 'ready') return;
     this.disconnect();
     if (this.config.tls) this.tls ??= redisTlsOptions(this.config.tls, 'cache.tls');
-    const connection = createRedisClient(this.config, this.observer, this.tls);
+    // Until connect() settles, the client's own error events are expected (connection refused);
+    // the node machines record them. Keep the most telling one: ioredis rejects connect() with a
+    // bare "Connection is closed." (a Cluster: "Failed to refresh slots cache.") after a TLS or
+    // AUTH failure, which only the events (of the client, or of each Cluster node) name.
+    let reported: unknown;
+    let connecting = true;
+    const remember = (error: unknown): void => {
+      if (connecting) reported = moreTelling(reported, error);
+    };
+    const observer: NodeObserver = (address, signal, error) => {
+      if (signal === 'error') remember(error);
+      this.observer(address, signal, error);
+    };
+    const connection = createRedisClient(this.config, observer, this.tls);
     connection.client.defineCommand('statorTagAdd', { numberOfKeys: 1, lua: TAG_ADD_SCRIPT });
     this.connection = connection;
-    // Until connect() settles, the client's own error events are expected (connection refused);
-    // the node machines record them. Keep an 'error' listener so none is unhandled, and keep the
-    // last one: ioredis rejects connect() with a bare "Connection is closed." after a TLS or AUTH
-    // failure, which only the event names.
-    let reported: unknown;
-    const remember = (error: unknown): void => {
-      reported = error;
-    };
     connection.client.on('error', remember);
     connection.client.on('node error', remember);
     try {
@@ -95,6 +101,11 @@ export class RedisDriver implements CacheDriver {
     } catch (error) {
       this.disconnect();
       if (signal.aborted && error === signal.reason) throw error;
+      const seed = this.config.cluster?.nodes[0];
+      if (this.tls && seed && !isTelling(reported)) {
+        // The Cluster hid the cause: one TLS handshake with the first seed names it.
+        reported = moreTelling(reported, await probeTls(seed.host, seed.port, this.tls, Math.max(1, this.config.timeout * 1000)));
+      }
       throw cacheConnectFailure(reported ?? error, {
         description: `redis cache at ${this.where()}`,
         driver: 'redis',
@@ -102,8 +113,10 @@ export class RedisDriver implements CacheDriver {
         secrets: [this.config.password, this.config.sentinel?.password],
       });
     } finally {
+      connecting = false;
       connection.client.off('error', remember);
       connection.client.off('node error', remember);
+      // Keep an 'error' listener so that none is unhandled.
       connection.client.on('error', () => undefined);
     }
   }

@@ -56,10 +56,20 @@ interface Found {
   host?: string;
 }
 
-/** Every error along `errors` and `cause`, outermost first. */
+/** Every error along `errors`, `lastNodeError` and `cause`, outermost first. */
 function chain(error: unknown, depth = 0): Found[] {
   if (typeof error !== 'object' || error === null || depth > 4) return [];
-  const e = error as { code?: unknown; message?: unknown; reason?: unknown; cert?: unknown; host?: unknown; errors?: unknown; cause?: unknown };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    reason?: unknown;
+    cert?: unknown;
+    host?: unknown;
+    errors?: unknown;
+    cause?: unknown;
+    /** ioredis' Cluster: the error of the last node tried ("Failed to refresh slots cache."). */
+    lastNodeError?: unknown;
+  };
   const found: Found = {
     message: typeof e.message === 'string' ? e.message : '',
     ...(typeof e.code === 'string' ? { code: e.code } : {}),
@@ -68,7 +78,8 @@ function chain(error: unknown, depth = 0): Found[] {
     ...(typeof e.host === 'string' ? { host: e.host } : {}),
   };
   const inner = Array.isArray(e.errors) ? (e.errors as unknown[]).flatMap((x) => chain(x, depth + 1)) : [];
-  return [found, ...inner, ...(e.cause !== undefined ? chain(e.cause, depth + 1) : [])];
+  const node = e.lastNodeError !== undefined ? chain(e.lastNodeError, depth + 1) : [];
+  return [found, ...inner, ...node, ...(e.cause !== undefined ? chain(e.cause, depth + 1) : [])];
 }
 
 /**
