@@ -31,7 +31,7 @@ interface FromUrl {
   tls?: boolean;
 }
 
-const EXAMPLE = 'rediss://user:password@host:6380/0, redis+sentinel://host:26379,host2:26379/master, or memcached://user:password@host1:11211,host2:11211';
+const EXAMPLE = 'rediss://app@cache.example.com:6380/0, redis+sentinel://s1:26379,s2:26379/master or memcached://app@mc1:11211,mc2:11211 (password after the user name, as in user:password, percent-encoded)';
 
 const hostPort = (h: ConnectionUrl['hosts'][number], port: number): string => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port ?? port}`;
 

@@ -37,7 +37,7 @@ const SCHEMES: Readonly<Record<string, DatabaseDriver>> = {
   file: 'sqlite',
 };
 
-const EXAMPLE = 'postgres://user:password@host:5432/database?sslmode=verify-full';
+const EXAMPLE = 'postgres://app@db.example.com:5432/app?sslmode=verify-full (password after the user name, as in user:password, percent-encoded)';
 
 /** MySQL's `ssl-mode` names, and `ssl=true|false`, as the modes above. */
 const MYSQL_MODES: Readonly<Record<string, SslMode>> = {
