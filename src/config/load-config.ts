@@ -94,7 +94,12 @@ export function loadConfig(source?: string | StatorConfigInput, options: LoadCon
   }
   const config = parsed.data;
   config.filesystem.base_path = resolve(cwd, config.filesystem.base_path);
-  if (options.secrets) collectSecrets(config, options.secrets);
+  if (options.secrets) {
+    // The data as written too: `database.url` is taken apart by the schema, but its password may
+    // still show up percent-encoded, as written.
+    collectSecrets(data, options.secrets);
+    collectSecrets(config, options.secrets);
+  }
   return config;
 }
 
