@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -22,6 +24,7 @@ import {
 const REDIS = 20302;
 const CLUSTER = [20303, 20304, 20305] as const;
 const MEMCACHED = 20306;
+const EXPIRED = 20307;
 const SIGNAL = new AbortController().signal;
 
 let dir = '';
@@ -93,6 +96,18 @@ describe('Redis over TLS only (--port 0 --tls-port), ACL users', () => {
   it('fails start naming a host name mismatch', async () => {
     const error = await startError({ url: redisUrl('rediss'), tls: { ca_file: certs.ca, servername: 'cache.elsewhere.test' } });
     expect(error.message).toMatch(/host name mismatch.*cache\.elsewhere\.test/);
+  });
+
+  it('fails start naming an expired certificate', async () => {
+    // A TLS endpoint whose certificate (signed by the right CA) expired in 2020.
+    const server = createServer({ cert: readFileSync(certs.expiredCert), key: readFileSync(`${certs.dir}/expired.key`) }, (socket) => socket.destroy());
+    await new Promise<void>((done) => server.listen(EXPIRED, '127.0.0.1', done));
+    try {
+      const error = await startError({ url: `rediss://127.0.0.1:${EXPIRED}`, tls: { ca_file: certs.ca } });
+      expect(error.message).toMatch(/TLS: the server's certificate expired.* \(CERT_HAS_EXPIRED\); renew it on the server/);
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 
   it('says the server may want TLS when a plain redis:// connection is cut', async () => {
