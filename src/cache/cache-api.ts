@@ -7,7 +7,7 @@ import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.j
 import { isStatorError } from '../errors/stator-error.js';
 import { classifyError, type Admission, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
 import type { RuntimeContext } from '../kernel/context.js';
-import { admitCall, Refused } from './admission.js';
+import { admitCall, RefusedCall } from './admission.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -124,7 +124,7 @@ export class CacheApi implements StatorCache {
       // read() inlined: the driver's promise is the only one awaited on the hottest path.
       const call = admitCall(this.pipeline, 'get');
       if (call === undefined) text = (await this.readThrough('get', full)).text;
-      else if (call instanceof Refused) text = await this.fallbackText('get', full, call.error);
+      else if (call instanceof RefusedCall) text = await this.fallbackText('get', full, call.error);
       else {
         try {
           text = await this.bounded('get', driver.get(full));
@@ -175,7 +175,7 @@ export class CacheApi implements StatorCache {
       return Promise.resolve();
     }
     const call = admitCall(this.pipeline, 'set');
-    if (call === undefined || call instanceof Refused || !driver.setWith || this.deadlines) return this.setAdmitted(call, started, full, data, ttlMs, tags);
+    if (call === undefined || call instanceof RefusedCall || !driver.setWith || this.deadlines) return this.setAdmitted(call, started, full, data, ttlMs, tags);
     // The hot path: the driver reports to a callback, and this promise is the only one of the call.
     return new Promise<void>((resolve, reject) => {
       (driver.setWith as NonNullable<CacheDriver['setWith']>)(full, data, ttlMs, tags, (error) => {
@@ -198,7 +198,7 @@ export class CacheApi implements StatorCache {
 
   /** The rest of {@link CacheApi.set} once the entry is built, for drivers without `setWith` or calls the pipeline did not admit at once. */
   private async setAdmitted(
-    call: Admission | Refused | undefined,
+    call: Admission | RefusedCall | undefined,
     started: number,
     full: string,
     data: string,
@@ -449,7 +449,7 @@ export class CacheApi implements StatorCache {
     if (!this.driver.remote) return { text: await this.driver.get(full), fromCache: true };
     const call = admitCall(this.pipeline, operation);
     if (call === undefined) return this.readThrough(operation, full);
-    if (call instanceof Refused) return { text: await this.fallbackText(operation, full, call.error), fromCache: false };
+    if (call instanceof RefusedCall) return { text: await this.fallbackText(operation, full, call.error), fromCache: false };
     let text: string | null | undefined;
     try {
       text = await this.bounded(operation, this.driver.get(full));
@@ -505,13 +505,13 @@ export class CacheApi implements StatorCache {
   private async write<R>(
     operation: CacheOperation,
     fn: () => Promise<R>,
-    call: Admission | Refused | undefined = admitCall(this.pipeline, operation),
+    call: Admission | RefusedCall | undefined = admitCall(this.pipeline, operation),
   ): Promise<R> {
     if (!this.driver.remote) return fn();
     let result: R;
     try {
       if (call === undefined) return await this.writeThrough(operation, fn);
-      if (call instanceof Refused) throw call.error;
+      if (call instanceof RefusedCall) throw call.error;
       try {
         result = await this.bounded(operation, fn());
       } catch (error) {

@@ -21,8 +21,10 @@ import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
 import { SlowQueryReporter } from './slow-query-reporter.js';
-import type { InvalidationSpec, StatorDb } from './stator-db.js';
-import { createStatorPool } from './stator-pool.js';
+import type { InvalidationSpec, StatorDb } from './database-api.js';
+import { createStatorPool } from './knex-pool.js';
+import { beginHandle } from './transaction-handle.js';
+import { TransactionHistory } from './transaction-history.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
 
@@ -84,6 +86,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   installBeginOverride(knex.client);
   const metrics = new DatabaseMetrics(dialect, ctx.metrics);
   const registry = new TransactionRegistry();
+  const history = new TransactionHistory(ctx.config.transaction.history_size);
   const explain = (query: Parameters<StatorDb['explain']>[0]) => explainQuery(knex, dialect, query);
   const reporter = new SlowQueryReporter(
     ctx,
@@ -138,6 +141,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     tracker,
     metrics,
     registry,
+    history,
     ...(deps.invalidate ? { invalidate: deps.invalidate } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
@@ -147,6 +151,16 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     dialect,
     transaction: (fn, options) => transactions.run(fn, options),
     explain,
+    begin: (options = {}) => beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
+    transactions: async () => registry.list(),
+    history: async (options) => history.list(options?.limit),
+    clearHistory: async () => history.clear(),
+    purge: async () => {
+      const p = pool;
+      if (!p) throw new DatabaseNotReadyError('not started');
+      if (!p.purge) throw new TypeError('the pool given to the database layer (deps.createPool) has no purge(); give it one');
+      return p.purge();
+    },
   };
 
   const checkDependencies = async (context: LayerStartContext): Promise<void> => {

@@ -13,8 +13,9 @@ import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
 import { backoffDelay } from '../kernel/backoff.js';
-import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './stator-db.js';
+import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './database-api.js';
 import { TransactionLog } from './transaction-log.js';
+import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
 
@@ -28,6 +29,8 @@ export interface TransactionEnv {
   readonly tracker: QueryTracker;
   readonly metrics: DatabaseMetrics;
   readonly registry: TransactionRegistry;
+  /** The ring `stator.db.history()` reads; finished top-level transactions are added to it. */
+  readonly history?: TransactionHistory;
   /** The cache's invalidation, for `invalidates` after commit. */
   readonly invalidate?: (spec: InvalidationSpec) => Promise<void>;
   readonly random?: () => number;
@@ -108,7 +111,7 @@ export class TransactionSession<T> {
       await attempt.done; // rejects with the reason BEGIN failed
       throw new Error('BEGIN failed');
     }
-    const scope: TransactionScope = { owner: env.registry, trx, log: attempt.log, signal, invalidations: attempt.invalidations };
+    const scope: TransactionScope = { owner: env.registry, id: input.id, trx, log: attempt.log, signal, invalidations: attempt.invalidations };
     attempt.value = await transactionScope.run(scope, () => this.fn(trx, { attempt: input.attempt, signal }));
   }
 

@@ -7,18 +7,23 @@ import type { ResolvedPoolOptions } from './pool-options.js';
  * arithmetic on the connection's clock times and the pool's options.
  */
 export class ConnectionAge<C> {
-  public constructor(private readonly o: ResolvedPoolOptions<C>) {}
+  public constructor(
+    private readonly o: ResolvedPoolOptions<C>,
+    /** Whether a purge replaces the connection (see `purge.ts`). */
+    private readonly outdated: (c: PooledConnection<C>) => boolean = () => false,
+  ) {}
 
   /** Lendable at once: usable and validated (or used) within `validation_interval`. */
   public isFresh(c: PooledConnection<C>, now: number): boolean {
     return this.unusableReason(c, now) === undefined && !this.needsValidation(c, now);
   }
 
-  /** Why the connection must be retired (`error`, `broken`, `max_lifetime`), if it must. */
+  /** Why the connection must be retired (`error`, `broken`, `max_lifetime`, `purge`), if it must. */
   public unusableReason(c: PooledConnection<C>, now: number): string | undefined {
     if (c.broken !== undefined) return 'error';
     if (this.o.factory.isBroken?.(c.resource as C)) return 'broken';
     if (now >= c.expiresAt) return 'max_lifetime';
+    if (this.outdated(c)) return 'purge';
     return undefined;
   }
 

@@ -24,6 +24,7 @@ import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from '
 import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
 import { openConnection } from './open-connection.js';
 import { PooledConnection } from './pooled-connection.js';
+import { PoolPurge, type PurgeReport } from './purge.js';
 import { RecoveryBackoff } from './recovery-backoff.js';
 
 /**
@@ -54,7 +55,8 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private validatingCount = 0;
   private retiringCount = 0;
   private seq = 0;
-  private readonly totals = { created: 0, retired: 0, createFailures: 0, timeouts: 0, acquires: 0 };
+  private readonly totals = { created: 0, retired: 0, createFailures: 0, timeouts: 0, acquires: 0, purges: 0 };
+  private readonly purges = new PoolPurge();
   private housekeepingAt = Number.POSITIVE_INFINITY;
   private housekeepingTimer: unknown;
   /** The last create failure, until a create succeeds or a lease comes back: makes health `degraded`. */
@@ -77,7 +79,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.source = `pool.${this.name}`;
     this.recovery = new RecoveryBackoff(this.o.recoveryInitialDelayMs, this.o.recoveryMaxDelayMs, this.o.random);
     this.health$ = this.healthState.health$;
-    this.age = new ConnectionAge(this.o);
+    this.age = new ConnectionAge(this.o, (c) => this.purges.outdated(c));
     this.leaks = new LeakReports(ctx, this.o, this.connections);
     this.waiters = new AcquireQueue(ctx.clock, (timeoutMs) => this.timeoutError(timeoutMs));
     // Each create in flight listens for close(): as many listeners as connections being opened,
@@ -212,7 +214,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       input: { id },
       record: this.o.record,
     });
-    const c = new PooledConnection<C>(id, actor, now, this.age.expiry(now));
+    const c = new PooledConnection<C>(id, actor, now, this.age.expiry(now), this.purges.generation);
     this.connections.add(c);
     this.creatingCount++;
     const open = { pool: this.name, factory: this.o.factory, clock: this.ctx.clock, timeoutMs: this.o.createTimeoutMs, closeSignal: this.closeController.signal };
@@ -233,6 +235,11 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (this.poolState === 'recovering') this.recovered();
     if (this.lastCreateError) this.lastCreateError = undefined;
     this.updateHealth();
+    if (this.purges.outdated(c)) {
+      this.retire(c, 'purge');
+      this.serve();
+      return;
+    }
     this.dispatch(c);
     this.ensureMinimum();
   }
@@ -242,6 +249,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.totals.createFailures++;
     this.connections.delete(c);
     c.state = 'closed';
+    this.purges.closed(c, this.ctx.clock.now());
     const message = this.describe(error);
     c.actor.send({ type: 'CREATE_FAILED', error: message });
     if (this.poolState === 'closing' || this.poolState === 'closed') {
@@ -284,7 +292,8 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
           }
           const reason = ok ? this.age.unusableReason(c, now) : 'invalid';
           if (reason) {
-            c.actor.send({ type: 'INVALID', reason });
+            // A validation that said no is INVALID; a connection fine but outdated (purge, lifetime) is RETIREd with its reason.
+            if (!ok) c.actor.send({ type: 'INVALID', reason });
             this.retire(c, reason, c.broken);
             this.serve();
             return;
@@ -323,6 +332,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
           c.state = 'closed';
           this.connections.delete(c);
           c.actor.send({ type: 'CLOSED' });
+          this.purges.closed(c, this.ctx.clock.now());
           this.checkDrained();
           this.ensureMinimum();
         }),
@@ -408,6 +418,27 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.ensureMinimum();
     this.serve();
     this.scheduleHousekeeping(next);
+  }
+
+  // ── purge ────────────────────────────────────────────────────────────────────────────────
+
+  /** See {@link Pool.purge}; the bookkeeping is {@link PoolPurge}. */
+  public purge(): Promise<PurgeReport> {
+    if (this.poolState === 'closing' || this.poolState === 'closed') return Promise.reject(new PoolClosedError(this.name));
+    const now = this.ctx.clock.now();
+    const done = this.purges.start(this.connections, now);
+    this.totals.purges++;
+    const stats = { idle: this.free.length, busy: this.busyCount, creating: this.creatingCount, validating: this.validatingCount };
+    this.ctx.logger.info(`pool ${this.name}: purge: every connection is replaced (${stats.idle} idle now, ${stats.busy} lent when given back)`, {
+      pool: this.name,
+    });
+    this.ctx.events.emit(this.source, 'purge', stats);
+    for (const c of [...this.free]) this.retire(c, 'purge');
+    this.serve();
+    return done.then((report) => {
+      this.ctx.events.emit(this.source, 'purged', { ...report });
+      return report;
+    });
   }
 
   // ── close ────────────────────────────────────────────────────────────────────────────────

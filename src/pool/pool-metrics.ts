@@ -9,7 +9,7 @@ export interface PoolMetricSource {
   readonly acquireTimes: DurationHistogram;
 }
 
-type CounterKey = 'acquires' | 'timeouts' | 'createFailures' | 'leaks' | 'created' | 'retired';
+type CounterKey = 'acquires' | 'timeouts' | 'createFailures' | 'leaks' | 'created' | 'retired' | 'purges';
 
 const COUNTERS: ReadonlyArray<readonly [string, CounterKey, string]> = [
   ['stator_pool_acquires_total', 'acquires', 'Leases handed out.'],
@@ -17,7 +17,8 @@ const COUNTERS: ReadonlyArray<readonly [string, CounterKey, string]> = [
   ['stator_pool_create_failures_total', 'createFailures', 'Connections that could not be opened.'],
   ['stator_pool_leaks_total', 'leaks', 'Leases held longer than leak_threshold.'],
   ['stator_pool_connections_created_total', 'created', 'Connections opened.'],
-  ['stator_pool_connections_retired_total', 'retired', 'Connections retired (idle timeout, lifetime, broken, invalid, drain).'],
+  ['stator_pool_connections_retired_total', 'retired', 'Connections retired (idle timeout, lifetime, broken, invalid, drain, purge).'],
+  ['stator_pool_purges_total', 'purges', 'Calls of purge(): every connection replaced.'],
 ];
 
 const GAUGE_STATES = ['idle', 'busy', 'creating', 'validating', 'retiring'] as const;

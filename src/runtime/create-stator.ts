@@ -13,7 +13,7 @@ import type { ResourceLayer } from '../kernel/layer.js';
 import type { LayerFactory } from './layer-factory.js';
 import { BUILTIN_RESOURCES, planResources } from './resource-plan.js';
 import type { Stator } from './stator.js';
-import { StatorRuntime } from './stator-runtime.js';
+import { StatorRuntime } from './runtime.js';
 
 /** Options of {@link createStator}. */
 export interface CreateStatorOptions {

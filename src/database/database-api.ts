@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { StatorConfig } from '../config/schema.js';
+import type { PurgeReport } from '../pool/purge.js';
 import type { Dialect } from './dialect.js';
+import type { BeginOptions, TransactionHandle } from './transaction-handle.js';
+import type { RunningTransactionInfo, TransactionRecord } from './transaction-info.js';
 import type { QueryPlanReport } from './query-plan-report.js';
 import type { TransactionLogEntry } from './transaction-log.js';
 
@@ -22,6 +25,8 @@ export interface TransactionOptions {
   readonly readOnly?: boolean;
   /** Cache entries to invalidate once the transaction has committed (never after a rollback). */
   readonly invalidates?: InvalidationSpec;
+  /** A name shown in `stator.db.transactions()` and the history (besides the caller's file and line). */
+  readonly name?: string;
 }
 
 /** Cache entries named by tags and/or keys. */
@@ -89,8 +94,42 @@ export interface StatorDb {
   transaction<T>(fn: (trx: Knex.Transaction, attempt: TransactionAttempt) => Promise<T>, options?: TransactionOptions): Promise<TransactionResult<T>>;
   /**
    * Asks the database for the plan of `query` (PostgreSQL `EXPLAIN (FORMAT JSON)`, MySQL
-   * `EXPLAIN FORMAT=JSON`, SQLite `EXPLAIN QUERY PLAN`) without running it, and names the tables
-   * it would scan without an index.
+   * `EXPLAIN FORMAT=JSON`, SQLite `EXPLAIN QUERY PLAN`) without running it, names the tables
+   * it would scan without an index, and suggests an index for each (`suggestedIndexes`, with the
+   * `CREATE INDEX` statement for the dialect) from the query's equality, join, range and ordering
+   * columns. Review a suggestion before running it: an index costs every write to its table.
    */
   explain(query: ExplainableQuery): Promise<QueryPlanReport>;
+  /**
+   * Begins a transaction and hands it over: for work that spans callbacks. Same machine,
+   * isolation, timeout and after-commit invalidation as {@link transaction}, but never retried:
+   * on a deadlock (PostgreSQL 40P01/40001, MySQL 1213/1205, SQLite BUSY) the statement rejects;
+   * roll back and run the whole unit again, or use {@link transaction}, which does that for you.
+   * A handle left open past its timeout is rolled back and its connection returned.
+   * Always a new top-level transaction, even when called inside {@link transaction}'s function.
+   *
+   * @throws TransactionRefusedError while the layer is draining.
+   * @throws PoolTimeoutError, or the database's error, when BEGIN could not run.
+   */
+  begin(options?: BeginOptions): Promise<TransactionHandle>;
+  /**
+   * The top-level transactions running now (callback and handle), oldest first. (Asynchronous,
+   * like {@link history}, so that `stator.as(...).db` can check the caller's `db:admin:*` first.)
+   */
+  transactions(): Promise<RunningTransactionInfo[]>;
+  /**
+   * The last finished top-level transactions, newest first: outcome, attempts, the last
+   * attempt's statements. Keeps `transaction.history_size` of them (default 100; 0 keeps none).
+   */
+  history(options?: { readonly limit?: number }): Promise<TransactionRecord[]>;
+  /** Empties {@link history}. */
+  clearHistory(): Promise<void>;
+  /**
+   * Replaces every pooled connection without stopping (after a failover, a credential rotation,
+   * a DNS change): idle ones at once, lent ones when given back; no call fails because of it.
+   * Resolves once every replaced connection is closed. See `Pool.purge`.
+   *
+   * @throws DatabaseNotReadyError when the database is not started.
+   */
+  purge(): Promise<PurgeReport>;
 }

@@ -15,10 +15,11 @@ import { openEventLog } from '../events/open-event-log.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
-import type { StatorDb } from '../database/stator-db.js';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorDb } from '../database/database-api.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import type { SupervisorPhase } from '../status/aggregate.js';
 import { StatusManager, type StatusSnapshot } from '../status/status-manager.js';
+import type { AlertControls } from '../status/alerts/alert-controls.js';
 import type { AlertTransition } from '../status/alerts/alert-transition.js';
 import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
 import { Observability, type ObservabilityOptions } from '../status/observability.js';
@@ -65,6 +66,7 @@ export class StatorRuntime implements Stator {
   public readonly events$: Observable<StatorEvent>;
   public readonly metrics$: Observable<MetricsSnapshot>;
   public readonly alerts$: Observable<AlertTransition>;
+  public readonly alerts: AlertControls;
 
   private readonly machine: SupervisorMachine;
   private readonly status: StatusManager;
@@ -104,6 +106,7 @@ export class StatorRuntime implements Stator {
     );
     this.metrics$ = this.observability.metrics$;
     this.alerts$ = this.observability.alerts$;
+    this.alerts = this.observability.alertControls;
   }
 
   public start(): Promise<void> {

@@ -43,6 +43,7 @@ export function createStatorPool(ctx: RuntimeContext, connector: Connector, max:
     numPendingAcquires: () => tarn.numPendingAcquires(),
     stats: () => ({ ...pool.stats() }),
     health$: pool.health$,
+    purge: () => pool.purge(),
     close: (signal) => pool.close({ signal }),
   };
   return adapter;
