@@ -7,7 +7,7 @@ import { makeCertificates, makeTempDir, removeTempDir } from './tls-servers.js';
 // Every YAML sample of docs/connections.md loads as written, with its certificate files
 // (certs/ca.pem, certs/client.pem, certs/client.key made by openssl) and environment.
 const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/connections.md'), 'utf8');
-const samples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+const samples = [...doc.matchAll(/```yaml[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 let dir = '';
 
 beforeAll(() => {
@@ -35,7 +35,7 @@ describe('docs/connections.md samples', () => {
   });
 
   it.each(samples.map((s, i) => [i, s] as const))('sample %i loads', (i, sample) => {
-    const text = sample.replace('/run/secrets/db-password', join(dir, 'db-password'));
+    const text = sample.replace('secrets/db-password', join(dir, 'db-password'));
     const file = join(dir, `sample-${i}.yaml`);
     writeFileSync(file, text);
     const config = loadConfig(file, { env, cwd: dir });
