@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summarizeConfig } from '../../../src/config/config-summary.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { StatorConfigInput } from '../../../src/config/schema.js';
 import { isConfigInvalidError } from '../../../src/errors/config-invalid-error.js';
@@ -68,6 +69,19 @@ describe('database.url', () => {
     const secrets = new SecretRegistry();
     loadConfig({ database: { url: 'postgres://app:p%40ss-word@h/d' } }, { secrets });
     expect(secrets.scrub('failed for p@ss-word and p%40ss-word')).toBe('failed for [REDACTED] and [REDACTED]');
+  });
+});
+
+describe('what `stator check` shows of a URL configuration', () => {
+  it('names where and whether TLS is on, never the credentials', () => {
+    const config = loadConfig({
+      database: { url: 'postgres://app:Summary-s3cret@db.internal:5432/app?sslmode=verify-ca' },
+      cache: { url: 'rediss://app:Summary-s3cret@cache.internal:6380/1' },
+    });
+    const summary = summarizeConfig(config);
+    expect(summary.find((r) => r.name === 'database')?.location).toBe('db.internal:5432/app over TLS (verify-ca)');
+    expect(summary.find((r) => r.name === 'cache')?.location).toBe('cache.internal:6380 db 1 over TLS');
+    expect(JSON.stringify(summary)).not.toContain('Summary-s3cret');
   });
 });
 
