@@ -101,9 +101,9 @@ export class RedisDriver implements CacheDriver {
     } catch (error) {
       this.disconnect();
       if (signal.aborted && error === signal.reason) throw error;
-      const seed = this.config.cluster?.nodes[0];
+      const seed = this.config.cluster?.nodes[0] ?? this.config.sentinel?.nodes[0];
       if (this.tls && seed && !isTelling(reported)) {
-        // The Cluster hid the cause: one TLS handshake with the first seed names it.
+        // A Cluster or Sentinel client hid the cause: one TLS handshake with the first seed names it.
         reported = moreTelling(reported, await probeTls(seed.host, seed.port, this.tls, Math.max(1, this.config.timeout * 1000)));
       }
       throw cacheConnectFailure(reported ?? error, {

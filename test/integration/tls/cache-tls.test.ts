@@ -14,6 +14,7 @@ import {
   startMemcachedSasl,
   startRedisClusterTls,
   startRedisTls,
+  startSentinelTls,
   USERS,
   type Certificates,
   type Started,
@@ -25,6 +26,7 @@ const REDIS = 20302;
 const CLUSTER = [20303, 20304, 20305] as const;
 const MEMCACHED = 20306;
 const EXPIRED = 20307;
+const SENTINEL = { master: 20308, sentinel: 20309 } as const;
 const SIGNAL = new AbortController().signal;
 
 let dir = '';
@@ -34,12 +36,13 @@ const servers: Started[] = [];
 beforeAll(async () => {
   dir = makeTempDir('cache');
   certs = makeCertificates(dir);
-  const [redis, memcached, cluster] = await Promise.all([
+  const [redis, memcached, cluster, sentinel] = await Promise.all([
     startRedisTls(dir, certs, REDIS),
     startMemcachedSasl(dir, MEMCACHED),
     startRedisClusterTls(dir, certs, CLUSTER),
+    startSentinelTls(dir, certs, 'tlsmaster', SENTINEL.master, SENTINEL.sentinel),
   ]);
-  servers.push(redis, memcached, ...cluster);
+  servers.push(redis, memcached, ...cluster, ...sentinel);
 }, 120_000);
 
 afterAll(async () => {
@@ -147,6 +150,17 @@ describe('Redis Cluster over TLS (3 masters, tls-cluster)', () => {
 
   it('fails start naming an unknown CA', async () => {
     expect((await startError({ driver: 'redis', cluster: { nodes }, tls: { ca_file: certs.otherCa } })).message).toMatch(/unknown CA/);
+  });
+});
+
+describe('Redis Sentinel over TLS (the Sentinel and the master both TLS-only)', () => {
+  it('finds the master through a rediss+sentinel:// URL and talks TLS to both', async () => {
+    expect(await roundTrip({ url: `rediss+sentinel://127.0.0.1:${SENTINEL.sentinel}/tlsmaster`, tls: { ca_file: certs.ca } })).toEqual({ v: 42 });
+  });
+
+  it('fails start naming an unknown CA', async () => {
+    const error = await startError({ url: `rediss+sentinel://127.0.0.1:${SENTINEL.sentinel}/tlsmaster`, tls: { ca_file: certs.otherCa } });
+    expect(error.message).toMatch(/unknown CA/);
   });
 });
 

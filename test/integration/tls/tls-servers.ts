@@ -291,6 +291,31 @@ export async function startRedisClusterTls(dir: string, certs: Certificates, por
   return nodes;
 }
 
+/**
+ * A TLS-only master (no auth) and a TLS-only Sentinel watching it as `name` (quorum 1): the
+ * Sentinel talks TLS to clients and to the master (`tls-replication yes`).
+ */
+export async function startSentinelTls(dir: string, certs: Certificates, name: string, masterPort: number, sentinelPort: number): Promise<Started[]> {
+  const master = spawnServer('redis-server', [...redisTls(certs, masterPort), '--dir', dir]);
+  await listening(master, masterPort, 'redis-server (master)');
+  const conf = join(dir, `sentinel-${sentinelPort}.conf`);
+  writeFileSync(
+    conf,
+    [
+      'port 0', `tls-port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`,
+      `tls-cert-file ${certs.serverCert}`, `tls-key-file ${certs.serverKey}`, `tls-ca-cert-file ${certs.ca}`,
+      'tls-auth-clients no', 'tls-replication yes',
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 1000`, '',
+    ].join('\n'),
+  );
+  const sentinel = spawnServer('redis-server', [conf, '--sentinel']);
+  await listening(sentinel, sentinelPort, 'redis-sentinel');
+  return [
+    { port: masterPort, stop: () => stopChild(master, masterPort) },
+    { port: sentinelPort, stop: () => stopChild(sentinel, sentinelPort) },
+  ];
+}
+
 /** Memcached with SASL (binary protocol, PLAIN, user `app_user` in a sasldb of its own). */
 export async function startMemcachedSasl(dir: string, port: number): Promise<Started> {
   const conf = join(dir, `sasl-${port}`);
