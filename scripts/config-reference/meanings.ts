@@ -134,6 +134,7 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       deadlock_retry: { meaning: 'retry on deadlock / serialization failure at all' },
       retry_delay: { meaning: 'seconds of the first back-off (doubled each time, full jitter)' },
       retry_max_delay: { meaning: 'seconds: no back-off is longer' },
+      history_size: { meaning: 'finished transactions kept for `stator.db.history()` (0 keeps none)' },
     },
   },
   monitoring: {
@@ -261,16 +262,56 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     keys: {
       path: { meaning: 'write every event as JSONL to this file (relative to `base_path` unless absolute)' },
       include_connections: { meaning: "also record pooled connections' machine events" },
+      'rotation.max_size': { meaning: 'start a new file before a write would pass this size (bytes or `"64MB"`; 0: no limit)' },
+      'rotation.max_age': { meaning: 'seconds a file is written to before the next one starts (0: no limit)' },
+      'rotation.keep': { meaning: 'rotated files kept besides the active one; older ones are deleted (see [operations](operations.md))' },
     },
   },
   http: {
-    intro: 'The endpoints `stator start` serves.',
+    intro: 'The endpoints `stator start` serves (see [HTTP endpoints](http.md)).',
     keys: {
-      enabled: { meaning: 'serve `/health`, `/live`, `/ready`, `/metrics`, `/status`' },
+      enabled: { meaning: 'serve `/health`, `/live`, `/ready`, `/metrics`, `/status` (and `/dashboard/`)' },
       host: { meaning: 'interface to listen on' },
-      port: { meaning: 'port' },
+      port: { meaning: 'port (9464 is left to the OpenTelemetry Prometheus exporter)' },
       path_prefix: { meaning: 'mount under this path (`/stator`)' },
       sse_heartbeat: { meaning: 'seconds between keep-alive comments on the `/status` stream' },
+      required: { meaning: '`stator start` fails when it cannot serve the endpoints (a busy port); `false`: start without them' },
+      show_details: {
+        meaning:
+          'who sees the resources in `/health`, `/status` and the dashboard: `never`, `when_authorized` (a principal holding `status:read:*`) or `always`; everyone else sees the overall status only',
+      },
+      metrics_auth: {
+        meaning: 'require a token or API key holding `metrics:read:*` on `/metrics` (`/live` and `/ready` stay open)',
+      },
+      dashboard: {
+        meaning: 'serve the live dashboard at `/dashboard` (it follows `show_details`; see [Dashboard](dashboard.md))',
+      },
+      process_metrics: {
+        meaning: "prom-client's default process metrics (CPU, memory, event-loop lag, GC) on `/metrics`",
+      },
+      max_connections: { meaning: 'open connections at most; more are closed at once' },
+      max_streams: { meaning: 'open event streams (`/status`, the dashboard) at most; more get 503' },
+      headers_timeout: { meaning: 'seconds a client has to send the request headers' },
+      request_timeout: { meaning: 'seconds a client has to send the whole request' },
+    },
+  },
+  fleet: {
+    intro:
+      'Each instance publishes a heartbeat with its status to Redis, so that the dashboard and `stator fleet` list every instance of the service.',
+    keys: {
+      enabled: { meaning: '`auto`: on when `cache.driver` is `redis` (or `fleet.redis` is set)' },
+      service: { meaning: "the service's name: instances with the same name form one fleet" },
+      instance: { default: '`<hostname>-<pid>`', meaning: "this instance's id" },
+      interval: { meaning: 'seconds between heartbeats' },
+      missed: {
+        meaning: "heartbeats missed before an instance drops out of the fleet (its key's TTL is `interval × missed`)",
+      },
+      'redis.host': {
+        meaning:
+          "Redis to publish to (keys `stator:fleet:<service>:<instance>`); without `fleet.redis`: `error_handling.redis`, else the cache's Redis",
+      },
+      'redis.port': { meaning: 'its port' },
+      'redis.db': { meaning: 'its logical database' },
     },
   },
   shutdown: {
@@ -323,6 +364,9 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'login.lockout': { meaning: 'seconds a locked-out principal or source is refused' },
       'audit.file': { meaning: 'audit log, relative to `base_path` and inside it' },
       'audit.mirror_table': { meaning: 'also copy entries into this database table' },
+      'audit.rotation.max_size': { meaning: 'start a new audit file before this size (bytes or `"64MB"`); the chain continues across files' },
+      'audit.rotation.max_age': { meaning: 'seconds an audit file is written to before the next one starts (0: no limit)' },
+      'audit.rotation.keep': { meaning: 'rotated audit files kept (unset: all; `stator audit verify` checks the set)' },
       'user_store.table': { meaning: 'principals also from this table (when `user_store` is set)' },
       'revocation.store': { meaning: 'where revoked token ids are kept: `memory` or `database`' },
       'revocation.table': { meaning: 'table of the `database` store' },

@@ -27,6 +27,7 @@ import { beginHandle } from './transaction-handle.js';
 import { TransactionHistory } from './transaction-history.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
+import { attachQuerySpans, tracedTransaction } from './query-spans.js';
 
 /** What the database layer can be given besides the context. */
 export interface DatabaseLayerDeps {
@@ -96,6 +97,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   );
   const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
+  attachQuerySpans(knex.client, ctx.config.database);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;
   let connector: Connector | undefined;
@@ -149,7 +151,8 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   const api: StatorDb = {
     knex,
     dialect,
-    transaction: (fn, options) => transactions.run(fn, options),
+    transaction: (fn, options) =>
+      tracedTransaction(ctx.config.database, options?.isolationLevel ?? ctx.config.transaction.isolation_level, () => transactions.run(fn, options)),
     explain,
     begin: (options = {}) => beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
     transactions: async () => registry.list(),
@@ -206,7 +209,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       poolHealth = p.health$?.subscribe((h) => health.next(h));
       slot.attach(p);
       registry.acceptNew();
-      ctx.logger.info(`database: connected to the ${target.description}`);
+      ctx.logger.debug(`database: connected to the ${target.description}`);
     },
 
     async check(signal) {

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { getInitialSnapshot, type Actor, type SnapshotFrom } from 'xstate';
 import {
   supervisorMachine,
@@ -12,6 +12,7 @@ import { StartupError, type StartupFailure } from '../errors/startup-error.js';
 import type { StatorEvent } from '../kernel/event-bus.js';
 import type { EventLogWriter } from '../events/event-log-writer.js';
 import { openEventLog } from '../events/open-event-log.js';
+import { traceTransitions } from '../telemetry/transition-events.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
@@ -83,6 +84,8 @@ export class StatorRuntime implements Stator {
   private graceful: Promise<ShutdownReport<StopReport>> | undefined;
   /** The JSONL event log (`events.path`), written from start() to the end of stop(). */
   private eventLog: EventLogWriter | undefined;
+  /** Machine transitions as span events, when a tracer provider was registered at start. */
+  private transitionTrace: Subscription | undefined;
   private secured: SecuredStator | undefined;
 
   public constructor(private readonly parts: StatorParts) {
@@ -119,6 +122,7 @@ export class StatorRuntime implements Stator {
       return promise;
     }
     this.eventLog = openEventLog(this.context);
+    this.transitionTrace = traceTransitions(this.context.events);
     const actor = startMachine(this.context, this.machine, { source: 'supervisor', input: this.parts.supervisor });
     this.actor = actor;
     actor.subscribe({
@@ -250,9 +254,10 @@ export class StatorRuntime implements Stator {
 
   private onPhase(phase: SupervisorPhase, context: SupervisorContext): void {
     const logger = this.context.logger;
-    if (phase === 'running') logger.info('stator: running', { resources: context.order });
-    if (phase === 'stopping') logger.info('stator: stopping');
-    if (phase === 'stopped') logger.info('stator: stopped', { order: this.stopOrder });
+    // Routine: at info the embedded default says nothing unless something happens.
+    if (phase === 'running') logger.debug('stator: running', { resources: context.order });
+    if (phase === 'stopping') logger.debug('stator: stopping');
+    if (phase === 'stopped') logger.debug('stator: stopped', { order: this.stopOrder });
     if (phase === 'failed') {
       if (context.failure?.reason === 'startup') {
         this.startupError = this.buildStartupError(context);
@@ -293,15 +298,17 @@ export class StatorRuntime implements Stator {
       }
       if (now.state === was.state) continue;
       if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed')) this.stopOrder.push(name);
-      this.logState(name, now, error);
+      this.logState(name, now, error, was.state);
     }
   }
 
-  private logState(name: string, r: SupervisedResource, error: string): void {
+  private logState(name: string, r: SupervisedResource, error: string, before: string): void {
     const logger = this.context.logger;
     switch (r.state) {
       case 'ready':
-        logger.info(`resource ${name}: ready`);
+        // Coming back is news; the first start is not.
+        if (before === 'recovering' || before === 'degraded' || before === 'failed') logger.info(`resource ${name}: ready again`);
+        else logger.debug(`resource ${name}: ready`);
         break;
       case 'degraded':
         logger.warn(`resource ${name}: degraded: ${r.degradedReason ?? ''}`);
@@ -315,7 +322,7 @@ export class StatorRuntime implements Stator {
       case 'stopped':
         if (r.stopOutcome === 'abandoned') logger.warn(`resource ${name}: stop abandoned${error}`);
         else if (r.stopOutcome === 'error') logger.warn(`resource ${name}: stop failed${error}`);
-        else logger.info(`resource ${name}: stopped`);
+        else logger.debug(`resource ${name}: stopped`);
         break;
       default:
         logger.debug(`resource ${name}: ${r.state}`);
@@ -342,6 +349,7 @@ export class StatorRuntime implements Stator {
     const done = (): void => {
       void this.observability.stop();
       this.status.complete();
+      this.transitionTrace?.unsubscribe();
       this.context.events.complete();
       // The event log is complete on disk when stop() resolves.
       const closed = this.eventLog?.close() ?? Promise.resolve();
