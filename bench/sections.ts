@@ -21,4 +21,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'cache', run: () => import('./cache.bench.js').then((m) => m.run()) },
   { name: 'dashboard', run: () => import('./dashboard.bench.js').then((m) => m.run()) },
   { name: 'otel', run: () => import('./otel.bench.js').then((m) => m.run()) },
+  { name: 'tls', run: () => import('./tls.bench.js').then((m) => m.run()) },
 ];

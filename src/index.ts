@@ -192,6 +192,8 @@ export {
   isCacheValueTooLargeError,
   CacheUnavailableError,
   isCacheUnavailableError,
+  CacheUnreachableError,
+  isCacheUnreachableError,
   CacheValueNotSerializableError,
   isCacheValueNotSerializableError,
   CacheInvalidationUnsupportedError,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { count, port, ratio, seconds } from './common.js';
+import { cacheTls } from './tls.js';
 
 /** Limits of one resource's calls, enforced by bottleneck (shared through Redis when available). */
 const rateLimit = z.strictObject({
@@ -93,6 +94,8 @@ export const errorHandlingSection = z.strictObject({
       password: z.string().optional(),
       password_file: z.string().optional(),
       db: count(0).default(0),
+      /** TLS to this Redis, as `cache.tls`. */
+      tls: cacheTls.optional(),
       /** Prefix of every key and channel; one per service (processes sharing it share breakers and limits). */
       key_prefix: z.string().default('stator:'),
     })
