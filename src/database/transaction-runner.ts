@@ -1,8 +1,11 @@
-import { fromPromise, toPromise } from 'xstate';
+import { fromPromise, toPromise, type Actor } from 'xstate';
 import {
+  TRANSACTION_TIMEOUT_EVENT,
   transactionMachine,
   type RollbackOutcome,
   type TransactionAttemptInput,
+  type TransactionEvent,
+  type TransactionInput,
   type TransactionOutput,
 } from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
@@ -13,11 +16,14 @@ import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js'
 import { startMachine } from '../runtime/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
+import { FirstAttempt } from './first-attempt.js';
 import type { InvalidationSpec, TransactionOptions, TransactionResult } from './stator-db.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
 
 let sequence = 0;
+/** In `capture_stacks: sampled`, the clock time between two captured transaction sites (the pool's default). */
+const STACK_SAMPLE_MS = 10;
 const noop = (): void => undefined;
 
 /**
@@ -29,6 +35,7 @@ const noop = (): void => undefined;
 export class TransactionRunner {
   private readonly sessions = new Map<number, TransactionSession<unknown>>();
   private readonly machine;
+  private nextStackAt = Number.NEGATIVE_INFINITY;
 
   public constructor(private readonly env: TransactionEnv) {
     const session = (id: number): TransactionSession<unknown> => {
@@ -54,8 +61,19 @@ export class TransactionRunner {
       return Promise.reject(new TransactionRefusedError(refused));
     }
     // knex acquires the connection in a later tick, where the stack no longer shows the caller:
-    // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
-    return runWithAcquireSite(captureAcquireSite(), () => this.runTopLevel(fn, options));
+    // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages, as often as
+    // `connection_pool.capture_stacks` asks (a capture costs more than the rest of the bookkeeping).
+    return this.stackWanted() ? runWithAcquireSite(captureAcquireSite(), () => this.runTopLevel(fn, options)) : this.runTopLevel(fn, options);
+  }
+
+  /** `capture_stacks`: `always`, `never`, or `sampled` (at most one per 10 ms of clock time, as the pool samples). */
+  private stackWanted(): boolean {
+    const mode = this.env.ctx.config.connection_pool.capture_stacks;
+    if (mode !== 'sampled') return mode === 'always';
+    const now = this.env.ctx.clock.now();
+    if (now < this.nextStackAt) return false;
+    this.nextStackAt = now + STACK_SAMPLE_MS;
+    return true;
   }
 
   private async runTopLevel<T>(fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
@@ -66,22 +84,55 @@ export class TransactionRunner {
     const source = `transaction.${id}`;
     const session = new TransactionSession<T>(this.env, source, fn, options);
     this.sessions.set(id, session as TransactionSession<unknown>);
+    const input: TransactionInput = { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs };
     let output: TransactionOutput;
     try {
-      const actor = startMachine(ctx, this.machine, {
-        source,
-        // Inspection costs about a third of a transaction's bookkeeping: only when someone listens
-        // (the event log, events$ subscribers) are the machine's events recorded.
-        record: ctx.events.observed,
-        input: { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs },
-      });
-      const done = toPromise(actor);
-      registry.add({ abort: (reason) => actor.send({ type: 'ABORT', reason }), done: done.catch(noop) });
+      // Recorded (the event log, events$, an inspector): the machine from the start, so that every
+      // transition is in the log. Otherwise the first attempt runs without an actor (see FirstAttempt).
+      const abort: { to: (reason: string) => void } = { to: noop };
+      const done =
+        ctx.events.observed || ctx.inspect ? toPromise(this.onMachine(source, input, abort)) : this.firstThenMachine(session as TransactionSession<unknown>, source, input, abort);
+      registry.add({ abort: (reason) => abort.to(reason), done: done.catch(noop) });
       output = await done;
     } finally {
       this.sessions.delete(id);
     }
     return this.finish(source, output, session.current, timeoutMs, options);
+  }
+
+  /** The first attempt outside the machine; the machine only when it did not commit. */
+  private async firstThenMachine(
+    session: TransactionSession<unknown>,
+    source: string,
+    input: TransactionInput,
+    abort: { to: (reason: string) => void },
+  ): Promise<TransactionOutput> {
+    const first = new FirstAttempt(session, input.id, input.timeoutMs, this.env.ctx.clock);
+    abort.to = (reason) => first.abort(reason);
+    const outcome = await first.run();
+    if (outcome.committed) return { outcome: 'committed', attempts: 1 };
+    session.handOver(outcome);
+    const actor = this.onMachine(source, input, abort);
+    const output = toPromise(actor);
+    // The machine is in `active`, its runBody replaying the attempt: a timeout or an ABORT that
+    // ended the attempt is sent now, and takes the transition the machine would have taken itself.
+    if (outcome.failedIn === 'timeout') actor.send({ type: TRANSACTION_TIMEOUT_EVENT } as unknown as TransactionEvent);
+    else if (outcome.failedIn === 'abort') abort.to(String(outcome.error ?? 'aborted'));
+    return output;
+  }
+
+  /** Runs the transaction on its machine, from its first state (replaying a handed-over first attempt). */
+  private onMachine(source: string, input: TransactionInput, abort: { to: (reason: string) => void }): Actor<typeof this.machine> {
+    const { ctx } = this.env;
+    const actor = startMachine(ctx, this.machine, {
+      source,
+      // Inspection costs about a third of a transaction's bookkeeping: only when someone listens
+      // (the event log, events$ subscribers) are the machine's events recorded.
+      record: ctx.events.observed,
+      input,
+    });
+    abort.to = (reason) => actor.send({ type: 'ABORT', reason });
+    return actor;
   }
 
   private async finish<T>(
@@ -122,7 +173,7 @@ export class TransactionRunner {
 
 async function runSavepoint<T>(scope: TransactionScope, fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
   const invalidations: InvalidationSpec[] = [];
-  const from = scope.log.entries.length;
+  const from = scope.log.length;
   const value = (await scope.trx.transaction((sp) =>
     transactionScope.run({ ...scope, trx: sp, invalidations }, () => fn(sp, { attempt: 1, signal: scope.signal })),
   )) as T;
