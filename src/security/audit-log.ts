@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
@@ -6,6 +6,7 @@ import type { SecretRegistry } from '../logging/redact.js';
 import type { Clock } from '../runtime/clock.js';
 import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
 import { readAuditHead, type AuditHead } from './audit-tail.js';
+import { AuditWriter, type AuditSync } from './audit-writer.js';
 
 /** A copy of the audit log elsewhere (a database table). Best effort: the file is the record. */
 export interface AuditMirror {
@@ -21,6 +22,10 @@ export interface AuditLogOptions {
   readonly secrets?: SecretRegistry;
   readonly logger?: Logger;
   readonly mirror?: AuditMirror;
+  /** `security.audit.sync`: `batch` (default) or `always`; see {@link AuditWriter}. */
+  readonly sync?: AuditSync;
+  /** With `sync: batch`, milliseconds between two flushes to disk. Default 100. */
+  readonly batchIntervalMs?: number;
   /** Called after each written batch (metrics). */
   readonly onWritten?: (entries: readonly AuditEntry[]) => void;
 }
@@ -36,9 +41,11 @@ interface Pending {
  * the file, and rejects with {@link AuditWriteFailedError} when it could not be written; callers
  * deny the access then (fail closed).
  *
- * Appends that arrive while a write is in flight are written together in the next write (group
- * commit), so a burst of guarded calls costs a few appends, not one each. Sequence numbers and
- * hashes are assigned when a batch is written, so a failed batch leaves no gap.
+ * Group commit: the entries appended in the same turn of the event loop, and those that arrive
+ * while a flush to disk is in flight (`sync: always`), are written together in one write, so a
+ * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
+ * written under `sync` (see {@link AuditWriter}). Sequence numbers and hashes are assigned when a
+ * batch is written, so a failed batch leaves no gap.
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -47,8 +54,17 @@ export class AuditLog {
   private head: AuditHead | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly writer: AuditWriter;
 
-  public constructor(private readonly options: AuditLogOptions) {}
+  public constructor(private readonly options: AuditLogOptions) {
+    this.writer = new AuditWriter({
+      file: options.file,
+      sync: options.sync ?? 'batch',
+      batchIntervalMs: options.batchIntervalMs ?? 100,
+      clock: options.clock,
+      onSyncFailed: (cause) => this.loud(new AuditWriteFailedError(options.file, { cause })),
+    });
+  }
 
   /** The file written. */
   public get file(): string {
@@ -72,8 +88,15 @@ export class AuditLog {
   public append(record: AuditRecord): Promise<AuditEntry> {
     return new Promise<AuditEntry>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      this.flushing ??= this.flush();
+      // One microtask later: the appends of calls running in the same turn join this batch.
+      this.flushing ??= Promise.resolve().then(() => this.flush());
     });
+  }
+
+  /** Writes what is queued, flushes the file to disk and closes it (it reopens on the next append). */
+  public async close(): Promise<void> {
+    await this.drain();
+    this.writer.close();
   }
 
   /** Resolves when every entry appended so far is written (or failed). */
@@ -94,7 +117,10 @@ export class AuditLog {
           prev = entry;
           return entry;
         });
-        await appendFile(this.options.file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { flag: 'a' });
+        let text = '';
+        for (const e of entries) text += `${JSON.stringify(e)}\n`;
+        const durable = this.writer.write(text);
+        if (durable) await durable;
         this.head = prev;
         batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
         this.options.onWritten?.(entries);

@@ -14,6 +14,7 @@ import { KnexRevocationStore, MemoryRevocationStore, type RevocationStore } from
 import { Security } from './security.js';
 import { registerSecurityMetrics, type SecurityCounts } from './security-metrics.js';
 import { TokenService, type Tokens } from './token-service.js';
+import { cacheVerifiedTokens } from './verified-token-cache.js';
 
 /** What {@link createSecurity} may use besides the runtime context. */
 export interface CreateSecurityOptions {
@@ -69,10 +70,13 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     },
     ctx.clock,
   );
-  const tokens: Tokens = {
-    issue: async (id) => (await service).issue(id),
-    verify: async (token) => (await service).verify(token),
-  };
+  const tokens: Tokens = cacheVerifiedTokens(
+    {
+      issue: async (id) => (await service).issue(id),
+      verify: async (token) => (await service).verify(token),
+    },
+    ctx.clock,
+  );
   const readiness = service.then((s) => {
     if (s.ephemeral) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
@@ -104,6 +108,8 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     clock: ctx.clock,
     secrets: ctx.secrets,
     logger: ctx.logger,
+    sync: config.audit.sync,
+    batchIntervalMs: config.audit.batch_interval * 1000,
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },
