@@ -41,7 +41,7 @@ describe('shared limit script', () => {
     expect(await l.admit('c')).toEqual([0, 0]);
     await redis.zadd(l.keys[0], '1', 'b'); // as if b's process died long ago: its lease lapsed
     expect(await l.admit('d')).toEqual([0, 0]);
-    expect(await redis.zrange(l.keys[0], 0, -1)).toEqual(['c', 'd']);
+    expect(await redis.zrange(l.keys[0], '0', '-1')).toEqual(['c', 'd']);
   });
 
   it('spaces starts by min_time: the next call is told how long to wait', async () => {
