@@ -18,4 +18,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'startup', run: () => import('./startup.bench.js').then((m) => m.run()) },
   { name: 'events', run: () => import('./events.bench.js').then((m) => m.run()) },
   { name: 'cache', run: () => import('./cache.bench.js').then((m) => m.run()) },
+  { name: 'dashboard', run: () => import('./dashboard.bench.js').then((m) => m.run()) },
 ];

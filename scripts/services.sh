@@ -47,6 +47,12 @@ if ! command -v promtool >/dev/null 2>&1; then
   $SUDO pkill -x prometheus >/dev/null 2>&1 || true
 fi
 
+# --- Chromium (the dashboard's browser tests drive it with playwright-core) ---
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium"
+  apt_install chromium || log "WARNING: could not install chromium; the browser tests (test/browser) will fail"
+fi
+
 # --- PostgreSQL ---
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   log "starting PostgreSQL"

@@ -5,23 +5,26 @@ import { DatabaseNotReadyError } from '../errors/database-not-ready-error.js';
 import { DatabaseUnreachableError, isDatabaseUnreachableError } from '../errors/database-unreachable-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import type { Pipeline, PipelineOptions } from '../resilience/pipeline/pipeline.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth, LayerStartContext, ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
 import { installBeginOverride } from './begin-override.js';
 import { createConnector, type Connector } from './connector.js';
 import type { DatabaseConnection } from './database-connection.js';
 import { DatabaseMetrics } from './database-metrics.js';
 import type { DatabasePool } from './database-pool.js';
 import { resolveDatabaseTarget } from './database-target.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
 import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
 import { SlowQueryReporter } from './slow-query-reporter.js';
-import type { InvalidationSpec, StatorDb } from './stator-db.js';
-import { createStatorPool } from './stator-pool.js';
+import type { InvalidationSpec, StatorDb } from './database-api.js';
+import { createStatorPool } from './knex-pool.js';
+import { beginHandle } from './transaction-handle.js';
+import { TransactionHistory } from './transaction-history.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
 
@@ -83,6 +86,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   installBeginOverride(knex.client);
   const metrics = new DatabaseMetrics(dialect, ctx.metrics);
   const registry = new TransactionRegistry();
+  const history = new TransactionHistory(ctx.config.transaction.history_size);
   const explain = (query: Parameters<StatorDb['explain']>[0]) => explainQuery(knex, dialect, query);
   const reporter = new SlowQueryReporter(
     ctx,
@@ -90,7 +94,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     ctx.config.database.explain_slow_queries ? (q) => explain((q.builder as Knex.QueryBuilder | undefined) ?? q.sql) : undefined,
     { dialect },
   );
-  const tracker = new QueryTracker(dialect, metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
+  const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;
@@ -99,7 +103,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   let pipeline: Pipeline | undefined;
 
   const ping = async (p: DatabasePool, c: Connector, signal: AbortSignal): Promise<void> => {
-    const conn = await withDeadline(p.acquire().promise, timeoutMs, ctx.clock, signal, (late) => p.release(late));
+    const conn = await withDeadline(p.acquire().promise, { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => p.release(late), onTimeout: () => new OperationTimeoutError('database', 'acquire', timeoutMs, 'database.timeout') });
     try {
       await c.ping(conn, signal);
     } catch (error) {
@@ -137,6 +141,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     tracker,
     metrics,
     registry,
+    history,
     ...(deps.invalidate ? { invalidate: deps.invalidate } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
@@ -146,6 +151,16 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     dialect,
     transaction: (fn, options) => transactions.run(fn, options),
     explain,
+    begin: (options = {}) => beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
+    transactions: async () => registry.list(),
+    history: async (options) => history.list(options?.limit),
+    clearHistory: async () => history.clear(),
+    purge: async () => {
+      const p = pool;
+      if (!p) throw new DatabaseNotReadyError('not started');
+      if (!p.purge) throw new TypeError('the pool given to the database layer (deps.createPool) has no purge(); give it one');
+      return p.purge();
+    },
   };
 
   const checkDependencies = async (context: LayerStartContext): Promise<void> => {

@@ -1,5 +1,5 @@
 import type { TransactionFailure } from '../../machines/transaction.machine.js';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { TransactionSession } from './transaction-session.js';
 
 /** How a first attempt run outside the machine ended: committed, or failed where and why. */
@@ -37,6 +37,11 @@ export class FirstAttempt {
     private readonly timeoutMs: number,
     private readonly clock: Clock,
   ) {}
+
+  /** The machine state this phase stands for (`rollingBack` once it ended without committing). */
+  public get state(): 'active' | 'committing' | 'rollingBack' {
+    return this.phase === 'ended' ? 'rollingBack' : this.phase;
+  }
 
   /** Runs the attempt; never rejects (a failure is an outcome for the machine to handle). */
   public async run(): Promise<FirstAttemptOutcome> {

@@ -12,19 +12,35 @@ import { TransactionAbortedError } from '../errors/transaction-aborted-error.js'
 import { TransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
-import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js';
-import { startMachine } from '../runtime/actor.js';
+import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
+import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import { FirstAttempt } from './first-attempt.js';
-import type { InvalidationSpec, TransactionOptions, TransactionResult } from './stator-db.js';
+import type { KeptRecord } from './transaction-history.js';
+import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
+import type { TransactionOptions, TransactionResult } from './database-api.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
-import { transactionScope, type TransactionScope } from './transaction-scope.js';
+import { transactionScope } from './transaction-scope.js';
+import { runSavepoint } from './savepoint.js';
 
 let sequence = 0;
-/** In `capture_stacks: sampled`, the clock time between two captured transaction sites (the pool's default). */
-const STACK_SAMPLE_MS = 10;
 const noop = (): void => undefined;
+
+/** How the registry reaches a running transaction: on its first attempt outside the machine, then on the machine. */
+interface Control {
+  abort: (reason: string) => void;
+  now: () => { readonly state: string; readonly attempt: number };
+}
+
+/** Who began a top-level transaction and when, for the running list and the history. */
+interface Origin {
+  readonly id: number;
+  readonly kind: TransactionKind;
+  readonly startedAt: number;
+  readonly site: AcquireSite;
+  readonly name: string | undefined;
+}
 
 /**
  * Runs the transactions of one database layer: a savepoint when called inside another
@@ -35,7 +51,6 @@ const noop = (): void => undefined;
 export class TransactionRunner {
   private readonly sessions = new Map<number, TransactionSession<unknown>>();
   private readonly machine;
-  private nextStackAt = Number.NEGATIVE_INFINITY;
 
   public constructor(private readonly env: TransactionEnv) {
     const session = (id: number): TransactionSession<unknown> => {
@@ -55,74 +70,90 @@ export class TransactionRunner {
   public run<T>(fn: TransactionBody<T>, options: TransactionOptions = {}): Promise<TransactionResult<T>> {
     const scope = transactionScope.getStore();
     if (scope && scope.owner === this.env.registry && !scope.trx.isCompleted()) return runSavepoint(scope, fn, options);
+    return this.runNew(fn, options, 'callback');
+  }
+
+  /**
+   * A new top-level transaction, even when called inside another one's function (a handle of
+   * `stator.db.begin()` is never a savepoint of the caller's transaction).
+   */
+  public runNew<T>(fn: TransactionBody<T>, options: TransactionOptions, kind: TransactionKind): Promise<TransactionResult<T>> {
     const refused = this.env.registry.refusedReason;
     if (refused !== undefined) {
       this.env.metrics.transaction('refused');
       return Promise.reject(new TransactionRefusedError(refused));
     }
     // knex acquires the connection in a later tick, where the stack no longer shows the caller:
-    // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages, as often as
-    // `connection_pool.capture_stacks` asks (a capture costs more than the rest of the bookkeeping).
-    return this.stackWanted() ? runWithAcquireSite(captureAcquireSite(), () => this.runTopLevel(fn, options)) : this.runTopLevel(fn, options);
+    // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
+    const site = captureAcquireSite();
+    return runWithAcquireSite(site, () => this.runTopLevel(fn, options, kind, site));
   }
 
-  /** `capture_stacks`: `always`, `never`, or `sampled` (at most one per 10 ms of clock time, as the pool samples). */
-  private stackWanted(): boolean {
-    const mode = this.env.ctx.config.connection_pool.capture_stacks;
-    if (mode !== 'sampled') return mode === 'always';
-    const now = this.env.ctx.clock.now();
-    if (now < this.nextStackAt) return false;
-    this.nextStackAt = now + STACK_SAMPLE_MS;
-    return true;
-  }
-
-  private async runTopLevel<T>(fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
+  private async runTopLevel<T>(fn: TransactionBody<T>, options: TransactionOptions, kind: TransactionKind, site: AcquireSite): Promise<TransactionResult<T>> {
     const { ctx, registry } = this.env;
     const section = ctx.config.transaction;
     const timeoutMs = (options.timeout ?? section.timeout) * 1000;
     const id = ++sequence;
+    const origin: Origin = { id, kind, startedAt: ctx.clock.now(), site, name: options.name };
     const source = `transaction.${id}`;
     const session = new TransactionSession<T>(this.env, source, fn, options);
     this.sessions.set(id, session as TransactionSession<unknown>);
     const input: TransactionInput = { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs };
     let output: TransactionOutput;
     try {
+      const control: Control = { abort: noop, now: () => ({ state: 'active', attempt: 1 }) };
       // Recorded (the event log, events$, an inspector): the machine from the start, so that every
       // transition is in the log. Otherwise the first attempt runs without an actor (see FirstAttempt).
-      const abort: { to: (reason: string) => void } = { to: noop };
       const done =
-        ctx.events.observed || ctx.inspect ? toPromise(this.onMachine(source, input, abort)) : this.firstThenMachine(session as TransactionSession<unknown>, source, input, abort);
-      registry.add({ abort: (reason) => abort.to(reason), done: done.catch(noop) });
+        ctx.events.observed || ctx.inspect
+          ? toPromise(this.onMachine(source, input, control))
+          : this.firstThenMachine(session as TransactionSession<unknown>, source, input, control);
+      registry.add({
+        abort: (reason) => control.abort(reason),
+        done: done.catch(noop),
+        describe: () => {
+          const now = control.now();
+          const begunAt = callerFrame(site);
+          return {
+            id,
+            kind,
+            state: now.state as RunningTransactionState,
+            ageMs: ctx.clock.now() - origin.startedAt,
+            startedAt: origin.startedAt,
+            attempt: now.attempt,
+            statements: session.current?.log.length ?? 0,
+            ...(origin.name !== undefined ? { name: origin.name } : {}),
+            ...(begunAt ? { begunAt } : {}),
+          };
+        },
+      });
       output = await done;
     } finally {
       this.sessions.delete(id);
     }
-    return this.finish(source, output, session.current, timeoutMs, options);
+    return this.finish(source, output, session.current, timeoutMs, options, origin);
   }
 
   /** The first attempt outside the machine; the machine only when it did not commit. */
-  private async firstThenMachine(
-    session: TransactionSession<unknown>,
-    source: string,
-    input: TransactionInput,
-    abort: { to: (reason: string) => void },
-  ): Promise<TransactionOutput> {
+  private async firstThenMachine(session: TransactionSession<unknown>, source: string, input: TransactionInput, control: Control): Promise<TransactionOutput> {
     const first = new FirstAttempt(session, input.id, input.timeoutMs, this.env.ctx.clock);
-    abort.to = (reason) => first.abort(reason);
+    control.abort = (reason) => first.abort(reason);
+    control.now = () => ({ state: first.state, attempt: 1 });
     const outcome = await first.run();
     if (outcome.committed) return { outcome: 'committed', attempts: 1 };
     session.handOver(outcome);
-    const actor = this.onMachine(source, input, abort);
+    const actor = this.onMachine(source, input, control);
     const output = toPromise(actor);
     // The machine is in `active`, its runBody replaying the attempt: a timeout or an ABORT that
-    // ended the attempt is sent now, and takes the transition the machine would have taken itself.
+    // ended the attempt is sent now, and takes the transition the machine would have taken itself
+    // (the timeout's event is the one the machine's own `after` delay raises).
     if (outcome.failedIn === 'timeout') actor.send({ type: TRANSACTION_TIMEOUT_EVENT } as unknown as TransactionEvent);
-    else if (outcome.failedIn === 'abort') abort.to(String(outcome.error ?? 'aborted'));
+    else if (outcome.failedIn === 'abort') control.abort(String(outcome.error ?? 'aborted'));
     return output;
   }
 
-  /** Runs the transaction on its machine, from its first state (replaying a handed-over first attempt). */
-  private onMachine(source: string, input: TransactionInput, abort: { to: (reason: string) => void }): Actor<typeof this.machine> {
+  /** Starts the transaction's machine (replaying a handed-over first attempt, if any). */
+  private onMachine(source: string, input: TransactionInput, control: Control): Actor<typeof this.machine> {
     const { ctx } = this.env;
     const actor = startMachine(ctx, this.machine, {
       source,
@@ -131,8 +162,34 @@ export class TransactionRunner {
       record: ctx.events.observed,
       input,
     });
-    abort.to = (reason) => actor.send({ type: 'ABORT', reason });
+    control.abort = (reason) => actor.send({ type: 'ABORT', reason });
+    control.now = () => {
+      const snapshot = actor.getSnapshot();
+      return { state: String(snapshot.value), attempt: snapshot.context.attempt };
+    };
     return actor;
+  }
+
+  /** Adds a finished transaction to the history ring. */
+  private remember(origin: Origin, outcome: TransactionHistoryOutcome, output: TransactionOutput, log: KeptRecord['log']): void {
+    const history = this.env.history;
+    if (!history || history.size === 0) return;
+    const endedAt = this.env.ctx.clock.now();
+    const error = outcome === 'committed' ? undefined : output.error;
+    const message = error === undefined ? undefined : this.env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error));
+    history.add({
+      id: origin.id,
+      kind: origin.kind,
+      outcome,
+      attempts: output.attempts,
+      startedAt: origin.startedAt,
+      endedAt,
+      durationMs: endedAt - origin.startedAt,
+      log,
+      site: origin.site,
+      ...(message !== undefined ? { error: message } : {}),
+      ...(origin.name !== undefined ? { name: origin.name } : {}),
+    });
   }
 
   private async finish<T>(
@@ -141,26 +198,32 @@ export class TransactionRunner {
     attempt: Attempt<T> | undefined,
     timeoutMs: number,
     options: TransactionOptions,
+    origin: Origin,
   ): Promise<TransactionResult<T>> {
-    const { ctx, metrics, dialect } = this.env;
+    const { ctx, metrics } = this.env;
     const log = attempt?.log.entries ?? [];
     ctx.events.emit(source, 'transaction.log', { outcome: output.outcome, attempts: output.attempts, log });
     if (output.outcome === 'committed' && attempt) {
       metrics.transaction('committed');
+      this.remember(origin, 'committed', output, log);
       const specs = [...attempt.invalidations, ...(options.invalidates ? [options.invalidates] : [])];
       const invalidationError = await invalidateAfterCommit(this.env, source, specs);
       return { value: attempt.value as T, attempts: output.attempts, log, ...(invalidationError ? { invalidationError } : {}) };
     }
     if (output.failedIn === 'timeout') {
       metrics.transaction('timed_out');
+      this.remember(origin, 'timed_out', { ...output, error: `timed out after ${timeoutMs / 1000} s` }, log);
       throw new TransactionTimeoutError(timeoutMs, output.attempts);
     }
     if (output.failedIn === 'abort') {
       metrics.transaction('aborted');
+      this.remember(origin, 'aborted', output, log);
       throw new TransactionAbortedError(String(output.error ?? 'aborted'));
     }
     metrics.transaction('rolled_back');
-    if (output.failedIn === 'commit' && failureKind(dialect, output.error) === 'connection') {
+    const unknown = output.failedIn === 'commit' && failureKind(output.error) === 'connection';
+    this.remember(origin, unknown ? 'commit_unknown' : 'rolled_back', output, log);
+    if (unknown) {
       throw new TransactionCommitUnknownError({ cause: output.error });
     }
     const error = output.error ?? new Error('transaction rolled back');
@@ -169,15 +232,4 @@ export class TransactionRunner {
     }
     throw error;
   }
-}
-
-async function runSavepoint<T>(scope: TransactionScope, fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
-  const invalidations: InvalidationSpec[] = [];
-  const from = scope.log.length;
-  const value = (await scope.trx.transaction((sp) =>
-    transactionScope.run({ ...scope, trx: sp, invalidations }, () => fn(sp, { attempt: 1, signal: scope.signal })),
-  )) as T;
-  if (options.invalidates) invalidations.push(options.invalidates);
-  scope.invalidations.push(...invalidations);
-  return { value, attempts: 1, log: scope.log.entries.slice(from) };
 }

@@ -23,6 +23,8 @@ export { TransactionTimeoutError, isTransactionTimeoutError } from './transactio
 export { TransactionRefusedError, isTransactionRefusedError } from './transaction-refused-error.js';
 export { TransactionAbortedError, isTransactionAbortedError } from './transaction-aborted-error.js';
 export { TransactionCommitUnknownError, isTransactionCommitUnknownError } from './transaction-commit-unknown-error.js';
+export { TransactionNotActiveError, isTransactionNotActiveError } from './transaction-not-active-error.js';
+export { UnknownAlertRuleError, isUnknownAlertRuleError } from './unknown-alert-rule-error.js';
 export { RollbackFailedError, isRollbackFailedError } from './rollback-failed-error.js';
 export { DatabaseUnreachableError, isDatabaseUnreachableError } from './database-unreachable-error.js';
 export { DatabaseNotReadyError, isDatabaseNotReadyError } from './database-not-ready-error.js';

@@ -1,9 +1,11 @@
 // The pool capability's public entry: a generic pool of connection machines, and its knex seam.
-export { createPool, type Pool, type AcquireOptions, type CloseOptions } from './pool.js';
+export { createPool } from './create-pool.js';
+export type { Pool, AcquireOptions, CloseOptions } from './pool.js';
 export type { Lease } from './lease.js';
 export type { ConnectionFactory } from './connection-factory.js';
-export type { PoolOptions } from './pool-options.js';
+export type { PoolOptions, StackCapture } from './pool-options.js';
 export type { ConnectionPoolStats, PoolState } from './pool-stats.js';
+export type { PurgeReport } from './purge.js';
 export { toTarnPool, type TarnPoolAdapter, type TarnAdapterOptions } from './tarn-adapter.js';
 export { knexConnectionFactory, type KnexRawClient, type KnexRawConnection } from './knex-connection-factory.js';
 export { captureAcquireSite, runWithAcquireSite, type AcquireSite } from './acquire-site.js';

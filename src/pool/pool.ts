@@ -1,10 +1,8 @@
 import type { Observable } from 'rxjs';
-import type { LayerHealth } from '../runtime/layer.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import { ConnectionPool } from './connection-pool.js';
+import type { LayerHealth } from '../kernel/layer.js';
 import type { Lease } from './lease.js';
-import type { PoolOptions } from './pool-options.js';
 import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
+import type { PurgeReport } from './purge.js';
 
 /** Options of {@link Pool.acquire}. */
 export interface AcquireOptions {
@@ -53,6 +51,22 @@ export interface Pool<C> {
   /** Acquires, runs `fn`, releases (or retires the connection if `fn` threw and it reports broken). */
   use<T>(fn: (connection: C) => Promise<T> | T, options?: AcquireOptions): Promise<T>;
   stats(): ConnectionPoolStats;
+  /**
+   * Replaces every connection without stopping: after a failover, a credential rotation or a DNS
+   * change. Idle connections are retired at once, lent ones when they are given back, ones being
+   * opened or validated as soon as that finishes (their machines go to `retiring` with the reason
+   * `purge`); new connections are opened as acquires need them. No acquire fails because of it:
+   * waiters are served by new connections. Emits `purge` and `purged` on `pool.<name>` and counts
+   * `stator_pool_purges_total`. Resolves when every connection it replaced is closed; the
+   * connection a caller still holds keeps working until it is given back.
+   *
+   * @throws {@link PoolClosedError} once the pool is closing.
+   * @example
+   * ```ts
+   * const { replaced } = await pool.purge();
+   * ```
+   */
+  purge(): Promise<PurgeReport>;
   /** `up`; `degraded` after a connection could not be opened while others work; `down` while recovering or closed. Replays the latest. */
   readonly health$: Observable<LayerHealth>;
   health(): LayerHealth;
@@ -61,13 +75,4 @@ export interface Pool<C> {
    * waits for lent ones to come back (or for `signal`), closes them and completes `health$`.
    */
   close(options?: CloseOptions): Promise<void>;
-}
-
-/**
- * Creates a pool named `options.name` on `ctx`: timers on `ctx.clock`, connection machines on
- * `ctx.events` as `pool.<name>/conn-<n>`, metrics on `ctx.metrics`; every option not given is
- * read from `ctx.config.connection_pool`.
- */
-export function createPool<C>(ctx: RuntimeContext, options: PoolOptions<C>): Pool<C> {
-  return new ConnectionPool(ctx, options);
 }

@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync, watch, writeSync, type FSWatcher } from 'node:fs';
-import { unrefTimer, type Clock } from '../runtime/clock.js';
+import { unrefTimer, type Clock } from '../kernel/clock.js';
 
 /** `security.audit.sync`: when an appended entry counts as written. */
 export type AuditSync = 'always' | 'batch';

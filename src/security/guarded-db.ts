@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
-import type { StatorDb } from '../database/stator-db.js';
+import type { StatorDb } from '../database/database-api.js';
 import { ALL_SCOPES, type AccessRequest } from './access-request.js';
 import type { AccessCheck } from './access-check.js';
 import { guardKnexClient, type BuilderCheck } from './guard-knex-client.js';
 import { queryAccess } from './query-access.js';
 
 type DbRequest = Omit<AccessRequest, 'attributes'>;
+
+/** Operator actions on the database (purge, the running list, the history). */
+const ADMIN: DbRequest = { resource: 'db', action: 'admin', scope: ALL_SCOPES };
 
 /** The requests a builder needs: one per table and action, plus `db:raw:*` when raw. */
 export function dbRequests(builder: unknown): DbRequest[] {
@@ -25,6 +28,10 @@ export function dbRequests(builder: unknown): DbRequest[] {
  * - `db.transaction(fn)` checks every statement `fn` runs through `trx`;
  * - `db.explain(query)` needs what running the query would need (an EXPLAIN shows table names
  *   and sizes), or `db:raw:*` for SQL text.
+ *
+ * - `db.begin()` checks every statement run through the handle's `knex`, until it ends;
+ * - `db.purge()`, `db.transactions()`, `db.history()` and `db.clearHistory()` are operator
+ *   actions: they need `db:admin:*`.
  *
  * Not covered: builders made with the unguarded `stator.db.knex` and run there, and raw SQL
  * (always `db:raw:*`: Stator does not parse SQL). The `query`, `query-response` and
@@ -61,6 +68,30 @@ export function guardDb(db: () => StatorDb, check: AccessCheck): StatorDb {
           unguard();
         }
       }, options),
+    begin: async (options) => {
+      const handle = await db().begin(options);
+      const unguard = guardKnexClient(handle.knex.client as Knex.Client, builderCheck);
+      // Unguard on whichever end comes (commit, rollback, timeout): the savepoint-free knex
+      // transaction settles its execution promise then.
+      void handle.knex.executionPromise.then(unguard, unguard);
+      return handle;
+    },
+    transactions: async () => {
+      await check([ADMIN]);
+      return db().transactions();
+    },
+    history: async (options) => {
+      await check([ADMIN]);
+      return db().history(options);
+    },
+    clearHistory: async () => {
+      await check([ADMIN]);
+      return db().clearHistory();
+    },
+    purge: async () => {
+      await check([ADMIN]);
+      return db().purge();
+    },
     explain: async (query) => {
       const isBuilder = typeof query === 'object' && query !== null && !('sql' in query && !('client' in query));
       await check(isBuilder ? dbRequests(query) : [{ resource: 'db', action: 'raw', scope: ALL_SCOPES }]);

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import { isPathOutsideBaseError } from '../errors/path-outside-base-error.js';
 import { PathSandbox } from '../filesystem/sandbox.js';
 import type { AccessCheck } from './access-check.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import type { Tokens, VerifiedToken } from './token-service.js';
 
 /** Tokens remembered at most (the oldest is forgotten first); a forgotten token is verified again. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startStatorServer, type StatorServer } from '../../http/stator-server.js';
-import { systemClock } from '../../runtime/clock.js';
+import { serverOptionsOf, startStatorServer, type StatorServer } from '../../http/server.js';
+import { systemClock } from '../../kernel/clock.js';
 import { createStator } from '../../runtime/create-stator.js';
 import type { Stator, StopReport } from '../../runtime/stator.js';
 import { liveTable, printChanges, type ViewOutput } from '../start/status-view.js';
@@ -171,13 +171,8 @@ async function serveEndpoints(
   if (!options.http || !http.enabled) return undefined;
   const port = options.httpPort ?? http.port;
   try {
-    const server = await startStatorServer(stator, {
-      host: http.host,
-      port,
-      pathPrefix: http.path_prefix,
-      heartbeatSeconds: http.sse_heartbeat,
-    });
-    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status\n`);
+    const server = await startStatorServer(stator, { ...serverOptionsOf(http), port });
+    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status${http.dashboard ? ' /dashboard/' : ''}\n`);
     return server;
   } catch (error) {
     stderr.write(`stator: cannot serve the endpoints on ${http.host}:${port} (${messageOf(error)}); going on without them\n`);

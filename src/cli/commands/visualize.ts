@@ -9,7 +9,13 @@ export function register(program: Command): void {
     .description('write a Mermaid diagram, an SVG and the JSON definition of every machine listed in stately.config.json')
     .option('--out <dir>', 'where to write them (default: the manifest\'s outDir, "visualizations")')
     .option('--check', 'write nothing; exit 1 when a generated file is missing or stale')
-    .action(async (options: { out?: string; check?: boolean }) => {
+    .option('--format <format>', '"diagrams" (Mermaid, SVG, JSON) or "stately": <id>.stately.js, the createMachine() source Stately Studio imports', 'diagrams')
+    .action(async (options: { out?: string; check?: boolean; format: string }) => {
+      if (options.format !== 'diagrams' && options.format !== 'stately') {
+        console.error(`stator visualize: --format must be "diagrams" or "stately", not "${options.format}"`);
+        process.exitCode = 2;
+        return;
+      }
       if (options.check) {
         const stale = await staleVisualizations(options.out);
         for (const file of stale) console.log(`stale: ${path.relative(process.cwd(), file)}`);
@@ -19,7 +25,7 @@ export function register(program: Command): void {
         } else console.log('visualizations are up to date');
         return;
       }
-      const written = await writeVisualizations(options.out);
+      const written = await writeVisualizations(options.out, undefined, options.format);
       for (const file of written) console.log(`wrote ${path.relative(process.cwd(), file)}`);
     });
 }

@@ -15,4 +15,6 @@ export const transactionSection = z.strictObject({
   retry_delay: seconds().default(0.02),
   /** Seconds: no deadlock back-off is longer. */
   retry_max_delay: seconds().default(1),
+  /** Finished transactions kept for `stator.db.history()` (0 keeps none). */
+  history_size: count(0).default(100),
 });

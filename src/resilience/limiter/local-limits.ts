@@ -1,4 +1,4 @@
-import { sleep, type Clock } from '../../runtime/clock.js';
+import { sleep, type Clock } from '../../kernel/clock.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import type { LimitSettings } from './limit-settings.js';
 

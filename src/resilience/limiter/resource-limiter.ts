@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../logging/logger.js';
-import { sleep, systemClock, type Clock } from '../../runtime/clock.js';
+import { sleep, systemClock, type Clock } from '../../kernel/clock.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import type { LimitSettings } from './limit-settings.js';
 import { LocalLimits } from './local-limits.js';

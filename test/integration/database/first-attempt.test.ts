@@ -11,8 +11,8 @@ import { configSchema, type StatorConfigInput } from '../../../src/config/schema
 import { createDatabaseLayer, type DatabaseLayer } from '../../../src/database/index.js';
 import { isTransactionAbortedError, isTransactionTimeoutError } from '../../../src/errors/index.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock, type Clock } from '../../../src/runtime/clock.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
+import { TestClock, type Clock } from '../../../src/kernel/clock.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 import { createDbFixture, type DbFixture } from './db-fixture.js';
 
 const contention = {

@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatorDb } from '../../../src/database/stator-db.js';
+import type { StatorDb } from '../../../src/database/database-api.js';
 import { parseEventLog } from '../../../src/events/event-log-reader.js';
 import { replay } from '../../../src/events/replay.js';
 import { formatTimeline } from '../../../src/events/timeline.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
-import type { ResourceLayer } from '../../../src/runtime/layer.js';
+import type { ResourceLayer } from '../../../src/kernel/layer.js';
 import { startRedis, type RedisProcess } from '../../fixtures/redis-process.js';
 
 // Port reserved for the events area (6410–6419); 6410 is the incident recorder's.

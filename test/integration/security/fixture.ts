@@ -10,14 +10,14 @@ import { createDatabaseLayer } from '../../../src/database/database-layer.js';
 import { createFilesystemLayer } from '../../../src/filesystem/index.js';
 import { createLogger, type Logger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
-import type { Clock } from '../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../src/runtime/context.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
-import type { ResourceLayer } from '../../../src/runtime/layer.js';
+import type { Clock } from '../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../src/kernel/context.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
+import type { ResourceLayer } from '../../../src/kernel/layer.js';
 import { secureStator, type SecuredStator } from '../../../src/security/secure-stator.js';
 import type { StatorCache } from '../../../src/cache/types.js';
-import type { StatorDb } from '../../../src/database/stator-db.js';
-import type { StatorFs } from '../../../src/filesystem/stator-fs.js';
+import type { StatorDb } from '../../../src/database/database-api.js';
+import type { StatorFs } from '../../../src/filesystem/filesystem-api.js';
 
 /** A Stator made of the real layers, started by hand (the runtime's createStator does the same in order). */
 export interface SecuredRig extends SecuredStator {

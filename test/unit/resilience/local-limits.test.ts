@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { LocalLimits } from '../../../src/resilience/limiter/local-limits.js';
 
 const flush = (clock: TestClock): Promise<void> => clock.advance(0);

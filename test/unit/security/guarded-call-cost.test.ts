@@ -14,8 +14,8 @@ import { isAuditWriteFailedError } from '../../../src/errors/audit-write-failed-
 import { isTokenInvalidError } from '../../../src/errors/token-invalid-error.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 import type { AuditRecord } from '../../../src/security/audit-entry.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
 import type { AuditSync } from '../../../src/security/audit-writer.js';

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatorCache } from '../../../src/cache/types.js';
 import { loadConfig } from '../../../src/config/load-config.js';
-import type { StatorDb } from '../../../src/database/stator-db.js';
+import type { StatorDb } from '../../../src/database/database-api.js';
 import { CapabilityUnavailableError } from '../../../src/errors/capability-unavailable-error.js';
-import type { StatorFs } from '../../../src/filesystem/stator-fs.js';
+import type { StatorFs } from '../../../src/filesystem/filesystem-api.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 import { hashPassword } from '../../../src/security/password-hash.js';
 import { secureStator } from '../../../src/security/secure-stator.js';
 

@@ -1,7 +1,9 @@
 import { describe } from 'vitest';
 import type { Driver } from '../db-fixture.js';
 import { contentionAndRecovery } from './contention-and-recovery.js';
+import { handles } from './handles.js';
 import { optimizer } from './optimizer.js';
+import { purge } from './purge.js';
 import { queriesAndPool } from './queries-and-pool.js';
 import { suiteEnv } from './suite-env.js';
 import { transactions } from './transactions.js';
@@ -17,5 +19,7 @@ export function describeDatabaseSuite(driver: Driver): void {
     transactions(env);
     optimizer(env);
     contentionAndRecovery(env);
+    purge(env);
+    handles(env);
   });
 }
