@@ -293,6 +293,8 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'login.lockout': { meaning: 'seconds a locked-out principal or source is refused' },
       'audit.file': { meaning: 'audit log, relative to `base_path` and inside it' },
       'audit.mirror_table': { meaning: 'also copy entries into this database table' },
+      'audit.sync': { meaning: '`batch`: a call proceeds once its entry is written to the file, flushed to disk every `batch_interval`; `always`: once it is on disk (fdatasync)' },
+      'audit.batch_interval': { meaning: 'seconds between two flushes of the audit file to disk with `sync: batch`' },
       'user_store.table': { meaning: 'principals also from this table (when `user_store` is set)' },
       'revocation.store': { meaning: 'where revoked token ids are kept: `memory` or `database`' },
       'revocation.table': { meaning: 'table of the `database` store' },
