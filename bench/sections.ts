@@ -19,4 +19,5 @@ export const sections: readonly BenchSection[] = [
   { name: 'events', run: () => import('./events.bench.js').then((m) => m.run()) },
   { name: 'cache', run: () => import('./cache.bench.js').then((m) => m.run()) },
   { name: 'dashboard', run: () => import('./dashboard.bench.js').then((m) => m.run()) },
+  { name: 'otel', run: () => import('./otel.bench.js').then((m) => m.run()) },
 ];

@@ -30,6 +30,11 @@ export interface Connector {
   ping(connection: DatabaseConnection, signal?: AbortSignal): Promise<void>;
   /** Cancels the statement running on `connection` from a separate connection (pg_cancel_backend, KILL QUERY). */
   cancel(connection: DatabaseConnection): Promise<void>;
+  /**
+   * Closes the connection's socket at once, without a goodbye to the server (which may be frozen):
+   * whatever waits on it fails now. Marks it broken so the pool retires it. Never throws.
+   */
+  kill(connection: DatabaseConnection): void;
 }
 
 let nextUid = 0;
@@ -122,6 +127,20 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     async ping(connection, signal) {
       const c = getClient() as Knex.Client & { _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown> };
       await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => timeout('check') });
+    },
+    kill(connection) {
+      connection.__knex__disposed ??= 'closed past its deadline';
+      if (target.dialect === 'sqlite') return;
+      type Socket = { destroy?: (e?: Error) => void };
+      const raw = connection as { destroy?: () => void; stream?: Socket; connection?: { stream?: Socket } };
+      try {
+        // pg: the Client's connection's socket; mysql2: the connection's own (its destroy() only ends it).
+        const socket = raw.connection?.stream ?? raw.stream;
+        if (socket?.destroy) socket.destroy();
+        else raw.destroy?.();
+      } catch (error) {
+        ctx.logger.debug('database: closing a socket failed', { error });
+      }
     },
     async cancel(connection) {
       if (target.dialect === 'sqlite') return;

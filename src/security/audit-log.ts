@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
+import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
-import { readAuditHead, type AuditHead } from './audit-tail.js';
+import { readAuditSetHead } from './audit-set.js';
+import type { AuditHead } from './audit-tail.js';
 import { AuditWriter, type AuditSync } from './audit-writer.js';
 
 /** A copy of the audit log elsewhere (a database table). Best effort: the file is the record. */
@@ -22,10 +24,14 @@ export interface AuditLogOptions {
   readonly secrets?: SecretRegistry;
   readonly logger?: Logger;
   readonly mirror?: AuditMirror;
-  /** `security.audit.sync`: `batch` (default) or `always`; see {@link AuditWriter}. */
+  /**
+   * `security.audit.sync`: `batch` (default) or `always`; see {@link AuditWriter}.
+   */
   readonly sync?: AuditSync;
   /** With `sync: batch`, milliseconds between two flushes to disk. Default 100. */
   readonly batchIntervalMs?: number;
+  /** When to start a new file; the chain goes on from the previous file's last entry. Default: never. */
+  readonly rotation?: RotationPolicy;
   /** Called after each written batch (metrics). */
   readonly onWritten?: (entries: readonly AuditEntry[]) => void;
 }
@@ -54,10 +60,12 @@ export class AuditLog {
   private head: AuditHead | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  /** The held-open file with group commit, `sync` and rotation. */
   private readonly writer: AuditWriter;
 
   public constructor(private readonly options: AuditLogOptions) {
     this.writer = new AuditWriter({
+      ...(options.rotation ? { rotation: options.rotation } : {}),
       file: options.file,
       sync: options.sync ?? 'batch',
       batchIntervalMs: options.batchIntervalMs ?? 100,
@@ -139,7 +147,7 @@ export class AuditLog {
 
   private async readHead(): Promise<AuditHead> {
     await mkdir(dirname(this.options.file), { recursive: true });
-    return readAuditHead(this.options.file);
+    return readAuditSetHead(this.options.file);
   }
 
   private async mirror(entries: readonly AuditEntry[]): Promise<void> {

@@ -1,4 +1,7 @@
 import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { lastRotatedIndex, listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
+import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import { unrefTimer, type Clock } from '../kernel/clock.js';
 
 /** `security.audit.sync`: when an appended entry counts as written. */
@@ -11,6 +14,8 @@ export interface AuditWriterOptions {
   /** With `batch`: milliseconds between two flushes to disk. */
   readonly batchIntervalMs: number;
   readonly clock: Clock;
+  /** When to start a new file (as `RotatingFile` does: the active file keeps its name). */
+  readonly rotation?: RotationPolicy;
   /** Told when a background flush to disk failed (the next write retries it and fails closed). */
   readonly onSyncFailed?: (error: unknown) => void;
 }
@@ -34,6 +39,8 @@ export interface AuditWriterOptions {
 export class AuditWriter {
   private fd: number | undefined;
   private identity: { dev: number; ino: number } | undefined;
+  private size = 0;
+  private openedAt = 0;
   private watcher: FSWatcher | undefined;
   /** The path may no longer name the open file: check it before the next write. */
   private moved = true;
@@ -48,6 +55,7 @@ export class AuditWriter {
    * @throws the file system's error (fail closed: the caller refuses the access).
    */
   public write(text: string): Promise<void> | undefined {
+    if (this.rotationDue(text)) return this.rotate().then(() => this.write(text));
     const fd = this.open();
     try {
       if (this.syncFailure !== undefined) {
@@ -55,6 +63,7 @@ export class AuditWriter {
         this.syncFailure = undefined;
       }
       writeSync(fd, text);
+      this.size += Buffer.byteLength(text);
     } catch (error) {
       this.close();
       throw error;
@@ -94,8 +103,10 @@ export class AuditWriter {
     }
     const fd = openSync(this.options.file, 'a', 0o600);
     try {
-      const { dev, ino } = fstatSync(fd);
+      const { dev, ino, size, birthtimeMs, mtimeMs } = fstatSync(fd);
       this.identity = { dev, ino };
+      this.size = size;
+      this.openedAt = size > 0 ? Math.min(this.options.clock.now(), birthtimeMs || mtimeMs) : this.options.clock.now();
     } catch (error) {
       closeSync(fd);
       throw error;
@@ -103,6 +114,24 @@ export class AuditWriter {
     this.fd = fd;
     this.watchPath();
     return fd;
+  }
+
+  /** The rotation policy asks for a fresh file before `text` (only once the file holds something). */
+  private rotationDue(text: string): boolean {
+    const policy = this.options.rotation;
+    if (!policy || this.fd === undefined || this.size === 0) return false;
+    if (policy.maxSize && this.size + Buffer.byteLength(text) > policy.maxSize) return true;
+    return Boolean(policy.maxAge && this.options.clock.now() - this.openedAt >= policy.maxAge);
+  }
+
+  /** Closes the active file (flushed), renames it to the next index, drops files beyond `keep`. */
+  private async rotate(): Promise<void> {
+    this.close();
+    await rename(this.options.file, rotatedName(this.options.file, (await lastRotatedIndex(this.options.file)) + 1));
+    const keep = this.options.rotation?.keep;
+    if (keep === undefined) return;
+    const rotated = (await listRotatedSet(this.options.file)).files.filter((f) => f.index !== undefined);
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - keep))) await unlink(old.path).catch(() => undefined);
   }
 
   private watchPath(): void {

@@ -54,7 +54,8 @@ export function validateYamlSample(sample: Sample): void {
   }
 }
 
-const IMPORT = /^import\s[\s\S]*?from\s+['"]([^'"]+)['"];?[ \t]*$/gm;
+// One import statement (it may span lines, and end with a comment); never across an earlier `;`.
+const IMPORT = /^import\s[^;]*?from\s+['"]([^'"]+)['"];?[ \t]*(?:\/\/[^\n]*)?$/gm;
 
 /**
  * The module a TypeScript or JavaScript sample becomes. `stator` and `stator/testing` resolve to
@@ -75,6 +76,10 @@ export function sampleModule(sample: Sample, file: string): string {
     );
     return '';
   });
+  // Left as `stator`, an import would quietly resolve to the last build in dist/.
+  const unresolved = [...imports, body].find((text) => /from\s+['"]stator(\/testing)?['"]/.test(text));
+  if (unresolved !== undefined)
+    throw new Error(`${sample.page}:${sample.line}: an import of stator was not pointed at this checkout`);
   const fragment = /\bstator\./.test(sample.code) && !/\bcreateStator\s*\(/.test(sample.code);
   return [
     ...imports,

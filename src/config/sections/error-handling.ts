@@ -45,6 +45,12 @@ export const errorHandlingSection = z.strictObject({
       reset_timeout: seconds().default(300),
       /** Calls in the window before the ratio is trusted. */
       minimum_calls: count(1).default(10),
+      /**
+       * Failures in a row that trip the breaker whatever the window holds (0 = rule off): a frozen
+       * server trips it within a few timed-out calls, even while the successes from before the
+       * freeze still dominate the window.
+       */
+      consecutive_failures: count(0).default(5),
       /** Buckets the window is divided into (its resolution: a bucket ages out at a time). */
       buckets: count(1).default(10),
       /** Trial calls let through in halfOpen (when there is no probe); all must succeed to close. */
