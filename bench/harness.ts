@@ -157,3 +157,12 @@ export async function comparePaired(
   }
   return results;
 }
+
+/**
+ * Prints one target of an issue with its verdict, in one greppable form:
+ * `target: <what> within|NOT within (<measured>, needs <bound>)`.
+ */
+export function printTarget(what: string, ok: boolean, measured: string, needs: string): boolean {
+  console.log(`target: ${what} ${ok ? 'within' : 'NOT within'} (${measured}, needs ${needs})`);
+  return ok;
+}

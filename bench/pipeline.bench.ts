@@ -1,8 +1,14 @@
 /**
  * The overhead of Stator's full recovery pipeline on a call that succeeds, layer by layer, and
  * against the same composition in cockatiel (retry + breaker + bulkhead).
+ *
+ * Limits (issue 16): a reservoir in process admits at least 1M calls/s when idle (no timer per
+ * call); a limit shared through Redis (one Lua script per admitted call) is at least as fast as
+ * rate-limiter-flexible's RateLimiterRedis consuming a point per call, in paired rounds of the
+ * same run with 16 calls in flight.
  */
 import { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import {
   bulkhead,
   circuitBreaker,
@@ -16,7 +22,8 @@ import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience, type Resilience } from '../src/resilience/index.js';
 import { createRuntimeContext } from '../src/kernel/create-context.js';
-import { measure, printComparison, type Measurement } from './harness.js';
+import { comparePaired, measure, printComparison, printTarget, type Measurement } from './harness.js';
+import { ResourceLimiter } from '../src/resilience/limiter/resource-limiter.js';
 
 const work = (): Promise<number> => Promise.resolve(1);
 
@@ -70,13 +77,19 @@ export async function run(): Promise<void> {
     await measure('stator: detector + retry + breaker (default config)', () => full.run('select', work)),
     await measure('stator: + read() remembering the value (fallback)', () => full.read('select', 'k', work)),
     await measure('stator: + limiter (max_concurrent, in process)', () => limited.run('select', work)),
-    await measure('stator: + limiter (reservoir: bottleneck, in process)', () => reservoir.run('select', work)),
+    await measure('stator: + limiter (reservoir, in process)', () => reservoir.run('select', work)),
     await measure('stator: breaker only (retry off)', () => breakerOnly.run('select', work)),
     await measure('cockatiel: retry + breaker', () => cockatiel.execute(work)),
     await measure('cockatiel: bulkhead + retry + breaker', () => cockatielBulkhead.execute(work)),
     await measure('the operation alone', work),
   ];
   printComparison('pipeline: overhead on a call that succeeds (ratio to the full Stator pipeline)', rows);
+
+  const logger = createLogger({ silent: true });
+  const reservoirOnly = new ResourceLimiter('bench', { minTimeMs: 0, reservoir: 1_000_000_000, shared: false }, undefined, logger);
+  const idle = await measure('ResourceLimiter.schedule, reservoir in process', () => reservoirOnly.schedule(work));
+  printComparison('pipeline: a reservoir limit in process, idle', [idle]);
+  printTarget('reservoir limit in process, idle', idle.opsPerSec >= 1_000_000, `${Math.round(idle.opsPerSec).toLocaleString('en-US')} calls/s`, '≥ 1,000,000 calls/s');
 
   if (await redisUp()) {
     const prefix = `stator-bench:${process.pid}:`;
@@ -87,13 +100,32 @@ export async function run(): Promise<void> {
     const pipeline = shared.pipeline('database');
     // Let the shared limiter's connection come up, so calls take the Redis path.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const remote = [
-      await measure('stator: limiter shared through Redis (bottleneck cluster)', () => pipeline.run('select', work), {
-        concurrency: 16,
-      }),
-      await measure('stator: local limiter, same concurrency', () => limited.run('select', work), { concurrency: 16 }),
-    ];
-    printComparison('pipeline: shared rate limit through Redis (16 in flight)', remote);
+    const rlfClient = new Redis({ host: '127.0.0.1', port: 6379 });
+    const rlf = new RateLimiterRedis({ storeClient: rlfClient, keyPrefix: `${prefix}rlf`, points: 1_000_000_000, duration: 3600 });
+    const rated = stator({
+      redis: { host: '127.0.0.1', port: 6379, key_prefix: `${prefix}rated:` },
+      rate_limit: { database: { reservoir: 1_000_000_000 } },
+    });
+    const ratedPipeline = rated.pipeline('database');
+    const limiterClient = new Redis({ host: '127.0.0.1', port: 6379 });
+    const sharedReservoir = new ResourceLimiter('bench', { minTimeMs: 0, reservoir: 1_000_000_000, shared: true }, { client: limiterClient, keyPrefix: prefix }, logger);
+    await Promise.all([shared.ready(3000), rated.ready(3000), sharedReservoir.ready(3000)]);
+    const results = await comparePaired(
+      'pipeline: a limit shared through Redis, 16 calls in flight',
+      [
+        { name: 'rate-limiter-flexible RateLimiterRedis.consume + call', call: () => rlf.consume('database').then(work) },
+        { name: 'stator ResourceLimiter: shared reservoir + call', call: () => sharedReservoir.schedule(work) },
+        { name: 'stator pipeline: + shared reservoir (one Lua call)', call: () => ratedPipeline.run('select', work) },
+        { name: 'stator: shared max_concurrent (Lua call + lease back)', call: () => pipeline.run('select', work) },
+        { name: 'stator: local limiter, same concurrency', call: () => limited.run('select', work) },
+      ],
+      { concurrency: 16 },
+    );
+    const ours = results[1];
+    if (ours) printTarget('limit shared through Redis vs rate-limiter-flexible', ours.ratio >= 1, `${ours.ratio.toFixed(2)}x its throughput`, '≥ 1.00x');
+    await rated.stop();
+    rlfClient.disconnect();
+    limiterClient.disconnect();
     await shared.stop();
     await cleanRedis(prefix);
   } else {

@@ -83,6 +83,13 @@ const backoffOf = (event: unknown): number => {
   return typeof ms === 'number' ? ms : 0;
 };
 
+/**
+ * The event the `transactionTimeout` delay raises in `active`. `src/` sends it itself when it ran a
+ * first attempt outside an actor (its fast path for the common case) and that attempt's own timer
+ * fired: the machine then takes the same transition its timer would have taken.
+ */
+export const TRANSACTION_TIMEOUT_EVENT = 'xstate.after.transactionTimeout.transaction.active';
+
 /** Longest delay a timer can take (Node clamps larger ones to 1 ms). */
 const NO_TIMEOUT_MS = 2 ** 31 - 1;
 

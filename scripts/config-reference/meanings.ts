@@ -369,6 +369,8 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'login.lockout': { meaning: 'seconds a locked-out principal or source is refused' },
       'audit.file': { meaning: 'audit log, relative to `base_path` and inside it' },
       'audit.mirror_table': { meaning: 'also copy entries into this database table' },
+      'audit.sync': { meaning: '`batch`: a call proceeds once its entry is written to the file, flushed to disk every `batch_interval`; `always`: once it is on disk (fdatasync)' },
+      'audit.batch_interval': { meaning: 'seconds between two flushes of the audit file to disk with `sync: batch`' },
       'audit.rotation.max_size': { meaning: 'start a new audit file before this size (bytes or `"64MB"`); the chain continues across files' },
       'audit.rotation.max_age': { meaning: 'seconds an audit file is written to before the next one starts (0: no limit)' },
       'audit.rotation.keep': { meaning: 'rotated audit files kept (unset: all; `stator audit verify` checks the set)' },

@@ -18,6 +18,16 @@ const SQL_LEVEL: Readonly<Record<IsolationLevel, string>> = {
  *   upgrades); a read-only one begins `DEFERRED` and sets `PRAGMA query_only` (reset before it ends).
  */
 export function beginStatements(dialect: Dialect, level: IsolationLevel, readOnly: boolean): readonly string[] {
+  const key = `${dialect} ${level} ${readOnly}`;
+  let statements = planned.get(key);
+  if (!statements) planned.set(key, (statements = Object.freeze(plan(dialect, level, readOnly))));
+  return statements;
+}
+
+/** The statements per dialect, level and access mode: a few dozen at most, built once each. */
+const planned = new Map<string, readonly string[]>();
+
+function plan(dialect: Dialect, level: IsolationLevel, readOnly: boolean): string[] {
   switch (dialect) {
     case 'postgresql':
       return [`BEGIN TRANSACTION ISOLATION LEVEL ${SQL_LEVEL[level]}${readOnly ? ' READ ONLY' : ''}`];

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { DatabaseMetrics } from './database-metrics.js';
 import { failureKind } from './failure-kind.js';
-import { queryShape } from './query-shape.js';
 import { rowsAffected } from './rows-affected.js';
 import type { TransactionLog } from './transaction-log.js';
 
@@ -82,7 +81,7 @@ export class QueryTracker {
     const done = this.finish(obj);
     if (!done) return;
     const rows = done.log ? rowsAffected(obj.response) : undefined;
-    done.log?.add({ statement: queryShape(obj.sql ?? ''), durationMs: done.ms, ...(rows !== undefined ? { rows } : {}) });
+    done.log?.addStatement(obj.sql ?? '', { durationMs: done.ms, ...(rows !== undefined ? { rows } : {}) });
     if (done.ms >= this.slowMs && obj.sql !== undefined) this.onSlow({ sql: obj.sql, durationMs: done.ms, builder });
   }
 
@@ -92,6 +91,6 @@ export class QueryTracker {
     this.metrics.error(kind);
     if (!done?.log) return;
     const e = error as { code?: unknown; errno?: unknown };
-    done.log.add({ statement: queryShape(obj.sql ?? ''), durationMs: done.ms, error: String(e.code ?? e.errno ?? kind) });
+    done.log.addStatement(obj.sql ?? '', { durationMs: done.ms, error: String(e.code ?? e.errno ?? kind) });
   }
 }

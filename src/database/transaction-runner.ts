@@ -1,8 +1,11 @@
-import { fromPromise, toPromise } from 'xstate';
+import { fromPromise, toPromise, type Actor } from 'xstate';
 import {
+  TRANSACTION_TIMEOUT_EVENT,
   transactionMachine,
   type RollbackOutcome,
   type TransactionAttemptInput,
+  type TransactionEvent,
+  type TransactionInput,
   type TransactionOutput,
 } from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
@@ -13,6 +16,7 @@ import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite }
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
+import { FirstAttempt } from './first-attempt.js';
 import type { KeptRecord } from './transaction-history.js';
 import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
 import type { TransactionOptions, TransactionResult } from './transaction-options.js';
@@ -22,6 +26,12 @@ import { runSavepoint } from './savepoint.js';
 
 let sequence = 0;
 const noop = (): void => undefined;
+
+/** How the registry reaches a running transaction: on its first attempt outside the machine, then on the machine. */
+interface Control {
+  abort: (reason: string) => void;
+  now: () => { readonly state: string; readonly attempt: number };
+}
 
 /** Who began a top-level transaction and when, for the running list and the history. */
 interface Origin {
@@ -88,30 +98,30 @@ export class TransactionRunner {
     const source = `transaction.${id}`;
     const session = new TransactionSession<T>(this.env, source, fn, options);
     this.sessions.set(id, session as TransactionSession<unknown>);
+    const input: TransactionInput = { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs };
     let output: TransactionOutput;
     try {
-      const actor = startMachine(ctx, this.machine, {
-        source,
-        // Inspection costs about a third of a transaction's bookkeeping: only when someone listens
-        // (the event log, events$ subscribers) are the machine's events recorded.
-        record: ctx.events.observed,
-        input: { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs },
-      });
-      const done = toPromise(actor);
+      const control: Control = { abort: noop, now: () => ({ state: 'active', attempt: 1 }) };
+      // Recorded (the event log, events$, an inspector): the machine from the start, so that every
+      // transition is in the log. Otherwise the first attempt runs without an actor (see FirstAttempt).
+      const done =
+        ctx.events.observed || ctx.inspect
+          ? toPromise(this.onMachine(source, input, control))
+          : this.firstThenMachine(session as TransactionSession<unknown>, source, input, control);
       registry.add({
-        abort: (reason) => actor.send({ type: 'ABORT', reason }),
+        abort: (reason) => control.abort(reason),
         done: done.catch(noop),
         describe: () => {
-          const snapshot = actor.getSnapshot();
+          const now = control.now();
           const begunAt = callerFrame(site);
           return {
             id,
             kind,
-            state: String(snapshot.value) as RunningTransactionState,
+            state: now.state as RunningTransactionState,
             ageMs: ctx.clock.now() - origin.startedAt,
             startedAt: origin.startedAt,
-            attempt: snapshot.context.attempt,
-            statements: session.current?.log.entries.length ?? 0,
+            attempt: now.attempt,
+            statements: session.current?.log.length ?? 0,
             ...(origin.name !== undefined ? { name: origin.name } : {}),
             ...(begunAt ? { begunAt } : {}),
           };
@@ -122,6 +132,42 @@ export class TransactionRunner {
       this.sessions.delete(id);
     }
     return this.finish(source, output, session.current, timeoutMs, options, origin);
+  }
+
+  /** The first attempt outside the machine; the machine only when it did not commit. */
+  private async firstThenMachine(session: TransactionSession<unknown>, source: string, input: TransactionInput, control: Control): Promise<TransactionOutput> {
+    const first = new FirstAttempt(session, input.id, input.timeoutMs, this.env.ctx.clock);
+    control.abort = (reason) => first.abort(reason);
+    control.now = () => ({ state: first.state, attempt: 1 });
+    const outcome = await first.run();
+    if (outcome.committed) return { outcome: 'committed', attempts: 1 };
+    session.handOver(outcome);
+    const actor = this.onMachine(source, input, control);
+    const output = toPromise(actor);
+    // The machine is in `active`, its runBody replaying the attempt: a timeout or an ABORT that
+    // ended the attempt is sent now, and takes the transition the machine would have taken itself
+    // (the timeout's event is the one the machine's own `after` delay raises).
+    if (outcome.failedIn === 'timeout') actor.send({ type: TRANSACTION_TIMEOUT_EVENT } as unknown as TransactionEvent);
+    else if (outcome.failedIn === 'abort') control.abort(String(outcome.error ?? 'aborted'));
+    return output;
+  }
+
+  /** Starts the transaction's machine (replaying a handed-over first attempt, if any). */
+  private onMachine(source: string, input: TransactionInput, control: Control): Actor<typeof this.machine> {
+    const { ctx } = this.env;
+    const actor = startMachine(ctx, this.machine, {
+      source,
+      // Inspection costs about a third of a transaction's bookkeeping: only when someone listens
+      // (the event log, events$ subscribers) are the machine's events recorded.
+      record: ctx.events.observed,
+      input,
+    });
+    control.abort = (reason) => actor.send({ type: 'ABORT', reason });
+    control.now = () => {
+      const snapshot = actor.getSnapshot();
+      return { state: String(snapshot.value), attempt: snapshot.context.attempt };
+    };
+    return actor;
   }
 
   /** Adds a finished transaction to the history ring. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
+import type { FirstAttemptOutcome } from './first-attempt.js';
 import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
 import type { RuntimeContext } from '../kernel/context.js';
@@ -78,6 +79,8 @@ export class TransactionSession<T> {
   /** The attempt in progress (or the last one). */
   public current: Attempt<T> | undefined;
   private lastError: unknown;
+  /** How the first attempt ended when it ran outside the machine (see {@link handOver}). */
+  private handedOver: Exclude<FirstAttemptOutcome, { committed: true }> | undefined;
   private readonly statements: readonly string[];
   private readonly end: string | undefined;
   private readonly dbTimeoutMs: number;
@@ -98,9 +101,27 @@ export class TransactionSession<T> {
     this.commitTimeoutMs = commit !== undefined && commit > 0 ? commit * 1000 : this.dbTimeoutMs;
   }
 
+  /**
+   * Hands the machine a first attempt that ran outside it (`FirstAttempt`) and failed: for
+   * attempt 1, `runBody` and `commit` then replay that attempt's outcome instead of running it
+   * again, so the machine reaches `rollingBack` by the same transition, with the same attempt in
+   * {@link current} to roll back.
+   */
+  public handOver(outcome: Exclude<FirstAttemptOutcome, { committed: true }>): void {
+    this.handedOver = outcome;
+  }
+
   /** BEGIN, then the caller's function in the transaction's async scope (nested calls become savepoints). */
   public async runBody(input: TransactionAttemptInput, signal: AbortSignal): Promise<void> {
     const { env } = this;
+    const replayed = this.handedOver;
+    if (replayed && input.attempt === 1) {
+      if (replayed.failedIn === 'body') throw replayed.error;
+      // 'commit': the body had finished. 'timeout' / 'abort': the runner sends the machine that
+      // event at once, and the machine leaves `active` without waiting for this.
+      if (replayed.failedIn === 'commit') return;
+      return new Promise<void>(noop);
+    }
     if (input.attempt > 1) {
       const reason = failureKind(this.lastError);
       env.metrics.retry(reason);
@@ -138,6 +159,7 @@ export class TransactionSession<T> {
     const attempt = this.current;
     const trx = attempt?.trx;
     if (!attempt || !trx) throw new Error('no transaction to commit');
+    if (this.handedOver?.failedIn === 'commit' && attempt.number === 1) throw this.handedOver.error;
     if (trx.isCompleted()) {
       await attempt.done;
       throw new TransactionAbortedError('the function committed or rolled back the transaction itself; let stator.db.transaction do it (throw to roll back)');

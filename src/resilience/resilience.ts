@@ -1,4 +1,3 @@
-import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { BreakerHandle } from './breaker/breaker-handle.js';
@@ -78,9 +77,7 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
     if (!limiterConnection) {
       const client = new Redis(coordinationOptions(settings, 'stator-limiter'));
       client.on('error', () => undefined); // reported by the limiter, which falls back to local limits
-      const connection = new Bottleneck.IORedisConnection({ client, Redis });
-      connection.on('error', () => undefined);
-      limiterConnection = { client, connection, keyPrefix: settings.keyPrefix };
+      limiterConnection = { client, keyPrefix: settings.keyPrefix };
     }
     return limiterConnection;
   };
@@ -104,7 +101,7 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
     shared?.watch(resource, (remote) => breaker.applyRemote(remote.state, remote.delayMs, remote.trips));
     const limits = limitSettingsFor(ctx.config, resource);
     const limiter = limits
-      ? new ResourceLimiter(resource, limits, redis && limits.shared ? sharedLimiterConnection(redis) : undefined, ctx.logger)
+      ? new ResourceLimiter(resource, limits, redis && limits.shared ? sharedLimiterConnection(redis) : undefined, ctx.logger, ctx.clock)
       : undefined;
     const fallback = new FallbackChain(
       resource,
@@ -148,8 +145,7 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
       for (const p of pipelines.values()) p.breaker.stop();
       await sharedBreakers?.stop();
       if (limiterConnection) {
-        await limiterConnection.connection.disconnect(true).catch(() => undefined);
-        limiterConnection.client.disconnect();
+        await limiterConnection.client.quit().catch(() => limiterConnection?.client.disconnect());
       }
     },
   };

@@ -3,12 +3,12 @@ import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
-import { RotatingFile } from '../logging/rotation/rotating-file.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';
+import { AuditWriter, type AuditSync } from './audit-writer.js';
 
 /** A copy of the audit log elsewhere (a database table). Best effort: the file is the record. */
 export interface AuditMirror {
@@ -24,6 +24,12 @@ export interface AuditLogOptions {
   readonly secrets?: SecretRegistry;
   readonly logger?: Logger;
   readonly mirror?: AuditMirror;
+  /**
+   * `security.audit.sync`: `batch` (default) or `always`; see {@link AuditWriter}.
+   */
+  readonly sync?: AuditSync;
+  /** With `sync: batch`, milliseconds between two flushes to disk. Default 100. */
+  readonly batchIntervalMs?: number;
   /** When to start a new file; the chain goes on from the previous file's last entry. Default: never. */
   readonly rotation?: RotationPolicy;
   /** Called after each written batch (metrics). */
@@ -41,9 +47,11 @@ interface Pending {
  * the file, and rejects with {@link AuditWriteFailedError} when it could not be written; callers
  * deny the access then (fail closed).
  *
- * Appends that arrive while a write is in flight are written together in the next write (group
- * commit), so a burst of guarded calls costs a few appends, not one each. Sequence numbers and
- * hashes are assigned when a batch is written, so a failed batch leaves no gap.
+ * Group commit: the entries appended in the same turn of the event loop, and those that arrive
+ * while a flush to disk is in flight (`sync: always`), are written together in one write, so a
+ * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
+ * written under `sync` (see {@link AuditWriter}). Sequence numbers and hashes are assigned when a
+ * batch is written, so a failed batch leaves no gap.
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -52,9 +60,19 @@ export class AuditLog {
   private head: AuditHead | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
-  private out: RotatingFile | undefined;
+  /** The held-open file with group commit, `sync` and rotation. */
+  private readonly writer: AuditWriter;
 
-  public constructor(private readonly options: AuditLogOptions) {}
+  public constructor(private readonly options: AuditLogOptions) {
+    this.writer = new AuditWriter({
+      ...(options.rotation ? { rotation: options.rotation } : {}),
+      file: options.file,
+      sync: options.sync ?? 'batch',
+      batchIntervalMs: options.batchIntervalMs ?? 100,
+      clock: options.clock,
+      onSyncFailed: (cause) => this.loud(new AuditWriteFailedError(options.file, { cause })),
+    });
+  }
 
   /** The file written. */
   public get file(): string {
@@ -78,8 +96,15 @@ export class AuditLog {
   public append(record: AuditRecord): Promise<AuditEntry> {
     return new Promise<AuditEntry>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      this.flushing ??= this.flush();
+      // One microtask later: the appends of calls running in the same turn join this batch.
+      this.flushing ??= Promise.resolve().then(() => this.flush());
     });
+  }
+
+  /** Writes what is queued, flushes the file to disk and closes it (it reopens on the next append). */
+  public async close(): Promise<void> {
+    await this.drain();
+    this.writer.close();
   }
 
   /** Resolves when every entry appended so far is written (or failed). */
@@ -100,8 +125,10 @@ export class AuditLog {
           prev = entry;
           return entry;
         });
-        this.out ??= new RotatingFile(this.options.file, { clock: this.options.clock, ...(this.options.rotation ? { policy: this.options.rotation } : {}) });
-        await this.out.append(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        let text = '';
+        for (const e of entries) text += `${JSON.stringify(e)}\n`;
+        const durable = this.writer.write(text);
+        if (durable) await durable;
         this.head = prev;
         batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
         this.options.onWritten?.(entries);

@@ -5,6 +5,7 @@ import { conditionsHold } from './conditions.js';
 import { compileRule, parsePermission, type CompiledRule, type PermissionPattern } from './permission.js';
 import type { Policy, RoleDefinition } from './policy.js';
 import type { Principal } from './principal.js';
+import { DecisionMemo, isVolatile } from './decision-memo.js';
 
 /** The outcome of {@link Authorizer.decide}. */
 export interface Decision {
@@ -24,11 +25,15 @@ export interface AuthorizationRules {
 interface CompiledPolicy {
   readonly policy: Policy;
   readonly rules: readonly CompiledRule[];
+  /** It has a time or request condition: a decision it takes part in is not memoized. */
+  readonly volatile: boolean;
 }
 
 interface PrincipalRules {
   readonly grants: readonly CompiledRule[];
   readonly policies: readonly CompiledPolicy[];
+  /** Decisions already made for this principal (see {@link DecisionMemo}). */
+  readonly memo: DecisionMemo;
 }
 
 /**
@@ -44,17 +49,43 @@ interface PrincipalRules {
  * compiled once and cached (keyed by id, roles and attributes, so a changed principal is
  * recompiled). Conditions are evaluated per request on the injected clock.
  *
+ * Decisions are memoized per principal and permission ({@link DecisionMemo}) unless a policy
+ * that matches the request has a time or request condition (those are evaluated every time).
+ * {@link Authorizer.replaceRules} drops every memoized decision.
+ *
  * @throws Error at construction when a permission is malformed or roles inherit in a cycle.
  */
 export class Authorizer {
-  private readonly rolePatterns = new Map<string, readonly { pattern: PermissionPattern; origin: string }[]>();
-  private readonly policyPatterns: readonly { policy: Policy; patterns: readonly PermissionPattern[] }[];
+  private rolePatterns = new Map<string, readonly { pattern: PermissionPattern; origin: string }[]>();
+  private policyPatterns: readonly { policy: Policy; patterns: readonly PermissionPattern[] }[] = [];
   private readonly cache = new LRUCache<string, PrincipalRules>({ max: 1000 });
+  private readonly byObject = new WeakMap<Principal, { readonly rules: PrincipalRules; readonly generation: number }>();
+  /** Bumped by {@link replaceRules}: compiled rules of an older generation are not used. */
+  private generation = 0;
 
   public constructor(
     rules: AuthorizationRules,
     private readonly clock: Clock,
   ) {
+    this.load(rules);
+  }
+
+  /**
+   * Replaces the roles and policies: every decision from now on follows the new ones (compiled
+   * rules and memoized decisions are dropped).
+   *
+   * @throws Error when a permission is malformed or roles inherit in a cycle (the old rules stay).
+   */
+  public replaceRules(rules: AuthorizationRules): void {
+    const next = new Authorizer(rules, this.clock);
+    this.rolePatterns = next.rolePatterns;
+    this.policyPatterns = next.policyPatterns;
+    this.cache.clear();
+    this.generation++;
+  }
+
+  private load(rules: AuthorizationRules): void {
+    this.rolePatterns = new Map();
     const roles = rules.roles ?? {};
     const resolving = new Set<string>();
     const resolve = (name: string): readonly { pattern: PermissionPattern; origin: string }[] => {
@@ -86,6 +117,14 @@ export class Authorizer {
   public decide(principal: Principal, request: AccessRequest): Decision {
     const permission = requestPermission(request);
     const compiled = this.rulesOf(principal);
+    const known = compiled.memo.get(permission);
+    if (known) return known;
+    const decision = this.decideNow(compiled, principal, request, permission);
+    if (!compiled.policies.some((p) => p.volatile && p.rules.some((r) => ruleMatches(r, request)))) compiled.memo.set(permission, decision);
+    return decision;
+  }
+
+  private decideNow(compiled: PrincipalRules, principal: Principal, request: AccessRequest, permission: string): Decision {
     const now = this.clock.now();
     const policies = compiled.policies.filter((p) => this.applies(p, principal, request, now));
 
@@ -117,6 +156,16 @@ export class Authorizer {
   }
 
   private rulesOf(principal: Principal): PrincipalRules {
+    // The same principal object again (`as(principal)` on every call): no key to build. Principals
+    // are read-only; a changed one is a new object, found or compiled by its key below.
+    const same = this.byObject.get(principal);
+    if (same && same.generation === this.generation) return same.rules;
+    const rules = this.rulesByKey(principal);
+    this.byObject.set(principal, { rules, generation: this.generation });
+    return rules;
+  }
+
+  private rulesByKey(principal: Principal): PrincipalRules {
     const key = JSON.stringify([principal.id, principal.roles, principal.attributes, principal.permissions ?? []]);
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -135,9 +184,9 @@ export class Authorizer {
     for (const { policy, patterns } of this.policyPatterns) {
       if (!subjectMatches(policy, principal)) continue;
       const rules = patterns.flatMap((p) => compileRule(p, principal, `policy ${policy.name}`) ?? []);
-      if (rules.length) policies.push({ policy, rules });
+      if (rules.length) policies.push({ policy, rules, volatile: isVolatile(policy) });
     }
-    const out = { grants, policies };
+    const out = { grants, policies, memo: new DecisionMemo() };
     this.cache.set(key, out);
     return out;
   }

@@ -15,6 +15,7 @@ import { KnexRevocationStore, MemoryRevocationStore, type RevocationStore } from
 import { Security } from './security.js';
 import { registerSecurityMetrics, type SecurityCounts } from './security-metrics.js';
 import { TokenService, type Tokens } from './token-service.js';
+import { cacheVerifiedTokens } from './verified-token-cache.js';
 
 /** What {@link createSecurity} may use besides the runtime context. */
 export interface CreateSecurityOptions {
@@ -70,10 +71,13 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     },
     ctx.clock,
   );
-  const tokens: Tokens = {
-    issue: async (id) => (await service).issue(id),
-    verify: async (token) => (await service).verify(token),
-  };
+  const tokens: Tokens = cacheVerifiedTokens(
+    {
+      issue: async (id) => (await service).issue(id),
+      verify: async (token) => (await service).verify(token),
+    },
+    ctx.clock,
+  );
   const readiness = service.then((s) => {
     // Only news when someone could hold a token: principals or a user store are configured.
     const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
@@ -107,6 +111,8 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     clock: ctx.clock,
     secrets: ctx.secrets,
     logger: ctx.logger,
+    sync: config.audit.sync,
+    batchIntervalMs: config.audit.batch_interval * 1000,
     rotation: rotationPolicy(config.audit.rotation),
     onWritten: (entries) => {
       counts.audit_entries += entries.length;

@@ -72,6 +72,7 @@ export class Security {
    * @throws AccessDeniedError naming the missing permission and why.
    */
   public async enforce(principal: Principal, requests: readonly AccessRequest[]): Promise<readonly Decision[]> {
+    if (requests.length === 1) return [await this.enforceOne(principal, requests[0] as AccessRequest)];
     const decisions = requests.map((r) => this.authorizer.decide(principal, r));
     for (const d of decisions) this.counts[d.allowed ? 'allow' : 'deny']++;
     try {
@@ -94,5 +95,24 @@ export class Security {
     const denied = decisions.find((d) => !d.allowed);
     if (denied) throw new AccessDeniedError(principal.id, denied.permission, denied.reason);
     return decisions;
+  }
+
+  /** {@link enforce} for the common single request, without the arrays. */
+  private async enforceOne(principal: Principal, r: AccessRequest): Promise<Decision> {
+    const d = this.authorizer.decide(principal, r);
+    this.counts[d.allowed ? 'allow' : 'deny']++;
+    try {
+      await this.audit.append({
+        who: principal.id,
+        action: `${r.resource}:${r.action}`,
+        resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
+        decision: d.allowed ? 'allow' : 'deny',
+        reason: d.reason,
+      });
+    } catch (cause) {
+      throw new AccessDeniedError(principal.id, d.permission, 'the audit log cannot be written, so access fails closed', { cause });
+    }
+    if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
+    return d;
   }
 }

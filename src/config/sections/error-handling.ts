@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { count, port, ratio, seconds } from './common.js';
 import { cacheTls } from './tls.js';
 
-/** Limits of one resource's calls, enforced by bottleneck (shared through Redis when available). */
+/** Limits of one resource's calls, in process (no timer per call) or shared through Redis by one Lua script per admitted call. */
 const rateLimit = z.strictObject({
   /** Calls of this resource in flight at once (across every process when shared). Absent = unlimited. */
   max_concurrent: count(1).optional(),

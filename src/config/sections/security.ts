@@ -131,6 +131,14 @@ const audit = z.strictObject({
   rotation: rotationSection({ max_size: '64MB' }).prefault({}),
   /** Also copy entries into this database table (created if missing). The file stays the record. */
   mirror_table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  /**
+   * When a guarded call proceeds: `batch` once its entry is written to the file (the operating
+   * system holds it; the file is flushed to disk every `batch_interval`, so a power loss loses at
+   * most that much), `always` once its entry is on disk (fdatasync; concurrent calls share one).
+   */
+  sync: z.enum(['always', 'batch'], { error: 'expected always or batch' }).default('batch'),
+  /** Seconds between two flushes to disk with `sync: batch` (at most 10). */
+  batch_interval: z.number({ error: 'expected a number of seconds' }).positive().max(10).default(0.1),
 });
 
 /**

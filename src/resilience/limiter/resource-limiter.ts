@@ -1,8 +1,10 @@
-import Bottleneck from 'bottleneck';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../logging/logger.js';
+import { sleep, systemClock, type Clock } from '../../kernel/clock.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import type { LimitSettings } from './limit-settings.js';
+import { LocalLimits } from './local-limits.js';
+import { admitArguments, withAdmitScript, type AdmitClient } from './shared-limit-script.js';
 
 /** Counts of a limiter, for metrics. */
 export interface LimiterCounts {
@@ -10,146 +12,148 @@ export interface LimiterCounts {
   readonly running: number;
 }
 
-/** The Redis side of shared limits: one ioredis client (bottleneck duplicates it for pub/sub). */
+/** The Redis side of shared limits: one ioredis client, shared by every resource's limiter. */
 export interface SharedLimiterConnection {
   readonly client: Redis;
-  readonly connection: Bottleneck.IORedisConnection;
   readonly keyPrefix: string;
 }
 
-/** What runs jobs in this process: the semaphore or a local bottleneck. */
-type LocalLimiter = { kind: 'gate'; gate: ConcurrencyGate } | { kind: 'bottleneck'; limiter: Bottleneck };
+/** What runs jobs in this process: the semaphore, or the clock-driven limits. */
+type LocalLimiter = { kind: 'gate'; gate: ConcurrencyGate } | { kind: 'limits'; limits: LocalLimits };
+
+let leaseSequence = 0;
+const LEASE_OWNER = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
+const noop = (): void => undefined;
 
 /**
  * Concurrency and rate limits of one resource. In process: `max_concurrent` alone is a
- * {@link ConcurrencyGate}; with `min_time` or a reservoir, bottleneck. With a shared connection
- * the limits hold across every process using the same key prefix (bottleneck's Redis clustering
- * through ioredis); while Redis is not ready, or when bottleneck cannot reach it for a job, the
- * job runs through the local limiter with the same settings instead (limits then hold per
- * process).
+ * {@link ConcurrencyGate}; with `min_time` or a reservoir, {@link LocalLimits} (no timer per
+ * call). With a shared connection the limits hold across every process using the same key
+ * prefix: each call is admitted by one Lua script in Redis (`shared-limit-script.ts`: leases for
+ * `max_concurrent`, the next start for `min_time`, the reservoir), one round trip per admitted
+ * call; a lease is given back without waiting for the answer. While Redis is not ready, or when
+ * the script cannot run, the call runs through the local limiter with the same settings instead
+ * (limits then hold per process).
  */
 export class ResourceLimiter {
   private readonly local: LocalLimiter;
-  /** The limiter shared through Redis, when there is one. */
-  public readonly shared: Bottleneck | undefined;
-  private readonly sharedClient: Redis | undefined;
+  private readonly sharedClient: AdmitClient | undefined;
+  private readonly keys: readonly [string, string, string] | undefined;
+  private readonly args: readonly string[];
+  private sharedRunning = 0;
+  private sharedWaiting = 0;
   private sharedDown = false;
   private stopping = false;
 
   public constructor(
     private readonly resource: string,
-    settings: LimitSettings,
+    private readonly settings: LimitSettings,
     connection: SharedLimiterConnection | undefined,
     private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
-    const options: Bottleneck.ConstructorOptions = {
-      maxConcurrent: settings.maxConcurrent ?? null,
-      minTime: settings.minTimeMs,
-      reservoir: settings.reservoir ?? null,
-      reservoirRefreshInterval: settings.reservoirRefreshIntervalMs ?? null,
-      reservoirRefreshAmount: settings.reservoirRefreshAmount ?? null,
-    };
     if (settings.maxConcurrent !== undefined && settings.minTimeMs === 0 && settings.reservoir === undefined) {
       this.local = { kind: 'gate', gate: new ConcurrencyGate(settings.maxConcurrent) };
     } else {
-      const limiter = new Bottleneck(options);
-      limiter.on('error', (error: unknown) => logger.warn(`rate limiter of ${resource} failed`, { error }));
-      this.local = { kind: 'bottleneck', limiter };
+      this.local = { kind: 'limits', limits: new LocalLimits(settings, clock) };
     }
+    this.args = admitArguments(settings);
     if (connection && settings.shared) {
-      this.sharedClient = connection.client;
-      this.shared = new Bottleneck({
-        ...options,
-        id: `${connection.keyPrefix}limiter:${resource}`,
-        datastore: 'ioredis',
-        connection: connection.connection,
-        clearDatastore: false,
-      });
-      this.shared.on('error', (error: unknown) => this.noteSharedDown(error));
+      this.sharedClient = withAdmitScript(connection.client);
+      const base = `${connection.keyPrefix}limiter:${resource}`;
+      this.keys = [`${base}:leases`, `${base}:next`, `${base}:reservoir`];
       connection.client.on('close', () => {
         if (!this.stopping) this.noteSharedDown(new Error('connection to Redis closed'));
       });
       connection.client.on('ready', () => {
         this.sharedDown = false;
       });
-      // Apply this process's settings to the shared limiter (the first process created it).
-      this.shared.ready().then(
-        () => this.shared?.updateSettings(options),
-        (error: unknown) => this.noteSharedDown(error),
-      );
     }
+  }
+
+  /** Whether calls are limited through Redis (when it is reachable). */
+  public get shared(): boolean {
+    return this.sharedClient !== undefined;
   }
 
   /**
    * Runs `job` when the limits allow. The job's own rejection passes through unchanged. `signal`
-   * lets a call waiting for an in-process slot give up (bottleneck's queues do not take one).
+   * lets a call waiting for its turn give up.
    */
   public schedule<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const shared = this.shared;
-    if (shared && this.sharedClient?.status === 'ready') {
-      let started = false;
-      return shared
-        .schedule(() => {
-          started = true;
-          return job();
-        })
-        .then(
-          (value) => value,
-          (error: unknown) => {
-            if (started) throw error;
-            this.noteSharedDown(error);
-            return this.runLocally(job, signal);
-          },
-        );
-    }
+    if (this.sharedClient?.status === 'ready' && !this.stopping) return this.runShared(this.sharedClient, job, signal);
     return this.runLocally(job, signal);
   }
 
   private runLocally<T>(job: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const local = this.local;
-    return local.kind === 'gate' ? local.gate.schedule(job, signal) : local.limiter.schedule(job);
+    return local.kind === 'gate' ? local.gate.schedule(job, signal) : local.limits.schedule(job, signal);
+  }
+
+  private async runShared<T>(client: AdmitClient, job: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const [leases, next, reservoir] = this.keys as readonly [string, string, string];
+    const lease = `${LEASE_OWNER}.${++leaseSequence}`;
+    for (let waited = false; ; waited = true) {
+      let verdict: [number, number];
+      try {
+        verdict = await client.statorAdmit(leases, next, reservoir, lease, ...this.args);
+      } catch (error) {
+        if (waited) this.sharedWaiting--;
+        this.noteSharedDown(error);
+        return this.runLocally(job, signal);
+      }
+      if (verdict[0] === 0) {
+        if (waited) this.sharedWaiting--;
+        break;
+      }
+      if (!waited) this.sharedWaiting++;
+      try {
+        await sleep(this.clock, verdict[1], signal);
+      } catch (reason) {
+        this.sharedWaiting--;
+        throw reason;
+      }
+    }
+    this.sharedRunning++;
+    try {
+      return await job();
+    } finally {
+      this.sharedRunning--;
+      // The lease lapses by itself (LEASE_MS) if this never arrives.
+      if (this.settings.maxConcurrent !== undefined) client.zrem(leases, lease).catch(noop);
+    }
   }
 
   /**
-   * Resolves true once the shared limiter is connected to Redis, false when it has none or Redis
-   * did not answer within `timeoutMs` (jobs then run under local limits).
+   * Resolves true once the shared limiter's Redis connection is ready, false when it has none or
+   * Redis did not answer within `timeoutMs` (jobs then run under local limits).
    */
   public async ready(timeoutMs = 3000): Promise<boolean> {
-    const shared = this.shared;
-    if (!shared) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+    const client = this.sharedClient;
+    if (!client) return false;
+    if (client.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
       timer.unref();
+      client.on('ready', onReady);
     });
-    const ok = await Promise.race([shared.ready().then(() => this.sharedClient?.status === 'ready', () => false), timeout]);
-    clearTimeout(timer);
-    return ok;
   }
 
   /** Jobs waiting and running in this process. */
   public counts(): LimiterCounts {
-    const shared = this.shared?.counts();
-    let queued = shared?.QUEUED ?? 0;
-    let running = shared ? shared.RUNNING + shared.EXECUTING : 0;
-    if (this.local.kind === 'gate') {
-      queued += this.local.gate.queued;
-      running += this.local.gate.running;
-    } else {
-      const local = this.local.limiter.counts();
-      queued += local.QUEUED;
-      running += local.RUNNING + local.EXECUTING;
-    }
-    return { queued, running };
+    const local = this.local.kind === 'gate' ? { queued: this.local.gate.queued, running: this.local.gate.running } : this.local.limits.counts();
+    return { queued: local.queued + this.sharedWaiting, running: local.running + this.sharedRunning };
   }
 
-  /** Stops accepting jobs; queued jobs are dropped. */
+  /** Stops sending calls to Redis; calls still waiting give up through their signals. */
   public async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.allSettled([
-      ...(this.local.kind === 'bottleneck' ? [this.local.limiter.stop({ dropWaitingJobs: true })] : []),
-      ...(this.shared ? [this.shared.stop({ dropWaitingJobs: true })] : []),
-    ]);
   }
 
   private noteSharedDown(error: unknown): void {

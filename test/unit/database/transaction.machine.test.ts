@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
-import { transactionMachine, type RollbackOutcome, type TransactionAttemptInput } from '../../../machines/transaction.machine.js';
+import { TRANSACTION_TIMEOUT_EVENT, transactionMachine, type RollbackOutcome, type TransactionAttemptInput } from '../../../machines/transaction.machine.js';
 import { RollbackFailedError, isRollbackFailedError } from '../../../src/errors/rollback-failed-error.js';
 import { eventPayload } from '../../../src/kernel/event-payload.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
@@ -33,6 +33,16 @@ function setUp(limits = { maxRetries: 2, timeoutMs: 1000 }) {
 const settle = (clock: TestClock): Promise<void> => clock.advance(0);
 
 describe('transaction machine', () => {
+  it('takes the timeout transition on TRANSACTION_TIMEOUT_EVENT sent from outside (a first attempt that timed out in src/)', async () => {
+    const t = setUp();
+    t.actor.send({ type: TRANSACTION_TIMEOUT_EVENT } as never);
+    await settle(t.clock);
+    expect(t.state()).toBe('rollingBack');
+    expect(t.body.last().signal.aborted).toBe(true);
+    expect(t.rollBack.last().input).toEqual({ id: 7, attempt: 1, failedIn: 'timeout', error: undefined });
+    expect(t.clock.pending).toBe(0); // its own timer is cancelled with the state
+  });
+
   it('commits: active → committing → committed', async () => {
     const t = setUp();
     expect(t.state()).toBe('active');

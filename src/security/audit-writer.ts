@@ -1,0 +1,176 @@
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { lastRotatedIndex, listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
+import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
+import { unrefTimer, type Clock } from '../kernel/clock.js';
+
+/** `security.audit.sync`: when an appended entry counts as written. */
+export type AuditSync = 'always' | 'batch';
+
+/** Options of {@link AuditWriter}. */
+export interface AuditWriterOptions {
+  readonly file: string;
+  readonly sync: AuditSync;
+  /** With `batch`: milliseconds between two flushes to disk. */
+  readonly batchIntervalMs: number;
+  readonly clock: Clock;
+  /** When to start a new file (as `RotatingFile` does: the active file keeps its name). */
+  readonly rotation?: RotationPolicy;
+  /** Told when a background flush to disk failed (the next write retries it and fails closed). */
+  readonly onSyncFailed?: (error: unknown) => void;
+}
+
+/**
+ * Writes batches of audit lines to one file, held open in append mode.
+ *
+ * - `sync: batch` — {@link write} returns once the text is in the file (a synchronous `write(2)`
+ *   into the page cache, a few microseconds: no thread-pool round trip per guarded call). The
+ *   file is flushed to disk (`fdatasync`) at most `batchIntervalMs` after a write. If that flush
+ *   fails, the next write flushes first and throws if it fails again: appends fail closed.
+ * - `sync: always` — {@link write} resolves once the text is on disk (`fdatasync` after the
+ *   write). The audit log writes the entries of every call that arrived while a flush was in
+ *   flight together (group commit), so concurrent calls share one write and one flush.
+ *
+ * The path is watched (inotify through `fs.watch`): once the file is moved away, replaced or
+ * deleted, the next write checks the path (`stat`) and reopens the log there, and a path that
+ * cannot be opened fails the write. Without a watch (a file system that offers none) the path is
+ * checked before every write. A failed write closes the file; the next write opens it again.
+ */
+export class AuditWriter {
+  private fd: number | undefined;
+  private identity: { dev: number; ino: number } | undefined;
+  private size = 0;
+  private openedAt = 0;
+  private watcher: FSWatcher | undefined;
+  /** The path may no longer name the open file: check it before the next write. */
+  private moved = true;
+  private syncTimer: unknown;
+  private syncFailure: unknown;
+
+  public constructor(private readonly options: AuditWriterOptions) {}
+
+  /**
+   * Writes `text`; returns a promise only when it must wait for the disk (`sync: always`).
+   *
+   * @throws the file system's error (fail closed: the caller refuses the access).
+   */
+  public write(text: string): Promise<void> | undefined {
+    if (this.rotationDue(text)) return this.rotate().then(() => this.write(text));
+    const fd = this.open();
+    try {
+      if (this.syncFailure !== undefined) {
+        fdatasyncSync(fd);
+        this.syncFailure = undefined;
+      }
+      writeSync(fd, text);
+      this.size += Buffer.byteLength(text);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+    if (this.options.sync === 'always') return this.datasync(fd);
+    if (this.syncTimer === undefined) {
+      this.syncTimer = this.options.clock.setTimeout(() => this.flushToDisk(), this.options.batchIntervalMs);
+      unrefTimer(this.syncTimer);
+    }
+    return undefined;
+  }
+
+  /** Flushes what was written and closes the file. */
+  public close(): void {
+    if (this.syncTimer !== undefined) this.options.clock.clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    const fd = this.fd;
+    this.fd = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.moved = true;
+    if (fd === undefined) return;
+    try {
+      fdatasyncSync(fd);
+    } catch {
+      // Closing after a failure: the error was already reported by the write that failed.
+    }
+    closeSync(fd);
+  }
+
+  private open(): number {
+    if (this.fd !== undefined) {
+      if (!this.moved) return this.fd;
+      const now = statSync(this.options.file, { throwIfNoEntry: false });
+      if (now && now.ino === this.identity?.ino && now.dev === this.identity.dev) return this.fd;
+      this.close(); // moved, replaced or deleted: write at the path, as the configuration says
+    }
+    const fd = openSync(this.options.file, 'a', 0o600);
+    try {
+      const { dev, ino, size, birthtimeMs, mtimeMs } = fstatSync(fd);
+      this.identity = { dev, ino };
+      this.size = size;
+      this.openedAt = size > 0 ? Math.min(this.options.clock.now(), birthtimeMs || mtimeMs) : this.options.clock.now();
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.fd = fd;
+    this.watchPath();
+    return fd;
+  }
+
+  /** The rotation policy asks for a fresh file before `text` (only once the file holds something). */
+  private rotationDue(text: string): boolean {
+    const policy = this.options.rotation;
+    if (!policy || this.fd === undefined || this.size === 0) return false;
+    if (policy.maxSize && this.size + Buffer.byteLength(text) > policy.maxSize) return true;
+    return Boolean(policy.maxAge && this.options.clock.now() - this.openedAt >= policy.maxAge);
+  }
+
+  /** Closes the active file (flushed), renames it to the next index, drops files beyond `keep`. */
+  private async rotate(): Promise<void> {
+    this.close();
+    await rename(this.options.file, rotatedName(this.options.file, (await lastRotatedIndex(this.options.file)) + 1));
+    const keep = this.options.rotation?.keep;
+    if (keep === undefined) return;
+    const rotated = (await listRotatedSet(this.options.file)).files.filter((f) => f.index !== undefined);
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - keep))) await unlink(old.path).catch(() => undefined);
+  }
+
+  private watchPath(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.moved = true;
+    try {
+      const watcher = watch(this.options.file, { persistent: false }, (event) => {
+        if (event === 'rename') this.moved = true;
+      });
+      watcher.on('error', () => {
+        this.moved = true;
+        watcher.close();
+      });
+      this.watcher = watcher;
+      this.moved = false;
+    } catch {
+      // No watch here: the path is checked before every write.
+    }
+  }
+
+  private datasync(fd: number): Promise<void> {
+    return new Promise<void>((resolve, reject) =>
+      fdatasync(fd, (error) => {
+        if (!error) return resolve();
+        if (this.fd === fd) this.close();
+        reject(error);
+      }),
+    );
+  }
+
+  private flushToDisk(): void {
+    this.syncTimer = undefined;
+    const fd = this.fd;
+    if (fd === undefined) return;
+    fdatasync(fd, (error) => {
+      if (!error) return;
+      this.syncFailure = error;
+      this.options.onSyncFailed?.(error);
+    });
+  }
+}

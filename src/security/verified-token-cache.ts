@@ -1,0 +1,41 @@
+import type { Clock } from '../kernel/clock.js';
+import type { Tokens, VerifiedToken } from './token-service.js';
+
+/** Tokens remembered at most (the oldest is forgotten first); a forgotten token is verified again. */
+const MAX_TOKENS = 10_000;
+
+/**
+ * `tokens` with each successful verification remembered until the token expires: a guarded call
+ * made with the same token again skips the signature check (jose's HS256 verification costs tens
+ * of microseconds, more than the call it guards). Only what the signature proves is cached: the
+ * authenticator still looks up revocation and the principal on every call, so a revoked token or
+ * a disabled principal is refused at once. A refused token is never cached (it is verified and
+ * audited each time). Expiry is judged on `clock` without tolerance: past `expiresAt` the token
+ * goes back to the full verification (which applies the configured clock tolerance).
+ *
+ * @example
+ * ```ts
+ * const tokens = cacheVerifiedTokens(service, ctx.clock);
+ * await tokens.verify(token); // verified by jose
+ * await tokens.verify(token); // from the cache until the token's exp
+ * ```
+ */
+export function cacheVerifiedTokens(tokens: Tokens, clock: Clock): Tokens {
+  const verified = new Map<string, VerifiedToken>();
+  return {
+    issue: (principalId) => tokens.issue(principalId),
+    verify: async (token) => {
+      const known = verified.get(token);
+      if (known) {
+        if (clock.now() < known.expiresAt) return known;
+        verified.delete(token);
+      }
+      const fresh = await tokens.verify(token);
+      if (clock.now() < fresh.expiresAt) {
+        if (verified.size >= MAX_TOKENS) verified.delete(verified.keys().next().value as string);
+        verified.set(token, fresh);
+      }
+      return fresh;
+    },
+  };
+}
