@@ -3,14 +3,14 @@
 //   faces         src/cli/ src/http/ src/visualize/ src/index.ts src/testing.ts
 //   assembly      src/runtime/  (createStator, built-in layers, resource plan)
 //   capabilities  src/security/ src/status/ src/cache/ src/database/ src/pool/ src/filesystem/ src/resilience/
-//   ground        src/kernel/ src/config/ src/errors/ src/logging/ (src/events/: the event log)
+//   ground        src/kernel/ src/config/ src/errors/ src/logging/ src/telemetry/ (src/events/: the event log)
 //   machines/     pure XState, imports only xstate
 //
 // A floor imports only from floors below it. A new folder gets its floor here first.
 const capabilities = '^src/(cache|database|pool|filesystem|resilience|security|status)/';
 const capabilityTargets =
   '^src/(cache|database|pool|filesystem|resilience|security|status|events|runtime|cli|http|visualize)/';
-const ground = '^src/(kernel|config|errors|logging)/';
+const ground = '^src/(kernel|config|errors|logging|telemetry)/';
 const faces = '^src/(runtime|cli|http|visualize)/|^src/(index|testing)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

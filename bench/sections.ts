@@ -12,6 +12,7 @@ export const sections: readonly BenchSection[] = [
   { name: 'breaker', run: () => import('./breaker.bench.js').then((m) => m.run()) },
   { name: 'pipeline', run: () => import('./pipeline.bench.js').then((m) => m.run()) },
   { name: 'database', run: () => import('./database.bench.js').then((m) => m.run()) },
+  { name: 'transaction-records', run: () => import('./transaction-records.bench.js').then((m) => m.run()) },
   { name: 'pool', run: () => import('./pool.bench.js').then((m) => m.run()) },
   { name: 'status', run: () => import('./status.bench.js').then((m) => m.run()) },
   { name: 'security', run: () => import('./security.bench.js').then((m) => m.run()) },
@@ -19,4 +20,6 @@ export const sections: readonly BenchSection[] = [
   { name: 'events', run: () => import('./events.bench.js').then((m) => m.run()) },
   { name: 'cache', run: () => import('./cache.bench.js').then((m) => m.run()) },
   { name: 'dashboard', run: () => import('./dashboard.bench.js').then((m) => m.run()) },
+  { name: 'otel', run: () => import('./otel.bench.js').then((m) => m.run()) },
+  { name: 'tls', run: () => import('./tls.bench.js').then((m) => m.run()) },
 ];

@@ -13,13 +13,23 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
   cache: {
     intro: 'Which cache, where, and how patient to be with it.',
     keys: {
-      driver: { meaning: '`memory` (lru-cache in process), `redis` (ioredis) or `memcached` (memjs)' },
-      host: { meaning: 'server host' },
+      driver: { default: '`memory` (or the scheme of `url`)', meaning: '`memory` (lru-cache in process), `redis` (ioredis) or `memcached` (memjs)' },
+      url: {
+        meaning:
+          '`redis://`, `rediss://` (TLS), `redis+sentinel://`, `memcached://` URL, usually `${REDIS_URL}`; keys written beside it win; a secret (see [Connections](connections.md))',
+      },
+      host: { default: '`127.0.0.1`', meaning: 'server host' },
       port: { default: '6379 / 11211', meaning: 'server port (redis / memcached)' },
       username: { meaning: 'Redis ACL user / Memcached SASL user' },
       password: { meaning: 'secret; prefer `${ENV}` or `password_file`' },
       password_file: { meaning: 'read `password` from this file' },
-      db: { meaning: 'Redis logical database' },
+      db: { default: '`0`', meaning: 'Redis logical database' },
+      'tls.ca_file': { meaning: 'TLS to Redis (every node, Sentinel and its sentinels, Cluster): PEM file of the CA that signed the server certificate (default: the CAs Node trusts)' },
+      'tls.cert_file': { meaning: 'TLS: PEM client certificate (for `tls-auth-clients yes`)' },
+      'tls.key_file': { meaning: "TLS: PEM private key of the client certificate" },
+      'tls.passphrase': { meaning: 'TLS: passphrase of an encrypted key (a secret)' },
+      'tls.servername': { meaning: 'TLS: the name the certificate is checked against, when it is not `host`' },
+      'tls.reject_unauthorized': { meaning: 'TLS: check the certificate and host name (`false`: any certificate, encryption only)' },
       timeout: { meaning: 'seconds before an operation or a connection attempt gives up' },
       retry_attempts: { meaning: 'connection attempts after the first' },
       retry_delay: { meaning: 'seconds between connection attempts' },
@@ -49,14 +59,28 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
   database: {
     intro: 'Which SQL database, where, and how patient to be with it.',
     keys: {
-      driver: { meaning: '`sqlite` (better-sqlite3), `postgresql` (pg) or `mysql` (mysql2; MariaDB too)' },
-      host: { meaning: 'server host' },
+      driver: { default: '`sqlite` (or the scheme of `url`)', meaning: '`sqlite` (better-sqlite3), `postgresql` (pg) or `mysql` (mysql2; MariaDB too)' },
+      url: {
+        meaning:
+          '`postgres://`, `postgresql://`, `mysql://`, `mariadb://`, `sqlite:` / `file:` URL, usually `${DATABASE_URL}`; keys written beside it win; a secret (see [Connections](connections.md))',
+      },
+      host: { default: '`127.0.0.1`', meaning: 'server host' },
       port: { default: '5432 / 3306', meaning: 'server port (postgresql / mysql)' },
-      database: { meaning: 'database name' },
+      database: { default: '`stator`', meaning: 'database name' },
       username: { meaning: 'user' },
       password: { meaning: 'secret; prefer `${ENV}` or `password_file`' },
       password_file: { meaning: 'read `password` from this file' },
-      filename: { meaning: 'SQLite file, relative to `filesystem.base_path` unless absolute' },
+      filename: { default: '`stator.sqlite`', meaning: 'SQLite file, relative to `filesystem.base_path` unless absolute' },
+      'ssl.mode': {
+        default: '`disable`; `verify-full` when `ssl` is written',
+        meaning: 'TLS to PostgreSQL / MySQL: `disable`, `require` (not checked), `verify-ca`, `verify-full` (also the URL\'s `sslmode`; see [Connections](connections.md))',
+      },
+      'ssl.ca_file': { meaning: 'TLS: PEM file of the CA that signed the server certificate (default: the CAs Node trusts)' },
+      'ssl.cert_file': { meaning: 'TLS: PEM client certificate (PostgreSQL `cert` authentication, MySQL `REQUIRE SUBJECT`)' },
+      'ssl.key_file': { meaning: 'TLS: PEM private key of the client certificate' },
+      'ssl.passphrase': { meaning: 'TLS: passphrase of an encrypted key (a secret)' },
+      'ssl.servername': { meaning: 'TLS: the name the certificate is checked against, when it is not `host` (PostgreSQL only)' },
+      'ssl.reject_unauthorized': { meaning: "Node's name for the check: `false` is `mode: require`, `true` is `verify-full`" },
       timeout: { meaning: 'seconds before connecting or a query gives up' },
       retry_attempts: { meaning: 'connection attempts after the first' },
       retry_delay: { meaning: 'seconds between connection attempts' },
@@ -105,11 +129,13 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     intro: 'Defaults of `stator.db.transaction()`.',
     keys: {
       isolation_level: { meaning: '`READ_UNCOMMITTED`, `READ_COMMITTED`, `REPEATABLE_READ` or `SERIALIZABLE`' },
-      timeout: { meaning: 'seconds before a transaction is rolled back' },
+      timeout: { meaning: 'seconds before a transaction is rolled back (the call answers within 0.5 s of it)' },
+      commit_timeout: { meaning: 'seconds COMMIT may take, then TRANSACTION_COMMIT_UNKNOWN and the connection closed (default `database.timeout`)' },
       retry_attempts: { meaning: 'retries of the whole transaction after a deadlock or serialization failure' },
       deadlock_retry: { meaning: 'retry on deadlock / serialization failure at all' },
       retry_delay: { meaning: 'seconds of the first back-off (doubled each time, full jitter)' },
       retry_max_delay: { meaning: 'seconds: no back-off is longer' },
+      history_size: { meaning: 'finished transactions kept for `stator.db.history()` (0 keeps none)' },
     },
   },
   monitoring: {
@@ -169,6 +195,7 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'circuit_breaker.window': { meaning: 'seconds of the sliding window' },
       'circuit_breaker.reset_timeout': { meaning: 'seconds open before a half-open trial' },
       'circuit_breaker.minimum_calls': { meaning: 'calls in the window before the ratio counts' },
+      'circuit_breaker.consecutive_failures': { meaning: 'failures in a row that trip the breaker whatever the window holds (0 = off)' },
       'circuit_breaker.buckets': { meaning: 'buckets of the window (its resolution)' },
       'circuit_breaker.half_open_calls': { meaning: 'trial calls let through half-open (without a probe)' },
       'circuit_breaker.reset_backoff': { meaning: 'multiplier of the reset timeout per consecutive trip (1 = fixed)' },
@@ -198,6 +225,12 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'redis.password': { meaning: 'its password (a secret)' },
       'redis.password_file': { meaning: 'read its password from this file' },
       'redis.db': { meaning: 'its logical database' },
+      'redis.tls.ca_file': { meaning: 'TLS to it, as `cache.tls.ca_file`' },
+      'redis.tls.cert_file': { meaning: 'TLS: client certificate, as `cache.tls.cert_file`' },
+      'redis.tls.key_file': { meaning: 'TLS: its key, as `cache.tls.key_file`' },
+      'redis.tls.passphrase': { meaning: 'TLS: passphrase of the key (a secret)' },
+      'redis.tls.servername': { meaning: 'TLS: the name the certificate is checked against' },
+      'redis.tls.reject_unauthorized': { meaning: 'TLS: check the certificate and host name' },
       'redis.key_prefix': { meaning: 'prefix of every shared key and channel' },
     },
   },
@@ -205,8 +238,11 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     intro: 'How resources are started, restarted (OTP-style) and stopped.',
     keys: {
       strategy: { meaning: '`one_for_one` restarts the failed resource; `rest_for_one` also those depending on it' },
-      max_restarts: { meaning: 'restarts allowed within `restart_period` before the supervisor fails' },
+      max_restarts: { meaning: 'immediate restarts allowed within `restart_period`; past them, back-off (or halt)' },
       restart_period: { meaning: 'seconds of the restart intensity window' },
+      on_exhausted: { meaning: 'past the intensity: `backoff` keeps restarting with back-off; `halt` fails the supervisor and stops everything' },
+      initial_backoff: { meaning: 'seconds of the first crash-loop back-off, doubled at each further restart' },
+      max_backoff: { meaning: 'seconds: no crash-loop back-off is longer' },
       stop_timeout: { meaning: 'seconds each resource gets to stop (0 = no limit)' },
       'resource_defaults.retry_attempts': {
         meaning: 'for resources whose section has none (the filesystem, your own)',
@@ -231,16 +267,56 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     keys: {
       path: { meaning: 'write every event as JSONL to this file (relative to `base_path` unless absolute)' },
       include_connections: { meaning: "also record pooled connections' machine events" },
+      'rotation.max_size': { meaning: 'start a new file before a write would pass this size (bytes or `"64MB"`; 0: no limit)' },
+      'rotation.max_age': { meaning: 'seconds a file is written to before the next one starts (0: no limit)' },
+      'rotation.keep': { meaning: 'rotated files kept besides the active one; older ones are deleted (see [operations](operations.md))' },
     },
   },
   http: {
-    intro: 'The endpoints `stator start` serves.',
+    intro: 'The endpoints `stator start` serves (see [HTTP endpoints](http.md)).',
     keys: {
-      enabled: { meaning: 'serve `/health`, `/live`, `/ready`, `/metrics`, `/status`' },
+      enabled: { meaning: 'serve `/health`, `/live`, `/ready`, `/metrics`, `/status` (and `/dashboard/`)' },
       host: { meaning: 'interface to listen on' },
-      port: { meaning: 'port' },
+      port: { meaning: 'port (9464 is left to the OpenTelemetry Prometheus exporter)' },
       path_prefix: { meaning: 'mount under this path (`/stator`)' },
       sse_heartbeat: { meaning: 'seconds between keep-alive comments on the `/status` stream' },
+      required: { meaning: '`stator start` fails when it cannot serve the endpoints (a busy port); `false`: start without them' },
+      show_details: {
+        meaning:
+          'who sees the resources in `/health`, `/status` and the dashboard: `never`, `when_authorized` (a principal holding `status:read:*`) or `always`; everyone else sees the overall status only',
+      },
+      metrics_auth: {
+        meaning: 'require a token or API key holding `metrics:read:*` on `/metrics` (`/live` and `/ready` stay open)',
+      },
+      dashboard: {
+        meaning: 'serve the live dashboard at `/dashboard` (it follows `show_details`; see [Dashboard](dashboard.md))',
+      },
+      process_metrics: {
+        meaning: "prom-client's default process metrics (CPU, memory, event-loop lag, GC) on `/metrics`",
+      },
+      max_connections: { meaning: 'open connections at most; more are closed at once' },
+      max_streams: { meaning: 'open event streams (`/status`, the dashboard) at most; more get 503' },
+      headers_timeout: { meaning: 'seconds a client has to send the request headers' },
+      request_timeout: { meaning: 'seconds a client has to send the whole request' },
+    },
+  },
+  fleet: {
+    intro:
+      'Each instance publishes a heartbeat with its status to Redis, so that the dashboard and `stator fleet` list every instance of the service.',
+    keys: {
+      enabled: { meaning: '`auto`: on when `cache.driver` is `redis` (or `fleet.redis` is set)' },
+      service: { meaning: "the service's name: instances with the same name form one fleet" },
+      instance: { default: '`<hostname>-<pid>`', meaning: "this instance's id" },
+      interval: { meaning: 'seconds between heartbeats' },
+      missed: {
+        meaning: "heartbeats missed before an instance drops out of the fleet (its key's TTL is `interval × missed`)",
+      },
+      'redis.host': {
+        meaning:
+          "Redis to publish to (keys `stator:fleet:<service>:<instance>`); without `fleet.redis`: `error_handling.redis`, else the cache's Redis",
+      },
+      'redis.port': { meaning: 'its port' },
+      'redis.db': { meaning: 'its logical database' },
     },
   },
   shutdown: {
@@ -293,6 +369,9 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'login.lockout': { meaning: 'seconds a locked-out principal or source is refused' },
       'audit.file': { meaning: 'audit log, relative to `base_path` and inside it' },
       'audit.mirror_table': { meaning: 'also copy entries into this database table' },
+      'audit.rotation.max_size': { meaning: 'start a new audit file before this size (bytes or `"64MB"`); the chain continues across files' },
+      'audit.rotation.max_age': { meaning: 'seconds an audit file is written to before the next one starts (0: no limit)' },
+      'audit.rotation.keep': { meaning: 'rotated audit files kept (unset: all; `stator audit verify` checks the set)' },
       'user_store.table': { meaning: 'principals also from this table (when `user_store` is set)' },
       'revocation.store': { meaning: 'where revoked token ids are kept: `memory` or `database`' },
       'revocation.table': { meaning: 'table of the `database` store' },

@@ -5,7 +5,7 @@
  */
 import { createResilience, type Pipeline, type Resilience } from '../resilience/index.js';
 import type { RuntimeContext } from '../kernel/context.js';
-import { CacheApi } from './cache-api.js';
+import { TracedCacheApi } from './traced-cache-api.js';
 import { DriverCacheLayer, type CacheLayer, type OwnedPipeline } from './cache-layer.js';
 import { CacheMetrics } from './cache-metrics.js';
 import { createDriver } from './create-driver.js';
@@ -52,7 +52,7 @@ export function createCacheLayer(ctx: RuntimeContext, options: CacheLayerOptions
     const resilience = createResilience(ctx);
     return { pipeline: resilience.pipeline('cache', { probe }), stop: () => resilience.stop() };
   };
-  const api = new CacheApi(ctx, {
+  const api = new TracedCacheApi(ctx, {
     driver,
     metrics,
     ...(options.serializer ? { serializer: options.serializer } : {}),

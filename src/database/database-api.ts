@@ -1,58 +1,21 @@
 import type { Knex } from 'knex';
-import type { StatorConfig } from '../config/schema.js';
+import type { Served } from '../resilience/fallback/fallback-store.js';
 import type { PurgeReport } from '../pool/purge.js';
 import type { Dialect } from './dialect.js';
 import type { BeginOptions, TransactionHandle } from './transaction-handle.js';
 import type { RunningTransactionInfo, TransactionRecord } from './transaction-info.js';
 import type { QueryPlanReport } from './query-plan-report.js';
-import type { TransactionLogEntry } from './transaction-log.js';
+import type { IsolationLevel, InvalidationSpec, TransactionAttempt, TransactionOptions, TransactionResult } from './transaction-options.js';
 
-/** Isolation levels, as in `transaction.isolation_level`. */
-export type IsolationLevel = StatorConfig['transaction']['isolation_level'];
+export type { IsolationLevel, InvalidationSpec, TransactionAttempt, TransactionOptions, TransactionResult };
 
-/** Options of {@link StatorDb.transaction}; anything left out comes from the `transaction` section. */
-export interface TransactionOptions {
-  /**
-   * PostgreSQL and MySQL/MariaDB: the standard level. SQLite is always serializable; there the
-   * level is accepted and recorded, and a write transaction begins with `BEGIN IMMEDIATE`.
-   */
-  readonly isolationLevel?: IsolationLevel;
-  /** Seconds an attempt may run before it is rolled back with `TransactionTimeoutError` (0 = none). */
-  readonly timeout?: number;
-  /** Retries of the whole function after a deadlock, serialization failure or lost connection. */
-  readonly retries?: number;
-  /** Begin a read-only transaction (PostgreSQL/MySQL `READ ONLY`; SQLite `BEGIN DEFERRED` + `PRAGMA query_only`). */
-  readonly readOnly?: boolean;
-  /** Cache entries to invalidate once the transaction has committed (never after a rollback). */
-  readonly invalidates?: InvalidationSpec;
-  /** A name shown in `stator.db.transactions()` and the history (besides the caller's file and line). */
-  readonly name?: string;
-}
+/** The query of {@link StatorDb.read}: a knex builder (or raw), or a function that runs one. */
+export type DbReadQuery<T> = PromiseLike<T> | ((knex: Knex) => PromiseLike<T>);
 
-/** Cache entries named by tags and/or keys. */
-export interface InvalidationSpec {
-  readonly tags?: readonly string[];
-  readonly keys?: readonly string[];
-}
-
-/** What the function given to {@link StatorDb.transaction} receives besides the transaction. */
-export interface TransactionAttempt {
-  /** 1 for the first attempt, 2 for the first retry, ... */
-  readonly attempt: number;
-  /** Aborts when the attempt is given up (timeout, shutdown): stop work that is not a query. */
-  readonly signal: AbortSignal;
-}
-
-/** What {@link StatorDb.transaction} resolves with. */
-export interface TransactionResult<T> {
-  /** What the function returned (on the attempt that committed). */
-  readonly value: T;
-  /** Attempts made; more than 1 after retries. */
-  readonly attempts: number;
-  /** Every statement of the committed attempt: statement shape (no values), duration, rows. */
-  readonly log: readonly TransactionLogEntry[];
-  /** Set when the after-commit cache invalidation failed (the commit stands). */
-  readonly invalidationError?: Error;
+/** Options of {@link StatorDb.read}. */
+export interface DbReadOptions<T> {
+  /** What the `default` strategy answers with (absent: that strategy has nothing). */
+  readonly default?: T;
 }
 
 /** A query for {@link StatorDb.explain}: a knex builder or raw, or SQL with `?` placeholders. */
@@ -100,6 +63,22 @@ export interface StatorDb {
    * columns. Review a suggestion before running it: an index costs every write to its table.
    */
   explain(query: ExplainableQuery): Promise<QueryPlanReport>;
+  /**
+   * A read with a fallback: runs `query` (a knex builder, or a function of `knex`) and
+   * remembers the result under `key`; when it fails in a way that allows a fallback (the database
+   * is unreachable, the breaker is open, a timeout — not a syntax error), answers from
+   * `error_handling.fallback.strategies` in order: `cache` (the last good result kept through the
+   * cache layer), `local` (kept in process), `default` (`options.default`).
+   *
+   * @returns `{ value, source, stale, error }`: `source` is `primary` or the strategy that
+   *   answered; `stale` and `error` (why the database did not answer) when a fallback served.
+   * @throws the query's error when no strategy has a value.
+   * @example
+   * ```ts
+   * const { value: plans, stale } = await stator.db.read('plans:all', (knex) => knex('plans').select(), { default: [] });
+   * ```
+   */
+  read<T>(key: string, query: DbReadQuery<T>, options?: DbReadOptions<T>): Promise<Served<T>>;
   /**
    * Begins a transaction and hands it over: for work that spans callbacks. Same machine,
    * isolation, timeout and after-commit invalidation as {@link transaction}, but never retried:

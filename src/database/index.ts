@@ -11,9 +11,12 @@ export type {
   InvalidationSpec,
   IsolationLevel,
   ExplainableQuery,
+  DbReadQuery,
+  DbReadOptions,
 } from './database-api.js';
 export type { TransactionLogEntry } from './transaction-log.js';
 export type { TransactionHandle, BeginOptions } from './transaction-handle.js';
+export type { TransactionBody } from './transaction-session.js';
 export type {
   RunningTransactionInfo,
   RunningTransactionState,

@@ -1,4 +1,4 @@
-import type { InvalidationSpec, TransactionOptions, TransactionResult } from './database-api.js';
+import type { InvalidationSpec, TransactionOptions, TransactionResult } from './transaction-options.js';
 import type { TransactionBody } from './transaction-session.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
 

@@ -3,7 +3,7 @@ import { TransactionNotActiveError } from '../errors/transaction-not-active-erro
 import type { RuntimeContext } from '../kernel/context.js';
 import type { TransactionBody } from './transaction-session.js';
 import type { TransactionLogEntry } from './transaction-log.js';
-import type { TransactionOptions, TransactionResult } from './database-api.js';
+import type { TransactionOptions, TransactionResult } from './transaction-options.js';
 import { runSavepoint } from './savepoint.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
 

@@ -6,7 +6,7 @@ import {
   type TransactionOutput,
 } from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import { TransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
+import { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
@@ -15,7 +15,7 @@ import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import type { KeptRecord } from './transaction-history.js';
 import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
-import type { TransactionOptions, TransactionResult } from './database-api.js';
+import type { TransactionOptions, TransactionResult } from './transaction-options.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
 import { transactionScope } from './transaction-scope.js';
 import { runSavepoint } from './savepoint.js';
@@ -175,8 +175,10 @@ export class TransactionRunner {
       throw new TransactionAbortedError(String(output.error ?? 'aborted'));
     }
     metrics.transaction('rolled_back');
-    const unknown = output.failedIn === 'commit' && failureKind(output.error) === 'connection';
+    const timedOut = isTransactionCommitUnknownError(output.error);
+    const unknown = timedOut || (output.failedIn === 'commit' && failureKind(output.error) === 'connection');
     this.remember(origin, unknown ? 'commit_unknown' : 'rolled_back', output, log);
+    if (timedOut) throw output.error as Error;
     if (unknown) {
       throw new TransactionCommitUnknownError({ cause: output.error });
     }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
-import type { InvalidationSpec } from './database-api.js';
+import type { InvalidationSpec } from './transaction-options.js';
 import type { TransactionLog } from './transaction-log.js';
 
 /** The transaction a function given to `stator.db.transaction` runs in, seen by nested calls. */

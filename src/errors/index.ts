@@ -12,6 +12,7 @@ export { OperationTimeoutError, isOperationTimeoutError } from './operation-time
 export { AlertWebhookError, isAlertWebhookError } from './alert-webhook-error.js';
 export { CacheValueTooLargeError, isCacheValueTooLargeError } from './cache-value-too-large-error.js';
 export { CacheUnavailableError, isCacheUnavailableError } from './cache-unavailable-error.js';
+export { CacheUnreachableError, isCacheUnreachableError } from './cache-unreachable-error.js';
 export { CacheValueNotSerializableError, isCacheValueNotSerializableError } from './cache-value-not-serializable-error.js';
 export { CacheInvalidationUnsupportedError, isCacheInvalidationUnsupportedError } from './cache-invalidation-unsupported-error.js';
 export { CacheKeyInvalidError, isCacheKeyInvalidError } from './cache-key-invalid-error.js';

@@ -12,7 +12,7 @@ export const DEFAULT_PORT = 9477;
 export interface StatorServerOptions extends StatorHandlerOptions, ConnectionLimits {
   /** Default 127.0.0.1. */
   readonly host?: string;
-  /** Default {@link DEFAULT_PORT} (9477); 0 picks a free port. */
+  /** Default `DEFAULT_PORT` (9477); 0 picks a free port. */
   readonly port?: number;
 }
 

@@ -1,4 +1,4 @@
-/** What {@link PoolPurge.settled} resolves with: what one `purge()` replaced. */
+/** What `PoolPurge.settled` resolves with: what one `purge()` replaced. */
 export interface PurgeReport {
   /** Connections opened (or being opened) before the purge, all closed now. */
   readonly replaced: number;

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { getInitialSnapshot, type Actor, type SnapshotFrom } from 'xstate';
 import {
   supervisorMachine,
@@ -8,10 +8,12 @@ import {
 } from '../../machines/supervisor.machine.js';
 import type { StatorConfig } from '../config/schema.js';
 import { CapabilityUnavailableError } from '../errors/capability-unavailable-error.js';
+import { guardCapability } from './capability-guard.js';
 import { StartupError, type StartupFailure } from '../errors/startup-error.js';
 import type { StatorEvent } from '../kernel/event-bus.js';
 import type { EventLogWriter } from '../events/event-log-writer.js';
 import { openEventLog } from '../events/open-event-log.js';
+import { traceTransitions } from '../telemetry/transition-events.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { Resilience } from '../resilience/resilience.js';
 import type { StatorCache } from '../cache/types.js';
@@ -78,11 +80,15 @@ export class StatorRuntime implements Stator {
   private startupError: StartupError | undefined;
   private stopRequest: { promise: Promise<StopReport>; resolve: (r: StopReport) => void } | undefined;
   private finished = false;
+  /** The capability APIs as handed out: refusing calls before start() and after stop(). */
+  private readonly guarded = new Map<string, object>();
   private readonly stopOrder: string[] = [];
   private readonly observability: Observability;
   private graceful: Promise<ShutdownReport<StopReport>> | undefined;
   /** The JSONL event log (`events.path`), written from start() to the end of stop(). */
   private eventLog: EventLogWriter | undefined;
+  /** Machine transitions as span events, when a tracer provider was registered at start. */
+  private transitionTrace: Subscription | undefined;
   private secured: SecuredStator | undefined;
 
   public constructor(private readonly parts: StatorParts) {
@@ -90,7 +96,7 @@ export class StatorRuntime implements Stator {
     this.config = parts.context.config;
     this.events$ = parts.context.events.events$;
     this.machine = supervisorMachine.provide({
-      actors: { resource: provideResourceMachine(parts.context, parts.layers) },
+      actors: { resource: provideResourceMachine(parts.context, parts.layers, (name) => parts.resilience.breaker(name)) },
     });
     const initial = getInitialSnapshot(this.machine, parts.supervisor);
     this.previous = initial.context;
@@ -119,6 +125,7 @@ export class StatorRuntime implements Stator {
       return promise;
     }
     this.eventLog = openEventLog(this.context);
+    this.transitionTrace = traceTransitions(this.context.events);
     const actor = startMachine(this.context, this.machine, { source: 'supervisor', input: this.parts.supervisor });
     this.actor = actor;
     actor.subscribe({
@@ -214,11 +221,33 @@ export class StatorRuntime implements Stator {
   }
 
   private api(capability: string, resource: string): unknown {
-    if (this.parts.apis.has(resource)) return this.parts.apis.get(resource);
+    const api = this.parts.apis.get(resource);
+    if (api && typeof api === 'object') {
+      let guarded = this.guarded.get(resource);
+      if (!guarded) {
+        // `knex` keeps its identity (its queries answer DatabaseNotReadyError until the database runs).
+        guarded = guardCapability(api, capability, () => this.closedReason(), new Set(['knex', 'dialect']));
+        this.guarded.set(resource, guarded);
+      }
+      return guarded;
+    }
+    if (this.parts.apis.has(resource)) return api;
     const reason = this.parts.layers.has(resource)
       ? `the ${resource} resource is a custom layer without this API`
       : `this Stator runs no ${resource} resource`;
     throw new CapabilityUnavailableError(capability, reason);
+  }
+
+  /** Why the capabilities refuse calls now: before start() and after stop() (or a halt). */
+  private closedReason(): string | undefined {
+    if (this.finished || this.phase === 'stopped') return 'this Stator was stopped';
+    if (this.phase === 'failed') {
+      return this.previous.failure?.reason === 'startup'
+        ? 'start() failed and every resource was stopped'
+        : 'the supervisor halted (supervisor.on_exhausted: halt) and stopped every resource';
+    }
+    if (!this.actor) return 'start() has not been called';
+    return undefined;
   }
 
   private isHalted(snapshot: SupervisorSnapshot): boolean {
@@ -250,9 +279,10 @@ export class StatorRuntime implements Stator {
 
   private onPhase(phase: SupervisorPhase, context: SupervisorContext): void {
     const logger = this.context.logger;
-    if (phase === 'running') logger.info('stator: running', { resources: context.order });
-    if (phase === 'stopping') logger.info('stator: stopping');
-    if (phase === 'stopped') logger.info('stator: stopped', { order: this.stopOrder });
+    // Routine: at info the embedded default says nothing unless something happens.
+    if (phase === 'running') logger.debug('stator: running', { resources: context.order });
+    if (phase === 'stopping') logger.debug('stator: stopping');
+    if (phase === 'stopped') logger.debug('stator: stopped', { order: this.stopOrder });
     if (phase === 'failed') {
       if (context.failure?.reason === 'startup') {
         this.startupError = this.buildStartupError(context);
@@ -291,17 +321,25 @@ export class StatorRuntime implements Stator {
       if (now.attempts > was.attempts && now.state === 'initializing' && now.lastError) {
         logger.warn(`resource ${name}: attempt ${now.attempts} failed${error}; retrying`);
       }
+      if (now.backoffPending && !was.backoffPending) {
+        logger.warn(
+          `resource ${name}: failed ${now.restarts + 1} times, more than supervisor.max_restarts within restart_period; ` +
+            `restarting it in ${(now.backoffMs ?? 0) / 1000} s${error}`,
+        );
+      }
       if (now.state === was.state) continue;
       if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed')) this.stopOrder.push(name);
-      this.logState(name, now, error);
+      this.logState(name, now, error, was.state);
     }
   }
 
-  private logState(name: string, r: SupervisedResource, error: string): void {
+  private logState(name: string, r: SupervisedResource, error: string, before: string): void {
     const logger = this.context.logger;
     switch (r.state) {
       case 'ready':
-        logger.info(`resource ${name}: ready`);
+        // Coming back is news; the first start is not.
+        if (before === 'recovering' || before === 'degraded' || before === 'failed') logger.info(`resource ${name}: ready again`);
+        else logger.debug(`resource ${name}: ready`);
         break;
       case 'degraded':
         logger.warn(`resource ${name}: degraded: ${r.degradedReason ?? ''}`);
@@ -315,7 +353,7 @@ export class StatorRuntime implements Stator {
       case 'stopped':
         if (r.stopOutcome === 'abandoned') logger.warn(`resource ${name}: stop abandoned${error}`);
         else if (r.stopOutcome === 'error') logger.warn(`resource ${name}: stop failed${error}`);
-        else logger.info(`resource ${name}: stopped`);
+        else logger.debug(`resource ${name}: stopped`);
         break;
       default:
         logger.debug(`resource ${name}: ${r.state}`);
@@ -342,6 +380,7 @@ export class StatorRuntime implements Stator {
     const done = (): void => {
       void this.observability.stop();
       this.status.complete();
+      this.transitionTrace?.unsubscribe();
       this.context.events.complete();
       // The event log is complete on disk when stop() resolves.
       const closed = this.eventLog?.close() ?? Promise.resolve();

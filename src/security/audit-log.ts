@@ -1,11 +1,14 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
+import { RotatingFile } from '../logging/rotation/rotating-file.js';
+import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
-import { readAuditHead, type AuditHead } from './audit-tail.js';
+import { readAuditSetHead } from './audit-set.js';
+import type { AuditHead } from './audit-tail.js';
 
 /** A copy of the audit log elsewhere (a database table). Best effort: the file is the record. */
 export interface AuditMirror {
@@ -21,6 +24,8 @@ export interface AuditLogOptions {
   readonly secrets?: SecretRegistry;
   readonly logger?: Logger;
   readonly mirror?: AuditMirror;
+  /** When to start a new file; the chain goes on from the previous file's last entry. Default: never. */
+  readonly rotation?: RotationPolicy;
   /** Called after each written batch (metrics). */
   readonly onWritten?: (entries: readonly AuditEntry[]) => void;
 }
@@ -47,6 +52,7 @@ export class AuditLog {
   private head: AuditHead | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private out: RotatingFile | undefined;
 
   public constructor(private readonly options: AuditLogOptions) {}
 
@@ -94,7 +100,8 @@ export class AuditLog {
           prev = entry;
           return entry;
         });
-        await appendFile(this.options.file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { flag: 'a' });
+        this.out ??= new RotatingFile(this.options.file, { clock: this.options.clock, ...(this.options.rotation ? { policy: this.options.rotation } : {}) });
+        await this.out.append(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
         this.head = prev;
         batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
         this.options.onWritten?.(entries);
@@ -113,7 +120,7 @@ export class AuditLog {
 
   private async readHead(): Promise<AuditHead> {
     await mkdir(dirname(this.options.file), { recursive: true });
-    return readAuditHead(this.options.file);
+    return readAuditSetHead(this.options.file);
   }
 
   private async mirror(entries: readonly AuditEntry[]): Promise<void> {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { RuntimeContext } from '../kernel/context.js';
+import { rotationPolicy } from '../logging/rotation/rotation-policy.js';
 import { AuditLog, type AuditMirror } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
@@ -74,7 +75,9 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     verify: async (token) => (await service).verify(token),
   };
   const readiness = service.then((s) => {
-    if (s.ephemeral) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
+    // Only news when someone could hold a token: principals or a user store are configured.
+    const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
+    if (s.ephemeral && issuesTokens) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
 
   const lazyKnex = (what: string): Knex => {
@@ -104,6 +107,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     clock: ctx.clock,
     secrets: ctx.secrets,
     logger: ctx.logger,
+    rotation: rotationPolicy(config.audit.rotation),
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },

@@ -97,5 +97,7 @@ export function guardDb(db: () => StatorDb, check: AccessCheck): StatorDb {
       await check(isBuilder ? dbRequests(query) : [{ resource: 'db', action: 'raw', scope: ALL_SCOPES }]);
       return db().explain(query);
     },
+    // A function query runs on the guarded knex; a builder was made from it already.
+    read: (key, query, options) => db().read(key, typeof query === 'function' ? () => query(guardedKnex()) : query, options),
   };
 }

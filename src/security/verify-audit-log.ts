@@ -47,13 +47,16 @@ function shapeProblem(value: unknown): string | undefined {
  * from some entry onwards by someone who can write the file. Compare `head` with a copy kept
  * elsewhere (the database mirror, a log shipper) to catch those.
  *
+ * `from` is the head the file continues (the previous file's last entry, in a rotated set; see
+ * `verifyAuditSet`), genesis by default.
+ *
  * @throws the file system's error when the file cannot be read at all (missing, a directory).
  */
-export async function verifyAuditLog(path: string): Promise<AuditVerification> {
+export async function verifyAuditLog(path: string, from?: { readonly seq: number; readonly hash: string }): Promise<AuditVerification> {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNo = 0;
   let verified = 0;
-  let head = { seq: 0, hash: GENESIS_HASH };
+  let head = from ?? { seq: 0, hash: GENESIS_HASH };
   let pendingBlank: number | undefined;
   const bad = (line: number, problem: string, seq?: number): AuditVerification => ({
     ok: false,

@@ -100,7 +100,7 @@ export class Observability {
     // With Redis configured, this instance joins the fleet (`fleet:`).
     const fleet = fleetSettings(this.host.context.config);
     if (fleet) {
-      this.heartbeat = new FleetHeartbeat(fleet, this.host.context.logger);
+      this.heartbeat = new FleetHeartbeat(fleet, this.host.context.logger, this.host.context.clock);
       this.heartbeat.start(this.host.statusManager.status$);
     }
   }

@@ -159,6 +159,39 @@ describe('the dashboard in a real browser', () => {
     expect(existsSync(SCREENSHOT)).toBe(true);
   });
 
+  it('filters the event stream by source and by type', async () => {
+    await page.selectOption('#event-source', 'breaker.cache');
+    const sources = await page.locator('#events li').evaluateAll((items) => items.map((li) => li.getAttribute('data-source')));
+    expect(sources.length).toBeGreaterThan(0);
+    expect(new Set(sources)).toEqual(new Set(['breaker.cache']));
+    await page.fill('#event-type', 'TRIP');
+    const trips = await page.locator('#events li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-source')} ${li.getAttribute('data-type')}`));
+    expect(trips.length).toBeGreaterThan(0);
+    expect(new Set(trips)).toEqual(new Set(['breaker.cache TRIP']));
+    await page.selectOption('#event-source', '');
+    await page.fill('#event-type', '');
+  });
+
+  it('without credentials under show_details: when_authorized, shows the overall status only and asks for a token', async () => {
+    const guarded = await startStatorServer(stator, { port: 0, dashboard: true, heartbeatSeconds: 0 });
+    const other = await browser.newPage();
+    const otherErrors = collectErrors(other);
+    try {
+      await other.goto(`${guarded.url}/dashboard/`);
+      await other.waitForSelector('body[data-ready="true"]');
+      await other.waitForSelector('#overall[data-status="up"]');
+      expect(await other.locator('#notice').textContent()).toContain('status:read:*');
+      expect(await other.locator('#login').isVisible()).toBe(true);
+      expect(await other.locator('[data-resource]').count()).toBe(0);
+      expect(await other.locator('#resources-section').isVisible()).toBe(false);
+      expect(await other.content()).not.toContain(dir);
+      expect(otherErrors).toEqual([]);
+    } finally {
+      await other.close();
+      await guarded.close();
+    }
+  });
+
   it('replays the recorded incident and shows the states at three chosen moments', async () => {
     const entries = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
     await page.setInputFiles('#replay-file', FIXTURE);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -24,6 +24,9 @@ export function sampleEnv(sample: Sample): Record<string, string> {
   );
 }
 
+/** Certificate keys of a configuration, and the fixture each gets. */
+const PEM_FIXTURES: Readonly<Record<string, string>> = { ca_file: 'ca.pem', cert_file: 'client.pem', key_file: 'client.key' };
+
 /** A placeholder secret long enough for every secret key (a JWT secret needs 32 characters). */
 const PLACEHOLDER_SECRET = 'doc-sample-secret-0123456789abcdefghijklmnop';
 
@@ -35,10 +38,14 @@ const PLACEHOLDER_SECRET = 'doc-sample-secret-0123456789abcdefghijklmnop';
 export function sampleDirectory(config: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'stator-doctest-'));
   const yaml = config ?? 'filesystem:\n  base_path: ./var\n';
-  for (const [, path = ''] of yaml.matchAll(/\b\w+_file:\s*['"]?([^'"\s,#}]+)/g)) {
+  for (const [, key = '', path = ''] of yaml.matchAll(/\b(\w+_file):\s*['"]?([^'"\s,#}]+)/g)) {
     if (path.startsWith('/')) continue;
     mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), `${PLACEHOLDER_SECRET}\n`);
+    // Certificate files (database.ssl, cache.tls) must be PEM that fits together: a throwaway CA
+    // and client certificate from test/docs/fixtures/tls.
+    const pem = PEM_FIXTURES[key];
+    if (pem) copyFileSync(join(import.meta.dirname, 'fixtures', 'tls', pem), join(dir, path));
+    else writeFileSync(join(dir, path), `${PLACEHOLDER_SECRET}\n`);
   }
   writeFileSync(join(dir, 'stator.yaml'), yaml);
   return dir;
@@ -54,7 +61,8 @@ export function validateYamlSample(sample: Sample): void {
   }
 }
 
-const IMPORT = /^import\s[\s\S]*?from\s+['"]([^'"]+)['"];?[ \t]*$/gm;
+// One import statement (it may span lines, and end with a comment); never across an earlier `;`.
+const IMPORT = /^import\s[^;]*?from\s+['"]([^'"]+)['"];?[ \t]*(?:\/\/[^\n]*)?$/gm;
 
 /**
  * The module a TypeScript or JavaScript sample becomes. `stator` and `stator/testing` resolve to
@@ -75,6 +83,10 @@ export function sampleModule(sample: Sample, file: string): string {
     );
     return '';
   });
+  // Left as `stator`, an import would quietly resolve to the last build in dist/.
+  const unresolved = [...imports, body].find((text) => /from\s+['"]stator(\/testing)?['"]/.test(text));
+  if (unresolved !== undefined)
+    throw new Error(`${sample.page}:${sample.line}: an import of stator was not pointed at this checkout`);
   const fragment = /\bstator\./.test(sample.code) && !/\bcreateStator\s*\(/.test(sample.code);
   return [
     ...imports,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { checkShellSample } from './check-shell.js';
 import { allSamples, type Sample } from './markdown-samples.js';
 import { runCodeSample, validateYamlSample } from './run-sample.js';
@@ -46,6 +47,11 @@ describe('documentation samples', () => {
         if (CODE.includes(sample.lang)) {
           it(`runs the ${title}`, async () => {
             await runCodeSample(sample, configFor(sample));
+          });
+        } else if ((sample.lang === 'yaml' || sample.lang === 'yml') && sample.flags.includes('not-config')) {
+          it(`parses the ${title} as YAML`, () => {
+            expect(() => parseDocument(sample.code, { uniqueKeys: true }).toJS() as unknown).not.toThrow();
+            expect(parseDocument(sample.code, { uniqueKeys: true }).errors).toEqual([]);
           });
         } else if (sample.lang === 'yaml' || sample.lang === 'yml') {
           it(`loads the ${title} as a configuration`, () => {

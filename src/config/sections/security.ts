@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rotationSection } from './rotation.js';
 import { count, seconds } from './common.js';
 import { parsePermission } from '../../security/permission.js';
 import { DAYS, parseClockTime } from '../../security/time-window.js';
@@ -123,6 +124,11 @@ const audit = z.strictObject({
       ctx.issues.push({ code: 'custom', input: f, message: 'expected a path relative to filesystem.base_path that stays inside it, such as logs/audit.jsonl' });
     }
   }).default('logs/audit.jsonl'),
+  /**
+   * When the audit log starts a new file (the chain continues from the previous file's last entry)
+   * and how many old files are kept (default: all; `stator audit verify` checks the whole set).
+   */
+  rotation: rotationSection({ max_size: '64MB' }).prefault({}),
   /** Also copy entries into this database table (created if missing). The file stays the record. */
   mirror_table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
 });

@@ -41,23 +41,19 @@ export const noAccess: EndpointAccess = { check: async () => 'unauthenticated' }
  * and policies decide.
  */
 export function securityAccess(security: () => Security): EndpointAccess {
+  // One authentication per request, however many permissions it is checked for.
+  const principals = new WeakMap<IncomingMessage, Promise<Principal | undefined>>();
+  const principalOf = (req: IncomingMessage): Promise<Principal | undefined> => {
+    let found = principals.get(req);
+    if (!found) principals.set(req, (found = authenticate(security(), req)));
+    return found;
+  };
   return {
     async check(req, permission, audited = false) {
-      const credentials = credentialsOf(req);
-      if (!credentials) return 'unauthenticated';
-      const source = req.socket.remoteAddress;
+      const principal = await principalOf(req);
+      if (!principal) return 'unauthenticated';
       const s = security();
-      let principal: Principal;
-      try {
-        await s.ready();
-        principal =
-          credentials.kind === 'token'
-            ? await s.auth.verify(credentials.value, source)
-            : (await s.auth.authenticate({ apiKey: credentials.value, ...(source ? { source } : {}) })).principal;
-      } catch (error) {
-        if (isTokenInvalidError(error) || isAuthenticationFailedError(error) || isRateLimitedError(error)) return 'unauthenticated';
-        throw error;
-      }
+      const source = req.socket.remoteAddress;
       const request: AccessRequest = { ...permission, attributes: source ? { source } : {} };
       if (!audited) return s.authorizer.decide(principal, request).allowed ? 'allowed' : 'forbidden';
       try {
@@ -69,6 +65,22 @@ export function securityAccess(security: () => Security): EndpointAccess {
       }
     },
   };
+}
+
+/** The principal behind a request's credentials, or undefined (none, refused, rate limited). */
+async function authenticate(s: Security, req: IncomingMessage): Promise<Principal | undefined> {
+  const credentials = credentialsOf(req);
+  if (!credentials) return undefined;
+  const source = req.socket.remoteAddress;
+  try {
+    await s.ready();
+    return credentials.kind === 'token'
+      ? await s.auth.verify(credentials.value, source)
+      : (await s.auth.authenticate({ apiKey: credentials.value, ...(source ? { source } : {}) })).principal;
+  } catch (error) {
+    if (isTokenInvalidError(error) || isAuthenticationFailedError(error) || isRateLimitedError(error)) return undefined;
+    throw error;
+  }
 }
 
 const isSecurable = (stator: object): stator is SecurableStator =>

@@ -1,10 +1,14 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Observable, Subscription } from 'rxjs';
+import { unrefTimer, type Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../logging/logger.js';
 import type { StatusSnapshot } from '../status-manager.js';
 import { fleetInstance, type FleetInstance } from './fleet-instance.js';
 import type { FleetSettings } from './fleet-settings.js';
+
+/** How long stop() waits for Redis to delete the heartbeat. */
+const LEAVE_WAIT_MS = 250;
 
 /**
  * Publishes this instance's status to Redis every `fleet.interval` (and at once on each status
@@ -18,7 +22,7 @@ export class FleetHeartbeat {
   private readonly client: Redis;
   private readonly key: string;
   private readonly base: Pick<FleetInstance, 'service' | 'instance' | 'host' | 'pid' | 'startedAt'>;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private subscription: Subscription | undefined;
   private latest: StatusSnapshot | undefined;
   private stopped = false;
@@ -26,6 +30,7 @@ export class FleetHeartbeat {
   public constructor(
     private readonly settings: FleetSettings,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {
     this.client = new Redis({
       ...settings.redis,
@@ -38,6 +43,7 @@ export class FleetHeartbeat {
     });
     this.client.on('error', (error: Error) => this.logger.debug('stator fleet: heartbeat connection', { error: error.message }));
     this.key = `${settings.keyPrefix}${settings.instance}`;
+    // Wall-clock times: other hosts read them, and Redis expires the key on its own clock.
     this.base = { service: settings.service, instance: settings.instance, host: hostname(), pid: process.pid, startedAt: Date.now() };
   }
 
@@ -53,12 +59,12 @@ export class FleetHeartbeat {
     });
     this.client.on('ready', () => void this.beat());
     const loop = (): void => {
-      this.timer = setTimeout(() => {
+      this.timer = this.clock.setTimeout(() => {
         void this.beat().finally(() => {
           if (!this.stopped) loop();
         });
       }, this.settings.intervalMs);
-      this.timer.unref();
+      unrefTimer(this.timer);
     };
     loop();
   }
@@ -67,9 +73,15 @@ export class FleetHeartbeat {
   public async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.subscription?.unsubscribe();
-    if (this.client.status === 'ready') await this.client.del(this.key).catch(() => undefined);
+    if (this.client.status === 'ready') {
+      // Leave at once when Redis answers; a frozen Redis must not hold up stop() (the key expires anyway).
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)));
+      await Promise.race([this.client.del(this.key).catch(() => undefined), gaveUp]);
+      clearTimeout(timer);
+    }
     this.client.disconnect();
   }
 

@@ -1,11 +1,19 @@
 import { hostname } from 'node:os';
-import type { RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import { sharedRedisSettings } from '../../resilience/shared/redis-settings.js';
 
+/** The Redis the heartbeats go to (the ioredis options Stator sets; kept to plain fields so the shipped types need no ioredis). */
+export interface FleetRedis {
+  readonly host?: string;
+  readonly port?: number;
+  readonly db?: number;
+  readonly username?: string;
+  readonly password?: string;
+}
+
 /** Where and how often an instance publishes its heartbeat, resolved from `fleet:`. */
 export interface FleetSettings {
-  readonly redis: RedisOptions;
+  readonly redis: FleetRedis;
   /** `<prefix>fleet:<service>:`: every instance's key starts with it. */
   readonly keyPrefix: string;
   readonly service: string;
@@ -27,8 +35,15 @@ export function fleetSettings(config: StatorConfig): FleetSettings | undefined {
     ? { options: { host: fleet.redis.host, port: fleet.redis.port, db: fleet.redis.db }, keyPrefix: 'stator:' }
     : sharedRedisSettings(config);
   if (!shared) return undefined;
+  const { host, port, db, username, password } = shared.options;
   return {
-    redis: shared.options,
+    redis: {
+      ...(host !== undefined ? { host } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(db !== undefined ? { db } : {}),
+      ...(username !== undefined ? { username } : {}),
+      ...(password !== undefined ? { password } : {}),
+    },
     keyPrefix: `${shared.keyPrefix}fleet:${fleet.service}:`,
     service: fleet.service,
     instance: fleet.instance ?? `${hostname()}-${process.pid}`,
