@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration suites share real servers; files run in parallel on separate databases/prefixes.
     pool: 'forks',
     maxWorkers: 2,
+    // Fails a file on an XState warning or an unhandled rejection (see the file).
+    setupFiles: ['test/support/strict-console.ts'],
   },
 });

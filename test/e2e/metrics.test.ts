@@ -28,7 +28,7 @@ describe('stator start serves /metrics that promtool accepts', () => {
         `  port: ${PORT}`,
         '  show_details: always',
         'shutdown:',
-        '  drain_delay: 0.2',
+        '  drain_delay: 1',
       ].join('\n'),
     );
     run = runNode(dir, BIN, ['start', '--config', config]);
@@ -67,11 +67,14 @@ describe('stator start serves /metrics that promtool accepts', () => {
 
   it('shuts down on SIGTERM: not ready first, then stopped, exit 0', async () => {
     run.child.kill('SIGTERM');
+    // The drain delay (1 s) keeps the server answering after it turns not ready: the poll sees the 503.
     const notReady = await untilStatus(`${BASE}/ready`, 503, () => run.child.exitCode !== null);
+    expect(notReady?.status).toBe(503);
+    const body: unknown = await notReady?.json();
     const code = await run.exit;
     expect(run.stdout).toContain('SIGTERM: not ready from now');
     expect(run.stdout).toMatch(/stator: stopped \(order: database, (cache, filesystem|filesystem, cache)\)/);
     expect(code).toBe(0);
-    if (notReady) expect(((await notReady.json()) as { reason: string }).reason).toBe('shutting down: draining in-flight work');
+    expect(body).toEqual({ ready: false, reason: 'shutting down: draining in-flight work', blockers: [{ resource: 'shutdown', state: 'draining' }] });
   });
 });

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explainFsError } from '../../../src/filesystem/fs-error.js';
 import { createStatorFs } from '../../../src/filesystem/filesystem-api.js';
@@ -58,13 +59,38 @@ describe('stator.fs operations', () => {
     await expect(fs.readFile('adir')).rejects.toMatchObject({ code: 'EISDIR', message: expect.stringContaining('is a directory; use list()') });
   });
 
-  it.skipIf(process.getuid?.() === 0)('explains permission errors (non-root only)', async () => {
-    mkdirSync(join(base, 'locked'));
-    chmodSync(join(base, 'locked'), 0o500);
-    await expect(fs.writeFile('locked/x.txt', 'x')).rejects.toMatchObject({
-      code: 'EACCES',
-      message: expect.stringContaining(`check permissions of ${join(base, 'locked', 'x.txt')}`),
-    });
+  it('explains permission errors, as an unprivileged user', () => {
+    // Root writes anywhere: the case runs in a child process that drops to `nobody` (as CI runs as
+    // root), on the built API, in a directory nobody may enter but not write.
+    const api = resolve(import.meta.dirname, '../../../dist/src/filesystem/filesystem-api.js');
+    if (!existsSync(api)) throw new Error(`${api} is missing: run \`npm run build\` first`);
+    const root = mkdtempSync(join(tmpdir(), 'stator-fs-api-eacces-'));
+    try {
+      chmodSync(root, 0o755);
+      mkdirSync(join(root, 'locked'));
+      chmodSync(join(root, 'locked'), 0o555);
+      const script = [
+        'const { createStatorFs } = await import(process.argv[1]);',
+        'const fs = createStatorFs({ basePath: process.argv[2] });',
+        "try { await fs.writeFile('locked/x.txt', 'x'); console.log(JSON.stringify({ written: true })); }",
+        'catch (e) { console.log(JSON.stringify({ uid: process.getuid(), code: e.code, message: e.message })); }',
+      ].join('\n');
+      const node = [process.execPath, '--input-type=module', '-e', script, api, root];
+      const asRoot = process.getuid?.() === 0;
+      const command = asRoot ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', ...node] : node;
+      const child = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      const uid = asRoot ? Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout) : process.getuid?.();
+      expect(uid).not.toBe(0);
+      expect(JSON.parse(child.stdout) as unknown).toEqual({
+        uid,
+        code: 'EACCES',
+        message: `writeFile "locked/x.txt": permission denied; check permissions of ${join(root, 'locked', 'x.txt')} and of its parent directories for the user running the service (uid ${uid})`,
+      });
+      expect(existsSync(join(root, 'locked', 'x.txt'))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('explains EACCES from the OS', () => {

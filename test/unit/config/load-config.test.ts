@@ -103,6 +103,13 @@ describe('YAML with ${ENV} interpolation', () => {
     const config = yaml('database:\n  database: ${A-fallback}\n  username: ${B:-fallback}\n', { A: 'set', B: '' });
     expect(config.database.database).toBe('set');
     expect(config.database.username).toBe('fallback');
+    // Where they differ: X set and empty. `${X-d}` keeps the empty value, `${X:-d}` takes d.
+    const text = 'cache:\n  key_prefix: "${X-d}"\ndatabase:\n  username: ${X:-d}\n';
+    const empty = yaml(text, { X: '' });
+    expect({ dash: empty.cache.key_prefix, colonDash: empty.database.username }).toEqual({ dash: '', colonDash: 'd' });
+    // X unset: both take d.
+    const unset = yaml(text, {});
+    expect({ dash: unset.cache.key_prefix, colonDash: unset.database.username }).toEqual({ dash: 'd', colonDash: 'd' });
   });
 
   it('writes a literal ${ for $${', () => {

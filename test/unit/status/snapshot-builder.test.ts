@@ -153,6 +153,23 @@ describe('SnapshotBuilder', () => {
     expect(m.errors.byKind).toEqual({ timeout: 2 });
   });
 
+  it('counts the database once in the runtime\'s real mix: health checks through the pipeline, queries and their errors from the capability', async () => {
+    const { registry, build } = setup();
+    // As src/resilience and src/database/database-metrics.ts register them.
+    const calls = new Counter({ name: 'stator_resilience_calls_total', help: 'c', labelNames: ['resource', 'outcome'], registers: [registry] });
+    const queries = new Counter({ name: 'stator_database_queries_total', help: 'q', labelNames: ['resource', 'driver'], registers: [registry] });
+    const qErrors = new Counter({ name: 'stator_database_query_errors_total', help: 'e', labelNames: ['resource', 'driver', 'kind'], registers: [registry] });
+    const durations = new Histogram({ name: 'stator_database_query_duration_seconds', help: 'd', labelNames: ['resource', 'driver'], buckets: [0.01, 0.1], registers: [registry] });
+    calls.inc({ resource: 'database', outcome: 'success' }, 6); // the health checks
+    queries.inc({ resource: 'database', driver: 'pg' }, 10_000);
+    qErrors.inc({ resource: 'database', driver: 'pg', kind: 'other' }, 1);
+    for (let i = 0; i < 10_000; i++) durations.observe({ resource: 'database', driver: 'pg' }, 0.005);
+    const m = await build(1000);
+    // 1 failed query in 10,000: a rate of 0.0001, not 1 error over 6 health checks (0.167).
+    expect(m.errors.byResource).toEqual([{ resource: 'database', operations: 10_000, errors: 1, rate: 0.0001 }]);
+    expect({ operations: m.errors.operations, errors: m.errors.errors, rate: m.errors.rate }).toEqual({ operations: 10_000, errors: 1, rate: 0.0001 });
+  });
+
   it('reads the pool gauges of src/pool (states, pending acquires, max)', async () => {
     const { registry, build } = setup();
     const conns = new Gauge({ name: 'stator_pool_connections', help: 'c', labelNames: ['pool', 'state'], registers: [registry] });
