@@ -110,14 +110,26 @@ export class SnapshotBuilder {
       for (const b of breakersFromDetails(name, d)) breakers.set(b.name, b);
     }
 
-    // A resource that counts its operations uses that count; otherwise its latency observations.
+    // A resource's error rate is errors over operations of ONE population: the counters of one
+    // capability (`stator_database_*`: queries and query errors) or of the resilience pipeline
+    // (`stator_resilience_*`: the calls it ran and their failures), never the operations of one
+    // with the errors of the other. The population that counted the most operations is used;
+    // without operation counters, the latency observations count the operations.
     const opsByResource = new Map<string, number>();
-    for (const [resource, families] of opsCounted) opsByResource.set(resource, pick(families).n);
+    const populationOf = new Map<string, string>();
+    for (const [resource, families] of opsCounted) {
+      const chosen = pick(families);
+      opsByResource.set(resource, chosen.n);
+      populationOf.set(resource, population(chosen.family));
+    }
     for (const [resource, n] of latencyOpsByResource) if (!opsByResource.has(resource)) opsByResource.set(resource, n);
     const byKind: Record<string, number> = {};
     const errorsByResource = new Map<string, number>();
     for (const [resource, families] of errorsCounted) {
-      const chosen = pick(families);
+      const wanted = populationOf.get(resource);
+      const same = wanted === undefined ? families : new Map([...families].filter(([family]) => population(family) === wanted));
+      if (same.size === 0) continue;
+      const chosen = pick(same);
       errorsByResource.set(resource, chosen.n);
       for (const [kind, n] of chosen.byKind) byKind[kind] = (byKind[kind] ?? 0) + n;
     }
@@ -165,15 +177,15 @@ function count(into: Map<string, Map<string, Counted>>, resource: string, family
   if (kind !== undefined) c.byKind.set(kind, (c.byKind.get(kind) ?? 0) + n);
 }
 
-/** The one family that counts a resource's calls (see `familyRank`). */
+/** The population a counter family belongs to: its first two words (`stator_database`, `stator_resilience`). */
+const population = (family: string): string => family.split('_').slice(0, 2).join('_');
+
+/** The one family that counts a resource's calls: the most calls counted, then `familyRank`. */
 function pick(families: ReadonlyMap<string, Counted>): Counted {
   let best: Counted | undefined;
   for (const c of families.values()) {
     if (!best) best = c;
-    else {
-      const byRank = familyRank(c.family) - familyRank(best.family);
-      if (byRank < 0 || (byRank === 0 && c.n > best.n)) best = c;
-    }
+    else if (c.n > best.n || (c.n === best.n && familyRank(c.family) < familyRank(best.family))) best = c;
   }
   return best as Counted;
 }
