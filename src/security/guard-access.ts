@@ -3,7 +3,7 @@ import type { StatorDb } from '../database/stator-db.js';
 import type { StatorFs } from '../filesystem/stator-fs.js';
 import { accessCheck, type GuardOptions } from './access-check.js';
 import { guardCache } from './guarded-cache.js';
-import { guardDb } from './guarded-db.js';
+import { guardDb, type DbGuardSettings } from './guarded-db.js';
 import { guardFs } from './guarded-fs.js';
 import type { Principal } from './principal.js';
 import type { Security, Subject } from './security.js';
@@ -35,6 +35,8 @@ export interface GuardTargets {
   readonly cache: () => StatorCache;
   readonly db: () => StatorDb;
   readonly fs: () => StatorFs;
+  /** How table names are canonicalised and which database roles apply (see {@link guardDb}). */
+  readonly dbSettings?: DbGuardSettings;
 }
 
 /** Builds the guarded facades of `stator.as(subject, options)`. */
@@ -48,7 +50,7 @@ export function guardAccess(security: Security, subject: Subject, targets: Guard
       return (cache ??= guardCache(targets.cache, check));
     },
     get db() {
-      return (db ??= guardDb(targets.db, check));
+      return (db ??= guardDb(targets.db, check, targets.dbSettings));
     },
     get fs() {
       return (fs ??= guardFs(targets.fs, check));

@@ -62,7 +62,18 @@ function buildSecured(stator: SecurableStator): SecuredStator {
     ...(fs ? { resolvePath: (path: string) => (fs as StatorFs).resolve(path) } : {}),
     knex: () => stator.db.knex,
   });
-  const targets = { cache: () => stator.cache, db: () => stator.db, fs: () => stator.fs };
+  const config = stator.context.config;
+  const roles = config.security.database_roles;
+  const targets = {
+    cache: () => stator.cache,
+    db: () => stator.db,
+    fs: () => stator.fs,
+    dbSettings: {
+      // PostgreSQL: unqualified names live in `public`; MySQL: in the configured database.
+      ...(config.database.driver === 'mysql' ? { defaultSchema: config.database.database } : {}),
+      ...(roles ? { databaseRoles: { roles: roles.roles, ...(roles.default !== undefined ? { default: roles.default } : {}) } } : {}),
+    },
+  };
   return {
     security,
     auth: security.auth,

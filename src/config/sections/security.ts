@@ -143,6 +143,17 @@ export const securitySection = z
     audit: audit.prefault({}),
     /** Principals also from this database table (see README); config principals win on a clash. */
     user_store: z.strictObject({ table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('stator_principals') }).optional(),
+    /**
+     * PostgreSQL only: run each guarded statement under a database role (`SET LOCAL ROLE` inside
+     * a transaction), the PostgREST way, so that the database refuses what the role has no GRANT
+     * for. `roles` maps Stator roles to database roles (the first of a principal's roles found
+     * wins); `default` is the role of a principal with none mapped (without it, such a principal's
+     * queries are refused). The connecting user must be a member of each role.
+     */
+    database_roles: z.strictObject({
+      roles: z.record(z.string().min(1), z.string().min(1)).default({}),
+      default: z.string().min(1).optional(),
+    }).optional(),
     /** Where revoked token ids are kept: `memory` (lost on restart) or a `database` table. */
     revocation: z.strictObject({
       store: z.enum(['memory', 'database']).default('memory'),
