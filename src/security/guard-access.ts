@@ -2,7 +2,7 @@ import type { StatorCache } from '../cache/types.js';
 import type { StatorDb } from '../database/stator-db.js';
 import type { StatorFs } from '../filesystem/stator-fs.js';
 import { accessCheck, type GuardOptions } from './access-check.js';
-import { guardCache } from './guarded-cache.js';
+import { guardCache, type CacheGuardSettings } from './guarded-cache.js';
 import { guardDb, type DbGuardSettings } from './guarded-db.js';
 import { guardFs } from './guarded-fs.js';
 import type { Principal } from './principal.js';
@@ -37,6 +37,8 @@ export interface GuardTargets {
   readonly fs: () => StatorFs;
   /** How table names are canonicalised and which database roles apply (see {@link guardDb}). */
   readonly dbSettings?: DbGuardSettings;
+  /** `cache.key_prefix`, so that Stator's own key forms are recognised. */
+  readonly cacheSettings?: CacheGuardSettings;
 }
 
 /** Builds the guarded facades of `stator.as(subject, options)`. */
@@ -47,7 +49,7 @@ export function guardAccess(security: Security, subject: Subject, targets: Guard
   let fs: StatorFs | undefined;
   return {
     get cache() {
-      return (cache ??= guardCache(targets.cache, check));
+      return (cache ??= guardCache(targets.cache, check, targets.cacheSettings));
     },
     get db() {
       return (db ??= guardDb(targets.db, check, targets.dbSettings));

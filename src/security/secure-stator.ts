@@ -68,6 +68,7 @@ function buildSecured(stator: SecurableStator): SecuredStator {
     cache: () => stator.cache,
     db: () => stator.db,
     fs: () => stator.fs,
+    cacheSettings: { keyPrefix: config.cache.key_prefix },
     dbSettings: {
       // PostgreSQL: unqualified names live in `public`; MySQL: in the configured database.
       ...(config.database.driver === 'mysql' ? { defaultSchema: config.database.database } : {}),
