@@ -12,8 +12,8 @@ import OpossumBreaker from 'opossum';
 import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience, type Pipeline, type Resilience } from '../src/resilience/index.js';
-import type { RuntimeContext } from '../src/runtime/context.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import type { RuntimeContext } from '../src/kernel/context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { measure, printComparison, type Measurement } from './harness.js';
 
 const WINDOW_S = 60;

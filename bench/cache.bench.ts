@@ -15,7 +15,7 @@ import { createCacheLayer, type CacheLayer } from '../src/cache/index.js';
 import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience, type Resilience } from '../src/resilience/index.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { comparePaired } from './harness.js';
 
 const SIGNAL = new AbortController().signal;

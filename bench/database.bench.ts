@@ -4,7 +4,7 @@ import pg from 'pg';
 import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createDatabaseLayer, type DatabaseLayer } from '../src/database/index.js';
 import { createLogger } from '../src/logging/logger.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { measure, printComparison, type Measurement } from './harness.js';
 
 const POOL = 10;

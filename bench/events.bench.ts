@@ -16,9 +16,9 @@ import { loadConfig } from '../src/config/load-config.js';
 import { EventLogWriter } from '../src/events/event-log-writer.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience } from '../src/resilience/index.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { createStator } from '../src/runtime/create-stator.js';
-import type { RuntimeContext } from '../src/runtime/context.js';
+import type { RuntimeContext } from '../src/kernel/context.js';
 import { measure, printComparison, type Measurement } from './harness.js';
 
 type Mode = 'no event log' | 'events.path (file)' | 'events$ subscriber';

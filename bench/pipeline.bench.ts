@@ -15,7 +15,7 @@ import {
 import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience, type Resilience } from '../src/resilience/index.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { measure, printComparison, type Measurement } from './harness.js';
 
 const work = (): Promise<number> => Promise.resolve(1);

@@ -12,7 +12,7 @@ import { configSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createPool, toTarnPool, type Pool } from '../src/pool/index.js';
 import type { StackCapture } from '../src/pool/pool-options.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { heapUsed, measure, printComparison, type Measurement } from './harness.js';
 
 const MAX = 10;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createCacheLayer } from '../src/cache/index.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logging/logger.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { createSecurity } from '../src/security/create-security.js';
 import { guardAccess } from '../src/security/guard-access.js';
 import { hashPassword } from '../src/security/password-hash.js';

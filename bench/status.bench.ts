@@ -14,11 +14,11 @@ import { createActor, type Actor } from 'xstate';
 import { connectionMachine } from '../machines/connection.machine.js';
 import { configSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
-import { startMachine } from '../src/runtime/actor.js';
-import { createRuntimeContext } from '../src/runtime/create-context.js';
+import { startMachine } from '../src/kernel/actor.js';
+import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { createStator } from '../src/runtime/create-stator.js';
-import type { RuntimeContext } from '../src/runtime/context.js';
-import type { ResourceLayer } from '../src/runtime/layer.js';
+import type { RuntimeContext } from '../src/kernel/context.js';
+import type { ResourceLayer } from '../src/kernel/layer.js';
 import type { StatorRuntime } from '../src/runtime/stator-runtime.js';
 import { heapUsed, measure, printComparison } from './harness.js';
 

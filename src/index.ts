@@ -26,9 +26,9 @@ export {
 } from './errors/index.js';
 
 // Runtime services
-export { systemClock, TestClock, sleep, type Clock } from './runtime/clock.js';
-export type { ResourceLayer, LayerHealth, LayerStartContext } from './runtime/layer.js';
-export type { RuntimeContext } from './runtime/context.js';
+export { systemClock, TestClock, sleep, type Clock } from './kernel/clock.js';
+export type { ResourceLayer, LayerHealth, LayerStartContext } from './kernel/layer.js';
+export type { RuntimeContext } from './kernel/context.js';
 
 // Configuration
 export type { StatorConfig, StatorConfigInput } from './config/schema.js';
@@ -54,7 +54,7 @@ export {
 } from './filesystem/index.js';
 
 // Events
-export { EVENT_LOG_VERSION, type StatorEvent } from './events/event-bus.js';
+export { EVENT_LOG_VERSION, type StatorEvent } from './kernel/event-bus.js';
 
 // Logging
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';

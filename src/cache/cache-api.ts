@@ -6,7 +6,7 @@ import { CacheValueNotSerializableError } from '../errors/cache-value-not-serial
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import { classifyError, type Admission, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import { admitCall, Refused } from './admission.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';

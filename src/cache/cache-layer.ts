@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { FallbackStore, Pipeline } from '../resilience/index.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth, LayerStartContext, ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
 import type { CacheApi } from './cache-api.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import type { CacheDriver } from './driver.js';

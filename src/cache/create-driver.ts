@@ -1,4 +1,4 @@
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { CacheDriver, NodeObserver } from './driver.js';
 import { MemcachedDriver } from './drivers/memcached-driver.js';
 import { MemoryDriver } from './drivers/memory-driver.js';

@@ -1,5 +1,5 @@
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
-import { unrefTimer, type Clock } from '../runtime/clock.js';
+import { unrefTimer, type Clock } from '../kernel/clock.js';
 
 /** A call timed by a {@link DeadlineQueue} (see {@link DeadlineQueue.start}). */
 export interface Deadline {

@@ -4,7 +4,7 @@
  * Memcached (one or several servers) or process memory.
  */
 import { createResilience, type Pipeline, type Resilience } from '../resilience/index.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import { CacheApi } from './cache-api.js';
 import { DriverCacheLayer, type CacheLayer, type OwnedPipeline } from './cache-layer.js';
 import { CacheMetrics } from './cache-metrics.js';

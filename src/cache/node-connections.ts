@@ -1,9 +1,9 @@
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import type { Actor } from 'xstate';
 import { connectionMachine, type ConnectionEvent } from '../../machines/connection.machine.js';
-import { startMachine } from '../runtime/actor.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth } from '../runtime/layer.js';
+import { startMachine } from '../kernel/actor.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth } from '../kernel/layer.js';
 import type { NodeObserver, NodeSignal } from './driver.js';
 
 type ConnectionActor = Actor<typeof connectionMachine>;

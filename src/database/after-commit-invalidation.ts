@@ -1,4 +1,4 @@
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { InvalidationSpec } from './stator-db.js';
 
 /**

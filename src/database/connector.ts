@@ -2,10 +2,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { DatabaseUnreachableError } from '../errors/database-unreachable-error.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseTarget } from './database-target.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import { KNEX_CLIENT } from './dialect.js';
 import { knexLog } from './knex-log.js';
 
@@ -98,6 +99,7 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     }
   };
 
+  const timeout = (operation: string): OperationTimeoutError => new OperationTimeoutError('database', operation, timeoutMs, 'database.timeout');
   return {
     target,
     get client() {
@@ -105,7 +107,7 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     },
     async create(signal) {
       try {
-        return await withDeadline(open(), timeoutMs, ctx.clock, signal, (late) => void destroy(late));
+        return await withDeadline(open(), { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => void destroy(late), onTimeout: () => timeout('connect') });
       } catch (error) {
         if (signal?.aborted && error === signal.reason) throw error;
         throw new DatabaseUnreachableError(target.description, ctx.secrets.scrub(reasonOf(error)), { cause: error });
@@ -119,12 +121,12 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     },
     async ping(connection, signal) {
       const c = getClient() as Knex.Client & { _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown> };
-      await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), timeoutMs, ctx.clock, signal);
+      await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => timeout('check') });
     },
     async cancel(connection) {
       if (target.dialect === 'sqlite') return;
       const c = getClient() as Knex.Client & { cancelQuery(conn: unknown): Promise<unknown> };
-      await withDeadline(c.cancelQuery(connection), timeoutMs, ctx.clock);
+      await withDeadline(c.cancelQuery(connection), { clock: ctx.clock, ms: timeoutMs, onTimeout: () => timeout('cancel') });
     },
   };
 }

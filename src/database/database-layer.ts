@@ -5,15 +5,16 @@ import { DatabaseNotReadyError } from '../errors/database-not-ready-error.js';
 import { DatabaseUnreachableError, isDatabaseUnreachableError } from '../errors/database-unreachable-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import type { Pipeline, PipelineOptions } from '../resilience/pipeline/pipeline.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth, LayerStartContext, ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
 import { installBeginOverride } from './begin-override.js';
 import { createConnector, type Connector } from './connector.js';
 import type { DatabaseConnection } from './database-connection.js';
 import { DatabaseMetrics } from './database-metrics.js';
 import type { DatabasePool } from './database-pool.js';
 import { resolveDatabaseTarget } from './database-target.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
 import { knexLog } from './knex-log.js';
@@ -90,7 +91,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     ctx.config.database.explain_slow_queries ? (q) => explain((q.builder as Knex.QueryBuilder | undefined) ?? q.sql) : undefined,
     { dialect },
   );
-  const tracker = new QueryTracker(dialect, metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
+  const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;
@@ -99,7 +100,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   let pipeline: Pipeline | undefined;
 
   const ping = async (p: DatabasePool, c: Connector, signal: AbortSignal): Promise<void> => {
-    const conn = await withDeadline(p.acquire().promise, timeoutMs, ctx.clock, signal, (late) => p.release(late));
+    const conn = await withDeadline(p.acquire().promise, { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => p.release(late), onTimeout: () => new OperationTimeoutError('database', 'acquire', timeoutMs, 'database.timeout') });
     try {
       await c.ping(conn, signal);
     } catch (error) {

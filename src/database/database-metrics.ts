@@ -83,7 +83,7 @@ export class DatabaseMetrics {
     counter('stator_database_query_errors_total', 'Queries that failed, by kind (deadlock, serialization, connection, timeout, other).', 'kind', () => self.errors);
     counter('stator_database_slow_queries_total', 'Slow queries reported (at most once per query shape per database.slow_query_interval).', undefined, () => [['', self.slowQueries]]);
     counter('stator_database_transactions_total', 'Transactions by outcome.', 'outcome', () => self.transactions);
-    counter('stator_database_transaction_retries_total', 'Whole-transaction retries, by reason (deadlock, serialization, lock_timeout, connection).', 'reason', () => self.retries);
+    counter('stator_database_transaction_retries_total', 'Whole-transaction retries, by reason (deadlock, serialization, lock-timeout, busy, connection).', 'reason', () => self.retries);
     registry.registerMetric(this.latencyMetric(base) as unknown as Metric);
   }
 

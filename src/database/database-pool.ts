@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { LayerHealth } from '../runtime/layer.js';
+import type { LayerHealth } from '../kernel/layer.js';
 import type { TarnShape } from './tarn-shape.js';
 
 /** What the database layer needs of the pool it runs on, beyond knex's tarn shape. */

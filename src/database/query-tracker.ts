@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { DatabaseMetrics } from './database-metrics.js';
-import type { Dialect } from './dialect.js';
 import { failureKind } from './failure-kind.js';
 import { queryShape } from './query-shape.js';
 import { rowsAffected } from './rows-affected.js';
@@ -34,7 +33,6 @@ export class QueryTracker {
   private readonly logs = new Map<string, TransactionLog>();
 
   public constructor(
-    private readonly dialect: Dialect,
     private readonly metrics: DatabaseMetrics,
     private readonly slowMs: number,
     private readonly onSlow: (query: SlowQuery) => void,
@@ -90,7 +88,7 @@ export class QueryTracker {
 
   private onError(error: unknown, obj: QueryEventData): void {
     const done = this.finish(obj);
-    const kind = failureKind(this.dialect, error);
+    const kind = failureKind(error);
     this.metrics.error(kind);
     if (!done?.log) return;
     const e = error as { code?: unknown; errno?: unknown };

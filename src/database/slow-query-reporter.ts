@@ -1,4 +1,4 @@
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { DatabaseMetrics } from './database-metrics.js';
 import type { QueryPlanReport } from './query-plan-report.js';
 import { queryShape } from './query-shape.js';

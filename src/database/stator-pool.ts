@@ -1,6 +1,6 @@
-import { createPool } from '../pool/pool.js';
+import { createPool } from '../pool/create-pool.js';
 import { toTarnPool } from '../pool/tarn-adapter.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { Connector } from './connector.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabasePool } from './database-pool.js';

@@ -10,7 +10,7 @@ import { TransactionCommitUnknownError } from '../errors/transaction-commit-unkn
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js';
-import { startMachine } from '../runtime/actor.js';
+import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import type { InvalidationSpec, TransactionOptions, TransactionResult } from './stator-db.js';
@@ -91,7 +91,7 @@ export class TransactionRunner {
     timeoutMs: number,
     options: TransactionOptions,
   ): Promise<TransactionResult<T>> {
-    const { ctx, metrics, dialect } = this.env;
+    const { ctx, metrics } = this.env;
     const log = attempt?.log.entries ?? [];
     ctx.events.emit(source, 'transaction.log', { outcome: output.outcome, attempts: output.attempts, log });
     if (output.outcome === 'committed' && attempt) {
@@ -109,7 +109,7 @@ export class TransactionRunner {
       throw new TransactionAbortedError(String(output.error ?? 'aborted'));
     }
     metrics.transaction('rolled_back');
-    if (output.failedIn === 'commit' && failureKind(dialect, output.error) === 'connection') {
+    if (output.failedIn === 'commit' && failureKind(output.error) === 'connection') {
       throw new TransactionCommitUnknownError({ cause: output.error });
     }
     const error = output.error ?? new Error('transaction rolled back');

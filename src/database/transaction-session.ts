@@ -2,16 +2,17 @@ import type { Knex } from 'knex';
 import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
 import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import { BEGIN_PLAN, type BeginPlan } from './begin-override.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../kernel/deadline.js';
+import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
-import { retryBackoffMs } from './retry-backoff.js';
+import { backoffDelay } from '../kernel/backoff.js';
 import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './stator-db.js';
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionRegistry } from './transaction-registry.js';
@@ -80,7 +81,7 @@ export class TransactionSession<T> {
   public async runBody(input: TransactionAttemptInput, signal: AbortSignal): Promise<void> {
     const { env } = this;
     if (input.attempt > 1) {
-      const reason = failureKind(env.dialect, this.lastError);
+      const reason = failureKind(this.lastError);
       env.metrics.retry(reason);
       env.ctx.events.emit(this.source, 'transaction.retry', { attempt: input.attempt, reason });
     }
@@ -144,7 +145,7 @@ export class TransactionSession<T> {
     const section = env.ctx.config.transaction;
     this.lastError = input.error;
     const retry = this.shouldRetry(input);
-    const backoffMs = retry ? retryBackoffMs(input.attempt, section.retry_delay * 1000, section.retry_max_delay * 1000, env.random) : 0;
+    const backoffMs = retry ? Math.round(backoffDelay({ kind: 'exponential', jitter: 'full', baseMs: section.retry_delay * 1000, maxMs: section.retry_max_delay * 1000, random: env.random ?? Math.random }, input.attempt, 0)) : 0;
     const attempt = this.current;
     const trx = attempt?.trx;
     if (!attempt || !trx) {
@@ -163,7 +164,7 @@ export class TransactionSession<T> {
       }
       this.resetConnection(attempt);
       const started = performance.now();
-      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), this.dbTimeoutMs, env.ctx.clock);
+      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), { clock: env.ctx.clock, ms: this.dbTimeoutMs, onTimeout: () => new OperationTimeoutError('database', 'rollback', this.dbTimeoutMs, 'database.timeout') });
       attempt.log.add({ statement: 'ROLLBACK', durationMs: performance.now() - started });
       return { retry, backoffMs };
     } catch (error) {
@@ -179,7 +180,7 @@ export class TransactionSession<T> {
   /** Deadlocks and serialization failures (unless `deadlock_retry: false`), and a connection lost before COMMIT. */
   private shouldRetry(input: TransactionAttemptInput): boolean {
     if (input.failedIn !== 'body' && input.failedIn !== 'commit') return false;
-    const kind = failureKind(this.env.dialect, input.error);
+    const kind = failureKind(input.error);
     if (CONTENTION_KINDS.has(kind)) return this.env.ctx.config.transaction.deadlock_retry;
     // A connection lost before COMMIT: the server rolled the transaction back; run it again.
     return kind === 'connection' && input.failedIn === 'body';

@@ -1,9 +1,11 @@
 import { StatorError } from './stator-error.js';
 
 /**
- * One attempt of an operation through the resilience pipeline took longer than its per-attempt
- * timeout (`error_handling.retry.attempt_timeout`, or `timeoutMs` of the call). The attempt's
- * `AbortSignal` was aborted with this error; the operation is retried when retries remain.
+ * An operation took longer than its deadline and was abandoned: one attempt through the
+ * resilience pipeline past its per-attempt timeout (`error_handling.retry.attempt_timeout`, or
+ * `timeoutMs` of the call: the attempt's `AbortSignal` was aborted with this error and the
+ * operation is retried when retries remain), or a connect, check, acquire or rollback past the
+ * resource's `timeout`. Stator's one timeout error.
  */
 export class OperationTimeoutError extends StatorError {
   /** Marker that survives duplicated package copies, unlike `instanceof`. */
@@ -17,10 +19,12 @@ export class OperationTimeoutError extends StatorError {
     public readonly operation: string,
     /** The timeout that ran out, in ms. */
     public readonly timeoutMs: number,
+    /** The setting that gave the timeout, named in the message. */
+    setting = "error_handling.retry.attempt_timeout (or the call's timeoutMs)",
   ) {
     super(
-      `${resource} operation "${operation}" did not finish within ${timeoutMs} ms and was abandoned. ` +
-        'Raise error_handling.retry.attempt_timeout (or the call\'s timeoutMs) if it is legitimately slow, or check the resource.',
+      `${resource} operation "${operation}" got no answer within ${timeoutMs} ms and was abandoned. ` +
+        `Raise ${setting} if it is legitimately slow, or check the resource.`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { EVENT_LOG_VERSION, type StatorEvent } from './event-bus.js';
+import { EVENT_LOG_VERSION, type StatorEvent } from '../kernel/event-bus.js';
 
 /** A line of an event log that is not a valid entry. */
 export class EventLogFormatError extends Error {

@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Subscription } from 'rxjs';
-import type { EventBus, StatorEvent } from './event-bus.js';
+import type { EventBus, StatorEvent } from '../kernel/event-bus.js';
 
 /** Options of {@link EventLogWriter}. */
 export interface EventLogWriterOptions {

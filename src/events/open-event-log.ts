@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import { EventLogWriter } from './event-log-writer.js';
 
 /**

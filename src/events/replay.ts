@@ -1,6 +1,6 @@
 import { createActor, fromCallback, StateMachine, type AnyActorRef, type AnyStateMachine } from 'xstate';
-import { TestClock } from '../runtime/clock.js';
-import { EventBus, type StatorEvent } from './event-bus.js';
+import { TestClock } from '../kernel/clock.js';
+import { EventBus, type StatorEvent } from '../kernel/event-bus.js';
 import { parseEventLog } from './event-log-reader.js';
 
 /** Options of {@link replay}. */

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth, LayerStartContext, ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
 import { explainFsError, fsError } from './fs-error.js';
 import { makeDirs } from './make-dirs.js';
 import { createStatorFs, type StatorFs } from './stator-fs.js';

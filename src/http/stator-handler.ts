@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { systemClock, type Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import type { ObservedStator } from './observed-stator.js';
 import { sendJson } from './respond.js';
 import { healthRoute } from './routes/health-route.js';

@@ -5,14 +5,15 @@ import { PoolClosedError } from '../errors/pool-closed-error.js';
 import { PoolCreateFailedError } from '../errors/pool-create-failed-error.js';
 import { PoolRecoveringError } from '../errors/pool-recovering-error.js';
 import { PoolTimeoutError, type OldestLease } from '../errors/pool-timeout-error.js';
-import { startMachine } from '../runtime/actor.js';
-import { unrefTimer } from '../runtime/clock.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { LayerHealth } from '../runtime/layer.js';
+import { startMachine } from '../kernel/actor.js';
+import { unrefTimer } from '../kernel/clock.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth } from '../kernel/layer.js';
 import { AcquireHistogram } from './acquire-histogram.js';
 import { callerFrame, callerStack, captureAcquireSite, siteInContext, type AcquireSite } from './acquire-site.js';
 import { watchConnection } from './connection-watch.js';
-import { PoolLease, type Lease, type LeaseOwner } from './lease.js';
+import type { Lease, LentLease } from './lease.js';
+import { PoolLease, type LeaseOwner } from './pool-lease.js';
 import type { AcquireOptions, CloseOptions, Pool } from './pool.js';
 import { registerPoolMetrics, type PoolMetricSource } from './pool-metrics.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
@@ -234,8 +235,8 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
 
   /** The oldest lease, and the oldest one whose site was recorded (when that is another). */
   private oldestLeases(): { oldest?: OldestLease; oldestRecorded?: OldestLease } {
-    let oldest: PoolLease<C> | undefined;
-    let recorded: PoolLease<C> | undefined;
+    let oldest: LentLease<C> | undefined;
+    let recorded: LentLease<C> | undefined;
     for (const c of this.connections) {
       const lease = c.lease;
       if (!lease) continue;
@@ -243,7 +244,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       if (lease.site && (!recorded || lease.acquiredAt < recorded.acquiredAt)) recorded = lease;
     }
     const now = this.ctx.clock.now();
-    const view = (lease: PoolLease<C>): OldestLease => {
+    const view = (lease: LentLease<C>): OldestLease => {
       const site = callerFrame(lease.site);
       return { connection: lease.connectionId, since: lease.acquiredAt, heldMs: now - lease.acquiredAt, ...(site ? { site } : {}) };
     };
@@ -535,7 +536,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.scheduleHousekeeping(next);
   }
 
-  private reportLeak(c: PooledConnection<C>, lease: PoolLease<C>, now: number): void {
+  private reportLeak(c: PooledConnection<C>, lease: LentLease<C>, now: number): void {
     c.leakReported = true;
     this.totals.leaks++;
     this.suspect(now);

@@ -1,5 +1,6 @@
 // The pool capability's public entry: a generic pool of connection machines, and its knex seam.
-export { createPool, type Pool, type AcquireOptions, type CloseOptions } from './pool.js';
+export { createPool } from './create-pool.js';
+export type { Pool, AcquireOptions, CloseOptions } from './pool.js';
 export type { Lease } from './lease.js';
 export type { ConnectionFactory } from './connection-factory.js';
 export type { PoolOptions } from './pool-options.js';

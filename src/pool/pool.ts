@@ -1,9 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { LayerHealth } from '../runtime/layer.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import { ConnectionPool } from './connection-pool.js';
+import type { LayerHealth } from '../kernel/layer.js';
 import type { Lease } from './lease.js';
-import type { PoolOptions } from './pool-options.js';
 import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
 
 /** Options of {@link Pool.acquire}. */
@@ -61,13 +58,4 @@ export interface Pool<C> {
    * waits for lent ones to come back (or for `signal`), closes them and completes `health$`.
    */
   close(options?: CloseOptions): Promise<void>;
-}
-
-/**
- * Creates a pool named `options.name` on `ctx`: timers on `ctx.clock`, connection machines on
- * `ctx.events` as `pool.<name>/conn-<n>`, metrics on `ctx.metrics`; every option not given is
- * read from `ctx.config.connection_pool`.
- */
-export function createPool<C>(ctx: RuntimeContext, options: PoolOptions<C>): Pool<C> {
-  return new ConnectionPool(ctx, options);
 }

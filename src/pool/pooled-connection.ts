@@ -1,6 +1,6 @@
 import type { Actor } from 'xstate';
 import type { connectionMachine } from '../../machines/connection.machine.js';
-import type { PoolLease } from './lease.js';
+import type { LentLease } from './lease.js';
 
 /** Where a pooled connection is, as the pool's plain bookkeeping sees it. */
 export type PooledState = 'creating' | 'idle' | 'busy' | 'validating' | 'retiring' | 'closed';
@@ -18,7 +18,7 @@ export class PooledConnection<C> {
   /** Clock time it was last known to work: released after use, or validated. */
   public lastGoodAt: number;
   /** The current lease, while lent out. */
-  public lease: PoolLease<C> | undefined;
+  public lease: LentLease<C> | undefined;
   /** Set when the connection reported an error or ended: it is never lent again. */
   public broken: unknown;
   /** The current lease was reported as a possible leak. */

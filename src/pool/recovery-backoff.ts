@@ -1,3 +1,5 @@
+import { backoffDelay, type Backoff } from '../kernel/backoff.js';
+
 /**
  * The state of a pool's recovery: since when the resource is down, why, and when the single
  * background probe tries next. Delays double from `initialDelayMs` up to `maxDelayMs`, each
@@ -10,19 +12,16 @@ export class RecoveryBackoff {
   public message = '';
   /** The pending probe timer, if any. */
   public timer: unknown;
-  private delay: number;
+  private probes = 0;
+  private readonly backoff: Backoff;
 
-  public constructor(
-    private readonly initialDelayMs: number,
-    private readonly maxDelayMs: number,
-    private readonly random: () => number,
-  ) {
-    this.delay = initialDelayMs;
+  public constructor(initialDelayMs: number, maxDelayMs: number, random: () => number) {
+    this.backoff = { kind: 'exponential', jitter: 'spread', baseMs: initialDelayMs, maxMs: maxDelayMs, random };
   }
 
   public start(now: number, cause: unknown, message: string): void {
     this.since = now;
-    this.delay = this.initialDelayMs;
+    this.probes = 0;
     this.failed(cause, message);
   }
 
@@ -34,14 +33,14 @@ export class RecoveryBackoff {
 
   /** The delay until the next probe, which doubles the one after. */
   public nextDelay(now: number): number {
-    const ms = Math.round(this.delay * (0.8 + 0.4 * this.random()));
-    this.delay = Math.min(this.delay * 2, this.maxDelayMs);
+    this.probes += 1;
+    const ms = Math.round(backoffDelay(this.backoff, this.probes, 0));
     this.probeAt = now + ms;
     return ms;
   }
 
   public reset(): void {
-    this.delay = this.initialDelayMs;
+    this.probes = 0;
     this.timer = undefined;
     this.cause = undefined;
   }

@@ -1,6 +1,6 @@
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { BreakerHandle } from './breaker/breaker-handle.js';
 import { breakerSettingsFrom } from './breaker/breaker-settings.js';
 import { CircuitBreaker, type BreakerTransition } from './breaker/circuit-breaker.js';

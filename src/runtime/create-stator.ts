@@ -7,9 +7,9 @@ import { createLogger, type Logger, type LoggerOptions } from '../logging/logger
 import { SecretRegistry } from '../logging/redact.js';
 import { createResilience } from '../resilience/resilience.js';
 import { builtinLayers } from './builtin-layers.js';
-import type { Clock } from './clock.js';
-import { createRuntimeContext } from './create-context.js';
-import type { ResourceLayer } from './layer.js';
+import type { Clock } from '../kernel/clock.js';
+import { createRuntimeContext } from '../kernel/create-context.js';
+import type { ResourceLayer } from '../kernel/layer.js';
 import type { LayerFactory } from './layer-factory.js';
 import { BUILTIN_RESOURCES, planResources } from './resource-plan.js';
 import type { Stator } from './stator.js';

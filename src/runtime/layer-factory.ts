@@ -1,6 +1,6 @@
 import type { Resilience } from '../resilience/resilience.js';
-import type { RuntimeContext } from './context.js';
-import type { ResourceLayer } from './layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { ResourceLayer } from '../kernel/layer.js';
 
 /**
  * Makes one resource's layer from the instance's {@link RuntimeContext}. Pass your own in

@@ -8,8 +8,8 @@ import {
   type ResourceHealthReport,
 } from '../../machines/resource.machine.js';
 import { timedHealthCheck } from '../status/slow-check.js';
-import type { RuntimeContext } from './context.js';
-import type { LayerHealth, ResourceLayer } from './layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { LayerHealth, ResourceLayer } from '../kernel/layer.js';
 
 /** A layer's {@link LayerHealth} as the resource machine keeps it (plain data, no Error object). */
 export function toHealthReport(health: LayerHealth | undefined): ResourceHealthReport {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
 import { readAuditHead, type AuditHead } from './audit-tail.js';
 

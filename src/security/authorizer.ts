@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { ALL_SCOPES, requestPermission, type AccessRequest } from './access-request.js';
 import { conditionsHold } from './conditions.js';
 import { compileRule, parsePermission, type CompiledRule, type PermissionPattern } from './permission.js';

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 
 /** Limits of a {@link FailureWindow}. */
 export interface FailureWindowLimits {

@@ -1,5 +1,5 @@
 import { RateLimitedError } from '../errors/rate-limited-error.js';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 import { FailureWindow } from './failure-window.js';
 
 /** `security.login`, in milliseconds. */

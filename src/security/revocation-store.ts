@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 
 /**
  * Where revoked token ids (`jti`) are kept until the token would have expired anyway.

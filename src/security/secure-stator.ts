@@ -1,7 +1,7 @@
 import type { StatorCache } from '../cache/types.js';
 import type { StatorDb } from '../database/stator-db.js';
 import type { StatorFs } from '../filesystem/stator-fs.js';
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { GuardOptions } from './access-check.js';
 import type { Authenticator } from './authenticator.js';
 import { createSecurity } from './create-security.js';

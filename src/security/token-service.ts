@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { SignJWT, errors, importPKCS8, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { TokenInvalidError } from '../errors/token-invalid-error.js';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../kernel/clock.js';
 
 /** What signing and verifying tokens needs, from `security.jwt`. */
 export interface TokenSettings {

@@ -1,7 +1,7 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { BreakerHandle, BreakerState } from '../resilience/breaker/breaker-handle.js';
-import type { RuntimeContext } from '../runtime/context.js';
-import type { ResourceLayer } from '../runtime/layer.js';
+import type { RuntimeContext } from '../kernel/context.js';
+import type { ResourceLayer } from '../kernel/layer.js';
 import type { AlertManager } from './alerts/alert-manager.js';
 import type { AlertTransition } from './alerts/alert-transition.js';
 import { createAlertManager, type AlertOptions } from './alerts/create-alert-manager.js';

@@ -1,4 +1,4 @@
-import type { RuntimeContext } from '../runtime/context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 
 /**
  * Runs one health check and logs it as slow when it took longer than `monitoring.slow_check`

@@ -6,8 +6,8 @@ import type {
   SupervisorContext,
   SupervisorFailure,
 } from '../../machines/supervisor.machine.js';
-import type { Clock } from '../runtime/clock.js';
-import type { ResourceLayer } from '../runtime/layer.js';
+import type { Clock } from '../kernel/clock.js';
+import type { ResourceLayer } from '../kernel/layer.js';
 import type { SecretRegistry } from '../logging/redact.js';
 import type { AlertState } from './alerts/alert-transition.js';
 import type { PoolStats } from './metrics/metrics-snapshot.js';

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import type { AnyActorRef } from 'xstate';
-import type { TestClock } from '../../src/runtime/clock.js';
-import type { LayerHealth, ResourceLayer } from '../../src/runtime/layer.js';
+import type { TestClock } from '../../src/kernel/clock.js';
+import type { LayerHealth, ResourceLayer } from '../../src/kernel/layer.js';
 
 /** A promise the test settles. */
 export class Deferred<T> {

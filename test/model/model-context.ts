@@ -2,9 +2,9 @@ import type { StatorConfigInput } from '../../src/config/schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretRegistry } from '../../src/logging/redact.js';
-import { TestClock } from '../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../src/runtime/context.js';
-import { createRuntimeContext } from '../../src/runtime/create-context.js';
+import { TestClock } from '../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../src/kernel/context.js';
+import { createRuntimeContext } from '../../src/kernel/create-context.js';
 import type { MachineProbe } from './probe.js';
 
 /** A RuntimeContext on a TestClock, silent, whose machines report to `probe`. */

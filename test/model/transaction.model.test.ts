@@ -35,7 +35,7 @@ import type { EventObject, Snapshot } from 'xstate';
 import { transactionMachine, type TransactionContext } from '../../machines/transaction.machine.js';
 import { createDatabaseLayer, type DatabaseLayer } from '../../src/database/database-layer.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { TestClock } from '../../src/runtime/clock.js';
+import { TestClock } from '../../src/kernel/clock.js';
 import { createStator } from '../../src/runtime/create-stator.js';
 import { advanceToTimer, Deferred } from './controlled-layer.js';
 import { machineEvents, type ModelEvent } from './model-events.js';

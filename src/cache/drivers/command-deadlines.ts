@@ -1,6 +1,6 @@
 import type { Command } from 'ioredis';
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
-import { unrefTimer, type Clock } from '../../runtime/clock.js';
+import { unrefTimer, type Clock } from '../../kernel/clock.js';
 
 /** Below this many tracked commands the queue is never compacted. */
 const COMPACT_MIN = 4096;

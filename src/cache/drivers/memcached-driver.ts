@@ -1,8 +1,8 @@
 import memjs from 'memjs';
 import type { StatorConfig } from '../../config/schema.js';
 import type { Logger } from '../../logging/logger.js';
-import type { Clock } from '../../runtime/clock.js';
-import { abortable } from '../abortable.js';
+import type { Clock } from '../../kernel/clock.js';
+import { abortable } from '../../kernel/deadline.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverCallback, DriverEntry, NodeObserver } from '../driver.js';

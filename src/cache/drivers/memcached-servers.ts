@@ -1,5 +1,5 @@
 import { classifyError } from '../../resilience/index.js';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { NodeObserver } from '../driver.js';
 
 /** Options of {@link MemcachedServers}. */

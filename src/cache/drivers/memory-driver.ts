@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { CacheDriver, DriverEntry } from '../driver.js';
 
 interface MemoryEntry {

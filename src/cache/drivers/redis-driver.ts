@@ -1,7 +1,8 @@
 import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
-import { unrefTimer, type Clock } from '../../runtime/clock.js';
-import { abortable, withDeadline } from '../abortable.js';
+import { unrefTimer, type Clock } from '../../kernel/clock.js';
+import { abortable, withDeadline } from '../../kernel/deadline.js';
+import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { CommandDeadlines } from './command-deadlines.js';
 import { settleMany } from '../settle-many.js';
@@ -77,7 +78,7 @@ export class RedisDriver implements CacheDriver {
     try {
       // ioredis' connect() can stay pending while it retries (a Cluster whose ready check failed):
       // give up after cache.timeout and let the supervisor try again.
-      await withDeadline(connection.client.connect(), this.clock, this.config.timeout * 1000, signal);
+      await withDeadline(connection.client.connect(), { clock: this.clock, ms: this.config.timeout * 1000, signal, onTimeout: () => new OperationTimeoutError('cache', 'connect', this.config.timeout * 1000, 'cache.timeout') });
     } catch (error) {
       this.disconnect();
       throw error;
@@ -98,7 +99,7 @@ export class RedisDriver implements CacheDriver {
       // QUIT lets replies in flight arrive; a node that does not answer within cache.timeout
       // is cut off.
       if (connection.client.status === 'ready') {
-        await withDeadline(connection.client.quit(), this.clock, this.config.timeout * 1000, signal);
+        await withDeadline(connection.client.quit(), { clock: this.clock, ms: this.config.timeout * 1000, signal, onTimeout: () => new OperationTimeoutError('cache', 'quit', this.config.timeout * 1000, 'cache.timeout') });
       }
     } catch {
       // Closing anyway.

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { startStatorServer, type StatorServer } from '../../http/stator-server.js';
-import { systemClock } from '../../runtime/clock.js';
+import { systemClock } from '../../kernel/clock.js';
 import { createStator } from '../../runtime/create-stator.js';
 import type { Stator, StopReport } from '../../runtime/stator.js';
 import { liveTable, printChanges, type ViewOutput } from '../start/status-view.js';

@@ -1,5 +1,5 @@
 import type { Subscription } from 'rxjs';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { Stator } from '../../runtime/stator.js';
 import type { StatusSnapshot } from '../../status/status-manager.js';
 import { alertLine } from './observability-text.js';

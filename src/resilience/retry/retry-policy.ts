@@ -1,5 +1,5 @@
 import type { StatorConfig } from '../../config/schema.js';
-import type { Backoff } from './backoff.js';
+import type { Backoff } from '../../kernel/backoff.js';
 
 /** The retry part of the pipeline, in ms, from `error_handling.retry`. */
 export interface RetryPolicy {

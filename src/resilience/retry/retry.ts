@@ -1,8 +1,8 @@
-import { sleep, type Clock } from '../../runtime/clock.js';
+import { sleep, type Clock } from '../../kernel/clock.js';
 import { classifyError } from '../detector/classify-error.js';
 import type { ErrorClassification } from '../detector/error-kind.js';
 import { attachAttempts } from './attempts.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../../kernel/backoff.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** What the pipeline learns from, and may veto in, a retry loop. */

@@ -1,4 +1,4 @@
-import type { RuntimeContext } from '../../runtime/context.js';
+import type { RuntimeContext } from '../../kernel/context.js';
 import { AlertManager } from './alert-manager.js';
 import type { AlertRule } from './alert-rule.js';
 import { builtinRules } from './builtin-rules.js';

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { ReplaySubject, type Observable } from 'rxjs';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../logging/logger.js';
 import type { DetailsSource } from './details-reader.js';
 import type { MetricsSnapshot } from './metrics-snapshot.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logging/logger.js';
-import { sleep, type Clock } from '../../runtime/clock.js';
+import { sleep, type Clock } from '../../kernel/clock.js';
 
 /** A resource that can refuse new work and wait for its in-flight work (the database's transactions). */
 export interface Drainable {

@@ -1,5 +1,5 @@
 import { createCacheLayer } from '../../../src/cache/index.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { cacheTestContext, uniquePrefix } from '../../unit/cache/test-context.js';
 import { describeCacheBehaviour } from './behaviour-suite.js';
 

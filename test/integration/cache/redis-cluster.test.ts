@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
-import type { LayerHealth } from '../../../src/runtime/layer.js';
+import type { LayerHealth } from '../../../src/kernel/layer.js';
 import { createResilience, type Resilience } from '../../../src/resilience/index.js';
 import { cacheTestContext, uniquePrefix, type TestContext } from '../../unit/cache/test-context.js';
 import { describeCacheBehaviour } from './behaviour-suite.js';

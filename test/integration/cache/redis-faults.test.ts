@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
 import { isCacheUnavailableError } from '../../../src/errors/cache-unavailable-error.js';
 import { isCircuitOpenError } from '../../../src/errors/circuit-open-error.js';
-import type { LayerHealth } from '../../../src/runtime/layer.js';
+import type { LayerHealth } from '../../../src/kernel/layer.js';
 import { classifyError, createResilience, type Resilience } from '../../../src/resilience/index.js';
 import { cacheTestContext, uniquePrefix, type TestContext } from '../../unit/cache/test-context.js';
 import { startRedis, type TestServer } from './test-servers.js';

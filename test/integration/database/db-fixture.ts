@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import knexFactory from 'knex';
 import { Registry } from 'prom-client';
 import { configSchema, type StatorConfigInput } from '../../../src/config/schema.js';
-import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
+import { EventBus, type StatorEvent } from '../../../src/kernel/event-bus.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
-import { systemClock, type Clock } from '../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../src/runtime/context.js';
+import { systemClock, type Clock } from '../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../src/kernel/context.js';
 
 /** The drivers the behavioural suite runs against. */
 export type Driver = 'postgresql' | 'mysql' | 'sqlite';

@@ -9,7 +9,7 @@ import { replay } from '../../../src/events/replay.js';
 import { formatTimeline } from '../../../src/events/timeline.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
-import type { ResourceLayer } from '../../../src/runtime/layer.js';
+import type { ResourceLayer } from '../../../src/kernel/layer.js';
 import { startRedis, type RedisProcess } from '../../fixtures/redis-process.js';
 
 // Port reserved for the events area (6410–6419); 6410 is the incident recorder's.

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { machinesById } from '../../../machines/index.js';
 import { circuitBreakerMachine } from '../../../machines/circuit-breaker.machine.js';
-import type { StatorEvent } from '../../../src/events/event-bus.js';
+import type { StatorEvent } from '../../../src/kernel/event-bus.js';
 import { parseEventLog } from '../../../src/events/event-log-reader.js';
 import { replay } from '../../../src/events/replay.js';
 import { overrideInputs } from '../../../src/events/replay-overrides.js';

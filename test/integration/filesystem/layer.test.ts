@@ -5,11 +5,11 @@ import type { Subscription } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { StatorConfigInput } from '../../../src/config/schema.js';
-import type { StatorEvent } from '../../../src/events/event-bus.js';
+import type { StatorEvent } from '../../../src/kernel/event-bus.js';
 import { createFilesystemLayer } from '../../../src/filesystem/filesystem-layer.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 
 const root = mkdtempSync(join(tmpdir(), 'stator-fs-layer-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlertWebhookError } from '../../../src/errors/alert-webhook-error.js';
-import { systemClock } from '../../../src/runtime/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import type { AlertTransition } from '../../../src/status/alerts/alert-transition.js';
 import { webhookNotifier } from '../../../src/status/alerts/notifiers/webhook-notifier.js';
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResilience, type Resilience } from '../../../src/resilience/index.js';
-import { systemClock } from '../../../src/runtime/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, transientError } from '../../unit/resilience/support/context.js';
 import { suffix } from './support/capture.js';
 import { PORTS, startRedis, type ChildServer } from './support/servers.js';

@@ -9,7 +9,7 @@ import { isAuditWriteFailedError } from '../../../src/errors/audit-write-failed-
 import { isTokenInvalidError } from '../../../src/errors/token-invalid-error.js';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import type { AuditEntry } from '../../../src/security/audit-entry.js';
 import { hashPassword } from '../../../src/security/password-hash.js';
 import { verifyAuditLog } from '../../../src/security/verify-audit-log.js';

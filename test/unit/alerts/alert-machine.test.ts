@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { alertMachine, type AlertInput } from '../../../machines/alert.machine.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { alertStatusOf } from '../../../src/status/alerts/alert-transition.js';
 
 const SECOND = 1000;

@@ -2,7 +2,7 @@ import { Command } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { CommandDeadlines } from '../../../src/cache/drivers/command-deadlines.js';
 import { isOperationTimeoutError } from '../../../src/errors/operation-timeout-error.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 // Real ioredis Commands, answered by hand as the client would answer them (no server needed).
 const command = (name = 'get'): Command => {

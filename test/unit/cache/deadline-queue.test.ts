@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeadlineQueue } from '../../../src/cache/deadline-queue.js';
 import { isOperationTimeoutError } from '../../../src/errors/operation-timeout-error.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemcachedServers } from '../../../src/cache/drivers/memcached-servers.js';
 import type { NodeSignal } from '../../../src/cache/driver.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 function setup(answering: Set<string>, failure = () => new Error('connect ECONNREFUSED')) {
   const clock = new TestClock();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDriver } from '../../../src/cache/drivers/memory-driver.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 describe('MemoryDriver', () => {
   it('evicts the least recently used entry past max_items, and its tags go with it', async () => {

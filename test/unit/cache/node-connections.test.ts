@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NodeConnections } from '../../../src/cache/node-connections.js';
-import type { LayerHealth } from '../../../src/runtime/layer.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import type { LayerHealth } from '../../../src/kernel/layer.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { cacheTestContext } from './test-context.js';
 
 function setup() {

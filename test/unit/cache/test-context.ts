@@ -1,12 +1,12 @@
 import { Registry } from 'prom-client';
 import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
 import { configSchema, type StatorConfigInput } from '../../../src/config/schema.js';
-import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
+import { EventBus, type StatorEvent } from '../../../src/kernel/event-bus.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
 import { createResilience, type Resilience } from '../../../src/resilience/index.js';
-import { systemClock, type Clock } from '../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../src/runtime/context.js';
+import { systemClock, type Clock } from '../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../src/kernel/context.js';
 
 /** The `cache` section as a test writes it. */
 export type CacheConfigInput = NonNullable<StatorConfigInput['cache']>;

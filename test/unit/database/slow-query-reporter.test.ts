@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { DatabaseMetrics } from '../../../src/database/database-metrics.js';
 import { SlowQueryReporter } from '../../../src/database/slow-query-reporter.js';
-import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
+import { EventBus, type StatorEvent } from '../../../src/kernel/event-bus.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../src/runtime/context.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../src/kernel/context.js';
 
 function context(clock: TestClock): { ctx: RuntimeContext; seen: StatorEvent[] } {
   const secrets = new SecretRegistry();

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
 import { transactionMachine, type RollbackOutcome, type TransactionAttemptInput } from '../../../machines/transaction.machine.js';
 import { RollbackFailedError, isRollbackFailedError } from '../../../src/errors/rollback-failed-error.js';
-import { eventPayload } from '../../../src/events/event-payload.js';
+import { eventPayload } from '../../../src/kernel/event-payload.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 /** A promise actor whose every run the test settles by hand. */
 function controllable<T>() {

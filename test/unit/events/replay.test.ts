@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, setup, assign, sendParent, sendTo, raise } from 'xstate';
-import { EventBus, type StatorEvent } from '../../../src/events/event-bus.js';
+import { EventBus, type StatorEvent } from '../../../src/kernel/event-bus.js';
 import { replay } from '../../../src/events/replay.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 /** A small machine with everything a replay must handle: input, invoke, a named delay, a guard, a child. */
 const child = setup({}).createMachine({ id: 'child', initial: 'off', states: { off: { on: { FLIP: 'on' } }, on: { on: { FLIP: 'off' } } } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPoolCreateFailedError } from '../../../src/errors/pool-create-failed-error.js';
 import { isPoolRecoveringError } from '../../../src/errors/pool-recovering-error.js';
-import type { LayerHealth } from '../../../src/runtime/layer.js';
+import type { LayerHealth } from '../../../src/kernel/layer.js';
 import { createPool } from '../../../src/pool/index.js';
 import { FakeFactory, poolContext } from './pool-context.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError } from '../../../src/errors/circuit-open-error.js';
 import { attemptsOf, createResilience, type Admission } from '../../../src/resilience/index.js';
-import type { TestClock } from '../../../src/runtime/clock.js';
+import type { TestClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, transientError, type ErrorHandlingInput } from './support/context.js';
 
 function setup(errorHandling: ErrorHandlingInput = {}) {

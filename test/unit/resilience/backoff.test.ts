@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type Backoff } from '../../../src/resilience/retry/backoff.js';
+import { backoffDelay, type Backoff } from '../../../src/kernel/backoff.js';
 import { seededRandom } from './support/context.js';
 
 const make = (overrides: Partial<Backoff> = {}): Backoff => ({

@@ -7,7 +7,7 @@ import {
   type CircuitBreakerContext,
   type CircuitBreakerInput,
 } from '../../../machines/circuit-breaker.machine.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 const input: CircuitBreakerInput = {
   name: 'database',

@@ -2,7 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError } from '../../../src/errors/circuit-open-error.js';
 import { createResilience, type BreakerState } from '../../../src/resilience/index.js';
-import type { TestClock } from '../../../src/runtime/clock.js';
+import type { TestClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, transientError, type ErrorHandlingInput } from './support/context.js';
 
 const breakerConfig = (overrides: NonNullable<ErrorHandlingInput['circuit_breaker']> = {}): ErrorHandlingInput => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createResilience } from '../../../src/resilience/index.js';
-import { systemClock } from '../../../src/runtime/clock.js';
+import { systemClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, transientError } from './support/context.js';
 
 describe('pipeline', () => {

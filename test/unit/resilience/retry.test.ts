@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isOperationTimeoutError } from '../../../src/errors/operation-timeout-error.js';
 import { attemptsOf, createResilience } from '../../../src/resilience/index.js';
-import type { TestClock } from '../../../src/runtime/clock.js';
+import type { TestClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, seededRandom, transientError, type ErrorHandlingInput } from './support/context.js';
 
 type RetryInput = NonNullable<ErrorHandlingInput['retry']>;

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { setup } from 'xstate';
 import { configSchema } from '../../../src/config/schema.js';
-import { EventBus } from '../../../src/events/event-bus.js';
+import { EventBus } from '../../../src/kernel/event-bus.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
-import { startMachine } from '../../../src/runtime/actor.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../src/runtime/context.js';
-import { persistMachine, restoreMachine } from '../../../src/runtime/persistence.js';
+import { startMachine } from '../../../src/kernel/actor.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../src/kernel/context.js';
+import { persistMachine, restoreMachine } from '../../../src/kernel/persistence.js';
 
 const breakerLike = setup({ delays: { resetTimeout: 300_000 } }).createMachine({
   id: 'toyBreaker',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuditWriteFailedError } from '../../../src/errors/audit-write-failed-error.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { GENESIS_HASH, type AuditRecord } from '../../../src/security/audit-entry.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
 import { verifyAuditLog } from '../../../src/security/verify-audit-log.js';

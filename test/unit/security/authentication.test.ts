@@ -9,8 +9,8 @@ import { isAuthenticationFailedError } from '../../../src/errors/authentication-
 import { isRateLimitedError } from '../../../src/errors/rate-limited-error.js';
 import { isTokenInvalidError, type TokenInvalidError } from '../../../src/errors/token-invalid-error.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 import type { AuditEntry } from '../../../src/security/audit-entry.js';
 import { generateApiKey, hashApiKey } from '../../../src/security/api-key.js';
 import { createSecurity } from '../../../src/security/create-security.js';

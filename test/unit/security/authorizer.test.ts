@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { ALL_SCOPES, type AccessRequest } from '../../../src/security/access-request.js';
 import { Authorizer, type AuthorizationRules } from '../../../src/security/authorizer.js';
 import type { Principal } from '../../../src/security/principal.js';

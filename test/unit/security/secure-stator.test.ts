@@ -8,8 +8,8 @@ import type { StatorDb } from '../../../src/database/stator-db.js';
 import { CapabilityUnavailableError } from '../../../src/errors/capability-unavailable-error.js';
 import type { StatorFs } from '../../../src/filesystem/stator-fs.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
-import { createRuntimeContext } from '../../../src/runtime/create-context.js';
+import { TestClock } from '../../../src/kernel/clock.js';
+import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 import { hashPassword } from '../../../src/security/password-hash.js';
 import { secureStator } from '../../../src/security/secure-stator.js';
 

@@ -1,6 +1,6 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import type { MetricsSnapshot } from '../../../src/status/metrics/metrics-snapshot.js';
 import { MetricsCollector } from '../../../src/status/metrics/metrics-collector.js';
 

@@ -1,9 +1,9 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
-import type { LayerHealth, ResourceLayer } from '../../../src/runtime/layer.js';
+import type { LayerHealth, ResourceLayer } from '../../../src/kernel/layer.js';
 import type { AlertTransition } from '../../../src/status/alerts/alert-transition.js';
 import { callbackNotifier } from '../../../src/status/alerts/notifiers/callback-notifier.js';
 import type { StatusSnapshot } from '../../../src/status/status-manager.js';

@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
-import { sleep, type Clock } from '../../../src/runtime/clock.js';
-import type { LayerHealth, LayerStartContext, ResourceLayer } from '../../../src/runtime/layer.js';
+import { sleep, type Clock } from '../../../src/kernel/clock.js';
+import type { LayerHealth, LayerStartContext, ResourceLayer } from '../../../src/kernel/layer.js';
 
 /** What a fake layer does when called: succeed, throw synchronously, reject, or never settle. */
 export type Behavior = 'ok' | 'throw' | 'reject' | 'hang';

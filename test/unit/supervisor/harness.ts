@@ -1,6 +1,6 @@
 import type { StatorConfigInput } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/logging/logger.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
 import type { LayerFactory } from '../../../src/runtime/layer-factory.js';
 import type { Stator, StopReport } from '../../../src/runtime/stator.js';

@@ -9,7 +9,7 @@ import {
   type ResourceHealthReport,
 } from '../../../machines/resource.machine.js';
 import { supervisorMachine, type SupervisedResourceInput } from '../../../machines/supervisor.machine.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 const input = (name: string, dependsOn: string[] = []): SupervisedResourceInput => ({
   name,

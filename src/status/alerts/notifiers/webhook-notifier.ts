@@ -1,5 +1,6 @@
 import { AlertWebhookError } from '../../../errors/alert-webhook-error.js';
-import { sleep, type Clock } from '../../../runtime/clock.js';
+import { backoffDelay } from '../../../kernel/backoff.js';
+import { sleep, type Clock } from '../../../kernel/clock.js';
 import type { AlertStatus, AlertTransition } from '../alert-transition.js';
 import { DEFAULT_NOTIFY_ON, type AlertNotifier } from './alert-notifier.js';
 
@@ -40,7 +41,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): AlertNotifier 
       let last = 'not sent';
       let cause: unknown;
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) await sleep(options.clock, baseDelay * 2 ** (attempt - 2), signal);
+        if (attempt > 1) await sleep(options.clock, backoffDelay({ kind: 'exponential', jitter: 'none', baseMs: baseDelay, maxMs: Number.MAX_SAFE_INTEGER, random: Math.random }, attempt - 1, 0), signal);
         const result = await post(options, body, timeoutMs, signal);
         if (result.ok) return;
         last = result.last;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { LayerHealth } from '../../../../src/runtime/layer.js';
+import type { LayerHealth } from '../../../../src/kernel/layer.js';
 import { SERVERS } from '../db-fixture.js';
 import { TcpProxy } from '../tcp-proxy.js';
 import { never, poolStats, until, type SuiteEnv } from './suite-env.js';
@@ -53,7 +53,7 @@ export function contentionAndRecovery(env: SuiteEnv): void {
       if (server) {
         expect(results.some((r) => r.attempts > 1)).toBe(true);
         const retries = (layer.details?.() as { retries: Record<string, number> }).retries;
-        expect(Object.keys(retries).some((k) => ['deadlock', 'serialization', 'lock_timeout'].includes(k))).toBe(true);
+        expect(Object.keys(retries).some((k) => ['deadlock', 'serialization', 'lock-timeout'].includes(k))).toBe(true);
       }
       expect(poolStats(layer)).toMatchObject({ busy: 0, pending: 0 });
     });

@@ -4,8 +4,8 @@ import { isDatabaseNotReadyError } from '../../../../src/errors/database-not-rea
 import { isDatabaseUnreachableError } from '../../../../src/errors/database-unreachable-error.js';
 import { isPoolTimeoutError } from '../../../../src/errors/pool-timeout-error.js';
 import { createDatabaseLayer } from '../../../../src/database/index.js';
-import { TestClock } from '../../../../src/runtime/clock.js';
-import type { ResourceLayer } from '../../../../src/runtime/layer.js';
+import { TestClock } from '../../../../src/kernel/clock.js';
+import type { ResourceLayer } from '../../../../src/kernel/layer.js';
 import { deferred, never, poolStats, until, type SuiteEnv } from './suite-env.js';
 
 /** Queries, pool limits, acquire timeout, leak report, validation, idle retirement, start failures. */

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { StatorConfigInput } from '../../../../src/config/schema.js';
 import { createDatabaseLayer, type DatabaseLayer, type DatabaseLayerDeps } from '../../../../src/database/index.js';
-import type { StatorEvent } from '../../../../src/events/event-bus.js';
-import type { Clock } from '../../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../../src/runtime/context.js';
+import type { StatorEvent } from '../../../../src/kernel/event-bus.js';
+import type { Clock } from '../../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../../src/kernel/context.js';
 import { createDbFixture, type DbFixture, type Driver } from '../db-fixture.js';
 
 /** A started database layer and what a test inspects around it. */

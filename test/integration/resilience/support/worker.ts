@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { configSchema } from '../../../../src/config/schema.js';
 import { createLogger } from '../../../../src/logging/logger.js';
 import { createResilience } from '../../../../src/resilience/index.js';
-import { createRuntimeContext } from '../../../../src/runtime/create-context.js';
+import { createRuntimeContext } from '../../../../src/kernel/create-context.js';
 
 /** What the test sends. */
 export type WorkerCommand =

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { configSchema, type StatorConfigInput } from '../../../../src/config/schema.js';
-import { EventBus, type StatorEvent } from '../../../../src/events/event-bus.js';
+import { EventBus, type StatorEvent } from '../../../../src/kernel/event-bus.js';
 import { createLogger } from '../../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../../src/logging/redact.js';
-import { TestClock, type Clock } from '../../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../../src/runtime/context.js';
+import { TestClock, type Clock } from '../../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../../src/kernel/context.js';
 
 /** The `error_handling` section as a test writes it. */
 export type ErrorHandlingInput = NonNullable<StatorConfigInput['error_handling']>;

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { configSchema, type StatorConfigInput } from '../../../../src/config/schema.js';
-import { EventBus, type StatorEvent } from '../../../../src/events/event-bus.js';
+import { EventBus, type StatorEvent } from '../../../../src/kernel/event-bus.js';
 import { createLogger } from '../../../../src/logging/logger.js';
 import { SecretRegistry } from '../../../../src/logging/redact.js';
-import { TestClock } from '../../../../src/runtime/clock.js';
-import type { RuntimeContext } from '../../../../src/runtime/context.js';
+import { TestClock } from '../../../../src/kernel/clock.js';
+import type { RuntimeContext } from '../../../../src/kernel/context.js';
 
 /** A RuntimeContext on a TestClock whose log lines (JSON) and events are kept for assertions. */
 export interface TestContext {

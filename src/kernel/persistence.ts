@@ -1,7 +1,8 @@
-import type { AnyActorRef, AnyStateMachine, Actor, EventObject, Snapshot } from 'xstate';
+import type { AnyStateMachine, Actor, EventObject, Snapshot } from 'xstate';
 import type { Clock } from './clock.js';
 import type { RuntimeContext } from './context.js';
 import { startMachine } from './actor.js';
+import { pathOf, resolvePath, schedulingSystem } from './xstate-internals.js';
 
 /**
  * A machine actor saved to JSON: XState's persisted snapshot, plus the delayed events that were
@@ -31,46 +32,9 @@ export interface PersistedTimer {
   readonly dueAt: number;
 }
 
-interface ScheduledEvent {
-  id: string;
-  event: EventObject;
-  startedAt: number;
-  delay: number;
-  source: AnyActorRef;
-  target: AnyActorRef;
-}
-
-interface SchedulingSystem {
-  scheduler: {
-    schedule(source: AnyActorRef, target: AnyActorRef, event: EventObject, delay: number, id?: string): void;
-  };
-  getSnapshot(): { _scheduledEvents: Record<string, ScheduledEvent> };
-  _snapshot: { _scheduledEvents: Record<string, ScheduledEvent> };
-}
-
-const stamped = new WeakSet<object>();
-
-/**
- * Makes the actor system record when each delayed event was scheduled on `clock` (XState uses
- * `Date.now()`, which a simulated clock does not move). Called by `startMachine` before start.
- */
-export function stampSchedulerWithClock(actor: AnyActorRef, clock: Clock): void {
-  const system = actor.system as unknown as SchedulingSystem;
-  if (stamped.has(system)) return;
-  stamped.add(system);
-  const schedule = system.scheduler.schedule.bind(system.scheduler);
-  system.scheduler.schedule = (source, target, event, delay, id) => {
-    const before = new Set(Object.keys(system._snapshot._scheduledEvents));
-    schedule(source, target, event, delay, id);
-    for (const [key, scheduled] of Object.entries(system._snapshot._scheduledEvents)) {
-      if (!before.has(key)) scheduled.startedAt = clock.now();
-    }
-  };
-}
-
 /** Saves an actor started with `startMachine` (snapshot and pending delayed events). */
 export function persistMachine(actor: Actor<AnyStateMachine>, clock: Clock): PersistedMachine {
-  const system = actor.system as unknown as SchedulingSystem;
+  const system = schedulingSystem(actor);
   const timers: PersistedTimer[] = [];
   for (const scheduled of Object.values(system.getSnapshot()._scheduledEvents)) {
     timers.push({
@@ -105,7 +69,7 @@ export function restoreMachine<TMachine extends AnyStateMachine>(
     throw new Error(`Cannot restore: the snapshot is of machine "${persisted.machine}", not "${machine.id}".`);
   }
   const actor = startMachine(ctx, machine, { source: options.source, snapshot: persisted.snapshot });
-  const system = actor.system as unknown as SchedulingSystem;
+  const system = schedulingSystem(actor);
   for (const timer of persisted.timers) {
     const source = resolvePath(actor, timer.source);
     const target = resolvePath(actor, timer.target);
@@ -113,23 +77,4 @@ export function restoreMachine<TMachine extends AnyStateMachine>(
     system.scheduler.schedule(source, target, timer.event, Math.max(0, timer.dueAt - ctx.clock.now()), timer.id);
   }
   return actor;
-}
-
-function pathOf(ref: AnyActorRef, root: AnyActorRef): string[] {
-  const path: string[] = [];
-  let current: AnyActorRef | undefined = ref;
-  while (current && current !== root) {
-    path.unshift(current.id);
-    current = (current as { _parent?: AnyActorRef })._parent;
-  }
-  return path;
-}
-
-function resolvePath(root: AnyActorRef, path: readonly string[]): AnyActorRef | undefined {
-  let current: AnyActorRef | undefined = root;
-  for (const id of path) {
-    const children: Record<string, AnyActorRef> | undefined = (current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined)?.children;
-    current = children?.[id];
-  }
-  return current;
 }

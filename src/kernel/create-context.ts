@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
 import type { StatorConfig } from '../config/schema.js';
-import { EventBus } from '../events/event-bus.js';
+import { EventBus } from './event-bus.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { SecretRegistry } from '../logging/redact.js';
 import { systemClock, type Clock } from './clock.js';

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { InspectionEvent } from 'xstate';
 import type { StatorConfig } from '../config/schema.js';
-import type { EventBus } from '../events/event-bus.js';
+import type { EventBus } from './event-bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
 import type { Clock } from './clock.js';

@@ -1,6 +1,6 @@
 import { createActor, type AnyStateMachine, type Actor, type InputFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import type { RuntimeContext } from './context.js';
-import { stampSchedulerWithClock } from './persistence.js';
+import { stampSchedulerWithClock } from './xstate-internals.js';
 
 /** Options of {@link startMachine}. */
 export interface StartMachineOptions<TMachine extends AnyStateMachine> {

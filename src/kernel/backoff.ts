@@ -1,9 +1,16 @@
 /** How delays grow between attempts. */
 export type BackoffKind = 'constant' | 'linear' | 'exponential';
-/** How delays are randomised so that many clients do not retry in lockstep. */
-export type JitterKind = 'none' | 'full' | 'decorrelated';
+/**
+ * How delays are randomised so that many clients do not retry in lockstep: `full` draws below
+ * the delay, `spread` within ±20% of it (a reconnecting pool keeps its pace), `decorrelated`
+ * grows from the previous delay.
+ */
+export type JitterKind = 'none' | 'full' | 'spread' | 'decorrelated';
 
-/** The back-off part of a retry policy (ms). */
+/**
+ * Stator's one back-off, in ms: retries of calls, transaction retries, the pool's recovery probes
+ * and webhook deliveries all compute their delays with {@link backoffDelay}.
+ */
 export interface Backoff {
   readonly kind: BackoffKind;
   readonly jitter: JitterKind;
@@ -28,6 +35,7 @@ const MAX_EXPONENT = 64;
  * - shape: constant `d`; linear `d × n`; exponential `d × 2^(n − 1)`;
  * - jitter `none`: `min(c, shape(n))`;
  * - jitter `full` ("full jitter"): `r × min(c, shape(n))`;
+ * - jitter `spread`: `(0.8 + 0.4 × r) × min(c, shape(n))`;
  * - jitter `decorrelated` ("decorrelated jitter"): `min(c, d + r × (3 × previous − d))`, where
  *   `previous` is the delay returned for the previous retry (`d` before the first). It grows by
  *   itself, so it ignores `kind`.
@@ -49,7 +57,8 @@ export function backoffDelay(backoff: Backoff, retry: number, previousMs: number
   const shaped =
     backoff.kind === 'constant' ? base : backoff.kind === 'linear' ? base * n : base * 2 ** Math.min(n - 1, MAX_EXPONENT);
   const capped = Math.min(cap, shaped);
-  return backoff.jitter === 'full' ? r * capped : capped;
+  if (backoff.jitter === 'full') return r * capped;
+  return backoff.jitter === 'spread' ? (0.8 + 0.4 * r) * capped : capped;
 }
 
 function finiteOr(value: number, fallback: number): number {

@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from './clock.js';
 import { defaultSecrets, type SecretRegistry } from '../logging/redact.js';
 import { eventPayload } from './event-payload.js';
 
