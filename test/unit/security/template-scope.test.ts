@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Authorizer } from '../../../src/security/authorizer.js';
 import { parsePermission } from '../../../src/security/permission.js';
 import type { Principal } from '../../../src/security/principal.js';
-import { TestClock } from '../../../src/runtime/clock.js';
+import { TestClock } from '../../../src/kernel/clock.js';
 
 const authorizer = new Authorizer({
   roles: {
