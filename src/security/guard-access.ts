@@ -4,7 +4,7 @@ import type { StatorFs } from '../filesystem/stator-fs.js';
 import { accessCheck, type GuardOptions } from './access-check.js';
 import { guardCache, type CacheGuardSettings } from './guarded-cache.js';
 import { guardDb, type DbGuardSettings } from './guarded-db.js';
-import { guardFs } from './guarded-fs.js';
+import { guardFs, type FsGuardSettings } from './guarded-fs.js';
 import type { Principal } from './principal.js';
 import type { Security, Subject } from './security.js';
 
@@ -39,6 +39,8 @@ export interface GuardTargets {
   readonly dbSettings?: DbGuardSettings;
   /** `cache.key_prefix`, so that Stator's own key forms are recognised. */
   readonly cacheSettings?: CacheGuardSettings;
+  /** Mode cap and Stator's own files (see {@link guardFs}). */
+  readonly fsSettings?: FsGuardSettings;
 }
 
 /** Builds the guarded facades of `stator.as(subject, options)`. */
@@ -55,7 +57,7 @@ export function guardAccess(security: Security, subject: Subject, targets: Guard
       return (db ??= guardDb(targets.db, check, targets.dbSettings));
     },
     get fs() {
-      return (fs ??= guardFs(targets.fs, check));
+      return (fs ??= guardFs(targets.fs, check, targets.fsSettings));
     },
     principal: async () => {
       await security.ready();
