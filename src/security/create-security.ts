@@ -66,6 +66,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
       issuer: jwt.issuer,
       audience: jwt.audience,
       clockTolerance: jwt.clock_tolerance,
+      maxAge: Math.max(jwt.max_age, jwt.ttl),
     },
     ctx.clock,
   );

@@ -100,8 +100,13 @@ const jwt = z.strictObject({
   ttl: seconds().default(900),
   issuer: z.string().min(1).default('stator'),
   audience: z.string().min(1).default('stator'),
-  /** Seconds of clock skew tolerated on exp/nbf. */
+  /** Seconds of clock skew tolerated on exp/nbf/iat. */
   clock_tolerance: seconds().default(0),
+  /**
+   * Seconds a token may live at most, whoever signed it: older (`iat`), longer-lived
+   * (`exp - iat`) or future-dated (`iat` beyond clock_tolerance) tokens are refused. Default one day.
+   */
+  max_age: seconds().default(86_400),
 });
 
 const login = z.strictObject({
