@@ -9,6 +9,7 @@ import { ConfigPrincipalStore } from './config-principal-store.js';
 import { KnexAuditMirror } from './knex-audit-mirror.js';
 import { KnexPrincipalStore } from './knex-principal-store.js';
 import { LoginLimiter } from './login-limiter.js';
+import { prepareDummyHash } from './password-hash.js';
 import { LayeredPrincipalStore, type PrincipalStore } from './principal-store.js';
 import { KnexRevocationStore, MemoryRevocationStore, type RevocationStore } from './revocation-store.js';
 import { Security } from './security.js';
@@ -74,7 +75,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     issue: async (id) => (await service).issue(id),
     verify: async (token) => (await service).verify(token),
   };
-  const readiness = service.then((s) => {
+  const readiness = Promise.all([service, prepareDummyHash()]).then(([s]) => {
     if (s.ephemeral) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
 
