@@ -100,12 +100,15 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   };
   registerSecurityMetrics(ctx.metrics, counts);
 
+  const auditKey = config.audit.key ?? readAuditKey(config.audit.key_file);
+  ctx.secrets.add(auditKey);
   const mirrorTable = config.audit.mirror_table;
   const audit = new AuditLog({
     file: auditPath(ctx.config.filesystem.base_path, config.audit.file, options.resolvePath),
     clock: ctx.clock,
     secrets: ctx.secrets,
     logger: ctx.logger,
+    ...(auditKey ? { key: auditKey } : {}),
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },
@@ -137,6 +140,16 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   });
   const authorizer = new Authorizer({ roles: config.roles, policies: config.policies }, ctx.clock);
   return new Security(auth, authorizer, audit, counts, readiness);
+}
+
+/** `security.audit.key_file`, trailing newline removed. */
+export function readAuditKey(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n+$/, '');
+  } catch (cause) {
+    throw new Error(`security.audit.key_file: cannot read ${file}; check the path and its permissions`, { cause });
+  }
 }
 
 function lazyMirror(make: () => AuditMirror): AuditMirror {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { isStatorError } from '../../errors/stator-error.js';
+import { readAuditKey } from '../../security/create-security.js';
 import { verifyAuditLog } from '../../security/verify-audit-log.js';
 
 interface VerifyOptions {
@@ -11,10 +12,13 @@ interface VerifyOptions {
 }
 
 /** The audit log to check: `--file`, or `security.audit.file` under `filesystem.base_path` of `--config` (or the embedded default). */
-function auditFileOf(options: VerifyOptions): string {
-  if (options.file) return resolve(options.file);
+function auditFileOf(options: VerifyOptions): { file: string; key?: string } {
+  // The key: security.audit.key(_file) of --config, or STATOR_AUDIT_KEY with --file.
+  const envKey = process.env.STATOR_AUDIT_KEY;
+  if (options.file) return { file: resolve(options.file), ...(envKey ? { key: envKey } : {}) };
   const config = loadConfig(options.config);
-  return resolve(config.filesystem.base_path, config.security.audit.file);
+  const key = config.security.audit.key ?? readAuditKey(config.security.audit.key_file) ?? envKey;
+  return { file: resolve(config.filesystem.base_path, config.security.audit.file), ...(key ? { key } : {}) };
 }
 
 /**
@@ -38,8 +42,9 @@ export function register(program: Command): void {
       let file: string;
       let result;
       try {
-        file = auditFileOf(options);
-        result = await verifyAuditLog(file);
+        const target = auditFileOf(options);
+        file = target.file;
+        result = await verifyAuditLog(file, target.key !== undefined ? { key: target.key } : {});
       } catch (error) {
         const message = isStatorError(error) ? error.message : `cannot read the audit log: ${(error as Error).message}`;
         process.stderr.write(`stator audit verify: ${message}\n`);

@@ -128,6 +128,14 @@ const audit = z.strictObject({
       ctx.issues.push({ code: 'custom', input: f, message: 'expected a path relative to filesystem.base_path that stays inside it, such as logs/audit.jsonl' });
     }
   }).default('logs/audit.jsonl'),
+  /**
+   * HMAC key of the chain (16 characters or more; prefer `${ENV}` or `key_file`): with it, whoever
+   * can edit the file but lacks the key cannot recompute a valid chain. `stator audit verify
+   * --config` uses the same key.
+   */
+  key: z.string().min(16, { error: 'expected a key of at least 16 characters' }).optional(),
+  /** Read the HMAC key from this file. */
+  key_file: z.string().optional(),
   /** Also copy entries into this database table (created if missing). The file stays the record. */
   mirror_table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
 });
