@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import sqlParser from 'node-sql-parser';
 import { canonicalTableNames, type SqlNaming } from './sql-names.js';
 import { parseableText } from './sql-parse-text.js';
@@ -161,6 +162,20 @@ function functionName(fn: Node): string | undefined {
  * a CTE in scope.
  */
 export function sqlAccess(sql: string, naming: SqlNaming): SqlAccess {
+  // A pure function of the text and the naming: repeated statements (bindings are placeholders,
+  // so an application has few distinct texts) are parsed once.
+  const cacheKey = `${naming.dialect}\u0000${naming.defaultSchema ?? ''}\u0000${sql}`;
+  const cached = sql.length <= MAX_CACHED_SQL ? accessCache.get(cacheKey) : undefined;
+  if (cached) return cached;
+  const access = readSqlAccess(sql, naming);
+  if (sql.length <= MAX_CACHED_SQL) accessCache.set(cacheKey, access);
+  return access;
+}
+
+const MAX_CACHED_SQL = 8192;
+const accessCache = new LRUCache<string, SqlAccess>({ max: 2000 });
+
+function readSqlAccess(sql: string, naming: SqlNaming): SqlAccess {
   const tables = new Map<string, TableAction>();
   const add = (table: string, action: TableAction): void => {
     const before = tables.get(table);
