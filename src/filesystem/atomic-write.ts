@@ -45,6 +45,8 @@ export async function writeFileAtomic(file: string, data: WriteData, options: At
     if (options.expectedDirectory !== undefined) {
       const where = await descriptorPath(handle);
       if (where !== undefined && where !== join(options.expectedDirectory, basename(temp))) {
+        // Created elsewhere through a swapped link: remove it where it really is, not by the path.
+        await rm(where, { force: true }).catch(() => undefined);
         throw Object.assign(new Error(`${dir} changed while it was being written (a symbolic link was swapped in); refused`), { code: 'ELOOP' });
       }
     }
