@@ -5,7 +5,8 @@ import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createDatabaseLayer, type DatabaseLayer } from '../src/database/index.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createRuntimeContext } from '../src/kernel/create-context.js';
-import { measure, printComparison, type Measurement } from './harness.js';
+import { createResilience } from '../src/resilience/index.js';
+import { comparePaired, measure, printComparison, type Measurement } from './harness.js';
 
 const POOL = 10;
 const CONCURRENCY = [1, 16] as const;
@@ -20,12 +21,19 @@ const CONCURRENCY = [1, 16] as const;
 export async function run(): Promise<void> {
   await postgres();
   await mariadb();
+  await breakerCounting();
 }
 
-async function startStator(database: StatorConfigInput['database']): Promise<DatabaseLayer> {
-  const config = configSchema.parse({ database, connection_pool: { max_connections: POOL }, monitoring: { performance_threshold: 60 } });
+async function startStator(database: StatorConfigInput['database'], withBreaker = false): Promise<DatabaseLayer> {
+  const config = configSchema.parse({
+    database,
+    connection_pool: { max_connections: POOL },
+    monitoring: { performance_threshold: 60 },
+    error_handling: { circuit_breaker: { shared: false } },
+  });
   const ctx = createRuntimeContext({ config, logger: createLogger({ silent: true }) });
-  const layer = createDatabaseLayer(ctx);
+  // With the resilience capability, as createStator wires it: every query admitted and counted by the `database` breaker.
+  const layer = createDatabaseLayer(ctx, withBreaker ? { resilience: createResilience(ctx) } : {});
   await layer.start({ signal: new AbortController().signal, attempt: 1, dependencies: new Map() });
   return layer;
 }
@@ -109,5 +117,41 @@ async function mariadb(): Promise<void> {
     await stator.stop(AbortSignal.timeout(5000));
     await plain.destroy();
     await pool.end();
+  }
+}
+
+/**
+ * `SELECT 1` through `stator.db.knex` with the `database` breaker counting (and gating) every
+ * query, as `createStator` runs it, against plain knex, in paired rounds at concurrency 1 and 16.
+ * Target: at least 0.95x plain knex at both.
+ */
+export async function breakerCounting(): Promise<void> {
+  const connection = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
+  const stator = await startStator(
+    { driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database },
+    true,
+  );
+  const unguarded = await startStator({ driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database });
+  const plain: Knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: POOL } });
+  const verdicts: string[] = [];
+  try {
+    for (const concurrency of CONCURRENCY) {
+      const results = await comparePaired(
+        `database: SELECT 1 on PostgreSQL with the breaker counting queries, concurrency ${concurrency}`,
+        [
+          { name: 'plain knex (tarn)', call: () => plain.raw('SELECT 1').then() },
+          { name: 'stator.db.knex (breaker counting)', call: () => stator.api.knex.raw('SELECT 1').then() },
+          { name: 'stator.db.knex without a breaker', call: () => unguarded.api.knex.raw('SELECT 1').then() },
+        ],
+        { concurrency, rounds: Number(process.env.BENCH_ROUNDS ?? 15) },
+      );
+      const ratio = results[1]?.ratio ?? 0;
+      verdicts.push(`c=${concurrency} ${ratio.toFixed(2)}x ${ratio >= 0.95 ? 'PASS' : 'MISS'}`);
+    }
+    console.log(`\nverdict: stator.db.knex SELECT 1 with breaker counting vs plain knex (target >= 0.95x): ${verdicts.join(', ')}`);
+  } finally {
+    await stator.stop(AbortSignal.timeout(5000));
+    await unguarded.stop(AbortSignal.timeout(5000));
+    await plain.destroy();
   }
 }

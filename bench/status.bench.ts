@@ -19,7 +19,7 @@ import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { createStator } from '../src/runtime/create-stator.js';
 import type { RuntimeContext } from '../src/kernel/context.js';
 import type { ResourceLayer } from '../src/kernel/layer.js';
-import type { StatorRuntime } from '../src/runtime/stator-runtime.js';
+import type { StatorRuntime } from '../src/runtime/runtime.js';
 import { heapUsed, measure, printComparison } from './harness.js';
 
 const CONNECTIONS = 1000;

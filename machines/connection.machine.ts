@@ -3,7 +3,8 @@ import { assign, setup } from 'xstate';
 /**
  * Why a connection is retired. `idle_timeout`, `max_lifetime`, `invalid` (a validation said no),
  * `broken` (the driver marked it, e.g. knex's `__knex__disposed`), `error` (an 'error' event on the
- * connection), `drain` (the pool is closing), `min_shrink` or any owner-specific reason.
+ * connection), `drain` (the pool is closing), `purge` (the pool replaces every connection:
+ * `pool.purge()`), `min_shrink` or any owner-specific reason.
  */
 export type ConnectionRetireReason =
   | 'idle_timeout'
@@ -12,6 +13,7 @@ export type ConnectionRetireReason =
   | 'broken'
   | 'error'
   | 'drain'
+  | 'purge'
   | (string & {});
 
 /**

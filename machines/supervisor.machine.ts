@@ -38,6 +38,17 @@ export interface SupervisorInput {
   /** Restarts allowed within `restartPeriod`; one more failure escalates to `failed`. */
   readonly maxRestarts: number;
   readonly restartPeriod: number;
+  /**
+   * Past the restart intensity: `backoff` (default) keeps restarting the resource with capped
+   * exponential back-off (a crash-loop back-off) for as long as the process runs; `halt`
+   * escalates to `failed` and stops everything (for a process manager that restarts the
+   * process). Optional resources are always revived with back-off.
+   */
+  readonly onExhausted?: 'backoff' | 'halt';
+  /** First crash-loop back-off (ms), doubled at each further restart; default 1000. */
+  readonly initialBackoff?: number;
+  /** The crash-loop back-off never exceeds this (ms); default 60 000. */
+  readonly maxBackoff?: number;
 }
 
 /** The supervisor's record of one resource. */
@@ -55,6 +66,12 @@ export interface SupervisedResource {
   readonly stopOutcome?: ResourceStopOutcome;
   /** Scheduled for a restart: it is stopped (after its scheduled dependents), then started again. */
   readonly restartPending: boolean;
+  /** Waiting out a crash-loop back-off before its next restart (it stays `failed` meanwhile). */
+  readonly backoffPending: boolean;
+  /** Crash-loop back-offs in a row (0 once the restart intensity window has cooled down). */
+  readonly backoffs: number;
+  /** The back-off (ms) before its next restart, while `backoffPending`. */
+  readonly backoffMs?: number;
 }
 
 /** Why the supervisor is `failed`. */
@@ -74,6 +91,9 @@ export interface SupervisorContext {
   readonly strategy: RestartStrategy;
   readonly maxRestarts: number;
   readonly restartPeriod: number;
+  readonly onExhausted: 'backoff' | 'halt';
+  readonly initialBackoff: number;
+  readonly maxBackoff: number;
   /** Restarts within the last `restartPeriod`. */
   readonly recentRestarts: number;
   readonly failure?: SupervisorFailure;
@@ -84,7 +104,13 @@ export interface SupervisorContext {
  * {@link ResourceReport}s of its resource actors, and its own delayed `RESTART.EXPIRED`
  * (a restart leaving the intensity window).
  */
-export type SupervisorEvent = { readonly type: 'START' } | { readonly type: 'STOP' } | { readonly type: 'RESTART.EXPIRED' } | ResourceReport;
+export type SupervisorEvent =
+  | { readonly type: 'START' }
+  | { readonly type: 'STOP' }
+  | { readonly type: 'RESTART.EXPIRED' }
+  /** A resource's crash-loop back-off is over: restart it now. */
+  | { readonly type: 'RESTART.DUE'; readonly name: string }
+  | ResourceReport;
 
 /** Id of a resource's actor under the supervisor (and its event-log source suffix). */
 export const resourceActorId = (name: string): string => `resource.${name}`;
@@ -100,7 +126,13 @@ const satisfies = (dep: SupervisedResource | undefined): boolean =>
 
 /** A required resource failed and will not be restarted: start nothing more. */
 const haltingOnFailure = (context: SupervisorContext): boolean =>
-  list(context).some((r) => !r.optional && r.state === 'failed' && !r.restartPending);
+  list(context).some((r) => !r.optional && r.state === 'failed' && !r.restartPending && !r.backoffPending);
+
+/** The crash-loop back-off before restart number `n` (1-based): `initial × 2^(n−1)`, capped. */
+export function crashLoopBackoffMs(context: Pick<SupervisorContext, 'initialBackoff' | 'maxBackoff'>, n: number): number {
+  const grown = context.initialBackoff * 2 ** Math.min(Math.max(0, n - 1), 40);
+  return Math.max(0, Math.min(grown, context.maxBackoff, 2_147_483_647));
+}
 
 /** Resources to send `START` to now, with the dependencies they start with. */
 function startable(context: SupervisorContext): { name: string; dependencies: string[] }[] {
@@ -168,6 +200,8 @@ const initialResource = (input: SupervisedResourceInput): SupervisedResource => 
   attempts: 0,
   restarts: 0,
   restartPending: false,
+  backoffPending: false,
+  backoffs: 0,
 });
 
 const crashInfo = (error: unknown): ResourceErrorInfo => {
@@ -205,6 +239,7 @@ export const supervisorMachine = setup({
   actors: { resource: resourceMachine },
   delays: {
     restartPeriod: ({ context }) => context.restartPeriod,
+    crashLoopBackoff: ({ context, event }) => context.resources[nameOf(event)]?.backoffMs ?? context.initialBackoff,
   },
   guards: {
     everyResourceUp: ({ context }) =>
@@ -215,6 +250,7 @@ export const supervisorMachine = setup({
     everyResourceStopped: ({ context }) => list(context).every((r) => r.state === 'stopped'),
     restartLimitReached: ({ context }) => context.recentRestarts >= context.maxRestarts,
     failedResourceIsOptional: ({ context, event }) => context.resources[nameOf(event)]?.optional === true,
+    haltsWhenExhausted: ({ context }) => context.onExhausted === 'halt',
     restartAlreadyPending: ({ context, event }) => context.resources[nameOf(event)]?.restartPending === true,
   },
   actions: {
@@ -304,6 +340,39 @@ export const supervisorMachine = setup({
       recentRestarts: ({ context }) => context.recentRestarts + 1,
     }),
     expireRestartLater: raise({ type: 'RESTART.EXPIRED' }, { delay: 'restartPeriod' }),
+    scheduleBackoffRestart: enqueueActions(({ context, event, enqueue }) => {
+      const name = nameOf(event);
+      const r = context.resources[name];
+      if (!r || r.backoffPending) return;
+      const backoffs = r.backoffs + 1;
+      enqueue.assign({
+        resources: patch(context, [name], () => ({ backoffPending: true, backoffs, backoffMs: crashLoopBackoffMs(context, backoffs) })),
+      });
+      enqueue.raise({ type: 'RESTART.DUE', name }, { delay: 'crashLoopBackoff', id: `backoff.${name}` });
+    }),
+    reviveFailedOptional: enqueueActions(({ context, enqueue }) => {
+      const failed = list(context).filter((r) => r.optional && r.state === 'failed' && !r.restartPending && !r.backoffPending);
+      if (!failed.length) return;
+      let resources = context.resources;
+      for (const r of failed) {
+        const backoffs = r.backoffs + 1;
+        resources = { ...resources, [r.name]: { ...r, backoffPending: true, backoffs, backoffMs: crashLoopBackoffMs(context, backoffs) } };
+      }
+      enqueue.assign({ resources });
+      for (const r of failed) enqueue.raise({ type: 'RESTART.DUE', name: r.name }, { delay: 'crashLoopBackoff', id: `backoff.${r.name}` });
+    }),
+    restartAfterBackoff: assign({
+      resources: ({ context, event }) => {
+        const name = nameOf(event);
+        if (!context.resources[name]?.backoffPending) return context.resources;
+        const targets = context.strategy === 'rest_for_one' ? withDependents(context, name) : new Set([name]);
+        return patch(context, targets, (r) => ({
+          restartPending: true,
+          ...(r.name === name ? { backoffPending: false, restarts: r.restarts + 1 } : {}),
+        }));
+      },
+      // Not counted in the intensity window: back-off restarts are the slow lane past it.
+    }),
     replaceCrashedResource: enqueueActions(({ context, event, enqueue }) => {
       const id = (event as { type: string }).type.slice('xstate.error.actor.'.length);
       const name = context.order.find((n) => resourceActorId(n) === id);
@@ -319,7 +388,13 @@ export const supervisorMachine = setup({
         })),
       });
     }),
-    forgetRestart: assign({ recentRestarts: ({ context }) => Math.max(0, context.recentRestarts - 1) }),
+    forgetRestart: assign(({ context }) => {
+      const recentRestarts = Math.max(0, context.recentRestarts - 1);
+      // The intensity window cooled down: a resource running again starts its next back-off afresh.
+      if (recentRestarts >= context.maxRestarts) return { recentRestarts };
+      const settled = list(context).filter((r) => r.backoffs > 0 && r.state === 'ready').map((r) => r.name);
+      return { recentRestarts, resources: patch(context, settled, () => ({ backoffs: 0 })) };
+    }),
     recordStartupFailure: assign({
       failure: ({ context }) => ({
         reason: 'startup' as const,
@@ -341,6 +416,9 @@ export const supervisorMachine = setup({
     strategy: input.strategy,
     maxRestarts: input.maxRestarts,
     restartPeriod: input.restartPeriod,
+    onExhausted: input.onExhausted ?? 'backoff',
+    initialBackoff: input.initialBackoff ?? 1000,
+    maxBackoff: input.maxBackoff ?? 60_000,
     recentRestarts: 0,
   }),
   initial: 'idle',
@@ -379,6 +457,7 @@ export const supervisorMachine = setup({
       },
     },
     running: {
+      entry: 'reviveFailedOptional',
       initial: 'healthy',
       states: {
         healthy: { always: { guard: 'someResourceImpaired', target: 'degraded' } },
@@ -392,13 +471,15 @@ export const supervisorMachine = setup({
         'RESOURCE.FAILED': [
           { guard: 'restartAlreadyPending', actions: 'recordFailed' },
           {
-            guard: and(['restartLimitReached', not('failedResourceIsOptional')]),
+            guard: and(['restartLimitReached', 'haltsWhenExhausted', not('failedResourceIsOptional')]),
             target: 'failed',
             actions: ['recordFailed', 'recordEscalation'],
           },
-          { guard: 'restartLimitReached', actions: 'recordFailed' },
+          // Past the restart intensity: a crash-loop back-off, then a restart; never give up.
+          { guard: 'restartLimitReached', actions: ['recordFailed', 'scheduleBackoffRestart'] },
           { actions: ['recordFailed', 'scheduleRestart', 'expireRestartLater', 'stopForRestart'] },
         ],
+        'RESTART.DUE': { actions: ['restartAfterBackoff', 'stopForRestart'] },
         'RESOURCE.STOPPED': { actions: ['recordStopped', 'stopForRestart', 'startUnblockedResources'] },
         'xstate.error.actor.*': { actions: ['replaceCrashedResource', 'stopForRestart', 'startUnblockedResources'] },
         STOP: 'stopping',

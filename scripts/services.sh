@@ -39,12 +39,31 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/11211) 2>/dev/null; then
 fi
 wait_for memcached 20 bash -c 'exec 3<>/dev/tcp/127.0.0.1/11211' || status=1
 
+# --- TLS and SASL test servers (test/integration/tls) ---
+# The TLS tests start their own TLS-only PostgreSQL, MariaDB, Redis (single node and Cluster) and
+# Memcached with SASL per test file, on ports 20300-20399, with a throwaway CA made by openssl.
+# They need openssl and saslpasswd2 (Debian's memcached is built with SASL: -S).
+if ! command -v openssl >/dev/null 2>&1; then
+  log "installing openssl"
+  apt_install openssl || { log "ERROR: could not install openssl"; status=1; }
+fi
+if ! command -v saslpasswd2 >/dev/null 2>&1; then
+  log "installing sasl2-bin (saslpasswd2, for Memcached SASL)"
+  apt_install sasl2-bin libsasl2-modules || { log "ERROR: could not install sasl2-bin"; status=1; }
+fi
+
 # --- promtool (used to validate /metrics output) ---
 if ! command -v promtool >/dev/null 2>&1; then
   log "installing prometheus (for promtool)"
   apt_install prometheus || log "WARNING: could not install prometheus; promtool tests will fail"
   # The package starts a daemon on :9090 through its service; we only need the binary.
   $SUDO pkill -x prometheus >/dev/null 2>&1 || true
+fi
+
+# --- Chromium (the dashboard's browser tests drive it with playwright-core) ---
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium"
+  apt_install chromium || log "WARNING: could not install chromium; the browser tests (test/browser) will fail"
 fi
 
 # --- PostgreSQL ---

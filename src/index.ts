@@ -6,12 +6,10 @@
 export { StatorError, isStatorError, hasErrorCode } from './errors/index.js';
 
 // Runtime: createStator, the supervisor's status
-export { createStator, type CreateStatorOptions } from './runtime/create-stator.js';
-export type { Stator, StopReport } from './runtime/stator.js';
-export type { LayerFactory } from './runtime/layer-factory.js';
-export type { StatusSnapshot, ResourceStatus, StatusExtension } from './status/status-manager.js';
-export type { RuntimeStatus, SupervisorPhase } from './status/aggregate.js';
+export { createStator, type CreateStatorOptions, type Stator, type StopReport, type LayerFactory } from './runtime/index.js';
+export type { StatusSnapshot, ResourceStatus, StatusExtension, RuntimeStatus, SupervisorPhase } from './status/index.js';
 export type { SupervisedState, SupervisorFailure, RestartStrategy } from '../machines/supervisor.machine.js';
+export type { AlertDirection } from '../machines/alert.machine.js';
 export type { ResourceErrorInfo } from '../machines/resource.machine.js';
 export {
   StartupError,
@@ -21,17 +19,28 @@ export {
   isDependencyCycleError,
   UnknownDependencyError,
   isUnknownDependencyError,
+  UnknownAlertRuleError,
+  isUnknownAlertRuleError,
   CapabilityUnavailableError,
   isCapabilityUnavailableError,
 } from './errors/index.js';
 
 // Runtime services
-export { systemClock, TestClock, sleep, type Clock } from './kernel/clock.js';
-export type { ResourceLayer, LayerHealth, LayerStartContext } from './kernel/layer.js';
-export type { RuntimeContext } from './kernel/context.js';
+export {
+  systemClock,
+  TestClock,
+  sleep,
+  type Clock,
+  type ResourceLayer,
+  type LayerHealth,
+  type LayerStartContext,
+  type RuntimeContext,
+} from './kernel/index.js';
+// Persisted machines: save an actor with its pending delayed events, restore it with them re-armed.
+export { persistMachine, restoreMachine, type PersistedMachine, type PersistedTimer } from './kernel/index.js';
 
 // Configuration
-export type { StatorConfig, StatorConfigInput } from './config/schema.js';
+export type { StatorConfig, StatorConfigInput } from './config/index.js';
 export {
   loadConfig,
   collectSecrets,
@@ -54,11 +63,10 @@ export {
 } from './filesystem/index.js';
 
 // Events
-export { EVENT_LOG_VERSION, type StatorEvent } from './kernel/event-bus.js';
+export { EVENT_LOG_VERSION, type StatorEvent, type EventBus } from './kernel/index.js';
 
 // Logging
-export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
-export { SecretRegistry, REDACTED, isSecretKey } from './logging/redact.js';
+export { createLogger, type Logger, type LoggerOptions, SecretRegistry, REDACTED, isSecretKey } from './logging/index.js';
 
 // Resilience
 export { CircuitOpenError, isCircuitOpenError, OperationTimeoutError, isOperationTimeoutError } from './errors/index.js';
@@ -69,6 +77,7 @@ export {
   type Resilience,
   type ResilienceOptions,
   type Pipeline,
+  type Admission,
   type PipelineOptions,
   type RunOptions,
   type ReadOptions,
@@ -87,6 +96,17 @@ export { AlertWebhookError, isAlertWebhookError } from './errors/index.js';
 export {
   createStatorHandler,
   startStatorServer,
+  statorExpress,
+  statorFastify,
+  handlerOptionsOf,
+  serverOptionsOf,
+  type StatorMiddleware,
+  type StatorFastifyPlugin,
+  type FastifyLike,
+  type ShowDetails,
+  type EndpointAccess,
+  type EndpointPermission,
+  type AccessOutcome,
   type StatorHandler,
   type StatorHandlerOptions,
   type StatorServer,
@@ -114,14 +134,25 @@ export {
   type AlertStatus,
   type AlertState,
   type AlertTransition,
+  type AlertControls,
+  type AlertMatcher,
   type AlertNotifier,
   type AlertOptions,
   type WebhookNotifierOptions,
 } from './status/alerts/index.js';
 export type { ReadinessBlocker, ResourceBreakerStatus } from './status/index.js';
-export { worstOf, resourceStatus, aggregateStatus, type AggregationPolicy, type AggregatedResource } from './status/aggregate.js';
-export { onShutdownSignals, type ShutdownSignalOptions } from './status/shutdown/shutdown-signals.js';
-export type { ShutdownReport, Drainable } from './status/shutdown/graceful-shutdown.js';
+export {
+  worstOf,
+  resourceStatus,
+  aggregateStatus,
+  type AggregationPolicy,
+  type AggregatedResource,
+  onShutdownSignals,
+  type ShutdownSignalOptions,
+  type ShutdownReport,
+  type Drainable,
+} from './status/index.js';
+export { FleetReader, fleetSettings, type FleetInstance, type FleetSettings } from './status/fleet/index.js';
 
 // Pool
 export {
@@ -143,6 +174,7 @@ export {
   type Pool,
   type Lease,
   type PoolOptions,
+  type StackCapture,
   type ConnectionPoolStats,
   type PoolState,
   type AcquireOptions,
@@ -160,6 +192,8 @@ export {
   isCacheValueTooLargeError,
   CacheUnavailableError,
   isCacheUnavailableError,
+  CacheUnreachableError,
+  isCacheUnreachableError,
   CacheValueNotSerializableError,
   isCacheValueNotSerializableError,
   CacheInvalidationUnsupportedError,
@@ -182,6 +216,7 @@ export {
   type CacheInvalidationResult,
   type CacheSerializer,
   type CacheDriver,
+  type DriverCallback,
   type CacheDriverName,
   type DriverEntry,
   type NodeObserver,
@@ -199,6 +234,8 @@ export {
   isTransactionAbortedError,
   TransactionCommitUnknownError,
   isTransactionCommitUnknownError,
+  TransactionNotActiveError,
+  isTransactionNotActiveError,
   DatabaseUnreachableError,
   isDatabaseUnreachableError,
   DatabaseNotReadyError,
@@ -218,6 +255,16 @@ export {
   type TransactionAttempt,
   type TransactionResult,
   type TransactionLogEntry,
+  type TransactionHandle,
+  type BeginOptions,
+  type RunningTransactionInfo,
+  type RunningTransactionState,
+  type TransactionRecord,
+  type TransactionHistoryOutcome,
+  type TransactionKind,
+  type TransactionBody,
+  type PurgeReport,
+  type IndexSuggestion,
   type InvalidationSpec,
   type IsolationLevel,
   type ExplainableQuery,
@@ -253,6 +300,8 @@ export {
   AuditLog,
   GENESIS_HASH,
   verifyAuditLog,
+  verifyAuditSet,
+  type AuditSetVerification,
   KnexPrincipalStore,
   secureStator,
   guardAccess,

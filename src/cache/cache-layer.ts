@@ -71,7 +71,9 @@ export class DriverCacheLayer implements CacheLayer {
 
   public async start(context: LayerStartContext): Promise<void> {
     const { driver } = this.parts;
-    this.ctx.logger.info(`cache: starting the ${driver.name} driver (attempt ${context.attempt})`);
+    const message = `cache: starting the ${driver.name} driver (attempt ${context.attempt})`;
+    if (context.attempt > 1) this.ctx.logger.info(message);
+    else this.ctx.logger.debug(message);
     const source = this.parts.pipeline;
     if (source && 'owned' in source && !this.owned) {
       this.owned = source.owned();

@@ -1,6 +1,6 @@
-import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ErrorKind } from '../resilience/index.js';
-import { LatencyHistogram } from './latency-histogram.js';
+import { DurationHistogram, scrapeTimeHistogram } from '../kernel/histogram.js';
 
 /** Operations timed by `stator_cache_operation_duration_seconds`. */
 export type CacheOperation = 'get' | 'set' | 'delete' | 'has' | 'getMany' | 'setMany' | 'getOrSet' | 'invalidate';
@@ -29,14 +29,14 @@ export class CacheMetrics {
   public readonly errors = new Map<ErrorKind, number>();
   public readonly fallbacks: Record<CacheFallbackSource, number> = { local: 0, default: 0 };
   public readonly invalidations: Record<'keys' | 'tags' | 'prefix', number> = { keys: 0, tags: 0, prefix: 0 };
-  public readonly latency: Readonly<Record<CacheOperation, LatencyHistogram>>;
+  public readonly latency: Readonly<Record<CacheOperation, DurationHistogram>>;
 
   public constructor(
     public readonly driver: string,
     registry?: Registry,
   ) {
-    const latency = {} as Record<CacheOperation, LatencyHistogram>;
-    for (const op of OPERATIONS) latency[op] = new LatencyHistogram();
+    const latency = {} as Record<CacheOperation, DurationHistogram>;
+    for (const op of OPERATIONS) latency[op] = new DurationHistogram();
     this.latency = latency;
     if (registry) this.register(registry);
   }
@@ -132,33 +132,10 @@ export class CacheMetrics {
         for (const [by, n] of Object.entries(self.invalidations)) this.inc({ driver, by }, n);
       },
     });
-    registry.registerMetric(latencyMetric(this) as unknown as Metric);
+    registry.registerMetric(
+      scrapeTimeHistogram('stator_cache_operation_duration_seconds', 'Duration of cache operations as seen by the caller, fallback included.', () =>
+        Object.entries(this.latency).map(([operation, histogram]) => ({ labels: { driver: this.driver, operation }, histogram })),
+      ),
+    );
   }
-}
-
-const LATENCY_NAME = 'stator_cache_operation_duration_seconds';
-
-/** A prom-client-compatible histogram that reads {@link LatencyHistogram}s at scrape time. */
-function latencyMetric(metrics: CacheMetrics) {
-  const help = 'Duration of cache operations as seen by the caller, fallback included.';
-  return {
-    name: LATENCY_NAME,
-    help,
-    type: 'histogram',
-    aggregator: 'sum',
-    reset(): void {},
-    async get() {
-      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
-      for (const [operation, h] of Object.entries(metrics.latency)) {
-        if (h.count === 0) continue;
-        const labels = { driver: metrics.driver, operation };
-        for (const { le, count } of h.cumulative()) {
-          values.push({ metricName: `${LATENCY_NAME}_bucket`, labels: { ...labels, le }, value: count });
-        }
-        values.push({ metricName: `${LATENCY_NAME}_sum`, labels, value: h.sum });
-        values.push({ metricName: `${LATENCY_NAME}_count`, labels, value: h.count });
-      }
-      return { name: LATENCY_NAME, help, type: 'histogram', aggregator: 'sum', values };
-    },
-  };
 }

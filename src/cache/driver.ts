@@ -1,7 +1,7 @@
 /**
  * What each cache driver (memory, redis, memcached) implements. Drivers store opaque text under
  * full keys (`key_prefix` already applied); serialization, expiry envelopes, single-flight,
- * fallback and metrics live above them in {@link CacheApi}, so every driver gets the same
+ * fallback and metrics live above them in `CacheApi`, so every driver gets the same
  * semantics. Tags are passed as names: each driver keeps them its own way (an index, Redis sets,
  * Memcached version counters).
  */
@@ -73,7 +73,7 @@ export interface DriverEntry {
 
 /**
  * What a driver reports about one server connection (a Redis node, a Memcached server), from
- * the driver's own events. {@link NodeConnections} turns these into connection-machine events.
+ * the driver's own events. `NodeConnections` turns these into connection-machine events.
  */
 export type NodeSignal = 'ready' | 'reconnecting' | 'closed' | 'end' | 'error' | 'unresponsive' | 'removed';
 

@@ -5,12 +5,12 @@
  */
 import { createResilience, type Pipeline, type Resilience } from '../resilience/index.js';
 import type { RuntimeContext } from '../kernel/context.js';
-import { CacheApi } from './cache-api.js';
+import { TracedCacheApi } from './traced-cache-api.js';
 import { DriverCacheLayer, type CacheLayer, type OwnedPipeline } from './cache-layer.js';
 import { CacheMetrics } from './cache-metrics.js';
 import { createDriver } from './create-driver.js';
 import type { CacheDriver } from './driver.js';
-import { cacheFallbackStore } from './fallback-store.js';
+import { cacheFallbackStore } from './cache-as-fallback.js';
 import { NodeConnections } from './node-connections.js';
 import type { CacheSerializer } from './types.js';
 
@@ -52,7 +52,7 @@ export function createCacheLayer(ctx: RuntimeContext, options: CacheLayerOptions
     const resilience = createResilience(ctx);
     return { pipeline: resilience.pipeline('cache', { probe }), stop: () => resilience.stop() };
   };
-  const api = new CacheApi(ctx, {
+  const api = new TracedCacheApi(ctx, {
     driver,
     metrics,
     ...(options.serializer ? { serializer: options.serializer } : {}),
@@ -80,6 +80,6 @@ export type {
   CacheInvalidationResult,
   CacheSerializer,
 } from './types.js';
-export type { CacheDriver, CacheDriverName, DriverEntry, NodeObserver, NodeSignal } from './driver.js';
+export type { CacheDriver, CacheDriverName, DriverCallback, DriverEntry, NodeObserver, NodeSignal } from './driver.js';
 export type { CacheNodeStatus } from './node-connections.js';
 export { jsonSerializer } from './json-serializer.js';

@@ -134,10 +134,12 @@ export class NodeConnections {
   private refresh(address: string, record: NodeRecord): void {
     const state = String(record.actor.getSnapshot().value);
     if (state === record.state) return;
+    const wasDown = !UP.has(record.state) && record.state !== 'creating';
     record.state = state;
     record.since = this.ctx.clock.now();
     if (!UP.has(state)) this.ctx.logger.warn(`cache: node ${address} is ${state}`);
-    else this.ctx.logger.info(`cache: node ${address} is up`);
+    else if (wasDown) this.ctx.logger.info(`cache: node ${address} is up again`);
+    else this.ctx.logger.debug(`cache: node ${address} is up`);
     this.publish();
   }
 

@@ -17,9 +17,9 @@ export const toSegments = (path: readonly PropertyKey[]): PathSegment[] =>
 
 /**
  * Values secret because of where they are, not what their key is called: webhook URLs usually
- * carry a token (`https://hooks.example.com/T0/B0/XXXX`).
+ * carry a token (`https://hooks.example.com/T0/B0/XXXX`), connection URLs a password.
  */
-const SECRET_PATHS: readonly RegExp[] = [/^monitoring\.webhooks\[\d+\]\.url$/];
+const SECRET_PATHS: readonly RegExp[] = [/^monitoring\.webhooks\[\d+\]\.url$/, /^(database|cache)\.url$/];
 
 /**
  * True when any key along `path` names a secret (`password`, `token`, ...), or the path is one

@@ -31,13 +31,15 @@ export function summarizeConfig(config: StatorConfig): ResourceSummary[] {
           : cache.sentinel
             ? `sentinel master "${cache.sentinel.name}" via ${cache.sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`
             : `${hostPort(cache.host, cache.port, 6379)} db ${cache.db}`;
+  const cacheTls = cache.driver === 'redis' && cache.tls ? ` over TLS${cache.tls.reject_unauthorized ? '' : ' (certificate not checked)'}` : '';
   const databaseLocation =
     database.driver === 'sqlite'
       ? isAbsolute(database.filename) ? database.filename : join(filesystem.base_path, database.filename)
-      : `${hostPort(database.host, database.port, database.driver === 'postgresql' ? 5432 : 3306)}/${database.database}`;
+      : `${hostPort(database.host, database.port, database.driver === 'postgresql' ? 5432 : 3306)}/${database.database}` +
+        (database.ssl.mode === 'disable' ? '' : ` over TLS (${database.ssl.mode})`);
   const mode = filesystem.permissions.toString(8).padStart(4, '0');
   return [
-    { name: 'cache', driver: cache.driver, location: cacheLocation, optional: cache.optional, ...(cache.depends_on ? { dependsOn: cache.depends_on } : {}) },
+    { name: 'cache', driver: cache.driver, location: `${cacheLocation}${cacheTls}`, optional: cache.optional, ...(cache.depends_on ? { dependsOn: cache.depends_on } : {}) },
     {
       name: 'filesystem',
       driver: 'local',

@@ -1,14 +1,10 @@
-import { isAbsolute } from 'node:path';
 import type { ConfigProblem } from '../errors/config-invalid-error.js';
-import { describeValue } from './config-path.js';
 import type { StatorConfig } from './schema.js';
 
 /** The sections that passed their own schema; rules that need a missing one are skipped. */
 export type ValidSections = Partial<StatorConfig>;
 
 type Rule = (config: ValidSections) => ConfigProblem[];
-
-const got = (value: unknown, path: string): string => describeValue(value, path.split('.'));
 
 /** `connection_pool.min_connections` may not exceed `max_connections`. */
 const poolBounds: Rule = ({ connection_pool: pool }) =>
@@ -40,14 +36,6 @@ const cacheDriverKeys: Rule = ({ cache }) => {
   return problems;
 };
 
-/** Required directories are created under base_path: they must stay inside it. */
-const requiredDirsInside: Rule = ({ filesystem }) =>
-  (filesystem?.required_dirs ?? []).flatMap((dir, i) => {
-    const path = `filesystem.required_dirs[${i}]`;
-    const escapes = isAbsolute(dir) || /^[a-zA-Z]:[\\/]/.test(dir) || dir.split(/[\\/]+/).includes('..') || dir.includes('\0');
-    return escapes ? [{ path, message: `expected a directory relative to filesystem.base_path that stays inside it, got ${got(dir, path)}` }] : [];
-  });
-
 /** No back-off delay may be longer than the cap. */
 const retryDelayCap: Rule = ({ error_handling: handling }) =>
   handling && handling.retry.max_delay < handling.retry.delay
@@ -57,7 +45,7 @@ const retryDelayCap: Rule = ({ error_handling: handling }) =>
       }]
     : [];
 
-const RULES: readonly Rule[] = [poolBounds, cacheDriverKeys, requiredDirsInside, retryDelayCap];
+const RULES: readonly Rule[] = [poolBounds, cacheDriverKeys, retryDelayCap];
 
 /** Rules that involve more than one key, checked on every section that is valid by itself. */
 export const crossFieldProblems = (config: ValidSections): ConfigProblem[] => RULES.flatMap((rule) => rule(config));

@@ -21,12 +21,24 @@ export function editDistance(a: string, b: string): number {
 const normalize = (s: string): string => s.toLowerCase().replace(/[-\s.]/g, '_');
 
 /**
+ * A key written as one word of a longer key: `ttl` for `default_ttl` (the last word: what the key
+ * is) is closer than `ttl` for `ttl_jitter` (a property of it). Undefined when it is neither.
+ */
+function wordDistance(wanted: string, target: string): number | undefined {
+  const words = target.split('_');
+  if (words.length < 2 || wanted.includes('_')) return undefined;
+  if (words[words.length - 1] === wanted) return 0.5;
+  return words.includes(wanted) ? 0.75 : undefined;
+}
+
+/**
  * The candidate closest to `input` when it is close enough to be a typo (at most one edit in
  * four characters, at least one), or undefined.
  *
  * @example
  * ```ts
  * suggest('retry_attemps', ['retry_attempts', 'retry_delay']); // 'retry_attempts'
+ * suggest('ttl', ['default_ttl', 'ttl_jitter']); // 'default_ttl'
  * ```
  */
 export function suggest(input: string, candidates: readonly string[]): string | undefined {
@@ -35,7 +47,7 @@ export function suggest(input: string, candidates: readonly string[]): string | 
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     const target = normalize(candidate);
-    const distance = target.startsWith(wanted) && wanted.length >= 4 ? 0.5 : editDistance(wanted, target);
+    const distance = target.startsWith(wanted) && wanted.length >= 4 ? 0.5 : wordDistance(wanted, target) ?? editDistance(wanted, target);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

@@ -38,8 +38,11 @@ function unknownKey(schema: z.ZodType, path: readonly PropertyKey[], key: string
   if (near) {
     hint = `did you mean \`${near}\`?`;
   } else {
-    const elsewhere = pathsOfKey(schema, key);
-    // A key that exists in one or two other places was most likely written in the wrong section.
+    // A key that exists in one or two other places at the same depth was most likely written in
+    // the wrong section (`cache.max_connections` for `connection_pool.max_connections`); one that
+    // exists only deeper elsewhere (`cache.url` vs `monitoring.webhooks[].url`) is a different key.
+    const depth = path.length;
+    const elsewhere = pathsOfKey(schema, key).filter((p) => p.split('.').length === depth);
     hint = elsewhere.length > 0 && elsewhere.length <= 2
       ? `\`${key}\` belongs under ${elsewhere.map((p) => `\`${p}\``).join(' or ')}`
       : siblings.length

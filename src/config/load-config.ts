@@ -10,6 +10,7 @@ import { problemsFromIssues } from './issue-problems.js';
 import { readYamlConfig } from './read-yaml.js';
 import { configSchema, type StatorConfig, type StatorConfigInput } from './schema.js';
 import { readSecretFiles } from './secret-files.js';
+import { tlsFileProblems } from './tls-files.js';
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -35,7 +36,9 @@ export interface LoadConfigOptions {
  * - `source` an object: the same configuration in code (no interpolation, no coercion).
  * - `source` undefined: the embedded default: memory cache, SQLite in `base_path`, `./var`.
  *
- * `<secret>_file` keys (`password_file`) are read into their secret key. `filesystem.base_path`
+ * `<secret>_file` keys (`password_file`) are read into their secret key. `database.url` and
+ * `cache.url` are taken apart into the section's keys (keys written beside a URL win). The
+ * certificate files of `database.ssl` and `cache.tls` are checked (read again at start). `filesystem.base_path`
  * comes back absolute, resolved from `cwd`. Secrets go into `options.secrets` when given.
  *
  * @throws {ConfigInvalidError} listing every problem as `path: message, got <value>`: schema
@@ -84,13 +87,19 @@ export function loadConfig(source?: string | StatorConfigInput, options: LoadCon
   const parsed = configSchema.safeParse(data, { error: issueMessage, reportInput: true });
   if (!parsed.success) problems.push(...problemsFromIssues(parsed.error.issues, data, configSchema, unresolved));
   problems.push(...crossFieldProblems(parsed.success ? parsed.data : validSections(data)));
+  if (parsed.success) problems.push(...certificateProblems(parsed.data, cwd));
 
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigInvalidError(origin, problems.map((p) => ({ ...p, message: scrubber.scrub(p.message) })));
   }
   const config = parsed.data;
   config.filesystem.base_path = resolve(cwd, config.filesystem.base_path);
-  if (options.secrets) collectSecrets(config, options.secrets);
+  if (options.secrets) {
+    // The data as written too: `database.url` is taken apart by the schema, but its password may
+    // still show up percent-encoded, as written.
+    collectSecrets(data, options.secrets);
+    collectSecrets(config, options.secrets);
+  }
   return config;
 }
 
@@ -109,6 +118,27 @@ function readConfigFile(file: string, given: string): string {
             : `cannot read configuration file ${file} (${code ?? 'unknown error'})`;
     throw new ConfigInvalidError(given, [{ path: '', message }], { cause: error });
   }
+}
+
+/**
+ * Certificate files that will be read at start, checked now so that `stator check` reports them.
+ * Their paths come back absolute, resolved from `cwd` (the drivers read them later).
+ */
+function certificateProblems(config: StatorConfig, cwd: string): ConfigProblem[] {
+  const { database, cache } = config;
+  const problems: ConfigProblem[] = [];
+  for (const files of [database.ssl, cache.tls, config.error_handling.redis?.tls]) {
+    if (!files) continue;
+    for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
+      const file = files[key];
+      if (file !== undefined) (files as Record<typeof key, string>)[key] = resolve(cwd, file);
+    }
+  }
+  if (database.driver !== 'sqlite' && database.ssl.mode !== 'disable') problems.push(...tlsFileProblems(database.ssl, 'database.ssl', cwd).problems);
+  if (cache.driver === 'redis' && cache.tls) problems.push(...tlsFileProblems(cache.tls, 'cache.tls', cwd).problems);
+  const shared = config.error_handling.redis?.tls;
+  if (shared) problems.push(...tlsFileProblems(shared, 'error_handling.redis.tls', cwd).problems);
+  return problems;
 }
 
 /** Each section parsed alone, so that rules between keys still run when another section is broken. */

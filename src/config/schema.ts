@@ -4,6 +4,7 @@ import { databaseSection } from './sections/database.js';
 import { errorHandlingSection } from './sections/error-handling.js';
 import { eventsSection } from './sections/events.js';
 import { filesystemSection } from './sections/filesystem.js';
+import { fleetSection } from './sections/fleet.js';
 import { httpSection } from './sections/http.js';
 import { monitoringSection } from './sections/monitoring.js';
 import { shutdownSection } from './sections/shutdown.js';
@@ -28,6 +29,7 @@ export const configSchema = z.strictObject({
   events: eventsSection.prefault({}),
   security: securitySection.prefault({}),
   http: httpSection.prefault({}),
+  fleet: fleetSection.prefault({}),
   shutdown: shutdownSection.prefault({}),
 });
 

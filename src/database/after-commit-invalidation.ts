@@ -1,5 +1,5 @@
 import type { RuntimeContext } from '../kernel/context.js';
-import type { InvalidationSpec } from './stator-db.js';
+import type { InvalidationSpec } from './transaction-options.js';
 
 /**
  * Runs the cache invalidations a committed transaction asked for (its own and those of its

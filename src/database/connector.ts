@@ -1,7 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { isConfigInvalidError } from '../errors/config-invalid-error.js';
 import { DatabaseUnreachableError } from '../errors/database-unreachable-error.js';
+import { explainTlsFailure } from '../resilience/detector/tls-failure.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseTarget } from './database-target.js';
@@ -9,6 +11,7 @@ import { withDeadline } from '../kernel/deadline.js';
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import { KNEX_CLIENT } from './dialect.js';
 import { knexLog } from './knex-log.js';
+import { driverSsl, mysqlIdentityError } from './tls-options.js';
 
 /**
  * Opens and closes raw connections the way knex does: through a knex client configured with the
@@ -30,6 +33,11 @@ export interface Connector {
   ping(connection: DatabaseConnection, signal?: AbortSignal): Promise<void>;
   /** Cancels the statement running on `connection` from a separate connection (pg_cancel_backend, KILL QUERY). */
   cancel(connection: DatabaseConnection): Promise<void>;
+  /**
+   * Closes the connection's socket at once, without a goodbye to the server (which may be frozen):
+   * whatever waits on it fails now. Marks it broken so the pool retires it. Never throws.
+   */
+  kill(connection: DatabaseConnection): void;
 }
 
 let nextUid = 0;
@@ -51,7 +59,9 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
       password = (await readFile(db.password_file, 'utf8')).replace(/\r?\n$/, '');
     }
     ctx.secrets.add(password);
-    const common = { host: target.host, port: target.port, user: target.user, password, database: target.database };
+    // Certificate files are read here, once per start: every connection shares the buffers.
+    const ssl = driverSsl(target.dialect, db.ssl);
+    const common = { host: target.host, port: target.port, user: target.user, password, database: target.database, ssl };
     return target.dialect === 'postgresql'
       ? { ...common, connectionTimeoutMillis: timeoutMs, keepAlive: true, application_name: 'stator' }
       : { ...common, connectTimeout: timeoutMs, enableKeepAlive: true };
@@ -85,6 +95,13 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     const conn = (await c.acquireRawConnection()) as DatabaseConnection;
     conn.__knexUid = `__statorConn${++nextUid}`;
     if (target.dialect === 'sqlite') prepareSqlite(conn, timeoutMs);
+    if (target.dialect === 'mysql' && db.ssl.mode === 'verify-full') {
+      const mismatch = mysqlIdentityError(conn, target.host ?? '');
+      if (mismatch) {
+        await destroy(conn);
+        throw mismatch;
+      }
+    }
     return conn;
   };
 
@@ -110,7 +127,10 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
         return await withDeadline(open(), { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => void destroy(late), onTimeout: () => timeout('connect') });
       } catch (error) {
         if (signal?.aborted && error === signal.reason) throw error;
-        throw new DatabaseUnreachableError(target.description, ctx.secrets.scrub(reasonOf(error)), { cause: error });
+        if (isConfigInvalidError(error)) throw error;
+        const tls = explainTlsFailure(error, 'database.ssl', db.ssl.mode !== 'disable');
+        const reason = tls ? `${tls.message} (${reasonOf(error)})` : reasonOf(error);
+        throw new DatabaseUnreachableError(target.description, ctx.secrets.scrub(reason), { cause: error });
       }
     },
     destroy,
@@ -122,6 +142,20 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     async ping(connection, signal) {
       const c = getClient() as Knex.Client & { _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown> };
       await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => timeout('check') });
+    },
+    kill(connection) {
+      connection.__knex__disposed ??= 'closed past its deadline';
+      if (target.dialect === 'sqlite') return;
+      type Socket = { destroy?: (e?: Error) => void };
+      const raw = connection as { destroy?: () => void; stream?: Socket; connection?: { stream?: Socket } };
+      try {
+        // pg: the Client's connection's socket; mysql2: the connection's own (its destroy() only ends it).
+        const socket = raw.connection?.stream ?? raw.stream;
+        if (socket?.destroy) socket.destroy();
+        else raw.destroy?.();
+      } catch (error) {
+        ctx.logger.debug('database: closing a socket failed', { error });
+      }
     },
     async cancel(connection) {
       if (target.dialect === 'sqlite') return;

@@ -15,22 +15,31 @@ import type { DatabasePool } from './database-pool.js';
 import { resolveDatabaseTarget } from './database-target.js';
 import { withDeadline } from '../kernel/deadline.js';
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
-import { KNEX_CLIENT, type Dialect } from './dialect.js';
+import type { Dialect } from './dialect.js';
 import { explainQuery } from './explainer.js';
+import { gatedClient } from './gated-client.js';
+import { readWithFallback } from './read-with-fallback.js';
 import { knexLog } from './knex-log.js';
 import { PoolSlot } from './pool-slot.js';
 import { QueryTracker } from './query-tracker.js';
 import { SlowQueryReporter } from './slow-query-reporter.js';
-import type { InvalidationSpec, StatorDb } from './stator-db.js';
-import { createStatorPool } from './stator-pool.js';
+import type { InvalidationSpec, StatorDb } from './database-api.js';
+import { createStatorPool } from './knex-pool.js';
+import { beginHandle } from './transaction-handle.js';
+import { TransactionHistory } from './transaction-history.js';
 import { TransactionRegistry } from './transaction-registry.js';
 import { TransactionRunner } from './transaction-runner.js';
+import { attachQuerySpans, tracedTransaction } from './query-spans.js';
 
 /** What the database layer can be given besides the context. */
 export interface DatabaseLayerDeps {
   /** The cache's invalidation, run after a transaction with `invalidates` commits. */
   readonly invalidate?: (spec: InvalidationSpec) => Promise<void>;
-  /** The recovery pipeline factory (`createResilience(ctx)`): connection attempts and health checks go through `pipeline('database')`. */
+  /**
+   * The recovery pipeline factory (`createResilience(ctx)`): every query of `stator.db.knex` goes
+   * through `pipeline('database')` (breaker, rate limit, read retry); starts and health checks do
+   * not (recovery is never refused by the resource's own breaker).
+   */
   readonly resilience?: { pipeline(resource: string, options?: PipelineOptions): Pipeline };
   /** Builds the pool of each start. Default: a pool of `connection_pool.max_connections` (1 for SQLite). */
   readonly createPool?: (ctx: RuntimeContext, connector: Connector, max: number) => DatabasePool;
@@ -74,8 +83,10 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   const timeoutMs = ctx.config.database.timeout * 1000 || 30_000;
   const max = dialect === 'sqlite' ? 1 : ctx.config.connection_pool.max_connections;
   const slot = new PoolSlot();
+  let pipeline: Pipeline | undefined;
   const knex: Knex = knexFactory({
-    client: KNEX_CLIENT[dialect],
+    // Every query is counted and gated by the `database` breaker, reads retried (gated-client.ts).
+    client: gatedClient(dialect, () => pipeline),
     connectionPool: slot,
     compileSqlOnError: false,
     useNullAsDefault: dialect === 'sqlite',
@@ -84,6 +95,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   installBeginOverride(knex.client);
   const metrics = new DatabaseMetrics(dialect, ctx.metrics);
   const registry = new TransactionRegistry();
+  const history = new TransactionHistory(ctx.config.transaction.history_size);
   const explain = (query: Parameters<StatorDb['explain']>[0]) => explainQuery(knex, dialect, query);
   const reporter = new SlowQueryReporter(
     ctx,
@@ -93,11 +105,11 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   );
   const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
   tracker.attach(knex.client);
+  attachQuerySpans(knex.client, ctx.config.database);
   const health = new Subject<LayerHealth>();
   let pool: DatabasePool | undefined;
   let connector: Connector | undefined;
   let poolHealth: Subscription | undefined;
-  let pipeline: Pipeline | undefined;
 
   const ping = async (p: DatabasePool, c: Connector, signal: AbortSignal): Promise<void> => {
     const conn = await withDeadline(p.acquire().promise, { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => p.release(late), onTimeout: () => new OperationTimeoutError('database', 'acquire', timeoutMs, 'database.timeout') });
@@ -108,6 +120,17 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       throw error;
     } finally {
       p.release(conn);
+    }
+  };
+
+  /** One connection of its own, `SELECT 1`, closed again: for a probe while no pool runs. */
+  const probeAlone = async (signal: AbortSignal): Promise<void> => {
+    const c = connector ?? createConnector(ctx, target);
+    const conn = await c.create(signal);
+    try {
+      await c.ping(conn, signal);
+    } finally {
+      await c.destroy(conn);
     }
   };
 
@@ -135,18 +158,37 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     dialect,
     knex,
     cancel: (conn: DatabaseConnection) => (connector ? connector.cancel(conn) : Promise.resolve()),
+    kill: (conn: DatabaseConnection) => connector?.kill(conn),
     tracker,
     metrics,
     registry,
+    history,
     ...(deps.invalidate ? { invalidate: deps.invalidate } : {}),
     ...(deps.random ? { random: deps.random } : {}),
+  });
+
+  pipeline = deps.resilience?.pipeline('database', {
+    // The half-open probe needs no pool: without one it opens (and closes) a connection itself.
+    probe: (signal) => (pool && connector ? ping(pool, connector, signal) : probeAlone(signal)),
   });
 
   const api: StatorDb = {
     knex,
     dialect,
-    transaction: (fn, options) => transactions.run(fn, options),
+    transaction: (fn, options) =>
+      tracedTransaction(ctx.config.database, options?.isolationLevel ?? ctx.config.transaction.isolation_level, () => transactions.run(fn, options)),
     explain,
+    read: (key, query, options) => readWithFallback(knex, pipeline, key, query, options),
+    begin: (options = {}) => beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
+    transactions: async () => registry.list(),
+    history: async (options) => history.list(options?.limit),
+    clearHistory: async () => history.clear(),
+    purge: async () => {
+      const p = pool;
+      if (!p) throw new DatabaseNotReadyError('not started');
+      if (!p.purge) throw new TypeError('the pool given to the database layer (deps.createPool) has no purge(); give it one');
+      return p.purge();
+    },
   };
 
   const checkDependencies = async (context: LayerStartContext): Promise<void> => {
@@ -172,16 +214,10 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       await closePool(AbortSignal.abort());
       const c = createConnector(ctx, target);
       const p = (deps.createPool ?? createStatorPool)(ctx, c, max);
-      pipeline ??= deps.resilience?.pipeline('database', {
-        probe: async (signal) => {
-          if (pool && connector) await ping(pool, connector, signal);
-          else throw new DatabaseNotReadyError('not started');
-        },
-      });
       try {
-        const connect = (signal: AbortSignal): Promise<void> => ping(p, c, signal);
-        if (pipeline) await pipeline.run('connect', connect, { retry: false, signal: context.signal, timeoutMs });
-        else await connect(context.signal);
+        // Not through the breaker: recovering the database is never refused by its own breaker
+        // (the runtime closes the breaker once this start succeeds).
+        await withDeadline(ping(p, c, context.signal), { clock: ctx.clock, ms: timeoutMs, signal: context.signal, onTimeout: () => new OperationTimeoutError('database', 'connect', timeoutMs, 'database.timeout') });
       } catch (error) {
         await p.close(AbortSignal.abort());
         throw unreachable(error, context.signal);
@@ -192,17 +228,16 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       poolHealth = p.health$?.subscribe((h) => health.next(h));
       slot.attach(p);
       registry.acceptNew();
-      ctx.logger.info(`database: connected to the ${target.description}`);
+      ctx.logger.debug(`database: connected to the ${target.description}`);
     },
 
     async check(signal) {
       const p = pool;
       const c = connector;
       if (!p || !c) throw new DatabaseNotReadyError('not started');
-      const probe = (s: AbortSignal): Promise<void> => ping(p, c, s);
       try {
-        if (pipeline) await pipeline.run('check', probe, { retry: false, signal, timeoutMs });
-        else await probe(signal);
+        // Outside the breaker, like start: the check is how the runtime learns the database is back.
+        await withDeadline(ping(p, c, signal), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => new OperationTimeoutError('database', 'check', timeoutMs, 'database.timeout') });
       } catch (error) {
         // Every connection busy past the deadline: the database answers, Stator's callers hold it.
         if (p.numUsed() >= max && !signal.aborted) {

@@ -1,7 +1,5 @@
-import { Counter, type Metric, type Registry } from 'prom-client';
-
-/** Upper bounds (seconds) of the query duration buckets. */
-const BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+import { Counter, type Registry } from 'prom-client';
+import { DurationHistogram, scrapeTimeHistogram } from '../kernel/histogram.js';
 
 /** How a transaction ended, for `stator_database_transactions_total{outcome}`. */
 export type TransactionOutcome = 'committed' | 'rolled_back' | 'timed_out' | 'refused' | 'aborted';
@@ -21,8 +19,8 @@ export class DatabaseMetrics {
   public readonly errors = new Map<string, number>();
   public readonly transactions = new Map<TransactionOutcome, number>();
   public readonly retries = new Map<string, number>();
-  private readonly counts = new Float64Array(BUCKETS.length + 1);
-  private durationSum = 0;
+  /** Query durations (seconds). */
+  public readonly durations = new DurationHistogram();
 
   public constructor(
     public readonly driver: string,
@@ -34,10 +32,7 @@ export class DatabaseMetrics {
   /** Records one finished query. */
   public query(seconds: number): void {
     this.queries++;
-    let i = 0;
-    while (i < BUCKETS.length && seconds > (BUCKETS[i] as number)) i++;
-    this.counts[i] = (this.counts[i] as number) + 1;
-    this.durationSum += seconds;
+    this.durations.observe(seconds);
   }
 
   public error(kind: string): void {
@@ -84,31 +79,8 @@ export class DatabaseMetrics {
     counter('stator_database_slow_queries_total', 'Slow queries reported (at most once per query shape per database.slow_query_interval).', undefined, () => [['', self.slowQueries]]);
     counter('stator_database_transactions_total', 'Transactions by outcome.', 'outcome', () => self.transactions);
     counter('stator_database_transaction_retries_total', 'Whole-transaction retries, by reason (deadlock, serialization, lock-timeout, busy, connection).', 'reason', () => self.retries);
-    registry.registerMetric(this.latencyMetric(base) as unknown as Metric);
-  }
-
-  private latencyMetric(labels: Record<string, string>) {
-    const name = 'stator_database_query_duration_seconds';
-    const help = 'Duration of queries run through stator.db.knex.';
-    const self = this;
-    return {
-      name,
-      help,
-      type: 'histogram',
-      aggregator: 'sum',
-      reset(): void {},
-      async get() {
-        const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
-        let acc = 0;
-        BUCKETS.forEach((le, i) => {
-          acc += self.counts[i] as number;
-          values.push({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: acc });
-        });
-        values.push({ metricName: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: self.queries });
-        values.push({ metricName: `${name}_sum`, labels, value: self.durationSum });
-        values.push({ metricName: `${name}_count`, labels, value: self.queries });
-        return { name, help, type: 'histogram', aggregator: 'sum', values };
-      },
-    };
+    registry.registerMetric(
+      scrapeTimeHistogram('stator_database_query_duration_seconds', 'Duration of queries run through stator.db.knex.', () => [{ labels: base, histogram: this.durations }]),
+    );
   }
 }

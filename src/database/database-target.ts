@@ -35,6 +35,8 @@ export function resolveDatabaseTarget(config: StatorConfig): DatabaseTarget {
     port,
     database: db.database,
     ...(user !== undefined ? { user } : {}),
-    description: `${db.driver} database "${db.database}" at ${db.host}:${port}${user !== undefined ? ` as user "${user}"` : ''}`,
+    description:
+      `${db.driver} database "${db.database}" at ${db.host}:${port}${user !== undefined ? ` as user "${user}"` : ''}` +
+      (db.ssl.mode === 'disable' ? '' : ` over TLS (${db.ssl.mode})`),
   };
 }

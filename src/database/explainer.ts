@@ -3,7 +3,8 @@ import type { Dialect } from './dialect.js';
 import type { QueryPlanReport } from './query-plan-report.js';
 import { isExplainable } from './query-kind.js';
 import { queryShape } from './query-shape.js';
-import type { ExplainableQuery } from './stator-db.js';
+import type { ExplainableQuery } from './database-api.js';
+import { suggestIndexes } from './index-advisor.js';
 import { unindexedTables } from './unindexed-tables.js';
 
 const PREFIX: Readonly<Record<Dialect, string>> = {
@@ -25,23 +26,24 @@ export function toSqlAndBindings(query: ExplainableQuery): { sql: string; bindin
 }
 
 /**
- * Asks the database for the plan of a statement (without running it) and reports the tables it
- * scans without an index. Runs through `knex` (so on Stator's pool). Never rejects for a plan the
+ * Asks the database for the plan of a statement (without running it), reports the tables it
+ * scans without an index and suggests an index for each (see {@link suggestIndexes}). Runs through `knex` (so on Stator's pool). Never rejects for a plan the
  * database refuses: the report then carries `explainError`.
  */
 export async function explainQuery(knex: Knex, dialect: Dialect, query: ExplainableQuery): Promise<QueryPlanReport> {
   const { sql, bindings } = toSqlAndBindings(query);
   const shape = queryShape(sql);
   if (!isExplainable(sql)) {
-    return { dialect, shape, unindexedTables: [], explainError: 'only SELECT, INSERT, UPDATE, DELETE and REPLACE statements can be explained' };
+    return { dialect, shape, unindexedTables: [], suggestedIndexes: [], explainError: 'only SELECT, INSERT, UPDATE, DELETE and REPLACE statements can be explained' };
   }
   try {
     const raw: unknown = await knex.raw(PREFIX[dialect] + sql, bindings as readonly Knex.RawBinding[]);
     const plan = planOf(dialect, raw);
-    return { dialect, shape, unindexedTables: unindexedTables(dialect, plan), plan };
+    const scanned = unindexedTables(dialect, plan);
+    return { dialect, shape, unindexedTables: scanned, suggestedIndexes: await suggestIndexes(dialect, sql, scanned), plan };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { dialect, shape, unindexedTables: [], explainError: queryShape(message) };
+    return { dialect, shape, unindexedTables: [], suggestedIndexes: [], explainError: queryShape(message) };
   }
 }
 

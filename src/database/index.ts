@@ -11,9 +11,21 @@ export type {
   InvalidationSpec,
   IsolationLevel,
   ExplainableQuery,
-} from './stator-db.js';
+  DbReadQuery,
+  DbReadOptions,
+} from './database-api.js';
 export type { TransactionLogEntry } from './transaction-log.js';
-export type { QueryPlanReport } from './query-plan-report.js';
+export type { TransactionHandle, BeginOptions } from './transaction-handle.js';
+export type { TransactionBody } from './transaction-session.js';
+export type {
+  RunningTransactionInfo,
+  RunningTransactionState,
+  TransactionRecord,
+  TransactionHistoryOutcome,
+  TransactionKind,
+} from './transaction-info.js';
+export type { PurgeReport } from '../pool/purge.js';
+export type { QueryPlanReport, IndexSuggestion } from './query-plan-report.js';
 export type { Dialect } from './dialect.js';
 export type { DatabaseConnection } from './database-connection.js';
 export type { Connector } from './connector.js';

@@ -1,5 +1,5 @@
 import type { Dialect } from './dialect.js';
-import type { IsolationLevel } from './stator-db.js';
+import type { IsolationLevel } from './transaction-options.js';
 
 const SQL_LEVEL: Readonly<Record<IsolationLevel, string>> = {
   READ_UNCOMMITTED: 'READ UNCOMMITTED',

@@ -37,7 +37,7 @@ export class SlowQueryReporter {
     this.lastReported.set(shape, now);
     this.metrics.slowQueries++;
     const durationMs = Math.round(query.durationMs * 1000) / 1000;
-    const explained = this.explain ? this.explain(query) : Promise.resolve({ ...this.base, shape, unindexedTables: [] });
+    const explained = this.explain ? this.explain(query) : Promise.resolve({ ...this.base, shape, unindexedTables: [], suggestedIndexes: [] });
     void explained
       .then((plan) => this.publish({ ...plan, shape, durationMs }))
       .catch((error: unknown) => this.ctx.logger.debug('database: explaining a slow query failed', { error }));
@@ -45,7 +45,8 @@ export class SlowQueryReporter {
 
   private publish(report: QueryPlanReport): void {
     const tables = report.unindexedTables.length ? `; scans without an index: ${report.unindexedTables.join(', ')}` : '';
-    this.ctx.logger.warn(`database: slow query (${report.durationMs} ms)${tables}: ${report.shape}`, {
+    const advice = report.suggestedIndexes.length ? `; suggested: ${report.suggestedIndexes.map((i) => i.sql).join('; ')}` : '';
+    this.ctx.logger.warn(`database: slow query (${report.durationMs} ms)${tables}${advice}: ${report.shape}`, {
       durationMs: report.durationMs,
       unindexedTables: report.unindexedTables,
       ...(report.explainError ? { explainError: report.explainError } : {}),

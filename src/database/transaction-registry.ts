@@ -1,5 +1,9 @@
+import type { RunningTransactionInfo } from './transaction-info.js';
+
 /** A running top-level transaction as the registry sees it. */
 export interface RunningTransaction {
+  /** What `stator.db.transactions()` shows of it, computed when asked. */
+  describe?(): RunningTransactionInfo;
   /** Rolls it back as soon as possible (sends the machine `ABORT`). */
   abort(reason: string): void;
   /** Settles when it has ended, whatever the outcome. */
@@ -22,6 +26,13 @@ export class TransactionRegistry {
 
   public get size(): number {
     return this.running.size;
+  }
+
+  /** The running transactions that describe themselves, oldest first. */
+  public list(): RunningTransactionInfo[] {
+    const out: RunningTransactionInfo[] = [];
+    for (const tx of this.running) if (tx.describe) out.push(tx.describe());
+    return out.sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
   }
 
   /** Refuses new transactions with `TransactionRefusedError(reason)` from now on. */

@@ -6,19 +6,31 @@ import {
   type TransactionOutput,
 } from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import { TransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
+import { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
-import { captureAcquireSite, runWithAcquireSite } from '../pool/acquire-site.js';
+import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
-import type { InvalidationSpec, TransactionOptions, TransactionResult } from './stator-db.js';
+import type { KeptRecord } from './transaction-history.js';
+import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
+import type { TransactionOptions, TransactionResult } from './transaction-options.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
-import { transactionScope, type TransactionScope } from './transaction-scope.js';
+import { transactionScope } from './transaction-scope.js';
+import { runSavepoint } from './savepoint.js';
 
 let sequence = 0;
 const noop = (): void => undefined;
+
+/** Who began a top-level transaction and when, for the running list and the history. */
+interface Origin {
+  readonly id: number;
+  readonly kind: TransactionKind;
+  readonly startedAt: number;
+  readonly site: AcquireSite;
+  readonly name: string | undefined;
+}
 
 /**
  * Runs the transactions of one database layer: a savepoint when called inside another
@@ -48,6 +60,14 @@ export class TransactionRunner {
   public run<T>(fn: TransactionBody<T>, options: TransactionOptions = {}): Promise<TransactionResult<T>> {
     const scope = transactionScope.getStore();
     if (scope && scope.owner === this.env.registry && !scope.trx.isCompleted()) return runSavepoint(scope, fn, options);
+    return this.runNew(fn, options, 'callback');
+  }
+
+  /**
+   * A new top-level transaction, even when called inside another one's function (a handle of
+   * `stator.db.begin()` is never a savepoint of the caller's transaction).
+   */
+  public runNew<T>(fn: TransactionBody<T>, options: TransactionOptions, kind: TransactionKind): Promise<TransactionResult<T>> {
     const refused = this.env.registry.refusedReason;
     if (refused !== undefined) {
       this.env.metrics.transaction('refused');
@@ -55,14 +75,16 @@ export class TransactionRunner {
     }
     // knex acquires the connection in a later tick, where the stack no longer shows the caller:
     // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
-    return runWithAcquireSite(captureAcquireSite(), () => this.runTopLevel(fn, options));
+    const site = captureAcquireSite();
+    return runWithAcquireSite(site, () => this.runTopLevel(fn, options, kind, site));
   }
 
-  private async runTopLevel<T>(fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
+  private async runTopLevel<T>(fn: TransactionBody<T>, options: TransactionOptions, kind: TransactionKind, site: AcquireSite): Promise<TransactionResult<T>> {
     const { ctx, registry } = this.env;
     const section = ctx.config.transaction;
     const timeoutMs = (options.timeout ?? section.timeout) * 1000;
     const id = ++sequence;
+    const origin: Origin = { id, kind, startedAt: ctx.clock.now(), site, name: options.name };
     const source = `transaction.${id}`;
     const session = new TransactionSession<T>(this.env, source, fn, options);
     this.sessions.set(id, session as TransactionSession<unknown>);
@@ -76,12 +98,52 @@ export class TransactionRunner {
         input: { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs },
       });
       const done = toPromise(actor);
-      registry.add({ abort: (reason) => actor.send({ type: 'ABORT', reason }), done: done.catch(noop) });
+      registry.add({
+        abort: (reason) => actor.send({ type: 'ABORT', reason }),
+        done: done.catch(noop),
+        describe: () => {
+          const snapshot = actor.getSnapshot();
+          const begunAt = callerFrame(site);
+          return {
+            id,
+            kind,
+            state: String(snapshot.value) as RunningTransactionState,
+            ageMs: ctx.clock.now() - origin.startedAt,
+            startedAt: origin.startedAt,
+            attempt: snapshot.context.attempt,
+            statements: session.current?.log.entries.length ?? 0,
+            ...(origin.name !== undefined ? { name: origin.name } : {}),
+            ...(begunAt ? { begunAt } : {}),
+          };
+        },
+      });
       output = await done;
     } finally {
       this.sessions.delete(id);
     }
-    return this.finish(source, output, session.current, timeoutMs, options);
+    return this.finish(source, output, session.current, timeoutMs, options, origin);
+  }
+
+  /** Adds a finished transaction to the history ring. */
+  private remember(origin: Origin, outcome: TransactionHistoryOutcome, output: TransactionOutput, log: KeptRecord['log']): void {
+    const history = this.env.history;
+    if (!history || history.size === 0) return;
+    const endedAt = this.env.ctx.clock.now();
+    const error = outcome === 'committed' ? undefined : output.error;
+    const message = error === undefined ? undefined : this.env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error));
+    history.add({
+      id: origin.id,
+      kind: origin.kind,
+      outcome,
+      attempts: output.attempts,
+      startedAt: origin.startedAt,
+      endedAt,
+      durationMs: endedAt - origin.startedAt,
+      log,
+      site: origin.site,
+      ...(message !== undefined ? { error: message } : {}),
+      ...(origin.name !== undefined ? { name: origin.name } : {}),
+    });
   }
 
   private async finish<T>(
@@ -90,26 +152,34 @@ export class TransactionRunner {
     attempt: Attempt<T> | undefined,
     timeoutMs: number,
     options: TransactionOptions,
+    origin: Origin,
   ): Promise<TransactionResult<T>> {
     const { ctx, metrics } = this.env;
     const log = attempt?.log.entries ?? [];
     ctx.events.emit(source, 'transaction.log', { outcome: output.outcome, attempts: output.attempts, log });
     if (output.outcome === 'committed' && attempt) {
       metrics.transaction('committed');
+      this.remember(origin, 'committed', output, log);
       const specs = [...attempt.invalidations, ...(options.invalidates ? [options.invalidates] : [])];
       const invalidationError = await invalidateAfterCommit(this.env, source, specs);
       return { value: attempt.value as T, attempts: output.attempts, log, ...(invalidationError ? { invalidationError } : {}) };
     }
     if (output.failedIn === 'timeout') {
       metrics.transaction('timed_out');
+      this.remember(origin, 'timed_out', { ...output, error: `timed out after ${timeoutMs / 1000} s` }, log);
       throw new TransactionTimeoutError(timeoutMs, output.attempts);
     }
     if (output.failedIn === 'abort') {
       metrics.transaction('aborted');
+      this.remember(origin, 'aborted', output, log);
       throw new TransactionAbortedError(String(output.error ?? 'aborted'));
     }
     metrics.transaction('rolled_back');
-    if (output.failedIn === 'commit' && failureKind(output.error) === 'connection') {
+    const timedOut = isTransactionCommitUnknownError(output.error);
+    const unknown = timedOut || (output.failedIn === 'commit' && failureKind(output.error) === 'connection');
+    this.remember(origin, unknown ? 'commit_unknown' : 'rolled_back', output, log);
+    if (timedOut) throw output.error as Error;
+    if (unknown) {
       throw new TransactionCommitUnknownError({ cause: output.error });
     }
     const error = output.error ?? new Error('transaction rolled back');
@@ -118,15 +188,4 @@ export class TransactionRunner {
     }
     throw error;
   }
-}
-
-async function runSavepoint<T>(scope: TransactionScope, fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
-  const invalidations: InvalidationSpec[] = [];
-  const from = scope.log.entries.length;
-  const value = (await scope.trx.transaction((sp) =>
-    transactionScope.run({ ...scope, trx: sp, invalidations }, () => fn(sp, { attempt: 1, signal: scope.signal })),
-  )) as T;
-  if (options.invalidates) invalidations.push(options.invalidates);
-  scope.invalidations.push(...invalidations);
-  return { value, attempts: 1, log: scope.log.entries.slice(from) };
 }

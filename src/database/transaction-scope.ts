@@ -1,12 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
-import type { InvalidationSpec } from './stator-db.js';
+import type { InvalidationSpec } from './transaction-options.js';
 import type { TransactionLog } from './transaction-log.js';
 
 /** The transaction a function given to `stator.db.transaction` runs in, seen by nested calls. */
 export interface TransactionScope {
   /** The database layer that owns the transaction (another Stator instance's calls are not nested). */
   readonly owner: object;
+  /** The top-level transaction's id (`transaction.<id>`). */
+  readonly id?: number;
   readonly trx: Knex.Transaction;
   readonly log: TransactionLog;
   readonly signal: AbortSignal;

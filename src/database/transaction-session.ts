@@ -8,13 +8,15 @@ import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';
 import { withDeadline } from '../kernel/deadline.js';
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
+import { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
 import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
 import { backoffDelay } from '../kernel/backoff.js';
-import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './stator-db.js';
+import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './transaction-options.js';
 import { TransactionLog } from './transaction-log.js';
+import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
 
@@ -25,9 +27,16 @@ export interface TransactionEnv {
   readonly knex: Knex;
   /** Cancels the statement running on a connection from a separate one. */
   readonly cancel: (connection: DatabaseConnection) => Promise<void>;
+  /**
+   * Closes a connection's socket at once (no goodbye to a server that may be frozen), so that what
+   * waits on it fails now and the pool retires it. Default: only marks it broken.
+   */
+  readonly kill?: (connection: DatabaseConnection) => void;
   readonly tracker: QueryTracker;
   readonly metrics: DatabaseMetrics;
   readonly registry: TransactionRegistry;
+  /** The ring `stator.db.history()` reads; finished top-level transactions are added to it. */
+  readonly history?: TransactionHistory;
   /** The cache's invalidation, for `invalidates` after commit. */
   readonly invalidate?: (spec: InvalidationSpec) => Promise<void>;
   readonly random?: () => number;
@@ -53,6 +62,15 @@ export interface Attempt<T> {
 const noop = (): void => undefined;
 
 /**
+ * After a timeout, an abort or a COMMIT without answer, the caller is answered within this much
+ * (ms): cancel and ROLLBACK go on in the background on a connection that is then closed.
+ */
+const CLEAN_UP_GRACE_MS = 500;
+
+/** This file's own deadlines (commit_timeout, the clean-up grace) passed: told apart from the work's errors. */
+class DeadlinePassed extends Error {}
+
+/**
  * The I/O of one top-level transaction, attempt after attempt: what the transaction machine's
  * actors `runBody`, `commit` and `rollBack` do for it. The machine decides when; this does it.
  */
@@ -63,6 +81,7 @@ export class TransactionSession<T> {
   private readonly statements: readonly string[];
   private readonly end: string | undefined;
   private readonly dbTimeoutMs: number;
+  private readonly commitTimeoutMs: number;
 
   public constructor(
     private readonly env: TransactionEnv,
@@ -75,6 +94,8 @@ export class TransactionSession<T> {
     this.statements = beginStatements(env.dialect, options.isolationLevel ?? section.isolation_level, readOnly);
     this.end = endStatement(env.dialect, readOnly);
     this.dbTimeoutMs = env.ctx.config.database.timeout * 1000 || 30_000;
+    const commit = section.commit_timeout;
+    this.commitTimeoutMs = commit !== undefined && commit > 0 ? commit * 1000 : this.dbTimeoutMs;
   }
 
   /** BEGIN, then the caller's function in the transaction's async scope (nested calls become savepoints). */
@@ -108,7 +129,7 @@ export class TransactionSession<T> {
       await attempt.done; // rejects with the reason BEGIN failed
       throw new Error('BEGIN failed');
     }
-    const scope: TransactionScope = { owner: env.registry, trx, log: attempt.log, signal, invalidations: attempt.invalidations };
+    const scope: TransactionScope = { owner: env.registry, id: input.id, trx, log: attempt.log, signal, invalidations: attempt.invalidations };
     attempt.value = await transactionScope.run(scope, () => this.fn(trx, { attempt: input.attempt, signal }));
   }
 
@@ -123,8 +144,23 @@ export class TransactionSession<T> {
     }
     this.resetConnection(attempt);
     const started = performance.now();
-    const response: unknown = await trx.commit();
-    await attempt.done;
+    let response: unknown;
+    try {
+      // A frozen or unreachable server never answers COMMIT: bounded by transaction.commit_timeout.
+      const committing = Promise.resolve(trx.commit()).then(async (r: unknown) => {
+        await attempt.done;
+        return r;
+      });
+      response = await withDeadline(committing, {
+        clock: this.env.ctx.clock,
+        ms: this.commitTimeoutMs,
+        onTimeout: () => new DeadlinePassed(`COMMIT got no answer within ${this.commitTimeoutMs} ms`),
+      });
+    } catch (error) {
+      if (!(error instanceof DeadlinePassed)) throw error;
+      this.kill(attempt.connection, error);
+      throw new TransactionCommitUnknownError({ cause: error, timeoutMs: this.commitTimeoutMs });
+    }
     attempt.log.add({ statement: 'COMMIT', durationMs: performance.now() - started });
     this.unwatch(attempt);
     if ((response as { response?: { command?: unknown } } | undefined)?.response?.command === 'ROLLBACK') {
@@ -153,6 +189,32 @@ export class TransactionSession<T> {
       return { retry, backoffMs };
     }
     const connection = attempt.connection;
+    const cleanUp = this.cleanUp(input, attempt, trx, retry, backoffMs);
+    const giveUp = input.failedIn === 'timeout' || input.failedIn === 'abort' || isTransactionCommitUnknownError(input.error);
+    if (!giveUp) return cleanUp;
+    // The caller is past its deadline: answer within the grace, let the clean-up finish in the
+    // background on a connection that is closed now (the server discards its transaction).
+    try {
+      const ms = Math.min(CLEAN_UP_GRACE_MS, this.dbTimeoutMs);
+      return await withDeadline(cleanUp, { clock: env.ctx.clock, ms, onTimeout: () => new DeadlinePassed(`clean-up took longer than ${ms} ms`) });
+    } catch (error) {
+      if (!(error instanceof DeadlinePassed)) throw error;
+      cleanUp.catch(noop);
+      this.kill(connection, error);
+      return { retry, backoffMs };
+    }
+  }
+
+  /** Cancel (a statement still running after a timeout or abort), then ROLLBACK within `database.timeout`. */
+  private async cleanUp(
+    input: TransactionAttemptInput,
+    attempt: Attempt<T>,
+    trx: Knex.Transaction,
+    retry: boolean,
+    backoffMs: number,
+  ): Promise<RollbackOutcome> {
+    const { env } = this;
+    const connection = attempt.connection;
     try {
       if ((input.failedIn === 'timeout' || input.failedIn === 'abort') && attempt.log.inflight > 0 && connection) {
         // The statement still runs: cancel it from another connection, so ROLLBACK can run.
@@ -174,6 +236,17 @@ export class TransactionSession<T> {
       throw new RollbackFailedError({ retry, backoffMs }, detail, { cause: error });
     } finally {
       this.unwatch(attempt);
+    }
+  }
+
+  /** Marks the connection broken and closes its socket, so whatever waits on it fails now. */
+  private kill(connection: DatabaseConnection | undefined, reason: unknown): void {
+    if (!connection) return;
+    retire(connection, reason);
+    try {
+      this.env.kill?.(connection);
+    } catch (error) {
+      this.env.ctx.logger.debug('database: closing a connection past its deadline failed', { error });
     }
   }
 

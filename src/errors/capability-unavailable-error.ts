@@ -3,7 +3,7 @@ import { StatorError } from './stator-error.js';
 /**
  * A capability (`stator.cache`, `stator.fs`, `stator.db`, `stator.breaker(name)`) was used
  * but this Stator has no such resource: it was disabled (`layers: { cache: false }`) or replaced
- * by a custom layer that provides no API.
+ * by a custom layer that provides no API; or it was used before `start()` or after `stop()`.
  */
 export class CapabilityUnavailableError extends StatorError {
   public readonly code = 'CAPABILITY_UNAVAILABLE';
@@ -14,9 +14,12 @@ export class CapabilityUnavailableError extends StatorError {
     public readonly capability: string,
     /** Why, in a few words. */
     public readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(`stator.${capability} is not available: ${reason}. Enable the resource that provides it, or do not use it.`, options);
+    super(
+      `stator.${capability} is not available: ${reason}. ${options?.hint ?? 'Enable the resource that provides it, or do not use it.'}`,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
+    );
   }
 }
 

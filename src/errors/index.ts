@@ -12,6 +12,7 @@ export { OperationTimeoutError, isOperationTimeoutError } from './operation-time
 export { AlertWebhookError, isAlertWebhookError } from './alert-webhook-error.js';
 export { CacheValueTooLargeError, isCacheValueTooLargeError } from './cache-value-too-large-error.js';
 export { CacheUnavailableError, isCacheUnavailableError } from './cache-unavailable-error.js';
+export { CacheUnreachableError, isCacheUnreachableError } from './cache-unreachable-error.js';
 export { CacheValueNotSerializableError, isCacheValueNotSerializableError } from './cache-value-not-serializable-error.js';
 export { CacheInvalidationUnsupportedError, isCacheInvalidationUnsupportedError } from './cache-invalidation-unsupported-error.js';
 export { CacheKeyInvalidError, isCacheKeyInvalidError } from './cache-key-invalid-error.js';
@@ -23,6 +24,8 @@ export { TransactionTimeoutError, isTransactionTimeoutError } from './transactio
 export { TransactionRefusedError, isTransactionRefusedError } from './transaction-refused-error.js';
 export { TransactionAbortedError, isTransactionAbortedError } from './transaction-aborted-error.js';
 export { TransactionCommitUnknownError, isTransactionCommitUnknownError } from './transaction-commit-unknown-error.js';
+export { TransactionNotActiveError, isTransactionNotActiveError } from './transaction-not-active-error.js';
+export { UnknownAlertRuleError, isUnknownAlertRuleError } from './unknown-alert-rule-error.js';
 export { RollbackFailedError, isRollbackFailedError } from './rollback-failed-error.js';
 export { DatabaseUnreachableError, isDatabaseUnreachableError } from './database-unreachable-error.js';
 export { DatabaseNotReadyError, isDatabaseNotReadyError } from './database-not-ready-error.js';

@@ -4,7 +4,7 @@
  * Each subclass has a stable {@link StatorError.code} that callers can switch on, and a
  * message that says what happened and what to do. The original error is kept as `cause`.
  * Messages never contain secrets: build them from values that went through
- * {@link scrub} (see `src/logging/redact.ts`) when they may carry user input.
+ * `scrub` (see `src/logging/redact.ts`) when they may carry user input.
  */
 export abstract class StatorError extends Error {
   /** Marker that survives duplicated package copies, unlike `instanceof`. */

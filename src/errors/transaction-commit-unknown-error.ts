@@ -9,11 +9,15 @@ export class TransactionCommitUnknownError extends StatorError {
   public readonly code = 'TRANSACTION_COMMIT_UNKNOWN';
   public readonly isTransactionCommitUnknownError = true;
 
-  public constructor(options?: { cause?: unknown }) {
+  /** @param timeoutMs set when COMMIT got no answer within `transaction.commit_timeout` (the connection was then closed). */
+  public constructor(options?: { cause?: unknown; timeoutMs?: number }) {
     super(
-      'The connection was lost during COMMIT; the transaction may or may not have been committed. ' +
+      (options?.timeoutMs !== undefined
+        ? `COMMIT got no answer within ${options.timeoutMs / 1000} s (transaction.commit_timeout) and its connection was closed; `
+        : 'The connection was lost during COMMIT; ') +
+        'the transaction may or may not have been committed. ' +
         'Check whether its writes are present (use an idempotency key) before running it again.',
-      options,
+      options?.cause !== undefined ? { cause: options.cause } : undefined,
     );
   }
 }

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
 import { EVENT_LOG_VERSION, type StatorEvent } from '../kernel/event-bus.js';
 
 /** A line of an event log that is not a valid entry. */
@@ -28,9 +30,25 @@ export function parseEventLog(text: string, name = 'event log'): StatorEvent[] {
   return events;
 }
 
-/** Reads and parses a JSONL event log file. */
+/**
+ * Reads and parses an event log: the file written with `events.path` and, when it was rotated,
+ * every older file of its set first (`events.000001.jsonl`, `events.000002.jsonl`, ..., then
+ * `events.jsonl`), so that a replay sees the whole recording in order. Files deleted by
+ * retention before the oldest one kept are not missed; a file missing from the middle is an error.
+ *
+ * @throws EventLogFormatError when a line is not an entry, or a file of the set is missing.
+ * @throws the file system's error when no file of the set exists.
+ */
 export async function readEventLog(file: string): Promise<StatorEvent[]> {
-  return parseEventLog(await readFile(file, 'utf8'), file);
+  const set = await listRotatedSet(file);
+  if (set.missing.length) {
+    const names = set.missing.map((i) => path.basename(rotatedName(file, i))).join(', ');
+    throw new EventLogFormatError(`${file}: ${names} ${set.missing.length === 1 ? 'is' : 'are'} missing from the rotated set; restore it, or replay the files after it alone`);
+  }
+  if (set.files.length === 0) return parseEventLog(await readFile(file, 'utf8'), file);
+  const events: StatorEvent[] = [];
+  for (const f of set.files) events.push(...parseEventLog(await readFile(f.path, 'utf8'), f.path));
+  return events;
 }
 
 function checkEntry(entry: unknown, where: string): StatorEvent {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { RuntimeContext } from '../kernel/context.js';
+import { rotationPolicy } from '../logging/rotation/rotation-policy.js';
 import { EventLogWriter } from './event-log-writer.js';
 
 /**
@@ -21,7 +22,11 @@ export function openEventLog(ctx: RuntimeContext): EventLogWriter | undefined {
   const file = eventLogPath(ctx);
   if (!file) return undefined;
   try {
-    return new EventLogWriter(ctx.events, file, { includeConnections: ctx.config.events.include_connections });
+    return new EventLogWriter(ctx.events, file, {
+      includeConnections: ctx.config.events.include_connections,
+      rotation: rotationPolicy(ctx.config.events.rotation),
+      clock: ctx.clock,
+    });
   } catch (error) {
     ctx.logger.warn(`events: cannot write the event log to ${file}; running without it. Check events.path and its directory's permissions.`, { error });
     return undefined;

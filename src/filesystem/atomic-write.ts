@@ -4,7 +4,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { descriptorPath } from './verified-open.js';
 
-/** What {@link writeFileAtomic} writes: bytes, text, or a stream of chunks. */
+/** What an atomic write (`stator.fs.writeFile`) writes: bytes, text, or a stream of chunks. */
 export type WriteData = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
 /** Options of {@link writeFileAtomic}. */

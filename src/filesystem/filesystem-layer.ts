@@ -5,7 +5,8 @@ import type { RuntimeContext } from '../kernel/context.js';
 import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
 import { explainFsError, fsError } from './fs-error.js';
 import { makeDirs } from './make-dirs.js';
-import { createStatorFs, type StatorFs } from './stator-fs.js';
+import { createStatorFs, type StatorFs } from './filesystem-api.js';
+import { tracedFs } from './traced-fs.js';
 
 /** The filesystem area as a resource the supervisor runs, plus `stator.fs`. */
 export interface FilesystemLayer extends ResourceLayer {
@@ -33,7 +34,7 @@ export function createFilesystemLayer(ctx: RuntimeContext): FilesystemLayer {
   const settings = ctx.config.filesystem;
   const basePath = resolve(settings.base_path);
   const mode = settings.permissions;
-  const api = createStatorFs({ basePath, directoryMode: mode });
+  const api = tracedFs(createStatorFs({ basePath, directoryMode: mode }));
 
   const requiredPaths = (): [string, string][] => settings.required_dirs.map((dir) => [dir, api.resolve(dir)]);
 

@@ -1,6 +1,6 @@
 /** The filesystem capability: the sandboxed `stator.fs` and the layer that prepares the area. */
 export { createFilesystemLayer, type FilesystemLayer } from './filesystem-layer.js';
-export { createStatorFs, type StatorFs, type StatorFsOptions, type WriteFileOptions } from './stator-fs.js';
+export { createStatorFs, type StatorFs, type StatorFsOptions, type WriteFileOptions } from './filesystem-api.js';
 export { writeFileAtomic, TEMP_PREFIX, type WriteData, type AtomicWriteOptions } from './atomic-write.js';
 export { PathSandbox, type SandboxedPath } from './sandbox.js';
 export type { FsError } from './fs-error.js';

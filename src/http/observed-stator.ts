@@ -1,5 +1,9 @@
 import type { Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
+import type { StatorEvent } from '../kernel/event-bus.js';
+import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
+import type { AlertTransition } from '../status/alerts/alert-transition.js';
+import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
 import type { ReadinessView } from '../status/readiness.js';
 
 export type { ReadinessBlocker, ReadinessView } from '../status/readiness.js';
@@ -25,6 +29,14 @@ export interface ObservedStator {
   readiness?(): ReadinessView;
   /** The instance's prom-client registry (`/metrics`); else `context.metrics` is used. */
   readonly metricsRegistry?: Registry;
-  /** A Stator's shared services; their `metrics` registry serves `/metrics`. */
-  readonly context?: { readonly metrics: Registry };
+  /** A Stator's shared services: `metrics` serves `/metrics`, `events.running()` seeds the dashboard. */
+  readonly context?: { readonly metrics: Registry; readonly events?: { running(): StatorEvent[]; states?(): ReadonlyMap<string, unknown> } };
+  /** Machine events (the dashboard's machines and event list). */
+  readonly events$?: Observable<StatorEvent>;
+  /** Metric snapshots (the dashboard's charts). */
+  readonly metrics$?: Observable<MetricsSnapshot>;
+  /** Alert transitions (the dashboard's alert history). */
+  readonly alerts$?: Observable<AlertTransition>;
+  /** A resource's circuit breaker (the dashboard's isolate and reset). */
+  breaker?(name: string): BreakerHandle | undefined;
 }

@@ -58,6 +58,8 @@ export class EventBus {
   private listeners = 0;
   /** The `xstate.init` entry of each machine actor still running, by source. */
   private readonly live = new Map<string, StatorEvent>();
+  /** The current state value of each machine actor still running, by source (one Map.set per machine event). */
+  private readonly current = new Map<string, unknown>();
 
   /** Every event, in order. Hot: subscribers see events published after they subscribe. */
   public readonly events$: Observable<StatorEvent>;
@@ -84,6 +86,14 @@ export class EventBus {
    */
   public running(): StatorEvent[] {
     return [...this.live.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * The current state value of each machine actor still running, by source: what a view that
+   * starts late (the dashboard) shows before the next event of each machine.
+   */
+  public states(): ReadonlyMap<string, unknown> {
+    return this.current;
   }
 
   /** True when someone listens; producers may skip building payloads otherwise. */
@@ -138,6 +148,8 @@ export class EventBus {
       const name = nameOf(ref);
       const isInit = inspection.event.type === 'xstate.init';
       const ended = snapshot.status !== 'active' || inspection.event.type === 'xstate.stop';
+      if (ended) this.current.delete(name);
+      else this.current.set(name, snapshot.value);
       if (this.listeners === 0 && !isInit) {
         if (ended) this.live.delete(name);
         return;

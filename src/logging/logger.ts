@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { defaultSecrets, type SecretRegistry } from './redact.js';
+import { RotatingLogStream, type FileLogOptions } from './rotating-log-stream.js';
 import { scrubFormat } from './scrub-format.js';
 
 /** The logger every part of Stator writes to: winston underneath, secrets scrubbed on the way out. */
@@ -19,6 +20,16 @@ export interface LoggerOptions {
   secrets?: SecretRegistry;
   /** Where lines go. Default: stderr, so that stdout stays free for command output. */
   stream?: NodeJS.WritableStream;
+  /**
+   * Also write every entry, as JSON lines, to this file, rotated by size and age with a number of
+   * old files kept: `{ path: 'var/logs/stator.log', rotation: { maxSize: 16 << 20, keep: 5 } }`.
+   */
+  file?: FileLogOptions;
+  /**
+   * Entries for which this returns false are not written: a command line that already shows
+   * resource states in its own view leaves out the log lines that repeat them.
+   */
+  filter?: (entry: { readonly level: string; readonly message: string }) => boolean;
   /** Writes nothing (tests). */
   silent?: boolean;
 }
@@ -41,21 +52,33 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
   const pretty = chooseFormat(options.format, stream) === 'pretty';
 
-  const common = [winston.format.splat(), scrubFormat({ secrets })];
+  const filter = options.filter;
+  const keep = winston.format((info) => (filter?.({ level: info.level, message: String(info.message) }) === false ? false : info));
+  const common = winston.format.combine(...(filter ? [keep()] : []), winston.format.splat(), scrubFormat({ secrets }));
   const format = pretty
     ? winston.format.combine(
-        ...common,
         winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
         winston.format.colorize(),
         winston.format.printf(prettyLine),
       )
-    : winston.format.combine(...common, winston.format.timestamp(), winston.format.json());
+    : winston.format.combine(winston.format.timestamp(), winston.format.json());
 
   return winston.createLogger({
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-    format,
+    format: common,
     silent: options.silent ?? false,
-    transports: [new winston.transports.Stream({ stream })],
+    transports: [
+      new winston.transports.Stream({ stream, format }),
+      ...(options.file ? [fileTransport(options.file)] : []),
+    ],
+  });
+}
+
+/** The file log: JSON lines whatever the terminal's format, for log shippers. */
+function fileTransport(options: FileLogOptions): winston.transport {
+  return new winston.transports.Stream({
+    stream: new RotatingLogStream(options),
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
   });
 }
 

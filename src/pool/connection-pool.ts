@@ -1,43 +1,31 @@
 import { setMaxListeners } from 'node:events';
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import { PoolClosedError } from '../errors/pool-closed-error.js';
 import { PoolCreateFailedError } from '../errors/pool-create-failed-error.js';
 import { PoolRecoveringError } from '../errors/pool-recovering-error.js';
-import { PoolTimeoutError, type OldestLease } from '../errors/pool-timeout-error.js';
+import { PoolTimeoutError } from '../errors/pool-timeout-error.js';
 import { startMachine } from '../kernel/actor.js';
 import { unrefTimer } from '../kernel/clock.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { LayerHealth } from '../kernel/layer.js';
-import { AcquireHistogram } from './acquire-histogram.js';
-import { callerFrame, callerStack, captureAcquireSite, siteInContext, type AcquireSite } from './acquire-site.js';
+import { DurationHistogram } from '../kernel/histogram.js';
+import type { AcquireSite } from './acquire-site.js';
+import { AcquireQueue } from './acquire-queue.js';
+import { ConnectionAge } from './connection-age.js';
 import { watchConnection } from './connection-watch.js';
-import type { Lease, LentLease } from './lease.js';
+import type { Lease } from './lease.js';
+import { LeakReports } from './leak-reports.js';
 import { PoolLease, type LeaseOwner } from './pool-lease.js';
 import type { AcquireOptions, CloseOptions, Pool } from './pool.js';
+import { PoolHealth } from './pool-health.js';
 import { registerPoolMetrics, type PoolMetricSource } from './pool-metrics.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './pool-options.js';
 import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
+import { openConnection } from './open-connection.js';
 import { PooledConnection } from './pooled-connection.js';
+import { PoolPurge, type PurgeReport } from './purge.js';
 import { RecoveryBackoff } from './recovery-backoff.js';
-import { WaiterQueue, type Queued } from './waiter-queue.js';
-
-const NOT_RECORDED = 'a place not recorded (its stack was not sampled; connection_pool.capture_stacks: always records every acquire)';
-
-/** How long every acquire's stack is recorded after a leak report or a timeout. */
-const SUSPICION_MS = 300_000;
-
-/** An acquire waiting in the queue. */
-interface Waiter<C> extends Queued {
-  readonly resolve: (lease: Lease<C>) => void;
-  readonly reject: (error: unknown) => void;
-  readonly site: AcquireSite | undefined;
-  /** `performance.now()` at the acquire, for the acquire-time histogram. */
-  readonly startedAt: number;
-  timer: unknown;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
 
 /**
  * The implementation behind {@link createPool}. Read {@link Pool} first; this file is the how:
@@ -50,7 +38,7 @@ interface Waiter<C> extends Queued {
  */
 export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<C> {
   public readonly name: string;
-  public readonly acquireTimes = new AcquireHistogram();
+  public readonly acquireTimes = new DurationHistogram();
 
   private readonly o: ResolvedPoolOptions<C>;
   private readonly source: string;
@@ -58,19 +46,22 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private readonly connections = new Set<PooledConnection<C>>();
   /** Idle connections; the last one is the most recently used and is lent first. */
   private readonly free: PooledConnection<C>[] = [];
-  private readonly waiters = new WaiterQueue<Waiter<C>>();
+  private readonly waiters: AcquireQueue<C>;
+  private readonly age: ConnectionAge<C>;
+  private readonly leaks: LeakReports<C>;
+  private readonly healthState = new PoolHealth();
   private busyCount = 0;
   private creatingCount = 0;
   private validatingCount = 0;
   private retiringCount = 0;
   private seq = 0;
-  private readonly totals = { created: 0, retired: 0, createFailures: 0, timeouts: 0, leaks: 0, acquires: 0 };
+  private readonly totals = { created: 0, retired: 0, createFailures: 0, timeouts: 0, acquires: 0, purges: 0 };
+  private readonly purges = new PoolPurge();
   private housekeepingAt = Number.POSITIVE_INFINITY;
   private housekeepingTimer: unknown;
   /** The last create failure, until a create succeeds or a lease comes back: makes health `degraded`. */
   private lastCreateError: { readonly message: string } | undefined;
   private readonly recovery: RecoveryBackoff;
-  private readonly healthSubject = new BehaviorSubject<LayerHealth>({ status: 'up' });
   public readonly health$: Observable<LayerHealth>;
   /** Creates, validations and destroys in flight, awaited by close(). */
   private readonly inFlight = new Set<Promise<void>>();
@@ -78,8 +69,6 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private closing: Promise<void> | undefined;
   private onDrained: (() => void) | undefined;
   private readonly unregisterMetrics: () => void;
-  private nextStackAt = Number.NEGATIVE_INFINITY;
-  private captureAllUntil = Number.NEGATIVE_INFINITY;
 
   public constructor(
     private readonly ctx: RuntimeContext,
@@ -89,7 +78,10 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.name = this.o.name;
     this.source = `pool.${this.name}`;
     this.recovery = new RecoveryBackoff(this.o.recoveryInitialDelayMs, this.o.recoveryMaxDelayMs, this.o.random);
-    this.health$ = this.healthSubject.pipe(distinctUntilChanged((a, b) => healthKey(a) === healthKey(b)));
+    this.health$ = this.healthState.health$;
+    this.age = new ConnectionAge(this.o, (c) => this.purges.outdated(c));
+    this.leaks = new LeakReports(ctx, this.o, this.connections);
+    this.waiters = new AcquireQueue(ctx.clock, (timeoutMs) => this.timeoutError(timeoutMs));
     // Each create in flight listens for close(): as many listeners as connections being opened,
     // which is no leak (Node would warn past 10).
     setMaxListeners(0, this.closeController.signal);
@@ -106,17 +98,17 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   public acquire(options?: AcquireOptions): Promise<Lease<C>> {
     if (this.poolState !== 'open') return Promise.reject(this.unavailableError());
     if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
-    const site = this.acquireSite();
+    const site = this.leaks.acquireSite();
     if (this.waiters.length === 0 && this.free.length > 0) {
       const now = this.ctx.clock.now();
       const top = this.free[this.free.length - 1]!;
-      if (this.isFresh(top, now)) {
+      if (this.age.isFresh(top, now)) {
         this.free.pop();
-        this.acquireTimes.observeImmediate();
+        this.acquireTimes.observe(0);
         return Promise.resolve(this.lend(top, now, site));
       }
     }
-    const waiting = this.enqueue(options, site);
+    const waiting = this.waiters.enqueue(options?.signal, options?.timeoutMs ?? this.o.acquireTimeoutMs, site);
     this.serve();
     return waiting;
   }
@@ -139,9 +131,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     const now = this.ctx.clock.now();
     c.lastUsedAt = now;
     c.lastGoodAt = now;
-    if (c.leakReported) this.reportReturn(c, lease, now);
+    if (c.leakReported) this.leaks.reportReturn(c, lease, now);
     const closing = this.poolState === 'closing' || this.poolState === 'closed';
-    const reason = retireReason ?? (closing ? 'drain' : this.unusableReason(c, now));
+    const reason = retireReason ?? (closing ? 'drain' : this.age.unusableReason(c, now));
     if (reason) {
       this.retire(c, reason, c.broken);
       this.serve();
@@ -169,89 +161,29 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private dispatch(c: PooledConnection<C>): void {
     const w = this.waiters.shift();
     if (w) {
-      this.settle(w);
       this.acquireTimes.observe((performance.now() - w.startedAt) / 1000);
       w.resolve(this.lend(c, this.ctx.clock.now(), w.site));
       return;
     }
     c.state = 'idle';
     this.free.push(c);
-    this.scheduleHousekeeping(this.nextDeadline(c, true));
+    this.scheduleHousekeeping(this.age.nextDeadline(c, true));
   }
 
-  private enqueue(options: AcquireOptions | undefined, site: AcquireSite | undefined): Promise<Lease<C>> {
-    return new Promise<Lease<C>>((resolve, reject) => {
-      const w: Waiter<C> = {
-        queued: false,
-        resolve,
-        reject,
-        site,
-        startedAt: performance.now(),
-        timer: undefined,
-        signal: options?.signal,
-        onAbort: undefined,
-      };
-      const timeoutMs = options?.timeoutMs ?? this.o.acquireTimeoutMs;
-      if (timeoutMs > 0) w.timer = this.ctx.clock.setTimeout(() => this.timeOut(w, timeoutMs), timeoutMs);
-      if (w.signal) {
-        const signal = w.signal;
-        w.onAbort = () => {
-          if (!w.queued) return;
-          this.waiters.remove(w);
-          this.settle(w);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
-      this.waiters.push(w);
-    });
-  }
-
-  /** Clears a waiter's timer and abort listener once it leaves the queue. */
-  private settle(w: Waiter<C>): void {
-    if (w.timer !== undefined) this.ctx.clock.clearTimeout(w.timer);
-    if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-  }
-
-  private timeOut(w: Waiter<C>, timeoutMs: number): void {
-    if (!w.queued) return;
-    this.waiters.remove(w);
-    w.timer = undefined;
-    this.settle(w);
+  /** The error of an acquire that waited `timeoutMs` in vain; counts it and records stacks for a while. */
+  private timeoutError(timeoutMs: number): Error {
     this.totals.timeouts++;
-    this.suspect(this.ctx.clock.now());
-    const error = new PoolTimeoutError({
+    this.leaks.suspect(this.ctx.clock.now());
+    this.ctx.events.emit(this.source, 'acquire.timeout', { busy: this.busyCount, waiting: this.waiters.length, timeoutMs });
+    return new PoolTimeoutError({
       pool: this.name,
       timeoutMs,
       busy: this.busyCount,
       max: this.o.max,
       waiting: this.waiters.length,
       creating: this.creatingCount,
-      ...this.oldestLeases(),
+      ...this.leaks.oldestLeases(),
     });
-    this.ctx.events.emit(this.source, 'acquire.timeout', { busy: this.busyCount, waiting: this.waiters.length, timeoutMs });
-    w.reject(error);
-  }
-
-  /** The oldest lease, and the oldest one whose site was recorded (when that is another). */
-  private oldestLeases(): { oldest?: OldestLease; oldestRecorded?: OldestLease } {
-    let oldest: LentLease<C> | undefined;
-    let recorded: LentLease<C> | undefined;
-    for (const c of this.connections) {
-      const lease = c.lease;
-      if (!lease) continue;
-      if (!oldest || lease.acquiredAt < oldest.acquiredAt) oldest = lease;
-      if (lease.site && (!recorded || lease.acquiredAt < recorded.acquiredAt)) recorded = lease;
-    }
-    const now = this.ctx.clock.now();
-    const view = (lease: LentLease<C>): OldestLease => {
-      const site = callerFrame(lease.site);
-      return { connection: lease.connectionId, since: lease.acquiredAt, heldMs: now - lease.acquiredAt, ...(site ? { site } : {}) };
-    };
-    return {
-      ...(oldest ? { oldest: view(oldest) } : {}),
-      ...(recorded && recorded !== oldest ? { oldestRecorded: view(recorded) } : {}),
-    };
   }
 
   /**
@@ -263,9 +195,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     const now = this.ctx.clock.now();
     while (this.waiters.length > this.validatingCount && this.free.length > 0) {
       const c = this.free.pop()!;
-      const reason = this.unusableReason(c, now);
+      const reason = this.age.unusableReason(c, now);
       if (reason) this.retire(c, reason, c.broken);
-      else if (this.needsValidation(c, now)) this.validate(c);
+      else if (this.age.needsValidation(c, now)) this.validate(c);
       else this.dispatch(c);
     }
     let needed = this.waiters.length - this.creatingCount - this.validatingCount;
@@ -282,43 +214,11 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       input: { id },
       record: this.o.record,
     });
-    const c = new PooledConnection<C>(id, actor, now, this.expiry(now));
+    const c = new PooledConnection<C>(id, actor, now, this.age.expiry(now), this.purges.generation);
     this.connections.add(c);
     this.creatingCount++;
-    const controller = new AbortController();
-    const onClose = (): void => controller.abort(new PoolClosedError(this.name));
-    this.closeController.signal.addEventListener('abort', onClose, { once: true });
-    let settled = false;
-    const timer = this.ctx.clock.setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      const error = new Error(`opening a connection took longer than ${this.o.createTimeoutMs / 1000} s`);
-      controller.abort(error);
-      this.createFailed(c, error);
-    }, this.o.createTimeoutMs);
-    const done = (): void => {
-      this.ctx.clock.clearTimeout(timer);
-      this.closeController.signal.removeEventListener('abort', onClose);
-    };
-    this.track(
-      Promise.resolve()
-        .then(() => this.o.factory.create(controller.signal))
-        .then(
-          (resource) => {
-            done();
-            if (settled) return this.discardLate(resource);
-            settled = true;
-            this.created(c, resource);
-            return undefined;
-          },
-          (error: unknown) => {
-            done();
-            if (settled) return;
-            settled = true;
-            this.createFailed(c, error);
-          },
-        ),
-    );
+    const open = { pool: this.name, factory: this.o.factory, clock: this.ctx.clock, timeoutMs: this.o.createTimeoutMs, closeSignal: this.closeController.signal };
+    this.track(openConnection(open, (resource) => this.created(c, resource), (error) => this.createFailed(c, error)));
   }
 
   private created(c: PooledConnection<C>, resource: C): void {
@@ -335,6 +235,11 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (this.poolState === 'recovering') this.recovered();
     if (this.lastCreateError) this.lastCreateError = undefined;
     this.updateHealth();
+    if (this.purges.outdated(c)) {
+      this.retire(c, 'purge');
+      this.serve();
+      return;
+    }
     this.dispatch(c);
     this.ensureMinimum();
   }
@@ -344,6 +249,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     this.totals.createFailures++;
     this.connections.delete(c);
     c.state = 'closed';
+    this.purges.closed(c, this.ctx.clock.now());
     const message = this.describe(error);
     c.actor.send({ type: 'CREATE_FAILED', error: message });
     if (this.poolState === 'closing' || this.poolState === 'closed') {
@@ -360,22 +266,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       this.startRecovering(error, message);
       return;
     }
-    const w = this.waiters.shift();
-    if (w) {
-      this.settle(w);
-      w.reject(new PoolCreateFailedError(this.name, message, { cause: error }));
-    }
+    this.waiters.shift()?.reject(new PoolCreateFailedError(this.name, message, { cause: error }));
     this.ctx.logger.warn(`pool ${this.name}: could not open a connection (${message})`, { pool: this.name });
     this.updateHealth();
-  }
-
-  /** A resource created after its create timed out or the pool closed: close it quietly. */
-  private async discardLate(resource: C): Promise<void> {
-    try {
-      await this.o.factory.destroy(resource);
-    } catch {
-      // it was never lent; nothing depends on this close
-    }
   }
 
   private validate(c: PooledConnection<C>): void {
@@ -397,9 +290,10 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
             this.retire(c, 'drain');
             return;
           }
-          const reason = ok ? this.unusableReason(c, now) : 'invalid';
+          const reason = ok ? this.age.unusableReason(c, now) : 'invalid';
           if (reason) {
-            c.actor.send({ type: 'INVALID', reason });
+            // A validation that said no is INVALID; a connection fine but outdated (purge, lifetime) is RETIREd with its reason.
+            if (!ok) c.actor.send({ type: 'INVALID', reason });
             this.retire(c, reason, c.broken);
             this.serve();
             return;
@@ -438,6 +332,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
           c.state = 'closed';
           this.connections.delete(c);
           c.actor.send({ type: 'CLOSED' });
+          this.purges.closed(c, this.ctx.clock.now());
           this.checkDrained();
           this.ensureMinimum();
         }),
@@ -467,10 +362,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private startRecovering(error: unknown, message: string): void {
     this.poolState = 'recovering';
     this.recovery.start(this.ctx.clock.now(), error, message);
-    for (const w of this.waiters.drain()) {
-      this.settle(w);
-      w.reject(new PoolCreateFailedError(this.name, message, { cause: error }));
-    }
+    for (const w of this.waiters.drain()) w.reject(new PoolCreateFailedError(this.name, message, { cause: error }));
     this.scheduleProbe();
     this.ctx.logger.warn(
       `pool ${this.name}: cannot open connections (${message}); acquires fail fast while one probe reconnects in the background`,
@@ -513,62 +405,40 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     let next = Number.POSITIVE_INFINITY;
     // Oldest-used first, so idle timeout retires the least recently used above min.
     for (const c of [...this.free]) {
-      const reason = this.unusableReason(c, now);
-      const idleTooLong = this.o.idleTimeoutMs > 0 && now - c.lastUsedAt >= this.o.idleTimeoutMs;
+      const reason = this.age.unusableReason(c, now);
+      const idleTooLong = this.age.idleTooLong(c, now);
       if (reason) this.retire(c, reason, c.broken);
       else if (idleTooLong && this.openCount() > this.o.min) this.retire(c, 'idle_timeout');
-      else if (this.needsValidation(c, now)) {
+      else if (this.age.needsValidation(c, now)) {
         this.free.splice(this.free.indexOf(c), 1);
         this.validate(c);
-      } else next = Math.min(next, this.nextDeadline(c, !idleTooLong));
+      } else next = Math.min(next, this.age.nextDeadline(c, !idleTooLong));
     }
-    if (this.o.leakThresholdMs > 0) {
-      for (const c of this.connections) {
-        const lease = c.lease;
-        if (!lease || c.leakReported) continue;
-        const due = lease.acquiredAt + this.o.leakThresholdMs;
-        if (due <= now) this.reportLeak(c, lease, now);
-        else next = Math.min(next, due);
-      }
-    }
+    next = Math.min(next, this.leaks.check(now));
     this.ensureMinimum();
     this.serve();
     this.scheduleHousekeeping(next);
   }
 
-  private reportLeak(c: PooledConnection<C>, lease: LentLease<C>, now: number): void {
-    c.leakReported = true;
-    this.totals.leaks++;
-    this.suspect(now);
-    const heldMs = now - lease.acquiredAt;
-    const site = callerFrame(lease.site);
-    const stack = callerStack(lease.site);
-    this.ctx.logger.warn(
-      `pool ${this.name}: ${c.id} has been lent for ${(heldMs / 1000).toFixed(1)} s, longer than leak_threshold ` +
-        `(${this.o.leakThresholdMs / 1000} s); possible leak, acquired at ${site ?? NOT_RECORDED}`,
-      { pool: this.name, connection: c.id, heldMs, ...(stack ? { stack } : {}) },
-    );
-    this.ctx.events.emit(this.source, 'leak.suspected', {
-      connection: c.id,
-      heldMs,
-      acquiredAt: lease.acquiredAt,
-      ...(site ? { site } : {}),
-      ...(stack ? { stack } : {}),
-    });
-    c.actor.send({ type: 'LEAK_SUSPECTED', heldMs });
-  }
+  // ── purge ────────────────────────────────────────────────────────────────────────────────
 
-  private reportReturn(c: PooledConnection<C>, lease: PoolLease<C>, now: number): void {
-    c.leakReported = false;
-    const heldMs = now - lease.acquiredAt;
-    const site = callerFrame(lease.site);
-    this.ctx.logger.warn(
-      `pool ${this.name}: ${c.id}, reported as a possible leak, came back after ${(heldMs / 1000).toFixed(1)} s` +
-        (site ? ` (acquired at ${site})` : ''),
-      { pool: this.name, connection: c.id, heldMs },
-    );
-    this.ctx.events.emit(this.source, 'leak.returned', { connection: c.id, heldMs, ...(site ? { site } : {}) });
-    c.actor.send({ type: 'LEAK_RETURNED', heldMs });
+  /** See {@link Pool.purge}; the bookkeeping is {@link PoolPurge}. */
+  public purge(): Promise<PurgeReport> {
+    if (this.poolState === 'closing' || this.poolState === 'closed') return Promise.reject(new PoolClosedError(this.name));
+    const now = this.ctx.clock.now();
+    const done = this.purges.start(this.connections, now);
+    this.totals.purges++;
+    const stats = { idle: this.free.length, busy: this.busyCount, creating: this.creatingCount, validating: this.validatingCount };
+    this.ctx.logger.info(`pool ${this.name}: purge: every connection is replaced (${stats.idle} idle now, ${stats.busy} lent when given back)`, {
+      pool: this.name,
+    });
+    this.ctx.events.emit(this.source, 'purge', stats);
+    for (const c of [...this.free]) this.retire(c, 'purge');
+    this.serve();
+    return done.then((report) => {
+      this.ctx.events.emit(this.source, 'purged', { ...report });
+      return report;
+    });
   }
 
   // ── close ────────────────────────────────────────────────────────────────────────────────
@@ -583,10 +453,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (this.housekeepingTimer !== undefined) this.ctx.clock.clearTimeout(this.housekeepingTimer);
     if (this.recovery.timer !== undefined) this.ctx.clock.clearTimeout(this.recovery.timer);
     this.closeController.abort(new PoolClosedError(this.name));
-    for (const w of this.waiters.drain()) {
-      this.settle(w);
-      w.reject(new PoolClosedError(this.name));
-    }
+    for (const w of this.waiters.drain()) w.reject(new PoolClosedError(this.name));
     for (const c of [...this.free]) this.retire(c, 'drain');
     if (this.busyCount > 0 && !signal?.aborted) {
       await new Promise<void>((resolve) => {
@@ -603,8 +470,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.poolState = 'closed';
     this.unregisterMetrics();
-    this.healthSubject.next({ status: 'down', error: new PoolClosedError(this.name) });
-    this.healthSubject.complete();
+    this.healthState.close(new PoolClosedError(this.name));
   }
 
   private checkDrained(): void {
@@ -631,11 +497,12 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       max: this.o.max,
       min: this.o.min,
       ...this.totals,
+      leaks: this.leaks.count,
     };
   }
 
   public health(): LayerHealth {
-    return this.healthSubject.getValue();
+    return this.healthState.current;
   }
 
   private updateHealth(): void {
@@ -647,7 +514,7 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     } else {
       next = { status: 'up' };
     }
-    if (healthKey(next) !== healthKey(this.healthSubject.getValue())) this.healthSubject.next(next);
+    this.healthState.set(next);
   }
 
   private unavailableError(): Error {
@@ -659,23 +526,6 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     return new PoolClosedError(this.name);
   }
 
-  /** The acquiring site per {@link PoolOptions.captureStacks}: sampled by clock time by default. */
-  private acquireSite(): AcquireSite | undefined {
-    const given = siteInContext();
-    if (given || this.o.captureStacks === 'never') return given;
-    if (this.o.captureStacks === 'sampled') {
-      const now = this.ctx.clock.now();
-      if (now < this.nextStackAt && now >= this.captureAllUntil) return undefined;
-      this.nextStackAt = now + this.o.stackSampleIntervalMs;
-    }
-    return captureAcquireSite();
-  }
-
-  /** After a leak report or a timeout, record every acquire's stack for a while. */
-  private suspect(now: number): void {
-    this.captureAllUntil = now + SUSPICION_MS;
-  }
-
   // ── small helpers ────────────────────────────────────────────────────────────────────────
 
   /** Connections that count against `max`. */
@@ -685,36 +535,6 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
 
   private openCount(): number {
     return this.free.length + this.busyCount + this.validatingCount;
-  }
-
-  private isFresh(c: PooledConnection<C>, now: number): boolean {
-    return this.unusableReason(c, now) === undefined && !this.needsValidation(c, now);
-  }
-
-  private unusableReason(c: PooledConnection<C>, now: number): string | undefined {
-    if (c.broken !== undefined) return 'error';
-    if (this.o.factory.isBroken?.(c.resource as C)) return 'broken';
-    if (now >= c.expiresAt) return 'max_lifetime';
-    return undefined;
-  }
-
-  private needsValidation(c: PooledConnection<C>, now: number): boolean {
-    return this.o.validationIntervalMs > 0 && now - c.lastGoodAt >= this.o.validationIntervalMs;
-  }
-
-  /** When housekeeping must next look at an idle connection. */
-  private nextDeadline(c: PooledConnection<C>, withIdleTimeout: boolean): number {
-    let at = c.expiresAt;
-    if (withIdleTimeout && this.o.idleTimeoutMs > 0) at = Math.min(at, c.lastUsedAt + this.o.idleTimeoutMs);
-    if (this.o.validationIntervalMs > 0) at = Math.min(at, c.lastGoodAt + this.o.validationIntervalMs);
-    return at;
-  }
-
-  /** max_lifetime drawn uniformly within ±lifetime_jitter, so connections do not all retire at once. */
-  private expiry(now: number): number {
-    if (this.o.maxLifetimeMs <= 0) return Number.POSITIVE_INFINITY;
-    const spread = (this.o.random() * 2 - 1) * this.o.lifetimeJitter;
-    return now + Math.max(1, Math.round(this.o.maxLifetimeMs * (1 + spread)));
   }
 
   private describe(error: unknown): string {
@@ -736,8 +556,4 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     unrefTimer(id);
     return id;
   }
-}
-
-function healthKey(h: LayerHealth): string {
-  return h.status === 'degraded' ? `degraded:${h.reason}` : h.status === 'down' ? `down:${h.error.name}` : 'up';
 }

@@ -1,15 +1,15 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ACQUIRE_BUCKETS, type AcquireHistogram } from './acquire-histogram.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { scrapeTimeHistogram, type DurationHistogram } from '../kernel/histogram.js';
 import type { ConnectionPoolStats } from './pool-stats.js';
 
 /** What a pool shows the metrics collector: its counters, read only when scraped. */
 export interface PoolMetricSource {
   readonly name: string;
   stats(): ConnectionPoolStats;
-  readonly acquireTimes: AcquireHistogram;
+  readonly acquireTimes: DurationHistogram;
 }
 
-type CounterKey = 'acquires' | 'timeouts' | 'createFailures' | 'leaks' | 'created' | 'retired';
+type CounterKey = 'acquires' | 'timeouts' | 'createFailures' | 'leaks' | 'created' | 'retired' | 'purges';
 
 const COUNTERS: ReadonlyArray<readonly [string, CounterKey, string]> = [
   ['stator_pool_acquires_total', 'acquires', 'Leases handed out.'],
@@ -17,7 +17,8 @@ const COUNTERS: ReadonlyArray<readonly [string, CounterKey, string]> = [
   ['stator_pool_create_failures_total', 'createFailures', 'Connections that could not be opened.'],
   ['stator_pool_leaks_total', 'leaks', 'Leases held longer than leak_threshold.'],
   ['stator_pool_connections_created_total', 'created', 'Connections opened.'],
-  ['stator_pool_connections_retired_total', 'retired', 'Connections retired (idle timeout, lifetime, broken, invalid, drain).'],
+  ['stator_pool_connections_retired_total', 'retired', 'Connections retired (idle timeout, lifetime, broken, invalid, drain, purge).'],
+  ['stator_pool_purges_total', 'purges', 'Calls of purge(): every connection replaced.'],
 ];
 
 const GAUGE_STATES = ['idle', 'busy', 'creating', 'validating', 'retiring'] as const;
@@ -81,7 +82,11 @@ function defineMetrics(registry: Registry, sources: Set<PoolMetricSource>): void
     },
   });
   for (const [name, key, help] of COUNTERS) registry.registerMetric(new StatsCounter(name, help, key, sources));
-  registry.registerMetric(new AcquireTimeHistogram(sources));
+  registry.registerMetric(
+    scrapeTimeHistogram('stator_pool_acquire_duration_seconds', 'Time from acquire() to a lease, in seconds.', () =>
+      [...sources].map((s) => ({ labels: { pool: s.name }, histogram: s.acquireTimes })),
+    ),
+  );
 }
 
 /** A counter whose value is read from each pool's stats when scraped. */
@@ -98,45 +103,5 @@ class StatsCounter extends Counter<'pool'> {
   public override async get(): ReturnType<Counter<'pool'>['get']> {
     const base = await super.get();
     return { ...base, values: [...this.sources].map((s) => ({ labels: { pool: s.name }, value: s.stats()[this.key] })) };
-  }
-}
-
-const HISTOGRAM_HELP = 'Time from acquire() to a lease, in seconds.';
-
-/** `stator_pool_acquire_duration_seconds`, built from each pool's {@link AcquireHistogram} when scraped. */
-class AcquireTimeHistogram extends Histogram<'pool'> {
-  public constructor(private readonly sources: Set<PoolMetricSource>) {
-    super({
-      name: 'stator_pool_acquire_duration_seconds',
-      help: HISTOGRAM_HELP,
-      labelNames: ['pool'],
-      buckets: [...ACQUIRE_BUCKETS],
-      registers: [],
-    });
-  }
-
-  public override async get(): ReturnType<Histogram<'pool'>['get']> {
-    return this.build();
-  }
-
-  /** The registry prefers this one for the text format; prom-client's own reads its internal map. */
-  public async getForPromString(): ReturnType<Histogram<'pool'>['get']> {
-    return this.build();
-  }
-
-  private build(): Awaited<ReturnType<Histogram<'pool'>['get']>> {
-    const name = 'stator_pool_acquire_duration_seconds';
-    // Bucket lines carry the `le` label, which prom-client's label typing does not list.
-    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
-    for (const s of this.sources) {
-      const h = s.acquireTimes;
-      const cumulative = h.cumulative();
-      ACQUIRE_BUCKETS.forEach((le, i) => values.push({ metricName: `${name}_bucket`, labels: { pool: s.name, le }, value: cumulative[i]! }));
-      values.push({ metricName: `${name}_bucket`, labels: { pool: s.name, le: '+Inf' }, value: h.count });
-      values.push({ metricName: `${name}_sum`, labels: { pool: s.name }, value: h.sum });
-      values.push({ metricName: `${name}_count`, labels: { pool: s.name }, value: h.count });
-    }
-    // `type` is the string 'histogram' at run time; the typings declare an enum.
-    return { name, help: HISTOGRAM_HELP, type: 'histogram', aggregator: 'sum', values } as unknown as Awaited<ReturnType<Histogram<'pool'>['get']>>;
   }
 }

@@ -33,7 +33,7 @@ export interface PoolOptions<C> {
    * messages. A capture costs about 5 µs, more than a whole tarn acquire/release, so the default
    * `sampled` records at most one acquire per `stackSampleIntervalMs` (a leaking code path runs
    * often enough to be caught), and every acquire for five minutes after a leak report or a
-   * timeout. `always` records every acquire; `never` none. {@link runWithAcquireSite} sets the
+   * timeout. `always` records every acquire; `never` none. `runWithAcquireSite` sets the
    * site without capturing (free).
    */
   readonly captureStacks?: StackCapture;

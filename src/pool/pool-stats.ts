@@ -32,4 +32,6 @@ export interface ConnectionPoolStats {
   readonly timeouts: number;
   readonly leaks: number;
   readonly acquires: number;
+  /** Calls of `purge()`. */
+  readonly purges: number;
 }

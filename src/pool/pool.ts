@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { LayerHealth } from '../kernel/layer.js';
 import type { Lease } from './lease.js';
 import type { PoolState, ConnectionPoolStats } from './pool-stats.js';
+import type { PurgeReport } from './purge.js';
 
 /** Options of {@link Pool.acquire}. */
 export interface AcquireOptions {
@@ -50,6 +51,22 @@ export interface Pool<C> {
   /** Acquires, runs `fn`, releases (or retires the connection if `fn` threw and it reports broken). */
   use<T>(fn: (connection: C) => Promise<T> | T, options?: AcquireOptions): Promise<T>;
   stats(): ConnectionPoolStats;
+  /**
+   * Replaces every connection without stopping: after a failover, a credential rotation or a DNS
+   * change. Idle connections are retired at once, lent ones when they are given back, ones being
+   * opened or validated as soon as that finishes (their machines go to `retiring` with the reason
+   * `purge`); new connections are opened as acquires need them. No acquire fails because of it:
+   * waiters are served by new connections. Emits `purge` and `purged` on `pool.<name>` and counts
+   * `stator_pool_purges_total`. Resolves when every connection it replaced is closed; the
+   * connection a caller still holds keeps working until it is given back.
+   *
+   * @throws {@link PoolClosedError} once the pool is closing.
+   * @example
+   * ```ts
+   * const { replaced } = await pool.purge();
+   * ```
+   */
+  purge(): Promise<PurgeReport>;
   /** `up`; `degraded` after a connection could not be opened while others work; `down` while recovering or closed. Replays the latest. */
   readonly health$: Observable<LayerHealth>;
   health(): LayerHealth;

@@ -31,6 +31,8 @@ export class PooledConnection<C> {
     public readonly createdAt: number,
     /** Clock time at which max_lifetime (with jitter) runs out; Infinity when off. */
     public readonly expiresAt: number,
+    /** The pool's purge generation when it was opened; an older one is retired (see `purge.ts`). */
+    public readonly generation = 0,
   ) {
     this.lastUsedAt = createdAt;
     this.lastGoodAt = createdAt;

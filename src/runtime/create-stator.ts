@@ -13,7 +13,7 @@ import type { ResourceLayer } from '../kernel/layer.js';
 import type { LayerFactory } from './layer-factory.js';
 import { BUILTIN_RESOURCES, planResources } from './resource-plan.js';
 import type { Stator } from './stator.js';
-import { StatorRuntime } from './stator-runtime.js';
+import { StatorRuntime } from './runtime.js';
 
 /** Options of {@link createStator}. */
 export interface CreateStatorOptions {
@@ -118,6 +118,9 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
       strategy: config.supervisor.strategy,
       maxRestarts: config.supervisor.max_restarts,
       restartPeriod: Math.round(config.supervisor.restart_period * 1000),
+      onExhausted: config.supervisor.on_exhausted,
+      initialBackoff: Math.round(config.supervisor.initial_backoff * 1000),
+      maxBackoff: Math.round(config.supervisor.max_backoff * 1000),
     },
     observability: {
       ...(options.alerts ? { alerts: options.alerts } : {}),

@@ -7,6 +7,7 @@ import {
   type ResourceEvent,
   type ResourceHealthReport,
 } from '../../machines/resource.machine.js';
+import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import { timedHealthCheck } from '../status/slow-check.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { LayerHealth, ResourceLayer } from '../kernel/layer.js';
@@ -38,7 +39,11 @@ export function toHealthReport(health: LayerHealth | undefined): ResourceHealthR
  * like one that rejects: the machine's `onError` path takes it, and nothing reaches the host
  * process as an unhandled error.
  */
-export function provideResourceMachine(ctx: RuntimeContext, layers: ReadonlyMap<string, ResourceLayer>) {
+export function provideResourceMachine(
+  ctx: RuntimeContext,
+  layers: ReadonlyMap<string, ResourceLayer>,
+  breakerOf: (name: string) => BreakerHandle | undefined = () => undefined,
+) {
   const layerOf = (name: string): ResourceLayer => {
     const layer = layers.get(name);
     if (!layer) throw new Error(`no layer named ${name}`);
@@ -50,23 +55,36 @@ export function provideResourceMachine(ctx: RuntimeContext, layers: ReadonlyMap<
       initializeResource: fromPromise<void, InitializeResourceInput>(async ({ input, signal }) => {
         const dependencies = new Map(input.dependencies.map((name) => [name, layerOf(name)] as const));
         await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
+        // Started outside its breaker: the resource is back, so are the application's calls.
+        breakerOf(input.name)?.recovered();
       }),
-      checkHealth: fromPromise<ResourceHealthReport, ResourceActorInput>(async ({ input, signal }) =>
-        toHealthReport(await timedHealthCheck(ctx, input.name, () => layerOf(input.name).check(signal))),
-      ),
+      checkHealth: fromPromise<ResourceHealthReport, ResourceActorInput>(async ({ input, signal }) => {
+        const report = toHealthReport(await timedHealthCheck(ctx, input.name, () => layerOf(input.name).check(signal)));
+        if (report.status === 'up') breakerOf(input.name)?.recovered();
+        return report;
+      }),
       stopResource: fromPromise<void, ResourceActorInput>(async ({ input, signal }) => {
         await layerOf(input.name).stop(signal);
       }),
       watchHealth: fromCallback<ResourceEvent, ResourceActorInput>(({ input, sendBack }) => {
         try {
           const health$ = layerOf(input.name).health$;
-          if (!health$) return undefined;
-          const subscription = health$.subscribe({
+          const subscription = health$?.subscribe({
             next: (health) => sendBack({ type: 'LAYER.HEALTH', health: toHealthReport(health) }),
             error: (error: unknown) =>
               sendBack({ type: 'LAYER.HEALTH', health: { status: 'down', error: describeError(error) } }),
           });
-          return () => subscription.unsubscribe();
+          // The application's calls tripped the breaker: check the resource now (every retry_delay
+          // while recovering) rather than at the next health interval; a passing check closes it.
+          const tripped = breakerOf(input.name)?.state$.subscribe((b) => {
+            if (b.state !== 'open') return;
+            const message = `the ${input.name} circuit breaker opened (${b.reason ?? 'tripped'}); checking the resource`;
+            sendBack({ type: 'LAYER.HEALTH', health: { status: 'down', error: { name: 'CircuitOpenError', message, code: 'CIRCUIT_OPEN' } } });
+          });
+          return () => {
+            subscription?.unsubscribe();
+            tripped?.unsubscribe();
+          };
         } catch (error) {
           // A broken health$ must not take the resource down: periodic checks still run.
           ctx.logger.warn(`resource ${input.name}: could not watch its health$`, { error });

@@ -1,11 +1,12 @@
 import type { Observable } from 'rxjs';
 import type { StatorCache } from '../cache/types.js';
-import type { StatorDb } from '../database/stator-db.js';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorDb } from '../database/database-api.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import type { StatorConfig } from '../config/schema.js';
 import type { StatorEvent } from '../kernel/event-bus.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import type { StatusSnapshot } from '../status/status-manager.js';
+import type { AlertControls } from '../status/alerts/alert-controls.js';
 import type { AlertTransition } from '../status/alerts/alert-transition.js';
 import type { MetricsSnapshot } from '../status/metrics/metrics-snapshot.js';
 import type { ReadinessView } from '../status/readiness.js';
@@ -67,6 +68,8 @@ export interface Stator {
   readonly metrics$: Observable<MetricsSnapshot>;
   /** Alert transitions (`pending`, `firing`, `resolved`, `ok`), in order. Completes on stop. */
   readonly alerts$: Observable<AlertTransition>;
+  /** Acknowledge, clear and silence alerts (see `docs/alerts.md`). */
+  readonly alerts: AlertControls;
   /** Whether the service may take traffic; when not, why (which resource blocks and what it is doing). */
   readiness(): ReadinessView;
   /**

@@ -1,12 +1,15 @@
-import { appendFile, mkdir, stat, truncate } from 'node:fs/promises';
+import { mkdir, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
+import { RotatingFile } from '../logging/rotation/rotating-file.js';
+import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { writeAuditAnchor } from './audit-anchor.js';
 import { canonicalAuditLine, chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
-import { readAuditHead, type AuditHead } from './audit-tail.js';
+import { readAuditSetHead } from './audit-set.js';
+import type { AuditHead } from './audit-tail.js';
 
 /** A copy of the audit log elsewhere (a database table). Best effort: the file is the record. */
 export interface AuditMirror {
@@ -22,6 +25,8 @@ export interface AuditLogOptions {
   readonly secrets?: SecretRegistry;
   readonly logger?: Logger;
   readonly mirror?: AuditMirror;
+  /** When to start a new file; the chain goes on from the previous file's last entry. Default: never. */
+  readonly rotation?: RotationPolicy;
   /** Called after each written batch (metrics). */
   readonly onWritten?: (entries: readonly AuditEntry[]) => void;
   /** `security.audit.key`: entries are HMAC'd with it, so a recomputed chain fails verification. */
@@ -57,6 +62,7 @@ export class AuditLog {
   private goodSize: number | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private out: RotatingFile | undefined;
 
   public constructor(private readonly options: AuditLogOptions) {}
 
@@ -105,7 +111,19 @@ export class AuditLog {
           return entry;
         });
         const data = entries.map(canonicalAuditLine).join('');
-        await (this.options.write ?? ((f, d) => appendFile(f, d, { flag: 'a' })))(this.options.file, data);
+        if (this.options.write) {
+          await this.options.write(this.options.file, data);
+        } else {
+          this.out ??= new RotatingFile(this.options.file, {
+            clock: this.options.clock,
+            ...(this.options.rotation ? { policy: this.options.rotation } : {}),
+            // The new active file is empty: a failed write into it is cut back to nothing.
+            onRotate: () => {
+              this.goodSize = 0;
+            },
+          });
+          await this.out.append(data);
+        }
         this.head = prev;
         this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
         await writeAuditAnchor(this.options.file, prev, this.options.key).catch((error: unknown) => {
@@ -131,7 +149,7 @@ export class AuditLog {
 
   private async readHead(): Promise<AuditHead> {
     await mkdir(dirname(this.options.file), { recursive: true });
-    const head = await readAuditHead(this.options.file);
+    const head = await readAuditSetHead(this.options.file);
     this.goodSize = await stat(this.options.file).then((s) => s.size, () => 0);
     return head;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { RuntimeContext } from '../kernel/context.js';
+import { rotationPolicy } from '../logging/rotation/rotation-policy.js';
 import { AuditLog, type AuditMirror } from './audit-log.js';
 import { Authenticator } from './authenticator.js';
 import { Authorizer } from './authorizer.js';
@@ -76,7 +77,9 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     verify: async (token) => (await service).verify(token),
   };
   const readiness = Promise.all([service, prepareDummyHash()]).then(([s]) => {
-    if (s.ephemeral) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
+    // Only news when someone could hold a token: principals or a user store are configured.
+    const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
+    if (s.ephemeral && issuesTokens) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
 
   const lazyKnex = (what: string): Knex => {
@@ -109,6 +112,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     secrets: ctx.secrets,
     logger: ctx.logger,
     ...(auditKey ? { key: auditKey } : {}),
+    rotation: rotationPolicy(config.audit.rotation),
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },

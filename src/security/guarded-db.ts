@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toSqlAndBindings } from '../database/explainer.js';
-import type { StatorDb } from '../database/stator-db.js';
+import type { StatorDb } from '../database/database-api.js';
 import { AccessDeniedError } from '../errors/access-denied-error.js';
 import { ALL_SCOPES, type AccessRequest } from './access-request.js';
 import type { AccessCheck } from './access-check.js';
@@ -11,6 +11,9 @@ import type { SqlNaming } from './sql-names.js';
 import { runAsDatabaseRole } from './database-role.js';
 
 type DbRequest = Omit<AccessRequest, 'attributes'>;
+
+/** Operator actions on the database (purge, the running list, the history). */
+const ADMIN: DbRequest = { resource: 'db', action: 'admin', scope: ALL_SCOPES };
 
 /** `security.database_roles`: Stator roles mapped to PostgreSQL roles (`SET LOCAL ROLE`). */
 export interface DatabaseRoles {
@@ -68,7 +71,11 @@ function databaseRoleOf(principal: Principal, roles: DatabaseRoles): string {
  *   parsed ({@link sqlAccess}), checked table by table, and then sent exactly as checked:
  *   awaited, `.stream()`, `.pipe()`, in `knex.transaction(...)`, in savepoints;
  * - `db.transaction(fn)` checks every statement `fn` runs through `trx`;
- * - `db.explain(query)` needs what running the query would need.
+ * - `db.explain(query)` needs what running the query would need;
+ * - `db.begin()` checks every statement run through the handle's `knex`, until it ends;
+ * - `db.read(key, fn)` runs `fn` on the guarded knex;
+ * - `db.purge()`, `db.transactions()`, `db.history()` and `db.clearHistory()` are operator
+ *   actions: they need `db:admin:*`.
  *
  * On PostgreSQL with `security.database_roles`, each statement also runs under the principal's
  * database role (`SET LOCAL ROLE` inside a transaction), so the database refuses what the role
@@ -108,6 +115,29 @@ export function guardDb(db: () => StatorDb, check: AccessCheck, settings: DbGuar
         guardKnexClient(trx.client as Knex.Client, builderCheck, runAsDatabaseRole);
         return fn(trx, attempt);
       }, options),
+    begin: async (options) => {
+      const handle = await db().begin(options);
+      // The handle's transaction client is its own: sealed like `transaction`'s, it checks every
+      // statement run through `handle.knex` until the transaction ends.
+      guardKnexClient(handle.knex.client as Knex.Client, builderCheck, runAsDatabaseRole);
+      return handle;
+    },
+    transactions: async () => {
+      await check([ADMIN]);
+      return db().transactions();
+    },
+    history: async (options) => {
+      await check([ADMIN]);
+      return db().history(options);
+    },
+    clearHistory: async () => {
+      await check([ADMIN]);
+      return db().clearHistory();
+    },
+    purge: async () => {
+      await check([ADMIN]);
+      return db().purge();
+    },
     explain: async (query) => {
       // Compiled once: the text checked is the text explained.
       const { sql, bindings } = toSqlAndBindings(query);
@@ -115,5 +145,7 @@ export function guardDb(db: () => StatorDb, check: AccessCheck, settings: DbGuar
       await check(dbRequests({ texts: [client.positionBindings(sql)] }, naming()));
       return db().explain({ sql, bindings });
     },
+    // A function query runs on the guarded knex; a builder was made from it already.
+    read: (key, query, options) => db().read(key, typeof query === 'function' ? () => query(guardedKnex()) : query, options),
   };
 }

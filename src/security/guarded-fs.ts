@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import { AccessDeniedError } from '../errors/access-denied-error.js';
 import { isPathOutsideBaseError } from '../errors/path-outside-base-error.js';
 import { writeFileAtomic } from '../filesystem/atomic-write.js';

@@ -14,6 +14,7 @@ export { generateApiKey, hashApiKey } from './api-key.js';
 export { AuditLog, type AuditLogOptions, type AuditMirror } from './audit-log.js';
 export { GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry.js';
 export { verifyAuditLog, type AuditVerification } from './verify-audit-log.js';
+export { verifyAuditSet, type AuditSetVerification } from './audit-set.js';
 export type { PrincipalStore, PrincipalRecord } from './principal-store.js';
 export { KnexPrincipalStore } from './knex-principal-store.js';
 export type { RevocationStore } from './revocation-store.js';

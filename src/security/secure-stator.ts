@@ -1,6 +1,6 @@
 import type { StatorCache } from '../cache/types.js';
-import type { StatorDb } from '../database/stator-db.js';
-import type { StatorFs } from '../filesystem/stator-fs.js';
+import type { StatorDb } from '../database/database-api.js';
+import type { StatorFs } from '../filesystem/filesystem-api.js';
 import { resolve } from 'node:path';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { GuardOptions } from './access-check.js';

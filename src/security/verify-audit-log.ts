@@ -39,6 +39,8 @@ export interface VerifyAuditOptions {
   readonly key?: string;
   /** Compare the log's end with the head anchor (`<file>.head`). Default true. */
   readonly anchor?: boolean;
+  /** The head this file continues (the previous file's last entry in a rotated set); genesis by default. */
+  readonly from?: { readonly seq: number; readonly hash: string };
 }
 
 /**
@@ -56,12 +58,16 @@ export interface VerifyAuditOptions {
  *   truncated to nothing), or whose entry at the anchored seq has another hash (rewritten and
  *   renumbered).
  *
+ * `from` is the head the file continues (the previous file's last entry, in a rotated set; see
+ * `verifyAuditSet`), genesis by default.
+ *
  * @throws the file system's error when the file cannot be read at all (missing, a directory).
  */
 export async function verifyAuditLog(path: string, options: VerifyAuditOptions = {}): Promise<AuditVerification> {
   const text = await readFile(path, 'utf8');
   let verified = 0;
-  let head = { seq: 0, hash: GENESIS_HASH };
+  const start = options.from ?? { seq: 0, hash: GENESIS_HASH };
+  let head = start;
   const bad = (line: number, problem: string, seq?: number): AuditVerification => ({
     ok: false,
     verified,
@@ -105,16 +111,17 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
     if (typeof anchor === 'string') return bad(lines.length, anchor);
     if (anchor && head.seq < anchor.seq) return bad(lines.length + 1, `the log ends at entry ${head.seq} but its head anchor says entry ${anchor.seq} was written: entries were cut off the end (or the log was emptied)`);
     if (anchor && anchor.seq > 0) {
-      const at = hashAt(lines, anchor.seq);
-      if (at !== anchor.hash) return bad(anchor.seq, `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`, anchor.seq);
+      // The anchor may name the entry this file continues from (an active file just rotated).
+      const at = anchor.seq === start.seq ? start.hash : anchor.seq < start.seq ? anchor.hash : hashAt(lines, anchor.seq - start.seq);
+      if (at !== anchor.hash) return bad(Math.max(1, anchor.seq - start.seq), `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`, anchor.seq);
     }
   }
   return { ok: true, verified, head };
 }
 
-/** The hash of the entry with `seq` (lines are verified to be 1, 2, 3, ... by then). */
-function hashAt(lines: readonly string[], seq: number): string | undefined {
-  const line = lines[seq - 1];
+/** The hash of the entry on line `n` (1-based; lines are verified to be consecutive by then). */
+function hashAt(lines: readonly string[], n: number): string | undefined {
+  const line = lines[n - 1];
   if (line === undefined) return undefined;
   return (JSON.parse(line) as AuditEntry).hash;
 }

@@ -36,18 +36,19 @@ export function worstOf(statuses: Iterable<RuntimeStatus>): RuntimeStatus {
 }
 
 /**
- * One resource's own status while the supervisor runs: `ready` is up; `degraded`, `recovering`
- * and the steps of a restart (`idle`, `initializing`, `stopping`, `stopped`) are degraded; `failed`
- * is down for a required resource and degraded for an optional one.
+ * One resource's own status while the supervisor runs: `ready` is up; `degraded` is degraded;
+ * any other state (`recovering`: its health check failed; `failed`, waiting for its next restart;
+ * the steps of a restart: `idle`, `initializing`, `stopping`, `stopped`) means it cannot serve:
+ * down for a required resource, degraded for an optional one.
  */
 export function resourceStatus(r: AggregatedResource): RuntimeStatus {
   switch (r.state) {
     case 'ready':
       return 'up';
-    case 'failed':
-      return r.optional ? 'degraded' : 'down';
-    default:
+    case 'degraded':
       return 'degraded';
+    default:
+      return r.optional ? 'degraded' : 'down';
   }
 }
 

@@ -3,12 +3,15 @@ import type { BreakerHandle, BreakerState } from '../resilience/breaker/breaker-
 import type { RuntimeContext } from '../kernel/context.js';
 import type { ResourceLayer } from '../kernel/layer.js';
 import type { AlertManager } from './alerts/alert-manager.js';
+import type { AlertControls } from './alerts/alert-controls.js';
 import type { AlertTransition } from './alerts/alert-transition.js';
 import { createAlertManager, type AlertOptions } from './alerts/create-alert-manager.js';
 import type { AggregationPolicy } from './aggregate.js';
 import { MetricsCollector } from './metrics/metrics-collector.js';
 import type { MetricsSnapshot } from './metrics/metrics-snapshot.js';
 import { readinessOf, type ReadinessView } from './readiness.js';
+import { FleetHeartbeat } from './fleet/fleet-heartbeat.js';
+import { fleetSettings } from './fleet/fleet-settings.js';
 import type { ResourceStatus, StatusManager, StatusSnapshot } from './status-manager.js';
 
 /** What {@link Observability} reads from the runtime. */
@@ -40,6 +43,7 @@ export class Observability {
   private readonly breakers = new Map<string, BreakerState>();
   private readonly watched = new Map<string, Subscription>();
   private readonly subscriptions: Subscription[] = [];
+  private heartbeat: FleetHeartbeat | undefined;
   private draining = false;
   private refreshQueued = false;
   private started = false;
@@ -70,6 +74,11 @@ export class Observability {
     host.statusManager.extend((snapshot) => this.extendSnapshot(snapshot));
   }
 
+  /** `stator.alerts`: acknowledge, clear, silence. */
+  public get alertControls(): AlertControls {
+    return this.alerts;
+  }
+
   /** True once {@link beginShutdown} was called: readiness fails from then on. */
   public get shuttingDown(): boolean {
     return this.draining;
@@ -85,9 +94,15 @@ export class Observability {
         this.watchBreakers();
         this.queueRefresh();
       }),
-      this.alerts.alerts$.subscribe(() => this.queueRefresh()),
+      this.alerts.changes$.subscribe(() => this.queueRefresh()),
     );
     this.watchBreakers();
+    // With Redis configured, this instance joins the fleet (`fleet:`).
+    const fleet = fleetSettings(this.host.context.config);
+    if (fleet) {
+      this.heartbeat = new FleetHeartbeat(fleet, this.host.context.logger, this.host.context.clock);
+      this.heartbeat.start(this.host.statusManager.status$);
+    }
   }
 
   /** Readiness now, with the reason when not ready. */
@@ -114,7 +129,7 @@ export class Observability {
     for (const s of this.subscriptions) s.unsubscribe();
     for (const s of this.watched.values()) s.unsubscribe();
     this.collector.stop();
-    await this.alerts.stop(graceMs);
+    await Promise.all([this.alerts.stop(graceMs), this.heartbeat?.stop()]);
   }
 
   private extendSnapshot(snapshot: StatusSnapshot): StatusSnapshot {

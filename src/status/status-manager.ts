@@ -30,6 +30,11 @@ export interface ResourceStatus {
   readonly lastError?: ResourceErrorInfo;
   /** Why it is degraded, while it is. */
   readonly reason?: string;
+  /**
+   * While it is `failed` and waits out a crash-loop back-off (past `supervisor.max_restarts`):
+   * milliseconds of that back-off before its next restart. Its `lastError` says why it failed.
+   */
+  readonly backoffMs?: number;
   /** How its last stop ended: `clean`, `error`, `abandoned` (took longer than stop_timeout) or `skipped` (never started). */
   readonly stopOutcome?: 'clean' | 'error' | 'abandoned' | 'skipped';
   /** What the layer reports about itself (`ResourceLayer.details()`): pool, nodes, breaker. */
@@ -198,6 +203,7 @@ export class StatusManager {
       ...(r.lastError ? { lastError: this.secrets.redact(r.lastError) } : {}),
       ...(r.state === 'degraded' && r.degradedReason ? { reason: this.secrets.scrub(r.degradedReason) } : {}),
       ...(r.stopOutcome ? { stopOutcome: r.stopOutcome } : {}),
+      ...(r.backoffPending && r.backoffMs !== undefined ? { backoffMs: r.backoffMs } : {}),
       ...(details ? { details } : {}),
     };
   }

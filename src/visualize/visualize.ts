@@ -6,6 +6,7 @@ import { toDot } from './dot.js';
 import { machineModulePath, packageRoot, readManifest, type ManifestEntry } from './manifest.js';
 import { toMermaid } from './mermaid.js';
 import { renderSvg } from './svg.js';
+import { toStatelySource } from './stately.js';
 
 /** One generated file of `stator visualize`. */
 export interface VisualizationFile {
@@ -26,13 +27,20 @@ export async function loadMachine(root: string, entry: ManifestEntry): Promise<A
   return machine;
 }
 
-/** Builds, in memory, every file `stator visualize` writes: `<id>.mmd`, `<id>.svg`, `<id>.json`. */
-export async function buildVisualizations(outDir?: string, root = packageRoot()): Promise<VisualizationFile[]> {
+/** What `stator visualize` writes: the diagrams (`<id>.mmd`, `<id>.svg`, `<id>.json`) or Stately's import source (`<id>.stately.js`). */
+export type VisualizationFormat = 'diagrams' | 'stately';
+
+/** Builds, in memory, every file `stator visualize` writes: `<id>.mmd`, `<id>.svg`, `<id>.json` (or `<id>.stately.js`). */
+export async function buildVisualizations(outDir?: string, root = packageRoot(), format: VisualizationFormat = 'diagrams'): Promise<VisualizationFile[]> {
   const manifest = await readManifest(root);
   const dir = path.resolve(root, outDir ?? manifest.outDir);
   const files: VisualizationFile[] = [];
   for (const entry of manifest.machines) {
     const machine = await loadMachine(root, entry);
+    if (format === 'stately') {
+      files.push({ path: path.join(dir, `${entry.id}.stately.js`), content: toStatelySource(machine) });
+      continue;
+    }
     files.push({ path: path.join(dir, `${entry.id}.mmd`), content: toMermaid(machine) });
     files.push({ path: path.join(dir, `${entry.id}.svg`), content: await renderSvg(toDot(machine)) });
     files.push({ path: path.join(dir, `${entry.id}.json`), content: JSON.stringify(machine.toJSON(), null, 2) + '\n' });
@@ -41,8 +49,8 @@ export async function buildVisualizations(outDir?: string, root = packageRoot())
 }
 
 /** Writes the visualizations; returns the paths written. */
-export async function writeVisualizations(outDir?: string, root = packageRoot()): Promise<string[]> {
-  const files = await buildVisualizations(outDir, root);
+export async function writeVisualizations(outDir?: string, root = packageRoot(), format: VisualizationFormat = 'diagrams'): Promise<string[]> {
+  const files = await buildVisualizations(outDir, root, format);
   for (const file of files) {
     await mkdir(path.dirname(file.path), { recursive: true });
     await writeFile(file.path, file.content);

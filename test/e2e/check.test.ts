@@ -80,6 +80,7 @@ describe('stator check', () => {
         '  driver: postgresql',
         '  host: db.internal',
         '  database: app',
+        '  username: app',
         '  password: ${DB_PASSWORD}',
         'filesystem:',
         '  base_path: ./data',

@@ -26,6 +26,7 @@ describe('stator start serves /metrics that promtool accepts', () => {
         '  metrics_interval: 1',
         'http:',
         `  port: ${PORT}`,
+        '  show_details: always',
         'shutdown:',
         '  drain_delay: 0.2',
       ].join('\n'),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ describe('npm pack → npm install → import stator', () => {
   beforeAll(() => {
     if (!existsSync(join(ROOT, 'dist/src/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
     work = mkdtempSync(join(tmpdir(), 'stator-e2e-pack-'));
-    // --ignore-scripts: `prepare` would rebuild the shared tree; dist/ is already built.
+    // --ignore-scripts: `prepack` would rebuild the shared tree; dist/ is already built.
     sh(ROOT, NPM, ['pack', '--ignore-scripts', '--pack-destination', work]);
     project = join(work, 'app');
     sh(work, 'mkdir', ['app']);
@@ -45,6 +45,11 @@ describe('npm pack → npm install → import stator', () => {
     expect(files).toContain('node_modules/stator/machines/supervisor.machine.ts');
     expect(files).toContain('node_modules/stator/README.md');
     expect(files.filter((f) => /\.test\.(js|ts)$/.test(f))).toEqual([]);
+    // Built when packed (`prepack`), not when installed: no `prepare` for npm to run or warn about,
+    // and `npm ci` in the repository does not build before the test command builds once.
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/stator/package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    expect(installed.scripts?.prepare).toBeUndefined();
+    expect(installed.scripts?.prepack).toBe('npm run build');
   });
 
   it('imports from an .mjs file and runs a Stator', () => {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runNode, untilStatus, waitForOutput } from './support/stator-process.js';
 
-// A service embedding the built Stator on PostgreSQL (its own database), on a port of the
+// Stator's endpoints answer under /_stator, the handler's default prefix. A service embedding the built Stator on PostgreSQL (its own database), on a port of the
 // runtime/CLI/HTTP range; SIGTERM arrives while requests stream in.
 const PORT = 9471;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -62,7 +62,7 @@ describe('graceful shutdown of a service embedding Stator', () => {
     const app = runNode(dir, APP, [config, String(PORT), String(HOLD_MS)]);
     try {
       await waitForOutput(app, /listening/);
-      await untilStatus(`${BASE}/ready`, 200);
+      await untilStatus(`${BASE}/_stator/ready`, 200);
 
       let clock = 0;
       let sigtermAt = Number.POSITIVE_INFINITY;
@@ -73,7 +73,7 @@ describe('graceful shutdown of a service embedding Stator', () => {
 
       const readinessPoll = (async () => {
         while (!exited()) {
-          const r = await fetch(`${BASE}/ready`).catch(() => undefined);
+          const r = await fetch(`${BASE}/_stator/ready`).catch(() => undefined);
           await r?.arrayBuffer();
           if (r?.status === 503 && firstNotReadyAt === Number.POSITIVE_INFINITY) firstNotReadyAt = ++clock;
           await new Promise((done) => setTimeout(done, 10));

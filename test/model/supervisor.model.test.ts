@@ -12,6 +12,8 @@
  * - `RESOURCE.FAILED`: its start attempts all fail, or, recovering, its health check fails.
  * - `RESOURCE.STOPPED`: its pending stop resolves.
  * - `RESTART.EXPIRED`: the clock moves to the end of the restart period.
+ * - `RESTART.DUE`: the clock moves to the end of `c`'s crash-loop back-off (`on_exhausted: halt`
+ *   escalates for the required `a` and `b`; the optional `c` is revived in the background).
  * Sent straight to the real actor, as a path's last step (nothing in src/ causes them):
  * - `xstate.error.actor.resource.*`: a resource actor crashing (its machine handles every error
  *   it expects, so only a bug would);
@@ -45,6 +47,7 @@ const config = {
     strategy: 'one_for_one' as const,
     max_restarts: 1,
     restart_period: 60,
+    on_exhausted: 'halt' as const,
     stop_timeout: 0,
     resources: { a: RETRY, b: { ...RETRY, depends_on: ['a'] }, c: { ...RETRY, optional: true } },
   },
@@ -55,6 +58,7 @@ const input: SupervisorInput = {
   strategy: 'one_for_one',
   maxRestarts: 1,
   restartPeriod: 60_000,
+  onExhausted: 'halt',
 };
 
 const error = { name: 'Error', message: 'layer failed' };
@@ -132,6 +136,10 @@ const model: MachineModel = {
     }
     const busy = Object.values(context.resources).some((r) => r.state === 'initializing' || r.state === 'recovering');
     if (context.recentRestarts > 0 && !busy) events.push({ type: 'RESTART.EXPIRED' });
+    const value = valueOf(snapshot);
+    if (typeof value === 'object' && value !== null && 'running' in value && !busy) {
+      for (const name of NAMES) if (context.resources[name]?.backoffPending) events.push({ type: 'RESTART.DUE', name } as EventObject);
+    }
     return events;
   },
   finalOnly: (snapshot) => {
@@ -148,7 +156,7 @@ const model: MachineModel = {
   },
   serialize: (s) => {
     const context = contextOf(s);
-    return JSON.stringify([valueOf(s), context.recentRestarts, NAMES.map((n) => [context.resources[n]?.state, context.resources[n]?.restartPending])]);
+    return JSON.stringify([valueOf(s), context.recentRestarts, NAMES.map((n) => [context.resources[n]?.state, context.resources[n]?.restartPending, context.resources[n]?.backoffPending])]);
   },
   createDriver: (probe) => createDriver(probe),
 };
@@ -246,6 +254,8 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
         stopping = stator.stop();
       } else if (event.type === 'RESTART.EXPIRED') {
         await advanceToTimer(clock, supervisor(), 'RESTART.EXPIRED');
+      } else if (event.type === 'RESTART.DUE') {
+        await advanceToTimer(clock, supervisor(), 'RESTART.DUE');
       } else if (event.type.startsWith('xstate.error.actor.')) {
         probe.sendDirect(event);
       } else if (

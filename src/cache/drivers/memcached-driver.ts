@@ -3,6 +3,7 @@ import type { StatorConfig } from '../../config/schema.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Clock } from '../../kernel/clock.js';
 import { abortable } from '../../kernel/deadline.js';
+import { cacheConnectFailure } from '../connect-failure.js';
 import { DeadlineQueue } from '../deadline-queue.js';
 import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverCallback, DriverEntry, NodeObserver } from '../driver.js';
@@ -75,17 +76,27 @@ export class MemcachedDriver implements CacheDriver {
   public async connect(signal: AbortSignal): Promise<void> {
     this.shutdown();
     this.client = this.createClient(this.addresses.join(','));
+    let failure: unknown;
     this.servers = new MemcachedServers({
       addresses: this.addresses,
       clock: this.options.clock,
       retryDelayMs: Math.max(1, Math.round(this.config.retry_delay * 1000)),
-      probe: (address) => this.probe(address),
+      probe: (address) =>
+        this.probe(address).catch((error: unknown) => {
+          failure ??= error;
+          throw error;
+        }),
       observer: this.options.observer,
     });
     const up = await abortable(this.servers.probeAll(), signal);
     if (up.length === 0) {
       this.shutdown();
-      throw new Error(`No Memcached server answered (${this.addresses.join(', ')})`);
+      throw cacheConnectFailure(failure ?? new Error('no server answered'), {
+        description: `memcached cache at ${this.addresses.join(', ')}`,
+        driver: 'memcached',
+        tls: false,
+        secrets: [this.config.password],
+      });
     }
   }
 
@@ -320,7 +331,12 @@ export class MemcachedDriver implements CacheDriver {
   private async probe(address: string): Promise<void> {
     let probe = this.probes.get(address);
     if (!probe) this.probes.set(address, (probe = this.createClient(address)));
-    await probe.get(PROBE_KEY);
+    try {
+      await probe.get(PROBE_KEY);
+    } catch (error) {
+      // memjs reports some failures (SASL refused) as a bare string.
+      throw typeof error === 'string' ? new Error(error) : error;
+    }
   }
 
   private createClient(servers: string): MemjsClient {

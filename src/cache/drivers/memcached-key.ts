@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 /** Memcached's longest key, in bytes. */
 export const MEMCACHED_MAX_KEY_BYTES = 250;
 
+// eslint-disable-next-line no-control-regex -- the control characters Memcached refuses in keys
 const UNSAFE = /[\u0000-\u0020\u007f]/;
 
 /**

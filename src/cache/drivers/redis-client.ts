@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import type { NodeObserver } from '../driver.js';
@@ -30,8 +31,11 @@ const NODE_EVENTS = ['ready', 'close', 'reconnecting', 'end', 'error'] as const;
  * `cache.retry_delay` seconds (so the cache comes back by itself when the server does), and commands queued while disconnected fail at the first failed
  * reconnection attempt (`maxRetriesPerRequest: 0`), so reads fall back promptly. Each node's
  * connection events go to `observer` (one connection machine per node).
+ *
+ * `tls` (from `cache.tls`, files already read) applies to every connection: the node, the
+ * master behind Sentinel and the Sentinels themselves, and each Cluster node.
  */
-export function createRedisClient(config: StatorConfig['cache'], observer: NodeObserver): RedisClient {
+export function createRedisClient(config: StatorConfig['cache'], observer: NodeObserver, tls?: ConnectionOptions): RedisClient {
   // timeout 0 = none.
   const timeoutMs = config.timeout > 0 ? Math.max(1, Math.round(config.timeout * 1000)) : undefined;
   const retryMs = Math.max(1, Math.round(config.retry_delay * 1000));
@@ -45,6 +49,7 @@ export function createRedisClient(config: StatorConfig['cache'], observer: NodeO
     reconnectOnError: (error) => (/^READONLY/.test(error.message) ? 2 : false),
     ...(config.username !== undefined ? { username: config.username } : {}),
     ...(config.password !== undefined ? { password: config.password } : {}),
+    ...(tls ? { tls } : {}),
   };
   if (config.cluster) return clusterClient(config, common, retryMs, timeoutMs, observer);
   const single = config.sentinel
@@ -55,6 +60,7 @@ export function createRedisClient(config: StatorConfig['cache'], observer: NodeO
         sentinels: config.sentinel.nodes.map((n) => ({ host: n.host, port: n.port })),
         ...(config.sentinel.password !== undefined ? { sentinelPassword: config.sentinel.password } : {}),
         sentinelRetryStrategy: () => retryMs,
+        ...(tls ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
       })
     : new Redis({ ...common, db: config.db, host: config.host, port: config.port ?? 6379 });
   const address = config.sentinel ? config.sentinel.name : `${config.host}:${config.port ?? 6379}`;

@@ -1,5 +1,9 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Command, Redis, type Cluster } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
+import { redisTlsOptions } from '../../config/tls-files.js';
+import { cacheConnectFailure, isTelling, moreTelling } from '../connect-failure.js';
+import { probeTls } from './tls-probe.js';
 import { unrefTimer, type Clock } from '../../kernel/clock.js';
 import { abortable, withDeadline } from '../../kernel/deadline.js';
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
@@ -54,6 +58,8 @@ export class RedisDriver implements CacheDriver {
   private silent: { readonly address: string; timer: unknown } | undefined;
   /** At most two socket writes per tick instead of one per command (a single node or Sentinel master; a Cluster routes its own writes). */
   private readonly writes = new TickWriteCoalescer();
+  /** `cache.tls` with its files read (at the first start; the same buffers serve every reconnection). */
+  private tls: ConnectionOptions | undefined;
 
   public constructor(
     private readonly config: StatorConfig['cache'],
@@ -69,19 +75,49 @@ export class RedisDriver implements CacheDriver {
   public async connect(signal: AbortSignal): Promise<void> {
     if (this.connection && this.connection.client.status === 'ready') return;
     this.disconnect();
-    const connection = createRedisClient(this.config, this.observer);
+    if (this.config.tls) this.tls ??= redisTlsOptions(this.config.tls, 'cache.tls');
+    // Until connect() settles, the client's own error events are expected (connection refused);
+    // the node machines record them. Keep the most telling one: ioredis rejects connect() with a
+    // bare "Connection is closed." (a Cluster: "Failed to refresh slots cache.") after a TLS or
+    // AUTH failure, which only the events (of the client, or of each Cluster node) name.
+    let reported: unknown;
+    let connecting = true;
+    const remember = (error: unknown): void => {
+      if (connecting) reported = moreTelling(reported, error);
+    };
+    const observer: NodeObserver = (address, signal, error) => {
+      if (signal === 'error') remember(error);
+      this.observer(address, signal, error);
+    };
+    const connection = createRedisClient(this.config, observer, this.tls);
     connection.client.defineCommand('statorTagAdd', { numberOfKeys: 1, lua: TAG_ADD_SCRIPT });
     this.connection = connection;
-    // Until connect() settles, the client's own error events are expected (connection refused);
-    // the node machines record them. Keep an 'error' listener so none is unhandled.
-    connection.client.on('error', () => undefined);
+    connection.client.on('error', remember);
+    connection.client.on('node error', remember);
     try {
       // ioredis' connect() can stay pending while it retries (a Cluster whose ready check failed):
       // give up after cache.timeout and let the supervisor try again.
       await withDeadline(connection.client.connect(), { clock: this.clock, ms: this.config.timeout * 1000, signal, onTimeout: () => new OperationTimeoutError('cache', 'connect', this.config.timeout * 1000, 'cache.timeout') });
     } catch (error) {
       this.disconnect();
-      throw error;
+      if (signal.aborted && error === signal.reason) throw error;
+      const seed = this.config.cluster?.nodes[0] ?? this.config.sentinel?.nodes[0];
+      if (this.tls && seed && !isTelling(reported)) {
+        // A Cluster or Sentinel client hid the cause: one TLS handshake with the first seed names it.
+        reported = moreTelling(reported, await probeTls(seed.host, seed.port, this.tls, Math.max(1, this.config.timeout * 1000)));
+      }
+      throw cacheConnectFailure(reported ?? error, {
+        description: `redis cache at ${this.where()}`,
+        driver: 'redis',
+        tls: this.config.tls !== undefined,
+        secrets: [this.config.password, this.config.sentinel?.password],
+      });
+    } finally {
+      connecting = false;
+      connection.client.off('error', remember);
+      connection.client.off('node error', remember);
+      // Keep an 'error' listener so that none is unhandled.
+      connection.client.on('error', () => undefined);
     }
   }
 
@@ -256,6 +292,14 @@ export class RedisDriver implements CacheDriver {
   private endSilence(): void {
     if (this.silent?.timer !== undefined) this.clock.clearTimeout(this.silent.timer);
     this.silent = undefined;
+  }
+
+  /** Where the driver connects, for messages (no credentials). */
+  private where(): string {
+    const { cluster, sentinel, host, port } = this.config;
+    if (cluster) return `cluster ${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    if (sentinel) return `sentinel master "${sentinel.name}" via ${sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    return `${host}:${port ?? 6379}`;
   }
 
   private disconnect(): void {

@@ -7,6 +7,7 @@ import { isDependencyCycleError } from '../../errors/dependency-cycle-error.js';
 import { isUnknownDependencyError } from '../../errors/unknown-dependency-error.js';
 import { SecretRegistry } from '../../logging/redact.js';
 import { BUILTIN_RESOURCES, planResources } from '../../runtime/resource-plan.js';
+import { startProblems } from '../check/start-problems.js';
 
 /** Options of `stator check`. */
 interface CheckOptions {
@@ -85,6 +86,8 @@ function check(file: string | undefined): CheckResult {
     if (isConfigInvalidError(error)) return { ok: false, origin, problems: error.problems };
     throw error;
   }
+  const startup = startProblems(config);
+  if (startup.length) return { ok: false, origin, problems: startup };
   try {
     const names = [...BUILTIN_RESOURCES, ...Object.keys(config.supervisor.resources).filter((n) => !(BUILTIN_RESOURCES as readonly string[]).includes(n))];
     const order = planResources(config, names).map((r) => r.name);

@@ -12,4 +12,5 @@ export const commands: readonly (() => Promise<RegisterCommand>)[] = [
   () => import('./visualize.js').then((m) => m.register),
   () => import('./replay.js').then((m) => m.register),
   () => import('./audit.js').then((m) => m.register),
+  () => import('./fleet.js').then((m) => m.register),
 ];

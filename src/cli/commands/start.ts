@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { startStatorServer, type StatorServer } from '../../http/stator-server.js';
+import { serverOptionsOf, startStatorServer, type StatorServer } from '../../http/server.js';
 import { systemClock } from '../../kernel/clock.js';
+import type { Subscription } from 'rxjs';
+import { lockBasePath, type BasePathLock } from '../start/base-path-lock.js';
 import { createStator } from '../../runtime/create-stator.js';
 import type { Stator, StopReport } from '../../runtime/stator.js';
 import { liveTable, printChanges, type ViewOutput } from '../start/status-view.js';
@@ -35,12 +37,18 @@ export function register(program: Command): void {
     .description('start the cache, filesystem and database, show their status live, stop them in reverse order on SIGINT/SIGTERM')
     .option('-c, --config <file>', 'YAML configuration (default: the embedded default: memory cache, SQLite under ./var)')
     .option('--once', 'start, print the status, stop again; exit 0 when up, 1 otherwise')
-    .option('--json', 'with --once: print the status snapshot as JSON on stdout')
+    .option('--json', 'print status as JSON on stdout: one snapshot per line as it changes (with --once: the final snapshot); messages go to stderr')
     .option('--no-http', 'do not serve /health /live /ready /metrics /status (see http: in the configuration)')
     .option('--http-port <port>', 'serve the endpoints on this port instead of http.port (0: any free port)', parsePort)
     .addHelpText(
       'after',
-      '\nExit status: 0 when every resource started and stopped cleanly (with --once: when the status was up), 1 otherwise.',
+      [
+        '',
+        'Logs go to stderr (LOG_LEVEL, default error: the view already shows each resource). One Stator per',
+        'filesystem.base_path: a second one is refused, naming the first one\'s PID. A busy http.port fails the',
+        'start (http.required: false starts without the endpoints). A second SIGINT/SIGTERM exits without waiting.',
+        'Exit status: 0 when every resource started and stopped cleanly (with --once: when the status was up), 1 otherwise.',
+      ].join('\n'),
     )
     .action(async (options: StartOptions) => {
       const code = await runStart(options);
@@ -54,30 +62,64 @@ export function register(program: Command): void {
     });
 }
 
-async function runStart(options: StartOptions): Promise<number> {
-  const stdout: ViewOutput = { write: (t) => void process.stdout.write(t), tty: Boolean(process.stdout.isTTY) };
-  const stderr: ViewOutput = { write: (t) => void process.stderr.write(t), tty: false };
-  const progress = options.json ? stderr : stdout;
-  const clock = systemClock;
+/**
+ * Log lines the command's own output already says: each resource's state (the view prints it)
+ * and the startup failure (printed once, as text, when `start()` rejects).
+ */
+const saidByTheView = (entry: { readonly message: string }): boolean =>
+  !entry.message.startsWith('resource ') && !entry.message.startsWith('Stator could not start');
 
+async function runStart(options: StartOptions): Promise<number> {
+  const stderr: ViewOutput = { write: (t) => void process.stderr.write(t), tty: false };
   let stator: Stator;
   try {
     stator = createStator({
       ...(options.config ? { config: options.config } : {}),
-      logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+      logger: { level: process.env.LOG_LEVEL ?? 'error', filter: saidByTheView },
     });
   } catch (error) {
     stderr.write(`${messageOf(error)}\n`);
     return 1;
   }
+  let lock: BasePathLock;
+  try {
+    lock = lockBasePath(stator.config.filesystem.base_path);
+  } catch (error) {
+    stderr.write(`stator: ${messageOf(error)}\n`);
+    await stator.stop();
+    return 1;
+  }
+  try {
+    return await runLocked(stator, options, stderr);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutput): Promise<number> {
+  const stdout: ViewOutput = { write: (t) => void process.stdout.write(t), tty: Boolean(process.stdout.isTTY) };
+  const clock = systemClock;
+  // With --json, stdout carries JSON only; what a person reads goes to stderr.
+  const progress = options.json ? stderr : stdout;
+  const view = options.json ? stderr : stdout;
 
   const source = options.config ? `configuration ${options.config}` : 'embedded default (memory cache, SQLite under ./var)';
   progress.write(`stator: starting on the ${source}\n`);
-  let changes = printChanges(stator, progress, clock);
+  if (options.once) {
+    const changes = printChanges(stator, progress, clock);
+    try {
+      return await runOnce(stator, options, stdout, stderr);
+    } finally {
+      changes.unsubscribe();
+    }
+  }
 
-  if (options.once) return runOnce(stator, options, stdout, stderr);
-
-  const server = await serveEndpoints(stator, options, stdout, stderr);
+  const server = await serveEndpoints(stator, options, progress, stderr);
+  if (server === 'failed') {
+    await stator.stop();
+    return 1;
+  }
+  let changes = options.json ? jsonStream(stator, stdout) : printChanges(stator, view, clock);
   const signals = stator.config.shutdown.signals;
   let stopRequested: ((reason: string) => void) | undefined;
   const stopReason = new Promise<string>((resolve) => (stopRequested = resolve));
@@ -104,8 +146,10 @@ async function runStart(options: StartOptions): Promise<number> {
 
   let stopView = (): void => undefined;
   if (first === 'started' && started) {
-    stdout.write(`stator: ${stator.health().status}; ${signals.join(' or ')} stops it\n`);
-    if (stdout.tty) {
+    progress.write(`stator: ${stator.health().status}; ${signals.join(' or ')} stops it\n`);
+    if (options.json) {
+      // The stream goes on as it is.
+    } else if (stdout.tty) {
       changes.unsubscribe();
       stopView = liveTable(stator, stdout, clock);
     } else {
@@ -116,11 +160,11 @@ async function runStart(options: StartOptions): Promise<number> {
   const reason = await stopReason;
   stopView();
   failure.unsubscribe();
-  if (changes.closed) changes = printChanges(stator, stdout, clock);
+  if (changes.closed) changes = printChanges(stator, view, clock);
   // A signal after a successful start shuts down gracefully (readiness first, drain, then stop).
   const graceful = signalled && started && first === 'started';
   const { drain_delay: delay, drain_timeout: timeout } = stator.config.shutdown;
-  stdout.write(
+  progress.write(
     graceful
       ? `stator: ${reason}: not ready from now; draining in ${delay}s (at most ${timeout}s), then stopping in reverse dependency order\n`
       : `stator: ${reason}, stopping in reverse dependency order\n`,
@@ -131,7 +175,7 @@ async function runStart(options: StartOptions): Promise<number> {
     const shutdown = await stator.shutdown();
     drained = shutdown.drained;
     report = shutdown.stop;
-    if (!drained) stdout.write(`stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`);
+    if (!drained) progress.write(`stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`);
   } else {
     report = await stator.stop();
   }
@@ -139,10 +183,11 @@ async function runStart(options: StartOptions): Promise<number> {
   for (const signal of signals) process.off(signal, onSignal);
   await server?.close().catch(() => undefined);
 
-  if (report.abandoned.length) stdout.write(`stator: abandoned ${report.abandoned.join(', ')} after supervisor.stop_timeout\n`);
-  for (const e of report.errors) stdout.write(`stator: ${e.resource} did not stop cleanly: ${e.message}\n`);
-  stdout.write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
+  if (report.abandoned.length) progress.write(`stator: abandoned ${report.abandoned.join(', ')} after supervisor.stop_timeout\n`);
+  for (const e of report.errors) progress.write(`stator: ${e.resource} did not stop cleanly: ${e.message}\n`);
+  progress.write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
   const failed = reason === 'the supervisor failed' || !started;
+  if (options.json) stdout.write(`${JSON.stringify({ type: 'stopped', time: new Date(clock.now()).toISOString(), ...report, ok: report.clean && drained && !failed })}\n`);
   return report.clean && drained && !failed ? 0 : 1;
 }
 
@@ -160,27 +205,41 @@ async function runOnce(stator: Stator, options: StartOptions, stdout: ViewOutput
   return snapshot.status === 'up' && report.clean ? 0 : 1;
 }
 
-/** Serves the HTTP endpoints when enabled; a port that cannot be bound is reported, not fatal. */
+/**
+ * One JSON object per line on `out` for every status change: `{"type":"status","status":"up",
+ * "time":...,"resources":{...}}` (the snapshot `/status` serves), the current one first.
+ */
+function jsonStream(stator: Stator, out: ViewOutput): Subscription {
+  return stator.status$.subscribe((snapshot) => out.write(`${JSON.stringify({ type: 'status', ...snapshot })}\n`));
+}
+
+/**
+ * Serves the HTTP endpoints when enabled. A port that cannot be bound fails the start
+ * (`'failed'`, said once on stderr) unless `http.required` is false, then it goes on without them.
+ */
 async function serveEndpoints(
   stator: Stator,
   options: StartOptions,
   stdout: ViewOutput,
   stderr: ViewOutput,
-): Promise<StatorServer | undefined> {
+): Promise<StatorServer | undefined | 'failed'> {
   const http = stator.config.http;
   if (!options.http || !http.enabled) return undefined;
   const port = options.httpPort ?? http.port;
   try {
-    const server = await startStatorServer(stator, {
-      host: http.host,
-      port,
-      pathPrefix: http.path_prefix,
-      heartbeatSeconds: http.sse_heartbeat,
-    });
-    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status\n`);
+    const server = await startStatorServer(stator, { ...serverOptionsOf(http), port });
+    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status${http.dashboard ? ' /dashboard/' : ''}\n`);
     return server;
   } catch (error) {
-    stderr.write(`stator: cannot serve the endpoints on ${http.host}:${port} (${messageOf(error)}); going on without them\n`);
-    return undefined;
+    const why = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : messageOf(error);
+    if (!http.required) {
+      stderr.write(`stator: cannot serve the endpoints on ${http.host}:${port} (${why}); going on without them (http.required: false)\n`);
+      return undefined;
+    }
+    stderr.write(
+      `stator: cannot serve the endpoints on ${http.host}:${port} (${why}); stop what uses it, choose another http.port ` +
+        '(or --http-port), or set http.required: false to start without them\n',
+    );
+    return 'failed';
   }
 }

@@ -1,20 +1,35 @@
 import { z } from 'zod';
+import { applyCacheUrl } from './cache-url.js';
 import { count, port, ratio, resourceKeys, seconds } from './common.js';
+import { cacheTls } from './tls.js';
 
 const node = z.strictObject({ host: z.string().min(1), port: port() });
 
-/** `cache:` — which cache, where, and how patient to be with it. */
+/**
+ * `cache:` — which cache, where, and how patient to be with it. `url` and the separate keys
+ * combine (see `applyCacheUrl`): keys written beside the URL win, then the defaults apply.
+ */
 export const cacheSection = z.strictObject({
-  driver: z.enum(['memory', 'redis', 'memcached']).default('memory'),
-  host: z.string().min(1).default('127.0.0.1'),
+  /** Default `memory`, or what `url`'s scheme says. */
+  driver: z.enum(['memory', 'redis', 'memcached']).optional(),
+  /**
+   * `redis://` / `rediss://` (TLS) `user:password@host:port/db`, `redis+sentinel://s1:26379,s2:26379/master`,
+   * `memcached://user:password@host1:11211,host2:11211`; usually `${REDIS_URL}`. A secret: never shown.
+   */
+  url: z.string().min(1).optional(),
+  /** Default `127.0.0.1`. */
+  host: z.string().min(1).optional(),
   /** Default: 6379 for redis, 11211 for memcached. */
   port: port().optional(),
+  /** Redis ACL user (with `password`); Memcached SASL user. */
   username: z.string().optional(),
   password: z.string().optional(),
   /** Read the password from this file (Docker/Kubernetes secrets). */
   password_file: z.string().optional(),
-  /** Redis logical database. */
-  db: count(0).default(0),
+  /** Redis logical database (default 0). */
+  db: count(0).optional(),
+  /** TLS to Redis (every node, and the sentinels): `{ ca_file, cert_file, key_file, servername, reject_unauthorized }`. */
+  tls: cacheTls.optional(),
   /** Seconds before a cache operation or connection attempt gives up. */
   timeout: seconds().default(5),
   retry_attempts: count(0).default(3),
@@ -50,4 +65,4 @@ export const cacheSection = z.strictObject({
   /** Redis Sentinel: the master's name and the sentinels. */
   sentinel: z.strictObject({ name: z.string().min(1), nodes: z.array(node).min(1), password: z.string().optional() }).optional(),
   ...resourceKeys,
-});
+}).transform(applyCacheUrl);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { count, port, ratio, seconds } from './common.js';
+import { cacheTls } from './tls.js';
 
 /** Limits of one resource's calls, enforced by bottleneck (shared through Redis when available). */
 const rateLimit = z.strictObject({
@@ -45,6 +46,12 @@ export const errorHandlingSection = z.strictObject({
       reset_timeout: seconds().default(300),
       /** Calls in the window before the ratio is trusted. */
       minimum_calls: count(1).default(10),
+      /**
+       * Failures in a row that trip the breaker whatever the window holds (0 = rule off): a frozen
+       * server trips it within a few timed-out calls, even while the successes from before the
+       * freeze still dominate the window.
+       */
+      consecutive_failures: count(0).default(5),
       /** Buckets the window is divided into (its resolution: a bucket ages out at a time). */
       buckets: count(1).default(10),
       /** Trial calls let through in halfOpen (when there is no probe); all must succeed to close. */
@@ -87,6 +94,8 @@ export const errorHandlingSection = z.strictObject({
       password: z.string().optional(),
       password_file: z.string().optional(),
       db: count(0).default(0),
+      /** TLS to this Redis, as `cache.tls`. */
+      tls: cacheTls.optional(),
       /** Prefix of every key and channel; one per service (processes sharing it share breakers and limits). */
       key_prefix: z.string().default('stator:'),
     })

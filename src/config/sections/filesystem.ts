@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { resourceKeys } from './common.js';
 
@@ -39,6 +40,11 @@ export const filesystemSection = z.strictObject({
   /** Mode of created directories. */
   permissions: fileMode().default(0o755),
   /** Directories created under base_path at start. */
-  required_dirs: z.array(z.string().min(1)).default(['cache', 'logs', 'uploads']),
+  required_dirs: z.array(z.string().min(1).check((ctx) => {
+    const dir = ctx.value;
+    if (isAbsolute(dir) || /^[a-zA-Z]:[\\/]/.test(dir) || dir.split(/[\\/]+/).includes('..') || dir.includes('\0')) {
+      ctx.issues.push({ code: 'custom', input: dir, message: 'expected a directory relative to filesystem.base_path that stays inside it' });
+    }
+  })).default(['cache', 'logs', 'uploads']),
   ...resourceKeys,
 });

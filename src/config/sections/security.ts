@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rotationSection } from './rotation.js';
 import { count, seconds } from './common.js';
 import { parsePermission } from '../../security/permission.js';
 import { DAYS, parseClockTime } from '../../security/time-window.js';
@@ -136,6 +137,11 @@ const audit = z.strictObject({
   key: z.string().min(16, { error: 'expected a key of at least 16 characters' }).optional(),
   /** Read the HMAC key from this file. */
   key_file: z.string().optional(),
+  /**
+   * When the audit log starts a new file (the chain continues from the previous file's last entry)
+   * and how many old files are kept (default: all; `stator audit verify` checks the whole set).
+   */
+  rotation: rotationSection({ max_size: '64MB' }).prefault({}),
   /** Also copy entries into this database table (created if missing). The file stays the record. */
   mirror_table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
 });

@@ -33,6 +33,17 @@ export const supervisorSection = z.strictObject({
   max_restarts: count(0).default(3),
   /** Seconds of the restart intensity window. */
   restart_period: seconds().default(60),
+  /**
+   * What happens past the restart intensity. `backoff`: the resource keeps being restarted with a
+   * crash-loop back-off (doubling from initial_backoff up to max_backoff) for as long as the
+   * process runs, while status says it is down and why. `halt`: the supervisor escalates to
+   * failed and stops every resource (`stator start` exits 1), for a process manager that restarts it.
+   */
+  on_exhausted: z.enum(['backoff', 'halt']).default('backoff'),
+  /** Seconds of the first crash-loop back-off (doubled at each further restart). */
+  initial_backoff: seconds().default(1),
+  /** Seconds: no crash-loop back-off is longer. */
+  max_backoff: seconds().default(60),
   /** Seconds each resource gets to stop before it is abandoned (0 = no limit). */
   stop_timeout: seconds().default(10),
   /** Used for any resource whose own section has no retry_attempts / retry_delay / timeout. */

@@ -8,6 +8,11 @@ export const transactionSection = z.strictObject({
     .default('REPEATABLE_READ'),
   /** Seconds before a transaction is rolled back. */
   timeout: seconds().default(30),
+  /**
+   * Seconds COMMIT may take; then the connection is closed and the call rejects with
+   * TRANSACTION_COMMIT_UNKNOWN (default: database.timeout).
+   */
+  commit_timeout: seconds().optional(),
   /** Times the whole transaction is retried after a deadlock or serialization failure. */
   retry_attempts: count(0).default(3),
   deadlock_retry: z.boolean().default(true),
@@ -15,4 +20,6 @@ export const transactionSection = z.strictObject({
   retry_delay: seconds().default(0.02),
   /** Seconds: no deadlock back-off is longer. */
   retry_max_delay: seconds().default(1),
+  /** Finished transactions kept for `stator.db.history()` (0 keeps none). */
+  history_size: count(0).default(100),
 });

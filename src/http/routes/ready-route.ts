@@ -1,4 +1,5 @@
 import { readinessOf as readinessOfStatus, type ReadinessInput } from '../../status/readiness.js';
+import { detailsFor } from '../access/show-details.js';
 import type { ObservedStator, ReadinessView } from '../observed-stator.js';
 import { sendJson } from '../respond.js';
 import type { Route } from './route.js';
@@ -17,8 +18,13 @@ export function readinessOf(stator: ObservedStator): ReadinessView {
   return health.status === 'down' ? { ready: false, reason: 'health is down' } : { ready: true };
 }
 
-/** `/ready`: 200 when ready, 503 with the reason when not (starting, shutting down, a required resource down). */
-export const readyRoute: Route = (req, res, { stator }) => {
+/**
+ * `/ready`: 200 when ready, 503 when not (starting, shutting down, a required resource down). Open
+ * to every caller; the reason and blockers (which name resources and their errors) only for
+ * callers allowed details (`http.show_details`).
+ */
+export const readyRoute: Route = async (req, res, { stator, showDetails, access }) => {
   const readiness = readinessOf(stator);
-  sendJson(req, res, readiness.ready ? 200 : 503, readiness);
+  const details = readiness.ready || (await detailsFor(req, showDetails, access)) === 'allowed';
+  sendJson(req, res, readiness.ready ? 200 : 503, details ? readiness : { ready: readiness.ready });
 };

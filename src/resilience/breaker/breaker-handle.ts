@@ -40,6 +40,11 @@ export interface BreakerHandle {
   isolate(): void;
   /** Closes the breaker and forgets the calls counted so far (also ends isolation). */
   reset(): void;
+  /**
+   * The resource proved healthy outside the breaker (its start or health check passed): an open
+   * or half-open breaker closes; an isolated one stays isolated. The supervisor calls it.
+   */
+  recovered(): void;
   /** The current state, replayed to new subscribers, then every transition. */
   readonly state$: Observable<BreakerState>;
 }

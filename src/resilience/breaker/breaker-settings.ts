@@ -7,6 +7,8 @@ export interface BreakerSettings {
   readonly windowMs: number;
   readonly buckets: number;
   readonly minimumCalls: number;
+  /** Failures in a row that trip the breaker regardless of the window (0 = off). */
+  readonly consecutiveFailures: number;
   /** Calls at least this long count as slow (0 = rule off). */
   readonly slowCallMs: number;
   readonly slowCallRatio: number;
@@ -30,6 +32,7 @@ export function breakerSettingsFrom(config: BreakerConfig): BreakerSettings {
     windowMs: config.window * 1000,
     buckets: config.buckets,
     minimumCalls: config.minimum_calls,
+    consecutiveFailures: config.consecutive_failures,
     slowCallMs: config.slow_call_threshold * 1000,
     slowCallRatio: config.slow_call_ratio,
     resetTimeoutMs: config.reset_timeout * 1000,

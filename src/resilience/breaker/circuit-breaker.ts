@@ -50,6 +50,8 @@ export class CircuitBreaker implements BreakerHandle {
   private readonly subject: BehaviorSubject<BreakerState>;
   private probeFn: ((signal: AbortSignal) => Promise<void>) | undefined;
   private trialsInFlight = 0;
+  /** Counted failures in a row while closed (reset by any success). */
+  private consecutive = 0;
   private readonly slowMs: number;
   private readonly minimumCalls: number;
   private readonly threshold: number;
@@ -124,6 +126,7 @@ export class CircuitBreaker implements BreakerHandle {
       return;
     }
     if (this.state !== 'closed') return;
+    this.consecutive = 0;
     if (this.slowMs > 0) {
       const now = this.ctx.clock.now();
       const slow = now - startedAt >= this.slowMs;
@@ -153,6 +156,11 @@ export class CircuitBreaker implements BreakerHandle {
     if (this.state !== 'closed') return;
     const now = this.ctx.clock.now();
     this.window.record(now, true, this.slowMs > 0 && now - startedAt >= this.slowMs);
+    const limit = this.settings.consecutiveFailures;
+    if (limit > 0 && ++this.consecutive >= limit) {
+      this.actor.send({ type: 'TRIP', reason: 'consecutive-failures' });
+      return;
+    }
     this.check();
   }
 
@@ -162,6 +170,16 @@ export class CircuitBreaker implements BreakerHandle {
 
   public reset(): void {
     this.actor.send({ type: 'RESET' });
+  }
+
+  /**
+   * The resource proved itself healthy by its own means (a start or a health check that passed,
+   * made outside the breaker): an open or half-open breaker closes at once, so calls succeed as
+   * soon as the resource is back instead of after `reset_timeout`. An isolated breaker stays
+   * isolated (only {@link CircuitBreaker.reset} lifts that).
+   */
+  public recovered(): void {
+    if (this.state === 'open' || this.state === 'halfOpen') this.actor.send({ type: 'RESET' });
   }
 
   /** Applies a transition announced by another process (shared state through Redis). */
@@ -221,7 +239,10 @@ export class CircuitBreaker implements BreakerHandle {
       this.nextAttemptAt = undefined;
     }
     if (to === 'halfOpen') this.trialsInFlight = 0;
-    if (to === 'closed') this.window.clear(now);
+    if (to === 'closed') {
+      this.window.clear(now);
+      this.consecutive = 0;
+    }
     this.subject.next({
       name: this.name,
       state: to,

@@ -5,7 +5,7 @@ import { NODE_CODES } from './node-codes.js';
 import { postgresKind } from './postgres-codes.js';
 import { redisCode, redisKind } from './redis-errors.js';
 import { sqliteKind } from './sqlite-codes.js';
-import { STATOR_CODES } from './stator-codes.js';
+import { STATOR_CODES } from './own-error-codes.js';
 
 const UNKNOWN = classificationOf('unknown');
 const MAX_DEPTH = 4;

@@ -1,6 +1,6 @@
 /**
  * What went wrong, as the error detector names it. Each kind carries three decisions
- * ({@link KIND_TRAITS}): whether a retry may help, whether it says something about the health
+ * (`KIND_TRAITS`): whether a retry may help, whether it says something about the health
  * of the resource (and so counts against its circuit breaker), and whether a fallback may
  * answer a read in its place.
  */

@@ -26,6 +26,8 @@ export function memcachedKind(message: string): ErrorKind | undefined {
   const status = MEMJS_STATUS.exec(message)?.[1];
   if (status !== undefined) return STATUS[status] ?? 'cache-failure';
   if (message === 'No servers available') return 'unavailable';
+  // memjs, when the server refuses the SASL credentials (or wants some).
+  if (message === 'Memcached server authentication failed!') return 'authentication';
   if (/^socket timed out (connecting to server|waiting on response)\.$/.test(message)) return 'timeout';
   return undefined;
 }

@@ -44,4 +44,22 @@ export const NODE_CODES: Readonly<Record<string, ErrorKind>> = Object.freeze({
   EXDEV: 'invalid-input',
   // AbortController / timers
   ABORT_ERR: 'aborted',
+  // tls: a certificate that does not verify is a setup problem; retrying will not change it.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'configuration',
+  UNABLE_TO_GET_ISSUER_CERT: 'configuration',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'configuration',
+  SELF_SIGNED_CERT_IN_CHAIN: 'configuration',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'configuration',
+  CERT_SIGNATURE_FAILURE: 'configuration',
+  CERT_UNTRUSTED: 'configuration',
+  CERT_HAS_EXPIRED: 'configuration',
+  CERT_NOT_YET_VALID: 'configuration',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'configuration',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'configuration',
+  // mysql2's code for any failed TLS handshake (the message says which).
+  HANDSHAKE_SSL_ERROR: 'configuration',
+  HANDSHAKE_NO_SSL_SUPPORT: 'configuration',
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'authentication',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'authentication',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'authentication',
 });

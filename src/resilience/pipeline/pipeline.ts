@@ -85,6 +85,20 @@ export interface Pipeline {
    */
   admit(operation: string): Admission | undefined;
   /**
+   * Refuses at once, before any resource is taken (a pooled connection), while the breaker is
+   * open or isolated: throws {@link CircuitOpenError}, counted and announced as
+   * `breaker.rejected`. Takes no permit: the call itself is admitted later.
+   */
+  refuseIfOpen(operation: string): void;
+  /**
+   * Runs `fn`, and again per `error_handling.retry` when it fails with a transient kind, outside
+   * the breaker: for reads whose every attempt is already admitted and counted one level down
+   * (each query of `stator.db.knex`). Stops retrying while the breaker is open.
+   *
+   * @throws the last error, with `attempts` attached.
+   */
+  retry<T>(operation: string, fn: () => Promise<T>): Promise<T>;
+  /**
    * The failure half of {@link Pipeline.read}: answers a read that failed (after
    * {@link Admission.failed}, or when {@link Pipeline.admit} threw) from the fallback chain, with
    * the same events (`fallback.served`, `fallback.missed`).

@@ -2,6 +2,7 @@ import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { RuntimeContext } from '../../kernel/context.js';
 import type { EventBus } from '../../kernel/event-bus.js';
+import { spanEvent } from '../../telemetry/tracing.js';
 import type { CircuitBreaker, Permit } from '../breaker/circuit-breaker.js';
 import { classifyError } from '../detector/classify-error.js';
 import type { ErrorClassification } from '../detector/error-kind.js';
@@ -94,8 +95,25 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     return new AdmittedCall(this, operation, permit, this.timesCalls ? this.clock.now() : 0);
   }
 
+  public refuseIfOpen(operation: string): void {
+    const state = this.breaker.state;
+    if (state === 'open' || state === 'isolated') this.allow(operation);
+  }
+
+  public retry<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    if (this.policy.maxAttempts <= 1) return fn();
+    const startedAt = this.policy.maxTotalMs > 0 ? this.clock.now() : 0;
+    return fn().catch((first: unknown) => retryAfterFailure(this.clock, this.policy, first, startedAt, undefined, fn, this.retryHooks(operation)),
+    );
+  }
+
   public async recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>> {
     const served = await this.fallback.answer(key, error, options?.default);
+    spanEvent(served ? 'stator.fallback.served' : 'stator.fallback.missed', {
+      'stator.resource': this.resource,
+      'stator.operation': operation,
+      ...(served ? { 'stator.fallback.source': served.source } : {}),
+    });
     if (this.events.observed) {
       const { kind } = classifyError(error);
       if (served) this.events.emit(this.source, 'fallback.served', { operation, key, source: served.source, kind });
@@ -191,6 +209,7 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     try {
       return this.breaker.allow();
     } catch (error) {
+      spanEvent('stator.breaker.rejected', { 'stator.resource': this.resource, 'stator.operation': operation, 'stator.breaker.state': this.breaker.state });
       if (this.events.observed) {
         this.events.emit(this.source, 'breaker.rejected', {
           operation,
@@ -218,6 +237,13 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     return {
       onRetry: (attempt, delayMs, _error, classification) => {
         this.stats.retries++;
+        spanEvent('stator.retry', {
+          'stator.resource': this.resource,
+          'stator.operation': operation,
+          'stator.retry.attempt': attempt,
+          'stator.retry.delay_ms': delayMs,
+          'error.type': classification.code !== undefined ? String(classification.code) : classification.kind,
+        });
         if (this.events.observed) {
           this.events.emit(this.source, 'retry.attempt', {
             operation,

@@ -1,9 +1,10 @@
 import type { RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
+import { redisTlsOptions } from '../../config/tls-files.js';
 
 /** Where shared breaker state and rate limits live, resolved from the configuration. */
 export interface SharedRedisSettings {
-  /** ioredis options (host, port, credentials, db). */
+  /** ioredis options (host, port, credentials, db, TLS with its files read). */
   readonly options: RedisOptions;
   /** Prefix of every key and channel; processes with the same prefix share breakers and limits. */
   readonly keyPrefix: string;
@@ -11,8 +12,12 @@ export interface SharedRedisSettings {
 
 /**
  * `error_handling.redis` when given; otherwise the cache's Redis when `cache.driver` is `redis`
- * (single node; its `key_prefix` is kept in front of `stator:`); otherwise undefined (nothing
- * shared, every process keeps its own breakers and limits).
+ * (single node; its `key_prefix` is kept in front of `stator:`), with the same connection
+ * settings as the cache (`cache.url` or host/port, ACL user and password, `cache.tls`); otherwise
+ * undefined (nothing shared, every process keeps its own breakers and limits). Certificate files
+ * are read here, once.
+ *
+ * @throws {ConfigInvalidError} when a certificate file cannot be read or used.
  */
 export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings | undefined {
   const explicit = config.error_handling.redis;
@@ -24,6 +29,7 @@ export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings |
         db: explicit.db,
         ...(explicit.username !== undefined ? { username: explicit.username } : {}),
         ...(explicit.password !== undefined ? { password: explicit.password } : {}),
+        ...(explicit.tls ? { tls: redisTlsOptions(explicit.tls, 'error_handling.redis.tls') } : {}),
       },
       keyPrefix: explicit.key_prefix,
     };
@@ -37,6 +43,7 @@ export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings |
       db: cache.db,
       ...(cache.username !== undefined ? { username: cache.username } : {}),
       ...(cache.password !== undefined ? { password: cache.password } : {}),
+      ...(cache.tls ? { tls: redisTlsOptions(cache.tls, 'cache.tls') } : {}),
     },
     keyPrefix: `${cache.key_prefix}stator:`,
   };

@@ -6,7 +6,9 @@ import { startMachine } from '../../kernel/actor.js';
 import type { RuntimeContext } from '../../kernel/context.js';
 import type { MetricsSnapshot } from '../metrics/metrics-snapshot.js';
 import type { AlertRule } from './alert-rule.js';
-import { alertStatusOf, type AlertState, type AlertStatus, type AlertTransition } from './alert-transition.js';
+import { UnknownAlertRuleError } from '../../errors/unknown-alert-rule-error.js';
+import type { AlertControls, AlertMatcher } from './alert-controls.js';
+import { alertFlagsOf, alertStatusOf, type AlertState, type AlertStatus, type AlertTransition } from './alert-transition.js';
 import { DEFAULT_NOTIFY_ON, type AlertNotifier } from './notifiers/alert-notifier.js';
 
 interface Entry {
@@ -15,6 +17,12 @@ interface Entry {
   status: AlertStatus;
   since: number;
   value: number | null;
+  acknowledged: boolean;
+  acknowledgedBy: string | undefined;
+  silenced: boolean;
+  silencedUntil: number | undefined;
+  /** The last transition kept from the notifiers by a silence. */
+  suppressed: AlertTransition | undefined;
 }
 
 const STATE_CODE: Record<AlertStatus, number> = { ok: 0, pending: 1, firing: 2, resolved: 0 };
@@ -26,7 +34,7 @@ const STATE_CODE: Record<AlertStatus, number> = { ok: 0, pending: 1, firing: 2, 
  *
  * Exposes `stator_alert_state{alert}` (0 ok or resolved, 1 pending, 2 firing) on the registry.
  */
-export class AlertManager {
+export class AlertManager implements AlertControls {
   private readonly entries: Entry[] = [];
   private readonly subject = new Subject<AlertTransition>();
   private readonly stopping = new AbortController();
@@ -36,6 +44,9 @@ export class AlertManager {
 
   /** Every alert transition, in order. Hot: subscribers see transitions after they subscribe. */
   public readonly alerts$: Observable<AlertTransition> = this.subject.asObservable();
+  private readonly changes = new Subject<void>();
+  /** Any change of an alert's state, acknowledgement or silence (for status refreshes). */
+  public readonly changes$: Observable<void> = this.changes.asObservable();
 
   public constructor(
     private readonly ctx: RuntimeContext,
@@ -76,7 +87,65 @@ export class AlertManager {
 
   /** Every rule's current state. */
   public states(): AlertState[] {
-    return this.entries.map((e) => ({
+    return this.entries.map((e) => this.stateOf(e));
+  }
+
+  public acknowledge(rule: string, by?: string): boolean {
+    const entry = this.entry(rule);
+    if (entry.status !== 'firing' || entry.acknowledged) return false;
+    entry.actor.send({ type: 'ACKNOWLEDGE', ...(by !== undefined ? { by } : {}) });
+    this.ctx.logger.info(`alert ${rule} acknowledged${by !== undefined ? ` by ${by}` : ''}`, { alert: rule });
+    return true;
+  }
+
+  public clear(rule: string): boolean {
+    const entry = this.entry(rule);
+    if (entry.status !== 'firing' && entry.status !== 'pending') return false;
+    this.ctx.logger.info(`alert ${rule} cleared by hand (was ${entry.status})`, { alert: rule });
+    entry.actor.send({ type: 'CLEAR' });
+    return true;
+  }
+
+  public silence(target: string | AlertMatcher, seconds: number): string[] {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+      throw new RangeError(`silence needs a number of seconds greater than 0, got ${String(seconds)}; use unsilence() to end a silence`);
+    }
+    const durationMs = Math.round(seconds * 1000);
+    const matched = this.matching(target);
+    for (const e of matched) {
+      e.silencedUntil = this.ctx.clock.now() + durationMs;
+      e.actor.send({ type: 'SILENCE', durationMs });
+    }
+    const rules = matched.map((e) => e.rule.name);
+    if (rules.length) this.ctx.logger.info(`alerts silenced for ${seconds} s: ${rules.join(', ')}`, { alerts: rules });
+    return rules;
+  }
+
+  public unsilence(target: string | AlertMatcher): string[] {
+    const matched = this.matching(target).filter((e) => e.silenced);
+    for (const e of matched) e.actor.send({ type: 'UNSILENCE' });
+    return matched.map((e) => e.rule.name);
+  }
+
+  private entry(rule: string): Entry {
+    const found = this.entries.find((e) => e.rule.name === rule);
+    if (!found) throw new UnknownAlertRuleError(rule, this.entries.map((e) => e.rule.name));
+    return found;
+  }
+
+  private matching(target: string | AlertMatcher): Entry[] {
+    if (typeof target === 'string') return [this.entry(target)];
+    if (typeof target === 'function') return this.entries.filter((e) => target(this.stateOf(e)));
+    const { rule, severity } = target;
+    return this.entries.filter(
+      (e) =>
+        (rule === undefined || (typeof rule === 'string' ? e.rule.name === rule : rule.test(e.rule.name))) &&
+        (severity === undefined || (e.rule.severity ?? 'warning') === severity),
+    );
+  }
+
+  private stateOf(e: Entry): AlertState {
+    return {
       rule: e.rule.name,
       status: e.status,
       since: e.since,
@@ -84,7 +153,9 @@ export class AlertManager {
       threshold: e.rule.threshold,
       severity: e.rule.severity ?? 'warning',
       ...(e.rule.description !== undefined ? { description: e.rule.description } : {}),
-    }));
+      ...(e.acknowledged ? { acknowledged: true, ...(e.acknowledgedBy !== undefined ? { acknowledgedBy: e.acknowledgedBy } : {}) } : {}),
+      ...(e.silenced && e.silencedUntil !== undefined ? { silencedUntil: e.silencedUntil } : {}),
+    };
   }
 
   /** The alerts that are pending or firing. */
@@ -110,6 +181,7 @@ export class AlertManager {
     this.stopping.abort(new Error('Stator is stopping'));
     await Promise.allSettled([...this.deliveries]);
     this.subject.complete();
+    this.changes.complete();
   }
 
   private startRule(rule: AlertRule): Entry {
@@ -124,11 +196,33 @@ export class AlertManager {
         clearHoldMs: (rule.clearHoldSeconds ?? rule.holdSeconds) * 1000,
       },
     });
-    const entry: Entry = { rule, actor, status: 'ok', since: this.ctx.clock.now(), value: null };
+    const entry: Entry = {
+      rule,
+      actor,
+      status: 'ok',
+      since: this.ctx.clock.now(),
+      value: null,
+      acknowledged: false,
+      acknowledgedBy: undefined,
+      silenced: false,
+      silencedUntil: undefined,
+      suppressed: undefined,
+    };
     actor.subscribe((snapshot) => {
       entry.value = snapshot.context.value;
+      const flags = alertFlagsOf(snapshot.value);
+      const silenceEnded = entry.silenced && !flags.silenced;
+      const flagsChanged = flags.acknowledged !== entry.acknowledged || flags.silenced !== entry.silenced;
+      entry.acknowledged = flags.acknowledged;
+      entry.acknowledgedBy = snapshot.context.acknowledgedBy;
+      entry.silenced = flags.silenced;
+      if (!flags.silenced) entry.silencedUntil = undefined;
       const to = alertStatusOf(snapshot.value);
-      if (to === entry.status) return;
+      if (to === entry.status) {
+        if (silenceEnded) this.deliverSuppressed(entry);
+        if (flagsChanged) this.changes.next();
+        return;
+      }
       const transition: AlertTransition = {
         rule: rule.name,
         from: entry.status,
@@ -138,13 +232,29 @@ export class AlertManager {
         severity: rule.severity ?? 'warning',
         time: this.ctx.clock.now(),
         ...(rule.description !== undefined ? { description: rule.description } : {}),
+        ...(flags.silenced ? { silenced: true } : {}),
       };
       entry.status = to;
       entry.since = transition.time;
       this.subject.next(transition);
+      this.changes.next();
+      if (flags.silenced) {
+        entry.suppressed = transition;
+        return;
+      }
+      entry.suppressed = undefined;
       this.notify(transition);
     });
     return entry;
+  }
+
+  /** A silence ended: an alert still pending or firing is notified once of what was kept back. */
+  private deliverSuppressed(entry: Entry): void {
+    const kept = entry.suppressed;
+    entry.suppressed = undefined;
+    if (!kept || kept.to !== entry.status || (entry.status !== 'firing' && entry.status !== 'pending')) return;
+    const { silenced: _silenced, ...transition } = kept;
+    this.notify(transition);
   }
 
   private notify(transition: AlertTransition): void {

@@ -1,5 +1,6 @@
 // Alerts: one alert machine per rule, fed by metrics snapshots, reported on alerts$ and to notifiers.
 export { AlertManager } from './alert-manager.js';
+export type { AlertControls, AlertMatcher } from './alert-controls.js';
 export { createAlertManager, type AlertOptions } from './create-alert-manager.js';
 export type { AlertRule, AlertSeverity } from './alert-rule.js';
 export { alertStatusOf, type AlertStatus, type AlertState, type AlertTransition } from './alert-transition.js';

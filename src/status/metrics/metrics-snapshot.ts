@@ -1,3 +1,5 @@
+import type { BreakerStateName as BreakerState } from '../../resilience/breaker/breaker-handle.js';
+
 /**
  * What `stator.metrics$` emits every `monitoring.metrics_interval`: the registry read once and
  * turned into the figures an operator asks for. Rates and percentiles cover the interval since
@@ -81,5 +83,5 @@ export interface BreakerStats {
   readonly state: BreakerState;
 }
 
-/** The states of `machines/circuit-breaker.machine.ts`. */
-export type BreakerState = 'closed' | 'open' | 'halfOpen' | 'isolated';
+// The states of `machines/circuit-breaker.machine.ts`, as the resilience capability names them.
+export type { BreakerState };

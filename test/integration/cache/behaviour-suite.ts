@@ -16,7 +16,10 @@ export interface CacheHarness {
 
 /** One driver the shared suite runs against. */
 export interface BehaviourTarget {
+  /** The driver's name, as the layer reports it. */
   readonly name: string;
+  /** What names this run in the suite's title, when the driver name alone does not (`redis over TLS`). */
+  readonly label?: string;
   /** Memcached cannot enumerate keys: prefix invalidation is refused. */
   readonly canInvalidatePrefix: boolean;
   /** Memcached bumps tag versions and cannot say how many entries that hid. */
@@ -35,7 +38,7 @@ const SIGNAL = new AbortController().signal;
  * memcached, with a key prefix of its own).
  */
 export function describeCacheBehaviour(target: BehaviourTarget): void {
-  describe(`cache behaviour: ${target.name}`, () => {
+  describe(`cache behaviour: ${target.label ?? target.name}`, () => {
     let h: CacheHarness;
     const open: CacheHarness[] = [];
     const make = async (cache?: CacheConfigInput): Promise<CacheHarness> => {

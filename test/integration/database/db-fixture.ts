@@ -19,11 +19,35 @@ export const SERVERS = {
   mysql: { client: 'mysql2', connection: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' } },
 } as const;
 
+/**
+ * A database server the suite runs against: the shared plain servers by default, or one a test
+ * file started itself (the TLS-only servers of `test/integration/tls`).
+ */
+export interface DbServer {
+  /** knex settings of an admin connection to it (no database chosen: `test`). */
+  readonly admin: { readonly client: 'pg' | 'mysql2'; readonly connection: Readonly<Record<string, unknown>> };
+  /** Its TCP port (what a fault test's proxy forwards to). */
+  readonly port: number;
+  /** Stator's `database` section for database `name` on it. */
+  database(name: string): NonNullable<StatorConfigInput['database']>;
+}
+
+/** The shared plain server of `driver`. */
+function sharedServer(driver: Exclude<Driver, 'sqlite'>): DbServer {
+  return {
+    admin: SERVERS[driver],
+    port: SERVERS[driver].connection.port,
+    database: (name) => ({ driver, host: '127.0.0.1', port: SERVERS[driver].connection.port, database: name, username: SERVERS[driver].connection.user }),
+  };
+}
+
 /** A database of this test file's own: created on the shared server (or a temp dir for SQLite), dropped after. */
 export interface DbFixture {
   readonly driver: Driver;
   readonly name: string;
   readonly basePath: string;
+  /** The server's port (server drivers). */
+  readonly serverPort: number;
   /** Config of a Stator pointed at this database, with `overrides` merged per section. */
   config(overrides?: StatorConfigInput): StatorConfigInput;
   /** A fresh runtime context (own bus, registry, secrets) on that config; `events` collects every event. */
@@ -33,27 +57,21 @@ export interface DbFixture {
   drop(): Promise<void>;
 }
 
-export async function createDbFixture(driver: Driver): Promise<DbFixture> {
+export async function createDbFixture(driver: Driver, given?: DbServer): Promise<DbFixture> {
   const name = `stator_db_${Math.random().toString(36).slice(2, 10)}`;
   const basePath = await mkdtemp(join(tmpdir(), 'stator-db-'));
   const admins: Array<ReturnType<typeof knexFactory>> = [];
-  if (driver !== 'sqlite') {
-    const root = knexFactory({ ...SERVERS[driver], pool: { min: 0, max: 1 } });
+  const server = driver === 'sqlite' ? undefined : (given ?? sharedServer(driver));
+  if (server) {
+    const root = knexFactory({ ...server.admin, pool: { min: 0, max: 1 } });
     await root.raw(`CREATE DATABASE ${name}`);
     await root.destroy();
   }
   const base = (): StatorConfigInput => ({
     database:
-      driver === 'sqlite'
+      server === undefined
         ? { driver: 'sqlite', filename: 'test.sqlite', timeout: 5 }
-        : {
-            driver,
-            host: '127.0.0.1',
-            port: SERVERS[driver].connection.port,
-            database: name,
-            username: SERVERS[driver].connection.user,
-            timeout: 5,
-          },
+        : { ...server.database(name), timeout: 5 },
     filesystem: { base_path: basePath },
     connection_pool: { max_connections: 5, acquire_timeout: 5 },
     monitoring: { performance_threshold: 60 },
@@ -67,6 +85,7 @@ export async function createDbFixture(driver: Driver): Promise<DbFixture> {
     driver,
     name,
     basePath,
+    serverPort: server?.port ?? 0,
     config: merge,
     context(overrides, clock = systemClock) {
       const secrets = new SecretRegistry();
@@ -85,16 +104,16 @@ export async function createDbFixture(driver: Driver): Promise<DbFixture> {
     },
     admin() {
       const k =
-        driver === 'sqlite'
+        server === undefined
           ? knexFactory({ client: 'better-sqlite3', connection: { filename: join(basePath, 'test.sqlite') }, useNullAsDefault: true })
-          : knexFactory({ client: SERVERS[driver].client, connection: { ...SERVERS[driver].connection, database: name }, pool: { min: 0, max: 4 } });
+          : knexFactory({ client: server.admin.client, connection: { ...server.admin.connection, database: name }, pool: { min: 0, max: 4 } });
       admins.push(k);
       return k;
     },
     async drop() {
       await Promise.all(admins.map((k) => k.destroy()));
-      if (driver !== 'sqlite') {
-        const root = knexFactory({ ...SERVERS[driver], pool: { min: 0, max: 1 } });
+      if (server) {
+        const root = knexFactory({ ...server.admin, pool: { min: 0, max: 1 } });
         if (driver === 'postgresql') {
           await root.raw('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [name]);
         }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatorDb } from '../../../src/database/stator-db.js';
+import type { StatorDb } from '../../../src/database/database-api.js';
 import { parseEventLog } from '../../../src/events/event-log-reader.js';
 import { replay } from '../../../src/events/replay.js';
 import { formatTimeline } from '../../../src/events/timeline.js';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStatorFs } from '../../../src/filesystem/stator-fs.js';
+import { createStatorFs } from '../../../src/filesystem/filesystem-api.js';
 
 const root = mkdtempSync(join(tmpdir(), 'stator-atomic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explainFsError } from '../../../src/filesystem/fs-error.js';
-import { createStatorFs } from '../../../src/filesystem/stator-fs.js';
+import { createStatorFs } from '../../../src/filesystem/filesystem-api.js';
 
 const base = mkdtempSync(join(tmpdir(), 'stator-fs-api-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));

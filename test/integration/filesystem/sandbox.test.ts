@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPathOutsideBaseError } from '../../../src/errors/path-outside-base-error.js';
-import { createStatorFs, type StatorFs } from '../../../src/filesystem/stator-fs.js';
+import { createStatorFs, type StatorFs } from '../../../src/filesystem/filesystem-api.js';
 
 // Real files and links in a temporary directory:
 //   root/outside/secret.txt         what an escape would reach

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStatorServer, type StatorServer } from '../../../src/http/stator-server.js';
+import { startStatorServer, type StatorServer } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { createStator } from '../../../src/runtime/create-stator.js';
 import type { Stator } from '../../../src/runtime/stator.js';
@@ -53,7 +53,7 @@ describe('/ready and /status follow a required Redis going away and coming back'
       layers: { database: false },
     });
     await stator.start();
-    server = await startStatorServer(stator, { port: 0, heartbeatSeconds: 0 });
+    server = await startStatorServer(stator, { port: 0, heartbeatSeconds: 0, showDetails: 'always' });
   });
 
   afterAll(async () => {

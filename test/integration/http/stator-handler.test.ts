@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { BehaviorSubject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStatorHandler } from '../../../src/http/stator-handler.js';
-import { startStatorServer, type StatorServer } from '../../../src/http/stator-server.js';
+import { createStatorHandler } from '../../../src/http/handler.js';
+import { startStatorServer, type StatorServer } from '../../../src/http/server.js';
 import type { HealthView, ObservedStator, ReadinessView } from '../../../src/http/observed-stator.js';
 import { readSse } from './sse-client.js';
 
@@ -38,7 +38,7 @@ describe('stator HTTP endpoints', () => {
     const h = new Histogram({ name: 'stator_db_query_duration_seconds', help: 'Query time.', labelNames: ['resource', 'operation'], registers: [fake.registry] });
     h.observe({ resource: 'database', operation: 'select' }, 0.01);
     new Counter({ name: 'stator_cache_errors_total', help: 'Cache errors.', labelNames: ['kind'], registers: [fake.registry] }).inc({ kind: 'timeout' });
-    server = await startStatorServer(fake.stator, { host: '127.0.0.1', port: 0, heartbeatSeconds: 0 });
+    server = await startStatorServer(fake.stator, { host: '127.0.0.1', port: 0, heartbeatSeconds: 0, showDetails: 'always' });
   });
   afterAll(async () => {
     await server.close();
@@ -104,13 +104,35 @@ describe('stator HTTP endpoints', () => {
 
   it('ends open event streams when the status stream completes', async () => {
     const local = fakeStator();
-    const s = await startStatorServer(local.stator, { port: 0, heartbeatSeconds: 0 });
+    const s = await startStatorServer(local.stator, { port: 0, heartbeatSeconds: 0, showDetails: 'always' });
     const sse = await readSse(`${s.url}/status`);
     await sse.waitFor(1);
     local.status$.complete();
     await sse.ended;
     await s.close();
     expect(sse.events).toHaveLength(1);
+  });
+
+  it('refuses event streams over maxStreams with 503 and takes new ones once one closed', async () => {
+    const local = fakeStator();
+    const s = await startStatorServer(local.stator, { port: 0, heartbeatSeconds: 0, maxStreams: 2 });
+    const first = await readSse(`${s.url}/status`);
+    const second = await readSse(`${s.url}/status`);
+    await Promise.all([first.waitFor(1), second.waitFor(1)]);
+    const third = await fetch(`${s.url}/status`, { headers: { accept: 'text/event-stream' } });
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    first.close();
+    for (;;) {
+      const again = await fetch(`${s.url}/status`, { headers: { accept: 'text/event-stream' } });
+      if (again.status === 200) {
+        await again.body?.cancel();
+        break;
+      }
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    second.close();
+    await s.close();
   });
 
   it('answers HEAD without a body, 405 to other methods and 404 to unknown paths', async () => {
@@ -125,8 +147,8 @@ describe('stator HTTP endpoints', () => {
     expect(((await missing.json()) as { endpoints: string[] }).endpoints).toContain('/metrics');
   });
 
-  it('mounts under a path prefix in an embedder\'s server and passes other paths on', async () => {
-    const endpoints = createStatorHandler(fake.stator, { pathPrefix: '/stator' });
+  it('mounts under /_stator by default in an embedder\'s server and passes every other path on, /_statorx and /health included', async () => {
+    const endpoints = createStatorHandler(fake.stator);
     const app = createServer((req, res) =>
       endpoints(req, res, () => {
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -136,8 +158,9 @@ describe('stator HTTP endpoints', () => {
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
     try {
-      expect((await fetch(`${base}/stator/ready`)).status).toBe(200);
-      expect(await (await fetch(`${base}/health`)).text()).toBe('app');
+      expect((await fetch(`${base}/_stator/ready`)).status).toBe(200);
+      expect(await (await fetch(`${base}/_stator/health`)).json()).toEqual({ status: 'up' });
+      for (const path of ['/health', '/status', '/_statorx/health', '/', '/ready']) expect(await (await fetch(`${base}${path}`)).text()).toBe('app');
     } finally {
       endpoints.close();
       await new Promise<void>((resolve) => app.close(() => resolve()));

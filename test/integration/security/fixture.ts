@@ -16,8 +16,8 @@ import { createRuntimeContext } from '../../../src/kernel/create-context.js';
 import type { ResourceLayer } from '../../../src/kernel/layer.js';
 import { secureStator, type SecuredStator } from '../../../src/security/secure-stator.js';
 import type { StatorCache } from '../../../src/cache/types.js';
-import type { StatorDb } from '../../../src/database/stator-db.js';
-import type { StatorFs } from '../../../src/filesystem/stator-fs.js';
+import type { StatorDb } from '../../../src/database/database-api.js';
+import type { StatorFs } from '../../../src/filesystem/filesystem-api.js';
 
 /** A Stator made of the real layers, started by hand (the runtime's createStator does the same in order). */
 export interface SecuredRig extends SecuredStator {

@@ -214,6 +214,27 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     ]));
   });
 
+  it('guards transaction handles statement by statement, and refuses purge and the transaction lists without db:admin', async () => {
+    const as = rig.as(alice);
+    queries.length = 0;
+    const trx = await as.db.begin();
+    await trx.knex('notes_alice').insert({ body: 'via a handle' });
+    await denied(Promise.resolve(trx.knex('notes_bob').insert({ body: 'planted via a handle' })));
+    await denied(trx.transaction(async (sp) => sp('notes_bob').del()));
+    await trx.rollback();
+    const kept = (await rig.db.history()).length;
+    expect(kept).toBeGreaterThan(0);
+    await denied(as.db.purge());
+    await denied(as.db.transactions());
+    await denied(as.db.history());
+    await denied(as.db.clearHistory());
+    expect((await rig.db.history()).length).toBe(kept);
+    expect(queries.filter((sql) => /notes_bob/.test(sql))).toEqual([]);
+    expect(await rig.db.knex('notes_bob').select('body')).toEqual([{ body: 'bob private note' }]);
+    const denials = (await audit(rig)).filter((e) => e.who === 'alice' && e.decision === 'deny').map((e) => `${e.action} ${e.resource}`);
+    expect(denials).toEqual(expect.arrayContaining(['db:admin db:*', 'db:write db:notes_bob']));
+  });
+
   it('refuses an expired or revoked token before touching anything, and audits it', async () => {
     const { token } = await rig.auth.authenticate({ username: 'alice', password: 'pw-of-everyone' });
     const as = rig.as(token);

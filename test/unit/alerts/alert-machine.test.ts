@@ -19,7 +19,8 @@ function start(input: Partial<AlertInput> = {}) {
   });
   actor.start();
   const sample = (value: number): void => actor.send({ type: 'SAMPLE', value });
-  return { actor, clock, sample, statuses, value: () => actor.getSnapshot().value };
+  const regions = () => actor.getSnapshot().value as { condition: unknown; silence: unknown };
+  return { actor, clock, sample, statuses, value: () => regions().condition, silence: () => regions().silence };
 }
 
 describe('alert machine', () => {
@@ -146,5 +147,60 @@ describe('alert machine', () => {
     a.sample(0.9);
     await a.clock.advance(5 * SECOND);
     expect(a.value()).toBe('resolved');
+  });
+
+  it('acknowledges a firing alert (still firing) until it resolves; a new firing is not acknowledged', async () => {
+    const a = start();
+    a.actor.send({ type: 'ACKNOWLEDGE', by: 'alice' });
+    expect(a.value()).toBe('ok'); // nothing to acknowledge
+    a.sample(0.95);
+    await a.clock.advance(60 * SECOND);
+    a.actor.send({ type: 'ACKNOWLEDGE', by: 'alice' });
+    expect(a.value()).toEqual({ acknowledged: 'active' });
+    expect(alertStatusOf(a.value())).toBe('firing');
+    expect(a.actor.getSnapshot().context.acknowledgedBy).toBe('alice');
+    a.sample(0.5);
+    expect(a.value()).toEqual({ acknowledged: 'clearing' });
+    await a.clock.advance(30 * SECOND);
+    expect(a.value()).toBe('resolved');
+    expect(a.actor.getSnapshot().context.acknowledgedBy).toBeUndefined();
+    a.sample(0.95);
+    await a.clock.advance(60 * SECOND);
+    expect(a.value()).toEqual({ firing: 'active' });
+  });
+
+  it('clears: a firing alert resolves at once, a pending one returns to ok, and a persisting signal fires again after a full hold', async () => {
+    const a = start();
+    a.sample(0.95);
+    a.actor.send({ type: 'CLEAR' });
+    expect(a.value()).toBe('ok');
+    a.sample(0.95);
+    await a.clock.advance(60 * SECOND);
+    a.actor.send({ type: 'CLEAR' });
+    expect(a.value()).toBe('resolved');
+    a.sample(0.95);
+    expect(a.value()).toBe('pending');
+    await a.clock.advance(59 * SECOND);
+    expect(a.value()).toBe('pending');
+    await a.clock.advance(1 * SECOND);
+    expect(a.value()).toEqual({ firing: 'active' });
+  });
+
+  it('silences for a duration on the clock, whatever the condition does; a new silence restarts it; unsilence ends it', async () => {
+    const a = start();
+    a.actor.send({ type: 'SILENCE', durationMs: 120 * SECOND });
+    expect(a.silence()).toBe('silenced');
+    a.sample(0.95);
+    await a.clock.advance(60 * SECOND);
+    expect(a.value()).toEqual({ firing: 'active' }); // the condition goes on as usual
+    a.actor.send({ type: 'SILENCE', durationMs: 120 * SECOND });
+    await a.clock.advance(119 * SECOND);
+    expect(a.silence()).toBe('silenced');
+    await a.clock.advance(1 * SECOND);
+    expect(a.silence()).toBe('audible');
+    expect(a.actor.getSnapshot().context.silenceMs).toBe(0);
+    a.actor.send({ type: 'SILENCE', durationMs: 3600 * SECOND });
+    a.actor.send({ type: 'UNSILENCE' });
+    expect(a.silence()).toBe('audible');
   });
 });

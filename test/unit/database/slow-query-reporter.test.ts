@@ -36,7 +36,7 @@ describe('SlowQueryReporter', () => {
       metrics,
       async (q) => {
         explained.push(q.sql);
-        return { dialect: 'sqlite', shape: '', unindexedTables: ['users'], plan: [] };
+        return { dialect: 'sqlite', shape: '', unindexedTables: ['users'], suggestedIndexes: [], plan: [] };
       },
       { dialect: 'sqlite' },
     );

@@ -30,12 +30,28 @@ describe('circuit breaker (pipeline)', () => {
   });
 
   it('trips when the failure ratio reaches the threshold, not below it', async () => {
-    const s = setup();
+    const s = setup(breakerConfig({ consecutive_failures: 0 }));
     for (let i = 0; i < 6; i++) await s.ok();
     for (let i = 0; i < 5; i++) await s.fail();
     expect(s.breaker.state).toBe('closed'); // 5/11 < 0.5
     await s.fail();
     expect(s.breaker.state).toBe('open'); // 6/12 = 0.5
+  });
+
+  it('trips on consecutive_failures in a row although earlier successes keep the ratio low', async () => {
+    const s = setup(breakerConfig({ consecutive_failures: 3 }));
+    for (let i = 0; i < 50; i++) await s.ok();
+    await s.fail();
+    await s.fail();
+    await s.ok(); // a success resets the run
+    await s.fail();
+    await s.fail();
+    expect(s.breaker.state).toBe('closed');
+    await s.fail();
+    expect(s.breaker.state).toBe('open'); // 5/55 failures, but three in a row
+    const events: BreakerState[] = [];
+    s.breaker.state$.subscribe((b) => events.push(b));
+    expect(events.at(-1)?.reason).toBe('consecutive-failures');
   });
 
   it('forgets failures older than the window', async () => {

@@ -13,8 +13,11 @@ describe('aggregation (worst state wins)', () => {
   it('maps each resource state to its own status', () => {
     expect(resourceStatus(r('ready'))).toBe('up');
     expect(resourceStatus(r('degraded'))).toBe('degraded');
-    expect(resourceStatus(r('recovering'))).toBe('degraded');
-    expect(resourceStatus(r('initializing'))).toBe('degraded');
+    // A required resource that cannot serve (its check failed, or it is being restarted) is down.
+    expect(resourceStatus(r('recovering'))).toBe('down');
+    expect(resourceStatus(r('initializing'))).toBe('down');
+    expect(resourceStatus(r('recovering', true))).toBe('degraded');
+    expect(resourceStatus(r('stopped', true))).toBe('degraded');
     expect(resourceStatus(r('failed'))).toBe('down');
     expect(resourceStatus(r('failed', true))).toBe('degraded');
   });
@@ -22,7 +25,8 @@ describe('aggregation (worst state wins)', () => {
   it('is down whenever the supervisor is not running, else the worst resource', () => {
     for (const phase of ['idle', 'starting', 'stopping', 'stopped', 'failed'] as const) expect(aggregateStatus(phase, [r('ready')])).toBe('down');
     expect(aggregateStatus('running', [r('ready'), r('ready')])).toBe('up');
-    expect(aggregateStatus('running', [r('ready'), r('recovering')])).toBe('degraded');
+    expect(aggregateStatus('running', [r('ready'), r('recovering')])).toBe('down');
+    expect(aggregateStatus('running', [r('ready'), r('recovering', true)])).toBe('degraded');
     expect(aggregateStatus('running', [r('failed', true), r('ready')])).toBe('degraded');
     expect(aggregateStatus('running', [r('degraded'), r('failed')])).toBe('down');
   });

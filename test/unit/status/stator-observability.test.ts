@@ -114,6 +114,28 @@ describe('a Stator\'s observability', () => {
     await shutdown(s);
   });
 
+  it('stator.alerts: a silenced firing alert stays on status$, an acknowledgement shows there, a clear resolves it', async () => {
+    const s = setup();
+    const started = s.stator.start();
+    await s.clock.advance(1);
+    await started;
+    expect(s.stator.alerts.silence('pool_utilization', 600)).toEqual(['pool_utilization']);
+    s.store.pool.busy = 4;
+    s.store.pool.idle = 0;
+    await s.clock.advance(30_000);
+    expect(s.snapshots.at(-1)?.alerts).toEqual([
+      expect.objectContaining({ rule: 'pool_utilization', status: 'firing', silencedUntil: expect.any(Number) as number }),
+    ]);
+    expect(s.alerts.every((a) => a.silenced === true)).toBe(true);
+    expect(s.stator.alerts.acknowledge('pool_utilization', 'ops')).toBe(true);
+    await s.clock.advance(0);
+    expect(s.snapshots.at(-1)?.alerts).toEqual([expect.objectContaining({ status: 'firing', acknowledged: true, acknowledgedBy: 'ops' })]);
+    expect(s.stator.alerts.clear('pool_utilization')).toBe(true);
+    await s.clock.advance(0);
+    expect(s.snapshots.at(-1)?.alerts).toEqual([]);
+    await shutdown(s);
+  });
+
   it('shuts down gracefully: readiness fails first, then refuse and drain, then stop', async () => {
     const s = setup();
     const started = s.stator.start();

@@ -14,7 +14,7 @@ const config = {
   monitoring: { health_interval: 10 },
   cache: { retry_attempts: 1, retry_delay: 1, timeout: 3 },
   database: { retry_attempts: 1, retry_delay: 1, timeout: 3 },
-  supervisor: { max_restarts: 1, resource_defaults: { retry_attempts: 1, retry_delay: 1, timeout: 3 } },
+  supervisor: { max_restarts: 1, on_exhausted: 'halt' as const, resource_defaults: { retry_attempts: 1, retry_delay: 1, timeout: 3 } },
 };
 
 const startMessage = (name: string, fault: string): string =>
@@ -70,11 +70,11 @@ describe('fault injection: no failure inside Stator reaches the host process', (
         h.layers[name]!.checkBehavior = fault;
         await advanceUntil(h.clock, () => h.stator.health().resources[name]?.state === 'recovering', `${name} recovering`);
         expect(h.stator.health()).toMatchObject({
-          status: 'degraded',
+          status: 'down',
           resources: { [name]: { state: 'recovering', lastError: { message: checkMessage(name, fault) } } },
         });
 
-        // It never recovers: restarted once (max_restarts 1), then the supervisor gives up.
+        // It never recovers: restarted once (max_restarts 1), then the supervisor gives up (on_exhausted: halt).
         await advanceUntil(h.clock, () => h.stator.health().supervisor === 'failed', 'supervisor failed');
         const health = h.stator.health();
         expect(health.status).toBe('down');

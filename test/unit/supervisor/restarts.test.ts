@@ -20,7 +20,7 @@ describe('supervisor: restarts', () => {
     h.layers.b!.checkBehavior = 'reject';
 
     await advanceUntil(h.clock, () => h.stator.health().resources.b?.state === 'recovering', 'b recovering');
-    expect(h.stator.health().status).toBe('degraded');
+    expect(h.stator.health().status).toBe('down'); // a required resource whose check fails
     await advanceUntil(h.clock, () => callsOf(h.log, 'stop').includes('b'), 'b stopped for its restart');
     h.layers.b!.checkBehavior = 'ok';
     await advanceUntil(h.clock, () => h.stator.health().status === 'up', 'back up');
@@ -55,8 +55,8 @@ describe('supervisor: restarts', () => {
     await stopAll(h);
   });
 
-  it('escalates to failed past max_restarts within restart_period, stopping everything', async () => {
-    const h = harness(['a', 'b'], { supervisor: { max_restarts: 2, restart_period: 600, resources: { b: { depends_on: ['a'] } } } });
+  it('with on_exhausted: halt, escalates to failed past max_restarts within restart_period, stopping everything', async () => {
+    const h = harness(['a', 'b'], { supervisor: { max_restarts: 2, restart_period: 600, on_exhausted: 'halt', resources: { b: { depends_on: ['a'] } } } });
     await running(h);
     h.layers.b!.checkBehavior = 'reject';
 
@@ -88,6 +88,51 @@ describe('supervisor: restarts', () => {
   });
 });
 
+describe('supervisor: crash-loop back-off (on_exhausted: backoff, the default)', () => {
+  it('keeps restarting a required resource past max_restarts, doubling the back-off up to max_backoff, and never stops the others', async () => {
+    const h = harness(['a', 'b'], {
+      monitoring: { health_interval: 10 },
+      supervisor: { max_restarts: 1, restart_period: 600, initial_backoff: 2, max_backoff: 8, resources: { b: { retry_attempts: 0 } } },
+    });
+    await running(h);
+    h.layers.b!.checkBehavior = 'reject';
+    h.layers.b!.startBehavior = 'reject';
+    const backoffs: number[] = [];
+    let previous: number | undefined;
+    const sub = h.stator.status$.subscribe((s) => {
+      const ms = s.resources.b?.backoffMs;
+      if (ms !== undefined && previous === undefined) backoffs.push(ms);
+      previous = ms;
+    });
+    // An outage far longer than max_restarts × restart_period's worth of restarts.
+    await advanceUntil(h.clock, () => h.layers.b!.starts >= 8, 'eight starts of b');
+    sub.unsubscribe();
+    const health = h.stator.health();
+    expect(health).toMatchObject({ supervisor: 'running', status: 'down' });
+    expect(health.resources.b?.lastError?.message).toMatch(/^b (start|check) rejected/);
+    expect(backoffs.slice(0, 4)).toEqual([2000, 4000, 8000, 8000]);
+    expect(h.layers.a!.stops).toBe(0);
+    expect(health.resources.a?.state).toBe('ready');
+
+    h.layers.b!.startBehavior = 'ok';
+    h.layers.b!.checkBehavior = 'ok';
+    await advanceUntil(h.clock, () => h.stator.health().status === 'up', 'b back after its back-off');
+    expect(h.stator.health().resources.b?.backoffMs).toBeUndefined();
+    await stopAll(h);
+  });
+
+  it('a required resource that fails at start still fails start() (the embedder decides)', async () => {
+    const h = harness(['a'], { supervisor: { resources: { a: { retry_attempts: 0 } } } }, (layers) => {
+      layers.a!.startBehavior = 'reject';
+    });
+    const started = track(h.stator.start());
+    await advanceUntil(h.clock, () => started.settled, 'start()');
+    expect(started.error).toBeDefined();
+    expect(h.stator.health().failure?.reason).toBe('startup');
+    await stopAll(h);
+  });
+});
+
 describe('supervisor: optional resources', () => {
   it('an optional resource that fails to start leaves the runtime degraded, and its dependents still start', async () => {
     const h = harness(['a', 'extra', 'uses'], {
@@ -106,17 +151,21 @@ describe('supervisor: optional resources', () => {
     await stopAll(h);
   });
 
-  it('an optional resource failing past the restart intensity is left failed; the runtime stays degraded', async () => {
+  it('an optional resource failing past the restart intensity is revived in the background with back-off', async () => {
     const h = harness(['a', 'extra'], { supervisor: { max_restarts: 1, resources: { extra: { optional: true } } } });
     await running(h);
     h.layers.extra!.checkBehavior = 'reject';
     h.layers.extra!.startBehavior = (attempt) => (attempt === 1 && h.layers.extra!.starts === 1 ? 'ok' : 'reject');
-    await advanceUntil(h.clock, () => h.stator.health().resources.extra?.state === 'failed' && h.layers.extra!.starts > 1, 'extra failed for good');
-    await h.clock.advance(120_000);
-    const health = h.stator.health();
-    expect(health).toMatchObject({ status: 'degraded', supervisor: 'running' });
-    expect(health.resources.extra?.state).toBe('failed');
-    expect(health.resources.a?.state).toBe('ready');
+    await advanceUntil(h.clock, () => (h.stator.health().resources.extra?.backoffMs ?? 0) > 0, 'extra waits out a back-off');
+    const starts = h.layers.extra!.starts;
+    expect(h.stator.health()).toMatchObject({ status: 'degraded', supervisor: 'running' });
+    await advanceUntil(h.clock, () => h.layers.extra!.starts > starts, 'extra started again');
+    h.layers.extra!.startBehavior = 'ok';
+    h.layers.extra!.checkBehavior = 'ok';
+    await advanceUntil(h.clock, () => h.stator.health().status === 'up', 'extra back');
+    expect(h.stator.health().resources.a?.state).toBe('ready');
+    expect(callsOf(h.log, 'stop')).not.toContain('a');
     await stopAll(h);
   });
+
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LayerHealth } from '../../../../src/kernel/layer.js';
-import { SERVERS } from '../db-fixture.js';
 import { TcpProxy } from '../tcp-proxy.js';
 import { never, poolStats, until, type SuiteEnv } from './suite-env.js';
 
@@ -137,7 +136,7 @@ export function contentionAndRecovery(env: SuiteEnv): void {
 
     it('when the database goes away entirely, requests fail clearly or wait, none hangs, and service resumes when it is back', async () => {
       if (env.driver === 'sqlite') return;
-      const proxy = new TcpProxy('127.0.0.1', SERVERS[env.driver].connection.port);
+      const proxy = new TcpProxy('127.0.0.1', env.fixture().serverPort);
       await proxy.start();
       try {
         const { layer } = await env.start({

@@ -55,5 +55,44 @@ export function optimizer(env: SuiteEnv): void {
       const ddl = await layer.api.explain('create table nope (id int)');
       expect(ddl.explainError).toBeTruthy();
     });
+
+    it('suggests the index a scanning query needs, and EXPLAIN uses it once created', async () => {
+      const { layer } = await env.start();
+      const { knex } = layer.api;
+      await knex.schema.createTable('adv_orders', (t) => {
+        t.integer('id').primary();
+        t.integer('customer_id');
+        t.string('status', 10);
+        t.integer('created_at');
+        t.string('note', 50);
+      });
+      await knex.batchInsert(
+        'adv_orders',
+        Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, customer_id: i % 500, status: i % 3 ? 'open' : 'done', created_at: i, note: `n${i}` })),
+        200,
+      );
+      const analyze = async (): Promise<void> => {
+        if (env.driver === 'postgresql') await knex.raw('ANALYZE adv_orders');
+        else if (env.driver === 'mysql') await knex.raw('ANALYZE TABLE adv_orders');
+        else await knex.raw('ANALYZE');
+      };
+      await analyze();
+      const query = () => knex('adv_orders').where({ customer_id: 7, status: 'open' }).where('created_at', '>', 100).orderBy('created_at');
+      const before = await layer.api.explain(query());
+      expect(before.unindexedTables).toEqual(['adv_orders']);
+      expect(before.suggestedIndexes).toHaveLength(1);
+      const [suggestion] = before.suggestedIndexes;
+      expect(suggestion).toMatchObject({ table: 'adv_orders', columns: ['customer_id', 'status', 'created_at'], reasons: ['equality', 'equality', 'range'] });
+      const quote = env.driver === 'mysql' ? '`' : '"';
+      expect(suggestion?.sql).toBe(
+        `CREATE INDEX ${quote}adv_orders_customer_id_status_created_at_idx${quote} ON ${quote}adv_orders${quote} (${quote}customer_id${quote}, ${quote}status${quote}, ${quote}created_at${quote})`,
+      );
+      await knex.raw(suggestion?.sql ?? '');
+      await analyze();
+      const after = await layer.api.explain(query());
+      expect(after.unindexedTables).toEqual([]);
+      expect(after.suggestedIndexes).toEqual([]);
+      expect(JSON.stringify(after.plan)).toContain('adv_orders_customer_id_status_created_at_idx');
+    });
   });
 }

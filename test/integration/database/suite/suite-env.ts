@@ -4,7 +4,7 @@ import { createDatabaseLayer, type DatabaseLayer, type DatabaseLayerDeps } from 
 import type { StatorEvent } from '../../../../src/kernel/event-bus.js';
 import type { Clock } from '../../../../src/kernel/clock.js';
 import type { RuntimeContext } from '../../../../src/kernel/context.js';
-import { createDbFixture, type DbFixture, type Driver } from '../db-fixture.js';
+import { createDbFixture, type DbFixture, type DbServer, type Driver } from '../db-fixture.js';
 
 /** A started database layer and what a test inspects around it. */
 export interface Started {
@@ -22,12 +22,16 @@ export interface SuiteEnv {
 
 export const never = (): AbortSignal => new AbortController().signal;
 
-/** Sets up the fixture of one test file (its own database) and the per-test layers. */
-export function suiteEnv(driver: Driver): SuiteEnv {
+/**
+ * Sets up the fixture of one test file (its own database) and the per-test layers. `server`
+ * (called in `beforeAll`, after the file's own hooks) points the suite at a server the file
+ * started itself; default: the shared server of `driver`.
+ */
+export function suiteEnv(driver: Driver, server?: () => DbServer): SuiteEnv {
   let fx: DbFixture | undefined;
   const running: DatabaseLayer[] = [];
   beforeAll(async () => {
-    fx = await createDbFixture(driver);
+    fx = await createDbFixture(driver, server?.());
   });
   afterEach(async () => {
     const stopping = running.splice(0);

@@ -1,0 +1,4 @@
+import { cacheFaultSuite } from './support/cache-fault-suite.js';
+
+// Ports of this file: the fault suite's range is 20100–20199.
+cacheFaultSuite('memcached', { server: 20103, proxy: 20113 });

@@ -1,0 +1,4 @@
+import { databaseFaultSuite } from './support/database-fault-suite.js';
+
+// Ports of this file: the fault suite's range is 20100–20199.
+databaseFaultSuite('postgresql', { server: 20100, proxy: 20110 });
