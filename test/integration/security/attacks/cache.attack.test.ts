@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memcachedKey } from '../../../../src/cache/drivers/memcached-key.js';
-import { FALLBACK_NAMESPACE } from '../../../../src/cache/fallback-store.js';
+import { FALLBACK_NAMESPACE } from '../../../../src/cache/cache-as-fallback.js';
 import { TAG_NAMESPACE } from '../../../../src/cache/tag-key.js';
 import { isAccessDeniedError } from '../../../../src/errors/access-denied-error.js';
 import type { GuardedAccess } from '../../../../src/security/guard-access.js';
