@@ -171,7 +171,14 @@ function lazyRevocations(make: () => RevocationStore): RevocationStore {
 
 /** `<base_path>/<file>`, refusing anything outside base_path. */
 function auditPath(basePath: string, file: string, resolvePath?: (p: string) => string): string {
-  if (resolvePath) return resolvePath(file);
+  if (resolvePath) {
+    try {
+      return resolvePath(file);
+    } catch (error) {
+      // Before start() the filesystem refuses calls; the check below keeps the path inside base_path.
+      if ((error as { code?: unknown }).code !== 'CAPABILITY_UNAVAILABLE') throw error;
+    }
+  }
   const base = resolve(basePath);
   const full = resolve(base, file);
   const rel = relative(base, full);
