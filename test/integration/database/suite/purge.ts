@@ -40,6 +40,9 @@ export function purge(env: SuiteEnv): void {
       const worker = async (n: number): Promise<void> => {
         while (!stop) {
           try {
+            // A call that began before the purge finished may still run on an old connection:
+            // only calls begun after it count as "after", only calls ended before it as "before".
+            const beganAfter = purged;
             // Some calls hold their connection over two statements (a transaction), some not.
             const pid =
               n % 2 === 0
@@ -49,7 +52,8 @@ export function purge(env: SuiteEnv): void {
                     return backendOf(trx, env.driver);
                   })).value;
             calls++;
-            (purged ? seenAfter : seenBefore).add(pid);
+            if (beganAfter) seenAfter.add(pid);
+            else if (!purged) seenBefore.add(pid);
           } catch (error) {
             errors.push(error);
             await new Promise((r) => setTimeout(r, 10)); // never spin on failures

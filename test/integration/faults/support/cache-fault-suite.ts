@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { filter, firstValueFrom, timeout } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../src/logging/logger.js';
 import { createStator } from '../../../../src/runtime/create-stator.js';
@@ -87,7 +88,9 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
         expect(verdict.doubled).toEqual([]);
         expect(verdict.balancesIntact).toBe(true);
         expect(await stator.cache.get('fault-probe')).toBeDefined();
-        expect(stator.health().status).toBe('up');
+        // Status follows the next health check after the heal: wait for it to say `up`.
+        const up = await firstValueFrom(stator.status$.pipe(filter((s) => s.status === 'up'), timeout(60_000))).catch(() => stator.health());
+        expect(up.status).toBe('up');
       }, 120_000);
     }
   });
