@@ -80,9 +80,13 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     },
     ctx.clock,
   );
-  const readiness = Promise.all([service, prepareDummyHash()]).then(([s]) => {
-    // Only news when someone could hold a token: principals or a user store are configured.
-    const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
+  // Only news when someone could hold a token: principals or a user store are configured.
+  const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
+  // The dummy hash of unknown-user logins is built now, in the background (scrypt takes real time,
+  // which a start on a simulated clock must not wait for), so the first such login costs what the
+  // others do.
+  if (issuesTokens) void prepareDummyHash().catch(() => undefined);
+  const readiness = service.then((s) => {
     if (s.ephemeral && issuesTokens) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
 
