@@ -146,7 +146,8 @@ export async function startPostgres(port: number): Promise<FaultServer> {
     },
     async stop() {
       await group.end('SIGINT'); // fast shutdown: sessions terminated, clean checkpoint
-      await waitForPort(port, false);
+      // The checkpoint of a fast shutdown can take a while on a loaded 2-core machine.
+      await waitForPort(port, false, 1200);
     },
     async crash() {
       await group.end('SIGKILL');
