@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { descriptorPath } from './verified-open.js';
 
 /** What an atomic write (`stator.fs.writeFile`) writes: bytes, text, or a stream of chunks. */
 export type WriteData = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
@@ -13,6 +15,13 @@ export interface AtomicWriteOptions {
   readonly encoding?: BufferEncoding;
   /** Aborting stops the write; the target is left as it was. */
   readonly signal?: AbortSignal;
+  /**
+   * Refuse to write unless the temporary file really is in this directory (checked on its open
+   * descriptor, `/proc/self/fd`): a directory swapped for a symbolic link after the caller checked
+   * the path makes the write fail instead of landing elsewhere. The guarded `fs` passes the real
+   * directory it checked.
+   */
+  readonly expectedDirectory?: string;
 }
 
 /** The prefix of temporary files, so that a leftover from a crashed process is recognizable. */
@@ -31,8 +40,16 @@ export async function writeFileAtomic(file: string, data: WriteData, options: At
   const dir = dirname(file);
   const temp = join(dir, `${TEMP_PREFIX}${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}`);
   const mode = options.mode ?? (await existingMode(file));
-  let handle: FileHandle | undefined = await open(temp, 'wx', mode ?? 0o666);
+  let handle: FileHandle | undefined = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode ?? 0o666);
   try {
+    if (options.expectedDirectory !== undefined) {
+      const where = await descriptorPath(handle);
+      if (where !== undefined && where !== join(options.expectedDirectory, basename(temp))) {
+        // Created elsewhere through a swapped link: remove it where it really is, not by the path.
+        await rm(where, { force: true }).catch(() => undefined);
+        throw Object.assign(new Error(`${dir} changed while it was being written (a symbolic link was swapped in); refused`), { code: 'ELOOP' });
+      }
+    }
     await writeAll(handle, data, options);
     if (mode !== undefined) await handle.chmod(mode);
     await handle.sync();

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { writeFileAtomic, type WriteData } from './atomic-write.js';
 import { explainFsError, fsError } from './fs-error.js';
 import { makeDirs } from './make-dirs.js';
+import { modeProblem } from './mode-cap.js';
 import { PathSandbox, type SandboxedPath } from './sandbox.js';
 
 /** Options of {@link StatorFs.writeFile}. */
@@ -75,6 +76,14 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
   const sandbox = new PathSandbox(basePath);
   const directoryMode = options.directoryMode ?? 0o755;
 
+  /** setuid/setgid/sticky and world-writable modes are refused (see modeProblem). */
+  const refuseMode = (operation: string, relative: string, absolute: string, mode: number | undefined, kind: 'file' | 'directory'): void => {
+    if (mode === undefined) return;
+    // Here only what no caller may ever set; the guarded fs (stator.as) also caps by filesystem.permissions.
+    const why = modeProblem(mode, 0o777, kind);
+    if (why !== undefined) throw fsError('EPERM', operation, relative, absolute, `mode ${why}; choose a mode within filesystem.permissions`);
+  };
+
   /** Runs an fs call on the real path of `relative`, explaining OS errors. */
   const run = async <T>(operation: string, relative: string, fn: (target: SandboxedPath) => Promise<T>): Promise<T> => {
     const target = sandbox.locate(relative);
@@ -96,7 +105,10 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
     resolve: (relative) => sandbox.resolve(relative),
     readFile: read,
     writeFile: (relative, data, writeOptions = {}) =>
-      run('writeFile', relative, (t) => writeFileAtomic(t.real, data, writeOptions)),
+      run('writeFile', relative, (t) => {
+        refuseMode('writeFile', relative, t.path, writeOptions.mode, 'file');
+        return writeFileAtomic(t.real, data, writeOptions);
+      }),
     list: (relative = '.') => run('list', relative, async (t) => (await readdir(t.real)).sort()),
     stat: (relative) => run('stat', relative, (t) => stat(t.real)),
     exists: (relative) =>
@@ -119,6 +131,7 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
       }),
     mkdir: (relative, mkdirOptions = {}) =>
       run('mkdir', relative, async (t) => {
+        refuseMode('mkdir', relative, t.path, mkdirOptions.mode, 'directory');
         await makeDirs(t.real, mkdirOptions.mode ?? directoryMode);
       }),
   };

@@ -14,7 +14,40 @@
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY = /pass(word|wd|phrase)?$|secret|token|api[_-]?key|authorization|credential|private[_-]?key|cookie/i;
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi;
+/** Ends the user-info part of a URL: `/`, `@` or whitespace. */
+const USERINFO_END = /[/@\s]/g;
+
+/**
+ * Masks the password of every `scheme://user:password@` in `text`, in one pass: each `://` is
+ * found with indexOf and its user-info scanned once up to the first `/`, `@` or space, so the
+ * work is linear in the length of the text whatever it holds (a regular expression with a
+ * scheme prefix was quadratic on long inputs without `@`).
+ */
+export function maskUrlCredentials(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf('://'); at >= 0; at = text.indexOf('://', from)) {
+    const start = at + 3;
+    USERINFO_END.lastIndex = start;
+    const end = USERINFO_END.exec(text);
+    const stop = end ? end.index : text.length;
+    if (end && end[0] === '@') {
+      const colon = text.indexOf(':', start);
+      if (colon >= 0 && colon < stop && colon + 1 < stop) {
+        out += `${text.slice(from, colon + 1)}${REDACTED}@`;
+        from = stop + 1;
+        continue;
+      }
+    }
+    out += text.slice(from, stop);
+    from = stop;
+    if (stop === start) {
+      out += text.slice(from, from + 1);
+      from += 1;
+    }
+  }
+  return out + text.slice(from);
+}
 /** A JSON Web Token (header.payload.signature, base64url, header and payload JSON objects). */
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
 
@@ -38,7 +71,7 @@ export class SecretRegistry {
 
   /** Replaces every registered secret and every URL credential in `text`. */
   public scrub(text: string): string {
-    let out = text.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
+    let out = text.includes('://') ? maskUrlCredentials(text) : text;
     // Issued tokens are too many to register one by one; their shape gives them away.
     if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
     if (this.pattern) out = out.replace(this.pattern, REDACTED);

@@ -5,7 +5,10 @@ import type { Security, Subject } from './security.js';
 /** Checks requests for one subject; what every guarded method calls before touching anything. */
 export interface AccessCheck {
   (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal>;
-  /** Audits a request refused before it could be decided (the sandbox refused the path), then rethrows `error`. */
+  /**
+   * Audits a request refused before it could be decided (the sandbox refused the path, a key in
+   * Stator's internal namespace), then throws `error` (or what it makes of the principal).
+   */
   refused(request: Omit<AccessRequest, 'attributes'>, reason: string, error: unknown): Promise<never>;
 }
 
@@ -36,7 +39,7 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     await security.ready();
     const principal = await security.principalOf(subject, options.source);
     await security.refuse(principal, { ...request, attributes }, reason);
-    throw error;
+    throw typeof error === 'function' ? (error as (p: Principal) => unknown)(principal) : error;
   };
   return Object.assign(check, { refused });
 }

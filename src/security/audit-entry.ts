@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** What a caller records; {@link AuditLog.append} adds `seq`, `time` and the hashes. */
 export interface AuditRecord {
@@ -34,7 +34,7 @@ export const GENESIS_HASH = '0'.repeat(64);
  * The hash of an entry: SHA-256 (hex) of the JSON array of its fields in a fixed order, so that
  * key order and whitespace in the file do not matter, and every field does.
  */
-export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
+export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>, key?: string): string {
   const canonical = JSON.stringify([
     entry.seq,
     entry.time,
@@ -45,11 +45,31 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
     entry.reason,
     entry.prevHash,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  // Keyed (security.audit.key): HMAC-SHA256, so that whoever can write the file but lacks the key
+  // cannot recompute a chain after editing it.
+  return (key ? createHmac('sha256', key) : createHash('sha256')).update(canonical).digest('hex');
 }
 
-/** Builds the next entry of a chain whose last entry had `prev` (seq and hash). */
-export function chainAuditEntry(record: AuditRecord, prev: { seq: number; hash: string }, time: string): AuditEntry {
+/** The one byte sequence a written entry may have: its fields in order, JSON.stringify'd, `\n`-terminated. */
+export function canonicalAuditLine(entry: AuditEntry): string {
+  return `${JSON.stringify({
+    seq: entry.seq,
+    time: entry.time,
+    who: entry.who,
+    action: entry.action,
+    resource: entry.resource,
+    decision: entry.decision,
+    reason: entry.reason,
+    prevHash: entry.prevHash,
+    hash: entry.hash,
+  })}\n`;
+}
+
+/**
+ * Builds the next entry of a chain whose head is `prev`: the one function that continues a chain,
+ * whether in one file or across rotated files (pass the last head of the previous file).
+ */
+export function chainAuditEntry(record: AuditRecord, prev: { seq: number; hash: string }, time: string, key?: string): AuditEntry {
   const body = {
     seq: prev.seq + 1,
     time,
@@ -60,5 +80,5 @@ export function chainAuditEntry(record: AuditRecord, prev: { seq: number; hash: 
     reason: record.reason,
     prevHash: prev.hash,
   };
-  return { ...body, hash: hashAuditEntry(body) };
+  return { ...body, hash: hashAuditEntry(body, key) };
 }

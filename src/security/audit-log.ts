@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuditWriteFailedError } from '../errors/audit-write-failed-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
-import { chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
+import { writeAuditAnchor } from './audit-anchor.js';
+import { canonicalAuditLine, chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';
 import { AuditWriter, type AuditSync } from './audit-writer.js';
@@ -34,6 +35,13 @@ export interface AuditLogOptions {
   readonly rotation?: RotationPolicy;
   /** Called after each written batch (metrics). */
   readonly onWritten?: (entries: readonly AuditEntry[]) => void;
+  /** `security.audit.key`: entries are HMAC'd with it, so a recomputed chain fails verification. */
+  readonly key?: string;
+  /**
+   * How a batch reaches the file (the fs seam; default `appendFile`). Tests inject one that fails
+   * part-way, as a full disk does.
+   */
+  readonly write?: (file: string, data: string) => Promise<void>;
 }
 
 interface Pending {
@@ -58,6 +66,8 @@ interface Pending {
  */
 export class AuditLog {
   private head: AuditHead | undefined;
+  /** File size after the last complete write: a failed write is cut back to it. */
+  private goodSize: number | undefined;
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
   /** The held-open file with group commit, `sync` and rotation. */
@@ -121,20 +131,34 @@ export class AuditLog {
         let prev = this.head;
         const time = new Date(this.options.clock.now()).toISOString();
         const entries = batch.map((p) => {
-          const entry = chainAuditEntry(this.clean(p.record), prev, time);
+          const entry = chainAuditEntry(this.clean(p.record), prev, time, this.options.key);
           prev = entry;
           return entry;
         });
-        let text = '';
-        for (const e of entries) text += `${JSON.stringify(e)}\n`;
-        const durable = this.writer.write(text);
-        if (durable) await durable;
+        const data = entries.map(canonicalAuditLine).join('');
+        if (this.options.write) {
+          await this.options.write(this.options.file, data);
+        } else {
+          // Group commit: the entries of concurrent calls leave in one write (see AuditWriter).
+          const durable = this.writer.write(data);
+          if (durable) await durable;
+        }
         this.head = prev;
+        this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
+        await writeAuditAnchor(this.options.file, prev, this.options.key).catch((error: unknown) => {
+          this.options.logger?.error('audit head anchor could not be written; verify will report the log as ahead of it', { error });
+        });
         batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
         this.options.onWritten?.(entries);
         await this.mirror(entries);
       } catch (cause) {
-        // The file may now end in a partial line: re-read the tail before the next write.
+        // The file may now end in a partial line (a full disk): cut it back to the last complete
+        // write, so that the next append, once it can write, continues a sound chain. Until then
+        // every append fails and access fails closed.
+        // After a rotation the active file is a new, shorter one: never extend it, only cut back.
+        const goodSize = this.goodSize;
+        const size = await stat(this.options.file).then((st) => st.size, () => 0);
+        if (goodSize !== undefined && goodSize <= size) await truncate(this.options.file, goodSize).catch(() => undefined);
         this.head = undefined;
         const error = this.loud(new AuditWriteFailedError(this.options.file, { cause }));
         for (const p of batch) p.reject(error);
@@ -147,7 +171,9 @@ export class AuditLog {
 
   private async readHead(): Promise<AuditHead> {
     await mkdir(dirname(this.options.file), { recursive: true });
-    return readAuditSetHead(this.options.file);
+    const head = await readAuditSetHead(this.options.file);
+    this.goodSize = await stat(this.options.file).then((s) => s.size, () => 0);
+    return head;
   }
 
   private async mirror(entries: readonly AuditEntry[]): Promise<void> {

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
 import { GENESIS_HASH } from './audit-entry.js';
 import { readAuditHead, type AuditHead } from './audit-tail.js';
-import { verifyAuditLog, type AuditVerification } from './verify-audit-log.js';
+import { verifyAuditLog, type AuditVerification, type VerifyAuditOptions } from './verify-audit-log.js';
 
 /**
  * The head of a rotated audit log: the last entry of the newest non-empty file of the set, so that
@@ -43,9 +43,9 @@ export interface AuditSetVerification extends AuditVerification {
  *
  * @throws the file system's error when no file of the set can be read.
  */
-export async function verifyAuditSet(file: string): Promise<AuditSetVerification> {
+export async function verifyAuditSet(file: string, options: Pick<VerifyAuditOptions, 'key' | 'anchor'> = {}): Promise<AuditSetVerification> {
   const set = await listRotatedSet(file);
-  if (set.files.length === 0) return { ...(await verifyAuditLog(file)), files: [file] };
+  if (set.files.length === 0) return { ...(await verifyAuditLog(file, options)), files: [file] };
   const files = set.files.map((f) => f.path);
   const first = set.files[0];
   let verified = 0;
@@ -77,7 +77,7 @@ export async function verifyAuditSet(file: string): Promise<AuditSetVerification
 
   let previous: string | undefined;
   for (const f of set.files) {
-    const result = await verifyAuditLog(f.path, head);
+    const result = await verifyAuditLog(f.path, { ...options, from: head });
     verified += result.verified;
     if (!result.ok) {
       const bad = result.firstBad;

@@ -4,7 +4,7 @@ import { TokenInvalidError, isTokenInvalidError } from '../errors/token-invalid-
 import type { AuditRecord } from './audit-entry.js';
 import { apiKeyPrincipal, matchApiKey } from './api-key.js';
 import { isPasswordCredentials, type Credentials } from './credentials.js';
-import type { LoginLimiter } from './login-limiter.js';
+import type { LoginAttempt, LoginLimiter } from './login-limiter.js';
 import { burnPasswordCheck, verifyPassword } from './password-hash.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 import type { PrincipalRecord, PrincipalStore } from './principal-store.js';
@@ -54,6 +54,13 @@ export class Authenticator {
    * @throws AuditWriteFailedError when the attempt could not be audited.
    */
   public async authenticate(credentials: Credentials): Promise<AuthResult> {
+    const malformed = credentialsProblem(credentials);
+    if (malformed !== undefined) {
+      // Refused before anything else looks at it: no scrubbing, hashing or store lookup of a 64k name.
+      this.parts.count?.('login_failure');
+      await this.parts.audit({ who: ANONYMOUS, action: 'auth.login', resource: `principal:${ANONYMOUS}`, decision: 'deny', reason: `malformed credentials: ${malformed}` });
+      throw new AuthenticationFailedError();
+    }
     const password = isPasswordCredentials(credentials);
     const action = password ? 'auth.password' : 'auth.api_key';
     const claimed = password ? credentials.username : (apiKeyPrincipal(credentials.apiKey) ?? ANONYMOUS);
@@ -67,8 +74,9 @@ export class Authenticator {
       reason: `${reason}${from}`,
     });
 
+    let attempt: LoginAttempt;
     try {
-      this.parts.limiter.check(claimed, source);
+      attempt = this.parts.limiter.reserve(password ? 'password' : 'api_key', claimed, source);
     } catch (error) {
       if (!isRateLimitedError(error)) throw error;
       this.parts.count?.('login_rate_limited');
@@ -76,30 +84,36 @@ export class Authenticator {
       throw error;
     }
 
-    const found = await this.parts.store.find(claimed);
     let failure: string | undefined;
-    if (password) {
-      if (!found?.passwordHash) {
-        await burnPasswordCheck(credentials.password);
-        failure = found ? 'principal has no password' : 'unknown principal';
-      } else if (!(await verifyPassword(credentials.password, found.passwordHash))) {
-        failure = 'wrong password';
+    let found: PrincipalRecord | undefined;
+    try {
+      found = await this.parts.store.find(claimed);
+      if (password) {
+        if (!found?.passwordHash) {
+          await burnPasswordCheck(credentials.password);
+          failure = found ? 'principal has no password' : 'unknown principal';
+        } else if (!(await verifyPassword(credentials.password, found.passwordHash))) {
+          failure = 'wrong password';
+        }
+      } else if (!found) {
+        failure = claimed === ANONYMOUS ? 'malformed API key' : 'unknown principal';
+      } else if (!matchApiKey(credentials.apiKey, found.keyHashes)) {
+        failure = 'unknown API key';
       }
-    } else if (!found) {
-      failure = claimed === ANONYMOUS ? 'malformed API key' : 'unknown principal';
-    } else if (!matchApiKey(credentials.apiKey, found.keyHashes)) {
-      failure = 'unknown API key';
+      if (!failure && found?.disabled) failure = 'principal disabled';
+    } catch (error) {
+      this.parts.limiter.abandoned(attempt);
+      throw error;
     }
-    if (!failure && found?.disabled) failure = 'principal disabled';
 
     if (failure || !found) {
-      this.parts.limiter.failed(claimed, source);
+      this.parts.limiter.failed(attempt);
       this.parts.count?.('login_failure');
       await this.parts.audit(record('deny', failure ?? 'unknown principal'));
       throw new AuthenticationFailedError();
     }
 
-    this.parts.limiter.succeeded(claimed);
+    this.parts.limiter.succeeded(attempt);
     const issued = await this.parts.tokens.issue(found.id);
     await this.parts.audit(record('allow', `${password ? 'password' : 'API key'} accepted, token ${issued.jti} issued`));
     this.parts.count?.('login_success');
@@ -157,6 +171,24 @@ export class Authenticator {
       reason: `token ${verified.jti} revoked`,
     });
   }
+}
+
+/** Bounds on what a login may carry, checked before anything else is done with it. */
+export const LOGIN_LIMITS = { username: 256, password: 1024, apiKey: 512, source: 256 } as const;
+
+/** Why credentials are malformed (wrong types, oversized), or undefined when they are well formed. */
+function credentialsProblem(credentials: unknown): string | undefined {
+  if (typeof credentials !== 'object' || credentials === null) return 'not an object';
+  const c = credentials as Record<string, unknown>;
+  const text = (name: keyof typeof LOGIN_LIMITS, optional = false): string | undefined => {
+    const v = c[name];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string') return `${name} must be a string`;
+    if (v.length > LOGIN_LIMITS[name]) return `${name} longer than ${LOGIN_LIMITS[name]} characters`;
+    return undefined;
+  };
+  const problem = 'username' in c ? (text('username') ?? text('password')) : text('apiKey');
+  return problem ?? text('source', true);
 }
 
 function publicPrincipal(record: PrincipalRecord): Principal {

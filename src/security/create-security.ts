@@ -10,6 +10,7 @@ import { ConfigPrincipalStore } from './config-principal-store.js';
 import { KnexAuditMirror } from './knex-audit-mirror.js';
 import { KnexPrincipalStore } from './knex-principal-store.js';
 import { LoginLimiter } from './login-limiter.js';
+import { prepareDummyHash } from './password-hash.js';
 import { LayeredPrincipalStore, type PrincipalStore } from './principal-store.js';
 import { KnexRevocationStore, MemoryRevocationStore, type RevocationStore } from './revocation-store.js';
 import { Security } from './security.js';
@@ -68,6 +69,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
       issuer: jwt.issuer,
       audience: jwt.audience,
       clockTolerance: jwt.clock_tolerance,
+      maxAge: Math.max(jwt.max_age, jwt.ttl),
     },
     ctx.clock,
   );
@@ -78,9 +80,13 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     },
     ctx.clock,
   );
+  // Only news when someone could hold a token: principals or a user store are configured.
+  const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
+  // The dummy hash of unknown-user logins is built now, in the background (scrypt takes real time,
+  // which a start on a simulated clock must not wait for), so the first such login costs what the
+  // others do.
+  if (issuesTokens) void prepareDummyHash().catch(() => undefined);
   const readiness = service.then((s) => {
-    // Only news when someone could hold a token: principals or a user store are configured.
-    const issuesTokens = Object.keys(config.principals).length > 0 || config.user_store !== undefined;
     if (s.ephemeral && issuesTokens) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
   });
 
@@ -105,6 +111,8 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   };
   registerSecurityMetrics(ctx.metrics, counts);
 
+  const auditKey = config.audit.key ?? readAuditKey(config.audit.key_file);
+  ctx.secrets.add(auditKey);
   const mirrorTable = config.audit.mirror_table;
   const audit = new AuditLog({
     file: auditPath(ctx.config.filesystem.base_path, config.audit.file, options.resolvePath),
@@ -113,6 +121,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     logger: ctx.logger,
     sync: config.audit.sync,
     batchIntervalMs: config.audit.batch_interval * 1000,
+    ...(auditKey ? { key: auditKey } : {}),
     rotation: rotationPolicy(config.audit.rotation),
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
@@ -147,6 +156,16 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   return new Security(auth, authorizer, audit, counts, readiness);
 }
 
+/** `security.audit.key_file`, trailing newline removed. */
+export function readAuditKey(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n+$/, '');
+  } catch (cause) {
+    throw new Error(`security.audit.key_file: cannot read ${file}; check the path and its permissions`, { cause });
+  }
+}
+
 function lazyMirror(make: () => AuditMirror): AuditMirror {
   let mirror: AuditMirror | undefined;
   return { write: (entries) => (mirror ??= make()).write(entries) };
@@ -162,7 +181,14 @@ function lazyRevocations(make: () => RevocationStore): RevocationStore {
 
 /** `<base_path>/<file>`, refusing anything outside base_path. */
 function auditPath(basePath: string, file: string, resolvePath?: (p: string) => string): string {
-  if (resolvePath) return resolvePath(file);
+  if (resolvePath) {
+    try {
+      return resolvePath(file);
+    } catch (error) {
+      // Before start() the filesystem refuses calls; the check below keeps the path inside base_path.
+      if ((error as { code?: unknown }).code !== 'CAPABILITY_UNAVAILABLE') throw error;
+    }
+  }
   const base = resolve(basePath);
   const full = resolve(base, file);
   const rel = relative(base, full);

@@ -12,6 +12,8 @@ export interface FailureWindowLimits {
 interface KeyState {
   failures: number[];
   lockedUntil: number;
+  /** Attempts under way that may still fail: each holds a failure slot until it ends. */
+  pending: number;
 }
 
 /**
@@ -45,10 +47,40 @@ export class FailureWindow {
     return Math.max(0, state.lockedUntil - this.clock.now());
   }
 
-  /** Records a failure; returns true when this failure locked the key out. */
-  public fail(key: string): boolean {
+  /**
+   * Reserves a failure slot for an attempt about to be checked, atomically (no await between the
+   * look and the count): refused when the key is locked out, or when its failures in the window
+   * plus the attempts already under way reach `maxFailures`. So at most `maxFailures` attempts are
+   * ever checked per window, however many arrive at once. End each reservation with
+   * {@link fail} (the slot becomes a failure) or {@link release}.
+   *
+   * @returns 0 when reserved, otherwise milliseconds to wait (at least 1).
+   */
+  public reserve(key: string): number {
     const now = this.clock.now();
-    const state = this.keys.get(key) ?? { failures: [], lockedUntil: 0 };
+    const state = this.keys.get(key) ?? { failures: [], lockedUntil: 0, pending: 0 };
+    if (state.lockedUntil > now) return state.lockedUntil - now;
+    state.failures = state.failures.filter((t) => t > now - this.limits.windowMs);
+    if (state.failures.length + state.pending >= this.limits.maxFailures) {
+      const oldest = state.failures[0];
+      return Math.max(1, oldest === undefined ? this.limits.windowMs : oldest + this.limits.windowMs - now);
+    }
+    state.pending++;
+    this.keys.set(key, state);
+    return 0;
+  }
+
+  /** Ends a reservation that did not fail. */
+  public release(key: string): void {
+    const state = this.keys.get(key);
+    if (state && state.pending > 0) state.pending--;
+  }
+
+  /** Records a failure (ending a reservation, if one is held); returns true when this failure locked the key out. */
+  public fail(key: string, reserved = false): boolean {
+    const now = this.clock.now();
+    const state = this.keys.get(key) ?? { failures: [], lockedUntil: 0, pending: 0 };
+    if (reserved && state.pending > 0) state.pending--;
     state.failures = state.failures.filter((t) => t > now - this.limits.windowMs);
     state.failures.push(now);
     this.keys.set(key, state);
@@ -60,8 +92,13 @@ export class FailureWindow {
     return false;
   }
 
-  /** Forgets a key's failures (after a successful login). */
+  /** Forgets a key's failures (after a successful login); attempts still under way keep their slots. */
   public reset(key: string): void {
-    this.keys.delete(key);
+    const state = this.keys.get(key);
+    if (!state || state.pending === 0) this.keys.delete(key);
+    else {
+      state.failures = [];
+      state.lockedUntil = 0;
+    }
   }
 }

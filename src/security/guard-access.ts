@@ -2,9 +2,9 @@ import type { StatorCache } from '../cache/types.js';
 import type { StatorDb } from '../database/database-api.js';
 import type { StatorFs } from '../filesystem/filesystem-api.js';
 import { accessCheck, type GuardOptions } from './access-check.js';
-import { guardCache } from './guarded-cache.js';
-import { guardDb } from './guarded-db.js';
-import { guardFs } from './guarded-fs.js';
+import { guardCache, type CacheGuardSettings } from './guarded-cache.js';
+import { guardDb, type DbGuardSettings } from './guarded-db.js';
+import { guardFs, type FsGuardSettings } from './guarded-fs.js';
 import type { Principal } from './principal.js';
 import type { Security, Subject } from './security.js';
 
@@ -35,6 +35,12 @@ export interface GuardTargets {
   readonly cache: () => StatorCache;
   readonly db: () => StatorDb;
   readonly fs: () => StatorFs;
+  /** How table names are canonicalised and which database roles apply (see {@link guardDb}). */
+  readonly dbSettings?: DbGuardSettings;
+  /** `cache.key_prefix`, so that Stator's own key forms are recognised. */
+  readonly cacheSettings?: CacheGuardSettings;
+  /** Mode cap and Stator's own files (see {@link guardFs}). */
+  readonly fsSettings?: FsGuardSettings;
 }
 
 /** Builds the guarded facades of `stator.as(subject, options)`. */
@@ -45,13 +51,13 @@ export function guardAccess(security: Security, subject: Subject, targets: Guard
   let fs: StatorFs | undefined;
   return {
     get cache() {
-      return (cache ??= guardCache(targets.cache, check));
+      return (cache ??= guardCache(targets.cache, check, targets.cacheSettings));
     },
     get db() {
-      return (db ??= guardDb(targets.db, check));
+      return (db ??= guardDb(targets.db, check, targets.dbSettings));
     },
     get fs() {
-      return (fs ??= guardFs(targets.fs, check));
+      return (fs ??= guardFs(targets.fs, check, targets.fsSettings));
     },
     principal: async () => {
       await security.ready();

@@ -1,63 +1,191 @@
 import type { Knex } from 'knex';
 
-/** Checks a builder (query, raw or schema) before it gets a connection; rejects to refuse it. */
-export type BuilderCheck = (builder: unknown) => Promise<void>;
+/** The statements of one guarded query, as they will be sent. */
+export interface GuardedStatements {
+  /** The SQL text of each statement after the client placed its bindings (`$1` on PostgreSQL). */
+  readonly texts: readonly string[];
+  /** Set when some statement cannot be known before it runs (knex makes it on the connection). */
+  readonly unreadable?: string;
+}
+
+/** How a checked statement runs: the database role to take first (PostgreSQL, `SET LOCAL ROLE`). */
+export interface GuardedRun {
+  readonly dbRole?: string;
+}
+
+/** Checks the statements of a query before it gets a connection; rejects to refuse it. */
+export type BuilderCheck = (statements: GuardedStatements) => Promise<GuardedRun>;
+
+interface Compiled {
+  sql: string;
+  bindings?: unknown;
+  statementsProducer?: unknown;
+  [key: string]: unknown;
+}
+
+interface BuilderLike {
+  toSQL(): Compiled | Compiled[];
+  _connection?: unknown;
+}
 
 interface RunnerLike {
-  ensureConnection(cb: unknown, params?: unknown): Promise<unknown>;
+  builder: unknown;
+  connection: unknown;
+  run(): Promise<unknown>;
+  stream(...args: unknown[]): unknown;
+  pipe(...args: unknown[]): unknown;
+  ensureConnection(cb: (runner: RunnerLike, params?: unknown) => Promise<unknown>, params?: unknown): Promise<unknown>;
 }
 
 interface ClientInternals {
   runner(builder: unknown): RunnerLike;
-  transaction(container: ((trx: Knex.Transaction) => unknown) | null | undefined, config: unknown, outerTx: unknown): unknown;
+  transaction(container: ((trx: Knex.Transaction) => unknown) | null | undefined, config: unknown, outerTx: unknown): TransactionLike;
+  positionBindings(sql: string): string;
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+  pool?: { acquire(): { promise: Promise<unknown> }; release(connection: unknown): unknown };
+  dialect?: string;
 }
 
-const GUARDED = Symbol('stator.guardedClient');
+interface TransactionLike {
+  acquireConnection(config: { connection?: unknown } | undefined, cb: (connection: unknown) => Promise<unknown>): Promise<unknown>;
+}
+
+const GUARDED = new WeakSet<object>();
+
+/** Refuses a direct use of what only a checked statement may have. */
+function sealedError(what: string): Error {
+  return Object.assign(new Error(`${what} is not available through a guarded knex: run queries through the builder, which checks them`), {
+    code: 'ACCESS_DENIED',
+  });
+}
+
+/** Makes `name` an own, non-writable, non-configurable property of `target` with `value`. */
+function seal(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: false, configurable: false, enumerable: false });
+}
+
+/** Every method of the client's class chain, so that none can be replaced on this object. */
+function sealMethods(target: object): void {
+  for (let proto = Object.getPrototypeOf(target) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name === 'constructor' || Object.prototype.hasOwnProperty.call(target, name)) continue;
+      const d = Object.getOwnPropertyDescriptor(proto, name);
+      if (d && typeof d.value === 'function') seal(target, name, d.value);
+    }
+  }
+  for (const name of Object.getOwnPropertyNames(target)) {
+    const d = Object.getOwnPropertyDescriptor(target, name);
+    if (d && typeof d.value === 'function' && d.configurable) seal(target, name, d.value);
+  }
+}
 
 /**
- * Makes every statement a knex client runs wait for `check` first, by giving the client object
- * its own `runner` (each runner checks its builder in `ensureConnection`, before a connection is
- * acquired: a refused statement never reaches the database, whether it is awaited, streamed or
- * piped) and its own `transaction` (each transaction's client, created per transaction, is
- * guarded the same way, so queries through `trx` and nested savepoints are checked too).
+ * Makes a knex client object run only checked statements, and seals it so that nothing reachable
+ * from it leads to a connection without a check:
  *
- * Only the given client object is changed; knex's classes and other clients are not.
+ * - each query is compiled **once**, when it runs (`builder.toSQL()`: callbacks are called once,
+ *   a builder changed after the call started does not matter); the statements' text, exactly as
+ *   the client will send it, goes to `check`; then exactly those compiled statements run;
+ * - `client.runner(builder)` returns an object with only `run`, `stream` and `pipe`: the knex
+ *   runner that holds the connection is never handed out;
+ * - `acquireConnection`, `acquireRawConnection` and `pool` are refused; every method of the client
+ *   (and of each transaction's client) is an own, non-writable, non-configurable property, so it
+ *   cannot be deleted or replaced to reach a connection (`delete client.runner`,
+ *   `client._query = ...`);
+ * - each transaction's client, made per transaction, is guarded the same way before the
+ *   transaction function sees it; savepoints too.
  *
- * @returns a function that removes the guard again (used when the guard is only for the duration
- * of a function, as in `stator.db.transaction`).
+ * What it does not stop: code that changes knex's or a driver's classes (prototypes) for the whole
+ * process, or opens its own connection with credentials it has (see docs/security.md).
+ *
+ * @param onRole runs `fn` on `connection` under the database role a check returned (PostgreSQL).
  */
-export function guardKnexClient(client: Knex.Client, check: BuilderCheck): () => void {
-  const target = client as unknown as ClientInternals & { [GUARDED]?: true };
-  if (target[GUARDED]) return () => undefined;
-  // Chain to what the client does now (its own overrides included, e.g. the database layer's BEGIN plan).
+export function guardKnexClient(
+  client: Knex.Client,
+  check: BuilderCheck,
+  onRole?: (connection: unknown, role: string, fn: () => Promise<unknown>) => Promise<unknown>,
+): void {
+  const target = client as unknown as ClientInternals;
+  if (GUARDED.has(target)) return;
+  GUARDED.add(target);
   const runner = target.runner;
   const transaction = target.transaction;
-  const own = Object.getOwnPropertyDescriptors(client);
-  Object.defineProperty(target, GUARDED, { value: true, configurable: true });
-  target.runner = function guardedRunner(this: ClientInternals, builder: unknown): RunnerLike {
-    const made = runner.call(this, builder);
-    const ensure = made.ensureConnection;
-    made.ensureConnection = async function guardedEnsure(this: RunnerLike, cb: unknown, params?: unknown) {
-      await check(builder);
-      return ensure.call(this, cb, params);
-    };
-    return made;
+  const ownAcquire = Object.prototype.hasOwnProperty.call(target, 'acquireConnection') ? target.acquireConnection : undefined;
+  const ownRelease = Object.prototype.hasOwnProperty.call(target, 'releaseConnection') ? target.releaseConnection : undefined;
+  const pool = target.pool;
+  const acquire = (): Promise<unknown> => {
+    if (ownAcquire) return ownAcquire.call(target);
+    if (!pool) return Promise.reject(new Error('Unable to acquire a connection'));
+    return pool.acquire().promise;
   };
-  target.transaction = function guardedTransaction(this: ClientInternals, container, config, outerTx) {
+  const release = async (connection: unknown): Promise<void> => {
+    if (ownRelease) await ownRelease.call(target, connection);
+    else pool?.release(connection);
+  };
+
+  const guardedRunner = function guardedRunner(this: ClientInternals, builder: unknown): Pick<RunnerLike, 'run' | 'stream' | 'pipe'> {
+    const inner = runner.call(this, builder);
+    inner.ensureConnection = async function guardedEnsure(cb, params) {
+      const b = builder as BuilderLike;
+      const compiled = b.toSQL();
+      const list = (Array.isArray(compiled) ? compiled : [compiled]).map((q) => ({ ...q }));
+      const texts = list.map((q) => target.positionBindings(String(q.sql)));
+      const unreadable = list.some((q) => q.statementsProducer) ? 'a schema change whose statements knex makes on the connection' : undefined;
+      const run = await check(unreadable === undefined ? { texts } : { texts, unreadable });
+      if (b._connection !== undefined) throw sealedError('running on a connection given with .connection()');
+      // The statements checked, and nothing else: a fresh copy per read, since the client writes to it.
+      const fixed = (): Compiled | Compiled[] => (Array.isArray(compiled) ? list.map((q) => ({ ...q })) : { ...(list[0] as Compiled) });
+      inner.builder = Object.create(builder as object, { toSQL: { value: fixed } });
+      const connection = await acquire();
+      try {
+        inner.connection = connection;
+        const go = (): Promise<unknown> => cb(inner, params);
+        return await (run.dbRole !== undefined && onRole ? onRole(connection, run.dbRole, go) : go());
+      } finally {
+        inner.connection = undefined;
+        await release(connection);
+      }
+    };
+    return {
+      run: () => inner.run(),
+      stream: (...args: unknown[]) => inner.stream(...args),
+      pipe: (...args: unknown[]) => inner.pipe(...args),
+    };
+  };
+
+  const guardedTransaction = function guardedTransaction(this: ClientInternals, container: ((trx: Knex.Transaction) => unknown) | null | undefined, config: unknown, outerTx: unknown): Promise<unknown> {
     const wrapped = container
       ? (trx: Knex.Transaction): unknown => {
-          guardKnexClient(trx.client as Knex.Client, check);
+          guardKnexClient(trx.client as Knex.Client, check, onRole);
           return container(trx);
         }
       : container;
-    return transaction.call(this, wrapped, config, outerTx);
+    const trx = transaction.call(this, wrapped, config, outerTx);
+    // Knex's transaction asks its client for a connection in a later tick; hand it one from here,
+    // since the client's own acquireConnection is refused.
+    const original = trx.acquireConnection;
+    trx.acquireConnection = async (cfg, cb) => {
+      if (cfg?.connection) return original.call(trx, cfg, cb);
+      const connection = (await acquire()) as { __knexTxId?: string };
+      try {
+        return await original.call(trx, { ...cfg, connection }, cb);
+      } finally {
+        delete connection.__knexTxId;
+        await release(connection);
+      }
+    };
+    // The Transaction object can lend its connection (acquireConnection); hand out only its outcome.
+    return new Promise((resolve, reject) => {
+      (trx as unknown as PromiseLike<unknown>).then(resolve, reject);
+    });
   };
-  return () => {
-    for (const key of ['runner', 'transaction'] as const) {
-      const before = own[key];
-      if (before) Object.defineProperty(target, key, before);
-      else delete (target as Partial<ClientInternals>)[key];
-    }
-    delete target[GUARDED];
-  };
+
+  seal(target, 'runner', guardedRunner);
+  seal(target, 'transaction', guardedTransaction);
+  seal(target, 'acquireConnection', () => Promise.reject(sealedError('acquireConnection()')));
+  seal(target, 'acquireRawConnection', () => Promise.reject(sealedError('acquireRawConnection()')));
+  seal(target, 'releaseConnection', (connection: unknown) => release(connection));
+  seal(target, 'pool', undefined);
+  sealMethods(target);
 }

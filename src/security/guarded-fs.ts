@@ -1,8 +1,33 @@
-import { relative, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
+import { dirname, relative, sep } from 'node:path';
 import type { StatorFs } from '../filesystem/filesystem-api.js';
+import { AccessDeniedError } from '../errors/access-denied-error.js';
 import { isPathOutsideBaseError } from '../errors/path-outside-base-error.js';
-import { PathSandbox } from '../filesystem/sandbox.js';
+import { writeFileAtomic } from '../filesystem/atomic-write.js';
+import { explainFsError } from '../filesystem/fs-error.js';
+import { makeDirs } from '../filesystem/make-dirs.js';
+import { modeProblem } from '../filesystem/mode-cap.js';
+import { realPathOf } from '../filesystem/real-path.js';
+import { PathSandbox, type SandboxedPath } from '../filesystem/sandbox.js';
+import { descriptorPath, openVerified } from '../filesystem/verified-open.js';
 import type { AccessCheck } from './access-check.js';
+import type { Principal } from './principal.js';
+
+/** What the guarded filesystem needs to know besides the filesystem. */
+export interface FsGuardSettings {
+  /** `filesystem.permissions`: the cap on modes a caller may set. Default 0o755. */
+  readonly permissions?: number;
+  /**
+   * Files Stator keeps for itself (the SQLite database and its `-wal`/`-shm`/`-journal`, the
+   * audit log with its head anchor and rotated files, the event log), absolute. Refused through
+   * the guarded `fs` with `ACCESS_DENIED` whatever the permissions say.
+   */
+  readonly protectedPaths?: () => readonly string[];
+}
+
+/** The longest path a guarded call accepts, in characters. */
+export const MAX_GUARDED_PATH_LENGTH = 4096;
 
 /** The scope of a path: relative to the base, `/`-separated, `.` for the base itself. */
 function scopeOf(base: string, absolute: string): string {
@@ -10,13 +35,14 @@ function scopeOf(base: string, absolute: string): string {
   return rel === '' ? '.' : rel.split(sep).join('/');
 }
 
+const isUnder = (path: string, dir: string): boolean => path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
 /**
  * `stator.as(...).fs`: the same API as `stator.fs`, each call checked first. The path is first
  * normalized by the sandbox (an escape still throws `PathOutsideBaseError`, and is audited as a
- * denial), then
- * checked as written (`uploads/../private/a` is `private/a`) **and**, when a symbolic link inside
- * the base leads elsewhere, as the real location too: a link cannot lend one principal's path
- * to another.
+ * denial), then checked as written (`uploads/../private/a` is `private/a`) **and**, when a
+ * symbolic link inside the base leads elsewhere, as the real location too: a link cannot lend one
+ * principal's path to another.
  *
  * | call | needs |
  * |---|---|
@@ -24,13 +50,38 @@ function scopeOf(base: string, absolute: string): string {
  * | `writeFile`, `remove`, `mkdir` | `fs:write:<path>` |
  * | `resolve` | nothing: it computes a path (sandboxed as ever) and touches no file content |
  *
+ * Beyond permissions:
+ * - Stator's own files (database, audit log, event log; {@link FsGuardSettings.protectedPaths})
+ *   are refused, and so is removing a directory that holds one;
+ * - `writeFile` and `mkdir` modes are capped by `filesystem.permissions`; setuid, setgid, sticky
+ *   and world-writable modes are refused;
+ * - the I/O runs on the real path that was checked, opened without following a symbolic link
+ *   swapped in after the check: reads open with `O_NOFOLLOW` and verify the descriptor's real
+ *   path, writes verify their temporary file's directory, `list` reads the verified descriptor.
+ *   What remains: `mkdir` and `remove` work on paths, so a swap in the instant between their
+ *   re-check and the system call can still redirect them inside the limits of the process's own
+ *   rights; see docs/security.md.
+ *
  * `list()` without a path lists the base: `fs:read:.`, granted by `fs:read:*`.
  */
-export function guardFs(fs: () => StatorFs, check: AccessCheck): StatorFs {
-  const needs = async (action: 'read' | 'write', path: string): Promise<void> => {
+export function guardFs(fs: () => StatorFs, check: AccessCheck, settings: FsGuardSettings = {}): StatorFs {
+  const permissions = settings.permissions ?? 0o755;
+  const protectedReal = (): string[] => (settings.protectedPaths?.() ?? []).map((p) => {
+    try {
+      return realPathOf(p);
+    } catch {
+      return p;
+    }
+  });
+  const deny = (action: 'read' | 'write', scope: string, why: string): Promise<never> =>
+    check.refused({ resource: 'fs', action, scope }, why, (p: Principal) => new AccessDeniedError(p.id, `fs:${action}:${scope}`, why));
+
+  const needs = async (action: 'read' | 'write', path: string, opts: { holdsProtected?: boolean } = {}): Promise<SandboxedPath> => {
+    if (typeof path !== 'string') return deny(action, `(${typeof path})`, 'a path must be a string');
+    if (path.length > MAX_GUARDED_PATH_LENGTH) return deny(action, `${path.slice(0, 256)}…(${path.length} characters)`, `path longer than ${MAX_GUARDED_PATH_LENGTH} characters`);
     const target = fs();
     const sandbox = new PathSandbox(target.basePath);
-    let where;
+    let where: SandboxedPath;
     try {
       where = sandbox.locate(path);
     } catch (error) {
@@ -38,14 +89,40 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck): StatorFs {
       return check.refused({ resource: 'fs', action, scope: path.replace(/\0/g, '\\0') }, `path outside base_path: ${error.reason}`, error);
     }
     const realBase = sandbox.locate('.').real;
-    const scopes = new Set([scopeOf(target.basePath, where.path), scopeOf(realBase, where.real)]);
-    await check([...scopes].map((scope) => ({ resource: 'fs', action, scope })));
+    const scopes = [...new Set([scopeOf(target.basePath, where.path), scopeOf(realBase, where.real)])];
+    for (const p of protectedReal()) {
+      const hit = where.real === p || where.real.startsWith(`${p}-`) || where.real.startsWith(`${p}.`) || (opts.holdsProtected === true && isUnder(p, where.real));
+      if (hit) return deny(action, scopes[0] as string, "one of Stator's own files (database, audit log, event log) is not reachable through fs");
+    }
+    await check(scopes.map((scope) => ({ resource: 'fs', action, scope })));
+    return where;
   };
+  const mode = async (path: string, value: number | undefined, kind: 'file' | 'directory'): Promise<void> => {
+    if (value === undefined) return;
+    const why = modeProblem(value, permissions, kind);
+    if (why !== undefined) await deny('write', typeof path === 'string' ? path : '(path)', `mode ${why}`);
+  };
+  /** Runs I/O on the checked location, explaining OS errors as `stator.fs` does. */
+  const io = async <T>(operation: string, path: string, where: SandboxedPath, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw explainFsError(error, operation, path, where.path);
+    }
+  };
+
   function readFile(path: string): Promise<Buffer>;
   function readFile(path: string, encoding: BufferEncoding): Promise<string>;
   async function readFile(path: string, encoding?: BufferEncoding): Promise<Buffer | string> {
-    await needs('read', path);
-    return encoding ? fs().readFile(path, encoding) : fs().readFile(path);
+    const where = await needs('read', path);
+    return io('readFile', path, where, async () => {
+      const handle = await openVerified(where.real);
+      try {
+        return encoding ? await handle.readFile(encoding) : await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    });
   }
   return {
     get basePath() {
@@ -54,29 +131,60 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck): StatorFs {
     // A path computation, not an access: nothing is read or written, so nothing to check.
     resolve: (path) => fs().resolve(path),
     readFile,
-    writeFile: async (path, data, options) => {
-      await needs('write', path);
-      return fs().writeFile(path, data, options);
+    writeFile: async (path, data, options = {}) => {
+      await mode(path, options.mode, 'file');
+      const where = await needs('write', path);
+      return io('writeFile', path, where, () => writeFileAtomic(where.real, data, { ...options, expectedDirectory: dirname(where.real) }));
     },
     list: async (path = '.') => {
-      await needs('read', path);
-      return fs().list(path);
+      const where = await needs('read', path);
+      return io('list', path, where, async () => {
+        const handle = await openVerified(where.real, constants.O_RDONLY | constants.O_DIRECTORY);
+        try {
+          const at = (await descriptorPath(handle)) === undefined ? where.real : `/proc/self/fd/${handle.fd}`;
+          return (await readdir(at)).sort();
+        } finally {
+          await handle.close();
+        }
+      });
     },
     stat: async (path) => {
-      await needs('read', path);
-      return fs().stat(path);
+      const where = await needs('read', path);
+      return io('stat', path, where, async () => {
+        const handle = await openVerified(where.real);
+        try {
+          return await handle.stat();
+        } finally {
+          await handle.close();
+        }
+      });
     },
     exists: async (path) => {
-      await needs('read', path);
-      return fs().exists(path);
+      const where = await needs('read', path);
+      return io('exists', path, where, async () => {
+        try {
+          await (await openVerified(where.real)).close();
+          return true;
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+          throw error;
+        }
+      });
     },
     remove: async (path, options) => {
-      await needs('write', path);
+      const where = await needs('write', path, { holdsProtected: true });
+      // Re-checked just before: the parent must still be where it was checked.
+      const parent = await realpath(dirname(where.path)).catch(() => undefined);
+      if (parent !== undefined && parent !== dirname(where.real)) return deny('write', path, 'the path changed after it was checked (a symbolic link was swapped in)');
       return fs().remove(path, options);
     },
-    mkdir: async (path, options) => {
-      await needs('write', path);
-      return fs().mkdir(path, options);
+    mkdir: async (path, options = {}) => {
+      await mode(path, options.mode, 'directory');
+      const where = await needs('write', path);
+      await io('mkdir', path, where, () => makeDirs(where.real, options.mode ?? permissions));
+      const real = await realpath(where.real).catch(() => where.real);
+      if (real !== where.real) return deny('write', path, 'the path changed while it was created (a symbolic link was swapped in)');
     },
   };
 }

@@ -21,4 +21,6 @@ export type { RevocationStore } from './revocation-store.js';
 export { secureStator, type SecurableStator, type SecuredStator } from './secure-stator.js';
 export { guardAccess, type GuardedAccess, type GuardTargets } from './guard-access.js';
 export type { GuardOptions } from './access-check.js';
-export { queryAccess, type QueryAccess } from './query-access.js';
+export { sqlAccess, type SqlAccess, type TableAction } from './sql-access.js';
+export type { SqlNaming } from './sql-names.js';
+export type { DbGuardSettings, DatabaseRoles } from './guarded-db.js';

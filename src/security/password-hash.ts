@@ -52,13 +52,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
   }
 }
 
-let dummy: string | undefined;
+let dummy: Promise<string> | undefined;
+
+/**
+ * Builds the hash {@link burnPasswordCheck} verifies against. Security calls it when it is
+ * created (and `ready()` waits for it), so that the first login for an unknown principal does not
+ * pay for building it and take longer than the others (a timing tell).
+ */
+export function prepareDummyHash(): Promise<string> {
+  dummy ??= hashPassword('stator-dummy-password');
+  return dummy;
+}
 
 /**
  * Spends the time of one password check without any hash to match, so that a login for an
  * unknown principal takes as long as one with a wrong password (no principal enumeration by timing).
  */
 export async function burnPasswordCheck(password: string): Promise<void> {
-  dummy ??= await hashPassword('stator-dummy-password');
-  await verifyPassword(password, dummy);
+  await verifyPassword(password, await prepareDummyHash());
 }

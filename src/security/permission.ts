@@ -1,4 +1,4 @@
-import { compileScopeGlob, escapeGlob, isUniversalScope } from './scope-glob.js';
+import { compileScopeGlob, escapeGlob, isUniversalScope, separatorsOf } from './scope-glob.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -13,8 +13,17 @@ import type { Principal } from './principal.js';
  *
  * A scope may use templates filled from the principal: `${principal.id}` and
  * `${principal.<attribute>}`, e.g. `fs:write:home/${principal.id}/**`. The value is inserted
- * literally (its `*` and `?` do not act as wildcards); if the attribute is missing the
- * permission grants (or denies) nothing.
+ * literally (its `*` and `?` do not act as wildcards). So that a value can never extend into
+ * another principal's names (tenant `acme` into `acme_corp`), a template must end the scope or be
+ * followed by a separator of the resource (`:` cache, `/` fs, `.` or `_` db; {@link separatorsOf}),
+ * and a value that contains a separator, is empty, or is missing makes the permission grant (or
+ * deny) nothing. With `db:*:tenant_${principal.tenant}_*`, tenant `acme` gets `tenant_acme_orders`
+ * but not `tenant_acme_corp_orders` (a grant's `*` does not cross `_`), and a tenant `acme_corp`
+ * gets nothing from the template (its value holds a separator): pick tenant ids without one.
+ * `db:*:tenant_${principal.tenant}*` is refused by the configuration check.
+ *
+ * In a grant a `*` stays within one segment; in a deny (`!`) it reaches across separators like
+ * `**`, so that a deny never covers less than it seems to.
  */
 export interface PermissionPattern {
   readonly effect: 'allow' | 'deny';
@@ -47,6 +56,15 @@ export function parsePermission(text: string): PermissionPattern {
   if (!SEGMENT.test(resource) || !SEGMENT.test(action)) {
     throw new Error(`resource and action must be names or "*", got "${text}"`);
   }
+  const seps = separatorsOf(resource);
+  for (const m of scope.matchAll(TEMPLATE)) {
+    const next = scope[(m.index ?? 0) + m[0].length];
+    if (next !== undefined && !seps.includes(next)) {
+      throw new Error(
+        `a template must end the scope or be followed by ${[...seps].map((c) => `"${c}"`).join(' or ')}, so that a value cannot run into another principal's names; got "${text}" (write e.g. "${resource}:${action}:${scope.slice(0, m.index)}${m[0]}${seps[0]}*")`,
+      );
+    }
+  }
   return { effect, resource, action, scope, text };
 }
 
@@ -67,20 +85,23 @@ export interface CompiledRule {
  */
 export function compileRule(pattern: PermissionPattern, principal: Principal, origin: string): CompiledRule | undefined {
   let missing = false;
+  const seps = separatorsOf(pattern.resource);
   const scope = pattern.scope.replace(TEMPLATE, (_m, name: string) => {
     const value = name === 'id' ? principal.id : principal.attributes[name];
-    if (typeof value !== 'string' && typeof value !== 'number') {
+    const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+    if (text === '' || [...seps].some((c) => text.includes(c))) {
       missing = true;
       return '';
     }
-    return escapeGlob(String(value));
+    return escapeGlob(text);
   });
   if (missing) return undefined;
   return {
     effect: pattern.effect,
     resource: pattern.resource,
     action: pattern.action,
-    scope: isUniversalScope(scope) ? undefined : compileScopeGlob(scope),
+    // A deny reaches further, never less far: its `*` crosses separators as `**` does.
+    scope: isUniversalScope(scope) ? undefined : compileScopeGlob(scope, pattern.effect === 'deny' ? '' : seps),
     origin,
   };
 }

@@ -1,41 +1,60 @@
 /**
+ * The separators of each resource's scopes: `:` between the parts of a cache key, `/` between
+ * path segments, `.` between a schema and its table and `_` between the words of a snake_case
+ * table name (`tenant_acme_orders`). In a grant, a `*` never crosses them, and a template value
+ * must be followed by one and never contain one (see `permission.ts`). A resource Stator does not
+ * know uses `/`; a rule for any resource (`*:read:...`) uses all of them.
+ */
+export const SCOPE_SEPARATORS: Readonly<Record<string, string>> = { cache: ':', fs: '/', db: '._' };
+
+/** The separators of `resource` (`*` → every known separator). */
+export function separatorsOf(resource: string): string {
+  if (resource === '*') return ':/._';
+  return SCOPE_SEPARATORS[resource] ?? '/';
+}
+
+/**
  * Glob semantics of the scope part of a permission (`fs:write:uploads/**`), matched against the
- * whole scope of a request, case-sensitively:
+ * whole scope of a request, case-sensitively, with the resource's separators `seps` (`:` for
+ * cache keys, `/` for paths, `.` for tables, see {@link SCOPE_SEPARATORS}):
  *
  * - `*` alone matches every scope of the resource (`cache:read:*`: every key, `fs:read:*`: every path).
- * - otherwise `*` matches any run of characters except `/`, and `?` one character except `/`;
- * - `**` matches any run of characters including `/`; as a whole path segment it matches zero or
- *   more segments: `uploads/**` matches `uploads`, `uploads/a` and `uploads/a/b`; `**\/x` matches
- *   `x` and `a/b/x`; `a/**\/b` matches `a/b` and `a/x/y/b`;
- * - every other character is literal (`.` and `:` included).
- *
- * Cache keys and table names seldom contain `/`, so for them `*` and `**` behave alike:
- * `cache:read:user:*` matches `user:1` and `user:1:profile`.
+ * - otherwise `*` matches any run of characters except a separator, and `?` one such character:
+ *   `cache:read:user:*` matches `user:1` but not `user:1:profile`; `user:alice*` matches
+ *   `user:alicebob` but never `user:alicebob:cart`;
+ * - `**` matches any run of characters including separators; as a whole segment it matches zero
+ *   or more segments: `uploads/**` matches `uploads`, `uploads/a` and `uploads/a/b`; `**\/x`
+ *   matches `x` and `a/b/x`; `a/**\/b` matches `a/b` and `a/x/y/b`; `user:**` matches `user`,
+ *   `user:1` and `user:1:profile`;
+ * - every other character is literal; `\*` is a literal star.
  */
-export function compileScopeGlob(pattern: string): RegExp {
+export function compileScopeGlob(pattern: string, seps = '/'): RegExp {
   if (pattern === '*' || pattern === '**') return /^[\s\S]*$/;
+  const sepClass = `[^${escapeClass(seps)}]`;
+  const isSep = (c: string | undefined): boolean => c !== undefined && seps.includes(c);
   let out = '';
   let i = 0;
   while (i < pattern.length) {
     const ch = pattern[i] as string;
     if (ch === '*' && pattern[i + 1] === '*') {
-      const atSegmentStart = i === 0 || pattern[i - 1] === '/';
+      const atSegmentStart = i === 0 || isSep(pattern[i - 1]);
       const next = pattern[i + 2];
-      if (atSegmentStart && next === '/') {
-        out += '(?:[\\s\\S]*/)?'; // `**/` : zero or more whole segments
+      if (atSegmentStart && isSep(next)) {
+        out += `(?:[\\s\\S]*${escapeRegExp(next as string)})?`; // `**/` : zero or more whole segments
         i += 3;
       } else if (atSegmentStart && next === undefined && i > 0) {
-        out = out.slice(0, -1) + '(?:/[\\s\\S]*)?'; // `/**` at the end: the directory itself and below
+        const sep = escapeRegExp(pattern[i - 1] as string);
+        out = out.slice(0, -sep.length) + `(?:${sep}[\\s\\S]*)?`; // `/**` at the end: the segment itself and below
         i += 2;
       } else {
         out += '[\\s\\S]*';
         i += 2;
       }
     } else if (ch === '*') {
-      out += '[^/]*';
+      out += `${sepClass}*`;
       i += 1;
     } else if (ch === '?') {
-      out += '[^/]';
+      out += sepClass;
       i += 1;
     } else if (ch === '\\' && i + 1 < pattern.length) {
       out += escapeRegExp(pattern[i + 1] as string); // `\*` is a literal star (see escapeGlob)
@@ -49,6 +68,7 @@ export function compileScopeGlob(pattern: string): RegExp {
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeClass = (s: string): string => s.replace(/[\]\\^-]/g, '\\$&');
 
 /** True when the pattern matches every scope (`*` or `**`). */
 export const isUniversalScope = (pattern: string): boolean => pattern === '*' || pattern === '**';

@@ -1,6 +1,7 @@
 import type { StatorCache } from '../cache/types.js';
 import type { StatorDb } from '../database/database-api.js';
 import type { StatorFs } from '../filesystem/filesystem-api.js';
+import { resolve } from 'node:path';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { GuardOptions } from './access-check.js';
 import type { Authenticator } from './authenticator.js';
@@ -47,6 +48,15 @@ export function secureStator(stator: SecurableStator): SecuredStator {
   return secured;
 }
 
+/** Files Stator keeps for itself under or beside base_path: never reachable through the guarded fs. */
+function statorFiles(config: RuntimeContext['config']): string[] {
+  const base = resolve(config.filesystem.base_path);
+  const files = [resolve(base, config.security.audit.file)];
+  if (config.events.path !== undefined) files.push(resolve(base, config.events.path));
+  if (config.database.driver === 'sqlite' && config.database.filename !== ':memory:') files.push(resolve(base, config.database.filename));
+  return files;
+}
+
 const securedByStator = new WeakMap<SecurableStator, SecuredStator>();
 
 function buildSecured(stator: SecurableStator): SecuredStator {
@@ -62,7 +72,20 @@ function buildSecured(stator: SecurableStator): SecuredStator {
     ...(fs ? { resolvePath: (path: string) => (fs as StatorFs).resolve(path) } : {}),
     knex: () => stator.db.knex,
   });
-  const targets = { cache: () => stator.cache, db: () => stator.db, fs: () => stator.fs };
+  const config = stator.context.config;
+  const roles = config.security.database_roles;
+  const targets = {
+    cache: () => stator.cache,
+    db: () => stator.db,
+    fs: () => stator.fs,
+    cacheSettings: { keyPrefix: config.cache.key_prefix },
+    fsSettings: { permissions: config.filesystem.permissions, protectedPaths: () => statorFiles(config) },
+    dbSettings: {
+      // PostgreSQL: unqualified names live in `public`; MySQL: in the configured database.
+      ...(config.database.driver === 'mysql' ? { defaultSchema: config.database.database } : {}),
+      ...(roles ? { databaseRoles: { roles: roles.roles, ...(roles.default !== undefined ? { default: roles.default } : {}) } } : {}),
+    },
+  };
   return {
     security,
     auth: security.auth,

@@ -16,8 +16,14 @@ export interface TokenSettings {
   readonly ttl: number;
   readonly issuer: string;
   readonly audience: string;
-  /** Seconds of skew tolerated on exp and nbf. */
+  /** Seconds of skew tolerated on exp, nbf and iat. */
   readonly clockTolerance: number;
+  /**
+   * Seconds a token may live at most, whoever signed it: refused when issued longer ago
+   * (`iat`), when its lifetime (`exp - iat`) is longer, or when `iat` is in the future beyond
+   * the clock tolerance. Default: no limit beyond `exp`.
+   */
+  readonly maxAge?: number;
 }
 
 /** A token issued by {@link TokenService.issue}. */
@@ -133,18 +139,25 @@ export class TokenService implements Tokens {
         currentDate: new Date(this.clock.now()),
         clockTolerance: this.settings.clockTolerance,
         requiredClaims: ['sub', 'jti', 'iat', 'exp', 'nbf'],
+        // jose refuses an `iat` older than this, and one in the future beyond the tolerance.
+        ...(this.settings.maxAge !== undefined ? { maxTokenAge: this.settings.maxAge } : {}),
       }));
     } catch (cause) {
       throw new TokenInvalidError(reasonOf(cause), { cause: sanitize(cause) });
     }
+    const iat = Number(payload.iat);
+    const now = this.clock.now() / 1000;
+    if (!Number.isFinite(iat) || iat > now + this.settings.clockTolerance) throw new TokenInvalidError('issued in the future');
+    if (this.settings.maxAge !== undefined && Number(payload.exp) - iat > this.settings.maxAge) throw new TokenInvalidError('lifetime longer than security.jwt.max_age');
     return { principalId: String(payload.sub), jti: String(payload.jti), expiresAt: Number(payload.exp) * 1000 };
   }
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTExpired) return error.claim === 'iat' ? 'older than security.jwt.max_age' : 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf' || error.claim === 'iat') return 'not yet valid';
+    if (error.claim === 'iat') return 'issued in the future';
+    if (error.claim === 'nbf') return 'not yet valid';
     if (error.claim === 'iss') return 'wrong issuer';
     if (error.claim === 'aud') return 'wrong audience';
     return `claim ${error.claim} missing or invalid`;

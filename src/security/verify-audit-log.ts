@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { GENESIS_HASH, hashAuditEntry, type AuditEntry } from './audit-entry.js';
+import { readFile } from 'node:fs/promises';
+import { readAuditAnchor } from './audit-anchor.js';
+import { GENESIS_HASH, canonicalAuditLine, hashAuditEntry, type AuditEntry } from './audit-entry.js';
 
 /** The result of {@link verifyAuditLog}. */
 export interface AuditVerification {
@@ -33,70 +33,95 @@ function shapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Options of {@link verifyAuditLog}. */
+export interface VerifyAuditOptions {
+  /** `security.audit.key`, when the log was written with one (entries are HMACs then). */
+  readonly key?: string;
+  /** Compare the log's end with the head anchor (`<file>.head`). Default true. */
+  readonly anchor?: boolean;
+  /** The head this file continues (the previous file's last entry in a rotated set); genesis by default. */
+  readonly from?: { readonly seq: number; readonly hash: string };
+}
+
 /**
- * Reads an audit log line by line and checks its chain. It reports the **first** bad entry:
+ * Reads an audit log and checks its chain. It reports the **first** bad entry:
  *
- * - a line that is not a complete entry (edited by hand, or cut short by a crash);
- * - an entry whose hash does not match its fields (edited);
- * - an entry whose `seq` is not the previous one + 1 (an entry before it was deleted, or the
- *   lines were reordered);
- * - an entry whose `prevHash` is not the previous entry's hash (an entry was replaced together
- *   with its hash, or entries were spliced in from another log).
- *
- * What a hash chain cannot show: lines cut off the **end** of the file, or a whole chain rewritten
- * from some entry onwards by someone who can write the file. Compare `head` with a copy kept
- * elsewhere (the database mirror, a log shipper) to catch those.
+ * - a line that is not byte for byte the canonical form of an entry (`JSON.stringify` of its
+ *   fields in order, `\n`-terminated): so a duplicate key (`"decision":"allow"` before the real
+ *   one), an escape written differently (`\u0061lice`), a CRLF ending, extra spaces or a line cut
+ *   short are all refused, and what is verified is exactly what a reader of the file sees;
+ * - an entry whose hash does not match its fields (edited; with `key`, a recomputed chain fails
+ *   too, since the hashes are HMACs);
+ * - an entry whose `seq` is not the previous one + 1 (deleted, reordered), or whose `prevHash`
+ *   is not the previous entry's hash (replaced, spliced);
+ * - with the head anchor: a log that ends before the anchored entry (lines cut off the end,
+ *   truncated to nothing), or whose entry at the anchored seq has another hash (rewritten and
+ *   renumbered).
  *
  * `from` is the head the file continues (the previous file's last entry, in a rotated set; see
  * `verifyAuditSet`), genesis by default.
  *
  * @throws the file system's error when the file cannot be read at all (missing, a directory).
  */
-export async function verifyAuditLog(path: string, from?: { readonly seq: number; readonly hash: string }): Promise<AuditVerification> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let lineNo = 0;
+export async function verifyAuditLog(path: string, options: VerifyAuditOptions = {}): Promise<AuditVerification> {
+  const text = await readFile(path, 'utf8');
   let verified = 0;
-  let head = from ?? { seq: 0, hash: GENESIS_HASH };
-  let pendingBlank: number | undefined;
+  const start = options.from ?? { seq: 0, hash: GENESIS_HASH };
+  let head = start;
   const bad = (line: number, problem: string, seq?: number): AuditVerification => ({
     ok: false,
     verified,
     head,
     firstBad: { line, problem, ...(seq !== undefined ? { seq } : {}) },
   });
-  try {
-    for await (const text of lines) {
-      lineNo++;
-      if (text === '') {
-        pendingBlank ??= lineNo;
-        continue;
-      }
-      if (pendingBlank !== undefined) return bad(pendingBlank, 'blank line inside the log (a line was emptied)');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return bad(lineNo, 'not valid JSON (edited or cut short)');
-      }
-      const shape = shapeProblem(parsed);
-      const seq = typeof (parsed as { seq?: unknown })?.seq === 'number' ? (parsed as { seq: number }).seq : undefined;
-      if (shape) return bad(lineNo, shape, seq);
-      const entry = parsed as AuditEntry;
-      const { hash, ...body } = entry;
-      if (hashAuditEntry(body) !== hash) return bad(lineNo, `entry ${entry.seq} was modified: its hash does not match its content`, entry.seq);
-      if (entry.seq !== head.seq + 1) {
-        const why = entry.seq > head.seq + 1 ? `entry ${head.seq + 1} is missing (deleted)` : 'entries are out of order';
-        return bad(lineNo, `expected entry ${head.seq + 1}, found entry ${entry.seq}: ${why}`, entry.seq);
-      }
-      if (entry.prevHash !== head.hash) {
-        return bad(lineNo, `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`, entry.seq);
-      }
-      head = { seq: entry.seq, hash };
-      verified++;
+  const lines = text.split('\n');
+  const last = lines.pop();
+  if (last !== undefined && last !== '') return bad(lines.length + 1, 'the last line is not terminated (a write was cut short)');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] as string;
+    const lineNo = i + 1;
+    if (raw === '') return bad(lineNo, 'blank line inside the log (a line was emptied)');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return bad(lineNo, 'not valid JSON (edited or cut short)');
     }
-  } finally {
-    lines.close();
+    const shape = shapeProblem(parsed);
+    const seq = typeof (parsed as { seq?: unknown })?.seq === 'number' ? (parsed as { seq: number }).seq : undefined;
+    if (shape) return bad(lineNo, shape, seq);
+    const entry = parsed as AuditEntry;
+    if (`${raw}\n` !== canonicalAuditLine(entry)) {
+      return bad(lineNo, 'not in canonical form (duplicate key, escape written differently, CRLF, spacing or key order): edited by hand', entry.seq);
+    }
+    const { hash, ...body } = entry;
+    if (hashAuditEntry(body, options.key) !== hash) return bad(lineNo, `entry ${entry.seq} was modified: its hash does not match its content${options.key ? ' and the key' : ''}`, entry.seq);
+    if (entry.seq !== head.seq + 1) {
+      const why = entry.seq > head.seq + 1 ? `entry ${head.seq + 1} is missing (deleted)` : 'entries are out of order';
+      return bad(lineNo, `expected entry ${head.seq + 1}, found entry ${entry.seq}: ${why}`, entry.seq);
+    }
+    if (entry.prevHash !== head.hash) {
+      return bad(lineNo, `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`, entry.seq);
+    }
+    head = { seq: entry.seq, hash };
+    verified++;
   }
-  if (pendingBlank !== undefined) return bad(pendingBlank, 'blank line at the end of the log (a line was emptied)');
+  if (options.anchor !== false) {
+    const anchor = await readAuditAnchor(path, options.key);
+    if (typeof anchor === 'string') return bad(lines.length, anchor);
+    if (anchor && head.seq < anchor.seq) return bad(lines.length + 1, `the log ends at entry ${head.seq} but its head anchor says entry ${anchor.seq} was written: entries were cut off the end (or the log was emptied)`);
+    if (anchor && anchor.seq > 0) {
+      // The anchor may name the entry this file continues from (an active file just rotated).
+      const at = anchor.seq === start.seq ? start.hash : anchor.seq < start.seq ? anchor.hash : hashAt(lines, anchor.seq - start.seq);
+      if (at !== anchor.hash) return bad(Math.max(1, anchor.seq - start.seq), `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`, anchor.seq);
+    }
+  }
   return { ok: true, verified, head };
+}
+
+/** The hash of the entry on line `n` (1-based; lines are verified to be consecutive by then). */
+function hashAt(lines: readonly string[], n: number): string | undefined {
+  const line = lines[n - 1];
+  if (line === undefined) return undefined;
+  return (JSON.parse(line) as AuditEntry).hash;
 }

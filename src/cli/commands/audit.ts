@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load-config.js';
 import { readYamlConfig } from '../../config/read-yaml.js';
 import { configSchema } from '../../config/schema.js';
 import { isStatorError } from '../../errors/stator-error.js';
+import { readAuditKey } from '../../security/create-security.js';
 import { verifyAuditSet } from '../../security/audit-set.js';
 
 interface VerifyOptions {
@@ -14,14 +15,17 @@ interface VerifyOptions {
 }
 
 /**
- * The audit log to check: `--file`, or `security.audit.file` under `filesystem.base_path` of
- * `--config` (or the embedded default). Only those two keys are read from the configuration, so
- * that verifying a log needs no database password or JWT secret in the environment.
+ * The audit log to check and its HMAC key: `--file` (key from `STATOR_AUDIT_KEY`), or
+ * `security.audit.file` under `filesystem.base_path` of `--config` (or the embedded default), key
+ * from `security.audit.key`/`key_file` there or `STATOR_AUDIT_KEY`. Only those keys are read from
+ * the configuration, so that verifying a log needs no database password or JWT secret.
  */
-function auditFileOf(options: VerifyOptions): string {
-  if (options.file) return resolve(options.file);
+function auditFileOf(options: VerifyOptions): { file: string; key?: string } {
+  const envKey = process.env.STATOR_AUDIT_KEY;
+  if (options.file) return { file: resolve(options.file), ...(envKey ? { key: envKey } : {}) };
   const config = loadConfig(options.config === undefined ? undefined : auditKeysOf(options.config));
-  return resolve(config.filesystem.base_path, config.security.audit.file);
+  const key = config.security.audit.key ?? readAuditKey(config.security.audit.key_file) ?? envKey;
+  return { file: resolve(config.filesystem.base_path, config.security.audit.file), ...(key ? { key } : {}) };
 }
 
 /** `filesystem.base_path` and `security.audit` of a YAML file, interpolated; nothing else. */
@@ -64,8 +68,9 @@ export function register(program: Command): void {
       let file: string;
       let result;
       try {
-        file = auditFileOf(options);
-        result = await verifyAuditSet(file);
+        const target = auditFileOf(options);
+        file = target.file;
+        result = await verifyAuditSet(file, target.key !== undefined ? { key: target.key } : {});
       } catch (error) {
         const message = isStatorError(error) ? error.message : `cannot read the audit log: ${(error as Error).message}`;
         process.stderr.write(`stator audit verify: ${message}\n`);

@@ -101,8 +101,13 @@ const jwt = z.strictObject({
   ttl: seconds().default(900),
   issuer: z.string().min(1).default('stator'),
   audience: z.string().min(1).default('stator'),
-  /** Seconds of clock skew tolerated on exp/nbf. */
+  /** Seconds of clock skew tolerated on exp/nbf/iat. */
   clock_tolerance: seconds().default(0),
+  /**
+   * Seconds a token may live at most, whoever signed it: older (`iat`), longer-lived
+   * (`exp - iat`) or future-dated (`iat` beyond clock_tolerance) tokens are refused. Default one day.
+   */
+  max_age: seconds().default(86_400),
 });
 
 const login = z.strictObject({
@@ -124,6 +129,14 @@ const audit = z.strictObject({
       ctx.issues.push({ code: 'custom', input: f, message: 'expected a path relative to filesystem.base_path that stays inside it, such as logs/audit.jsonl' });
     }
   }).default('logs/audit.jsonl'),
+  /**
+   * HMAC key of the chain (16 characters or more; prefer `${ENV}` or `key_file`): with it, whoever
+   * can edit the file but lacks the key cannot recompute a valid chain. `stator audit verify
+   * --config` uses the same key.
+   */
+  key: z.string().min(16, { error: 'expected a key of at least 16 characters' }).optional(),
+  /** Read the HMAC key from this file. */
+  key_file: z.string().optional(),
   /**
    * When the audit log starts a new file (the chain continues from the previous file's last entry)
    * and how many old files are kept (default: all; `stator audit verify` checks the whole set).
@@ -155,6 +168,17 @@ export const securitySection = z
     audit: audit.prefault({}),
     /** Principals also from this database table (see README); config principals win on a clash. */
     user_store: z.strictObject({ table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('stator_principals') }).optional(),
+    /**
+     * PostgreSQL only: run each guarded statement under a database role (`SET LOCAL ROLE` inside
+     * a transaction), the PostgREST way, so that the database refuses what the role has no GRANT
+     * for. `roles` maps Stator roles to database roles (the first of a principal's roles found
+     * wins); `default` is the role of a principal with none mapped (without it, such a principal's
+     * queries are refused). The connecting user must be a member of each role.
+     */
+    database_roles: z.strictObject({
+      roles: z.record(z.string().min(1), z.string().min(1)).default({}),
+      default: z.string().min(1).optional(),
+    }).optional(),
     /** Where revoked token ids are kept: `memory` (lost on restart) or a `database` table. */
     revocation: z.strictObject({
       store: z.enum(['memory', 'database']).default('memory'),

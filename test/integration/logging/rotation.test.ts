@@ -106,6 +106,23 @@ describe('audit log rotation', () => {
     expect(second).toMatchObject({ ok: true, verified: 350, head: { seq: 350 } });
   });
 
+  it('with security.audit.key, the HMAC chain continues across files and verifies only with the key', async () => {
+    const file = path.join(tempDir(), 'audit.jsonl');
+    const key = 'rotation-test-key-0123456789';
+    const log = new AuditLog({ file, key, clock: new TestClock(Date.UTC(2025, 0, 1)), rotation: { maxSize: 2000 } });
+    // Batches of ten, each acknowledged before the next: the files rotate between them.
+    for (let b = 0; b < 12; b++) await Promise.all(Array.from({ length: 10 }, (_, i) => log.append(record(b * 10 + i + 1))));
+    await log.drain();
+    const withKey = await verifyAuditSet(file, { key });
+    expect(withKey).toMatchObject({ ok: true, verified: 120, head: { seq: 120 } });
+    expect(withKey.files.length).toBeGreaterThan(2);
+    const noKey = await verifyAuditSet(file);
+    expect(noKey.ok).toBe(false);
+    expect(noKey.firstBad?.problem).toMatch(/entry 1 was modified/);
+    const otherKey = await verifyAuditSet(file, { key: 'another-key-0123456789' });
+    expect(otherKey.ok).toBe(false);
+  });
+
   it('reports a file deleted from the middle of the set', async () => {
     const file = path.join(tempDir(), 'audit.jsonl');
     await writeRotated(file, 200);

@@ -44,6 +44,20 @@ export async function withPgDatabase(name: string): Promise<() => Promise<void>>
   };
 }
 
+/** Creates (and later drops) a MariaDB/MySQL database of the given name. */
+export async function withMysqlDatabase(name: string): Promise<() => Promise<void>> {
+  const mysql = await import('mysql2/promise');
+  const admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\``);
+  await admin.end();
+  return async () => {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+    await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await c.end();
+  };
+}
+
 /** Deletes every Redis key under `prefix` (never FLUSHALL on the shared server). */
 export async function deleteRedisKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';

@@ -39,3 +39,22 @@ describe('scope glob', () => {
     expect(re.test('home/bob/a')).toBe(false);
   });
 });
+
+describe('globs and templates that cannot over-reach', () => {
+  const cases: [pattern: string, seps: string, scope: string, matches: boolean][] = [
+    ['user:*', ':', 'user:1', true],
+    ['user:*', ':', 'user:1:profile', false],
+    ['user:**', ':', 'user:1:profile', true],
+    ['user:alice*', ':', 'user:alicebob:cart', false],
+    ['user:alice:*', ':', 'user:alice:cart', true],
+    ['secret_*', '._', 'secret_x', true],
+    ['secret_*', '._', 'secret_x_y', false],
+    ['*.orders', '._', 'audit.orders', true],
+    ['*', '._', 'audit.orders', true],
+    ['public*', '._', 'public.orders', false],
+    ['uploads/*', '/', 'uploads/x/a.png', false],
+  ];
+  it.each(cases)('%s (separators %s) against %s → %s', (pattern, seps, scope, matches) => {
+    expect(compileScopeGlob(pattern, seps).test(scope)).toBe(matches);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Each tampering of the keyed audit chain is found by `stator audit verify`; a write cut short by
+ * a full disk (ENOSPC, simulated by a write function injected at the fs seam that writes part of
+ * the batch and then fails, as a full filesystem does) is cut back, access fails closed while
+ * writing fails, and the log recovers and verifies once writing works again.
+ */
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { register } from '../../../../src/cli/commands/audit.js';
+import { TestClock } from '../../../../src/kernel/clock.js';
+import { hashAuditEntry, type AuditEntry } from '../../../../src/security/audit-entry.js';
+import { AuditLog } from '../../../../src/security/audit-log.js';
+import { verifyAuditLog } from '../../../../src/security/verify-audit-log.js';
+
+const KEY = 'audit-hmac-key-for-tests-0123456789';
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stator-audit-tamper-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+  delete process.env.STATOR_AUDIT_KEY;
+});
+
+async function verifyCli(file: string): Promise<{ out: string; code: number }> {
+  let out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+  process.env.STATOR_AUDIT_KEY = KEY;
+  const program = new Command('stator').exitOverride();
+  register(program);
+  process.exitCode = undefined;
+  await program.parseAsync(['node', 'stator', 'audit', 'verify', '--file', file]);
+  const code = Number(process.exitCode ?? 0);
+  vi.restoreAllMocks();
+  return { out, code };
+}
+
+async function writeLog(name: string, n = 6): Promise<string> {
+  const file = join(dir, name, 'audit.jsonl');
+  const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2026, 0, 1)), key: KEY });
+  for (let i = 1; i <= n; i++) await log.append({ who: 'alice', action: 'db:read', resource: `db:t${i}`, decision: i % 2 ? 'allow' : 'deny', reason: 'r' });
+  return file;
+}
+const linesOf = async (file: string): Promise<string[]> => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+const entry = (line: string): AuditEntry => JSON.parse(line) as AuditEntry;
+const line = (e: AuditEntry): string => JSON.stringify(e);
+
+/** Recomputes a whole chain as an attacker without the key would (plain SHA-256). */
+function rechain(entries: AuditEntry[]): string[] {
+  let prev = '0'.repeat(64);
+  return entries.map((e, i) => {
+    const body = { ...e, seq: i + 1, prevHash: prev } as Omit<AuditEntry, 'hash'> & { hash?: string };
+    delete body.hash;
+    const hash = hashAuditEntry(body);
+    prev = hash;
+    return line({ ...(body as Omit<AuditEntry, 'hash'>), hash });
+  });
+}
+
+const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
+  ['delete the last lines', async (f) => writeFile(f, `${(await linesOf(f)).slice(0, 4).join('\n')}\n`)],
+  ['truncate to 0 bytes', async (f) => writeFile(f, '')],
+  ['rewrite every deny to allow with a recomputed chain', async (f) => writeFile(f, `${rechain((await linesOf(f)).map(entry).map((e) => ({ ...e, decision: 'allow' }))).join('\n')}\n`)],
+  ['delete an entry and renumber', async (f) => {
+    const all = (await linesOf(f)).map(entry);
+    all.splice(2, 1);
+    await writeFile(f, `${rechain(all).join('\n')}\n`);
+  }],
+  ['a duplicate "decision":"allow" key before the real one', async (f) => {
+    const all = await linesOf(f);
+    all[1] = (all[1] as string).replace('"decision":"deny"', '"decision":"allow","decision":"deny"');
+    await writeFile(f, `${all.join('\n')}\n`);
+  }],
+  ['CRLF line endings', async (f) => writeFile(f, `${(await linesOf(f)).join('\r\n')}\r\n`)],
+  ['an escaped \\u0061lice', async (f) => {
+    const all = await linesOf(f);
+    all[0] = (all[0] as string).replace('"who":"alice"', '"who":"\\u0061lice"');
+    await writeFile(f, `${all.join('\n')}\n`);
+  }],
+  ['edit one field', async (f) => {
+    const all = await linesOf(f);
+    all[3] = (all[3] as string).replace('"decision":"deny"', '"decision":"allow"');
+    await writeFile(f, `${all.join('\n')}\n`);
+  }],
+  ['swap two lines', async (f) => {
+    const all = await linesOf(f);
+    [all[1], all[2]] = [all[2] as string, all[1] as string];
+    await writeFile(f, `${all.join('\n')}\n`);
+  }],
+  ['forge the head anchor after cutting lines', async (f) => {
+    const all = await linesOf(f);
+    await writeFile(f, `${all.slice(0, 3).join('\n')}\n`);
+    const e = entry(all[2] as string);
+    await writeFile(`${f}.head`, `${JSON.stringify({ seq: e.seq, hash: e.hash, mac: 'f'.repeat(64) })}\n`);
+  }],
+];
+
+describe('keyed audit chain: every tampering is found by stator audit verify', () => {
+  it('an intact keyed log verifies (exit 0)', async () => {
+    const r = await verifyCli(await writeLog('intact'));
+    expect(r.code).toBe(0);
+  });
+  it.each(TAMPERINGS)('%s', async (name, tamper) => {
+    const file = await writeLog(name.replace(/[^a-z]+/gi, '-'));
+    await tamper(file);
+    const r = await verifyCli(file);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/BROKEN/);
+  });
+  it('without the key a recomputed chain is refused too (the hashes are HMACs)', async () => {
+    const file = await writeLog('nokey');
+    expect((await verifyAuditLog(file, { key: KEY })).ok).toBe(true);
+    expect((await verifyAuditLog(file)).ok).toBe(false);
+  });
+});
+
+describe('a write cut short by a full disk (ENOSPC at the fs seam)', () => {
+  it('is cut back, fails closed while writing fails, and recovers once it can write', async () => {
+    const file = join(dir, 'enospc', 'audit.jsonl');
+    let full = false;
+    const write = async (f: string, data: string): Promise<void> => {
+      if (!full) return appendFile(f, data);
+      await appendFile(f, data.slice(0, Math.floor(data.length / 2))); // part of the batch lands
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2026, 0, 1)), key: KEY, write });
+    const rec = (i: number) => ({ who: 'alice', action: 'db:read', resource: `db:t${i}`, decision: 'allow' as const, reason: 'r' });
+    for (let i = 1; i <= 3; i++) await log.append(rec(i));
+    const before = await readFile(file, 'utf8');
+    full = true;
+    for (let i = 4; i <= 6; i++) await expect(log.append(rec(i))).rejects.toMatchObject({ code: 'AUDIT_WRITE_FAILED' });
+    expect(await readFile(file, 'utf8')).toBe(before); // the partial tail was cut back each time
+    full = false;
+    const next = await log.append(rec(7));
+    expect(next.seq).toBe(4);
+    const result = await verifyAuditLog(file, { key: KEY });
+    expect(result).toMatchObject({ ok: true, verified: 4 });
+  });
+});
