@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 /** One `host[:port]` of a connection URL. */
 export interface UrlHost {
   readonly host: string;
@@ -119,5 +120,25 @@ export function urlPassword(text: string): string | undefined {
   } catch {
     // A malformed URL: its raw password is what a message would show.
     return /:\/\/[^:@/]*:([^@/]+)@/.exec(text)?.[1];
+  }
+}
+
+/**
+ * `url` of a section read with `read`, or `{}` when it is absent or malformed; a malformed URL is
+ * reported at the section's `url` key (naming what is wrong, never quoting it).
+ */
+export function readSectionUrl<F extends object>(
+  url: string | undefined,
+  example: string,
+  ctx: z.RefinementCtx,
+  read: (parsed: ConnectionUrl) => F,
+): Partial<F> {
+  if (url === undefined) return {};
+  try {
+    return read(parseConnectionUrl(url));
+  } catch (error) {
+    if (!(error instanceof UrlSyntaxProblem)) throw error;
+    ctx.issues.push({ code: 'custom', path: ['url'], input: url, message: `expected a URL like ${example}, but ${error.message}` });
+    return {};
   }
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseConnectionUrl, UrlSyntaxProblem, type ConnectionUrl } from '../connection-url.js';
+import { readSectionUrl, UrlSyntaxProblem, type ConnectionUrl } from '../connection-url.js';
 import type { CacheTls } from './tls.js';
 
 /** The cache drivers, as `cache.driver` names them. */
@@ -116,15 +116,7 @@ export interface CacheSectionWritten {
  * memjs has none.
  */
 export function applyCacheUrl<T extends CacheSectionWritten>(section: T, ctx: z.RefinementCtx) {
-  let url: FromUrl = {};
-  if (section.url !== undefined) {
-    try {
-      url = fromUrl(parseConnectionUrl(section.url));
-    } catch (error) {
-      if (!(error instanceof UrlSyntaxProblem)) throw error;
-      ctx.issues.push({ code: 'custom', path: ['url'], input: section.url, message: `expected a URL like ${EXAMPLE}, but ${error.message}` });
-    }
-  }
+  const url: FromUrl = readSectionUrl(section.url, EXAMPLE, ctx, fromUrl);
   if (section.driver !== undefined && url.driver !== undefined && section.driver !== url.driver) {
     ctx.issues.push({
       code: 'custom',

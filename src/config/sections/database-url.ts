@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseConnectionUrl, UrlSyntaxProblem, type ConnectionUrl } from '../connection-url.js';
+import { readSectionUrl, UrlSyntaxProblem, type ConnectionUrl } from '../connection-url.js';
 import { SSL_MODES, type DatabaseSslInput, type SslMode } from './tls.js';
 
 /** The database drivers, as `database.driver` names them. */
@@ -147,15 +147,7 @@ function resolveMode(written: DatabaseSslInput | undefined, url: Partial<Databas
  * `verify-full` when `ssl` (or a certificate parameter of the URL) is written, else `disable`.
  */
 export function applyDatabaseUrl<T extends DatabaseSectionWritten>(section: T, ctx: z.RefinementCtx) {
-  let url: FromUrl = {};
-  if (section.url !== undefined) {
-    try {
-      url = fromUrl(parseConnectionUrl(section.url));
-    } catch (error) {
-      if (!(error instanceof UrlSyntaxProblem)) throw error;
-      ctx.issues.push({ code: 'custom', path: ['url'], input: section.url, message: `expected a URL like ${EXAMPLE}, but ${error.message}` });
-    }
-  }
+  const url: FromUrl = readSectionUrl(section.url, EXAMPLE, ctx, fromUrl);
   if (section.driver !== undefined && url.driver !== undefined && section.driver !== url.driver) {
     ctx.issues.push({
       code: 'custom',
