@@ -1,11 +1,5 @@
-import type { TransactionFailure } from '../../machines/transaction.machine.js';
 import type { Clock } from '../kernel/clock.js';
-import type { TransactionSession } from './transaction-session.js';
-
-/** How a first attempt run outside the machine ended: committed, or failed where and why. */
-export type FirstAttemptOutcome =
-  | { readonly committed: true }
-  | { readonly committed: false; readonly failedIn: TransactionFailure; readonly error?: unknown };
+import type { FirstAttemptOutcome, TransactionSession } from './transaction-session.js';
 
 /** Longest delay a timer can take (Node clamps larger ones to 1 ms); the machine uses the same bound. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

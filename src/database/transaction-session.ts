@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import type { RollbackOutcome, TransactionAttemptInput } from '../../machines/transaction.machine.js';
-import type { FirstAttemptOutcome } from './first-attempt.js';
+import type { RollbackOutcome, TransactionAttemptInput, TransactionFailure } from '../../machines/transaction.machine.js';
 import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
 import type { RuntimeContext } from '../kernel/context.js';
@@ -20,6 +19,12 @@ import { TransactionLog } from './transaction-log.js';
 import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
+
+
+/** How a first attempt run outside the machine ended: committed, or failed where and why. */
+export type FirstAttemptOutcome =
+  | { readonly committed: true }
+  | { readonly committed: false; readonly failedIn: TransactionFailure; readonly error?: unknown };
 
 /** What the transactions of one database layer work with. */
 export interface TransactionEnv {

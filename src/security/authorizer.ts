@@ -6,15 +6,9 @@ import { compileRule, parsePermission, type CompiledRule, type PermissionPattern
 import type { Policy, RoleDefinition } from './policy.js';
 import type { Principal } from './principal.js';
 import { DecisionMemo, isVolatile } from './decision-memo.js';
+import type { Decision } from './decision.js';
 
-/** The outcome of {@link Authorizer.decide}. */
-export interface Decision {
-  readonly allowed: boolean;
-  /** The permission the request needed, `resource:action:scope`. */
-  readonly permission: string;
-  /** `granted by role editor (db:write:*)`, `denied by policy night-freeze`, `no role or policy grants it`. */
-  readonly reason: string;
-}
+export type { Decision } from './decision.js';
 
 /** Roles and policies, as in `security.roles` and `security.policies`. */
 export interface AuthorizationRules {

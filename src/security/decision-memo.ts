@@ -1,4 +1,4 @@
-import type { Decision } from './authorizer.js';
+import type { Decision } from './decision.js';
 import type { Policy } from './policy.js';
 
 /** Decisions kept per principal; beyond this many scopes the memo starts over (scopes such as cache keys are unbounded). */

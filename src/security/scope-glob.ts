@@ -1,22 +1,7 @@
 /**
- * The separators of each resource's scopes: `:` between the parts of a cache key, `/` between
- * path segments, `.` between a schema and its table and `_` between the words of a snake_case
- * table name (`tenant_acme_orders`). In a grant, a `*` never crosses them, and a template value
- * must be followed by one and never contain one (see `permission.ts`). A resource Stator does not
- * know uses `/`; a rule for any resource (`*:read:...`) uses all of them.
- */
-export const SCOPE_SEPARATORS: Readonly<Record<string, string>> = { cache: ':', fs: '/', db: '._' };
-
-/** The separators of `resource` (`*` → every known separator). */
-export function separatorsOf(resource: string): string {
-  if (resource === '*') return ':/._';
-  return SCOPE_SEPARATORS[resource] ?? '/';
-}
-
-/**
  * Glob semantics of the scope part of a permission (`fs:write:uploads/**`), matched against the
  * whole scope of a request, case-sensitively, with the resource's separators `seps` (`:` for
- * cache keys, `/` for paths, `.` for tables, see {@link SCOPE_SEPARATORS}):
+ * cache keys, `/` for paths, `.` for tables, see `SCOPE_SEPARATORS` in `config/sections/policy-syntax.ts`):
  *
  * - `*` alone matches every scope of the resource (`cache:read:*`: every key, `fs:read:*`: every path).
  * - otherwise `*` matches any run of characters except a separator, and `?` one such character:

@@ -1,7 +1,6 @@
-/** Day names accepted in a {@link TimeWindow}. */
-export const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-/** A day of the week. */
-export type Day = (typeof DAYS)[number];
+import { DAYS, parseClockTime, type Day } from '../config/sections/policy-syntax.js';
+
+export type { Day } from '../config/sections/policy-syntax.js';
 
 /**
  * A recurring window of wall-clock time, tested against `ctx.clock.now()`.
@@ -34,12 +33,6 @@ function localTime(now: number, timezone: string): { day: number; minutes: numbe
   return { day, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
 }
 
-/** Minutes since midnight of `HH:MM`. */
-export function parseClockTime(text: string): number {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
-  if (!m) throw new Error(`expected a time "HH:MM" from 00:00 to 23:59, got "${text}"`);
-  return Number(m[1]) * 60 + Number(m[2]);
-}
 
 /** True when `now` (ms since the epoch) falls inside the window. */
 export function inTimeWindow(window: TimeWindow, now: number): boolean {

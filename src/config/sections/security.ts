@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { rotationSection } from './rotation.js';
 import { count, seconds } from './common.js';
-import { parsePermission } from '../../security/permission.js';
-import { DAYS, parseClockTime } from '../../security/time-window.js';
+import { DAYS, parseClockTime, parsePermission } from './policy-syntax.js';
 
 // Key names here avoid the words the secret scrubber treats as secret (`token`, `api_key`,
 // `password`): every string under such a key would be registered as a secret and scrubbed from
