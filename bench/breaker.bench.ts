@@ -24,7 +24,10 @@ const failure = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET'
 const failing = (): Promise<number> => Promise.reject(failure);
 
 /** A Stator pipeline with only the breaker in play (retry off, no limiter). */
-export function statorBreaker(errorHandling?: StatorConfigInput['error_handling']): { pipeline: Pipeline; resilience: Resilience } {
+export function statorBreaker(errorHandling?: StatorConfigInput['error_handling']): {
+  pipeline: Pipeline;
+  resilience: Resilience;
+} {
   const resilience = createResilience(statorContext(errorHandling));
   return { pipeline: resilience.pipeline('bench'), resilience };
 }
@@ -39,7 +42,13 @@ function statorContext(errorHandling?: StatorConfigInput['error_handling']): Run
       retry: { max_attempts: 1 },
       fallback: { enabled: false },
       ...errorHandling,
-      circuit_breaker: { threshold: 0.5, window: WINDOW_S, reset_timeout: 300, minimum_calls: NEVER, ...errorHandling?.circuit_breaker },
+      circuit_breaker: {
+        threshold: 0.5,
+        window: WINDOW_S,
+        reset_timeout: 300,
+        minimum_calls: NEVER,
+        ...errorHandling?.circuit_breaker,
+      },
     },
   });
   const ctx = createRuntimeContext({ config, logger: createLogger({ silent: true }) });
@@ -129,7 +138,12 @@ async function windowCost(subject: Subject, size: number, fail: boolean, budgetM
   return { name, ops, opsPerSec: (ops / timedNs) * 1e9, nsPerOp: timedNs / ops };
 }
 
-async function windowRounds(subject: Subject, size: number, fail: boolean, budgetMs: number): Promise<{ ops: number; timedNs: number }> {
+async function windowRounds(
+  subject: Subject,
+  size: number,
+  fail: boolean,
+  budgetMs: number,
+): Promise<{ ops: number; timedNs: number }> {
   let ops = 0;
   let timedNs = 0;
   const chunk = Math.min(size, 50);

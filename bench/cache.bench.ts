@@ -37,7 +37,9 @@ interface Subject {
   set(key: string, value: unknown): Promise<unknown>;
 }
 
-async function statorLayer(cache: NonNullable<StatorConfigInput['cache']>): Promise<{ layer: CacheLayer; resilience: Resilience }> {
+async function statorLayer(
+  cache: NonNullable<StatorConfigInput['cache']>,
+): Promise<{ layer: CacheLayer; resilience: Resilience }> {
   const config = configSchema.parse({ cache: { ...cache, key_prefix: `${PREFIX}stator:` } });
   const ctx = createRuntimeContext({ config, logger: createLogger({ silent: true }) });
   const resilience = createResilience(ctx);
@@ -69,13 +71,18 @@ async function compare(title: string, subjects: readonly Subject[], target: numb
           op === 'get' ? () => subject.get(`k${n++ & (KEYS - 1)}`) : () => subject.set(`k${n++ & (KEYS - 1)}`, VALUE);
         return { name: `${subject.name} ${op}`, call };
       });
-      const results = await comparePaired(`cache ${op}, ${title}, concurrency ${concurrency}`, timed, { concurrency, rounds: roundsAt(concurrency) });
+      const results = await comparePaired(`cache ${op}, ${title}, concurrency ${concurrency}`, timed, {
+        concurrency,
+        rounds: roundsAt(concurrency),
+      });
       const stator = results.find((r) => r.name.startsWith('stator.'));
       if (stator) {
         const verdict = stator.ratio >= target ? 'within' : 'NOT within';
         const base = results[0];
         const extra = base ? `, adds ${Math.round(stator.cpuNsPerOp - base.cpuNsPerOp)} ns of CPU per call` : '';
-        console.log(`target: stator.cache ${op} at c=${concurrency} ${verdict} ${Math.round((1 - target) * 100)}% of the raw client (median ratio ${stator.ratio.toFixed(2)}x, needs ≥ ${target.toFixed(2)}x${extra})`);
+        console.log(
+          `target: stator.cache ${op} at c=${concurrency} ${verdict} ${Math.round((1 - target) * 100)}% of the raw client (median ratio ${stator.ratio.toFixed(2)}x, needs ≥ ${target.toFixed(2)}x${extra})`,
+        );
       }
     }
   }
@@ -121,7 +128,12 @@ async function redis(): Promise<void> {
 
 async function memcached(): Promise<void> {
   const raw = memjs.Client.create('127.0.0.1:11211', { logger: { log: () => undefined } });
-  const { layer, resilience } = await statorLayer({ driver: 'memcached', host: '127.0.0.1', port: 11211, default_ttl: 300 });
+  const { layer, resilience } = await statorLayer({
+    driver: 'memcached',
+    host: '127.0.0.1',
+    port: 11211,
+    default_ttl: 300,
+  });
   try {
     await compare('memcached', [
       {
@@ -146,17 +158,21 @@ export async function memory(): Promise<void> {
   const raw = new LRUCache<string, string>({ max: 10_000 });
   const { layer, resilience } = await statorLayer({ driver: 'memory' });
   try {
-    await compare('memory', [
-      {
-        name: 'plain lru-cache + JSON',
-        get: async (key) => {
-          const text = raw.get(key);
-          return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    await compare(
+      'memory',
+      [
+        {
+          name: 'plain lru-cache + JSON',
+          get: async (key) => {
+            const text = raw.get(key);
+            return text === undefined ? undefined : (JSON.parse(text) as unknown);
+          },
+          set: async (key, value) => raw.set(key, JSON.stringify(value)),
         },
-        set: async (key, value) => raw.set(key, JSON.stringify(value)),
-      },
-      statorSubject(layer),
-    ], MEMORY_TARGET);
+        statorSubject(layer),
+      ],
+      MEMORY_TARGET,
+    );
   } finally {
     await layer.stop(SIGNAL);
     await resilience.stop();

@@ -33,7 +33,11 @@ setInterval(() => undefined, 1 << 30);
 
 /** Opens `n` dashboard streams from another process; resolves once all are open. */
 async function openDashboards(url: string, n: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT, `${url}/dashboard/api/stream`, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', CLIENT, `${url}/dashboard/api/stream`, String(n)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => d.toString().includes('open') && resolve());
     child.once('exit', (code) => reject(new Error(`dashboard client exited with ${code}`)));
@@ -74,7 +78,9 @@ async function idleCost(): Promise<void> {
   console.log(`no dashboard open             ${alone.toFixed(2)}% of one core`);
   console.log(`one idle dashboard open       ${withOne.toFixed(2)}% of one core`);
   const added = withOne - alone;
-  console.log(`added by the dashboard        ${added.toFixed(2)} points  (target < 1: ${added < 1 ? 'met' : 'MISSED'})`);
+  console.log(
+    `added by the dashboard        ${added.toFixed(2)} points  (target < 1: ${added < 1 ? 'met' : 'MISSED'})`,
+  );
   await w.server.close();
   await w.stator.stop();
   rmSync(w.dir, { recursive: true, force: true });

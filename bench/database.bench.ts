@@ -56,16 +56,22 @@ async function compare(title: string, cases: Array<[string, () => Promise<unknow
  * shared machine, wall-clock throughput of a round trip to a server on the same cores is mostly
  * the neighbours' noise, while the client's own CPU per query is what Stator adds to or saves.
  */
-async function printCpuPerQuery(title: string, cases: Array<[string, () => Promise<unknown>]>, concurrency: number): Promise<void> {
+async function printCpuPerQuery(
+  title: string,
+  cases: Array<[string, () => Promise<unknown>]>,
+  concurrency: number,
+): Promise<void> {
   const queries = Math.max(500, Math.round(Number(process.env.BENCH_MS ?? 1500) * 2));
   const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
   for (let round = 0; round < 5; round++) {
     for (const [name, op] of cases) {
       let left = queries;
       const start = process.cpuUsage();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (left-- > 0) await op();
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (left-- > 0) await op();
+        }),
+      );
       const used = process.cpuUsage(start);
       samples.get(name)?.push((used.user + used.system) / queries);
     }
@@ -88,7 +94,11 @@ async function compareTransactions(server: string, plain: Knex, stator: Database
     const results = await comparePaired(
       `database: a transaction of one SELECT 1 on ${server}, concurrency ${concurrency}`,
       [
-        { name: 'plain knex.transaction', call: () => plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' }).then() },
+        {
+          name: 'plain knex.transaction',
+          call: () =>
+            plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' }).then(),
+        },
         { name: 'stator.db.transaction', call: () => stator.api.transaction((trx) => trx.raw('SELECT 1').then()) },
       ],
       { concurrency, rounds: Number(process.env.BENCH_ROUNDS ?? (concurrency === 1 ? 21 : 15)) },
@@ -96,14 +106,30 @@ async function compareTransactions(server: string, plain: Knex, stator: Database
     const tx = results[1];
     if (!tx) continue;
     const cpu = 1 / tx.cpuRatio;
-    printTarget(`stator.db.transaction throughput on ${server} at c=${concurrency}`, tx.ratio >= TX_THROUGHPUT, `${tx.ratio.toFixed(2)}x knex.transaction`, `≥ ${TX_THROUGHPUT.toFixed(2)}x`);
-    printTarget(`stator.db.transaction client CPU on ${server} at c=${concurrency}`, cpu <= TX_CPU, `${cpu.toFixed(2)}x knex.transaction's, ${(tx.cpuNsPerOp / 1000).toFixed(0)} µs`, `≤ ${TX_CPU.toFixed(2)}x`);
+    printTarget(
+      `stator.db.transaction throughput on ${server} at c=${concurrency}`,
+      tx.ratio >= TX_THROUGHPUT,
+      `${tx.ratio.toFixed(2)}x knex.transaction`,
+      `≥ ${TX_THROUGHPUT.toFixed(2)}x`,
+    );
+    printTarget(
+      `stator.db.transaction client CPU on ${server} at c=${concurrency}`,
+      cpu <= TX_CPU,
+      `${cpu.toFixed(2)}x knex.transaction's, ${(tx.cpuNsPerOp / 1000).toFixed(0)} µs`,
+      `≤ ${TX_CPU.toFixed(2)}x`,
+    );
   }
 }
 
 async function postgres(): Promise<void> {
   const connection = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
-  const stator = await startStator({ driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database });
+  const stator = await startStator({
+    driver: 'postgresql',
+    host: connection.host,
+    port: connection.port,
+    username: connection.user,
+    database: connection.database,
+  });
   const plain: Knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: POOL } });
   const pool = new pg.Pool({ ...connection, max: POOL });
   try {
@@ -122,7 +148,13 @@ async function postgres(): Promise<void> {
 
 async function mariadb(): Promise<void> {
   const connection = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' };
-  const stator = await startStator({ driver: 'mysql', host: connection.host, port: connection.port, username: connection.user, database: connection.database });
+  const stator = await startStator({
+    driver: 'mysql',
+    host: connection.host,
+    port: connection.port,
+    username: connection.user,
+    database: connection.database,
+  });
   const plain: Knex = knexFactory({ client: 'mysql2', connection, pool: { min: 0, max: POOL } });
   const pool = mysql.createPool({ ...connection, connectionLimit: POOL }).promise();
   try {
@@ -147,10 +179,22 @@ async function mariadb(): Promise<void> {
 export async function breakerCounting(): Promise<void> {
   const connection = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
   const stator = await startStator(
-    { driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database },
+    {
+      driver: 'postgresql',
+      host: connection.host,
+      port: connection.port,
+      username: connection.user,
+      database: connection.database,
+    },
     true,
   );
-  const unguarded = await startStator({ driver: 'postgresql', host: connection.host, port: connection.port, username: connection.user, database: connection.database });
+  const unguarded = await startStator({
+    driver: 'postgresql',
+    host: connection.host,
+    port: connection.port,
+    username: connection.user,
+    database: connection.database,
+  });
   const plain: Knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: POOL } });
   const verdicts: string[] = [];
   try {
@@ -167,7 +211,9 @@ export async function breakerCounting(): Promise<void> {
       const ratio = results[1]?.ratio ?? 0;
       verdicts.push(`c=${concurrency} ${ratio.toFixed(2)}x ${ratio >= 0.95 ? 'PASS' : 'MISS'}`);
     }
-    console.log(`\nverdict: stator.db.knex SELECT 1 with breaker counting vs plain knex (target >= 0.95x): ${verdicts.join(', ')}`);
+    console.log(
+      `\nverdict: stator.db.knex SELECT 1 with breaker counting vs plain knex (target >= 0.95x): ${verdicts.join(', ')}`,
+    );
   } finally {
     await stator.stop(AbortSignal.timeout(5000));
     await unguarded.stop(AbortSignal.timeout(5000));

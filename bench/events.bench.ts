@@ -58,7 +58,9 @@ async function cacheGet(mode: Mode): Promise<Subject> {
 /** A RuntimeContext with the event log as the Stator wires it (a writer on the bus) or a subscriber. */
 function context(mode: Mode): { ctx: RuntimeContext; close: () => Promise<void> } {
   const ctx = createRuntimeContext({
-    config: loadConfig({ error_handling: { retry: { max_attempts: 1 }, circuit_breaker: { minimum_calls: 1_000_000_000 } } }),
+    config: loadConfig({
+      error_handling: { retry: { max_attempts: 1 }, circuit_breaker: { minimum_calls: 1_000_000_000 } },
+    }),
     logger: createLogger({ silent: true }),
   });
   let writer: EventLogWriter | undefined;
@@ -127,13 +129,24 @@ async function compare(title: string, label: string, setup: (mode: Mode) => Prom
   } finally {
     for (const subject of subjects.values()) await subject.close();
   }
-  printComparison(title, MODES.map((mode) => best.get(mode) as Measurement));
+  printComparison(
+    title,
+    MODES.map((mode) => best.get(mode) as Measurement),
+  );
 }
 
 export async function run(): Promise<void> {
   try {
-    await compare('events: stator.cache.get on the memory driver (best of 3 interleaved rounds; ratio to no event log)', 'cache.get (memory, hit)', cacheGet);
-    await compare('events: a breaker-wrapped call (best of 3 interleaved rounds; ratio to no event log)', 'pipeline.run (closed breaker)', breakerCall);
+    await compare(
+      'events: stator.cache.get on the memory driver (best of 3 interleaved rounds; ratio to no event log)',
+      'cache.get (memory, hit)',
+      cacheGet,
+    );
+    await compare(
+      'events: a breaker-wrapped call (best of 3 interleaved rounds; ratio to no event log)',
+      'pipeline.run (closed breaker)',
+      breakerCall,
+    );
     await compare(
       'events: recorded machine events, breaker isolate+reset (best of 3 interleaved rounds; ratio to no event log)',
       'isolate+reset (2 events)',

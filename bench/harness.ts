@@ -22,11 +22,7 @@ export interface MeasureOptions {
 const defaultDuration = (): number => Number(process.env.BENCH_MS ?? 1500);
 
 /** Measures a synchronous or asynchronous operation. */
-export async function measure(
-  name: string,
-  op: () => unknown,
-  options: MeasureOptions = {},
-): Promise<Measurement> {
+export async function measure(name: string, op: () => unknown, options: MeasureOptions = {}): Promise<Measurement> {
   const duration = options.durationMs ?? defaultDuration();
   const warmup = options.warmupMs ?? Math.round(duration / 3);
   const concurrency = options.concurrency ?? 1;
@@ -149,7 +145,9 @@ export async function comparePaired(
     };
   });
   console.log(`\n## ${title} (${rounds} paired rounds of ${roundMs} ms, medians)`);
-  console.log(`${'case'.padEnd(52)} ${'ops/s'.padStart(14)} ${'vs first'.padStart(9)} ${'range'.padStart(12)} ${'CPU/call'.padStart(10)} ${'CPU vs first'.padStart(13)}`);
+  console.log(
+    `${'case'.padEnd(52)} ${'ops/s'.padStart(14)} ${'vs first'.padStart(9)} ${'range'.padStart(12)} ${'CPU/call'.padStart(10)} ${'CPU vs first'.padStart(13)}`,
+  );
   for (const r of results) {
     console.log(
       `${r.name.padEnd(52)} ${Math.round(r.opsPerSec).toLocaleString('en-US').padStart(14)} ${`${r.ratio.toFixed(2)}x`.padStart(9)} ${`${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`.padStart(12)} ${`${Math.round(r.cpuNsPerOp)} ns`.padStart(10)} ${`${r.cpuRatio.toFixed(2)}x`.padStart(13)}`,

@@ -51,7 +51,13 @@ export async function run(): Promise<void> {
   let n = 0;
   const key = (): string => `k${n++ & 63}`;
 
-  const sqlite = (): Knex => knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+  const sqlite = (): Knex =>
+    knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+    });
   const plainKnex = sqlite();
   const spannedKnex = sqlite();
   attachQuerySpans(spannedKnex.client, config.database);
@@ -62,25 +68,43 @@ export async function run(): Promise<void> {
 
   const cases = [
     { title: 'memory cache get', today: () => today.get(key()), hooked: () => hooked.get(key()), concurrency: 1 },
-    { title: 'SQLite select 1 through knex', today: () => plainKnex.raw('select 1').then(), hooked: () => spannedKnex.raw('select 1').then(), concurrency: 1 },
-    { title: 'fs.readFile (1 KiB)', today: () => plainFs.readFile('file.txt'), hooked: () => spannedFs.readFile('file.txt'), concurrency: 4 },
+    {
+      title: 'SQLite select 1 through knex',
+      today: () => plainKnex.raw('select 1').then(),
+      hooked: () => spannedKnex.raw('select 1').then(),
+      concurrency: 1,
+    },
+    {
+      title: 'fs.readFile (1 KiB)',
+      today: () => plainFs.readFile('file.txt'),
+      hooked: () => spannedFs.readFile('file.txt'),
+      concurrency: 4,
+    },
   ];
   try {
     if (tracingOn()) throw new Error('a tracer provider is registered before the no-provider comparison');
     for (const c of cases) {
-      const results = await comparePaired(`otel, no provider: ${c.title}`, [
-        { name: 'today (no span hooks)', call: c.today },
-        { name: 'with span hooks', call: c.hooked },
-      ], { concurrency: c.concurrency });
+      const results = await comparePaired(
+        `otel, no provider: ${c.title}`,
+        [
+          { name: 'today (no span hooks)', call: c.today },
+          { name: 'with span hooks', call: c.hooked },
+        ],
+        { concurrency: c.concurrency },
+      );
       verdict(results);
     }
     // For information: what a registered provider costs per call (spans made, then dropped).
     trace.setGlobalTracerProvider(new BasicTracerProvider());
     for (const c of cases.slice(0, 2)) {
-      await comparePaired(`otel, provider registered (spans dropped): ${c.title}`, [
-        { name: 'today (no span hooks)', call: c.today },
-        { name: 'with spans', call: c.hooked },
-      ], { concurrency: c.concurrency, rounds: 5 });
+      await comparePaired(
+        `otel, provider registered (spans dropped): ${c.title}`,
+        [
+          { name: 'today (no span hooks)', call: c.today },
+          { name: 'with spans', call: c.hooked },
+        ],
+        { concurrency: c.concurrency, rounds: 5 },
+      );
     }
   } finally {
     trace.disable();

@@ -9,15 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import {
-  bulkhead,
-  circuitBreaker,
-  ExponentialBackoff,
-  handleAll,
-  retry,
-  SamplingBreaker,
-  wrap,
-} from 'cockatiel';
+import { bulkhead, circuitBreaker, ExponentialBackoff, handleAll, retry, SamplingBreaker, wrap } from 'cockatiel';
 import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience, type Resilience } from '../src/resilience/index.js';
@@ -62,15 +54,23 @@ export async function run(): Promise<void> {
   const breakerOnly = stator({ retry: { max_attempts: 1 } }).pipeline('database');
   const full = stator({}).pipeline('database');
   const limited = stator({ rate_limit: { database: { max_concurrent: 1000, shared: false } } }).pipeline('database');
-  const reservoir = stator({ rate_limit: { database: { reservoir: 1_000_000_000, shared: false } } }).pipeline('database');
+  const reservoir = stator({ rate_limit: { database: { reservoir: 1_000_000_000, shared: false } } }).pipeline(
+    'database',
+  );
   const cockatiel = wrap(
     retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
-    circuitBreaker(handleAll, { halfOpenAfter: 300_000, breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000 }) }),
+    circuitBreaker(handleAll, {
+      halfOpenAfter: 300_000,
+      breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000 }),
+    }),
   );
   const cockatielBulkhead = wrap(
     bulkhead(1000, 1000),
     retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
-    circuitBreaker(handleAll, { halfOpenAfter: 300_000, breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000 }) }),
+    circuitBreaker(handleAll, {
+      halfOpenAfter: 300_000,
+      breaker: new SamplingBreaker({ threshold: 0.5, duration: 60_000 }),
+    }),
   );
 
   const rows: Measurement[] = [
@@ -86,10 +86,20 @@ export async function run(): Promise<void> {
   printComparison('pipeline: overhead on a call that succeeds (ratio to the full Stator pipeline)', rows);
 
   const logger = createLogger({ silent: true });
-  const reservoirOnly = new ResourceLimiter('bench', { minTimeMs: 0, reservoir: 1_000_000_000, shared: false }, undefined, logger);
+  const reservoirOnly = new ResourceLimiter(
+    'bench',
+    { minTimeMs: 0, reservoir: 1_000_000_000, shared: false },
+    undefined,
+    logger,
+  );
   const idle = await measure('ResourceLimiter.schedule, reservoir in process', () => reservoirOnly.schedule(work));
   printComparison('pipeline: a reservoir limit in process, idle', [idle]);
-  printTarget('reservoir limit in process, idle', idle.opsPerSec >= 1_000_000, `${Math.round(idle.opsPerSec).toLocaleString('en-US')} calls/s`, '≥ 1,000,000 calls/s');
+  printTarget(
+    'reservoir limit in process, idle',
+    idle.opsPerSec >= 1_000_000,
+    `${Math.round(idle.opsPerSec).toLocaleString('en-US')} calls/s`,
+    '≥ 1,000,000 calls/s',
+  );
 
   if (await redisUp()) {
     const prefix = `stator-bench:${process.pid}:`;
@@ -101,19 +111,32 @@ export async function run(): Promise<void> {
     // Let the shared limiter's connection come up, so calls take the Redis path.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const rlfClient = new Redis({ host: '127.0.0.1', port: 6379 });
-    const rlf = new RateLimiterRedis({ storeClient: rlfClient, keyPrefix: `${prefix}rlf`, points: 1_000_000_000, duration: 3600 });
+    const rlf = new RateLimiterRedis({
+      storeClient: rlfClient,
+      keyPrefix: `${prefix}rlf`,
+      points: 1_000_000_000,
+      duration: 3600,
+    });
     const rated = stator({
       redis: { host: '127.0.0.1', port: 6379, key_prefix: `${prefix}rated:` },
       rate_limit: { database: { reservoir: 1_000_000_000 } },
     });
     const ratedPipeline = rated.pipeline('database');
     const limiterClient = new Redis({ host: '127.0.0.1', port: 6379 });
-    const sharedReservoir = new ResourceLimiter('bench', { minTimeMs: 0, reservoir: 1_000_000_000, shared: true }, { client: limiterClient, keyPrefix: prefix }, logger);
+    const sharedReservoir = new ResourceLimiter(
+      'bench',
+      { minTimeMs: 0, reservoir: 1_000_000_000, shared: true },
+      { client: limiterClient, keyPrefix: prefix },
+      logger,
+    );
     await Promise.all([shared.ready(3000), rated.ready(3000), sharedReservoir.ready(3000)]);
     const results = await comparePaired(
       'pipeline: a limit shared through Redis, 16 calls in flight',
       [
-        { name: 'rate-limiter-flexible RateLimiterRedis.consume + call', call: () => rlf.consume('database').then(work) },
+        {
+          name: 'rate-limiter-flexible RateLimiterRedis.consume + call',
+          call: () => rlf.consume('database').then(work),
+        },
         { name: 'stator ResourceLimiter: shared reservoir + call', call: () => sharedReservoir.schedule(work) },
         { name: 'stator pipeline: + shared reservoir (one Lua call)', call: () => ratedPipeline.run('select', work) },
         { name: 'stator: shared max_concurrent (Lua call + lease back)', call: () => pipeline.run('select', work) },
@@ -122,7 +145,13 @@ export async function run(): Promise<void> {
       { concurrency: 16 },
     );
     const ours = results[1];
-    if (ours) printTarget('limit shared through Redis vs rate-limiter-flexible', ours.ratio >= 1, `${ours.ratio.toFixed(2)}x its throughput`, '≥ 1.00x');
+    if (ours)
+      printTarget(
+        'limit shared through Redis vs rate-limiter-flexible',
+        ours.ratio >= 1,
+        `${ours.ratio.toFixed(2)}x its throughput`,
+        '≥ 1.00x',
+      );
     await rated.stop();
     rlfClient.disconnect();
     limiterClient.disconnect();

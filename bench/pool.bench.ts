@@ -42,8 +42,17 @@ interface Case {
 }
 
 function cases(): Case[] {
-  const tarn = new TarnPool<Resource>({ create, destroy: () => undefined, min: 0, max: MAX, acquireTimeoutMillis: 30_000 });
-  const generic = genericPool.createPool<Resource>({ create, destroy: () => Promise.resolve() }, { min: 0, max: MAX, acquireTimeoutMillis: 30_000 });
+  const tarn = new TarnPool<Resource>({
+    create,
+    destroy: () => undefined,
+    min: 0,
+    max: MAX,
+    acquireTimeoutMillis: 30_000,
+  });
+  const generic = genericPool.createPool<Resource>(
+    { create, destroy: () => Promise.resolve() },
+    { min: 0, max: MAX, acquireTimeoutMillis: 30_000 },
+  );
   const stator = statorPool();
   const always = statorPool('always');
   const adapted = statorPool();
@@ -97,7 +106,9 @@ async function footprint(): Promise<void> {
   for (const l of leases) l.release();
   await pool.close();
   console.log(`\n## pool footprint: ${N.toLocaleString('en-US')} connections lent at once`);
-  console.log(`heap per connection (record, connection machine, lease; no-op resource): ${Math.round((after - before) / N).toLocaleString('en-US')} bytes${(globalThis as { gc?: unknown }).gc ? '' : ' (run node with --expose-gc for a stable figure)'}`);
+  console.log(
+    `heap per connection (record, connection machine, lease; no-op resource): ${Math.round((after - before) / N).toLocaleString('en-US')} bytes${(globalThis as { gc?: unknown }).gc ? '' : ' (run node with --expose-gc for a stable figure)'}`,
+  );
 }
 
 export async function run(): Promise<void> {

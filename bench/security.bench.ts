@@ -34,15 +34,27 @@ export async function run(): Promise<void> {
       filesystem: { base_path: base },
       cache: { driver: 'memory' },
       security: {
-        principals: { alice: { password_hash: await hashPassword('bench-pw', { N: 1024 }), roles: ['reader', 'tenant'], attributes: { tenant: 'acme' } } },
+        principals: {
+          alice: {
+            password_hash: await hashPassword('bench-pw', { N: 1024 }),
+            roles: ['reader', 'tenant'],
+            attributes: { tenant: 'acme' },
+          },
+        },
         roles: {
           reader: { permissions: ['cache:read:*', 'db:read:*'] },
           tenant: { permissions: ['db:*:tenant_${principal.tenant}_*', 'fs:*:home/${principal.id}/**'] },
         },
-        policies: [{
-          name: 'office-hours', effect: 'deny', permissions: ['db:write:*'],
-          unless: { time: { from: '08:00', to: '18:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'], timezone: 'Europe/Paris' } },
-        }],
+        policies: [
+          {
+            name: 'office-hours',
+            effect: 'deny',
+            permissions: ['db:write:*'],
+            unless: {
+              time: { from: '08:00', to: '18:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'], timezone: 'Europe/Paris' },
+            },
+          },
+        ],
         jwt: { secret: 'bench-secret-0123456789-abcdefghijklmnop' },
       },
     });
@@ -53,26 +65,42 @@ export async function run(): Promise<void> {
     const { authorizer } = security;
 
     printComparison('security: authorization decisions (in memory)', [
-      await measure('decide: role grant (cache:read:user:1)', () => authorizer.decide(alice, { resource: 'cache', action: 'read', scope: 'user:1' })),
-      await measure('decide: template grant (db:read:tenant_acme_orders)', () => authorizer.decide(alice, { resource: 'db', action: 'read', scope: 'tenant_acme_orders' })),
-      await measure('decide: + time policy in Europe/Paris (db:write)', () => authorizer.decide(alice, { resource: 'db', action: 'write', scope: 'tenant_acme_orders' })),
-      await measure('decide: denied, nothing grants (fs:write:etc)', () => authorizer.decide(alice, { resource: 'fs', action: 'write', scope: 'etc/x' })),
+      await measure('decide: role grant (cache:read:user:1)', () =>
+        authorizer.decide(alice, { resource: 'cache', action: 'read', scope: 'user:1' }),
+      ),
+      await measure('decide: template grant (db:read:tenant_acme_orders)', () =>
+        authorizer.decide(alice, { resource: 'db', action: 'read', scope: 'tenant_acme_orders' }),
+      ),
+      await measure('decide: + time policy in Europe/Paris (db:write)', () =>
+        authorizer.decide(alice, { resource: 'db', action: 'write', scope: 'tenant_acme_orders' }),
+      ),
+      await measure('decide: denied, nothing grants (fs:write:etc)', () =>
+        authorizer.decide(alice, { resource: 'fs', action: 'write', scope: 'etc/x' }),
+      ),
     ]);
 
     // Guarded SQL decisions: the authorizer alone, then with the SQL parsed first (node-sql-parser).
     const knex = (await import('knex')).default({ client: 'pg' });
-    const compiled = knex('tenant_acme_orders').join('tenant_acme_lines', 'tenant_acme_lines.order_id', 'tenant_acme_orders.id')
-      .where('tenant_acme_orders.id', 1).select('*').toSQL().toNative().sql;
+    const compiled = knex('tenant_acme_orders')
+      .join('tenant_acme_lines', 'tenant_acme_lines.order_id', 'tenant_acme_orders.id')
+      .where('tenant_acme_orders.id', 1)
+      .select('*')
+      .toSQL()
+      .toNative().sql;
     printComparison('security: guarded SQL decisions, before and after the parser', [
       await measure('decide only (2 tables)', () => {
         authorizer.decide(alice, { resource: 'db', action: 'read', scope: 'tenant_acme_orders' });
         authorizer.decide(alice, { resource: 'db', action: 'read', scope: 'tenant_acme_lines' });
       }),
       await measure('sqlAccess(new sql each time) + decide', () => {
-        for (const t of sqlAccess(`${compiled} and 1 = ${Math.random()}`.replace(/\$1 and/, '$1 and'), { dialect: 'postgresql' }).tables) authorizer.decide(alice, { resource: 'db', action: t.action, scope: t.table });
+        for (const t of sqlAccess(`${compiled} and 1 = ${Math.random()}`.replace(/\$1 and/, '$1 and'), {
+          dialect: 'postgresql',
+        }).tables)
+          authorizer.decide(alice, { resource: 'db', action: t.action, scope: t.table });
       }),
       await measure('sqlAccess(repeated sql, cached) + decide', () => {
-        for (const t of sqlAccess(compiled, { dialect: 'postgresql' }).tables) authorizer.decide(alice, { resource: 'db', action: t.action, scope: t.table });
+        for (const t of sqlAccess(compiled, { dialect: 'postgresql' }).tables)
+          authorizer.decide(alice, { resource: 'db', action: t.action, scope: t.table });
       }),
     ]);
     await knex.destroy();
@@ -81,13 +109,24 @@ export async function run(): Promise<void> {
     const scrubRows = [];
     for (const n of [1_000, 8_000, 64_000]) {
       const hostile = 'a://'.repeat(Math.ceil(n / 4)).slice(0, n);
-      scrubRows.push(await measure(`scrub ${n} chars ('a://' repeated)`, () => ctx.secrets.scrub(hostile), { durationMs: 500 }));
+      scrubRows.push(
+        await measure(`scrub ${n} chars ('a://' repeated)`, () => ctx.secrets.scrub(hostile), { durationMs: 500 }),
+      );
     }
-    printComparison('security: scrubbing hostile input (linear: ns/op grows with length, 64k well under 5 ms)', scrubRows);
+    printComparison(
+      'security: scrubbing hostile input (linear: ns/op grows with length, 64k well under 5 ms)',
+      scrubRows,
+    );
     const loginRows = [];
     for (const n of [1_000, 8_000, 64_000]) {
       const name = 'u'.repeat(n);
-      loginRows.push(await measure(`failed login, ${n}-char user name`, () => security.auth.authenticate({ username: name, password: 'x' }).catch(() => undefined), { durationMs: 500 }));
+      loginRows.push(
+        await measure(
+          `failed login, ${n}-char user name`,
+          () => security.auth.authenticate({ username: name, password: 'x' }).catch(() => undefined),
+          { durationMs: 500 },
+        ),
+      );
     }
     printComparison('security: failed login with oversized user names (refused before any work)', loginRows);
 
@@ -100,7 +139,15 @@ export async function run(): Promise<void> {
     const layer = createCacheLayer(ctx);
     await layer.start({ signal: new AbortController().signal, attempt: 1, dependencies: new Map() });
     await layer.api.set('user:1', { name: 'x' });
-    const targets = { cache: () => layer.api, db: () => { throw new Error('no db'); }, fs: () => { throw new Error('no fs'); } };
+    const targets = {
+      cache: () => layer.api,
+      db: () => {
+        throw new Error('no db');
+      },
+      fs: () => {
+        throw new Error('no fs');
+      },
+    };
     const asPrincipal = guardAccess(security, alice, targets);
     const asToken = guardAccess(security, token, targets);
     for (const concurrency of [1, 32]) {
@@ -117,10 +164,20 @@ export async function run(): Promise<void> {
       if (!plain) continue;
       for (const g of guarded) {
         if (concurrency === 1) {
-          const overUs = (1e6 / g.opsPerSec - 1e6 / plain.opsPerSec);
-          printTarget(`${g.name} at c=1, sync: batch`, overUs <= 25, `${overUs.toFixed(1)} µs over the unguarded call`, '≤ 25 µs');
+          const overUs = 1e6 / g.opsPerSec - 1e6 / plain.opsPerSec;
+          printTarget(
+            `${g.name} at c=1, sync: batch`,
+            overUs <= 25,
+            `${overUs.toFixed(1)} µs over the unguarded call`,
+            '≤ 25 µs',
+          );
         } else {
-          printTarget(`${g.name} at c=${concurrency}`, g.ratio >= 1 / 3, `${(1 / g.ratio).toFixed(2)}x the unguarded call's time`, '≤ 3.00x');
+          printTarget(
+            `${g.name} at c=${concurrency}`,
+            g.ratio >= 1 / 3,
+            `${(1 / g.ratio).toFixed(2)}x the unguarded call's time`,
+            '≤ 3.00x',
+          );
         }
       }
     }
@@ -136,7 +193,10 @@ async function durable(base: string, alice: Principal): Promise<void> {
   const config = loadConfig({
     filesystem: { base_path: base },
     cache: { driver: 'memory' },
-    security: { roles: { reader: { permissions: ['cache:read:*'] } }, audit: { file: 'logs/audit-always.jsonl', sync: 'always' } },
+    security: {
+      roles: { reader: { permissions: ['cache:read:*'] } },
+      audit: { file: 'logs/audit-always.jsonl', sync: 'always' },
+    },
   });
   const ctx = createRuntimeContext({ config, logger: createLogger({ silent: true }) });
   const security = createSecurity(ctx);
@@ -144,7 +204,19 @@ async function durable(base: string, alice: Principal): Promise<void> {
   const layer = createCacheLayer(ctx);
   await layer.start({ signal: new AbortController().signal, attempt: 1, dependencies: new Map() });
   await layer.api.set('user:1', { name: 'x' });
-  const guarded = guardAccess(security, { ...alice, roles: ['reader'] }, { cache: () => layer.api, db: () => { throw new Error('no db'); }, fs: () => { throw new Error('no fs'); } });
+  const guarded = guardAccess(
+    security,
+    { ...alice, roles: ['reader'] },
+    {
+      cache: () => layer.api,
+      db: () => {
+        throw new Error('no db');
+      },
+      fs: () => {
+        throw new Error('no fs');
+      },
+    },
+  );
   for (const concurrency of [1, 32]) {
     await comparePaired(
       `security: memory cache get, concurrency ${concurrency}, sync: always (no target)`,

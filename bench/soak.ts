@@ -31,12 +31,52 @@ function heapAfterGcMb(): number {
 
 type Step = { name: string; server: 'postgres' | 'redis'; run: (s: FaultServer) => Promise<void> };
 const STEPS: Step[] = [
-  { name: 'postgres SIGKILL + restart', server: 'postgres', run: async (s) => { await s.crash(); await sleep(OUTAGE_MS); await s.start(); } },
-  { name: 'redis stop/start', server: 'redis', run: async (s) => { await s.stop(); await sleep(OUTAGE_MS); await s.start(); } },
-  { name: 'postgres freeze', server: 'postgres', run: async (s) => { s.freeze(); await sleep(OUTAGE_MS); s.thaw(); } },
-  { name: 'redis SIGKILL + restart', server: 'redis', run: async (s) => { await s.crash(); await sleep(OUTAGE_MS); await s.start(); } },
+  {
+    name: 'postgres SIGKILL + restart',
+    server: 'postgres',
+    run: async (s) => {
+      await s.crash();
+      await sleep(OUTAGE_MS);
+      await s.start();
+    },
+  },
+  {
+    name: 'redis stop/start',
+    server: 'redis',
+    run: async (s) => {
+      await s.stop();
+      await sleep(OUTAGE_MS);
+      await s.start();
+    },
+  },
+  {
+    name: 'postgres freeze',
+    server: 'postgres',
+    run: async (s) => {
+      s.freeze();
+      await sleep(OUTAGE_MS);
+      s.thaw();
+    },
+  },
+  {
+    name: 'redis SIGKILL + restart',
+    server: 'redis',
+    run: async (s) => {
+      await s.crash();
+      await sleep(OUTAGE_MS);
+      await s.start();
+    },
+  },
   { name: 'postgres kill connections', server: 'postgres', run: (s) => s.killConnections() },
-  { name: 'redis freeze', server: 'redis', run: async (s) => { s.freeze(); await sleep(OUTAGE_MS); s.thaw(); } },
+  {
+    name: 'redis freeze',
+    server: 'redis',
+    run: async (s) => {
+      s.freeze();
+      await sleep(OUTAGE_MS);
+      s.thaw();
+    },
+  },
 ];
 
 async function main(): Promise<void> {
@@ -46,14 +86,37 @@ async function main(): Promise<void> {
   const settings = { transactionTimeout: 2, commitTimeout: 1, retryMaxDelay: 0.2, cacheTimeout: 1 };
   const stator = createStator({
     config: {
-      cache: { driver: 'redis', port: PORTS.redis, timeout: settings.cacheTimeout, retry_attempts: 1, retry_delay: 0.3, key_prefix: 'soak:' },
-      database: { driver: 'postgresql', port: PORTS.postgres, database: 'postgres', username: 'postgres', timeout: 1, retry_attempts: 1, retry_delay: 0.3 },
+      cache: {
+        driver: 'redis',
+        port: PORTS.redis,
+        timeout: settings.cacheTimeout,
+        retry_attempts: 1,
+        retry_delay: 0.3,
+        key_prefix: 'soak:',
+      },
+      database: {
+        driver: 'postgresql',
+        port: PORTS.postgres,
+        database: 'postgres',
+        username: 'postgres',
+        timeout: 1,
+        retry_attempts: 1,
+        retry_delay: 0.3,
+      },
       filesystem: { base_path: dir },
       connection_pool: { max_connections: 8, acquire_timeout: 1 },
-      transaction: { timeout: settings.transactionTimeout, commit_timeout: settings.commitTimeout, retry_attempts: 2, retry_max_delay: settings.retryMaxDelay },
+      transaction: {
+        timeout: settings.transactionTimeout,
+        commit_timeout: settings.commitTimeout,
+        retry_attempts: 2,
+        retry_max_delay: settings.retryMaxDelay,
+      },
       monitoring: { health_interval: 1 },
       supervisor: { max_restarts: 2, restart_period: 10, initial_backoff: 0.5, max_backoff: 2 },
-      error_handling: { retry: { max_attempts: 2, delay: 0.05 }, circuit_breaker: { shared: false, reset_timeout: 5, trial_timeout: 1 } },
+      error_handling: {
+        retry: { max_attempts: 2, delay: 0.05 },
+        circuit_breaker: { shared: false, reset_timeout: 5, trial_timeout: 1 },
+      },
     },
     logger: createLogger({ silent: true }),
   });
@@ -62,9 +125,12 @@ async function main(): Promise<void> {
   await load.setup();
   const began = Date.now();
   const rate = (kind: 'transfer' | 'cache', from: number, to: number): number =>
-    load.outcomes.filter((o) => o.kind === kind && o.ok && o.endedAt >= from && o.endedAt < to).length / ((to - from) / 1000);
+    load.outcomes.filter((o) => o.kind === kind && o.ok && o.endedAt >= from && o.endedAt < to).length /
+    ((to - from) / 1000);
   const heapStart = heapAfterGcMb();
-  console.log(`soak: ${DURATION_MS / 1000} s, a fault every ${EVERY_MS / 1000} s (outage ${OUTAGE_MS / 1000} s); heap after GC at start ${heapStart.toFixed(1)} MB`);
+  console.log(
+    `soak: ${DURATION_MS / 1000} s, a fault every ${EVERY_MS / 1000} s (outage ${OUTAGE_MS / 1000} s); heap after GC at start ${heapStart.toFixed(1)} MB`,
+  );
   load.start();
   let step = 0;
   let phasesFailed = 0;
@@ -75,7 +141,11 @@ async function main(): Promise<void> {
     await sleep(EVERY_MS - WINDOW_MS - OUTAGE_MS);
     const t0 = Date.now();
     await sleep(WINDOW_MS);
-    const before = { tx: rate('transfer', t0, Date.now()), cache: rate('cache', t0, Date.now()), heap: heapAfterGcMb() };
+    const before = {
+      tx: rate('transfer', t0, Date.now()),
+      cache: rate('cache', t0, Date.now()),
+      heap: heapAfterGcMb(),
+    };
     const fault = STEPS[step++ % STEPS.length] as Step;
     await fault.run(fault.server === 'postgres' ? postgres : redis);
     const healed = Date.now();

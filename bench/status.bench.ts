@@ -72,12 +72,20 @@ async function eventsThroughput(): Promise<void> {
   sub.unsubscribe();
   printComparison(`machine events across ${CONNECTIONS} connection machines (ops = ACQUIRE+RELEASE)`, rows);
   const perSec = (rows[2]?.opsPerSec ?? 0) * 2;
-  console.log(`events/s delivered to an events$ subscriber: ${Math.round(perSec).toLocaleString('en-US')} (${seen.toLocaleString('en-US')} seen)`);
+  console.log(
+    `events/s delivered to an events$ subscriber: ${Math.round(perSec).toLocaleString('en-US')} (${seen.toLocaleString('en-US')} seen)`,
+  );
   for (const a of [...raw, ...unobserved, ...observed]) a.stop();
 }
 
 function trivialLayer(name: string, details: () => Record<string, unknown>): ResourceLayer {
-  return { name, start: () => Promise.resolve(), check: () => Promise.resolve({ status: 'up' }), stop: () => Promise.resolve(), details };
+  return {
+    name,
+    start: () => Promise.resolve(),
+    check: () => Promise.resolve({ status: 'up' }),
+    stop: () => Promise.resolve(),
+    details,
+  };
 }
 
 async function statusThroughput(): Promise<void> {
@@ -126,7 +134,9 @@ function memoryPerMachine(): void {
   const stator = measureBytes(() => statorConnections(ctx, n));
   console.log(`\n## memory per connection machine (${n.toLocaleString('en-US')} alive, after GC)`);
   console.log(`raw XState actor        ${Math.round(raw).toLocaleString('en-US').padStart(8)} bytes`);
-  console.log(`through startMachine    ${Math.round(stator).toLocaleString('en-US').padStart(8)} bytes (${(stator / raw).toFixed(2)}x)`);
+  console.log(
+    `through startMachine    ${Math.round(stator).toLocaleString('en-US').padStart(8)} bytes (${(stator / raw).toFixed(2)}x)`,
+  );
   if (!(globalThis as { gc?: unknown }).gc) console.log('(run with node --expose-gc for stable figures)');
 }
 

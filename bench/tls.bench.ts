@@ -15,7 +15,14 @@ import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createDatabaseLayer, type DatabaseLayer } from '../src/database/index.js';
 import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { createLogger } from '../src/logging/logger.js';
-import { makeCertificates, makeTempDir, removeTempDir, startPostgres, startRedisTls, USERS } from '../test/integration/tls/tls-servers.js';
+import {
+  makeCertificates,
+  makeTempDir,
+  removeTempDir,
+  startPostgres,
+  startRedisTls,
+  USERS,
+} from '../test/integration/tls/tls-servers.js';
 import { comparePaired } from './harness.js';
 
 const PG_PORT = 20390;
@@ -35,12 +42,18 @@ function verdict(what: string, tls: Ratios, plain: Ratios): void {
     if (base === undefined) continue;
     const change = ratio / base - 1;
     const within = Math.abs(change) <= 0.1 ? 'within' : 'NOT within';
-    console.log(`target: ${what} ${key}: stator/raw ${ratio.toFixed(2)}x over TLS vs ${base.toFixed(2)}x plain (${(change * 100).toFixed(1)}%), ${within} 10%`);
+    console.log(
+      `target: ${what} ${key}: stator/raw ${ratio.toFixed(2)}x over TLS vs ${base.toFixed(2)}x plain (${(change * 100).toFixed(1)}%), ${within} 10%`,
+    );
   }
 }
 
 async function databaseLayer(database: StatorConfigInput['database']): Promise<DatabaseLayer> {
-  const config = configSchema.parse({ database, connection_pool: { max_connections: POOL }, monitoring: { performance_threshold: 60 } });
+  const config = configSchema.parse({
+    database,
+    connection_pool: { max_connections: POOL },
+    monitoring: { performance_threshold: 60 },
+  });
   const ctx = createRuntimeContext({ config, logger: createLogger({ silent: true }) });
   const layer = createDatabaseLayer(ctx);
   await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
@@ -71,7 +84,11 @@ async function cacheLayer(cache: NonNullable<StatorConfigInput['cache']>): Promi
   return layer;
 }
 
-async function cacheGet(title: string, options: RedisOptions, cache: NonNullable<StatorConfigInput['cache']>): Promise<Ratios> {
+async function cacheGet(
+  title: string,
+  options: RedisOptions,
+  cache: NonNullable<StatorConfigInput['cache']>,
+): Promise<Ratios> {
   const raw = new Redis({ ...options, lazyConnect: true });
   await raw.connect();
   const layer = await cacheLayer(cache);
@@ -116,7 +133,15 @@ export async function run(): Promise<void> {
   const ca = readFileSync(certs.ca);
   try {
     // PostgreSQL: TLS (verify-full, through a URL) and the shared plain server.
-    const tlsPool = new pg.Pool({ host: '127.0.0.1', port: PG_PORT, user: USERS.app.name, password: USERS.app.password, database: 'test', max: POOL, ssl: { ca } });
+    const tlsPool = new pg.Pool({
+      host: '127.0.0.1',
+      port: PG_PORT,
+      user: USERS.app.name,
+      password: USERS.app.password,
+      database: 'test',
+      max: POOL,
+      ssl: { ca },
+    });
     const tlsLayer = await databaseLayer({
       url: `postgres://${USERS.app.name}:${encodeURIComponent(USERS.app.password)}@127.0.0.1:${PG_PORT}/test?sslmode=verify-full`,
       ssl: { ca_file: certs.ca },
@@ -125,7 +150,13 @@ export async function run(): Promise<void> {
     await tlsLayer.stop(SIGNAL);
     await tlsPool.end();
     const plainPool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test', max: POOL });
-    const plainLayer = await databaseLayer({ driver: 'postgresql', host: '127.0.0.1', port: 5432, username: 'postgres', database: 'test' });
+    const plainLayer = await databaseLayer({
+      driver: 'postgresql',
+      host: '127.0.0.1',
+      port: 5432,
+      username: 'postgres',
+      database: 'test',
+    });
     const pgPlain = await selectOne('PostgreSQL plain', plainPool, plainLayer);
     await plainLayer.stop(SIGNAL);
     await plainPool.end();
@@ -135,9 +166,16 @@ export async function run(): Promise<void> {
     const redisTls = await cacheGet(
       'Redis over TLS (verified)',
       { host: '127.0.0.1', port: REDIS_PORT, username: USERS.app.name, password: USERS.app.password, tls: { ca } },
-      { url: `rediss://${USERS.app.name}:${encodeURIComponent(USERS.app.password)}@127.0.0.1:${REDIS_PORT}`, tls: { ca_file: certs.ca } },
+      {
+        url: `rediss://${USERS.app.name}:${encodeURIComponent(USERS.app.password)}@127.0.0.1:${REDIS_PORT}`,
+        tls: { ca_file: certs.ca },
+      },
     );
-    const redisPlain = await cacheGet('Redis plain', { host: '127.0.0.1', port: 6379 }, { driver: 'redis', host: '127.0.0.1', port: 6379 });
+    const redisPlain = await cacheGet(
+      'Redis plain',
+      { host: '127.0.0.1', port: 6379 },
+      { driver: 'redis', host: '127.0.0.1', port: 6379 },
+    );
     verdict('cache get', redisTls, redisPlain);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

@@ -32,8 +32,14 @@ export async function run(): Promise<void> {
     await comparePaired(
       'database: one-statement SQLite transaction, history off vs on (transaction.history_size 0 / 100)',
       [
-        { name: 'stator.db.transaction, history_size 0', call: () => off.api.transaction((trx) => trx.raw('SELECT 1').then()) },
-        { name: 'stator.db.transaction, history_size 100', call: () => on.api.transaction((trx) => trx.raw('SELECT 1').then()) },
+        {
+          name: 'stator.db.transaction, history_size 0',
+          call: () => off.api.transaction((trx) => trx.raw('SELECT 1').then()),
+        },
+        {
+          name: 'stator.db.transaction, history_size 100',
+          call: () => on.api.transaction((trx) => trx.raw('SELECT 1').then()),
+        },
         {
           name: 'stator.db.begin() + commit(), history_size 100',
           call: async () => {

@@ -80,10 +80,7 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 const firingStates = {
   active: {
     on: {
-      SAMPLE: [
-        { guard: 'isClear', target: 'clearing', actions: 'recordSample' },
-        { actions: 'recordSample' },
-      ],
+      SAMPLE: [{ guard: 'isClear', target: 'clearing', actions: 'recordSample' }, { actions: 'recordSample' }],
     },
   },
   clearing: {
@@ -128,14 +125,18 @@ export const alertMachine = setup({
   },
   actions: {
     recordSample: assign({ value: ({ event }) => (event.type === 'SAMPLE' ? event.value : null) }),
-    recordAcknowledgement: assign({ acknowledgedBy: ({ event }) => (event.type === 'ACKNOWLEDGE' ? event.by : undefined) }),
+    recordAcknowledgement: assign({
+      acknowledgedBy: ({ event }) => (event.type === 'ACKNOWLEDGE' ? event.by : undefined),
+    }),
     forgetAcknowledgement: assign({ acknowledgedBy: undefined }),
     recordSilence: assign({ silenceMs: ({ event }) => (event.type === 'SILENCE' ? Math.max(0, event.durationMs) : 0) }),
     endSilence: assign({ silenceMs: 0 }),
   },
   guards: {
-    isBreaching: ({ context, event }) => event.type === 'SAMPLE' && crosses(event.value, context.threshold, context.direction),
-    isClear: ({ context, event }) => event.type === 'SAMPLE' && isClearOf(event.value, context.clearThreshold, context.direction),
+    isBreaching: ({ context, event }) =>
+      event.type === 'SAMPLE' && crosses(event.value, context.threshold, context.direction),
+    isClear: ({ context, event }) =>
+      event.type === 'SAMPLE' && isClearOf(event.value, context.clearThreshold, context.direction),
   },
   delays: {
     holdDuration: ({ context }) => context.holdMs,
@@ -161,29 +162,32 @@ export const alertMachine = setup({
       states: {
         ok: {
           on: {
-            SAMPLE: [
-              { guard: 'isBreaching', target: 'pending', actions: 'recordSample' },
-              { actions: 'recordSample' },
-            ],
+            SAMPLE: [{ guard: 'isBreaching', target: 'pending', actions: 'recordSample' }, { actions: 'recordSample' }],
           },
         },
         pending: {
           after: { holdDuration: { target: 'firing' } },
           on: {
-            SAMPLE: [
-              { guard: not('isBreaching'), target: 'ok', actions: 'recordSample' },
-              { actions: 'recordSample' },
-            ],
+            SAMPLE: [{ guard: not('isBreaching'), target: 'ok', actions: 'recordSample' }, { actions: 'recordSample' }],
             CLEAR: { target: 'ok' },
           },
         },
         firing: {
           initial: 'active',
           states: {
-            active: { ...firingStates.active, on: { ...firingStates.active.on, ACKNOWLEDGE: { target: '#alert.condition.acknowledged.active', actions: 'recordAcknowledgement' } } },
+            active: {
+              ...firingStates.active,
+              on: {
+                ...firingStates.active.on,
+                ACKNOWLEDGE: { target: '#alert.condition.acknowledged.active', actions: 'recordAcknowledgement' },
+              },
+            },
             clearing: {
               ...firingStates.clearing,
-              on: { ...firingStates.clearing.on, ACKNOWLEDGE: { target: '#alert.condition.acknowledged.clearing', actions: 'recordAcknowledgement' } },
+              on: {
+                ...firingStates.clearing.on,
+                ACKNOWLEDGE: { target: '#alert.condition.acknowledged.clearing', actions: 'recordAcknowledgement' },
+              },
             },
           },
           on: { CLEAR: { target: 'resolved' } },
@@ -196,10 +200,7 @@ export const alertMachine = setup({
         },
         resolved: {
           on: {
-            SAMPLE: [
-              { guard: 'isBreaching', target: 'pending', actions: 'recordSample' },
-              { actions: 'recordSample' },
-            ],
+            SAMPLE: [{ guard: 'isBreaching', target: 'pending', actions: 'recordSample' }, { actions: 'recordSample' }],
           },
         },
       },

@@ -107,10 +107,14 @@ export const circuitBreakerMachine = setup({
     adoptRemoteOpen: assign({
       reason: 'remote',
       remoteDelayMs: ({ event }) => (event.type === 'REMOTE.OPEN' ? event.delayMs : undefined),
-      trips: ({ context, event }) => (event.type === 'REMOTE.OPEN' ? Math.max(context.trips, event.trips) : context.trips),
+      trips: ({ context, event }) =>
+        event.type === 'REMOTE.OPEN' ? Math.max(context.trips, event.trips) : context.trips,
     }),
     forgetTrips: assign({ trips: 0, remoteDelayMs: undefined }),
-    noteClosed: assign({ reason: ({ event }) => (event.type === 'RESET' ? 'reset' : event.type === 'REMOTE.CLOSE' ? 'remote' : 'recovered') }),
+    noteClosed: assign({
+      reason: ({ event }) =>
+        event.type === 'RESET' ? 'reset' : event.type === 'REMOTE.CLOSE' ? 'remote' : 'recovered',
+    }),
     resetTrials: assign({ trialSuccesses: 0 }),
     countTrialSuccess: assign({ trialSuccesses: ({ context }) => context.trialSuccesses + 1 }),
   },

@@ -7,14 +7,7 @@ import { assign, setup } from 'xstate';
  * `pool.purge()`), `min_shrink` or any owner-specific reason.
  */
 export type ConnectionRetireReason =
-  | 'idle_timeout'
-  | 'max_lifetime'
-  | 'invalid'
-  | 'broken'
-  | 'error'
-  | 'drain'
-  | 'purge'
-  | (string & {});
+  'idle_timeout' | 'max_lifetime' | 'invalid' | 'broken' | 'error' | 'drain' | 'purge' | (string & {});
 
 /**
  * Every event the connection machine accepts. Two owners drive it:
@@ -116,7 +109,13 @@ export const connectionMachine = setup({
     }),
     recordRetireReason: assign({
       retireReason: ({ event }) =>
-        event.type === 'RETIRE' ? event.reason : event.type === 'INVALID' ? 'invalid' : event.type === 'ERROR' ? 'error' : 'unknown',
+        event.type === 'RETIRE'
+          ? event.reason
+          : event.type === 'INVALID'
+            ? 'invalid'
+            : event.type === 'ERROR'
+              ? 'error'
+              : 'unknown',
     }),
     countReconnect: assign({ reconnects: ({ context }) => context.reconnects + 1 }),
     countLeak: assign({ leaks: ({ context }) => context.leaks + 1 }),

@@ -63,11 +63,21 @@ export type ResourceEvent =
  * Events a resource sends its parent (the supervisor), one per lifecycle step that matters to it.
  */
 export type ResourceReport =
-  | { readonly type: 'RESOURCE.RETRYING'; readonly name: string; readonly attempt: number; readonly error: ResourceErrorInfo }
+  | {
+      readonly type: 'RESOURCE.RETRYING';
+      readonly name: string;
+      readonly attempt: number;
+      readonly error: ResourceErrorInfo;
+    }
   | { readonly type: 'RESOURCE.READY'; readonly name: string; readonly attempt: number }
   | { readonly type: 'RESOURCE.DEGRADED'; readonly name: string; readonly reason: string }
   | { readonly type: 'RESOURCE.RECOVERING'; readonly name: string; readonly error?: ResourceErrorInfo }
-  | { readonly type: 'RESOURCE.FAILED'; readonly name: string; readonly attempts: number; readonly error?: ResourceErrorInfo }
+  | {
+      readonly type: 'RESOURCE.FAILED';
+      readonly name: string;
+      readonly attempts: number;
+      readonly error?: ResourceErrorInfo;
+    }
   | {
       readonly type: 'RESOURCE.STOPPED';
       readonly name: string;
@@ -219,7 +229,11 @@ export const resourceMachine = setup({
       attempt: context.attempt,
       error: context.lastError ?? describeError(undefined),
     })),
-    reportReady: sendParent(({ context }) => ({ type: 'RESOURCE.READY', name: context.name, attempt: context.attempt })),
+    reportReady: sendParent(({ context }) => ({
+      type: 'RESOURCE.READY',
+      name: context.name,
+      attempt: context.attempt,
+    })),
     reportDegraded: sendParent(({ context }) => ({
       type: 'RESOURCE.DEGRADED',
       name: context.name,
@@ -265,7 +279,11 @@ export const resourceMachine = setup({
           entry: 'countAttempt',
           invoke: {
             src: 'initializeResource',
-            input: ({ context }) => ({ name: context.name, attempt: context.attempt, dependencies: context.dependencies }),
+            input: ({ context }) => ({
+              name: context.name,
+              attempt: context.attempt,
+              dependencies: context.dependencies,
+            }),
             onDone: { target: '#resource.running' },
             onError: [
               { guard: 'canRetryInitialization', target: 'waiting', actions: ['recordError', 'reportRetrying'] },
@@ -274,7 +292,11 @@ export const resourceMachine = setup({
           },
           after: {
             initializeTimeout: [
-              { guard: 'canRetryInitialization', target: 'waiting', actions: ['recordInitializeTimeout', 'reportRetrying'] },
+              {
+                guard: 'canRetryInitialization',
+                target: 'waiting',
+                actions: ['recordInitializeTimeout', 'reportRetrying'],
+              },
               { target: '#resource.failed', actions: 'recordInitializeTimeout' },
             ],
           },

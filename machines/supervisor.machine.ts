@@ -13,14 +13,7 @@ export type RestartStrategy = 'one_for_one' | 'rest_for_one';
 
 /** The supervisor's view of one resource's state: the resource machine's top-level states. */
 export type SupervisedState =
-  | 'idle'
-  | 'initializing'
-  | 'ready'
-  | 'degraded'
-  | 'recovering'
-  | 'failed'
-  | 'stopping'
-  | 'stopped';
+  'idle' | 'initializing' | 'ready' | 'degraded' | 'recovering' | 'failed' | 'stopping' | 'stopped';
 
 /** One resource as the supervisor is given it. */
 export interface SupervisedResourceInput extends ResourceInput {
@@ -129,7 +122,10 @@ const haltingOnFailure = (context: SupervisorContext): boolean =>
   list(context).some((r) => !r.optional && r.state === 'failed' && !r.restartPending && !r.backoffPending);
 
 /** The crash-loop back-off before restart number `n` (1-based): `initial × 2^(n−1)`, capped. */
-export function crashLoopBackoffMs(context: Pick<SupervisorContext, 'initialBackoff' | 'maxBackoff'>, n: number): number {
+export function crashLoopBackoffMs(
+  context: Pick<SupervisorContext, 'initialBackoff' | 'maxBackoff'>,
+  n: number,
+): number {
   const grown = context.initialBackoff * 2 ** Math.min(Math.max(0, n - 1), 40);
   return Math.max(0, Math.min(grown, context.maxBackoff, 2_147_483_647));
 }
@@ -245,7 +241,8 @@ export const supervisorMachine = setup({
     everyResourceUp: ({ context }) =>
       list(context).every((r) => UP.includes(r.state) || (r.optional && r.state === 'failed')),
     requiredResourceFailed: ({ context }) => haltingOnFailure(context),
-    noResourceInFlight: ({ context }) => list(context).every((r) => r.state !== 'initializing' && r.state !== 'stopping'),
+    noResourceInFlight: ({ context }) =>
+      list(context).every((r) => r.state !== 'initializing' && r.state !== 'stopping'),
     someResourceImpaired: ({ context }) => list(context).some((r) => r.state !== 'ready'),
     everyResourceStopped: ({ context }) => list(context).every((r) => r.state === 'stopped'),
     restartLimitReached: ({ context }) => context.recentRestarts >= context.maxRestarts,
@@ -264,7 +261,11 @@ export const supervisorMachine = setup({
       const starts = startable(context);
       if (!starts.length) return;
       enqueue.assign({
-        resources: patch(context, starts.map((s) => s.name), () => ({ state: 'initializing', attempts: 0 })),
+        resources: patch(
+          context,
+          starts.map((s) => s.name),
+          () => ({ state: 'initializing', attempts: 0 }),
+        ),
       });
       for (const s of starts) enqueue.sendTo(resourceActorId(s.name), { type: 'START', dependencies: s.dependencies });
     }),
@@ -346,20 +347,30 @@ export const supervisorMachine = setup({
       if (!r || r.backoffPending) return;
       const backoffs = r.backoffs + 1;
       enqueue.assign({
-        resources: patch(context, [name], () => ({ backoffPending: true, backoffs, backoffMs: crashLoopBackoffMs(context, backoffs) })),
+        resources: patch(context, [name], () => ({
+          backoffPending: true,
+          backoffs,
+          backoffMs: crashLoopBackoffMs(context, backoffs),
+        })),
       });
       enqueue.raise({ type: 'RESTART.DUE', name }, { delay: 'crashLoopBackoff', id: `backoff.${name}` });
     }),
     reviveFailedOptional: enqueueActions(({ context, enqueue }) => {
-      const failed = list(context).filter((r) => r.optional && r.state === 'failed' && !r.restartPending && !r.backoffPending);
+      const failed = list(context).filter(
+        (r) => r.optional && r.state === 'failed' && !r.restartPending && !r.backoffPending,
+      );
       if (!failed.length) return;
       let resources = context.resources;
       for (const r of failed) {
         const backoffs = r.backoffs + 1;
-        resources = { ...resources, [r.name]: { ...r, backoffPending: true, backoffs, backoffMs: crashLoopBackoffMs(context, backoffs) } };
+        resources = {
+          ...resources,
+          [r.name]: { ...r, backoffPending: true, backoffs, backoffMs: crashLoopBackoffMs(context, backoffs) },
+        };
       }
       enqueue.assign({ resources });
-      for (const r of failed) enqueue.raise({ type: 'RESTART.DUE', name: r.name }, { delay: 'crashLoopBackoff', id: `backoff.${r.name}` });
+      for (const r of failed)
+        enqueue.raise({ type: 'RESTART.DUE', name: r.name }, { delay: 'crashLoopBackoff', id: `backoff.${r.name}` });
     }),
     restartAfterBackoff: assign({
       resources: ({ context, event }) => {
@@ -392,7 +403,9 @@ export const supervisorMachine = setup({
       const recentRestarts = Math.max(0, context.recentRestarts - 1);
       // The intensity window cooled down: a resource running again starts its next back-off afresh.
       if (recentRestarts >= context.maxRestarts) return { recentRestarts };
-      const settled = list(context).filter((r) => r.backoffs > 0 && r.state === 'ready').map((r) => r.name);
+      const settled = list(context)
+        .filter((r) => r.backoffs > 0 && r.state === 'ready')
+        .map((r) => r.name);
       return { recentRestarts, resources: patch(context, settled, () => ({ backoffs: 0 })) };
     }),
     recordStartupFailure: assign({

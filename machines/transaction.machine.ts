@@ -145,14 +145,24 @@ export const transactionMachine = setup({
     retryPlanned: ({ event }) => verdictOf(event)?.retry === true,
   },
   delays: {
-    transactionTimeout: ({ context }) => (context.timeoutMs > 0 ? Math.min(context.timeoutMs, NO_TIMEOUT_MS) : NO_TIMEOUT_MS),
+    transactionTimeout: ({ context }) =>
+      context.timeoutMs > 0 ? Math.min(context.timeoutMs, NO_TIMEOUT_MS) : NO_TIMEOUT_MS,
     retryBackoff: ({ context }) => Math.min(Math.max(0, context.backoffMs ?? 0), NO_TIMEOUT_MS),
   },
   actions: {
-    recordBodyError: assign({ failedIn: 'body' as const, error: ({ event }) => ('error' in event ? event.error : undefined) }),
-    recordCommitError: assign({ failedIn: 'commit' as const, error: ({ event }) => ('error' in event ? event.error : undefined) }),
+    recordBodyError: assign({
+      failedIn: 'body' as const,
+      error: ({ event }) => ('error' in event ? event.error : undefined),
+    }),
+    recordCommitError: assign({
+      failedIn: 'commit' as const,
+      error: ({ event }) => ('error' in event ? event.error : undefined),
+    }),
     recordTimeout: assign({ failedIn: 'timeout' as const, error: undefined }),
-    recordAbort: assign({ failedIn: 'abort' as const, error: ({ event }) => (event.type === 'ABORT' ? event.reason : undefined) }),
+    recordAbort: assign({
+      failedIn: 'abort' as const,
+      error: ({ event }) => (event.type === 'ABORT' ? event.reason : undefined),
+    }),
     recordRollbackOutcome: assign({ backoffMs: ({ event }) => backoffOf(event) }),
     recordRollbackFailure: assign({ rollbackError: ({ event }) => ('error' in event ? event.error : undefined) }),
     startNextAttempt: assign({ attempt: ({ context }) => context.attempt + 1, rollbackError: undefined }),

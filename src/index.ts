@@ -6,8 +6,20 @@
 export { StatorError, isStatorError, hasErrorCode } from './errors/index.js';
 
 // Runtime: createStator, the supervisor's status
-export { createStator, type CreateStatorOptions, type Stator, type StopReport, type LayerFactory } from './runtime/index.js';
-export type { StatusSnapshot, ResourceStatus, StatusExtension, RuntimeStatus, SupervisorPhase } from './status/index.js';
+export {
+  createStator,
+  type CreateStatorOptions,
+  type Stator,
+  type StopReport,
+  type LayerFactory,
+} from './runtime/index.js';
+export type {
+  StatusSnapshot,
+  ResourceStatus,
+  StatusExtension,
+  RuntimeStatus,
+  SupervisorPhase,
+} from './status/index.js';
 export type { SupervisedState, SupervisorFailure, RestartStrategy } from '../machines/supervisor.machine.js';
 export type { AlertDirection } from '../machines/alert.machine.js';
 export type { ResourceErrorInfo } from '../machines/resource.machine.js';
@@ -66,10 +78,22 @@ export {
 export { EVENT_LOG_VERSION, type StatorEvent, type EventBus } from './kernel/index.js';
 
 // Logging
-export { createLogger, type Logger, type LoggerOptions, SecretRegistry, REDACTED, isSecretKey } from './logging/index.js';
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  SecretRegistry,
+  REDACTED,
+  isSecretKey,
+} from './logging/index.js';
 
 // Resilience
-export { CircuitOpenError, isCircuitOpenError, OperationTimeoutError, isOperationTimeoutError } from './errors/index.js';
+export {
+  CircuitOpenError,
+  isCircuitOpenError,
+  OperationTimeoutError,
+  isOperationTimeoutError,
+} from './errors/index.js';
 export {
   createResilience,
   classifyError,

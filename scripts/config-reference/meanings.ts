@@ -13,7 +13,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
   cache: {
     intro: 'Which cache, where, and how patient to be with it.',
     keys: {
-      driver: { default: '`memory` (or the scheme of `url`)', meaning: '`memory` (lru-cache in process), `redis` (ioredis) or `memcached` (memjs)' },
+      driver: {
+        default: '`memory` (or the scheme of `url`)',
+        meaning: '`memory` (lru-cache in process), `redis` (ioredis) or `memcached` (memjs)',
+      },
       url: {
         meaning:
           '`redis://`, `rediss://` (TLS), `redis+sentinel://`, `memcached://` URL, usually `${REDIS_URL}`; keys written beside it win; a secret (see [Connections](connections.md))',
@@ -24,12 +27,17 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       password: { meaning: 'secret; prefer `${ENV}` or `password_file`' },
       password_file: { meaning: 'read `password` from this file' },
       db: { default: '`0`', meaning: 'Redis logical database' },
-      'tls.ca_file': { meaning: 'TLS to Redis (every node, Sentinel and its sentinels, Cluster): PEM file of the CA that signed the server certificate (default: the CAs Node trusts)' },
+      'tls.ca_file': {
+        meaning:
+          'TLS to Redis (every node, Sentinel and its sentinels, Cluster): PEM file of the CA that signed the server certificate (default: the CAs Node trusts)',
+      },
       'tls.cert_file': { meaning: 'TLS: PEM client certificate (for `tls-auth-clients yes`)' },
-      'tls.key_file': { meaning: "TLS: PEM private key of the client certificate" },
+      'tls.key_file': { meaning: 'TLS: PEM private key of the client certificate' },
       'tls.passphrase': { meaning: 'TLS: passphrase of an encrypted key (a secret)' },
       'tls.servername': { meaning: 'TLS: the name the certificate is checked against, when it is not `host`' },
-      'tls.reject_unauthorized': { meaning: 'TLS: check the certificate and host name (`false`: any certificate, encryption only)' },
+      'tls.reject_unauthorized': {
+        meaning: 'TLS: check the certificate and host name (`false`: any certificate, encryption only)',
+      },
       timeout: { meaning: 'seconds before an operation or a connection attempt gives up' },
       retry_attempts: { meaning: 'connection attempts after the first' },
       retry_delay: { meaning: 'seconds between connection attempts' },
@@ -59,7 +67,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
   database: {
     intro: 'Which SQL database, where, and how patient to be with it.',
     keys: {
-      driver: { default: '`sqlite` (or the scheme of `url`)', meaning: '`sqlite` (better-sqlite3), `postgresql` (pg) or `mysql` (mysql2; MariaDB too)' },
+      driver: {
+        default: '`sqlite` (or the scheme of `url`)',
+        meaning: '`sqlite` (better-sqlite3), `postgresql` (pg) or `mysql` (mysql2; MariaDB too)',
+      },
       url: {
         meaning:
           '`postgres://`, `postgresql://`, `mysql://`, `mariadb://`, `sqlite:` / `file:` URL, usually `${DATABASE_URL}`; keys written beside it win; a secret (see [Connections](connections.md))',
@@ -70,17 +81,29 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       username: { meaning: 'user' },
       password: { meaning: 'secret; prefer `${ENV}` or `password_file`' },
       password_file: { meaning: 'read `password` from this file' },
-      filename: { default: '`stator.sqlite`', meaning: 'SQLite file, relative to `filesystem.base_path` unless absolute' },
+      filename: {
+        default: '`stator.sqlite`',
+        meaning: 'SQLite file, relative to `filesystem.base_path` unless absolute',
+      },
       'ssl.mode': {
         default: '`disable`; `verify-full` when `ssl` is written',
-        meaning: 'TLS to PostgreSQL / MySQL: `disable`, `require` (not checked), `verify-ca`, `verify-full` (also the URL\'s `sslmode`; see [Connections](connections.md))',
+        meaning:
+          "TLS to PostgreSQL / MySQL: `disable`, `require` (not checked), `verify-ca`, `verify-full` (also the URL's `sslmode`; see [Connections](connections.md))",
       },
-      'ssl.ca_file': { meaning: 'TLS: PEM file of the CA that signed the server certificate (default: the CAs Node trusts)' },
-      'ssl.cert_file': { meaning: 'TLS: PEM client certificate (PostgreSQL `cert` authentication, MySQL `REQUIRE SUBJECT`)' },
+      'ssl.ca_file': {
+        meaning: 'TLS: PEM file of the CA that signed the server certificate (default: the CAs Node trusts)',
+      },
+      'ssl.cert_file': {
+        meaning: 'TLS: PEM client certificate (PostgreSQL `cert` authentication, MySQL `REQUIRE SUBJECT`)',
+      },
       'ssl.key_file': { meaning: 'TLS: PEM private key of the client certificate' },
       'ssl.passphrase': { meaning: 'TLS: passphrase of an encrypted key (a secret)' },
-      'ssl.servername': { meaning: 'TLS: the name the certificate is checked against, when it is not `host` (PostgreSQL only)' },
-      'ssl.reject_unauthorized': { meaning: "Node's name for the check: `false` is `mode: require`, `true` is `verify-full`" },
+      'ssl.servername': {
+        meaning: 'TLS: the name the certificate is checked against, when it is not `host` (PostgreSQL only)',
+      },
+      'ssl.reject_unauthorized': {
+        meaning: "Node's name for the check: `false` is `mode: require`, `true` is `verify-full`",
+      },
       timeout: { meaning: 'seconds before connecting or a query gives up' },
       retry_attempts: { meaning: 'connection attempts after the first' },
       retry_delay: { meaning: 'seconds between connection attempts' },
@@ -130,7 +153,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     keys: {
       isolation_level: { meaning: '`READ_UNCOMMITTED`, `READ_COMMITTED`, `REPEATABLE_READ` or `SERIALIZABLE`' },
       timeout: { meaning: 'seconds before a transaction is rolled back (the call answers within 0.5 s of it)' },
-      commit_timeout: { meaning: 'seconds COMMIT may take, then TRANSACTION_COMMIT_UNKNOWN and the connection closed (default `database.timeout`)' },
+      commit_timeout: {
+        meaning:
+          'seconds COMMIT may take, then TRANSACTION_COMMIT_UNKNOWN and the connection closed (default `database.timeout`)',
+      },
       retry_attempts: { meaning: 'retries of the whole transaction after a deadlock or serialization failure' },
       deadlock_retry: { meaning: 'retry on deadlock / serialization failure at all' },
       retry_delay: { meaning: 'seconds of the first back-off (doubled each time, full jitter)' },
@@ -195,7 +221,9 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'circuit_breaker.window': { meaning: 'seconds of the sliding window' },
       'circuit_breaker.reset_timeout': { meaning: 'seconds open before a half-open trial' },
       'circuit_breaker.minimum_calls': { meaning: 'calls in the window before the ratio counts' },
-      'circuit_breaker.consecutive_failures': { meaning: 'failures in a row that trip the breaker whatever the window holds (0 = off)' },
+      'circuit_breaker.consecutive_failures': {
+        meaning: 'failures in a row that trip the breaker whatever the window holds (0 = off)',
+      },
       'circuit_breaker.buckets': { meaning: 'buckets of the window (its resolution)' },
       'circuit_breaker.half_open_calls': { meaning: 'trial calls let through half-open (without a probe)' },
       'circuit_breaker.reset_backoff': { meaning: 'multiplier of the reset timeout per consecutive trip (1 = fixed)' },
@@ -240,7 +268,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       strategy: { meaning: '`one_for_one` restarts the failed resource; `rest_for_one` also those depending on it' },
       max_restarts: { meaning: 'immediate restarts allowed within `restart_period`; past them, back-off (or halt)' },
       restart_period: { meaning: 'seconds of the restart intensity window' },
-      on_exhausted: { meaning: 'past the intensity: `backoff` keeps restarting with back-off; `halt` fails the supervisor and stops everything' },
+      on_exhausted: {
+        meaning:
+          'past the intensity: `backoff` keeps restarting with back-off; `halt` fails the supervisor and stops everything',
+      },
       initial_backoff: { meaning: 'seconds of the first crash-loop back-off, doubled at each further restart' },
       max_backoff: { meaning: 'seconds: no crash-loop back-off is longer' },
       stop_timeout: { meaning: 'seconds each resource gets to stop (0 = no limit)' },
@@ -267,9 +298,13 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
     keys: {
       path: { meaning: 'write every event as JSONL to this file (relative to `base_path` unless absolute)' },
       include_connections: { meaning: "also record pooled connections' machine events" },
-      'rotation.max_size': { meaning: 'start a new file before a write would pass this size (bytes or `"64MB"`; 0: no limit)' },
+      'rotation.max_size': {
+        meaning: 'start a new file before a write would pass this size (bytes or `"64MB"`; 0: no limit)',
+      },
       'rotation.max_age': { meaning: 'seconds a file is written to before the next one starts (0: no limit)' },
-      'rotation.keep': { meaning: 'rotated files kept besides the active one; older ones are deleted (see [operations](operations.md))' },
+      'rotation.keep': {
+        meaning: 'rotated files kept besides the active one; older ones are deleted (see [operations](operations.md))',
+      },
     },
   },
   http: {
@@ -280,7 +315,9 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       port: { meaning: 'port (9464 is left to the OpenTelemetry Prometheus exporter)' },
       path_prefix: { meaning: 'mount under this path (`/stator`)' },
       sse_heartbeat: { meaning: 'seconds between keep-alive comments on the `/status` stream' },
-      required: { meaning: '`stator start` fails when it cannot serve the endpoints (a busy port); `false`: start without them' },
+      required: {
+        meaning: '`stator start` fails when it cannot serve the endpoints (a busy port); `false`: start without them',
+      },
       show_details: {
         meaning:
           'who sees the resources in `/health`, `/status` and the dashboard: `never`, `when_authorized` (a principal holding `status:read:*`) or `always`; everyone else sees the overall status only',
@@ -363,22 +400,39 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       'jwt.issuer': { meaning: 'token `iss`' },
       'jwt.audience': { meaning: 'token `aud`' },
       'jwt.clock_tolerance': { meaning: 'seconds of clock skew tolerated' },
-      'jwt.max_age': { meaning: 'seconds a token may live at most, whoever signed it (older, longer-lived or future-dated tokens are refused)' },
+      'jwt.max_age': {
+        meaning:
+          'seconds a token may live at most, whoever signed it (older, longer-lived or future-dated tokens are refused)',
+      },
       'login.max_failures': { meaning: 'failed logins of one principal within `window` before lockout' },
       'login.max_failures_per_source': { meaning: 'failed logins from one address within `window` before lockout' },
       'login.window': { meaning: 'seconds over which failures count' },
       'login.lockout': { meaning: 'seconds a locked-out principal or source is refused' },
       'audit.file': { meaning: 'audit log, relative to `base_path` and inside it' },
       'audit.mirror_table': { meaning: 'also copy entries into this database table' },
-      'audit.sync': { meaning: '`batch`: a call proceeds once its entry is written to the file, flushed to disk every `batch_interval`; `always`: once it is on disk (fdatasync)' },
+      'audit.sync': {
+        meaning:
+          '`batch`: a call proceeds once its entry is written to the file, flushed to disk every `batch_interval`; `always`: once it is on disk (fdatasync)',
+      },
       'audit.batch_interval': { meaning: 'seconds between two flushes of the audit file to disk with `sync: batch`' },
-      'audit.key': { meaning: 'HMAC key of the chain (16+ characters; prefer `${ENV}` or `key_file`); `stator audit verify --config` uses it' },
+      'audit.key': {
+        meaning:
+          'HMAC key of the chain (16+ characters; prefer `${ENV}` or `key_file`); `stator audit verify --config` uses it',
+      },
       'audit.key_file': { meaning: 'read the audit HMAC key from this file' },
-      'audit.rotation.max_size': { meaning: 'start a new audit file before this size (bytes or `"64MB"`); the chain continues across files' },
-      'audit.rotation.max_age': { meaning: 'seconds an audit file is written to before the next one starts (0: no limit)' },
+      'audit.rotation.max_size': {
+        meaning: 'start a new audit file before this size (bytes or `"64MB"`); the chain continues across files',
+      },
+      'audit.rotation.max_age': {
+        meaning: 'seconds an audit file is written to before the next one starts (0: no limit)',
+      },
       'audit.rotation.keep': { meaning: 'rotated audit files kept (unset: all; `stator audit verify` checks the set)' },
-      'database_roles.roles': { meaning: 'PostgreSQL: Stator role → database role each guarded statement runs as (`SET LOCAL ROLE`)' },
-      'database_roles.default': { meaning: 'PostgreSQL: the database role of a principal none of whose roles is mapped (unset: refused)' },
+      'database_roles.roles': {
+        meaning: 'PostgreSQL: Stator role → database role each guarded statement runs as (`SET LOCAL ROLE`)',
+      },
+      'database_roles.default': {
+        meaning: 'PostgreSQL: the database role of a principal none of whose roles is mapped (unset: refused)',
+      },
       'user_store.table': { meaning: 'principals also from this table (when `user_store` is set)' },
       'revocation.store': { meaning: 'where revoked token ids are kept: `memory` or `database`' },
       'revocation.table': { meaning: 'table of the `database` store' },

@@ -70,7 +70,13 @@ export class CacheApi implements StatorCache {
     this.config = ctx.config.cache;
     this.keyPrefix = this.config.key_prefix;
     const timeoutMs = Math.round(this.config.timeout * 1000);
-    this.codec = new EntryCodec(options.serializer ?? jsonSerializer, options.driver.maxValueBytes, this.metrics, ctx.clock, ctx.logger);
+    this.codec = new EntryCodec(
+      options.serializer ?? jsonSerializer,
+      options.driver.maxValueBytes,
+      this.metrics,
+      ctx.clock,
+      ctx.logger,
+    );
     this.remote = new RemoteCalls(options.driver, this.metrics, ctx.clock, timeoutMs, this.keyPrefix, options.pipeline);
     this.loads = new LoadThrough(ctx, options.driver, this.remote, this.codec, this.metrics, this.random);
   }
@@ -147,7 +153,8 @@ export class CacheApi implements StatorCache {
     }
     const remote = this.remote;
     const call = remote.admit('set');
-    if (call === undefined || call instanceof RefusedCall || !driver.setWith || remote.deadlines) return this.setAdmitted(call, started, full, data, ttlMs, tags);
+    if (call === undefined || call instanceof RefusedCall || !driver.setWith || remote.deadlines)
+      return this.setAdmitted(call, started, full, data, ttlMs, tags);
     // The hot path: the driver reports to a callback, and this promise is the only one of the call.
     return new Promise<void>((resolve, reject) => {
       (driver.setWith as NonNullable<CacheDriver['setWith']>)(full, data, ttlMs, tags, (error) => {
@@ -205,7 +212,10 @@ export class CacheApi implements StatorCache {
     return values;
   }
 
-  public async setMany<T>(entries: readonly CacheEntryInput<T>[], options: CacheSetOptions = NO_OPTIONS): Promise<void> {
+  public async setMany<T>(
+    entries: readonly CacheEntryInput<T>[],
+    options: CacheSetOptions = NO_OPTIONS,
+  ): Promise<void> {
     const started = performance.now();
     const prepared: DriverEntry[] = entries.map((e) => ({
       key: prefixedKey(this.keyPrefix, e.key),
@@ -222,7 +232,11 @@ export class CacheApi implements StatorCache {
     for (const entry of prepared) this.remote.remember(entry.key, entry.data);
   }
 
-  public async getOrSet<T>(key: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions = NO_OPTIONS): Promise<T> {
+  public async getOrSet<T>(
+    key: string,
+    loader: CacheLoader<T>,
+    options: CacheGetOrSetOptions = NO_OPTIONS,
+  ): Promise<T> {
     const full = prefixedKey(this.keyPrefix, key);
     const tags = checkedTags(options.tags);
     return this.loads.run(key, full, loader, options, tags);

@@ -5,7 +5,16 @@ import { DurationHistogram, scrapeTimeHistogram } from '../kernel/histogram.js';
 /** Operations timed by `stator_cache_operation_duration_seconds`. */
 export type CacheOperation = 'get' | 'set' | 'delete' | 'has' | 'getMany' | 'setMany' | 'getOrSet' | 'invalidate';
 
-const OPERATIONS: readonly CacheOperation[] = ['get', 'set', 'delete', 'has', 'getMany', 'setMany', 'getOrSet', 'invalidate'];
+const OPERATIONS: readonly CacheOperation[] = [
+  'get',
+  'set',
+  'delete',
+  'has',
+  'getMany',
+  'setMany',
+  'getOrSet',
+  'invalidate',
+];
 
 /** Where a read was answered from when the cache itself could not answer. */
 export type CacheFallbackSource = 'local' | 'default';
@@ -90,9 +99,21 @@ export class CacheMetrics {
       });
     };
     counter('stator_cache_hits_total', 'Cache lookups that found a fresh value.', () => self.hits);
-    counter('stator_cache_misses_total', 'Cache lookups that found nothing (or only a stale or negative entry).', () => self.misses);
-    counter('stator_cache_stale_served_total', 'Stale values served while a background refresh ran.', () => self.staleServed);
-    counter('stator_cache_loader_calls_total', 'getOrSet loader calls (misses, refreshes and calls while the cache was down).', () => self.loaderCalls);
+    counter(
+      'stator_cache_misses_total',
+      'Cache lookups that found nothing (or only a stale or negative entry).',
+      () => self.misses,
+    );
+    counter(
+      'stator_cache_stale_served_total',
+      'Stale values served while a background refresh ran.',
+      () => self.staleServed,
+    );
+    counter(
+      'stator_cache_loader_calls_total',
+      'getOrSet loader calls (misses, refreshes and calls while the cache was down).',
+      () => self.loaderCalls,
+    );
     new Gauge({
       name: 'stator_cache_hit_ratio',
       help: 'Cache hits over lookups since start.',
@@ -104,7 +125,7 @@ export class CacheMetrics {
     });
     new Counter({
       name: 'stator_cache_errors_total',
-      help: 'Cache operations that failed, by the error detector\'s kind (timeout, connection-refused, circuit-open, invalid-input, ...).',
+      help: "Cache operations that failed, by the error detector's kind (timeout, connection-refused, circuit-open, invalid-input, ...).",
       labelNames: ['driver', 'kind'],
       registers: [registry],
       collect() {
@@ -133,8 +154,14 @@ export class CacheMetrics {
       },
     });
     registry.registerMetric(
-      scrapeTimeHistogram('stator_cache_operation_duration_seconds', 'Duration of cache operations as seen by the caller, fallback included.', () =>
-        Object.entries(this.latency).map(([operation, histogram]) => ({ labels: { driver: this.driver, operation }, histogram })),
+      scrapeTimeHistogram(
+        'stator_cache_operation_duration_seconds',
+        'Duration of cache operations as seen by the caller, fallback included.',
+        () =>
+          Object.entries(this.latency).map(([operation, histogram]) => ({
+            labels: { driver: this.driver, operation },
+            histogram,
+          })),
       ),
     );
   }

@@ -57,4 +57,5 @@ export function moreTelling(kept: unknown, next: unknown): unknown {
 
 /** True for an error that names its cause: a TLS failure or refused credentials. */
 export const isTelling = (e: unknown): boolean =>
-  e !== undefined && (explainTlsFailure(e, 'cache.tls', true) !== undefined || classifyError(e).kind === 'authentication');
+  e !== undefined &&
+  (explainTlsFailure(e, 'cache.tls', true) !== undefined || classifyError(e).kind === 'authentication');

@@ -68,7 +68,9 @@ export class EntryCodec {
       return this.serializer.serialize(value);
     } catch (error) {
       this.metrics.error('invalid-input');
-      throw new CacheValueNotSerializableError(key, error instanceof Error ? error.message : String(error), { cause: error });
+      throw new CacheValueNotSerializableError(key, error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
     }
   }
 
@@ -78,7 +80,10 @@ export class EntryCodec {
       return { value: this.serializer.deserialize(entry.payload) };
     } catch (error) {
       this.metrics.error('invalid-input');
-      this.logger.warn(`cache: the entry of "${key}" cannot be read with the configured serializer; treated as a miss`, { error });
+      this.logger.warn(
+        `cache: the entry of "${key}" cannot be read with the configured serializer; treated as a miss`,
+        { error },
+      );
       return undefined;
     }
   }

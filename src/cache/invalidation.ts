@@ -26,7 +26,10 @@ export interface InvalidationParts {
  * @throws {@link CacheKeyInvalidError} for a target naming nothing, or an empty prefix with no `cache.key_prefix`.
  * @throws {@link CacheInvalidationUnsupportedError} for a prefix on a driver that cannot list keys.
  */
-export async function invalidateEntries(parts: InvalidationParts, target: CacheInvalidation): Promise<CacheInvalidationResult> {
+export async function invalidateEntries(
+  parts: InvalidationParts,
+  target: CacheInvalidation,
+): Promise<CacheInvalidationResult> {
   const { driver, remote, metrics, keyPrefix } = parts;
   const started = performance.now();
   const keys = target.keys?.map((k) => prefixedKey(keyPrefix, k)) ?? [];
@@ -65,10 +68,20 @@ export async function invalidateEntries(parts: InvalidationParts, target: CacheI
   return { removed };
 }
 
-function checkTarget(parts: InvalidationParts, keys: readonly string[], tags: readonly string[], prefix: string | undefined): void {
+function checkTarget(
+  parts: InvalidationParts,
+  keys: readonly string[],
+  tags: readonly string[],
+  prefix: string | undefined,
+): void {
   if (prefix !== undefined) {
     if (typeof prefix !== 'string' || (prefix === '' && parts.keyPrefix === '')) {
-      throw new CacheKeyInvalidError('prefix', prefix === '' ? 'an empty prefix with no cache.key_prefix (that would be every key of the server)' : typeof prefix);
+      throw new CacheKeyInvalidError(
+        'prefix',
+        prefix === ''
+          ? 'an empty prefix with no cache.key_prefix (that would be every key of the server)'
+          : typeof prefix,
+      );
     }
     if (!parts.driver.supportsPrefixInvalidation) {
       parts.metrics.error('invalid-input');

@@ -26,7 +26,8 @@ const TAGGED = 'J';
 export const jsonSerializer: CacheSerializer = {
   serialize(value: unknown): string {
     if (value === undefined) throw new TypeError('undefined cannot be stored');
-    if (typeof value === 'function' || typeof value === 'symbol') throw new TypeError(`a ${typeof value} cannot be stored`);
+    if (typeof value === 'function' || typeof value === 'symbol')
+      throw new TypeError(`a ${typeof value} cannot be stored`);
     // Plain data (the common case) skips the replacer: a replacer call per property costs more
     // than this walk.
     if (isPlain(value, 0)) return PLAIN + JSON.stringify(value);
@@ -46,7 +47,10 @@ export const jsonSerializer: CacheSerializer = {
       }
       if (original instanceof Uint8Array) {
         special = true;
-        return { [MARK]: 'Buffer', v: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') };
+        return {
+          [MARK]: 'Buffer',
+          v: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64'),
+        };
       }
       if (current instanceof Map) {
         special = true;

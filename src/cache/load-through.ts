@@ -37,11 +37,23 @@ export class LoadThrough {
     this.generation++;
   }
 
-  public run<T>(key: string, full: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions, tags: readonly string[]): Promise<T> {
+  public run<T>(
+    key: string,
+    full: string,
+    loader: CacheLoader<T>,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<T> {
     return this.flights.run(full, () => this.load(key, full, loader, options, tags)) as Promise<T>;
   }
 
-  private async load<T>(key: string, full: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions, tags: readonly string[]): Promise<T> {
+  private async load<T>(
+    key: string,
+    full: string,
+    loader: CacheLoader<T>,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<T> {
     const started = performance.now();
     const { text, fromCache } = await this.remote.read('getOrSet', full);
     const entry = text == null ? undefined : decodeEntry(text);
@@ -72,7 +84,13 @@ export class LoadThrough {
     }
   }
 
-  private refreshInBackground<T>(key: string, full: string, loader: CacheLoader<T>, options: CacheGetOrSetOptions, tags: readonly string[]): Promise<unknown> {
+  private refreshInBackground<T>(
+    key: string,
+    full: string,
+    loader: CacheLoader<T>,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<unknown> {
     if (this.refreshes.has(full)) return Promise.resolve();
     return this.refreshes
       .run(full, async () => {
@@ -82,12 +100,20 @@ export class LoadThrough {
         if (generation === this.generation) await this.store(key, full, value, options, tags);
       })
       .catch((error: unknown) => {
-        this.ctx.logger.warn(`cache: background refresh of "${key}" failed; the stale value stays until it expires`, { error });
+        this.ctx.logger.warn(`cache: background refresh of "${key}" failed; the stale value stays until it expires`, {
+          error,
+        });
       });
   }
 
   /** Writes a loader's result (or its absence); a failed write is logged, never thrown. */
-  private async store(key: string, full: string, value: unknown, options: CacheGetOrSetOptions, tags: readonly string[]): Promise<void> {
+  private async store(
+    key: string,
+    full: string,
+    value: unknown,
+    options: CacheGetOrSetOptions,
+    tags: readonly string[],
+  ): Promise<void> {
     let data: string;
     let ttlMs: number;
     if (value === undefined) {

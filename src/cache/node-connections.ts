@@ -148,7 +148,8 @@ export class NodeConnections {
     const down = this.down();
     let next: LayerHealth;
     if (total === 0 || down.length === 0) next = { status: 'up' };
-    else if (down.length === total) next = { status: 'down', error: new Error(`every cache node is down: ${this.describeDown(down)}`) };
+    else if (down.length === total)
+      next = { status: 'down', error: new Error(`every cache node is down: ${this.describeDown(down)}`) };
     else next = { status: 'degraded', reason: `cache nodes down: ${this.describeDown(down)}` };
     this.health.next(next);
   }
@@ -160,7 +161,9 @@ export class NodeConnections {
 
 /** What a node that stopped answering records as its last error (signal `unresponsive`). */
 export function notAnswering(timeoutMs: number): Error {
-  return new Error(`no answer within ${timeoutMs} ms (cache.timeout): the connection is open but the server does not answer`);
+  return new Error(
+    `no answer within ${timeoutMs} ms (cache.timeout): the connection is open but the server does not answer`,
+  );
 }
 
 /** Ends a node's machine on purpose: `RETIRE` then the driver's end → `closed`. */

@@ -1,7 +1,13 @@
 import { CacheUnavailableError } from '../errors/cache-unavailable-error.js';
 import { isStatorError } from '../errors/stator-error.js';
 import type { Clock } from '../kernel/clock.js';
-import { classifyError, type Admission, type Pipeline, type ReadOptions, type RunOptions } from '../resilience/index.js';
+import {
+  classifyError,
+  type Admission,
+  type Pipeline,
+  type ReadOptions,
+  type RunOptions,
+} from '../resilience/index.js';
 import { admitCall, RefusedCall } from './admission.js';
 import type { CacheMetrics, CacheOperation } from './cache-metrics.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -27,7 +33,11 @@ export class RemoteCalls {
   /** Bounds each driver call by `cache.timeout` when the driver does not bound it itself. */
   public readonly deadlines: DeadlineQueue | undefined;
   /** Options of every read through the pipeline (one object, not one per call). */
-  private readonly readOptions: ReadOptions<string | null | undefined> = { retry: false, timeoutMs: 0, default: { value: undefined } };
+  private readonly readOptions: ReadOptions<string | null | undefined> = {
+    retry: false,
+    timeoutMs: 0,
+    default: { value: undefined },
+  };
   private readonly runOptions: RunOptions = { retry: false, timeoutMs: 0 };
 
   public constructor(
@@ -42,7 +52,10 @@ export class RemoteCalls {
     // A timer and an AbortSignal per call (the pipeline's per-attempt timeout) cost more than a
     // local round trip's own processing: the built-in drivers bound their calls themselves with
     // one shared timer; a driver that does not is bounded here the same way.
-    this.deadlines = driver.remote && !driver.timesOutItself && timeoutMs > 0 ? new DeadlineQueue(clock, 'cache', timeoutMs) : undefined;
+    this.deadlines =
+      driver.remote && !driver.timesOutItself && timeoutMs > 0
+        ? new DeadlineQueue(clock, 'cache', timeoutMs)
+        : undefined;
   }
 
   public get pipeline(): Pipeline | undefined {
@@ -69,7 +82,8 @@ export class RemoteCalls {
     if (!this.driver.remote) return { text: await this.driver.get(full), fromCache: true };
     const call = this.admit(operation);
     if (call === undefined) return this.readThrough(operation, full);
-    if (call instanceof RefusedCall) return { text: await this.fallbackText(operation, full, call.error), fromCache: false };
+    if (call instanceof RefusedCall)
+      return { text: await this.fallbackText(operation, full, call.error), fromCache: false };
     let text: string | null | undefined;
     try {
       text = await this.bounded(operation, this.driver.get(full));
@@ -89,7 +103,12 @@ export class RemoteCalls {
       return { text: undefined, fromCache: false };
     }
     try {
-      const served = await pipeline.read(operation, full, () => this.bounded(operation, this.driver.get(full)), this.readOptions);
+      const served = await pipeline.read(
+        operation,
+        full,
+        () => this.bounded(operation, this.driver.get(full)),
+        this.readOptions,
+      );
       if (served.source === 'primary') return { text: served.value, fromCache: true };
       this.noteFallback(served.source, served.error);
       return { text: served.value, fromCache: false };
@@ -100,7 +119,11 @@ export class RemoteCalls {
   }
 
   /** What the fallback chain answers for a read of `full` that failed (or was refused) with `error`. */
-  public async fallbackText(operation: CacheOperation, full: string, error: unknown): Promise<string | null | undefined> {
+  public async fallbackText(
+    operation: CacheOperation,
+    full: string,
+    error: unknown,
+  ): Promise<string | null | undefined> {
     try {
       const served = await (this.pipelineInUse as Pipeline).recover(operation, full, error, this.readOptions);
       this.noteFallback(served.source, served.error);
@@ -118,7 +141,11 @@ export class RemoteCalls {
     const pipeline = this.pipelineInUse;
     if (pipeline) {
       try {
-        return await pipeline.run('getMany', () => this.bounded('getMany', this.driver.getMany(fulls)), this.runOptions);
+        return await pipeline.run(
+          'getMany',
+          () => this.bounded('getMany', this.driver.getMany(fulls)),
+          this.runOptions,
+        );
       } catch (error) {
         this.recordFailure(error);
       }
@@ -128,7 +155,11 @@ export class RemoteCalls {
   }
 
   /** `fn` through the pipeline; `call` when the caller already let it in ({@link admitCall}). */
-  public async write<R>(operation: CacheOperation, fn: () => Promise<R>, call: Admission | RefusedCall | undefined = this.admit(operation)): Promise<R> {
+  public async write<R>(
+    operation: CacheOperation,
+    fn: () => Promise<R>,
+    call: Admission | RefusedCall | undefined = this.admit(operation),
+  ): Promise<R> {
     if (!this.driver.remote) return fn();
     let result: R;
     try {
@@ -163,7 +194,12 @@ export class RemoteCalls {
     const { kind, countsAsFailure, fallbackAllowed } = classifyError(error);
     this.metrics.error(kind);
     if (!countsAsFailure && !fallbackAllowed) return error;
-    const reason = kind === 'circuit-open' ? 'the cache circuit breaker is open' : kind === 'timeout' ? `no answer within ${this.timeoutMs} ms` : kind;
+    const reason =
+      kind === 'circuit-open'
+        ? 'the cache circuit breaker is open'
+        : kind === 'timeout'
+          ? `no answer within ${this.timeoutMs} ms`
+          : kind;
     return new CacheUnavailableError(operation, reason, { cause: error });
   }
 

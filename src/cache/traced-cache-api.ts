@@ -1,7 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
 import { inSpan, SpanKind, tracingOn } from '../telemetry/tracing.js';
 import { CacheApi, type CacheApiOptions } from './cache-api.js';
-import type { CacheEntryInput, CacheGetOrSetOptions, CacheInvalidation, CacheInvalidationResult, CacheLoader, CacheSetOptions } from './types.js';
+import type {
+  CacheEntryInput,
+  CacheGetOrSetOptions,
+  CacheInvalidation,
+  CacheInvalidationResult,
+  CacheLoader,
+  CacheSetOptions,
+} from './types.js';
 import type { RuntimeContext } from '../kernel/context.js';
 
 /**
@@ -21,10 +28,19 @@ export class TracedCacheApi extends CacheApi {
   }
 
   private span<T>(operation: string, fn: () => Promise<T>, extra?: Attributes): Promise<T> {
-    return inSpan(`cache.${operation}`, {
-      kind: this.spanKind,
-      attributes: { 'db.system': this.system, 'db.system.name': this.system, 'db.operation.name': operation, ...extra },
-    }, fn);
+    return inSpan(
+      `cache.${operation}`,
+      {
+        kind: this.spanKind,
+        attributes: {
+          'db.system': this.system,
+          'db.system.name': this.system,
+          'db.operation.name': operation,
+          ...extra,
+        },
+      },
+      fn,
+    );
   }
 
   public override get<T = unknown>(key: string): Promise<T | undefined> {
@@ -44,15 +60,21 @@ export class TracedCacheApi extends CacheApi {
   }
 
   public override getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | undefined>> {
-    return tracingOn() ? this.span('getMany', () => super.getMany<T>(keys), { 'db.operation.batch.size': keys.length }) : super.getMany<T>(keys);
+    return tracingOn()
+      ? this.span('getMany', () => super.getMany<T>(keys), { 'db.operation.batch.size': keys.length })
+      : super.getMany<T>(keys);
   }
 
   public override setMany<T>(entries: readonly CacheEntryInput<T>[], options?: CacheSetOptions): Promise<void> {
-    return tracingOn() ? this.span('setMany', () => super.setMany(entries, options), { 'db.operation.batch.size': entries.length }) : super.setMany(entries, options);
+    return tracingOn()
+      ? this.span('setMany', () => super.setMany(entries, options), { 'db.operation.batch.size': entries.length })
+      : super.setMany(entries, options);
   }
 
   public override getOrSet<T>(key: string, loader: CacheLoader<T>, options?: CacheGetOrSetOptions): Promise<T> {
-    return tracingOn() ? this.span('getOrSet', () => super.getOrSet(key, loader, options)) : super.getOrSet(key, loader, options);
+    return tracingOn()
+      ? this.span('getOrSet', () => super.getOrSet(key, loader, options))
+      : super.getOrSet(key, loader, options);
   }
 
   public override invalidate(target: CacheInvalidation): Promise<CacheInvalidationResult> {

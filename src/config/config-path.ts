@@ -50,7 +50,8 @@ export function describeValue(value: unknown, path: readonly PropertyKey[]): str
   if (isSecretPath(path)) return REDACTED;
   let text: string;
   try {
-    text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+    text =
+      typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

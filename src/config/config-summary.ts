@@ -31,15 +31,26 @@ export function summarizeConfig(config: StatorConfig): ResourceSummary[] {
           : cache.sentinel
             ? `sentinel master "${cache.sentinel.name}" via ${cache.sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`
             : `${hostPort(cache.host, cache.port, 6379)} db ${cache.db}`;
-  const cacheTls = cache.driver === 'redis' && cache.tls ? ` over TLS${cache.tls.reject_unauthorized ? '' : ' (certificate not checked)'}` : '';
+  const cacheTls =
+    cache.driver === 'redis' && cache.tls
+      ? ` over TLS${cache.tls.reject_unauthorized ? '' : ' (certificate not checked)'}`
+      : '';
   const databaseLocation =
     database.driver === 'sqlite'
-      ? isAbsolute(database.filename) ? database.filename : join(filesystem.base_path, database.filename)
+      ? isAbsolute(database.filename)
+        ? database.filename
+        : join(filesystem.base_path, database.filename)
       : `${hostPort(database.host, database.port, database.driver === 'postgresql' ? 5432 : 3306)}/${database.database}` +
         (database.ssl.mode === 'disable' ? '' : ` over TLS (${database.ssl.mode})`);
   const mode = filesystem.permissions.toString(8).padStart(4, '0');
   return [
-    { name: 'cache', driver: cache.driver, location: `${cacheLocation}${cacheTls}`, optional: cache.optional, ...(cache.depends_on ? { dependsOn: cache.depends_on } : {}) },
+    {
+      name: 'cache',
+      driver: cache.driver,
+      location: `${cacheLocation}${cacheTls}`,
+      optional: cache.optional,
+      ...(cache.depends_on ? { dependsOn: cache.depends_on } : {}),
+    },
     {
       name: 'filesystem',
       driver: 'local',
@@ -47,6 +58,12 @@ export function summarizeConfig(config: StatorConfig): ResourceSummary[] {
       optional: filesystem.optional,
       ...(filesystem.depends_on ? { dependsOn: filesystem.depends_on } : {}),
     },
-    { name: 'database', driver: database.driver, location: databaseLocation, optional: database.optional, ...(database.depends_on ? { dependsOn: database.depends_on } : {}) },
+    {
+      name: 'database',
+      driver: database.driver,
+      location: databaseLocation,
+      optional: database.optional,
+      ...(database.depends_on ? { dependsOn: database.depends_on } : {}),
+    },
   ];
 }

@@ -32,7 +32,9 @@ function decode(text: string, what: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new UrlSyntaxProblem(`the ${what} holds a "%" that does not start a valid percent-escape; write a literal "%" as %25`);
+    throw new UrlSyntaxProblem(
+      `the ${what} holds a "%" that does not start a valid percent-escape; write a literal "%" as %25`,
+    );
   }
 }
 
@@ -45,7 +47,8 @@ function parseHost(text: string, index: number, count: number): UrlHost {
     if (end < 0) throw new UrlSyntaxProblem(`${which} opens an IPv6 address with "[" but does not close it with "]"`);
     host = text.slice(1, end);
     const rest = text.slice(end + 1);
-    if (rest !== '' && !rest.startsWith(':')) throw new UrlSyntaxProblem(`${which} has text after its IPv6 address; write [address]:port`);
+    if (rest !== '' && !rest.startsWith(':'))
+      throw new UrlSyntaxProblem(`${which} has text after its IPv6 address; write [address]:port`);
     portText = rest === '' ? undefined : rest.slice(1);
   } else {
     const colon = text.lastIndexOf(':');
@@ -53,7 +56,10 @@ function parseHost(text: string, index: number, count: number): UrlHost {
     portText = colon < 0 ? undefined : text.slice(colon + 1);
   }
   if (host === '') throw new UrlSyntaxProblem(`${which} is empty; write scheme://user:password@host:port/...`);
-  if (/[\s@/\\]/.test(host)) throw new UrlSyntaxProblem(`${which} contains a space, "@", "/" or "\\"; percent-encode such characters in the user name and password`);
+  if (/[\s@/\\]/.test(host))
+    throw new UrlSyntaxProblem(
+      `${which} contains a space, "@", "/" or "\\"; percent-encode such characters in the user name and password`,
+    );
   if (portText === undefined || portText === '') return { host: decode(host, 'host') };
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
   if (!(port >= 1 && port <= 65535)) throw new UrlSyntaxProblem(`the port of ${which} is not a number from 1 to 65535`);
@@ -138,7 +144,12 @@ export function readSectionUrl<F extends object>(
     return read(parseConnectionUrl(url));
   } catch (error) {
     if (!(error instanceof UrlSyntaxProblem)) throw error;
-    ctx.issues.push({ code: 'custom', path: ['url'], input: url, message: `expected a URL like ${example}, but ${error.message}` });
+    ctx.issues.push({
+      code: 'custom',
+      path: ['url'],
+      input: url,
+      message: `expected a URL like ${example}, but ${error.message}`,
+    });
     return {};
   }
 }

@@ -9,10 +9,12 @@ type Rule = (config: ValidSections) => ConfigProblem[];
 /** `connection_pool.min_connections` may not exceed `max_connections`. */
 const poolBounds: Rule = ({ connection_pool: pool }) =>
   pool && pool.min_connections > pool.max_connections
-    ? [{
-        path: 'connection_pool.min_connections',
-        message: `expected at most connection_pool.max_connections (${pool.max_connections}), got ${pool.min_connections}`,
-      }]
+    ? [
+        {
+          path: 'connection_pool.min_connections',
+          message: `expected at most connection_pool.max_connections (${pool.max_connections}), got ${pool.min_connections}`,
+        },
+      ]
     : [];
 
 /** Driver-specific cache keys only with their driver. */
@@ -31,7 +33,10 @@ const cacheDriverKeys: Rule = ({ cache }) => {
   only('cluster', 'redis');
   only('sentinel', 'redis');
   if (cache.cluster && cache.sentinel) {
-    problems.push({ path: 'cache.sentinel', message: 'cannot be combined with cache.cluster, got both; keep the one your Redis deployment uses' });
+    problems.push({
+      path: 'cache.sentinel',
+      message: 'cannot be combined with cache.cluster, got both; keep the one your Redis deployment uses',
+    });
   }
   return problems;
 };
@@ -39,10 +44,12 @@ const cacheDriverKeys: Rule = ({ cache }) => {
 /** No back-off delay may be longer than the cap. */
 const retryDelayCap: Rule = ({ error_handling: handling }) =>
   handling && handling.retry.max_delay < handling.retry.delay
-    ? [{
-        path: 'error_handling.retry.max_delay',
-        message: `expected at least error_handling.retry.delay (${handling.retry.delay}), got ${handling.retry.max_delay}`,
-      }]
+    ? [
+        {
+          path: 'error_handling.retry.max_delay',
+          message: `expected at least error_handling.retry.delay (${handling.retry.delay}), got ${handling.retry.max_delay}`,
+        },
+      ]
     : [];
 
 const RULES: readonly Rule[] = [poolBounds, cacheDriverKeys, retryDelayCap];

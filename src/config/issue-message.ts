@@ -22,14 +22,19 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
       return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
     case 'too_small': {
       const min = issue.minimum;
-      if (issue.origin === 'string') return Number(min) === 1 ? 'expected a non-empty string' : `expected at least ${plural(min, 'character', 'characters')}`;
-      if (issue.origin === 'array' || issue.origin === 'set') return `expected a list of at least ${plural(min, 'item', 'items')}`;
+      if (issue.origin === 'string')
+        return Number(min) === 1
+          ? 'expected a non-empty string'
+          : `expected at least ${plural(min, 'character', 'characters')}`;
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return `expected a list of at least ${plural(min, 'item', 'items')}`;
       return issue.inclusive ? `expected a number of ${min} or more` : `expected a number greater than ${min}`;
     }
     case 'too_big': {
       const max = issue.maximum;
       if (issue.origin === 'string') return `expected at most ${plural(max, 'character', 'characters')}`;
-      if (issue.origin === 'array' || issue.origin === 'set') return `expected a list of at most ${plural(max, 'item', 'items')}`;
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return `expected a list of at most ${plural(max, 'item', 'items')}`;
       return issue.inclusive ? `expected a number of ${max} or less` : `expected a number less than ${max}`;
     }
     case 'invalid_value':
@@ -37,7 +42,9 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
         ? `expected ${String(issue.values[0])}`
         : `expected one of ${issue.values.map(String).join(', ')}`;
     case 'invalid_format':
-      return issue.format === 'regex' && 'pattern' in issue ? `expected text matching ${String(issue.pattern)}` : `expected a valid ${issue.format}`;
+      return issue.format === 'regex' && 'pattern' in issue
+        ? `expected text matching ${String(issue.pattern)}`
+        : `expected a valid ${issue.format}`;
     case 'invalid_union':
       return 'expected one of the allowed forms';
     case 'not_multiple_of':

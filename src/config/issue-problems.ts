@@ -25,7 +25,10 @@ export function problemsFromIssues(
     if ([...skip].some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))) continue;
     const value = valueAt(input, issue.path);
     const hint = hintFor(issue, value);
-    problems.push({ path, message: `${issue.message}, got ${describeValue(value, issue.path)}${hint ? `; ${hint}` : ''}` });
+    problems.push({
+      path,
+      message: `${issue.message}, got ${describeValue(value, issue.path)}${hint ? `; ${hint}` : ''}`,
+    });
   }
   return problems;
 }
@@ -43,11 +46,12 @@ function unknownKey(schema: z.ZodType, path: readonly PropertyKey[], key: string
     // exists only deeper elsewhere (`cache.url` vs `monitoring.webhooks[].url`) is a different key.
     const depth = path.length;
     const elsewhere = pathsOfKey(schema, key).filter((p) => p.split('.').length === depth);
-    hint = elsewhere.length > 0 && elsewhere.length <= 2
-      ? `\`${key}\` belongs under ${elsewhere.map((p) => `\`${p}\``).join(' or ')}`
-      : siblings.length
-        ? `allowed here: ${siblings.join(', ')}`
-        : 'remove it';
+    hint =
+      elsewhere.length > 0 && elsewhere.length <= 2
+        ? `\`${key}\` belongs under ${elsewhere.map((p) => `\`${p}\``).join(' or ')}`
+        : siblings.length
+          ? `allowed here: ${siblings.join(', ')}`
+          : 'remove it';
   }
   return { path: formatPath(path), message: `unknown key; ${hint}` };
 }
@@ -61,7 +65,8 @@ function hintFor(issue: z.core.$ZodIssue, value: unknown): string | undefined {
   }
   if (issue.code === 'invalid_type' && typeof value === 'string') {
     if (issue.expected === 'number' && NUMERIC.test(value)) return 'write the number without quotes';
-    if (issue.expected === 'boolean' && /^(true|false)$/i.test(value.trim())) return 'write true or false without quotes';
+    if (issue.expected === 'boolean' && /^(true|false)$/i.test(value.trim()))
+      return 'write true or false without quotes';
   }
   return undefined;
 }

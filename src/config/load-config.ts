@@ -76,10 +76,12 @@ export function loadConfig(source?: string | StatorConfigInput, options: LoadCon
   // Scrub every secret-looking value from the messages, even those that fail validation.
   const scrubber = collectSecrets(data, new SecretRegistry());
   if (!isPlainObject(data)) {
-    throw new ConfigInvalidError(origin, [{
-      path: '',
-      message: `expected a mapping of sections (cache, database, filesystem, ...) at the top, got ${Array.isArray(data) ? 'a list' : typeof data}`,
-    }]);
+    throw new ConfigInvalidError(origin, [
+      {
+        path: '',
+        message: `expected a mapping of sections (cache, database, filesystem, ...) at the top, got ${Array.isArray(data) ? 'a list' : typeof data}`,
+      },
+    ]);
   }
   problems.push(...readSecretFiles(data, cwd));
   collectSecrets(data, scrubber);
@@ -90,7 +92,10 @@ export function loadConfig(source?: string | StatorConfigInput, options: LoadCon
   if (parsed.success) problems.push(...certificateProblems(parsed.data, cwd));
 
   if (problems.length > 0 || !parsed.success) {
-    throw new ConfigInvalidError(origin, problems.map((p) => ({ ...p, message: scrubber.scrub(p.message) })));
+    throw new ConfigInvalidError(
+      origin,
+      problems.map((p) => ({ ...p, message: scrubber.scrub(p.message) })),
+    );
   }
   const config = parsed.data;
   config.filesystem.base_path = resolve(cwd, config.filesystem.base_path);
@@ -134,7 +139,8 @@ function certificateProblems(config: StatorConfig, cwd: string): ConfigProblem[]
       if (file !== undefined) (files as Record<typeof key, string>)[key] = resolve(cwd, file);
     }
   }
-  if (database.driver !== 'sqlite' && database.ssl.mode !== 'disable') problems.push(...tlsFileProblems(database.ssl, 'database.ssl', cwd).problems);
+  if (database.driver !== 'sqlite' && database.ssl.mode !== 'disable')
+    problems.push(...tlsFileProblems(database.ssl, 'database.ssl', cwd).problems);
   if (cache.driver === 'redis' && cache.tls) problems.push(...tlsFileProblems(cache.tls, 'cache.tls', cwd).problems);
   const shared = config.error_handling.redis?.tls;
   if (shared) problems.push(...tlsFileProblems(shared, 'error_handling.redis.tls', cwd).problems);

@@ -37,7 +37,12 @@ export function readYamlConfig(text: string, env: Environment, schema: z.ZodType
         const pos = error.linePos?.[0];
         const what = error.message.split(/ at line \d+/)[0] ?? error.message;
         return pos
-          ? { path: '', line: pos.line, column: pos.col, message: `line ${pos.line}, column ${pos.col}: YAML syntax error: ${what}` }
+          ? {
+              path: '',
+              line: pos.line,
+              column: pos.col,
+              message: `line ${pos.line}, column ${pos.col}: YAML syntax error: ${what}`,
+            }
           : { path: '', message: `YAML syntax error: ${what}` };
       }),
     };
@@ -56,7 +61,11 @@ export function readYamlConfig(text: string, env: Environment, schema: z.ZodType
   try {
     return { data: doc.toJS({ maxAliasCount: 1000 }) as unknown, problems, unresolved };
   } catch (error) {
-    return { data: undefined, unresolved, problems: [...problems, { path: '', message: `YAML error: ${(error as Error).message}` }] };
+    return {
+      data: undefined,
+      unresolved,
+      problems: [...problems, { path: '', message: `YAML error: ${(error as Error).message}` }],
+    };
   }
 }
 

@@ -23,7 +23,10 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let i = 0; i < 32; i++) {
     const def = defOf(current);
-    if (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type)) {
+    if (
+      def.innerType &&
+      ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional'].includes(def.type)
+    ) {
       current = def.innerType;
     } else if (def.type === 'pipe' && def.in) {
       current = def.in;
@@ -42,7 +45,8 @@ export function schemasAt(root: z.ZodType, path: readonly PathSegment[]): z.ZodT
     for (const schema of current) {
       for (const option of expandUnion(schema)) {
         const def = defOf(option);
-        if (def.type === 'object' && typeof segment === 'string' && def.shape?.[segment]) next.push(unwrap(def.shape[segment]));
+        if (def.type === 'object' && typeof segment === 'string' && def.shape?.[segment])
+          next.push(unwrap(def.shape[segment]));
         if (def.type === 'array' && typeof segment === 'number' && def.element) next.push(unwrap(def.element));
         if (def.type === 'record' && typeof segment === 'string' && def.valueType) next.push(unwrap(def.valueType));
       }
@@ -63,7 +67,15 @@ export function scalarKindsAt(root: z.ZodType, path: readonly PathSegment[]): Se
   const kinds = new Set<ScalarKind>();
   for (const schema of schemasAt(root, path)) {
     const type = defOf(schema).type;
-    kinds.add(type === 'number' || type === 'int' ? 'number' : type === 'boolean' ? 'boolean' : type === 'string' || type === 'enum' ? 'string' : 'other');
+    kinds.add(
+      type === 'number' || type === 'int'
+        ? 'number'
+        : type === 'boolean'
+          ? 'boolean'
+          : type === 'string' || type === 'enum'
+            ? 'string'
+            : 'other',
+    );
   }
   return kinds;
 }

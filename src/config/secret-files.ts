@@ -27,7 +27,8 @@ export function readSecretFiles(data: unknown, cwd: string, path: PropertyKey[] 
       const file = resolve(cwd, value);
       try {
         const content = readFileSync(file, 'utf8').replace(/\r?\n+$/, '');
-        if (content === '') problems.push({ path: where, message: `the file ${file} is empty; put the ${target} in it` });
+        if (content === '')
+          problems.push({ path: where, message: `the file ${file} is empty; put the ${target} in it` });
         else record[target] = content;
       } catch (error) {
         problems.push({ path: where, message: unreadable(file, (error as NodeJS.ErrnoException).code) });

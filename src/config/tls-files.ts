@@ -25,7 +25,14 @@ const FILES = [
   ['key_file', 'key', 'PRIVATE KEY', "the client certificate's private key"],
 ] as const;
 
-function readOne(file: string, key: string, where: string, label: string, marker: string, problems: ConfigProblem[]): Buffer | undefined {
+function readOne(
+  file: string,
+  key: string,
+  where: string,
+  label: string,
+  marker: string,
+  problems: ConfigProblem[],
+): Buffer | undefined {
   const path = `${where}.${key}`;
   let content: Buffer;
   try {
@@ -44,8 +51,14 @@ function readOne(file: string, key: string, where: string, label: string, marker
     return undefined;
   }
   // A PEM block's header names what it holds; a DER file or a key in place of a certificate is caught here.
-  if (!content.includes(`-----BEGIN `) || !new RegExp(`-----BEGIN [A-Z ]*${marker}-----`).test(content.toString('latin1'))) {
-    problems.push({ path, message: `${file} is not a PEM file holding ${label} (expected a "-----BEGIN ...${marker}-----" block); convert it with openssl` });
+  if (
+    !content.includes(`-----BEGIN `) ||
+    !new RegExp(`-----BEGIN [A-Z ]*${marker}-----`).test(content.toString('latin1'))
+  ) {
+    problems.push({
+      path,
+      message: `${file} is not a PEM file holding ${label} (expected a "-----BEGIN ...${marker}-----" block); convert it with openssl`,
+    });
     return undefined;
   }
   return content;

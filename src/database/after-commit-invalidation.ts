@@ -13,7 +13,9 @@ export async function invalidateAfterCommit(
 ): Promise<Error | undefined> {
   if (!specs.length) return undefined;
   if (!env.invalidate) {
-    env.ctx.logger.warn('database: a transaction asked for a cache invalidation, but no cache invalidation is wired to the database layer');
+    env.ctx.logger.warn(
+      'database: a transaction asked for a cache invalidation, but no cache invalidation is wired to the database layer',
+    );
     return undefined;
   }
   const tags = [...new Set(specs.flatMap((s) => s.tags ?? []))];
@@ -24,7 +26,11 @@ export async function invalidateAfterCommit(
     return undefined;
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    env.ctx.logger.warn('database: cache invalidation after commit failed; the commit stands', { error: e, tags, keys });
+    env.ctx.logger.warn('database: cache invalidation after commit failed; the commit stands', {
+      error: e,
+      tags,
+      keys,
+    });
     env.ctx.events.emit(source, 'transaction.invalidation_failed', { tags, keys, error: e.message });
     return e;
   }

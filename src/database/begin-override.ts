@@ -24,7 +24,11 @@ interface KnexTransactionInternals {
   isCompleted(): boolean;
 }
 
-type TransactionFactory = (container: unknown, config?: Record<string, unknown>, outerTx?: unknown) => KnexTransactionInternals;
+type TransactionFactory = (
+  container: unknown,
+  config?: Record<string, unknown>,
+  outerTx?: unknown,
+) => KnexTransactionInternals;
 
 /**
  * Makes `client` begin top-level transactions that carry a {@link BeginPlan} with the plan's
@@ -47,7 +51,11 @@ export function installBeginOverride(client: Knex.Client): void {
           // rejects its execution promise, which the runner awaits.
           await trx.query(conn, sql).catch((error: unknown) => (failure = error));
           const completed = trx.isCompleted();
-          plan.onStatement(sql, performance.now() - started, failure ?? (completed ? new Error(`${sql} failed`) : undefined));
+          plan.onStatement(
+            sql,
+            performance.now() - started,
+            failure ?? (completed ? new Error(`${sql} failed`) : undefined),
+          );
           if (completed) return;
         }
       };

@@ -61,7 +61,14 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     ctx.secrets.add(password);
     // Certificate files are read here, once per start: every connection shares the buffers.
     const ssl = driverSsl(target.dialect, db.ssl);
-    const common = { host: target.host, port: target.port, user: target.user, password, database: target.database, ssl };
+    const common = {
+      host: target.host,
+      port: target.port,
+      user: target.user,
+      password,
+      database: target.database,
+      ssl,
+    };
     return target.dialect === 'postgresql'
       ? { ...common, connectionTimeoutMillis: timeoutMs, keepAlive: true, application_name: 'stator' }
       : { ...common, connectTimeout: timeoutMs, enableKeepAlive: true };
@@ -73,7 +80,8 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
       client: KNEX_CLIENT[target.dialect],
       // Settings are filled per connection (the password may come from a file); knex's SQLite
       // client only wants to see a filename here.
-      connection: target.dialect === 'sqlite' ? { filename: target.filename ?? ':memory:' } : { host: target.host ?? '' },
+      connection:
+        target.dialect === 'sqlite' ? { filename: target.filename ?? ':memory:' } : { host: target.host ?? '' },
       pool: { max: 0 },
       useNullAsDefault: true,
       log: knexLog(ctx.logger),
@@ -116,7 +124,8 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     }
   };
 
-  const timeout = (operation: string): OperationTimeoutError => new OperationTimeoutError('database', operation, timeoutMs, 'database.timeout');
+  const timeout = (operation: string): OperationTimeoutError =>
+    new OperationTimeoutError('database', operation, timeoutMs, 'database.timeout');
   return {
     target,
     get client() {
@@ -124,7 +133,13 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     },
     async create(signal) {
       try {
-        return await withDeadline(open(), { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => void destroy(late), onTimeout: () => timeout('connect') });
+        return await withDeadline(open(), {
+          clock: ctx.clock,
+          ms: timeoutMs,
+          signal,
+          late: (late) => void destroy(late),
+          onTimeout: () => timeout('connect'),
+        });
       } catch (error) {
         if (signal?.aborted && error === signal.reason) throw error;
         if (isConfigInvalidError(error)) throw error;
@@ -140,8 +155,15 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
       return getClient().validateConnection(connection) as unknown as boolean;
     },
     async ping(connection, signal) {
-      const c = getClient() as Knex.Client & { _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown> };
-      await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => timeout('check') });
+      const c = getClient() as Knex.Client & {
+        _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown>;
+      };
+      await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), {
+        clock: ctx.clock,
+        ms: timeoutMs,
+        signal,
+        onTimeout: () => timeout('check'),
+      });
     },
     kill(connection) {
       connection.__knex__disposed ??= 'closed past its deadline';
@@ -160,7 +182,11 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
     async cancel(connection) {
       if (target.dialect === 'sqlite') return;
       const c = getClient() as Knex.Client & { cancelQuery(conn: unknown): Promise<unknown> };
-      await withDeadline(c.cancelQuery(connection), { clock: ctx.clock, ms: timeoutMs, onTimeout: () => timeout('cancel') });
+      await withDeadline(c.cancelQuery(connection), {
+        clock: ctx.clock,
+        ms: timeoutMs,
+        onTimeout: () => timeout('cancel'),
+      });
     },
   };
 }

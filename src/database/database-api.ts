@@ -5,7 +5,13 @@ import type { Dialect } from './dialect.js';
 import type { BeginOptions, TransactionHandle } from './transaction-handle.js';
 import type { RunningTransactionInfo, TransactionRecord } from './transaction-info.js';
 import type { QueryPlanReport } from './query-plan-report.js';
-import type { IsolationLevel, InvalidationSpec, TransactionAttempt, TransactionOptions, TransactionResult } from './transaction-options.js';
+import type {
+  IsolationLevel,
+  InvalidationSpec,
+  TransactionAttempt,
+  TransactionOptions,
+  TransactionResult,
+} from './transaction-options.js';
 
 export type { IsolationLevel, InvalidationSpec, TransactionAttempt, TransactionOptions, TransactionResult };
 
@@ -19,7 +25,8 @@ export interface DbReadOptions<T> {
 }
 
 /** A query for {@link StatorDb.explain}: a knex builder or raw, or SQL with `?` placeholders. */
-export type ExplainableQuery = Knex.QueryBuilder | Knex.Raw | { readonly sql: string; readonly bindings?: readonly unknown[] } | string;
+export type ExplainableQuery =
+  Knex.QueryBuilder | Knex.Raw | { readonly sql: string; readonly bindings?: readonly unknown[] } | string;
 
 /**
  * `stator.db`: the database, as a knex instance on Stator's pool plus transactions that retry and
@@ -54,7 +61,10 @@ export interface StatorDb {
    * @throws TransactionRefusedError while the layer is draining.
    * @throws TransactionCommitUnknownError when the connection broke during COMMIT.
    */
-  transaction<T>(fn: (trx: Knex.Transaction, attempt: TransactionAttempt) => Promise<T>, options?: TransactionOptions): Promise<TransactionResult<T>>;
+  transaction<T>(
+    fn: (trx: Knex.Transaction, attempt: TransactionAttempt) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<TransactionResult<T>>;
   /**
    * Asks the database for the plan of `query` (PostgreSQL `EXPLAIN (FORMAT JSON)`, MySQL
    * `EXPLAIN FORMAT=JSON`, SQLite `EXPLAIN QUERY PLAN`) without running it, names the tables

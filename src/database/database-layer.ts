@@ -57,7 +57,6 @@ export interface DatabaseLayer extends ResourceLayer {
   drain(signal: AbortSignal): Promise<void>;
 }
 
-
 /**
  * Creates the database layer of `ctx.config.database`: PostgreSQL (pg), MySQL/MariaDB (mysql2)
  * or SQLite (better-sqlite3, the embedded default, in `database.filename` under
@@ -100,10 +99,14 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   const reporter = new SlowQueryReporter(
     ctx,
     metrics,
-    ctx.config.database.explain_slow_queries ? (q) => explain((q.builder as Knex.QueryBuilder | undefined) ?? q.sql) : undefined,
+    ctx.config.database.explain_slow_queries
+      ? (q) => explain((q.builder as Knex.QueryBuilder | undefined) ?? q.sql)
+      : undefined,
     { dialect },
   );
-  const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) => reporter.take(q));
+  const tracker = new QueryTracker(metrics, ctx.config.monitoring.performance_threshold * 1000, (q) =>
+    reporter.take(q),
+  );
   tracker.attach(knex.client);
   attachQuerySpans(knex.client, ctx.config.database);
   const health = new Subject<LayerHealth>();
@@ -112,7 +115,13 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   let poolHealth: Subscription | undefined;
 
   const ping = async (p: DatabasePool, c: Connector, signal: AbortSignal): Promise<void> => {
-    const conn = await withDeadline(p.acquire().promise, { clock: ctx.clock, ms: timeoutMs, signal, late: (late) => p.release(late), onTimeout: () => new OperationTimeoutError('database', 'acquire', timeoutMs, 'database.timeout') });
+    const conn = await withDeadline(p.acquire().promise, {
+      clock: ctx.clock,
+      ms: timeoutMs,
+      signal,
+      late: (late) => p.release(late),
+      onTimeout: () => new OperationTimeoutError('database', 'acquire', timeoutMs, 'database.timeout'),
+    });
     try {
       await c.ping(conn, signal);
     } catch (error) {
@@ -176,17 +185,21 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     knex,
     dialect,
     transaction: (fn, options) =>
-      tracedTransaction(ctx.config.database, options?.isolationLevel ?? ctx.config.transaction.isolation_level, () => transactions.run(fn, options)),
+      tracedTransaction(ctx.config.database, options?.isolationLevel ?? ctx.config.transaction.isolation_level, () =>
+        transactions.run(fn, options),
+      ),
     explain,
     read: (key, query, options) => readWithFallback(knex, pipeline, key, query, options),
-    begin: (options = {}) => beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
+    begin: (options = {}) =>
+      beginHandle(ctx, (body) => transactions.runNew(body, { ...options, retries: 0 }, 'handle')),
     transactions: async () => registry.list(),
     history: async (options) => history.list(options?.limit),
     clearHistory: async () => history.clear(),
     purge: async () => {
       const p = pool;
       if (!p) throw new DatabaseNotReadyError('not started');
-      if (!p.purge) throw new TypeError('the pool given to the database layer (deps.createPool) has no purge(); give it one');
+      if (!p.purge)
+        throw new TypeError('the pool given to the database layer (deps.createPool) has no purge(); give it one');
       return p.purge();
     },
   };
@@ -198,9 +211,12 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
         result = await layer.check(context.signal);
       } catch (error) {
         if (context.signal.aborted) throw context.signal.reason;
-        throw new DatabaseDependencyError(name, error instanceof Error ? error.message : String(error), { cause: error });
+        throw new DatabaseDependencyError(name, error instanceof Error ? error.message : String(error), {
+          cause: error,
+        });
       }
-      if (result.status === 'down') throw new DatabaseDependencyError(name, result.error.message, { cause: result.error });
+      if (result.status === 'down')
+        throw new DatabaseDependencyError(name, result.error.message, { cause: result.error });
     }
   };
 
@@ -217,7 +233,12 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       try {
         // Not through the breaker: recovering the database is never refused by its own breaker
         // (the runtime closes the breaker once this start succeeds).
-        await withDeadline(ping(p, c, context.signal), { clock: ctx.clock, ms: timeoutMs, signal: context.signal, onTimeout: () => new OperationTimeoutError('database', 'connect', timeoutMs, 'database.timeout') });
+        await withDeadline(ping(p, c, context.signal), {
+          clock: ctx.clock,
+          ms: timeoutMs,
+          signal: context.signal,
+          onTimeout: () => new OperationTimeoutError('database', 'connect', timeoutMs, 'database.timeout'),
+        });
       } catch (error) {
         await p.close(AbortSignal.abort());
         throw unreachable(error, context.signal);
@@ -237,11 +258,19 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
       if (!p || !c) throw new DatabaseNotReadyError('not started');
       try {
         // Outside the breaker, like start: the check is how the runtime learns the database is back.
-        await withDeadline(ping(p, c, signal), { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => new OperationTimeoutError('database', 'check', timeoutMs, 'database.timeout') });
+        await withDeadline(ping(p, c, signal), {
+          clock: ctx.clock,
+          ms: timeoutMs,
+          signal,
+          onTimeout: () => new OperationTimeoutError('database', 'check', timeoutMs, 'database.timeout'),
+        });
       } catch (error) {
         // Every connection busy past the deadline: the database answers, Stator's callers hold it.
         if (p.numUsed() >= max && !signal.aborted) {
-          return { status: 'degraded', reason: `every connection is busy (${p.numUsed()} of ${max}) and ${p.numPendingAcquires()} requests wait` };
+          return {
+            status: 'degraded',
+            reason: `every connection is busy (${p.numUsed()} of ${max}) and ${p.numPendingAcquires()} requests wait`,
+          };
         }
         throw unreachable(error, signal);
       }
@@ -260,7 +289,10 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
         driver: dialect,
         target: target.description,
         pool: pool?.stats() ?? { state: 'closed' },
-        transactions: { running: registry.size, ...(registry.refusedReason ? { refused: registry.refusedReason } : {}) },
+        transactions: {
+          running: registry.size,
+          ...(registry.refusedReason ? { refused: registry.refusedReason } : {}),
+        },
         ...metrics.snapshot(),
       };
     },

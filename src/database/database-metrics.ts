@@ -62,7 +62,12 @@ export class DatabaseMetrics {
     if (registry.getSingleMetric('stator_database_queries_total')) return;
     const self = this;
     const base = { resource: 'database', driver: this.driver };
-    const counter = (name: string, help: string, extra: string | undefined, read: () => Iterable<[string, number]>): void => {
+    const counter = (
+      name: string,
+      help: string,
+      extra: string | undefined,
+      read: () => Iterable<[string, number]>,
+    ): void => {
       new Counter({
         name,
         help,
@@ -74,13 +79,34 @@ export class DatabaseMetrics {
         },
       });
     };
-    counter('stator_database_queries_total', 'Queries run through stator.db.knex.', undefined, () => [['', self.queries]]);
-    counter('stator_database_query_errors_total', 'Queries that failed, by kind (deadlock, serialization, connection, timeout, other).', 'kind', () => self.errors);
-    counter('stator_database_slow_queries_total', 'Slow queries reported (at most once per query shape per database.slow_query_interval).', undefined, () => [['', self.slowQueries]]);
+    counter('stator_database_queries_total', 'Queries run through stator.db.knex.', undefined, () => [
+      ['', self.queries],
+    ]);
+    counter(
+      'stator_database_query_errors_total',
+      'Queries that failed, by kind (deadlock, serialization, connection, timeout, other).',
+      'kind',
+      () => self.errors,
+    );
+    counter(
+      'stator_database_slow_queries_total',
+      'Slow queries reported (at most once per query shape per database.slow_query_interval).',
+      undefined,
+      () => [['', self.slowQueries]],
+    );
     counter('stator_database_transactions_total', 'Transactions by outcome.', 'outcome', () => self.transactions);
-    counter('stator_database_transaction_retries_total', 'Whole-transaction retries, by reason (deadlock, serialization, lock-timeout, busy, connection).', 'reason', () => self.retries);
+    counter(
+      'stator_database_transaction_retries_total',
+      'Whole-transaction retries, by reason (deadlock, serialization, lock-timeout, busy, connection).',
+      'reason',
+      () => self.retries,
+    );
     registry.registerMetric(
-      scrapeTimeHistogram('stator_database_query_duration_seconds', 'Duration of queries run through stator.db.knex.', () => [{ labels: base, histogram: this.durations }]),
+      scrapeTimeHistogram(
+        'stator_database_query_duration_seconds',
+        'Duration of queries run through stator.db.knex.',
+        () => [{ labels: base, histogram: this.durations }],
+      ),
     );
   }
 }

@@ -24,7 +24,12 @@ export interface DatabaseTarget {
 export function resolveDatabaseTarget(config: StatorConfig): DatabaseTarget {
   const db = config.database;
   if (db.driver === 'sqlite') {
-    const filename = db.filename === ':memory:' ? ':memory:' : isAbsolute(db.filename) ? db.filename : resolve(config.filesystem.base_path, db.filename);
+    const filename =
+      db.filename === ':memory:'
+        ? ':memory:'
+        : isAbsolute(db.filename)
+          ? db.filename
+          : resolve(config.filesystem.base_path, db.filename);
     return { dialect: 'sqlite', filename, description: `SQLite database ${filename}` };
   }
   const port = db.port ?? DEFAULT_PORT[db.driver];

@@ -17,7 +17,8 @@ const PREFIX: Readonly<Record<Dialect, string>> = {
 export function toSqlAndBindings(query: ExplainableQuery): { sql: string; bindings: readonly unknown[] } {
   if (typeof query === 'string') return { sql: query, bindings: [] };
   if ('toSQL' in query && typeof query.toSQL === 'function') {
-    const compiled = query.toSQL() as { sql: string; bindings?: readonly unknown[] } | Array<{ sql: string; bindings?: readonly unknown[] }>;
+    const compiled = query.toSQL() as
+      { sql: string; bindings?: readonly unknown[] } | Array<{ sql: string; bindings?: readonly unknown[] }>;
     const one = Array.isArray(compiled) ? compiled[0] : compiled;
     return { sql: one?.sql ?? '', bindings: one?.bindings ?? [] };
   }
@@ -34,13 +35,25 @@ export async function explainQuery(knex: Knex, dialect: Dialect, query: Explaina
   const { sql, bindings } = toSqlAndBindings(query);
   const shape = queryShape(sql);
   if (!isExplainable(sql)) {
-    return { dialect, shape, unindexedTables: [], suggestedIndexes: [], explainError: 'only SELECT, INSERT, UPDATE, DELETE and REPLACE statements can be explained' };
+    return {
+      dialect,
+      shape,
+      unindexedTables: [],
+      suggestedIndexes: [],
+      explainError: 'only SELECT, INSERT, UPDATE, DELETE and REPLACE statements can be explained',
+    };
   }
   try {
     const raw: unknown = await knex.raw(PREFIX[dialect] + sql, bindings as readonly Knex.RawBinding[]);
     const plan = planOf(dialect, raw);
     const scanned = unindexedTables(dialect, plan);
-    return { dialect, shape, unindexedTables: scanned, suggestedIndexes: await suggestIndexes(dialect, sql, scanned), plan };
+    return {
+      dialect,
+      shape,
+      unindexedTables: scanned,
+      suggestedIndexes: await suggestIndexes(dialect, sql, scanned),
+      plan,
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { dialect, shape, unindexedTables: [], suggestedIndexes: [], explainError: queryShape(message) };

@@ -33,4 +33,9 @@ export function failureKind(error: unknown): FailureKind {
 }
 
 /** Failure kinds after which the whole transaction may run again: the database rolled it back or can. */
-export const CONTENTION_KINDS: ReadonlySet<FailureKind> = new Set(['deadlock', 'serialization', 'lock-timeout', 'busy']);
+export const CONTENTION_KINDS: ReadonlySet<FailureKind> = new Set([
+  'deadlock',
+  'serialization',
+  'lock-timeout',
+  'busy',
+]);

@@ -40,7 +40,10 @@ export class FirstAttempt {
   /** Runs the attempt; never rejects (a failure is an outcome for the machine to handle). */
   public async run(): Promise<FirstAttemptOutcome> {
     const stopped = new Promise<FirstAttemptOutcome>((resolve) => (this.stop = resolve));
-    const timer = this.timeoutMs > 0 ? this.clock.setTimeout(() => this.interrupt('timeout'), Math.min(this.timeoutMs, MAX_TIMER_MS)) : undefined;
+    const timer =
+      this.timeoutMs > 0
+        ? this.clock.setTimeout(() => this.interrupt('timeout'), Math.min(this.timeoutMs, MAX_TIMER_MS))
+        : undefined;
     const body = this.session.runBody({ id: this.id, attempt: 1 }, this.controller.signal).then(
       (): FirstAttemptOutcome | undefined => undefined,
       (error: unknown): FirstAttemptOutcome => ({ committed: false, failedIn: 'body', error }),
@@ -73,8 +76,11 @@ export class FirstAttempt {
     if (this.phase !== 'active') return false;
     this.phase = 'ended';
     // As when the machine leaves `active`: the body's signal aborts; its late result is ignored.
-    this.controller.abort(new Error(failedIn === 'timeout' ? 'transaction timed out' : `transaction aborted: ${reason ?? ''}`));
-    this.interrupted = failedIn === 'abort' ? { committed: false, failedIn, error: reason } : { committed: false, failedIn };
+    this.controller.abort(
+      new Error(failedIn === 'timeout' ? 'transaction timed out' : `transaction aborted: ${reason ?? ''}`),
+    );
+    this.interrupted =
+      failedIn === 'abort' ? { committed: false, failedIn, error: reason } : { committed: false, failedIn };
     this.stop?.(this.interrupted);
     return true;
   }

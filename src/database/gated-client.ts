@@ -16,7 +16,8 @@ interface ClientInternals {
 type InternalsClass = new (config: Knex.Config) => ClientInternals;
 
 /** Transaction control: never refused, so a transaction the breaker caught can still end. */
-const CONTROL = /^\s*(begin|commit|rollback|savepoint|release|start\s+transaction|set\s+(transaction|session|local))\b/i;
+const CONTROL =
+  /^\s*(begin|commit|rollback|savepoint|release|start\s+transaction|set\s+(transaction|session|local))\b/i;
 const LOCKING_READ = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\block\s+in\s+share\s+mode\b/i;
 
 const sqlOf = (obj: unknown): string | undefined => {
@@ -58,7 +59,8 @@ export function isRetryableRead(builder: unknown): boolean {
  * behaves exactly as knex's own.
  */
 export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefined): KnexClientClass {
-  const Base = knexFactory({ client: KNEX_CLIENT[dialect], useNullAsDefault: true }).client.constructor as InternalsClass;
+  const Base = knexFactory({ client: KNEX_CLIENT[dialect], useNullAsDefault: true }).client
+    .constructor as InternalsClass;
 
   class GatedClient extends Base {
     public override acquireConnection(): Promise<unknown> {

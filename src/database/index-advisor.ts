@@ -29,7 +29,11 @@ interface Statement {
   readonly orderby?: ReadonlyArray<{ readonly expr: Node }> | null;
 }
 
-const PARSER_DIALECT: Readonly<Record<Dialect, string>> = { postgresql: 'postgresql', mysql: 'mysql', sqlite: 'sqlite' };
+const PARSER_DIALECT: Readonly<Record<Dialect, string>> = {
+  postgresql: 'postgresql',
+  mysql: 'mysql',
+  sqlite: 'sqlite',
+};
 const EQUALITY = new Set(['=', 'IN', 'IS']);
 const RANGE = new Set(['<', '>', '<=', '>=', 'BETWEEN', 'LIKE', 'ILIKE']);
 /** PostgreSQL and MySQL cap identifiers at 63/64 characters. */
@@ -40,7 +44,10 @@ let parser: Promise<ParserClass> | undefined;
 
 /** node-sql-parser is large: loaded on the first explain, not when Stator starts. */
 function loadParser(): Promise<ParserClass> {
-  parser ??= import('node-sql-parser').then((m) => (m as unknown as { Parser: ParserClass }).Parser ?? (m as { default: { Parser: ParserClass } }).default.Parser);
+  parser ??= import('node-sql-parser').then(
+    (m) =>
+      (m as unknown as { Parser: ParserClass }).Parser ?? (m as { default: { Parser: ParserClass } }).default.Parser,
+  );
   return parser;
 }
 
@@ -60,7 +67,11 @@ function loadParser(): Promise<ParserClass> {
  * //    sql: 'CREATE INDEX "orders_customer_id_created_at_idx" ON "orders" ("customer_id", "created_at")' }]
  * ```
  */
-export async function suggestIndexes(dialect: Dialect, sql: string, scanned: readonly string[]): Promise<IndexSuggestion[]> {
+export async function suggestIndexes(
+  dialect: Dialect,
+  sql: string,
+  scanned: readonly string[],
+): Promise<IndexSuggestion[]> {
   if (scanned.length === 0) return [];
   let ast: unknown;
   try {
@@ -71,7 +82,9 @@ export async function suggestIndexes(dialect: Dialect, sql: string, scanned: rea
   }
   const statement = (Array.isArray(ast) ? ast[0] : ast) as Statement | undefined;
   if (!statement) return [];
-  const tables = [...(statement.from ?? []), ...(statement.type === 'update' ? (statement.table ?? []) : [])].filter((t) => typeof t.table === 'string');
+  const tables = [...(statement.from ?? []), ...(statement.type === 'update' ? (statement.table ?? []) : [])].filter(
+    (t) => typeof t.table === 'string',
+  );
   const out: IndexSuggestion[] = [];
   const done = new Set<string>();
   for (const name of scanned) {
@@ -84,15 +97,26 @@ export async function suggestIndexes(dialect: Dialect, sql: string, scanned: rea
       table: ref.table,
       columns: columns.map((c) => c.column),
       reasons: columns.map((c) => c.reason),
-      sql: createIndexSql(dialect, ref.db ?? undefined, ref.table, columns.map((c) => c.column)),
+      sql: createIndexSql(
+        dialect,
+        ref.db ?? undefined,
+        ref.table,
+        columns.map((c) => c.column),
+      ),
     });
   }
   return out;
 }
 
 /** `CREATE INDEX` in the dialect's quoting, with a name from the table and columns. */
-export function createIndexSql(dialect: Dialect, schema: string | undefined, table: string, columns: readonly string[]): string {
-  const q = (id: string): string => (dialect === 'mysql' ? `\`${id.replace(/`/g, '``')}\`` : `"${id.replace(/"/g, '""')}"`);
+export function createIndexSql(
+  dialect: Dialect,
+  schema: string | undefined,
+  table: string,
+  columns: readonly string[],
+): string {
+  const q = (id: string): string =>
+    dialect === 'mysql' ? `\`${id.replace(/`/g, '``')}\`` : `"${id.replace(/"/g, '""')}"`;
   let name = `${table}_${columns.join('_')}_idx`.replace(/[^A-Za-z0-9_]/g, '_');
   if (name.length > MAX_NAME) name = name.slice(0, MAX_NAME);
   const target = schema ? `${q(schema)}.${q(table)}` : q(table);
@@ -111,7 +135,10 @@ function columnsFor(statement: Statement, ref: TableRef, single: boolean): Array
   const join: string[] = [];
   const range: string[] = [];
   // WHERE and every JOIN ... ON: a column compared with another table's column is a join column.
-  const conditions = [...conjuncts(statement.where ?? undefined), ...(statement.from ?? []).flatMap((t) => conjuncts(t.on))];
+  const conditions = [
+    ...conjuncts(statement.where ?? undefined),
+    ...(statement.from ?? []).flatMap((t) => conjuncts(t.on)),
+  ];
   for (const c of conditions) {
     const op = (c.operator ?? '').toUpperCase();
     const right = c.right && c.right.type !== 'expr_list' ? (c.right as Node) : undefined;

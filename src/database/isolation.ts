@@ -32,7 +32,10 @@ function plan(dialect: Dialect, level: IsolationLevel, readOnly: boolean): strin
     case 'postgresql':
       return [`BEGIN TRANSACTION ISOLATION LEVEL ${SQL_LEVEL[level]}${readOnly ? ' READ ONLY' : ''}`];
     case 'mysql':
-      return [`SET TRANSACTION ISOLATION LEVEL ${SQL_LEVEL[level]}`, readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION'];
+      return [
+        `SET TRANSACTION ISOLATION LEVEL ${SQL_LEVEL[level]}`,
+        readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION',
+      ];
     case 'sqlite':
       return readOnly ? ['BEGIN DEFERRED', 'PRAGMA query_only = ON'] : ['BEGIN IMMEDIATE'];
   }

@@ -7,6 +7,7 @@ export function knexLog(logger: Logger): Knex.Logger {
     warn: (message: unknown) => logger.warn(`knex: ${String(message)}`),
     error: (message: unknown) => logger.error(`knex: ${String(message)}`),
     debug: (message: unknown) => logger.debug(`knex: ${String(message)}`),
-    deprecate: (method: string, alternative: string) => logger.warn(`knex: ${method} is deprecated, use ${alternative}`),
+    deprecate: (method: string, alternative: string) =>
+      logger.warn(`knex: ${method} is deprecated, use ${alternative}`),
   };
 }

@@ -35,7 +35,12 @@ export function databaseAttributes(section: StatorConfig['database']): Attribute
   const system = SYSTEM[section.driver];
   const common: Attributes = { 'db.system': system, 'db.system.name': system };
   if (section.driver === 'sqlite') return { ...common, 'db.namespace': section.filename };
-  return { ...common, 'db.namespace': section.database, 'server.address': section.host, 'server.port': section.port ?? DEFAULT_PORT[section.driver] };
+  return {
+    ...common,
+    'db.namespace': section.database,
+    'server.address': section.host,
+    'server.port': section.port ?? DEFAULT_PORT[section.driver],
+  };
 }
 
 /**
@@ -81,10 +86,22 @@ export function attachQuerySpans(client: Knex.Client, section: StatorConfig['dat
  * Runs a top-level transaction in a `transaction` span when tracing is on; its queries, retries
  * and the transaction machine's transitions land on it (see `src/telemetry/transition-events.ts`).
  */
-export function tracedTransaction<T>(section: StatorConfig['database'], isolation: string | undefined, run: () => Promise<T>): Promise<T> {
+export function tracedTransaction<T>(
+  section: StatorConfig['database'],
+  isolation: string | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
   if (!tracingOn()) return run();
-  return inSpan('transaction', {
-    kind: SpanKind.INTERNAL,
-    attributes: { ...databaseAttributes(section), 'db.operation.name': 'transaction', ...(isolation ? { 'db.transaction.isolation_level': isolation } : {}) },
-  }, run);
+  return inSpan(
+    'transaction',
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        ...databaseAttributes(section),
+        'db.operation.name': 'transaction',
+        ...(isolation ? { 'db.transaction.isolation_level': isolation } : {}),
+      },
+    },
+    run,
+  );
 }

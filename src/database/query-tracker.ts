@@ -40,7 +40,9 @@ export class QueryTracker {
   /** Starts listening on `client`. */
   public attach(client: Knex.Client): void {
     client.on('query', (obj: QueryEventData) => this.onQuery(obj));
-    client.on('query-response', (_response: unknown, obj: QueryEventData, builder: unknown) => this.onResponse(obj, builder));
+    client.on('query-response', (_response: unknown, obj: QueryEventData, builder: unknown) =>
+      this.onResponse(obj, builder),
+    );
     client.on('query-error', (error: unknown, obj: QueryEventData) => this.onError(error, obj));
   }
 

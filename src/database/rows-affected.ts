@@ -7,7 +7,11 @@ export function rowsAffected(response: unknown): number | undefined {
   if (Array.isArray(response)) {
     const first: unknown = response[0];
     // mysql2: [rows, fields] — or better-sqlite3: rows.
-    if (response.length === 2 && (Array.isArray(first) || isHeader(first)) && (Array.isArray(response[1]) || response[1] === undefined)) {
+    if (
+      response.length === 2 &&
+      (Array.isArray(first) || isHeader(first)) &&
+      (Array.isArray(response[1]) || response[1] === undefined)
+    ) {
       return Array.isArray(first) ? first.length : (first as { affectedRows: number }).affectedRows;
     }
     return response.length;
@@ -21,4 +25,5 @@ export function rowsAffected(response: unknown): number | undefined {
   return undefined;
 }
 
-const isHeader = (v: unknown): boolean => !!v && typeof v === 'object' && typeof (v as { affectedRows?: unknown }).affectedRows === 'number';
+const isHeader = (v: unknown): boolean =>
+  !!v && typeof v === 'object' && typeof (v as { affectedRows?: unknown }).affectedRows === 'number';

@@ -7,7 +7,11 @@ import { transactionScope, type TransactionScope } from './transaction-scope.js'
  * in another, or `TransactionHandle.transaction()`): no retry, no own timeout; its invalidations
  * run after the outermost COMMIT, and are dropped when its savepoint rolls back.
  */
-export async function runSavepoint<T>(scope: TransactionScope, fn: TransactionBody<T>, options: TransactionOptions): Promise<TransactionResult<T>> {
+export async function runSavepoint<T>(
+  scope: TransactionScope,
+  fn: TransactionBody<T>,
+  options: TransactionOptions,
+): Promise<TransactionResult<T>> {
   const invalidations: InvalidationSpec[] = [];
   const from = scope.log.entries.length;
   const value = (await scope.trx.transaction((sp) =>

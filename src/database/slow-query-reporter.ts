@@ -37,15 +37,21 @@ export class SlowQueryReporter {
     this.lastReported.set(shape, now);
     this.metrics.slowQueries++;
     const durationMs = Math.round(query.durationMs * 1000) / 1000;
-    const explained = this.explain ? this.explain(query) : Promise.resolve({ ...this.base, shape, unindexedTables: [], suggestedIndexes: [] });
+    const explained = this.explain
+      ? this.explain(query)
+      : Promise.resolve({ ...this.base, shape, unindexedTables: [], suggestedIndexes: [] });
     void explained
       .then((plan) => this.publish({ ...plan, shape, durationMs }))
       .catch((error: unknown) => this.ctx.logger.debug('database: explaining a slow query failed', { error }));
   }
 
   private publish(report: QueryPlanReport): void {
-    const tables = report.unindexedTables.length ? `; scans without an index: ${report.unindexedTables.join(', ')}` : '';
-    const advice = report.suggestedIndexes.length ? `; suggested: ${report.suggestedIndexes.map((i) => i.sql).join('; ')}` : '';
+    const tables = report.unindexedTables.length
+      ? `; scans without an index: ${report.unindexedTables.join(', ')}`
+      : '';
+    const advice = report.suggestedIndexes.length
+      ? `; suggested: ${report.suggestedIndexes.map((i) => i.sql).join('; ')}`
+      : '';
     this.ctx.logger.warn(`database: slow query (${report.durationMs} ms)${tables}${advice}: ${report.shape}`, {
       durationMs: report.durationMs,
       unindexedTables: report.unindexedTables,

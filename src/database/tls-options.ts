@@ -27,7 +27,9 @@ export function driverSsl(dialect: Exclude<Dialect, 'sqlite'>, ssl: DatabaseSsl)
   if (dialect === 'mysql') return { ...base, verifyIdentity: ssl.mode === 'verify-full' };
   if (ssl.mode === 'verify-ca' || ssl.mode === 'require') return { ...base, checkServerIdentity: () => undefined };
   const name = ssl.servername;
-  return name === undefined ? base : { ...base, checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert) };
+  return name === undefined
+    ? base
+    : { ...base, checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert) };
 }
 
 /**

@@ -90,7 +90,10 @@ export async function beginHandle(ctx: RuntimeContext, start: Start): Promise<Tr
     });
   const outcome = start(body);
   outcome.catch(() => undefined); // an abandoned handle's timeout must not be an unhandled rejection
-  const { trx, scope } = await Promise.race([ready, outcome.then(() => Promise.reject(new Error('transaction ended before BEGIN')))]);
+  const { trx, scope } = await Promise.race([
+    ready,
+    outcome.then(() => Promise.reject(new Error('transaction ended before BEGIN'))),
+  ]);
   const decision = decide;
   if (!decision) throw new Error('transaction handle: BEGIN ran without a body');
   return new Handle(ctx, trx, scope, decision, outcome);
@@ -114,9 +117,12 @@ class Handle implements TransactionHandle {
         if (this.ended !== undefined || error instanceof RolledBackByCaller) return;
         this.ended = 'rolled back';
         const reason = error instanceof Error ? error.message : String(error);
-        this.ctx.logger.warn(`database: transaction handle ${this.id} ended without commit() or rollback(): ${this.ctx.secrets.scrub(reason)}`, {
-          transaction: this.id,
-        });
+        this.ctx.logger.warn(
+          `database: transaction handle ${this.id} ended without commit() or rollback(): ${this.ctx.secrets.scrub(reason)}`,
+          {
+            transaction: this.id,
+          },
+        );
       },
     );
   }
@@ -130,7 +136,8 @@ class Handle implements TransactionHandle {
   }
 
   public async commit(): Promise<TransactionResult<void>> {
-    if (this.ended === 'committed' || this.ended === 'rolled back by the caller') throw new TransactionNotActiveError(this.id, this.ended);
+    if (this.ended === 'committed' || this.ended === 'rolled back by the caller')
+      throw new TransactionNotActiveError(this.id, this.ended);
     if (this.ended === undefined) {
       this.ended = 'committed';
       this.decision.commit();

@@ -51,4 +51,3 @@ export interface TransactionResult<T> {
   /** Set when the after-commit cache invalidation failed (the commit stands). */
   readonly invalidationError?: Error;
 }
-

@@ -9,7 +9,10 @@ import {
   type TransactionOutput,
 } from '../../machines/transaction.machine.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
-import { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
+import {
+  TransactionCommitUnknownError,
+  isTransactionCommitUnknownError,
+} from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
@@ -60,9 +63,13 @@ export class TransactionRunner {
     };
     this.machine = transactionMachine.provide({
       actors: {
-        runBody: fromPromise<void, TransactionAttemptInput>(({ input, signal }) => session(input.id).runBody(input, signal)),
+        runBody: fromPromise<void, TransactionAttemptInput>(({ input, signal }) =>
+          session(input.id).runBody(input, signal),
+        ),
         commit: fromPromise<void, TransactionAttemptInput>(({ input }) => session(input.id).commit()),
-        rollBack: fromPromise<RollbackOutcome, TransactionAttemptInput>(({ input }) => session(input.id).rollBack(input)),
+        rollBack: fromPromise<RollbackOutcome, TransactionAttemptInput>(({ input }) =>
+          session(input.id).rollBack(input),
+        ),
       },
     });
   }
@@ -77,7 +84,11 @@ export class TransactionRunner {
    * A new top-level transaction, even when called inside another one's function (a handle of
    * `stator.db.begin()` is never a savepoint of the caller's transaction).
    */
-  public runNew<T>(fn: TransactionBody<T>, options: TransactionOptions, kind: TransactionKind): Promise<TransactionResult<T>> {
+  public runNew<T>(
+    fn: TransactionBody<T>,
+    options: TransactionOptions,
+    kind: TransactionKind,
+  ): Promise<TransactionResult<T>> {
     const refused = this.env.registry.refusedReason;
     if (refused !== undefined) {
       this.env.metrics.transaction('refused');
@@ -89,7 +100,12 @@ export class TransactionRunner {
     return runWithAcquireSite(site, () => this.runTopLevel(fn, options, kind, site));
   }
 
-  private async runTopLevel<T>(fn: TransactionBody<T>, options: TransactionOptions, kind: TransactionKind, site: AcquireSite): Promise<TransactionResult<T>> {
+  private async runTopLevel<T>(
+    fn: TransactionBody<T>,
+    options: TransactionOptions,
+    kind: TransactionKind,
+    site: AcquireSite,
+  ): Promise<TransactionResult<T>> {
     const { ctx, registry } = this.env;
     const section = ctx.config.transaction;
     const timeoutMs = (options.timeout ?? section.timeout) * 1000;
@@ -135,7 +151,12 @@ export class TransactionRunner {
   }
 
   /** The first attempt outside the machine; the machine only when it did not commit. */
-  private async firstThenMachine(session: TransactionSession<unknown>, source: string, input: TransactionInput, control: Control): Promise<TransactionOutput> {
+  private async firstThenMachine(
+    session: TransactionSession<unknown>,
+    source: string,
+    input: TransactionInput,
+    control: Control,
+  ): Promise<TransactionOutput> {
     const first = new FirstAttempt(session, input.id, input.timeoutMs, this.env.ctx.clock);
     control.abort = (reason) => first.abort(reason);
     control.now = () => ({ state: first.state, attempt: 1 });
@@ -171,12 +192,20 @@ export class TransactionRunner {
   }
 
   /** Adds a finished transaction to the history ring. */
-  private remember(origin: Origin, outcome: TransactionHistoryOutcome, output: TransactionOutput, log: KeptRecord['log']): void {
+  private remember(
+    origin: Origin,
+    outcome: TransactionHistoryOutcome,
+    output: TransactionOutput,
+    log: KeptRecord['log'],
+  ): void {
     const history = this.env.history;
     if (!history || history.size === 0) return;
     const endedAt = this.env.ctx.clock.now();
     const error = outcome === 'committed' ? undefined : output.error;
-    const message = error === undefined ? undefined : this.env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error));
+    const message =
+      error === undefined
+        ? undefined
+        : this.env.ctx.secrets.scrub(error instanceof Error ? error.message : String(error));
     history.add({
       id: origin.id,
       kind: origin.kind,
@@ -208,7 +237,12 @@ export class TransactionRunner {
       this.remember(origin, 'committed', output, log);
       const specs = [...attempt.invalidations, ...(options.invalidates ? [options.invalidates] : [])];
       const invalidationError = await invalidateAfterCommit(this.env, source, specs);
-      return { value: attempt.value as T, attempts: output.attempts, log, ...(invalidationError ? { invalidationError } : {}) };
+      return {
+        value: attempt.value as T,
+        attempts: output.attempts,
+        log,
+        ...(invalidationError ? { invalidationError } : {}),
+      };
     }
     if (output.failedIn === 'timeout') {
       metrics.transaction('timed_out');
@@ -230,7 +264,12 @@ export class TransactionRunner {
     }
     const error = output.error ?? new Error('transaction rolled back');
     if (error && typeof error === 'object') {
-      Object.defineProperty(error, 'attempts', { value: output.attempts, enumerable: true, configurable: true, writable: true });
+      Object.defineProperty(error, 'attempts', {
+        value: output.attempts,
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
     }
     throw error;
   }

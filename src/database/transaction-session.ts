@@ -1,5 +1,9 @@
 import type { Knex } from 'knex';
-import type { RollbackOutcome, TransactionAttemptInput, TransactionFailure } from '../../machines/transaction.machine.js';
+import type {
+  RollbackOutcome,
+  TransactionAttemptInput,
+  TransactionFailure,
+} from '../../machines/transaction.machine.js';
 import { RollbackFailedError } from '../errors/rollback-failed-error.js';
 import { TransactionAbortedError } from '../errors/transaction-aborted-error.js';
 import type { RuntimeContext } from '../kernel/context.js';
@@ -8,7 +12,10 @@ import type { DatabaseConnection } from './database-connection.js';
 import type { DatabaseMetrics } from './database-metrics.js';
 import { withDeadline } from '../kernel/deadline.js';
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
-import { TransactionCommitUnknownError, isTransactionCommitUnknownError } from '../errors/transaction-commit-unknown-error.js';
+import {
+  TransactionCommitUnknownError,
+  isTransactionCommitUnknownError,
+} from '../errors/transaction-commit-unknown-error.js';
 import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
 import { beginStatements, endStatement } from './isolation.js';
@@ -19,7 +26,6 @@ import { TransactionLog } from './transaction-log.js';
 import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
 import { transactionScope, type TransactionScope } from './transaction-scope.js';
-
 
 /** How a first attempt run outside the machine ended: committed, or failed where and why. */
 export type FirstAttemptOutcome =
@@ -132,7 +138,12 @@ export class TransactionSession<T> {
       env.metrics.retry(reason);
       env.ctx.events.emit(this.source, 'transaction.retry', { attempt: input.attempt, reason });
     }
-    const attempt: Attempt<T> = { number: input.attempt, log: new TransactionLog(), invalidations: [], abandoned: false };
+    const attempt: Attempt<T> = {
+      number: input.attempt,
+      log: new TransactionLog(),
+      invalidations: [],
+      abandoned: false,
+    };
     this.current = attempt;
     const plan: BeginPlan = {
       statements: this.statements,
@@ -155,7 +166,14 @@ export class TransactionSession<T> {
       await attempt.done; // rejects with the reason BEGIN failed
       throw new Error('BEGIN failed');
     }
-    const scope: TransactionScope = { owner: env.registry, id: input.id, trx, log: attempt.log, signal, invalidations: attempt.invalidations };
+    const scope: TransactionScope = {
+      owner: env.registry,
+      id: input.id,
+      trx,
+      log: attempt.log,
+      signal,
+      invalidations: attempt.invalidations,
+    };
     attempt.value = await transactionScope.run(scope, () => this.fn(trx, { attempt: input.attempt, signal }));
   }
 
@@ -167,7 +185,9 @@ export class TransactionSession<T> {
     if (this.handedOver?.failedIn === 'commit' && attempt.number === 1) throw this.handedOver.error;
     if (trx.isCompleted()) {
       await attempt.done;
-      throw new TransactionAbortedError('the function committed or rolled back the transaction itself; let stator.db.transaction do it (throw to roll back)');
+      throw new TransactionAbortedError(
+        'the function committed or rolled back the transaction itself; let stator.db.transaction do it (throw to roll back)',
+      );
     }
     this.resetConnection(attempt);
     const started = performance.now();
@@ -191,7 +211,9 @@ export class TransactionSession<T> {
     attempt.log.add({ statement: 'COMMIT', durationMs: performance.now() - started });
     this.unwatch(attempt);
     if ((response as { response?: { command?: unknown } } | undefined)?.response?.command === 'ROLLBACK') {
-      throw new TransactionAbortedError('an earlier statement failed and the function caught its error, so PostgreSQL rolled the transaction back at COMMIT');
+      throw new TransactionAbortedError(
+        'an earlier statement failed and the function caught its error, so PostgreSQL rolled the transaction back at COMMIT',
+      );
     }
   }
 
@@ -208,7 +230,21 @@ export class TransactionSession<T> {
     const section = env.ctx.config.transaction;
     this.lastError = input.error;
     const retry = this.shouldRetry(input);
-    const backoffMs = retry ? Math.round(backoffDelay({ kind: 'exponential', jitter: 'full', baseMs: section.retry_delay * 1000, maxMs: section.retry_max_delay * 1000, random: env.random ?? Math.random }, input.attempt, 0)) : 0;
+    const backoffMs = retry
+      ? Math.round(
+          backoffDelay(
+            {
+              kind: 'exponential',
+              jitter: 'full',
+              baseMs: section.retry_delay * 1000,
+              maxMs: section.retry_max_delay * 1000,
+              random: env.random ?? Math.random,
+            },
+            input.attempt,
+            0,
+          ),
+        )
+      : 0;
     const attempt = this.current;
     const trx = attempt?.trx;
     if (!attempt || !trx) {
@@ -217,13 +253,18 @@ export class TransactionSession<T> {
     }
     const connection = attempt.connection;
     const cleanUp = this.cleanUp(input, attempt, trx, retry, backoffMs);
-    const giveUp = input.failedIn === 'timeout' || input.failedIn === 'abort' || isTransactionCommitUnknownError(input.error);
+    const giveUp =
+      input.failedIn === 'timeout' || input.failedIn === 'abort' || isTransactionCommitUnknownError(input.error);
     if (!giveUp) return cleanUp;
     // The caller is past its deadline: answer within the grace, let the clean-up finish in the
     // background on a connection that is closed now (the server discards its transaction).
     try {
       const ms = Math.min(CLEAN_UP_GRACE_MS, this.dbTimeoutMs);
-      return await withDeadline(cleanUp, { clock: env.ctx.clock, ms, onTimeout: () => new DeadlinePassed(`clean-up took longer than ${ms} ms`) });
+      return await withDeadline(cleanUp, {
+        clock: env.ctx.clock,
+        ms,
+        onTimeout: () => new DeadlinePassed(`clean-up took longer than ${ms} ms`),
+      });
     } catch (error) {
       if (!(error instanceof DeadlinePassed)) throw error;
       cleanUp.catch(noop);
@@ -253,7 +294,14 @@ export class TransactionSession<T> {
       }
       this.resetConnection(attempt);
       const started = performance.now();
-      await withDeadline(Promise.resolve(trx.rollback()).then(() => attempt.done), { clock: env.ctx.clock, ms: this.dbTimeoutMs, onTimeout: () => new OperationTimeoutError('database', 'rollback', this.dbTimeoutMs, 'database.timeout') });
+      await withDeadline(
+        Promise.resolve(trx.rollback()).then(() => attempt.done),
+        {
+          clock: env.ctx.clock,
+          ms: this.dbTimeoutMs,
+          onTimeout: () => new OperationTimeoutError('database', 'rollback', this.dbTimeoutMs, 'database.timeout'),
+        },
+      );
       attempt.log.add({ statement: 'ROLLBACK', durationMs: performance.now() - started });
       return { retry, backoffMs };
     } catch (error) {

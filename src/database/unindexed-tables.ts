@@ -19,7 +19,8 @@ export function unindexedTables(dialect: Dialect, plan: unknown): string[] {
   }
   walk(plan, (node) => {
     if (dialect === 'postgresql') {
-      if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string') found.add(node['Relation Name']);
+      if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string')
+        found.add(node['Relation Name']);
     } else if (node.access_type === 'ALL' && typeof node.table_name === 'string') {
       found.add(node.table_name);
     }

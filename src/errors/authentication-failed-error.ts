@@ -10,7 +10,10 @@ export class AuthenticationFailedError extends StatorError {
   public readonly isAuthenticationFailedError = true;
 
   public constructor(options?: { cause?: unknown }) {
-    super('Authentication failed: the credentials were not accepted. Check the principal and its password or API key.', options);
+    super(
+      'Authentication failed: the credentials were not accepted. Check the principal and its password or API key.',
+      options,
+    );
   }
 }
 

@@ -5,7 +5,12 @@ export { AuthenticationFailedError, isAuthenticationFailedError } from './authen
 export { TokenInvalidError, isTokenInvalidError } from './token-invalid-error.js';
 export { RateLimitedError, isRateLimitedError } from './rate-limited-error.js';
 export { AuditWriteFailedError, isAuditWriteFailedError } from './audit-write-failed-error.js';
-export { ConfigInvalidError, isConfigInvalidError, formatConfigProblem, type ConfigProblem } from './config-invalid-error.js';
+export {
+  ConfigInvalidError,
+  isConfigInvalidError,
+  formatConfigProblem,
+  type ConfigProblem,
+} from './config-invalid-error.js';
 export { PathOutsideBaseError, isPathOutsideBaseError } from './path-outside-base-error.js';
 export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js';
 export { OperationTimeoutError, isOperationTimeoutError } from './operation-timeout-error.js';
@@ -13,10 +18,21 @@ export { AlertWebhookError, isAlertWebhookError } from './alert-webhook-error.js
 export { CacheValueTooLargeError, isCacheValueTooLargeError } from './cache-value-too-large-error.js';
 export { CacheUnavailableError, isCacheUnavailableError } from './cache-unavailable-error.js';
 export { CacheUnreachableError, isCacheUnreachableError } from './cache-unreachable-error.js';
-export { CacheValueNotSerializableError, isCacheValueNotSerializableError } from './cache-value-not-serializable-error.js';
-export { CacheInvalidationUnsupportedError, isCacheInvalidationUnsupportedError } from './cache-invalidation-unsupported-error.js';
+export {
+  CacheValueNotSerializableError,
+  isCacheValueNotSerializableError,
+} from './cache-value-not-serializable-error.js';
+export {
+  CacheInvalidationUnsupportedError,
+  isCacheInvalidationUnsupportedError,
+} from './cache-invalidation-unsupported-error.js';
 export { CacheKeyInvalidError, isCacheKeyInvalidError } from './cache-key-invalid-error.js';
-export { PoolTimeoutError, isPoolTimeoutError, type PoolTimeoutDetails, type OldestLease } from './pool-timeout-error.js';
+export {
+  PoolTimeoutError,
+  isPoolTimeoutError,
+  type PoolTimeoutDetails,
+  type OldestLease,
+} from './pool-timeout-error.js';
 export { PoolRecoveringError, isPoolRecoveringError } from './pool-recovering-error.js';
 export { PoolCreateFailedError, isPoolCreateFailedError } from './pool-create-failed-error.js';
 export { PoolClosedError, isPoolClosedError } from './pool-closed-error.js';

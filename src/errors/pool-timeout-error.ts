@@ -58,7 +58,9 @@ function describe(d: PoolTimeoutDetails): string {
     parts.push(` The oldest lease (${d.oldest.connection}) is held ${heldBy(d.oldest)}.`);
   }
   if (d.oldestRecorded) {
-    parts.push(` The oldest lease with a recorded stack (${d.oldestRecorded.connection}) is held ${heldBy(d.oldestRecorded)}.`);
+    parts.push(
+      ` The oldest lease with a recorded stack (${d.oldestRecorded.connection}) is held ${heldBy(d.oldestRecorded)}.`,
+    );
   }
   parts.push(
     ' Release every lease (finish or roll back knex transactions, call lease.release()), ' +

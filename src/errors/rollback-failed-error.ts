@@ -34,7 +34,11 @@ export class RollbackFailedError extends StatorError {
    * @param detail what went wrong with ROLLBACK, already scrubbed of secrets.
    * @param options `cause`: the driver's error.
    */
-  public constructor(verdict: { readonly retry: boolean; readonly backoffMs: number }, detail: string, options?: { cause?: unknown }) {
+  public constructor(
+    verdict: { readonly retry: boolean; readonly backoffMs: number },
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(
       `ROLLBACK failed (${detail}); the connection was retired from the pool, so the database discards the transaction ` +
         `and nothing of this attempt was committed. ${verdict.retry ? 'Its original failure is retryable: it runs again if retries are left.' : 'Its original failure is not retried.'} ` +

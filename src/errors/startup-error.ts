@@ -58,5 +58,4 @@ export class StartupError extends StatorError {
 }
 
 /** True for a {@link StartupError}, across package copies. */
-export const isStartupError = (e: unknown): e is StartupError =>
-  !!e && e instanceof Error && 'isStartupError' in e;
+export const isStartupError = (e: unknown): e is StartupError => !!e && e instanceof Error && 'isStartupError' in e;

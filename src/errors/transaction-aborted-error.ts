@@ -13,7 +13,10 @@ export class TransactionAbortedError extends StatorError {
     public readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`Transaction rolled back before it finished: ${reason}. None of its writes were kept; run it again once the database is ready.`, options);
+    super(
+      `Transaction rolled back before it finished: ${reason}. None of its writes were kept; run it again once the database is ready.`,
+      options,
+    );
   }
 }
 

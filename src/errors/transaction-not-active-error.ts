@@ -22,7 +22,10 @@ export class TransactionNotActiveError extends StatorError {
     public readonly ended: string,
     options?: { cause?: unknown },
   ) {
-    super(`Transaction ${id} is no longer active (${ended}); begin a new one with stator.db.begin() for more work.`, options);
+    super(
+      `Transaction ${id} is no longer active (${ended}); begin a new one with stator.db.begin() for more work.`,
+      options,
+    );
   }
 }
 

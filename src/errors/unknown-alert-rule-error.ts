@@ -21,7 +21,10 @@ export class UnknownAlertRuleError extends StatorError {
     public readonly known: readonly string[],
     options?: { cause?: unknown },
   ) {
-    super(`There is no alert rule "${rule}" (rules: ${known.join(', ') || 'none'}). Use one of these names, or a matcher.`, options);
+    super(
+      `There is no alert rule "${rule}" (rules: ${known.join(', ') || 'none'}). Use one of these names, or a matcher.`,
+      options,
+    );
   }
 }
 

@@ -43,7 +43,9 @@ export async function readEventLog(file: string): Promise<StatorEvent[]> {
   const set = await listRotatedSet(file);
   if (set.missing.length) {
     const names = set.missing.map((i) => path.basename(rotatedName(file, i))).join(', ');
-    throw new EventLogFormatError(`${file}: ${names} ${set.missing.length === 1 ? 'is' : 'are'} missing from the rotated set; restore it, or replay the files after it alone`);
+    throw new EventLogFormatError(
+      `${file}: ${names} ${set.missing.length === 1 ? 'is' : 'are'} missing from the rotated set; restore it, or replay the files after it alone`,
+    );
   }
   if (set.files.length === 0) return parseEventLog(await readFile(file, 'utf8'), file);
   const events: StatorEvent[] = [];
@@ -55,7 +57,9 @@ function checkEntry(entry: unknown, where: string): StatorEvent {
   if (!entry || typeof entry !== 'object') throw new EventLogFormatError(`${where}: expected an object`);
   const e = entry as Record<string, unknown>;
   if (e.v !== EVENT_LOG_VERSION) {
-    throw new EventLogFormatError(`${where}: format version ${String(e.v)}; this Stator reads version ${EVENT_LOG_VERSION}`);
+    throw new EventLogFormatError(
+      `${where}: format version ${String(e.v)}; this Stator reads version ${EVENT_LOG_VERSION}`,
+    );
   }
   for (const key of ['seq', 'time'] as const) {
     if (typeof e[key] !== 'number') throw new EventLogFormatError(`${where}: "${key}" must be a number`);

@@ -28,7 +28,10 @@ export function openEventLog(ctx: RuntimeContext): EventLogWriter | undefined {
       clock: ctx.clock,
     });
   } catch (error) {
-    ctx.logger.warn(`events: cannot write the event log to ${file}; running without it. Check events.path and its directory's permissions.`, { error });
+    ctx.logger.warn(
+      `events: cannot write the event log to ${file}; running without it. Check events.path and its directory's permissions.`,
+      { error },
+    );
     return undefined;
   }
 }

@@ -51,11 +51,17 @@ export function parseInputOverrides(text: string): InputOverrides {
  * @throws {Error} when the module exports no such object.
  */
 export async function loadMachines(modulePath: string): Promise<Readonly<Record<string, AnyStateMachine>>> {
-  const mod = (await import(pathToFileURL(path.resolve(modulePath)).href)) as { machinesById?: unknown; default?: unknown };
+  const mod = (await import(pathToFileURL(path.resolve(modulePath)).href)) as {
+    machinesById?: unknown;
+    default?: unknown;
+  };
   const machines = mod.machinesById ?? mod.default;
-  const isMachine = (m: unknown): boolean => !!m && typeof (m as { provide?: unknown }).provide === 'function' && typeof (m as { id?: unknown }).id === 'string';
+  const isMachine = (m: unknown): boolean =>
+    !!m && typeof (m as { provide?: unknown }).provide === 'function' && typeof (m as { id?: unknown }).id === 'string';
   if (!machines || typeof machines !== 'object' || !Object.values(machines).every(isMachine)) {
-    throw new Error(`--machines: ${modulePath} must export "machinesById" (or a default export): an object of XState machines by id.`);
+    throw new Error(
+      `--machines: ${modulePath} must export "machinesById" (or a default export): an object of XState machines by id.`,
+    );
   }
   return machines as Readonly<Record<string, AnyStateMachine>>;
 }

@@ -133,7 +133,11 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
     const late = next !== undefined && next.time > event.time + tolerance;
     const actual = late ? list[index - 1] : next;
     const matches =
-      next !== undefined && !late && next.time >= event.time - tolerance && next.type === event.type && sameState(next.state, event.state);
+      next !== undefined &&
+      !late &&
+      next.time >= event.time - tolerance &&
+      next.type === event.type &&
+      sameState(next.state, event.state);
     const step: ReplayStep = {
       seq: event.seq,
       time: event.time,
@@ -168,7 +172,9 @@ function deliver(
     const machineId = data.machine ?? '';
     const machine = machines[machineId];
     if (!machine) {
-      throw new Error(`replay: the log starts a machine "${machineId}" (${event.source}) that is not among the machines given; pass it in options.machines.`);
+      throw new Error(
+        `replay: the log starts a machine "${machineId}" (${event.source}) that is not among the machines given; pass it in options.machines.`,
+      );
     }
     const input = options.input ? options.input(event.source, machineId, data.input) : data.input;
     roots.get(event.source)?.stop(); // a name reused by a replacement actor
@@ -245,6 +251,8 @@ function sameState(a: unknown, b: unknown): boolean {
 }
 
 async function defaultMachines(): Promise<Readonly<Record<string, AnyStateMachine>>> {
-  const registry = (await import('../../machines/index.js')) as { machinesById: Readonly<Record<string, AnyStateMachine>> };
+  const registry = (await import('../../machines/index.js')) as {
+    machinesById: Readonly<Record<string, AnyStateMachine>>;
+  };
   return registry.machinesById;
 }

@@ -30,14 +30,19 @@ export function formatTimeline(result: ReplayResult, options: TimelineOptions = 
       const at = `+${((step.time - start) / 1000).toFixed(3)}s`.padStart(12);
       const marker = step.matches ? (changed ? paint('1;32', '→') : ' ') : paint('1;31', '✗');
       const detail = step.matches ? '' : paint('31', `  ${mismatch(step, start)}`);
-      lines.push(`${at}  #${String(step.seq).padEnd(6)} ${step.type.padEnd(40)} ${marker} ${changed ? paint('1', state) : state}${detail}`);
+      lines.push(
+        `${at}  #${String(step.seq).padEnd(6)} ${step.type.padEnd(40)} ${marker} ${changed ? paint('1', state) : state}${detail}`,
+      );
     }
   }
   const d = result.divergence;
   lines.push('');
   lines.push(
     d
-      ? paint('1;31', `first divergence at #${d.seq} (${d.source}, ${d.type}): recorded ${show(d.expected)}, ${mismatch(d, start)}`)
+      ? paint(
+          '1;31',
+          `first divergence at #${d.seq} (${d.source}, ${d.type}): recorded ${show(d.expected)}, ${mismatch(d, start)}`,
+        )
       : paint('1;32', `no divergence: ${result.steps.length} events replayed to the recorded states`),
   );
   return lines.join('\n') + '\n';

@@ -40,14 +40,21 @@ export async function writeFileAtomic(file: string, data: WriteData, options: At
   const dir = dirname(file);
   const temp = join(dir, `${TEMP_PREFIX}${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}`);
   const mode = options.mode ?? (await existingMode(file));
-  let handle: FileHandle | undefined = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode ?? 0o666);
+  let handle: FileHandle | undefined = await open(
+    temp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    mode ?? 0o666,
+  );
   try {
     if (options.expectedDirectory !== undefined) {
       const where = await descriptorPath(handle);
       if (where !== undefined && where !== join(options.expectedDirectory, basename(temp))) {
         // Created elsewhere through a swapped link: remove it where it really is, not by the path.
         await rm(where, { force: true }).catch(() => undefined);
-        throw Object.assign(new Error(`${dir} changed while it was being written (a symbolic link was swapped in); refused`), { code: 'ELOOP' });
+        throw Object.assign(
+          new Error(`${dir} changed while it was being written (a symbolic link was swapped in); refused`),
+          { code: 'ELOOP' },
+        );
       }
     }
     await writeAll(handle, data, options);

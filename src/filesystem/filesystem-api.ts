@@ -77,11 +77,18 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
   const directoryMode = options.directoryMode ?? 0o755;
 
   /** setuid/setgid/sticky and world-writable modes are refused (see modeProblem). */
-  const refuseMode = (operation: string, relative: string, absolute: string, mode: number | undefined, kind: 'file' | 'directory'): void => {
+  const refuseMode = (
+    operation: string,
+    relative: string,
+    absolute: string,
+    mode: number | undefined,
+    kind: 'file' | 'directory',
+  ): void => {
     if (mode === undefined) return;
     // Here only what no caller may ever set; the guarded fs (stator.as) also caps by filesystem.permissions.
     const why = modeProblem(mode, 0o777, kind);
-    if (why !== undefined) throw fsError('EPERM', operation, relative, absolute, `mode ${why}; choose a mode within filesystem.permissions`);
+    if (why !== undefined)
+      throw fsError('EPERM', operation, relative, absolute, `mode ${why}; choose a mode within filesystem.permissions`);
   };
 
   /** Runs an fs call on the real path of `relative`, explaining OS errors. */
@@ -97,7 +104,9 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
   function read(relative: string): Promise<Buffer>;
   function read(relative: string, encoding: BufferEncoding): Promise<string>;
   function read(relative: string, encoding?: BufferEncoding): Promise<Buffer | string> {
-    return run<Buffer | string>('readFile', relative, (t) => (encoding ? readFile(t.real, encoding) : readFile(t.real)));
+    return run<Buffer | string>('readFile', relative, (t) =>
+      encoding ? readFile(t.real, encoding) : readFile(t.real),
+    );
   }
 
   return {
@@ -115,13 +124,20 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
       run('exists', relative, (t) =>
         access(t.real).then(
           () => true,
-          (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? false : Promise.reject(error)),
+          (error: NodeJS.ErrnoException) =>
+            error.code === 'ENOENT' || error.code === 'ENOTDIR' ? false : Promise.reject(error),
         ),
       ),
     remove: (relative, removeOptions = {}) =>
       run('remove', relative, async (t) => {
         if (t.path === basePath) {
-          throw fsError('EPERM', 'remove', relative, t.path, 'refusing to remove the base path itself; remove what is inside it');
+          throw fsError(
+            'EPERM',
+            'remove',
+            relative,
+            t.path,
+            'refusing to remove the base path itself; remove what is inside it',
+          );
         }
         // A symbolic link (inside the base) is removed itself, not what it points to.
         if ((await lstat(t.path)).isSymbolicLink()) return rm(t.path);

@@ -67,7 +67,13 @@ export function createFilesystemLayer(ctx: RuntimeContext): FilesystemLayer {
       try {
         const stats = await stat(basePath);
         if (!stats.isDirectory()) {
-          throw fsError('ENOTDIR', 'check', '.', basePath, `${basePath} is not a directory; point filesystem.base_path at a directory`);
+          throw fsError(
+            'ENOTDIR',
+            'check',
+            '.',
+            basePath,
+            `${basePath} is not a directory; point filesystem.base_path at a directory`,
+          );
         }
         await access(basePath, constants.W_OK | constants.X_OK);
       } catch (error) {
@@ -76,11 +82,17 @@ export function createFilesystemLayer(ctx: RuntimeContext): FilesystemLayer {
       const missing: string[] = [];
       for (const [dir, path] of requiredPaths()) {
         signal.throwIfAborted();
-        const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+        const isDir = await stat(path).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
         if (!isDir) missing.push(dir);
       }
       return missing.length
-        ? { status: 'degraded', reason: `required directories missing under ${basePath}: ${missing.join(', ')} (created again on restart)` }
+        ? {
+            status: 'degraded',
+            reason: `required directories missing under ${basePath}: ${missing.join(', ')} (created again on restart)`,
+          }
         : { status: 'up' };
     },
 

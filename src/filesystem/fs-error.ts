@@ -50,8 +50,16 @@ function advice(code: string, absolute: string): string {
  */
 export function explainFsError(error: unknown, operation: string, relative: string, absolute: string): unknown {
   const original = error as NodeJS.ErrnoException;
-  if (!(error instanceof Error) || 'absolutePath' in error || typeof original.code !== 'string' || !/^E[A-Z]+$/.test(original.code)) return error;
-  const explained = new Error(`${operation} ${JSON.stringify(relative)}: ${advice(original.code, absolute)}`, { cause: error });
+  if (
+    !(error instanceof Error) ||
+    'absolutePath' in error ||
+    typeof original.code !== 'string' ||
+    !/^E[A-Z]+$/.test(original.code)
+  )
+    return error;
+  const explained = new Error(`${operation} ${JSON.stringify(relative)}: ${advice(original.code, absolute)}`, {
+    cause: error,
+  });
   return Object.assign(explained, {
     code: original.code,
     ...(original.errno !== undefined ? { errno: original.errno } : {}),

@@ -11,12 +11,14 @@
  * ```
  */
 export function modeProblem(mode: unknown, permissions: number, kind: 'file' | 'directory'): string | undefined {
-  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o7777) return `mode must be an integer from 0 to 0o7777, got ${String(mode)}`;
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o7777)
+    return `mode must be an integer from 0 to 0o7777, got ${String(mode)}`;
   const special = mode & 0o7000;
   if (special) return `sets setuid/setgid/sticky bits (0${special.toString(8)})`;
   if (mode & 0o002) return `is world-writable (0${mode.toString(8)})`;
   const cap = kind === 'directory' ? permissions & 0o777 : permissions & 0o666;
   const extra = mode & ~cap;
-  if (extra) return `0${mode.toString(8)} exceeds filesystem.permissions (0${cap.toString(8)} for a ${kind}): bits 0${extra.toString(8)}`;
+  if (extra)
+    return `0${mode.toString(8)} exceeds filesystem.permissions (0${cap.toString(8)} for a ${kind}): bits 0${extra.toString(8)}`;
   return undefined;
 }

@@ -77,7 +77,8 @@ export class PathSandbox {
     }
 
     const path = resolve(this.basePath, relative);
-    if (!isInside(this.basePath, path)) throw refuse(isAbsolute(relative) ? 'is an absolute path outside it' : 'climbs out with ".."');
+    if (!isInside(this.basePath, path))
+      throw refuse(isAbsolute(relative) ? 'is an absolute path outside it' : 'climbs out with ".."');
 
     let real: string;
     let realBase: string;
@@ -85,7 +86,8 @@ export class PathSandbox {
       realBase = realPathOf(this.basePath);
       real = realPathOf(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new PathOutsideBaseError(relative, this.basePath, 'runs into a symbolic link loop', { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+        throw new PathOutsideBaseError(relative, this.basePath, 'runs into a symbolic link loop', { cause: error });
       throw error;
     }
     if (!isInside(realBase, real)) throw refuse(`${this.describeLink(path)} points to ${real}, outside`);
@@ -104,7 +106,8 @@ export class PathSandbox {
     for (const part of parts) {
       current = join(current, part);
       try {
-        if (lstatSync(current).isSymbolicLink()) return `symbolic link ${JSON.stringify(relativePath(this.basePath, current))}`;
+        if (lstatSync(current).isSymbolicLink())
+          return `symbolic link ${JSON.stringify(relativePath(this.basePath, current))}`;
       } catch {
         break;
       }

@@ -8,11 +8,19 @@ import type { StatorFs } from './filesystem-api.js';
  */
 export function tracedFs(fs: StatorFs): StatorFs {
   const span = <T>(operation: string, relative: string | undefined, fn: () => Promise<T>): Promise<T> =>
-    tracingOn() ? inSpan(`fs.${operation}`, { attributes: { 'stator.fs.operation': operation, 'file.path': relative ?? '.' } }, fn) : fn();
+    tracingOn()
+      ? inSpan(
+          `fs.${operation}`,
+          { attributes: { 'stator.fs.operation': operation, 'file.path': relative ?? '.' } },
+          fn,
+        )
+      : fn();
   function readFile(relative: string): Promise<Buffer>;
   function readFile(relative: string, encoding: BufferEncoding): Promise<string>;
   function readFile(relative: string, encoding?: BufferEncoding): Promise<Buffer | string> {
-    return span<Buffer | string>('readFile', relative, () => (encoding ? fs.readFile(relative, encoding) : fs.readFile(relative)));
+    return span<Buffer | string>('readFile', relative, () =>
+      encoding ? fs.readFile(relative, encoding) : fs.readFile(relative),
+    );
   }
   return {
     basePath: fs.basePath,

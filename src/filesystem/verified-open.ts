@@ -24,7 +24,10 @@ export async function openVerified(realPath: string, flags: number = constants.O
   const where = await descriptorPath(handle);
   if (where !== undefined && where !== realPath) {
     await handle.close();
-    throw Object.assign(new Error(`${realPath} changed while it was being opened (a symbolic link was swapped in); refused`), { code: 'ELOOP' });
+    throw Object.assign(
+      new Error(`${realPath} changed while it was being opened (a symbolic link was swapped in); refused`),
+      { code: 'ELOOP' },
+    );
   }
   return handle;
 }

@@ -117,7 +117,11 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
   };
 
   let hub: DashboardHub | undefined;
-  const fleet = options.fleet ? { list: options.fleet, close: () => undefined } : options.dashboard ? fleetOfStator(stator) : undefined;
+  const fleet = options.fleet
+    ? { list: options.fleet, close: () => undefined }
+    : options.dashboard
+      ? fleetOfStator(stator)
+      : undefined;
   const dashboard = options.dashboard
     ? dashboardRoute({
         prefix,
@@ -127,7 +131,10 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
             ...(stator.metrics$ ? { metrics$: stator.metrics$ } : {}),
             ...(stator.alerts$ ? { alerts$: stator.alerts$ } : {}),
             ...(stator.context?.events
-              ? { running: () => stator.context?.events?.running() ?? [], states: () => stator.context?.events?.states?.() ?? new Map() }
+              ? {
+                  running: () => stator.context?.events?.running() ?? [],
+                  states: () => stator.context?.events?.states?.() ?? new Map(),
+                }
               : {}),
           })),
         ...(fleet ? { fleet: fleet.list } : {}),
@@ -146,7 +153,8 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
     }
     if (!route) {
       if (next) next();
-      else sendJson(req, res, 404, { error: `no endpoint ${path}`, endpoints: endpointList(prefix, Boolean(dashboard)) });
+      else
+        sendJson(req, res, 404, { error: `no endpoint ${path}`, endpoints: endpointList(prefix, Boolean(dashboard)) });
       return;
     }
     if (route !== dashboard && req.method !== 'GET' && req.method !== 'HEAD') {

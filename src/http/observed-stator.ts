@@ -30,7 +30,10 @@ export interface ObservedStator {
   /** The instance's prom-client registry (`/metrics`); else `context.metrics` is used. */
   readonly metricsRegistry?: Registry;
   /** A Stator's shared services: `metrics` serves `/metrics`, `events.running()` seeds the dashboard. */
-  readonly context?: { readonly metrics: Registry; readonly events?: { running(): StatorEvent[]; states?(): ReadonlyMap<string, unknown> } };
+  readonly context?: {
+    readonly metrics: Registry;
+    readonly events?: { running(): StatorEvent[]; states?(): ReadonlyMap<string, unknown> };
+  };
   /** Machine events (the dashboard's machines and event list). */
   readonly events$?: Observable<StatorEvent>;
   /** Metric snapshots (the dashboard's charts). */

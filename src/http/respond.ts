@@ -13,7 +13,13 @@ export function sendJson(req: IncomingMessage, res: ServerResponse, status: numb
 }
 
 /** Sends `text` with `contentType`; a HEAD request gets the headers only. */
-export function sendText(req: IncomingMessage, res: ServerResponse, status: number, contentType: string, text: string | Buffer): void {
+export function sendText(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string | Buffer,
+): void {
   res.writeHead(status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),
@@ -23,10 +29,17 @@ export function sendText(req: IncomingMessage, res: ServerResponse, status: numb
 }
 
 /** 401 (with the schemes to use) or 403 for a refused {@link AccessOutcome}, naming the permission. */
-export function sendRefused(req: IncomingMessage, res: ServerResponse, outcome: Exclude<AccessOutcome, 'allowed'>, permission: string): void {
+export function sendRefused(
+  req: IncomingMessage,
+  res: ServerResponse,
+  outcome: Exclude<AccessOutcome, 'allowed'>,
+  permission: string,
+): void {
   if (outcome === 'unauthenticated') {
     res.setHeader('www-authenticate', 'Bearer realm="stator", ApiKey realm="stator"');
-    sendJson(req, res, 401, { error: `send a token (Authorization: Bearer ...) or an API key (Authorization: ApiKey ...) whose principal holds ${permission}` });
+    sendJson(req, res, 401, {
+      error: `send a token (Authorization: Bearer ...) or an API key (Authorization: ApiKey ...) whose principal holds ${permission}`,
+    });
   } else {
     sendJson(req, res, 403, { error: `this needs ${permission}` });
   }

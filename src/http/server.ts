@@ -45,9 +45,14 @@ export interface StatorServer {
  * the `http` configuration), at the root unless `pathPrefix` says otherwise, with a cap on open
  * connections and deadlines for headers and requests. Rejects when the port cannot be bound.
  */
-export async function startStatorServer(stator: ObservedStator, options: StatorServerOptions = {}): Promise<StatorServer> {
+export async function startStatorServer(
+  stator: ObservedStator,
+  options: StatorServerOptions = {},
+): Promise<StatorServer> {
   const handler = createStatorHandler(stator, { ...options, pathPrefix: options.pathPrefix ?? '' });
-  const server = createServer({ connectionsCheckingInterval: checkingIntervalMs(options) }, (req, res) => handler(req, res));
+  const server = createServer({ connectionsCheckingInterval: checkingIntervalMs(options) }, (req, res) =>
+    handler(req, res),
+  );
   applyConnectionLimits(server, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,11 @@
-import { createActor, type AnyStateMachine, type Actor, type InputFrom, type InspectionEvent, type Snapshot } from 'xstate';
+import {
+  createActor,
+  type AnyStateMachine,
+  type Actor,
+  type InputFrom,
+  type InspectionEvent,
+  type Snapshot,
+} from 'xstate';
 import type { RuntimeContext } from './context.js';
 import { stampSchedulerWithClock } from './xstate-internals.js';
 

@@ -55,7 +55,11 @@ export function backoffDelay(backoff: Backoff, retry: number, previousMs: number
     return Math.min(cap, base + r * (upper - base));
   }
   const shaped =
-    backoff.kind === 'constant' ? base : backoff.kind === 'linear' ? base * n : base * 2 ** Math.min(n - 1, MAX_EXPONENT);
+    backoff.kind === 'constant'
+      ? base
+      : backoff.kind === 'linear'
+        ? base * n
+        : base * 2 ** Math.min(n - 1, MAX_EXPONENT);
   const capped = Math.min(cap, shaped);
   if (backoff.jitter === 'full') return r * capped;
   return backoff.jitter === 'spread' ? (0.8 + 0.4 * r) * capped : capped;

@@ -43,7 +43,8 @@ export function runAttempt<T>(
     };
     const onAbort = (): void => fail(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) timer = clock.setTimeout(() => fail(onTimeout()), Math.min(timeoutMs, MAX_TIMER_MS));
+    if (timeoutMs > 0 && Number.isFinite(timeoutMs))
+      timer = clock.setTimeout(() => fail(onTimeout()), Math.min(timeoutMs, MAX_TIMER_MS));
     let pending: Promise<T>;
     try {
       pending = fn(controller.signal);
@@ -131,7 +132,12 @@ export function withDeadline<T>(work: Promise<T>, options: DeadlineOptions<T>): 
       return Promise.reject(error);
     },
   );
-  const deadline = ms > 0 ? sleep(clock, Math.min(ms, MAX_TIMER_MS), stop.signal) : new Promise<void>((_, reject) => stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true }));
+  const deadline =
+    ms > 0
+      ? sleep(clock, Math.min(ms, MAX_TIMER_MS), stop.signal)
+      : new Promise<void>((_, reject) =>
+          stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true }),
+        );
   const timer = deadline.then(
     () => {
       if (winner === 'pending') winner = 'other';

@@ -131,7 +131,8 @@ export class EventBus {
    * ```
    */
   public inspector(source: string): (event: InspectionEvent) => void {
-    const nameOf = (ref: InspectionActorRef): string => (ref._parent === undefined ? source : `${source}/${ref.id ?? '?'}`);
+    const nameOf = (ref: InspectionActorRef): string =>
+      ref._parent === undefined ? source : `${source}/${ref.id ?? '?'}`;
     // Events in flight from one machine actor to another (or to itself), until processed.
     const sentBy = new WeakMap<object, string>();
     return (inspection) => {

@@ -77,7 +77,8 @@ export function scrapeTimeHistogram(name: string, help: string, series: () => It
       const values: MetricValue[] = [];
       for (const { labels, histogram } of series()) {
         if (histogram.count === 0) continue;
-        for (const { le, count } of histogram.cumulative()) values.push({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: count });
+        for (const { le, count } of histogram.cumulative())
+          values.push({ metricName: `${name}_bucket`, labels: { ...labels, le }, value: count });
         values.push({ metricName: `${name}_sum`, labels: { ...labels }, value: histogram.sum });
         values.push({ metricName: `${name}_count`, labels: { ...labels }, value: histogram.count });
       }

@@ -67,7 +67,9 @@ export function pathOf(ref: AnyActorRef, root: AnyActorRef): string[] {
 export function resolvePath(root: AnyActorRef, path: readonly string[]): AnyActorRef | undefined {
   let current: AnyActorRef | undefined = root;
   for (const id of path) {
-    const children: Record<string, AnyActorRef> | undefined = (current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined)?.children;
+    const children: Record<string, AnyActorRef> | undefined = (
+      current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined
+    )?.children;
     current = children?.[id];
   }
   return current;

@@ -53,7 +53,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = chooseFormat(options.format, stream) === 'pretty';
 
   const filter = options.filter;
-  const keep = winston.format((info) => (filter?.({ level: info.level, message: String(info.message) }) === false ? false : info));
+  const keep = winston.format((info) =>
+    filter?.({ level: info.level, message: String(info.message) }) === false ? false : info,
+  );
   const common = winston.format.combine(...(filter ? [keep()] : []), winston.format.splat(), scrubFormat({ secrets }));
   const format = pretty
     ? winston.format.combine(

@@ -37,7 +37,9 @@ export class RotatingLogStream extends Writable {
   }
 
   public override _final(callback: (error?: Error | null) => void): void {
-    void this.flush().then(() => this.out.close()).then(() => callback());
+    void this.flush()
+      .then(() => this.out.close())
+      .then(() => callback());
   }
 
   private flush(): Promise<void> {

@@ -36,7 +36,16 @@ export class AcquireQueue<C> {
   /** Queues an acquire; it rejects after `timeoutMs` (0: never) or when `signal` aborts. */
   public enqueue(signal: AbortSignal | undefined, timeoutMs: number, site: AcquireSite | undefined): Promise<Lease<C>> {
     return new Promise<Lease<C>>((resolve, reject) => {
-      const w: Waiter<C> = { queued: false, resolve, reject, site, startedAt: performance.now(), timer: undefined, signal, onAbort: undefined };
+      const w: Waiter<C> = {
+        queued: false,
+        resolve,
+        reject,
+        site,
+        startedAt: performance.now(),
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+      };
       if (timeoutMs > 0) w.timer = this.clock.setTimeout(() => this.timeOut(w, timeoutMs), timeoutMs);
       if (signal) {
         w.onAbort = () => {

@@ -174,7 +174,11 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
   private timeoutError(timeoutMs: number): Error {
     this.totals.timeouts++;
     this.leaks.suspect(this.ctx.clock.now());
-    this.ctx.events.emit(this.source, 'acquire.timeout', { busy: this.busyCount, waiting: this.waiters.length, timeoutMs });
+    this.ctx.events.emit(this.source, 'acquire.timeout', {
+      busy: this.busyCount,
+      waiting: this.waiters.length,
+      timeoutMs,
+    });
     return new PoolTimeoutError({
       pool: this.name,
       timeoutMs,
@@ -217,8 +221,20 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     const c = new PooledConnection<C>(id, actor, now, this.age.expiry(now), this.purges.generation);
     this.connections.add(c);
     this.creatingCount++;
-    const open = { pool: this.name, factory: this.o.factory, clock: this.ctx.clock, timeoutMs: this.o.createTimeoutMs, closeSignal: this.closeController.signal };
-    this.track(openConnection(open, (resource) => this.created(c, resource), (error) => this.createFailed(c, error)));
+    const open = {
+      pool: this.name,
+      factory: this.o.factory,
+      clock: this.ctx.clock,
+      timeoutMs: this.o.createTimeoutMs,
+      closeSignal: this.closeController.signal,
+    };
+    this.track(
+      openConnection(
+        open,
+        (resource) => this.created(c, resource),
+        (error) => this.createFailed(c, error),
+      ),
+    );
   }
 
   private created(c: PooledConnection<C>, resource: C): void {
@@ -325,7 +341,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
       Promise.resolve()
         .then(() => this.o.factory.destroy(resource))
         .catch((destroyError: unknown) => {
-          this.ctx.logger.warn(`pool ${this.name}: closing ${c.id} failed (${this.describe(destroyError)})`, { pool: this.name });
+          this.ctx.logger.warn(`pool ${this.name}: closing ${c.id} failed (${this.describe(destroyError)})`, {
+            pool: this.name,
+          });
         })
         .finally(() => {
           this.retiringCount--;
@@ -344,7 +362,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     if (c.broken !== undefined || c.state === 'retiring' || c.state === 'closed') return;
     c.broken = error;
     if (c.state === 'idle') {
-      this.ctx.logger.warn(`pool ${this.name}: idle ${c.id} failed (${this.describe(error)}); retired`, { pool: this.name });
+      this.ctx.logger.warn(`pool ${this.name}: idle ${c.id} failed (${this.describe(error)}); retired`, {
+        pool: this.name,
+      });
       this.retire(c, 'error', error);
     } else if (c.state === 'busy') {
       // Its holder sees the failure; the connection is closed when the lease comes back.
@@ -384,7 +404,9 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
     const downMs = this.ctx.clock.now() - this.recovery.since;
     this.poolState = 'open';
     this.recovery.reset();
-    this.ctx.logger.info(`pool ${this.name}: connected again after ${(downMs / 1000).toFixed(1)} s`, { pool: this.name });
+    this.ctx.logger.info(`pool ${this.name}: connected again after ${(downMs / 1000).toFixed(1)} s`, {
+      pool: this.name,
+    });
     this.ctx.events.emit(this.source, 'recovered', { downMs });
   }
 
@@ -424,14 +446,23 @@ export class ConnectionPool<C> implements Pool<C>, PoolMetricSource, LeaseOwner<
 
   /** See {@link Pool.purge}; the bookkeeping is {@link PoolPurge}. */
   public purge(): Promise<PurgeReport> {
-    if (this.poolState === 'closing' || this.poolState === 'closed') return Promise.reject(new PoolClosedError(this.name));
+    if (this.poolState === 'closing' || this.poolState === 'closed')
+      return Promise.reject(new PoolClosedError(this.name));
     const now = this.ctx.clock.now();
     const done = this.purges.start(this.connections, now);
     this.totals.purges++;
-    const stats = { idle: this.free.length, busy: this.busyCount, creating: this.creatingCount, validating: this.validatingCount };
-    this.ctx.logger.info(`pool ${this.name}: purge: every connection is replaced (${stats.idle} idle now, ${stats.busy} lent when given back)`, {
-      pool: this.name,
-    });
+    const stats = {
+      idle: this.free.length,
+      busy: this.busyCount,
+      creating: this.creatingCount,
+      validating: this.validatingCount,
+    };
+    this.ctx.logger.info(
+      `pool ${this.name}: purge: every connection is replaced (${stats.idle} idle now, ${stats.busy} lent when given back)`,
+      {
+        pool: this.name,
+      },
+    );
     this.ctx.events.emit(this.source, 'purge', stats);
     for (const c of [...this.free]) this.retire(c, 'purge');
     this.serve();

@@ -5,7 +5,8 @@ import type { LentLease } from './lease.js';
 import type { PooledConnection } from './pooled-connection.js';
 import type { ResolvedPoolOptions } from './pool-options.js';
 
-const NOT_RECORDED = 'a place not recorded (its stack was not sampled; connection_pool.capture_stacks: always records every acquire)';
+const NOT_RECORDED =
+  'a place not recorded (its stack was not sampled; connection_pool.capture_stacks: always records every acquire)';
 
 /** How long every acquire's stack is recorded after a leak report or a timeout. */
 const SUSPICION_MS = 300_000;
@@ -110,7 +111,12 @@ export class LeakReports<C> {
     const now = this.ctx.clock.now();
     const view = (lease: LentLease<C>): OldestLease => {
       const site = callerFrame(lease.site);
-      return { connection: lease.connectionId, since: lease.acquiredAt, heldMs: now - lease.acquiredAt, ...(site ? { site } : {}) };
+      return {
+        connection: lease.connectionId,
+        since: lease.acquiredAt,
+        heldMs: now - lease.acquiredAt,
+        ...(site ? { site } : {}),
+      };
     };
     return {
       ...(oldest ? { oldest: view(oldest) } : {}),

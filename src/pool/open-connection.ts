@@ -19,7 +19,11 @@ export interface OpenConnectionOptions<C> {
  * (the factory's signal is aborted then). A connection that arrives after that is closed quietly:
  * it was never lent, and nothing depends on it. The promise settles once the factory has.
  */
-export function openConnection<C>(o: OpenConnectionOptions<C>, onOpen: (resource: C) => void, onFail: (error: unknown) => void): Promise<void> {
+export function openConnection<C>(
+  o: OpenConnectionOptions<C>,
+  onOpen: (resource: C) => void,
+  onFail: (error: unknown) => void,
+): Promise<void> {
   const controller = new AbortController();
   const onClose = (): void => controller.abort(new PoolClosedError(o.pool));
   o.closeSignal.addEventListener('abort', onClose, { once: true });

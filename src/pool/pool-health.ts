@@ -8,7 +8,9 @@ import type { LayerHealth } from '../kernel/layer.js';
  */
 export class PoolHealth {
   private readonly subject = new BehaviorSubject<LayerHealth>({ status: 'up' });
-  public readonly health$: Observable<LayerHealth> = this.subject.pipe(distinctUntilChanged((a, b) => healthKey(a) === healthKey(b)));
+  public readonly health$: Observable<LayerHealth> = this.subject.pipe(
+    distinctUntilChanged((a, b) => healthKey(a) === healthKey(b)),
+  );
 
   public get current(): LayerHealth {
     return this.subject.getValue();

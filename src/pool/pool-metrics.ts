@@ -17,7 +17,11 @@ const COUNTERS: ReadonlyArray<readonly [string, CounterKey, string]> = [
   ['stator_pool_create_failures_total', 'createFailures', 'Connections that could not be opened.'],
   ['stator_pool_leaks_total', 'leaks', 'Leases held longer than leak_threshold.'],
   ['stator_pool_connections_created_total', 'created', 'Connections opened.'],
-  ['stator_pool_connections_retired_total', 'retired', 'Connections retired (idle timeout, lifetime, broken, invalid, drain, purge).'],
+  [
+    'stator_pool_connections_retired_total',
+    'retired',
+    'Connections retired (idle timeout, lifetime, broken, invalid, drain, purge).',
+  ],
   ['stator_pool_purges_total', 'purges', 'Calls of purge(): every connection replaced.'],
 ];
 
@@ -102,6 +106,9 @@ class StatsCounter extends Counter<'pool'> {
 
   public override async get(): ReturnType<Counter<'pool'>['get']> {
     const base = await super.get();
-    return { ...base, values: [...this.sources].map((s) => ({ labels: { pool: s.name }, value: s.stats()[this.key] })) };
+    return {
+      ...base,
+      values: [...this.sources].map((s) => ({ labels: { pool: s.name }, value: s.stats()[this.key] })),
+    };
   }
 }

@@ -88,6 +88,10 @@ export class PoolPurge {
   }
 
   private finish(p: Pending, now: number): void {
-    p.resolve({ replaced: p.counts.idle + p.counts.busy + p.counts.inProgress, ...p.counts, durationMs: now - p.startedAt });
+    p.resolve({
+      replaced: p.counts.idle + p.counts.busy + p.counts.inProgress,
+      ...p.counts,
+      durationMs: now - p.startedAt,
+    });
   }
 }

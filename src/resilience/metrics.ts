@@ -24,96 +24,132 @@ export function registerResilienceMetrics(
   const register = <M>(name: string, make: () => M): void => {
     if (!registry.getSingleMetric(name)) make();
   };
-  register('stator_resilience_calls_total', () => new Counter({
-    name: 'stator_resilience_calls_total',
-    help: 'Calls through the resilience pipeline by outcome (success, failure after retries, rejected by the breaker).',
-    labelNames: ['resource', 'outcome'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) {
-        this.inc({ resource: p.resource, outcome: 'success' }, p.stats.successes);
-        this.inc({ resource: p.resource, outcome: 'failure' }, p.stats.failures);
-        this.inc({ resource: p.resource, outcome: 'rejected' }, p.breaker.rejected);
-      }
-    },
-  }));
-  register('stator_resilience_retries_total', () => new Counter({
-    name: 'stator_resilience_retries_total',
-    help: 'Retries started (attempts beyond the first).',
-    labelNames: ['resource'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) this.inc({ resource: p.resource }, p.stats.retries);
-    },
-  }));
-  register('stator_resilience_errors_total', () => new Counter({
-    name: 'stator_resilience_errors_total',
-    help: 'Final errors of calls through the pipeline, by the error detector\'s kind.',
-    labelNames: ['resource', 'kind'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) for (const [kind, n] of p.stats.errorsByKind) this.inc({ resource: p.resource, kind }, n);
-    },
-  }));
-  register('stator_resilience_unknown_errors_total', () => new Counter({
-    name: 'stator_resilience_unknown_errors_total',
-    help: 'Errors the detector did not recognise (each distinct one is logged once in full).',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(unknownErrors());
-    },
-  }));
-  register('stator_resilience_fallbacks_total', () => new Counter({
-    name: 'stator_resilience_fallbacks_total',
-    help: 'Failed reads answered by a fallback strategy (source), or by none.',
-    labelNames: ['resource', 'source'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) {
-        const c = p.fallback.counts;
-        for (const source of ['cache', 'local', 'default'] as const) this.inc({ resource: p.resource, source }, c.served[source]);
-        this.inc({ resource: p.resource, source: 'none' }, c.missed);
-      }
-    },
-  }));
-  register('stator_resilience_breaker_state', () => new Gauge({
-    name: 'stator_resilience_breaker_state',
-    help: 'Circuit breaker state: 1 for the current state of each resource\'s breaker.',
-    labelNames: ['resource', 'state'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) for (const state of STATES) this.set({ resource: p.resource, state }, p.breaker.state === state ? 1 : 0);
-    },
-  }));
-  register('stator_resilience_breaker_transitions_total', () => new Counter({
-    name: 'stator_resilience_breaker_transitions_total',
-    help: 'Circuit breaker transitions into each state.',
-    labelNames: ['resource', 'state'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) for (const state of STATES) this.inc({ resource: p.resource, state }, p.breaker.transitions[state]);
-    },
-  }));
-  register('stator_resilience_limiter_jobs', () => new Gauge({
-    name: 'stator_resilience_limiter_jobs',
-    help: 'Jobs of the rate limiter in this process: waiting (queued) or running.',
-    labelNames: ['resource', 'phase'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of pipelines()) {
-        const counts = p.limiter?.counts();
-        if (!counts) continue;
-        this.set({ resource: p.resource, phase: 'queued' }, counts.queued);
-        this.set({ resource: p.resource, phase: 'running' }, counts.running);
-      }
-    },
-  }));
+  register(
+    'stator_resilience_calls_total',
+    () =>
+      new Counter({
+        name: 'stator_resilience_calls_total',
+        help: 'Calls through the resilience pipeline by outcome (success, failure after retries, rejected by the breaker).',
+        labelNames: ['resource', 'outcome'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines()) {
+            this.inc({ resource: p.resource, outcome: 'success' }, p.stats.successes);
+            this.inc({ resource: p.resource, outcome: 'failure' }, p.stats.failures);
+            this.inc({ resource: p.resource, outcome: 'rejected' }, p.breaker.rejected);
+          }
+        },
+      }),
+  );
+  register(
+    'stator_resilience_retries_total',
+    () =>
+      new Counter({
+        name: 'stator_resilience_retries_total',
+        help: 'Retries started (attempts beyond the first).',
+        labelNames: ['resource'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines()) this.inc({ resource: p.resource }, p.stats.retries);
+        },
+      }),
+  );
+  register(
+    'stator_resilience_errors_total',
+    () =>
+      new Counter({
+        name: 'stator_resilience_errors_total',
+        help: "Final errors of calls through the pipeline, by the error detector's kind.",
+        labelNames: ['resource', 'kind'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines())
+            for (const [kind, n] of p.stats.errorsByKind) this.inc({ resource: p.resource, kind }, n);
+        },
+      }),
+  );
+  register(
+    'stator_resilience_unknown_errors_total',
+    () =>
+      new Counter({
+        name: 'stator_resilience_unknown_errors_total',
+        help: 'Errors the detector did not recognise (each distinct one is logged once in full).',
+        registers: [registry],
+        collect() {
+          this.reset();
+          this.inc(unknownErrors());
+        },
+      }),
+  );
+  register(
+    'stator_resilience_fallbacks_total',
+    () =>
+      new Counter({
+        name: 'stator_resilience_fallbacks_total',
+        help: 'Failed reads answered by a fallback strategy (source), or by none.',
+        labelNames: ['resource', 'source'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines()) {
+            const c = p.fallback.counts;
+            for (const source of ['cache', 'local', 'default'] as const)
+              this.inc({ resource: p.resource, source }, c.served[source]);
+            this.inc({ resource: p.resource, source: 'none' }, c.missed);
+          }
+        },
+      }),
+  );
+  register(
+    'stator_resilience_breaker_state',
+    () =>
+      new Gauge({
+        name: 'stator_resilience_breaker_state',
+        help: "Circuit breaker state: 1 for the current state of each resource's breaker.",
+        labelNames: ['resource', 'state'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines())
+            for (const state of STATES) this.set({ resource: p.resource, state }, p.breaker.state === state ? 1 : 0);
+        },
+      }),
+  );
+  register(
+    'stator_resilience_breaker_transitions_total',
+    () =>
+      new Counter({
+        name: 'stator_resilience_breaker_transitions_total',
+        help: 'Circuit breaker transitions into each state.',
+        labelNames: ['resource', 'state'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines())
+            for (const state of STATES) this.inc({ resource: p.resource, state }, p.breaker.transitions[state]);
+        },
+      }),
+  );
+  register(
+    'stator_resilience_limiter_jobs',
+    () =>
+      new Gauge({
+        name: 'stator_resilience_limiter_jobs',
+        help: 'Jobs of the rate limiter in this process: waiting (queued) or running.',
+        labelNames: ['resource', 'phase'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const p of pipelines()) {
+            const counts = p.limiter?.counts();
+            if (!counts) continue;
+            this.set({ resource: p.resource, phase: 'queued' }, counts.queued);
+            this.set({ resource: p.resource, phase: 'running' }, counts.running);
+          }
+        },
+      }),
+  );
 }

@@ -94,14 +94,21 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
           ...(t.delayMs !== undefined ? { nextAttemptAt: ctx.clock.now() + t.delayMs } : {}),
         });
       }
-      if (shared && t.reason !== 'remote' && t.to !== 'halfOpen') shared.publish(resource, t.to, t.delayMs ?? 0, t.trips);
+      if (shared && t.reason !== 'remote' && t.to !== 'halfOpen')
+        shared.publish(resource, t.to, t.delayMs ?? 0, t.trips);
     };
     const breaker = new CircuitBreaker(ctx, resource, breakerSettings, onTransition);
     breaker.setProbe(pipelineOptions?.probe);
     shared?.watch(resource, (remote) => breaker.applyRemote(remote.state, remote.delayMs, remote.trips));
     const limits = limitSettingsFor(ctx.config, resource);
     const limiter = limits
-      ? new ResourceLimiter(resource, limits, redis && limits.shared ? sharedLimiterConnection(redis) : undefined, ctx.logger, ctx.clock)
+      ? new ResourceLimiter(
+          resource,
+          limits,
+          redis && limits.shared ? sharedLimiterConnection(redis) : undefined,
+          ctx.logger,
+          ctx.clock,
+        )
       : undefined;
     const fallback = new FallbackChain(
       resource,
@@ -113,7 +120,11 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
     return new ResourcePipeline(ctx, resource, { breaker, policy, fallback, limiter, unknownErrors });
   };
 
-  registerResilienceMetrics(ctx.metrics, () => pipelines.values(), () => unknownErrors.count);
+  registerResilienceMetrics(
+    ctx.metrics,
+    () => pipelines.values(),
+    () => unknownErrors.count,
+  );
 
   return {
     pipeline(resource, pipelineOptions) {

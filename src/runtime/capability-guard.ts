@@ -23,7 +23,9 @@ export function guardCapability<T extends object>(
         wrapper = (...args: unknown[]): unknown => {
           const reason = closed();
           if (reason !== undefined) {
-            throw new CapabilityUnavailableError(capability, reason, { hint: 'Call it between stator.start() and stator.stop().' });
+            throw new CapabilityUnavailableError(capability, reason, {
+              hint: 'Call it between stator.start() and stator.stop().',
+            });
           }
           return method.apply(target, args);
         };

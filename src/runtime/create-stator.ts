@@ -101,7 +101,9 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
 
   for (const name of Object.keys(config.supervisor.resources)) {
     if ((BUILTIN_RESOURCES as readonly string[]).includes(name)) {
-      context.logger.warn(`supervisor.resources.${name} is ignored: ${name} is configured in its own section (${name}:)`);
+      context.logger.warn(
+        `supervisor.resources.${name} is ignored: ${name} is configured in its own section (${name}:)`,
+      );
     } else if (!layers.has(name)) {
       context.logger.warn(`supervisor.resources.${name} is ignored: no layer named ${name} was given to createStator`);
     }

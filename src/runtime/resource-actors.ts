@@ -15,7 +15,10 @@ import type { LayerHealth, ResourceLayer } from '../kernel/layer.js';
 /** A layer's {@link LayerHealth} as the resource machine keeps it (plain data, no Error object). */
 export function toHealthReport(health: LayerHealth | undefined): ResourceHealthReport {
   if (!health || typeof health !== 'object') {
-    return { status: 'down', error: { name: 'Error', message: `health check returned ${String(health)}, expected { status }` } };
+    return {
+      status: 'down',
+      error: { name: 'Error', message: `health check returned ${String(health)}, expected { status }` },
+    };
   }
   switch (health.status) {
     case 'up':
@@ -25,7 +28,13 @@ export function toHealthReport(health: LayerHealth | undefined): ResourceHealthR
     case 'down':
       return { status: 'down', error: describeError(health.error) };
     default:
-      return { status: 'down', error: { name: 'Error', message: `unknown health status ${JSON.stringify((health as { status: unknown }).status)}` } };
+      return {
+        status: 'down',
+        error: {
+          name: 'Error',
+          message: `unknown health status ${JSON.stringify((health as { status: unknown }).status)}`,
+        },
+      };
   }
 }
 
@@ -79,7 +88,10 @@ export function provideResourceMachine(
           const tripped = breakerOf(input.name)?.state$.subscribe((b) => {
             if (b.state !== 'open') return;
             const message = `the ${input.name} circuit breaker opened (${b.reason ?? 'tripped'}); checking the resource`;
-            sendBack({ type: 'LAYER.HEALTH', health: { status: 'down', error: { name: 'CircuitOpenError', message, code: 'CIRCUIT_OPEN' } } });
+            sendBack({
+              type: 'LAYER.HEALTH',
+              health: { status: 'down', error: { name: 'CircuitOpenError', message, code: 'CIRCUIT_OPEN' } },
+            });
           });
           return () => {
             subscription?.unsubscribe();

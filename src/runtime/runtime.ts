@@ -96,7 +96,9 @@ export class StatorRuntime implements Stator {
     this.config = parts.context.config;
     this.events$ = parts.context.events.events$;
     this.machine = supervisorMachine.provide({
-      actors: { resource: provideResourceMachine(parts.context, parts.layers, (name) => parts.resilience.breaker(name)) },
+      actors: {
+        resource: provideResourceMachine(parts.context, parts.layers, (name) => parts.resilience.breaker(name)),
+      },
     });
     const initial = getInitialSnapshot(this.machine, parts.supervisor);
     this.previous = initial.context;
@@ -107,7 +109,12 @@ export class StatorRuntime implements Stator {
     this.status$ = this.status.status$;
     this.resilience = parts.resilience;
     this.observability = new Observability(
-      { context: parts.context, statusManager: this.status, layers: parts.layers, breaker: (name) => this.breaker(name) },
+      {
+        context: parts.context,
+        statusManager: this.status,
+        layers: parts.layers,
+        breaker: (name) => this.breaker(name),
+      },
       parts.observability,
     );
     this.metrics$ = this.observability.metrics$;
@@ -121,7 +128,9 @@ export class StatorRuntime implements Stator {
     const promise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.startup = { promise, ...settle };
     if (this.stopRequest) {
-      this.startup.reject(new StartupError([], [], { reason: 'stop() was called before start(); create a new Stator' }));
+      this.startup.reject(
+        new StartupError([], [], { reason: 'stop() was called before start(); create a new Stator' }),
+      );
       return promise;
     }
     this.eventLog = openEventLog(this.context);
@@ -141,7 +150,9 @@ export class StatorRuntime implements Stator {
       },
       (error: unknown) => {
         this.context.logger.error('stator: the security configuration cannot be used', { error });
-        this.startup?.reject(new StartupError([], [], { reason: `security: ${(error as Error).message}`, cause: error }));
+        this.startup?.reject(
+          new StartupError([], [], { reason: `security: ${(error as Error).message}`, cause: error }),
+        );
         actor.stop();
         this.actor = undefined; // nothing started: stop() has nothing to wait for
       },
@@ -267,7 +278,9 @@ export class StatorRuntime implements Stator {
     if (this.isHalted(snapshot)) {
       this.startup?.reject(
         this.startupError ??
-          new StartupError([], [], { reason: phase === 'failed' ? 'the supervisor failed' : 'stop() was called while starting' }),
+          new StartupError([], [], {
+            reason: phase === 'failed' ? 'the supervisor failed' : 'stop() was called while starting',
+          }),
       );
       // Leave the actor's own callback before stopping it.
       queueMicrotask(() => {
@@ -328,7 +341,8 @@ export class StatorRuntime implements Stator {
         );
       }
       if (now.state === was.state) continue;
-      if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed')) this.stopOrder.push(name);
+      if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed'))
+        this.stopOrder.push(name);
       this.logState(name, now, error, was.state);
     }
   }
@@ -338,7 +352,8 @@ export class StatorRuntime implements Stator {
     switch (r.state) {
       case 'ready':
         // Coming back is news; the first start is not.
-        if (before === 'recovering' || before === 'degraded' || before === 'failed') logger.info(`resource ${name}: ready again`);
+        if (before === 'recovering' || before === 'degraded' || before === 'failed')
+          logger.info(`resource ${name}: ready again`);
         else logger.debug(`resource ${name}: ready`);
         break;
       case 'degraded':
@@ -362,7 +377,9 @@ export class StatorRuntime implements Stator {
 
   private onSupervisorError(error: unknown): void {
     // startMachine already logged it; settle whoever waits so nothing hangs.
-    this.startup?.reject(new StartupError([], [], { reason: 'the supervisor stopped on an internal error', cause: error }));
+    this.startup?.reject(
+      new StartupError([], [], { reason: 'the supervisor stopped on an internal error', cause: error }),
+    );
     if (this.stopRequest) this.finish();
   }
 
@@ -376,7 +393,12 @@ export class StatorRuntime implements Stator {
     const errors = all
       .filter((r) => r.stopOutcome === 'error')
       .map((r) => ({ resource: r.name, message: this.context.secrets.scrub(r.lastError?.message ?? 'unknown error') }));
-    const report: StopReport = { order: [...this.stopOrder], abandoned, errors, clean: !abandoned.length && !errors.length };
+    const report: StopReport = {
+      order: [...this.stopOrder],
+      abandoned,
+      errors,
+      clean: !abandoned.length && !errors.length,
+    };
     const done = (): void => {
       void this.observability.stop();
       this.status.complete();

@@ -32,10 +32,17 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
   const check = async (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
     await security.ready();
     const principal = await security.principalOf(subject, options.source);
-    await security.enforce(principal, requests.map((r) => ({ ...r, attributes })));
+    await security.enforce(
+      principal,
+      requests.map((r) => ({ ...r, attributes })),
+    );
     return principal;
   };
-  const refused = async (request: Omit<AccessRequest, 'attributes'>, reason: string, error: unknown): Promise<never> => {
+  const refused = async (
+    request: Omit<AccessRequest, 'attributes'>,
+    reason: string,
+    error: unknown,
+  ): Promise<never> => {
     await security.ready();
     const principal = await security.principalOf(subject, options.source);
     await security.refuse(principal, { ...request, attributes }, reason);

@@ -6,7 +6,9 @@ import type { AuditHead } from './audit-tail.js';
 export const anchorPath = (file: string): string => `${file}.head`;
 
 const macOf = (head: AuditHead, key: string | undefined): string =>
-  createHmac('sha256', key ?? 'stator-audit-anchor').update(`${head.seq}:${head.hash}`).digest('hex');
+  createHmac('sha256', key ?? 'stator-audit-anchor')
+    .update(`${head.seq}:${head.hash}`)
+    .digest('hex');
 
 /**
  * Records the chain head outside the log (`<file>.head`, replaced atomically), MAC'd with
@@ -30,7 +32,11 @@ export async function readAuditAnchor(file: string, key: string | undefined): Pr
   }
   try {
     const a = JSON.parse(text) as { seq?: unknown; hash?: unknown; mac?: unknown };
-    if (!Number.isInteger(a.seq) || typeof a.hash !== 'string' || a.mac !== macOf({ seq: a.seq as number, hash: a.hash }, key)) {
+    if (
+      !Number.isInteger(a.seq) ||
+      typeof a.hash !== 'string' ||
+      a.mac !== macOf({ seq: a.seq as number, hash: a.hash }, key)
+    ) {
       return 'the head anchor does not match its MAC (edited, or written with another key)';
     }
     return { seq: a.seq as number, hash: a.hash };

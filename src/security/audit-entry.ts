@@ -69,7 +69,12 @@ export function canonicalAuditLine(entry: AuditEntry): string {
  * Builds the next entry of a chain whose head is `prev`: the one function that continues a chain,
  * whether in one file or across rotated files (pass the last head of the previous file).
  */
-export function chainAuditEntry(record: AuditRecord, prev: { seq: number; hash: string }, time: string, key?: string): AuditEntry {
+export function chainAuditEntry(
+  record: AuditRecord,
+  prev: { seq: number; hash: string },
+  time: string,
+  key?: string,
+): AuditEntry {
   const body = {
     seq: prev.seq + 1,
     time,

@@ -146,7 +146,10 @@ export class AuditLog {
         this.head = prev;
         this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
         await writeAuditAnchor(this.options.file, prev, this.options.key).catch((error: unknown) => {
-          this.options.logger?.error('audit head anchor could not be written; verify will report the log as ahead of it', { error });
+          this.options.logger?.error(
+            'audit head anchor could not be written; verify will report the log as ahead of it',
+            { error },
+          );
         });
         batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
         this.options.onWritten?.(entries);
@@ -157,8 +160,12 @@ export class AuditLog {
         // every append fails and access fails closed.
         // After a rotation the active file is a new, shorter one: never extend it, only cut back.
         const goodSize = this.goodSize;
-        const size = await stat(this.options.file).then((st) => st.size, () => 0);
-        if (goodSize !== undefined && goodSize <= size) await truncate(this.options.file, goodSize).catch(() => undefined);
+        const size = await stat(this.options.file).then(
+          (st) => st.size,
+          () => 0,
+        );
+        if (goodSize !== undefined && goodSize <= size)
+          await truncate(this.options.file, goodSize).catch(() => undefined);
         this.head = undefined;
         const error = this.loud(new AuditWriteFailedError(this.options.file, { cause }));
         for (const p of batch) p.reject(error);
@@ -172,7 +179,10 @@ export class AuditLog {
   private async readHead(): Promise<AuditHead> {
     await mkdir(dirname(this.options.file), { recursive: true });
     const head = await readAuditSetHead(this.options.file);
-    this.goodSize = await stat(this.options.file).then((s) => s.size, () => 0);
+    this.goodSize = await stat(this.options.file).then(
+      (s) => s.size,
+      () => 0,
+    );
     return head;
   }
 

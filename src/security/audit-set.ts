@@ -43,7 +43,10 @@ export interface AuditSetVerification extends AuditVerification {
  *
  * @throws the file system's error when no file of the set can be read.
  */
-export async function verifyAuditSet(file: string, options: Pick<VerifyAuditOptions, 'key' | 'anchor'> = {}): Promise<AuditSetVerification> {
+export async function verifyAuditSet(
+  file: string,
+  options: Pick<VerifyAuditOptions, 'key' | 'anchor'> = {},
+): Promise<AuditSetVerification> {
   const set = await listRotatedSet(file);
   if (set.files.length === 0) return { ...(await verifyAuditLog(file, options)), files: [file] };
   const files = set.files.map((f) => f.path);
@@ -84,8 +87,15 @@ export async function verifyAuditSet(file: string, options: Pick<VerifyAuditOpti
       const atStart = result.verified === 0 && previous !== undefined && bad?.line === 1 && bad.seq !== undefined;
       const problem = atStart
         ? `${basename(f.path)} does not continue ${basename(previous ?? '')} (${bad?.problem}): a file is missing or the files are out of order`
-        : bad?.problem ?? 'broken';
-      return { ...result, verified, files, ...extra, badFile: f.path, firstBad: { ...bad, line: bad?.line ?? 1, problem } };
+        : (bad?.problem ?? 'broken');
+      return {
+        ...result,
+        verified,
+        files,
+        ...extra,
+        badFile: f.path,
+        firstBad: { ...bad, line: bad?.line ?? 1, problem },
+      };
     }
     head = result.head;
     previous = f.path;
@@ -100,7 +110,8 @@ async function firstLink(file: string): Promise<AuditHead | undefined> {
     for await (const text of lines) {
       if (!text) continue;
       const entry = JSON.parse(text) as { seq?: unknown; prevHash?: unknown };
-      if (Number.isInteger(entry.seq) && typeof entry.prevHash === 'string') return { seq: (entry.seq as number) - 1, hash: entry.prevHash };
+      if (Number.isInteger(entry.seq) && typeof entry.prevHash === 'string')
+        return { seq: (entry.seq as number) - 1, hash: entry.prevHash };
       return undefined;
     }
   } catch {

@@ -1,4 +1,14 @@
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  openSync,
+  statSync,
+  watch,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { lastRotatedIndex, listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
@@ -131,7 +141,8 @@ export class AuditWriter {
     const keep = this.options.rotation?.keep;
     if (keep === undefined) return;
     const rotated = (await listRotatedSet(this.options.file)).files.filter((f) => f.index !== undefined);
-    for (const old of rotated.slice(0, Math.max(0, rotated.length - keep))) await unlink(old.path).catch(() => undefined);
+    for (const old of rotated.slice(0, Math.max(0, rotated.length - keep)))
+      await unlink(old.path).catch(() => undefined);
   }
 
   private watchPath(): void {

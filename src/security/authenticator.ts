@@ -58,7 +58,13 @@ export class Authenticator {
     if (malformed !== undefined) {
       // Refused before anything else looks at it: no scrubbing, hashing or store lookup of a 64k name.
       this.parts.count?.('login_failure');
-      await this.parts.audit({ who: ANONYMOUS, action: 'auth.login', resource: `principal:${ANONYMOUS}`, decision: 'deny', reason: `malformed credentials: ${malformed}` });
+      await this.parts.audit({
+        who: ANONYMOUS,
+        action: 'auth.login',
+        resource: `principal:${ANONYMOUS}`,
+        decision: 'deny',
+        reason: `malformed credentials: ${malformed}`,
+      });
       throw new AuthenticationFailedError();
     }
     const password = isPasswordCredentials(credentials);
@@ -80,7 +86,9 @@ export class Authenticator {
     } catch (error) {
       if (!isRateLimitedError(error)) throw error;
       this.parts.count?.('login_rate_limited');
-      await this.parts.audit(record('deny', `rate limited: ${error.limit} locked out for ${Math.ceil(error.retryAfterMs / 1000)} s`));
+      await this.parts.audit(
+        record('deny', `rate limited: ${error.limit} locked out for ${Math.ceil(error.retryAfterMs / 1000)} s`),
+      );
       throw error;
     }
 
@@ -115,7 +123,9 @@ export class Authenticator {
 
     this.parts.limiter.succeeded(attempt);
     const issued = await this.parts.tokens.issue(found.id);
-    await this.parts.audit(record('allow', `${password ? 'password' : 'API key'} accepted, token ${issued.jti} issued`));
+    await this.parts.audit(
+      record('allow', `${password ? 'password' : 'API key'} accepted, token ${issued.jti} issued`),
+    );
     this.parts.count?.('login_success');
     return { token: issued.token, jti: issued.jti, expiresAt: issued.expiresAt, principal: publicPrincipal(found) };
   }
@@ -159,7 +169,13 @@ export class Authenticator {
       verified = await this.parts.tokens.verify(token);
     } catch (error) {
       if (!isTokenInvalidError(error)) throw error;
-      await this.parts.audit({ who: ANONYMOUS, action: 'auth.revoke', resource: 'token', decision: 'deny', reason: `not revoked: token ${error.reason}` });
+      await this.parts.audit({
+        who: ANONYMOUS,
+        action: 'auth.revoke',
+        resource: 'token',
+        decision: 'deny',
+        reason: `not revoked: token ${error.reason}`,
+      });
       return;
     }
     await this.parts.revocations.revoke(verified.jti, verified.expiresAt);
@@ -192,5 +208,10 @@ function credentialsProblem(credentials: unknown): string | undefined {
 }
 
 function publicPrincipal(record: PrincipalRecord): Principal {
-  return { id: record.id, roles: record.roles, attributes: record.attributes, ...(record.permissions ? { permissions: record.permissions } : {}) };
+  return {
+    id: record.id,
+    roles: record.roles,
+    attributes: record.attributes,
+    ...(record.permissions ? { permissions: record.permissions } : {}),
+  };
 }

@@ -87,9 +87,13 @@ export class Authorizer {
       if (done) return done;
       const role = roles[name];
       if (!role) return [];
-      if (resolving.has(name)) throw new Error(`security.roles: role "${name}" inherits itself through ${[...resolving].join(' -> ')}`);
+      if (resolving.has(name))
+        throw new Error(`security.roles: role "${name}" inherits itself through ${[...resolving].join(' -> ')}`);
       resolving.add(name);
-      const own = role.permissions.map((text) => ({ pattern: parsePermission(text), origin: `role ${name} (${text})` }));
+      const own = role.permissions.map((text) => ({
+        pattern: parsePermission(text),
+        origin: `role ${name} (${text})`,
+      }));
       const inherited = (role.inherits ?? []).flatMap((parent) => resolve(parent));
       resolving.delete(name);
       const all = [...own, ...inherited];
@@ -101,7 +105,10 @@ export class Authorizer {
       policy,
       patterns: policy.permissions.map((text) => {
         const p = parsePermission(text);
-        if (p.effect === 'deny') throw new Error(`security.policies.${policy.name}: write "${text.slice(1)}" with effect: deny instead of "!"`);
+        if (p.effect === 'deny')
+          throw new Error(
+            `security.policies.${policy.name}: write "${text.slice(1)}" with effect: deny instead of "!"`,
+          );
         return { ...p, effect: policy.effect };
       }),
     }));
@@ -114,11 +121,17 @@ export class Authorizer {
     const known = compiled.memo.get(permission);
     if (known) return known;
     const decision = this.decideNow(compiled, principal, request, permission);
-    if (!compiled.policies.some((p) => p.volatile && p.rules.some((r) => ruleMatches(r, request)))) compiled.memo.set(permission, decision);
+    if (!compiled.policies.some((p) => p.volatile && p.rules.some((r) => ruleMatches(r, request))))
+      compiled.memo.set(permission, decision);
     return decision;
   }
 
-  private decideNow(compiled: PrincipalRules, principal: Principal, request: AccessRequest, permission: string): Decision {
+  private decideNow(
+    compiled: PrincipalRules,
+    principal: Principal,
+    request: AccessRequest,
+    permission: string,
+  ): Decision {
     const now = this.clock.now();
     const policies = compiled.policies.filter((p) => this.applies(p, principal, request, now));
 

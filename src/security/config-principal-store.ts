@@ -33,4 +33,3 @@ export class ConfigPrincipalStore implements PrincipalStore {
     return this.records.get(id);
   }
 }
-

@@ -87,7 +87,10 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   // others do.
   if (issuesTokens) void prepareDummyHash().catch(() => undefined);
   const readiness = service.then((s) => {
-    if (s.ephemeral && issuesTokens) ctx.logger.info('security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart');
+    if (s.ephemeral && issuesTokens)
+      ctx.logger.info(
+        'security.jwt has no secret: tokens are signed with a random per-process secret and stop working on restart',
+      );
   });
 
   const lazyKnex = (what: string): Knex => {
@@ -103,11 +106,25 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   }
   const revocations: RevocationStore =
     config.revocation.store === 'database'
-      ? lazyRevocations(() => new KnexRevocationStore(lazyKnex('security.revocation.store: database'), config.revocation.table, ctx.clock))
+      ? lazyRevocations(
+          () =>
+            new KnexRevocationStore(
+              lazyKnex('security.revocation.store: database'),
+              config.revocation.table,
+              ctx.clock,
+            ),
+        )
       : new MemoryRevocationStore(ctx.clock);
 
   const counts: SecurityCounts = {
-    allow: 0, deny: 0, login_success: 0, login_failure: 0, login_rate_limited: 0, token_invalid: 0, audit_entries: 0, audit_failures: 0,
+    allow: 0,
+    deny: 0,
+    login_success: 0,
+    login_failure: 0,
+    login_rate_limited: 0,
+    token_invalid: 0,
+    audit_entries: 0,
+    audit_failures: 0,
   };
   registerSecurityMetrics(ctx.metrics, counts);
 
@@ -126,7 +143,9 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     onWritten: (entries) => {
       counts.audit_entries += entries.length;
     },
-    ...(mirrorTable ? { mirror: lazyMirror(() => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable)) } : {}),
+    ...(mirrorTable
+      ? { mirror: lazyMirror(() => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable)) }
+      : {}),
   });
   const appendAudit = async (record: Parameters<AuditLog['append']>[0]): Promise<unknown> => {
     try {

@@ -17,7 +17,11 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * The database then refuses, with its own `permission denied`, anything the role lacks a GRANT
  * for, even when Stator's own check let the statement through.
  */
-export async function runAsDatabaseRole(connection: unknown, role: string, fn: () => Promise<unknown>): Promise<unknown> {
+export async function runAsDatabaseRole(
+  connection: unknown,
+  role: string,
+  fn: () => Promise<unknown>,
+): Promise<unknown> {
   const c = connection as PgConnection;
   const setRole = `SET LOCAL ROLE ${quoteIdent(role)}`;
   if (c.__knexTxId !== undefined) {

@@ -44,7 +44,12 @@ export interface GuardTargets {
 }
 
 /** Builds the guarded facades of `stator.as(subject, options)`. */
-export function guardAccess(security: Security, subject: Subject, targets: GuardTargets, options: GuardOptions = {}): GuardedAccess {
+export function guardAccess(
+  security: Security,
+  subject: Subject,
+  targets: GuardTargets,
+  options: GuardOptions = {},
+): GuardedAccess {
   const check = accessCheck(security, subject, options);
   let cache: StatorCache | undefined;
   let db: StatorDb | undefined;

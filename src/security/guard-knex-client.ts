@@ -39,7 +39,11 @@ interface RunnerLike {
 
 interface ClientInternals {
   runner(builder: unknown): RunnerLike;
-  transaction(container: ((trx: Knex.Transaction) => unknown) | null | undefined, config: unknown, outerTx: unknown): TransactionLike;
+  transaction(
+    container: ((trx: Knex.Transaction) => unknown) | null | undefined,
+    config: unknown,
+    outerTx: unknown,
+  ): TransactionLike;
   positionBindings(sql: string): string;
   acquireConnection(): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<unknown>;
@@ -48,16 +52,22 @@ interface ClientInternals {
 }
 
 interface TransactionLike {
-  acquireConnection(config: { connection?: unknown } | undefined, cb: (connection: unknown) => Promise<unknown>): Promise<unknown>;
+  acquireConnection(
+    config: { connection?: unknown } | undefined,
+    cb: (connection: unknown) => Promise<unknown>,
+  ): Promise<unknown>;
 }
 
 const GUARDED = new WeakSet<object>();
 
 /** Refuses a direct use of what only a checked statement may have. */
 function sealedError(what: string): Error {
-  return Object.assign(new Error(`${what} is not available through a guarded knex: run queries through the builder, which checks them`), {
-    code: 'ACCESS_DENIED',
-  });
+  return Object.assign(
+    new Error(`${what} is not available through a guarded knex: run queries through the builder, which checks them`),
+    {
+      code: 'ACCESS_DENIED',
+    },
+  );
 }
 
 /** Makes `name` an own, non-writable, non-configurable property of `target` with `value`. */
@@ -67,7 +77,11 @@ function seal(target: object, name: string, value: unknown): void {
 
 /** Every method of the client's class chain, so that none can be replaced on this object. */
 function sealMethods(target: object): void {
-  for (let proto = Object.getPrototypeOf(target) as object | null; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(target) as object | null;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === 'constructor' || Object.prototype.hasOwnProperty.call(target, name)) continue;
       const d = Object.getOwnPropertyDescriptor(proto, name);
@@ -111,8 +125,12 @@ export function guardKnexClient(
   GUARDED.add(target);
   const runner = target.runner;
   const transaction = target.transaction;
-  const ownAcquire = Object.prototype.hasOwnProperty.call(target, 'acquireConnection') ? target.acquireConnection : undefined;
-  const ownRelease = Object.prototype.hasOwnProperty.call(target, 'releaseConnection') ? target.releaseConnection : undefined;
+  const ownAcquire = Object.prototype.hasOwnProperty.call(target, 'acquireConnection')
+    ? target.acquireConnection
+    : undefined;
+  const ownRelease = Object.prototype.hasOwnProperty.call(target, 'releaseConnection')
+    ? target.releaseConnection
+    : undefined;
   const pool = target.pool;
   const acquire = (): Promise<unknown> => {
     if (ownAcquire) return ownAcquire.call(target);
@@ -124,18 +142,24 @@ export function guardKnexClient(
     else pool?.release(connection);
   };
 
-  const guardedRunner = function guardedRunner(this: ClientInternals, builder: unknown): Pick<RunnerLike, 'run' | 'stream' | 'pipe'> {
+  const guardedRunner = function guardedRunner(
+    this: ClientInternals,
+    builder: unknown,
+  ): Pick<RunnerLike, 'run' | 'stream' | 'pipe'> {
     const inner = runner.call(this, builder);
     inner.ensureConnection = async function guardedEnsure(cb, params) {
       const b = builder as BuilderLike;
       const compiled = b.toSQL();
       const list = (Array.isArray(compiled) ? compiled : [compiled]).map((q) => ({ ...q }));
       const texts = list.map((q) => target.positionBindings(String(q.sql)));
-      const unreadable = list.some((q) => q.statementsProducer) ? 'a schema change whose statements knex makes on the connection' : undefined;
+      const unreadable = list.some((q) => q.statementsProducer)
+        ? 'a schema change whose statements knex makes on the connection'
+        : undefined;
       const run = await check(unreadable === undefined ? { texts } : { texts, unreadable });
       if (b._connection !== undefined) throw sealedError('running on a connection given with .connection()');
       // The statements checked, and nothing else: a fresh copy per read, since the client writes to it.
-      const fixed = (): Compiled | Compiled[] => (Array.isArray(compiled) ? list.map((q) => ({ ...q })) : { ...(list[0] as Compiled) });
+      const fixed = (): Compiled | Compiled[] =>
+        Array.isArray(compiled) ? list.map((q) => ({ ...q })) : { ...(list[0] as Compiled) };
       inner.builder = Object.create(builder as object, { toSQL: { value: fixed } });
       const connection = await acquire();
       try {
@@ -154,7 +178,12 @@ export function guardKnexClient(
     };
   };
 
-  const guardedTransaction = function guardedTransaction(this: ClientInternals, container: ((trx: Knex.Transaction) => unknown) | null | undefined, config: unknown, outerTx: unknown): Promise<unknown> {
+  const guardedTransaction = function guardedTransaction(
+    this: ClientInternals,
+    container: ((trx: Knex.Transaction) => unknown) | null | undefined,
+    config: unknown,
+    outerTx: unknown,
+  ): Promise<unknown> {
     const wrapped = container
       ? (trx: Knex.Transaction): unknown => {
           guardKnexClient(trx.client as Knex.Client, check, onRole);

@@ -42,7 +42,11 @@ const copyOptions = <O extends CacheSetOptions>(options: O | undefined): O | und
  * under `\x1ftag:` and `\x1ffallback:`) or name Memcached's hashed key form (`stator:h:`) are
  * refused with `ACCESS_DENIED` and audited, before any permission is looked at.
  */
-export function guardCache(cache: () => StatorCache, check: AccessCheck, settings: CacheGuardSettings = {}): StatorCache {
+export function guardCache(
+  cache: () => StatorCache,
+  check: AccessCheck,
+  settings: CacheGuardSettings = {},
+): StatorCache {
   const prefix = settings.keyPrefix ?? '';
   const problem = (key: unknown): string | undefined => {
     if (typeof key !== 'string') return `a key must be a string, got ${typeof key}`;
@@ -57,9 +61,18 @@ export function guardCache(cache: () => StatorCache, check: AccessCheck, setting
     for (const key of copy) {
       const why = problem(key);
       if (why === undefined) continue;
-      const shown = typeof key === 'string' ? (key.length > AUDITED_KEY_LENGTH ? `${key.slice(0, AUDITED_KEY_LENGTH)}…(${key.length} characters)` : key) : `(${typeof key})`;
+      const shown =
+        typeof key === 'string'
+          ? key.length > AUDITED_KEY_LENGTH
+            ? `${key.slice(0, AUDITED_KEY_LENGTH)}…(${key.length} characters)`
+            : key
+          : `(${typeof key})`;
       const permission = `cache:${action}:${shown}`;
-      await check.refused({ resource: 'cache', action, scope: shown }, `refused key: ${why}`, (p: Principal) => new AccessDeniedError(p.id, permission, why));
+      await check.refused(
+        { resource: 'cache', action, scope: shown },
+        `refused key: ${why}`,
+        (p: Principal) => new AccessDeniedError(p.id, permission, why),
+      );
     }
     return copy as string[];
   };
@@ -91,8 +104,14 @@ export function guardCache(cache: () => StatorCache, check: AccessCheck, setting
       return cache().delete(k as string);
     },
     setMany: async (entries, options) => {
-      const list = entries.map((e) => ({ ...e, ...(e.tags ? { tags: [...e.tags] } : {}) })) as CacheEntryInput<unknown>[];
-      await accept(list.map((e) => e.key), 'write');
+      const list = entries.map((e) => ({
+        ...e,
+        ...(e.tags ? { tags: [...e.tags] } : {}),
+      })) as CacheEntryInput<unknown>[];
+      await accept(
+        list.map((e) => e.key),
+        'write',
+      );
       const o = copyOptions(options);
       await check(list.map((e) => write(e.key)));
       return cache().setMany(list, o);

@@ -59,7 +59,11 @@ function databaseRoleOf(principal: Principal, roles: DatabaseRoles): string {
     if (mapped !== undefined) return mapped;
   }
   if (roles.default !== undefined) return roles.default;
-  throw new AccessDeniedError(principal.id, 'db:role', 'security.database_roles maps none of its roles and sets no default; map one of them or set a default');
+  throw new AccessDeniedError(
+    principal.id,
+    'db:role',
+    'security.database_roles maps none of its roles and sets no default; map one of them or set a default',
+  );
 }
 
 /**
@@ -146,6 +150,7 @@ export function guardDb(db: () => StatorDb, check: AccessCheck, settings: DbGuar
       return db().explain({ sql, bindings });
     },
     // A function query runs on the guarded knex; a builder was made from it already.
-    read: (key, query, options) => db().read(key, typeof query === 'function' ? () => query(guardedKnex()) : query, options),
+    read: (key, query, options) =>
+      db().read(key, typeof query === 'function' ? () => query(guardedKnex()) : query, options),
   };
 }

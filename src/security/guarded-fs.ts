@@ -66,19 +66,33 @@ const isUnder = (path: string, dir: string): boolean => path.startsWith(dir.ends
  */
 export function guardFs(fs: () => StatorFs, check: AccessCheck, settings: FsGuardSettings = {}): StatorFs {
   const permissions = settings.permissions ?? 0o755;
-  const protectedReal = (): string[] => (settings.protectedPaths?.() ?? []).map((p) => {
-    try {
-      return realPathOf(p);
-    } catch {
-      return p;
-    }
-  });
+  const protectedReal = (): string[] =>
+    (settings.protectedPaths?.() ?? []).map((p) => {
+      try {
+        return realPathOf(p);
+      } catch {
+        return p;
+      }
+    });
   const deny = (action: 'read' | 'write', scope: string, why: string): Promise<never> =>
-    check.refused({ resource: 'fs', action, scope }, why, (p: Principal) => new AccessDeniedError(p.id, `fs:${action}:${scope}`, why));
+    check.refused(
+      { resource: 'fs', action, scope },
+      why,
+      (p: Principal) => new AccessDeniedError(p.id, `fs:${action}:${scope}`, why),
+    );
 
-  const needs = async (action: 'read' | 'write', path: string, opts: { holdsProtected?: boolean } = {}): Promise<SandboxedPath> => {
+  const needs = async (
+    action: 'read' | 'write',
+    path: string,
+    opts: { holdsProtected?: boolean } = {},
+  ): Promise<SandboxedPath> => {
     if (typeof path !== 'string') return deny(action, `(${typeof path})`, 'a path must be a string');
-    if (path.length > MAX_GUARDED_PATH_LENGTH) return deny(action, `${path.slice(0, 256)}…(${path.length} characters)`, `path longer than ${MAX_GUARDED_PATH_LENGTH} characters`);
+    if (path.length > MAX_GUARDED_PATH_LENGTH)
+      return deny(
+        action,
+        `${path.slice(0, 256)}…(${path.length} characters)`,
+        `path longer than ${MAX_GUARDED_PATH_LENGTH} characters`,
+      );
     const target = fs();
     const sandbox = new PathSandbox(target.basePath);
     let where: SandboxedPath;
@@ -86,13 +100,26 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck, settings: FsGuar
       where = sandbox.locate(path);
     } catch (error) {
       if (!isPathOutsideBaseError(error)) throw error;
-      return check.refused({ resource: 'fs', action, scope: path.replace(/\0/g, '\\0') }, `path outside base_path: ${error.reason}`, error);
+      return check.refused(
+        { resource: 'fs', action, scope: path.replace(/\0/g, '\\0') },
+        `path outside base_path: ${error.reason}`,
+        error,
+      );
     }
     const realBase = sandbox.locate('.').real;
     const scopes = [...new Set([scopeOf(target.basePath, where.path), scopeOf(realBase, where.real)])];
     for (const p of protectedReal()) {
-      const hit = where.real === p || where.real.startsWith(`${p}-`) || where.real.startsWith(`${p}.`) || (opts.holdsProtected === true && isUnder(p, where.real));
-      if (hit) return deny(action, scopes[0] as string, "one of Stator's own files (database, audit log, event log) is not reachable through fs");
+      const hit =
+        where.real === p ||
+        where.real.startsWith(`${p}-`) ||
+        where.real.startsWith(`${p}.`) ||
+        (opts.holdsProtected === true && isUnder(p, where.real));
+      if (hit)
+        return deny(
+          action,
+          scopes[0] as string,
+          "one of Stator's own files (database, audit log, event log) is not reachable through fs",
+        );
     }
     await check(scopes.map((scope) => ({ resource: 'fs', action, scope })));
     return where;
@@ -134,7 +161,9 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck, settings: FsGuar
     writeFile: async (path, data, options = {}) => {
       await mode(path, options.mode, 'file');
       const where = await needs('write', path);
-      return io('writeFile', path, where, () => writeFileAtomic(where.real, data, { ...options, expectedDirectory: dirname(where.real) }));
+      return io('writeFile', path, where, () =>
+        writeFileAtomic(where.real, data, { ...options, expectedDirectory: dirname(where.real) }),
+      );
     },
     list: async (path = '.') => {
       const where = await needs('read', path);
@@ -176,7 +205,8 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck, settings: FsGuar
       const where = await needs('write', path, { holdsProtected: true });
       // Re-checked just before: the parent must still be where it was checked.
       const parent = await realpath(dirname(where.path)).catch(() => undefined);
-      if (parent !== undefined && parent !== dirname(where.real)) return deny('write', path, 'the path changed after it was checked (a symbolic link was swapped in)');
+      if (parent !== undefined && parent !== dirname(where.real))
+        return deny('write', path, 'the path changed after it was checked (a symbolic link was swapped in)');
       return fs().remove(path, options);
     },
     mkdir: async (path, options = {}) => {
@@ -184,7 +214,8 @@ export function guardFs(fs: () => StatorFs, check: AccessCheck, settings: FsGuar
       const where = await needs('write', path);
       await io('mkdir', path, where, () => makeDirs(where.real, options.mode ?? permissions));
       const real = await realpath(where.real).catch(() => where.real);
-      if (real !== where.real) return deny('write', path, 'the path changed while it was created (a symbolic link was swapped in)');
+      if (real !== where.real)
+        return deny('write', path, 'the path changed while it was created (a symbolic link was swapped in)');
     },
   };
 }

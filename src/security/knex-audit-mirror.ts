@@ -18,17 +18,19 @@ export class KnexAuditMirror implements AuditMirror {
   public async write(entries: readonly AuditEntry[]): Promise<void> {
     await this.ensureTable();
     await this.knex(this.table)
-      .insert(entries.map((e) => ({
-        seq: e.seq,
-        time: e.time,
-        who: e.who,
-        action: e.action,
-        resource: e.resource,
-        decision: e.decision,
-        reason: e.reason,
-        prev_hash: e.prevHash,
-        hash: e.hash,
-      })))
+      .insert(
+        entries.map((e) => ({
+          seq: e.seq,
+          time: e.time,
+          who: e.who,
+          action: e.action,
+          resource: e.resource,
+          decision: e.decision,
+          reason: e.reason,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
       .onConflict('seq')
       .ignore();
   }

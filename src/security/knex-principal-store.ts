@@ -41,7 +41,9 @@ export class KnexPrincipalStore implements PrincipalStore {
   }
 
   /** Inserts or replaces a principal. */
-  public async put(record: Omit<PrincipalRecord, 'keyHashes' | 'disabled'> & Partial<Pick<PrincipalRecord, 'keyHashes' | 'disabled'>>): Promise<void> {
+  public async put(
+    record: Omit<PrincipalRecord, 'keyHashes' | 'disabled'> & Partial<Pick<PrincipalRecord, 'keyHashes' | 'disabled'>>,
+  ): Promise<void> {
     const row: PrincipalRow = {
       id: record.id,
       password_hash: record.passwordHash ?? null,
@@ -76,4 +78,3 @@ export class KnexPrincipalStore implements PrincipalStore {
     };
   }
 }
-

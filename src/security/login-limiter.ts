@@ -35,8 +35,16 @@ export class LoginLimiter {
   private readonly bySource: FailureWindow;
 
   public constructor(clock: Clock, limits: LoginLimits) {
-    this.byPrincipal = new FailureWindow(clock, { maxFailures: limits.maxFailures, windowMs: limits.windowMs, lockoutMs: limits.lockoutMs });
-    this.bySource = new FailureWindow(clock, { maxFailures: limits.maxFailuresPerSource, windowMs: limits.windowMs, lockoutMs: limits.lockoutMs });
+    this.byPrincipal = new FailureWindow(clock, {
+      maxFailures: limits.maxFailures,
+      windowMs: limits.windowMs,
+      lockoutMs: limits.lockoutMs,
+    });
+    this.bySource = new FailureWindow(clock, {
+      maxFailures: limits.maxFailuresPerSource,
+      windowMs: limits.windowMs,
+      lockoutMs: limits.lockoutMs,
+    });
   }
 
   /**

@@ -19,7 +19,11 @@ export interface CompiledRule {
  * Fills templates with the principal's values and compiles the scope glob. Returns undefined when
  * a template refers to an attribute the principal lacks (the rule then applies to nothing).
  */
-export function compileRule(pattern: PermissionPattern, principal: Principal, origin: string): CompiledRule | undefined {
+export function compileRule(
+  pattern: PermissionPattern,
+  principal: Principal,
+  origin: string,
+): CompiledRule | undefined {
   let missing = false;
   const seps = separatorsOf(pattern.resource);
   const scope = pattern.scope.replace(PRINCIPAL_TEMPLATE, (_m, name: string) => {

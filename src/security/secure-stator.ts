@@ -53,7 +53,8 @@ function statorFiles(config: RuntimeContext['config']): string[] {
   const base = resolve(config.filesystem.base_path);
   const files = [resolve(base, config.security.audit.file)];
   if (config.events.path !== undefined) files.push(resolve(base, config.events.path));
-  if (config.database.driver === 'sqlite' && config.database.filename !== ':memory:') files.push(resolve(base, config.database.filename));
+  if (config.database.driver === 'sqlite' && config.database.filename !== ':memory:')
+    files.push(resolve(base, config.database.filename));
   return files;
 }
 
@@ -83,7 +84,9 @@ function buildSecured(stator: SecurableStator): SecuredStator {
     dbSettings: {
       // PostgreSQL: unqualified names live in `public`; MySQL: in the configured database.
       ...(config.database.driver === 'mysql' ? { defaultSchema: config.database.database } : {}),
-      ...(roles ? { databaseRoles: { roles: roles.roles, ...(roles.default !== undefined ? { default: roles.default } : {}) } } : {}),
+      ...(roles
+        ? { databaseRoles: { roles: roles.roles, ...(roles.default !== undefined ? { default: roles.default } : {}) } }
+        : {}),
     },
   };
   return {

@@ -42,5 +42,7 @@ export function registerSecurityMetrics(registry: Registry, counts: SecurityCoun
   });
   counter('stator_security_tokens_refused_total', 'Tokens refused on use.', [], (c) => c.inc(counts.token_invalid));
   counter('stator_security_audit_entries_total', 'Audit entries written.', [], (c) => c.inc(counts.audit_entries));
-  counter('stator_security_audit_write_failures_total', 'Audit writes that failed (accesses denied).', [], (c) => c.inc(counts.audit_failures));
+  counter('stator_security_audit_write_failures_total', 'Audit writes that failed (accesses denied).', [], (c) =>
+    c.inc(counts.audit_failures),
+  );
 }

@@ -90,7 +90,12 @@ export class Security {
       );
     } catch (cause) {
       const d = decisions.find((x) => !x.allowed) ?? (decisions[0] as Decision);
-      throw new AccessDeniedError(principal.id, d.permission, 'the audit log cannot be written, so access fails closed', { cause });
+      throw new AccessDeniedError(
+        principal.id,
+        d.permission,
+        'the audit log cannot be written, so access fails closed',
+        { cause },
+      );
     }
     const denied = decisions.find((d) => !d.allowed);
     if (denied) throw new AccessDeniedError(principal.id, denied.permission, denied.reason);
@@ -110,7 +115,12 @@ export class Security {
         reason: d.reason,
       });
     } catch (cause) {
-      throw new AccessDeniedError(principal.id, d.permission, 'the audit log cannot be written, so access fails closed', { cause });
+      throw new AccessDeniedError(
+        principal.id,
+        d.permission,
+        'the audit log cannot be written, so access fails closed',
+        { cause },
+      );
     }
     if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
     return d;

@@ -17,7 +17,11 @@ export interface SqlAccess {
 const parser = new sqlParser.Parser();
 
 /** node-sql-parser's grammar for each of Stator's dialects. */
-const GRAMMAR: Readonly<Record<SqlNaming['dialect'], string>> = { postgresql: 'postgresql', mysql: 'mariadb', sqlite: 'sqlite' };
+const GRAMMAR: Readonly<Record<SqlNaming['dialect'], string>> = {
+  postgresql: 'postgresql',
+  mysql: 'mariadb',
+  sqlite: 'sqlite',
+};
 
 const STATEMENT_ACTION: Readonly<Record<string, TableAction>> = {
   select: 'read',
@@ -40,14 +44,91 @@ const RANK: Readonly<Record<TableAction, number>> = { read: 0, write: 1, schema:
  * show, so it needs `db:raw`.
  */
 const SAFE_FUNCTIONS = new Set([
-  'exists', 'count', 'sum', 'avg', 'min', 'max', 'lower', 'upper', 'coalesce', 'nullif', 'ifnull', 'length', 'char_length',
-  'character_length', 'octet_length', 'substr', 'substring', 'trim', 'ltrim', 'rtrim', 'abs', 'round', 'floor', 'ceil',
-  'ceiling', 'mod', 'power', 'sqrt', 'now', 'current_timestamp', 'current_date', 'current_time', 'localtimestamp',
-  'concat', 'concat_ws', 'replace', 'greatest', 'least', 'date', 'time', 'datetime', 'strftime', 'julianday',
-  'date_trunc', 'extract', 'group_concat', 'string_agg', 'array_agg', 'json_agg', 'jsonb_agg', 'json_object',
-  'json_array', 'json_extract', 'instr', 'position', 'left', 'right', 'lpad', 'rpad', 'reverse', 'sign', 'cast',
-  'row_number', 'rank', 'dense_rank', 'lag', 'lead', 'first_value', 'last_value', 'total', 'typeof', 'hex', 'quote',
-  'bool_and', 'bool_or', 'every', 'unixepoch', 'to_char', 'date_format', 'year', 'month', 'day', 'hour', 'minute', 'second',
+  'exists',
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'lower',
+  'upper',
+  'coalesce',
+  'nullif',
+  'ifnull',
+  'length',
+  'char_length',
+  'character_length',
+  'octet_length',
+  'substr',
+  'substring',
+  'trim',
+  'ltrim',
+  'rtrim',
+  'abs',
+  'round',
+  'floor',
+  'ceil',
+  'ceiling',
+  'mod',
+  'power',
+  'sqrt',
+  'now',
+  'current_timestamp',
+  'current_date',
+  'current_time',
+  'localtimestamp',
+  'concat',
+  'concat_ws',
+  'replace',
+  'greatest',
+  'least',
+  'date',
+  'time',
+  'datetime',
+  'strftime',
+  'julianday',
+  'date_trunc',
+  'extract',
+  'group_concat',
+  'string_agg',
+  'array_agg',
+  'json_agg',
+  'jsonb_agg',
+  'json_object',
+  'json_array',
+  'json_extract',
+  'instr',
+  'position',
+  'left',
+  'right',
+  'lpad',
+  'rpad',
+  'reverse',
+  'sign',
+  'cast',
+  'row_number',
+  'rank',
+  'dense_rank',
+  'lag',
+  'lead',
+  'first_value',
+  'last_value',
+  'total',
+  'typeof',
+  'hex',
+  'quote',
+  'bool_and',
+  'bool_or',
+  'every',
+  'unixepoch',
+  'to_char',
+  'date_format',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
 ]);
 
 type Node = Record<string, unknown>;
@@ -200,7 +281,11 @@ function readSqlAccess(sql: string, naming: SqlNaming): SqlAccess {
   const statements = (Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast]) as unknown[];
   const walk = new AstWalk();
   for (const statement of statements) {
-    if (!isNode(statement) || typeof statement.type !== 'string' || !(statement.type.toLowerCase() in STATEMENT_ACTION)) {
+    if (
+      !isNode(statement) ||
+      typeof statement.type !== 'string' ||
+      !(statement.type.toLowerCase() in STATEMENT_ACTION)
+    ) {
       return result(`a ${isNode(statement) ? String(statement.type).toUpperCase() : 'non-'} statement`);
     }
     walk.node(statement, new Set(), 0);

@@ -32,9 +32,13 @@ const variants = (name: string, fold: 'lower' | 'unknown'): string[] => {
  * @returns the names, or a reason (a string) when the name cannot be written unambiguously.
  */
 export function canonicalTableNames(schema: string | null, table: string, naming: SqlNaming): string[] | string {
-  if (!PLAIN.test(table) || (schema !== null && !PLAIN.test(schema))) return `a table name Stator cannot canonicalise (${JSON.stringify(schema === null ? table : `${schema}.${table}`)})`;
+  if (!PLAIN.test(table) || (schema !== null && !PLAIN.test(schema)))
+    return `a table name Stator cannot canonicalise (${JSON.stringify(schema === null ? table : `${schema}.${table}`)})`;
   const fold = naming.dialect === 'sqlite' ? 'lower' : 'unknown';
-  const defaultSchema = naming.dialect === 'sqlite' ? 'main' : (naming.defaultSchema ?? (naming.dialect === 'postgresql' ? 'public' : undefined));
+  const defaultSchema =
+    naming.dialect === 'sqlite'
+      ? 'main'
+      : (naming.defaultSchema ?? (naming.dialect === 'postgresql' ? 'public' : undefined));
   const tables = variants(table, fold);
   if (schema === null) return tables;
   const out = new Set<string>();

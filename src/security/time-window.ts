@@ -25,14 +25,19 @@ function localTime(now: number, timezone: string): { day: number; minutes: numbe
   }
   let fmt = formatters.get(timezone);
   if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timezone, fmt);
   }
   const parts = Object.fromEntries(fmt.formatToParts(new Date(now)).map((p) => [p.type, p.value]));
   const day = DAYS.indexOf(String(parts.weekday).toLowerCase().slice(0, 3) as Day);
   return { day, minutes: Number(parts.hour) * 60 + Number(parts.minute) };
 }
-
 
 /** True when `now` (ms since the epoch) falls inside the window. */
 export function inTimeWindow(window: TimeWindow, now: number): boolean {

@@ -77,14 +77,20 @@ export class TokenService implements Tokens {
     if (settings.algorithm === 'HS256') {
       const secret = settings.secret ? new TextEncoder().encode(settings.secret) : new Uint8Array(randomBytes(32));
       // Imported once: given raw bytes, jose would import the key again on every sign and verify.
-      const key = (await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])) as unknown as CryptoKey;
+      const key = (await webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+        'verify',
+      ])) as unknown as CryptoKey;
       return new TokenService(settings, clock, key, key, !settings.secret);
     }
     const importKey = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
       try {
         return await fn();
       } catch (cause) {
-        throw new Error(`security.jwt.${what} is not a valid Ed25519 ${what === 'private_key' ? 'PKCS#8' : 'SPKI'} PEM key`, { cause });
+        throw new Error(
+          `security.jwt.${what} is not a valid Ed25519 ${what === 'private_key' ? 'PKCS#8' : 'SPKI'} PEM key`,
+          { cause },
+        );
       }
     };
     const privateKey = settings.privateKey
@@ -93,7 +99,11 @@ export class TokenService implements Tokens {
     const publicPem =
       settings.publicKey ??
       (settings.privateKey
-        ? await importKey('private_key', async () => createPublicKey(settings.privateKey as string).export({ type: 'spki', format: 'pem' }).toString())
+        ? await importKey('private_key', async () =>
+            createPublicKey(settings.privateKey as string)
+              .export({ type: 'spki', format: 'pem' })
+              .toString(),
+          )
         : undefined);
     if (!publicPem) throw new Error('security.jwt: EdDSA needs private_key or public_key');
     const publicKey = await importKey('public_key', () => importSPKI(publicPem, 'EdDSA'));
@@ -107,7 +117,10 @@ export class TokenService implements Tokens {
 
   /** Issues a token for a principal. */
   public async issue(principalId: string): Promise<IssuedToken> {
-    if (!this.signKey) throw new Error('security.jwt: this instance has only a public key and cannot issue tokens; configure private_key_file');
+    if (!this.signKey)
+      throw new Error(
+        'security.jwt: this instance has only a public key and cannot issue tokens; configure private_key_file',
+      );
     const now = Math.floor(this.clock.now() / 1000);
     const exp = now + Math.max(1, Math.round(this.settings.ttl));
     const jti = randomUUID();
@@ -147,8 +160,10 @@ export class TokenService implements Tokens {
     }
     const iat = Number(payload.iat);
     const now = this.clock.now() / 1000;
-    if (!Number.isFinite(iat) || iat > now + this.settings.clockTolerance) throw new TokenInvalidError('issued in the future');
-    if (this.settings.maxAge !== undefined && Number(payload.exp) - iat > this.settings.maxAge) throw new TokenInvalidError('lifetime longer than security.jwt.max_age');
+    if (!Number.isFinite(iat) || iat > now + this.settings.clockTolerance)
+      throw new TokenInvalidError('issued in the future');
+    if (this.settings.maxAge !== undefined && Number(payload.exp) - iat > this.settings.maxAge)
+      throw new TokenInvalidError('lifetime longer than security.jwt.max_age');
     return { principalId: String(payload.sub), jti: String(payload.jti), expiresAt: Number(payload.exp) * 1000 };
   }
 }

@@ -26,7 +26,8 @@ function shapeProblem(value: unknown): string | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
   const v = value as Record<string, unknown>;
   for (const f of FIELDS) {
-    if (f === 'seq' ? !Number.isInteger(v[f]) : typeof v[f] !== 'string') return `field "${f}" missing or of the wrong type`;
+    if (f === 'seq' ? !Number.isInteger(v[f]) : typeof v[f] !== 'string')
+      return `field "${f}" missing or of the wrong type`;
   }
   const extra = Object.keys(v).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (extra.length) return `unexpected field(s) ${extra.join(', ')}`;
@@ -76,7 +77,8 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
   });
   const lines = text.split('\n');
   const last = lines.pop();
-  if (last !== undefined && last !== '') return bad(lines.length + 1, 'the last line is not terminated (a write was cut short)');
+  if (last !== undefined && last !== '')
+    return bad(lines.length + 1, 'the last line is not terminated (a write was cut short)');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
     const lineNo = i + 1;
@@ -92,16 +94,29 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
     if (shape) return bad(lineNo, shape, seq);
     const entry = parsed as AuditEntry;
     if (`${raw}\n` !== canonicalAuditLine(entry)) {
-      return bad(lineNo, 'not in canonical form (duplicate key, escape written differently, CRLF, spacing or key order): edited by hand', entry.seq);
+      return bad(
+        lineNo,
+        'not in canonical form (duplicate key, escape written differently, CRLF, spacing or key order): edited by hand',
+        entry.seq,
+      );
     }
     const { hash, ...body } = entry;
-    if (hashAuditEntry(body, options.key) !== hash) return bad(lineNo, `entry ${entry.seq} was modified: its hash does not match its content${options.key ? ' and the key' : ''}`, entry.seq);
+    if (hashAuditEntry(body, options.key) !== hash)
+      return bad(
+        lineNo,
+        `entry ${entry.seq} was modified: its hash does not match its content${options.key ? ' and the key' : ''}`,
+        entry.seq,
+      );
     if (entry.seq !== head.seq + 1) {
       const why = entry.seq > head.seq + 1 ? `entry ${head.seq + 1} is missing (deleted)` : 'entries are out of order';
       return bad(lineNo, `expected entry ${head.seq + 1}, found entry ${entry.seq}: ${why}`, entry.seq);
     }
     if (entry.prevHash !== head.hash) {
-      return bad(lineNo, `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`, entry.seq);
+      return bad(
+        lineNo,
+        `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`,
+        entry.seq,
+      );
     }
     head = { seq: entry.seq, hash };
     verified++;
@@ -109,11 +124,25 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
   if (options.anchor !== false) {
     const anchor = await readAuditAnchor(path, options.key);
     if (typeof anchor === 'string') return bad(lines.length, anchor);
-    if (anchor && head.seq < anchor.seq) return bad(lines.length + 1, `the log ends at entry ${head.seq} but its head anchor says entry ${anchor.seq} was written: entries were cut off the end (or the log was emptied)`);
+    if (anchor && head.seq < anchor.seq)
+      return bad(
+        lines.length + 1,
+        `the log ends at entry ${head.seq} but its head anchor says entry ${anchor.seq} was written: entries were cut off the end (or the log was emptied)`,
+      );
     if (anchor && anchor.seq > 0) {
       // The anchor may name the entry this file continues from (an active file just rotated).
-      const at = anchor.seq === start.seq ? start.hash : anchor.seq < start.seq ? anchor.hash : hashAt(lines, anchor.seq - start.seq);
-      if (at !== anchor.hash) return bad(Math.max(1, anchor.seq - start.seq), `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`, anchor.seq);
+      const at =
+        anchor.seq === start.seq
+          ? start.hash
+          : anchor.seq < start.seq
+            ? anchor.hash
+            : hashAt(lines, anchor.seq - start.seq);
+      if (at !== anchor.hash)
+        return bad(
+          Math.max(1, anchor.seq - start.seq),
+          `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`,
+          anchor.seq,
+        );
     }
   }
   return { ok: true, verified, head };

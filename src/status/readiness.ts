@@ -56,7 +56,8 @@ export function readinessOf(status: ReadinessInput, shuttingDown = false): Readi
   if (status.supervisor === 'stopping' || status.supervisor === 'stopped') {
     return notReady([{ resource: 'supervisor', state: status.supervisor }], `Stator is ${status.supervisor}`);
   }
-  if (status.supervisor === 'idle') return notReady([{ resource: 'supervisor', state: 'idle' }], 'Stator has not been started');
+  if (status.supervisor === 'idle')
+    return notReady([{ resource: 'supervisor', state: 'idle' }], 'Stator has not been started');
 
   const blockers: ReadinessBlocker[] = [];
   for (const [name, r] of Object.entries(status.resources)) {
@@ -65,7 +66,9 @@ export function readinessOf(status: ReadinessInput, shuttingDown = false): Readi
       const dep = status.resources[d];
       return dep && !dep.optional && !SERVING.has(dep.state);
     });
-    const detail = r.lastError ? `${r.lastError.code ? `${r.lastError.code} ` : ''}${r.lastError.message}`.trim() : r.reason;
+    const detail = r.lastError
+      ? `${r.lastError.code ? `${r.lastError.code} ` : ''}${r.lastError.message}`.trim()
+      : r.reason;
     blockers.push({
       resource: name,
       state: r.state,
@@ -79,7 +82,10 @@ export function readinessOf(status: ReadinessInput, shuttingDown = false): Readi
   if (status.supervisor === 'failed') {
     const which = status.failure?.resources.join(', ');
     const why = status.failure?.reason === 'restart_intensity' ? 'restarted too often' : 'could not start';
-    return notReady(blockers.length ? blockers : [{ resource: 'supervisor', state: 'failed' }], `failed: ${which || 'a required resource'} ${why}${describe(blockers, '; ')}`);
+    return notReady(
+      blockers.length ? blockers : [{ resource: 'supervisor', state: 'failed' }],
+      `failed: ${which || 'a required resource'} ${why}${describe(blockers, '; ')}`,
+    );
   }
   if (status.supervisor === 'starting') return notReady(blockers, `starting${describe(blockers, ': ')}`);
   if (blockers.length) return notReady(blockers, describe(blockers, ''));

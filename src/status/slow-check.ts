@@ -6,7 +6,11 @@ import type { RuntimeContext } from '../kernel/context.js';
  * resource in trouble, long before it fails. The duration is measured with `performance.now()`
  * (real time, as the I/O it measures).
  */
-export async function timedHealthCheck<T>(ctx: Pick<RuntimeContext, 'config' | 'logger'>, resource: string, check: () => Promise<T>): Promise<T> {
+export async function timedHealthCheck<T>(
+  ctx: Pick<RuntimeContext, 'config' | 'logger'>,
+  resource: string,
+  check: () => Promise<T>,
+): Promise<T> {
   const limit = (ctx.config.monitoring.slow_check ?? ctx.config.monitoring.performance_threshold) * 1000;
   const started = performance.now();
   try {

@@ -26,6 +26,10 @@ export function traceTransitions(events: { readonly events$: Observable<MachineE
     if (event.state === undefined) return;
     const span: Span | undefined = trace.getActiveSpan();
     if (!span?.isRecording()) return;
-    span.addEvent('stator.transition', { 'stator.machine': event.source, 'stator.event': event.type, 'stator.state': stateText(event.state) });
+    span.addEvent('stator.transition', {
+      'stator.machine': event.source,
+      'stator.event': event.type,
+      'stator.state': stateText(event.state),
+    });
   });
 }

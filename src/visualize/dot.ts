@@ -75,8 +75,11 @@ function writeEdges(node: DirectedGraphNode, out: string[], compound: ReadonlySe
   for (const edge of edgesOf(node)) {
     const attrs = [`label=${quote(transitionLabel(edge.transition))}`];
     if (compound.has(edge.source.id)) attrs.push(`ltail=${quote(`cluster_${edge.source.id}`)}`);
-    if (compound.has(edge.target.id) && edge.target.id !== edge.source.id) attrs.push(`lhead=${quote(`cluster_${edge.target.id}`)}`);
-    out.push(`  ${quote(anchor(edge.source.id, compound))} -> ${quote(anchor(edge.target.id, compound))} [${attrs.join(', ')}];`);
+    if (compound.has(edge.target.id) && edge.target.id !== edge.source.id)
+      attrs.push(`lhead=${quote(`cluster_${edge.target.id}`)}`);
+    out.push(
+      `  ${quote(anchor(edge.source.id, compound))} -> ${quote(anchor(edge.target.id, compound))} [${attrs.join(', ')}];`,
+    );
   }
 }
 

@@ -17,7 +17,8 @@ export function edgesOf(node: DirectedGraphNode): GraphEdge[] {
   const edges: GraphEdge[] = node.edges.map((e) => ({ source: e.source, target: e.target, transition: e.transition }));
   const always = (node.stateNode as { always?: readonly AnyTransitionDefinition[] }).always ?? [];
   for (const transition of always) {
-    for (const target of transition.target ?? [node.stateNode]) edges.push({ source: node.stateNode, target, transition });
+    for (const target of transition.target ?? [node.stateNode])
+      edges.push({ source: node.stateNode, target, transition });
   }
   return edges;
 }

@@ -25,7 +25,13 @@ export const manifestSchema = z.strictObject({
   version: z.literal(1),
   outDir: z.string().min(1).default('visualizations'),
   machines: z
-    .array(z.strictObject({ id: z.string().min(1), file: z.string().regex(/^machines\/[\w.-]+\.ts$/), export: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        file: z.string().regex(/^machines\/[\w.-]+\.ts$/),
+        export: z.string().min(1),
+      }),
+    )
     .min(1),
 });
 

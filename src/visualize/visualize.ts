@@ -19,10 +19,14 @@ export async function loadMachine(root: string, entry: ManifestEntry): Promise<A
   const mod = (await import(pathToFileURL(machineModulePath(root, entry)).href)) as Record<string, unknown>;
   const machine = mod[entry.export] as AnyStateMachine | undefined;
   if (!machine || typeof (machine as { toJSON?: unknown }).toJSON !== 'function') {
-    throw new Error(`stately.config.json: ${entry.file} has no machine export named "${entry.export}". Fix the "export" field.`);
+    throw new Error(
+      `stately.config.json: ${entry.file} has no machine export named "${entry.export}". Fix the "export" field.`,
+    );
   }
   if (machine.id !== entry.id) {
-    throw new Error(`stately.config.json: the machine in ${entry.file} has id "${machine.id}", not "${entry.id}". Fix the "id" field.`);
+    throw new Error(
+      `stately.config.json: the machine in ${entry.file} has id "${machine.id}", not "${entry.id}". Fix the "id" field.`,
+    );
   }
   return machine;
 }
@@ -31,7 +35,11 @@ export async function loadMachine(root: string, entry: ManifestEntry): Promise<A
 export type VisualizationFormat = 'diagrams' | 'stately';
 
 /** Builds, in memory, every file `stator visualize` writes: `<id>.mmd`, `<id>.svg`, `<id>.json` (or `<id>.stately.js`). */
-export async function buildVisualizations(outDir?: string, root = packageRoot(), format: VisualizationFormat = 'diagrams'): Promise<VisualizationFile[]> {
+export async function buildVisualizations(
+  outDir?: string,
+  root = packageRoot(),
+  format: VisualizationFormat = 'diagrams',
+): Promise<VisualizationFile[]> {
   const manifest = await readManifest(root);
   const dir = path.resolve(root, outDir ?? manifest.outDir);
   const files: VisualizationFile[] = [];
@@ -49,7 +57,11 @@ export async function buildVisualizations(outDir?: string, root = packageRoot(),
 }
 
 /** Writes the visualizations; returns the paths written. */
-export async function writeVisualizations(outDir?: string, root = packageRoot(), format: VisualizationFormat = 'diagrams'): Promise<string[]> {
+export async function writeVisualizations(
+  outDir?: string,
+  root = packageRoot(),
+  format: VisualizationFormat = 'diagrams',
+): Promise<string[]> {
   const files = await buildVisualizations(outDir, root, format);
   for (const file of files) {
     await mkdir(path.dirname(file.path), { recursive: true });

@@ -10,7 +10,7 @@ export function chromiumPath(): string {
       // try the next name
     }
   }
-  throw new Error('no chromium on PATH: run scripts/services.sh (it installs Debian\'s chromium)');
+  throw new Error("no chromium on PATH: run scripts/services.sh (it installs Debian's chromium)");
 }
 
 /** Launches headless chromium (without its sandbox when running as root, which it refuses otherwise). */

@@ -35,7 +35,7 @@ function recordedAt(entries: readonly LogEntry[], seq: number): { cache: string;
     if (e.source === 'supervisor/resource.cache' && e.state !== undefined) cache = e.state;
     if (e.source === 'breaker.cache' && e.state !== undefined) breaker = e.state;
   }
-  const top = (v: unknown): string => (typeof v === 'string' ? v : Object.keys(v as object)[0] ?? '');
+  const top = (v: unknown): string => (typeof v === 'string' ? v : (Object.keys(v as object)[0] ?? ''));
   const resource = (v: unknown): string => {
     const outer = top(v);
     return outer === 'running' ? top((v as Record<string, unknown>).running) : outer;
@@ -68,7 +68,14 @@ describe('the dashboard in a real browser', () => {
     stator = createStator({
       logger: createLogger({ silent: true }),
       config: {
-        cache: { driver: 'redis', port: REDIS_PORT, timeout: 0.3, retry_attempts: 1000, retry_delay: 0.2, key_prefix: `dash-${process.pid}:` },
+        cache: {
+          driver: 'redis',
+          port: REDIS_PORT,
+          timeout: 0.3,
+          retry_attempts: 1000,
+          retry_delay: 0.2,
+          key_prefix: `dash-${process.pid}:`,
+        },
         filesystem: { base_path: dir },
         monitoring: { metrics_interval: 0.5, health_interval: 0.2 },
         supervisor: { max_restarts: 1000 },
@@ -78,7 +85,12 @@ describe('the dashboard in a real browser', () => {
       },
     });
     await stator.start();
-    server = await startStatorServer(stator, { port: HTTP_PORT, showDetails: 'always', dashboard: true, heartbeatSeconds: 0 });
+    server = await startStatorServer(stator, {
+      port: HTTP_PORT,
+      showDetails: 'always',
+      dashboard: true,
+      heartbeatSeconds: 0,
+    });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
     errors = collectErrors(page);
@@ -100,7 +112,9 @@ describe('the dashboard in a real browser', () => {
     for (const id of Object.keys(machinesById)) {
       expect(await page.locator(`[data-machine="${id}"] svg g.node`).count()).toBeGreaterThan(2);
     }
-    await page.waitForSelector('[data-machine="resource"] .actor[data-actor="supervisor/resource.cache"][data-state="running"]');
+    await page.waitForSelector(
+      '[data-machine="resource"] .actor[data-actor="supervisor/resource.cache"][data-state="running"]',
+    );
     expect(await page.locator('[data-machine="supervisor"] g.node.active').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-machine="alert"] .actor').count()).toBeGreaterThanOrEqual(3);
     await page.evaluate("window.loaded = 'first load'");
@@ -114,7 +128,10 @@ describe('the dashboard in a real browser', () => {
       await stator.db.knex.raw('select 1');
     }
     for (const chart of ['pool', 'latency', 'errors', 'cache']) {
-      await until(async () => Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points')), (n) => n >= 3);
+      await until(
+        async () => Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points')),
+        (n) => n >= 3,
+      );
     }
     expect(await page.locator('[data-chart] canvas').count()).toBe(4);
   });
@@ -122,7 +139,13 @@ describe('the dashboard in a real browser', () => {
   it('the fleet lists this instance, then a second one, which drops out after it is killed', async () => {
     await page.waitForSelector('[data-instance="first"] [data-resource="cache"][data-state="ready"]');
     second = spawn(process.execPath, [FLEET_CHILD], {
-      env: { ...process.env, FLEET_SERVICE: SERVICE, FLEET_INSTANCE: 'second', FLEET_INTERVAL: '0.3', FLEET_PORT: '6379' },
+      env: {
+        ...process.env,
+        FLEET_SERVICE: SERVICE,
+        FLEET_INSTANCE: 'second',
+        FLEET_INTERVAL: '0.3',
+        FLEET_PORT: '6379',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((done, fail) => {
@@ -135,7 +158,7 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('[data-instance="first"]').count()).toBe(1);
   });
 
-  it('killing Redis changes the cache\'s data-state on the page, and the breaker trip shows on its machine, without a reload', async () => {
+  it("killing Redis changes the cache's data-state on the page, and the breaker trip shows on its machine, without a reload", async () => {
     await redis.kill();
     await page.waitForSelector('.resource[data-resource="cache"]:not([data-state="ready"])');
     const state = await page.locator('.resource[data-resource="cache"]').getAttribute('data-state');
@@ -153,19 +176,28 @@ describe('the dashboard in a real browser', () => {
     await redis.restart();
     await page.waitForSelector('.resource[data-resource="cache"][data-state="ready"]');
     stator.breaker('cache')?.reset();
-    await page.waitForSelector('[data-machine="circuitBreaker"] .actor[data-actor="breaker.cache"][data-state="closed"]');
-    await until(async () => Number(await page.locator('[data-chart="errors"]').getAttribute('data-points')), (n) => n >= 6);
+    await page.waitForSelector(
+      '[data-machine="circuitBreaker"] .actor[data-actor="breaker.cache"][data-state="closed"]',
+    );
+    await until(
+      async () => Number(await page.locator('[data-chart="errors"]').getAttribute('data-points')),
+      (n) => n >= 6,
+    );
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);
   });
 
   it('filters the event stream by source and by type', async () => {
     await page.selectOption('#event-source', 'breaker.cache');
-    const sources = await page.locator('#events li').evaluateAll((items) => items.map((li) => li.getAttribute('data-source')));
+    const sources = await page
+      .locator('#events li')
+      .evaluateAll((items) => items.map((li) => li.getAttribute('data-source')));
     expect(sources.length).toBeGreaterThan(0);
     expect(new Set(sources)).toEqual(new Set(['breaker.cache']));
     await page.fill('#event-type', 'TRIP');
-    const trips = await page.locator('#events li').evaluateAll((items) => items.map((li) => `${li.getAttribute('data-source')} ${li.getAttribute('data-type')}`));
+    const trips = await page
+      .locator('#events li')
+      .evaluateAll((items) => items.map((li) => `${li.getAttribute('data-source')} ${li.getAttribute('data-type')}`));
     expect(trips.length).toBeGreaterThan(0);
     expect(new Set(trips)).toEqual(new Set(['breaker.cache TRIP']));
     await page.selectOption('#event-source', '');
@@ -193,7 +225,10 @@ describe('the dashboard in a real browser', () => {
   });
 
   it('replays the recorded incident and shows the states at three chosen moments', async () => {
-    const entries = readFileSync(FIXTURE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
+    const entries = readFileSync(FIXTURE, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogEntry);
     await page.setInputFiles('#replay-file', FIXTURE);
     await page.waitForSelector('#mode[data-mode="replay"]');
     // Before the outage, in the middle of it (breaker open), after recovery.
@@ -205,7 +240,9 @@ describe('the dashboard in a real browser', () => {
       await page.waitForSelector(`#replay-time[data-seq="${seq}"]`);
       seen.push({
         cache: await page.locator('.resource[data-resource="cache"]').getAttribute('data-state'),
-        breaker: await page.locator('[data-machine="circuitBreaker"] .actor[data-actor="breaker.cache"]').getAttribute('data-state'),
+        breaker: await page
+          .locator('[data-machine="circuitBreaker"] .actor[data-actor="breaker.cache"]')
+          .getAttribute('data-state'),
       });
     }
     expect(seen).toEqual(moments.map((seq) => recordedAt(entries, seq)));

@@ -25,7 +25,11 @@ export function sampleEnv(sample: Sample): Record<string, string> {
 }
 
 /** Certificate keys of a configuration, and the fixture each gets. */
-const PEM_FIXTURES: Readonly<Record<string, string>> = { ca_file: 'ca.pem', cert_file: 'client.pem', key_file: 'client.key' };
+const PEM_FIXTURES: Readonly<Record<string, string>> = {
+  ca_file: 'ca.pem',
+  cert_file: 'client.pem',
+  key_file: 'client.key',
+};
 
 /** A placeholder secret long enough for every secret key (a JWT secret needs 32 characters). */
 const PLACEHOLDER_SECRET = 'doc-sample-secret-0123456789abcdefghijklmnop';

@@ -120,7 +120,9 @@ describe('stator check', () => {
   it('gives line and column of a YAML syntax error', async () => {
     const run = await stator(['check', '--config', file('syntax.yaml', 'cache:\n  driver: [redis\nx: 1\n')]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('  line 3, column 1: YAML syntax error: Flow sequence in block collection must be sufficiently indented');
+    expect(run.stdout).toContain(
+      '  line 3, column 1: YAML syntax error: Flow sequence in block collection must be sufficiently indented',
+    );
   });
 
   it('prints JSON with --json', async () => {
@@ -139,13 +141,17 @@ describe('stator check', () => {
   it('reports a dependency cycle', async () => {
     const run = await stator(['check', '--config', file('cycle.yaml', 'cache:\n  depends_on: [database]\n')]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^configuration invalid \(cycle\.yaml\): 1 problem\n {2}(cache|database)\.depends_on: Resource dependencies form a cycle: /);
+    expect(run.stdout).toMatch(
+      /^configuration invalid \(cycle\.yaml\): 1 problem\n {2}(cache|database)\.depends_on: Resource dependencies form a cycle: /,
+    );
   });
 
   it('reports a dependency on a resource that does not exist', async () => {
     const run = await stator(['check', '--config', file('unknown-dep.yaml', 'cache:\n  depends_on: [search]\n')]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^configuration invalid \(unknown-dep\.yaml\): 1 problem\n {2}cache\.depends_on: .*search/);
+    expect(run.stdout).toMatch(
+      /^configuration invalid \(unknown-dep\.yaml\): 1 problem\n {2}cache\.depends_on: .*search/,
+    );
   });
 
   it('has --help', async () => {

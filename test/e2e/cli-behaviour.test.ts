@@ -13,10 +13,17 @@ const dir = mkdtempSync(join(tmpdir(), 'stator-e2e-cli-'));
 const running: ChildRun[] = [];
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
 
-function stator(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = dir): Promise<{ code: number; stdout: string; stderr: string }> {
+function stator(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = dir,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -47,16 +54,32 @@ describe('stator (built CLI)', () => {
   });
 
   it('check reports every problem in one pass, with the right hints and what start would fail on', async () => {
-    const many = file('many.yaml', ['filesystem:', '  permissions: 999', '  required_dirs: [../up]', 'cache:', '  ttl: 30', '  url: redis://x', ''].join('\n'));
+    const many = file(
+      'many.yaml',
+      [
+        'filesystem:',
+        '  permissions: 999',
+        '  required_dirs: [../up]',
+        'cache:',
+        '  ttl: 30',
+        '  url: redis://x',
+        '',
+      ].join('\n'),
+    );
     const r = await stator(['check', '-c', many]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('filesystem.permissions: expected a file mode in octal');
-    expect(r.stdout).toContain('filesystem.required_dirs[0]: expected a directory relative to filesystem.base_path that stays inside it, got "../up"');
+    expect(r.stdout).toContain(
+      'filesystem.required_dirs[0]: expected a directory relative to filesystem.base_path that stays inside it, got "../up"',
+    );
     expect(r.stdout).toContain('cache.ttl: unknown key; did you mean `default_ttl`?');
     expect(r.stdout).not.toMatch(/webhooks/);
     expect(r.stdout).not.toMatch(/security\.jwt\.ttl/);
 
-    const nouser = file('nouser.yaml', ['database:', '  driver: postgresql', '  host: 127.0.0.1', '  database: app', ''].join('\n'));
+    const nouser = file(
+      'nouser.yaml',
+      ['database:', '  driver: postgresql', '  host: 127.0.0.1', '  database: app', ''].join('\n'),
+    );
     const n = await stator(['check', '-c', nouser]);
     expect(n.code).toBe(1);
     expect(n.stdout).toMatch(/database\.username: required with database\.driver postgresql/);
@@ -73,10 +96,17 @@ describe('stator (built CLI)', () => {
   it('audit verify --config needs only the log: no JWT_SECRET or DB_PASSWORD in the environment', async () => {
     const base = join(dir, 'audited');
     const log = new AuditLog({ file: join(base, 'logs/audit.jsonl'), clock: new TestClock(Date.UTC(2025, 0, 1)) });
-    for (let i = 0; i < 3; i++) await log.append({ who: 'u', action: 'db:read', resource: 'db:t', decision: 'allow', reason: 'granted' });
+    for (let i = 0; i < 3; i++)
+      await log.append({ who: 'u', action: 'db:read', resource: 'db:t', decision: 'allow', reason: 'granted' });
     const config = file(
       'audited.yaml',
-      [`filesystem: { base_path: ${base} }`, 'database: { driver: postgresql, username: app, password: "${DB_PASSWORD}" }', 'security:', '  jwt: { secret: "${JWT_SECRET}" }', ''].join('\n'),
+      [
+        `filesystem: { base_path: ${base} }`,
+        'database: { driver: postgresql, username: app, password: "${DB_PASSWORD}" }',
+        'security:',
+        '  jwt: { secret: "${JWT_SECRET}" }',
+        '',
+      ].join('\n'),
     );
     const r = await stator(['audit', 'verify', '--config', config]);
     expect(r.stderr).toBe('');
@@ -85,7 +115,12 @@ describe('stator (built CLI)', () => {
   });
 
   it('start --json streams status changes as JSON lines on stdout; messages on stderr', async () => {
-    const r = start(['--json', '--no-http', '-c', file('json.yaml', `filesystem: { base_path: ${join(dir, 'json-var')} }\n`)]);
+    const r = start([
+      '--json',
+      '--no-http',
+      '-c',
+      file('json.yaml', `filesystem: { base_path: ${join(dir, 'json-var')} }\n`),
+    ]);
     for (;;) {
       if (r.stdout.split('\n').some((l) => l.includes('"status":"up"'))) break;
       if (r.child.exitCode !== null) throw new Error(r.stderr);
@@ -94,9 +129,21 @@ describe('stator (built CLI)', () => {
     r.child.kill('SIGTERM');
     expect(await r.exit).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    const objects = lines.map((l) => JSON.parse(l) as { type: string; status?: string; resources?: Record<string, { state: string }>; order?: string[] });
+    const objects = lines.map(
+      (l) =>
+        JSON.parse(l) as {
+          type: string;
+          status?: string;
+          resources?: Record<string, { state: string }>;
+          order?: string[];
+        },
+    );
     expect(objects.length).toBeGreaterThan(2);
-    expect(objects.filter((o) => o.type === 'status').some((o) => o.status === 'up' && o.resources?.database?.state === 'ready')).toBe(true);
+    expect(
+      objects
+        .filter((o) => o.type === 'status')
+        .some((o) => o.status === 'up' && o.resources?.database?.state === 'ready'),
+    ).toBe(true);
     expect(objects.at(-1)).toMatchObject({ type: 'stopped', ok: true });
     expect(r.stderr).toContain('stator: starting on the configuration');
     expect(r.stderr).toMatch(/stator: stopped \(order: /);
@@ -109,11 +156,16 @@ describe('stator (built CLI)', () => {
       const config = file('busy.yaml', `filesystem: { base_path: ${join(dir, 'busy-var')} }\nhttp: { port: 20610 }\n`);
       const r = await stator(['start', '-c', config]);
       expect(r.code).toBe(1);
-      expect(r.stderr.match(/cannot serve the endpoints on 127\.0\.0\.1:20610 \(the port is in use\)/g)).toHaveLength(1);
+      expect(r.stderr.match(/cannot serve the endpoints on 127\.0\.0\.1:20610 \(the port is in use\)/g)).toHaveLength(
+        1,
+      );
       expect(r.stderr).toContain('http.required: false');
       expect(r.stdout).not.toMatch(/✓ database\s+ready/);
 
-      const optional = file('optional.yaml', `filesystem: { base_path: ${join(dir, 'optional-var')} }\nhttp: { port: 20610, required: false }\n`);
+      const optional = file(
+        'optional.yaml',
+        `filesystem: { base_path: ${join(dir, 'optional-var')} }\nhttp: { port: 20610, required: false }\n`,
+      );
       const o = start(['-c', optional]);
       await waitForOutput(o, /stator: up; /);
       expect(o.stderr).toMatch(/going on without them \(http\.required: false\)/);
@@ -124,7 +176,7 @@ describe('stator (built CLI)', () => {
     }
   });
 
-  it('a second instance on the same base_path is refused, naming the first one\'s PID', async () => {
+  it("a second instance on the same base_path is refused, naming the first one's PID", async () => {
     const config = file('locked.yaml', `filesystem: { base_path: ${join(dir, 'locked-var')} }\n`);
     const first = start(['-c', config, '--no-http']);
     await waitForOutput(first, /stator: up; /);
@@ -141,7 +193,11 @@ describe('stator (built CLI)', () => {
   it('a failure is said once: the startup error once on stderr, no duplicate log lines', async () => {
     const config = file(
       'down.yaml',
-      [`filesystem: { base_path: ${join(dir, 'down-var')} }`, 'cache: { driver: redis, host: 127.0.0.1, port: 20611, retry_attempts: 1, retry_delay: 0.05, timeout: 0.5 }', ''].join('\n'),
+      [
+        `filesystem: { base_path: ${join(dir, 'down-var')} }`,
+        'cache: { driver: redis, host: 127.0.0.1, port: 20611, retry_attempts: 1, retry_delay: 0.05, timeout: 0.5 }',
+        '',
+      ].join('\n'),
     );
     const r = await stator(['start', '--once', '-c', config]);
     expect(r.code).toBe(1);
@@ -151,7 +207,10 @@ describe('stator (built CLI)', () => {
   });
 
   it('a second Ctrl-C stops at once, without waiting for the drain', async () => {
-    const config = file('drain.yaml', `filesystem: { base_path: ${join(dir, 'drain-var')} }\nshutdown: { drain_delay: 600 }\n`);
+    const config = file(
+      'drain.yaml',
+      `filesystem: { base_path: ${join(dir, 'drain-var')} }\nshutdown: { drain_delay: 600 }\n`,
+    );
     const r = start(['-c', config, '--no-http']);
     await waitForOutput(r, /stator: up; /);
     r.child.kill('SIGINT');

@@ -41,12 +41,17 @@ describe('stator start serves /metrics that promtool accepts', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exposes every capability\'s metrics in the Prometheus text format', async () => {
+  it("exposes every capability's metrics in the Prometheus text format", async () => {
     const response = await fetch(`${BASE}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
-    for (const name of ['stator_alert_state', 'stator_cache_hits_total', 'stator_pool_connections', 'stator_database_queries_total']) {
+    for (const name of [
+      'stator_alert_state',
+      'stator_cache_hits_total',
+      'stator_pool_connections',
+      'stator_database_queries_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
@@ -59,7 +64,11 @@ describe('stator start serves /metrics that promtool accepts', () => {
     expect(health.status).toBe(200);
     expect(((await health.json()) as { status: string }).status).toBe('up');
     expect((await fetch(`${BASE}/live`)).status).toBe(200);
-    const status = (await (await fetch(`${BASE}/status`)).json()) as { readiness: unknown; alerts: unknown[]; resources: Record<string, unknown> };
+    const status = (await (await fetch(`${BASE}/status`)).json()) as {
+      readiness: unknown;
+      alerts: unknown[];
+      resources: Record<string, unknown>;
+    };
     expect(status.readiness).toEqual({ ready: true });
     expect(status.alerts).toEqual([]);
     expect(Object.keys(status.resources)).toEqual(['cache', 'filesystem', 'database']);
@@ -75,6 +84,10 @@ describe('stator start serves /metrics that promtool accepts', () => {
     expect(run.stdout).toContain('SIGTERM: not ready from now');
     expect(run.stdout).toMatch(/stator: stopped \(order: database, (cache, filesystem|filesystem, cache)\)/);
     expect(code).toBe(0);
-    expect(body).toEqual({ ready: false, reason: 'shutting down: draining in-flight work', blockers: [{ resource: 'shutdown', state: 'draining' }] });
+    expect(body).toEqual({
+      ready: false,
+      reason: 'shutting down: draining in-flight work',
+      blockers: [{ resource: 'shutdown', state: 'draining' }],
+    });
   });
 });

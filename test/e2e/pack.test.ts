@@ -13,7 +13,12 @@ const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const sh = (cwd: string, command: string, args: readonly string[]): string =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' } });
+  execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' },
+  });
 
 describe('npm pack → npm install → import stator', () => {
   let work: string;
@@ -26,7 +31,10 @@ describe('npm pack → npm install → import stator', () => {
     sh(ROOT, NPM, ['pack', '--ignore-scripts', '--pack-destination', work]);
     project = join(work, 'app');
     sh(work, 'mkdir', ['app']);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }),
+    );
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack wrote no tarball in ${work}`);
     // Native builds (better-sqlite3) are not needed to import the package.
@@ -47,7 +55,9 @@ describe('npm pack → npm install → import stator', () => {
     expect(files.filter((f) => /\.test\.(js|ts)$/.test(f))).toEqual([]);
     // Built when packed (`prepack`), not when installed: no `prepare` for npm to run or warn about,
     // and `npm ci` in the repository does not build before the test command builds once.
-    const installed = JSON.parse(readFileSync(join(project, 'node_modules/stator/package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules/stator/package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
     expect(installed.scripts?.prepare).toBeUndefined();
     expect(installed.scripts?.prepack).toBe('npm run build');
   });

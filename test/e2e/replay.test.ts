@@ -54,7 +54,9 @@ describe('stator replay', () => {
   it('reports the first divergence and exits 1 when a breaker input changes (--input)', async () => {
     const run = await stator(['replay', FIXTURE, '--no-color', '--input', '{"breaker.cache":{"resetTimeoutMs":2000}}']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`first divergence at #${firstHalfOpen?.seq} (breaker.cache, ${firstHalfOpen?.type}): recorded {"halfOpen":"probing"}, replay was still open`);
+    expect(run.stdout).toContain(
+      `first divergence at #${firstHalfOpen?.seq} (breaker.cache, ${firstHalfOpen?.type}): recorded {"halfOpen":"probing"}, replay was still open`,
+    );
     expect(run.stdout).toContain('✗');
   });
 

@@ -15,8 +15,11 @@ const log = join(dir, 'var/logs/events.jsonl');
 
 function stator(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' } },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -49,7 +52,10 @@ describe('a rotated event log', () => {
 
     const single = join(dir, 'single.jsonl');
     writeFileSync(single, `${all.join('\n')}\n`);
-    const [rotated, whole] = await Promise.all([stator(['replay', '--no-color', log]), stator(['replay', '--no-color', single])]);
+    const [rotated, whole] = await Promise.all([
+      stator(['replay', '--no-color', log]),
+      stator(['replay', '--no-color', single]),
+    ]);
     expect(rotated.stderr).toBe('');
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).toContain('supervisor');

@@ -126,7 +126,10 @@ describe('graceful shutdown of a service embedding Stator', () => {
       await client.connect();
       const rows = await client.query<{ id: number }>('SELECT id FROM work ORDER BY id');
       await client.end();
-      const committed = sent.filter((s) => s.status === 200).map((s) => s.id).sort((a, b) => a - b);
+      const committed = sent
+        .filter((s) => s.status === 200)
+        .map((s) => s.id)
+        .sort((a, b) => a - b);
       expect(rows.rows.map((r) => r.id)).toEqual(committed);
     } finally {
       if (app.child.exitCode === null) app.child.kill('SIGKILL');

@@ -40,7 +40,8 @@ async function waitFor(r: Run, pattern: RegExp): Promise<RegExpMatchArray> {
   for (;;) {
     const match = r.stdout.match(pattern);
     if (match) return match;
-    if (r.child.exitCode !== null) throw new Error(`exited ${r.child.exitCode} before ${pattern}:\n${r.stdout}\n${r.stderr}`);
+    if (r.child.exitCode !== null)
+      throw new Error(`exited ${r.child.exitCode} before ${pattern}:\n${r.stdout}\n${r.stderr}`);
     await new Promise((done) => setTimeout(done, 50));
   }
 }

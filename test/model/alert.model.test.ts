@@ -28,7 +28,12 @@ import { formatCoverage, runModel, type Driver, type MachineModel, type ModelRep
 const MAX = 20;
 const INTERVAL_MS = 1_000;
 const HOLD_MS = 30_000;
-const monitoring = { metrics_interval: INTERVAL_MS / 1000, alert_hold: HOLD_MS / 1000, alert_threshold: 0.9, alert_hysteresis: 0.1 };
+const monitoring = {
+  metrics_interval: INTERVAL_MS / 1000,
+  alert_hold: HOLD_MS / 1000,
+  alert_threshold: 0.9,
+  alert_hysteresis: 0.1,
+};
 /** Above the threshold (0.9), between it and the clear threshold (0.81), and clear. */
 const VALUES = [1, 0.85, 0.5];
 /** Longer than any run of SAMPLE steps in a path (each moves the clock one interval), shorter than the driver's wait. */
@@ -45,7 +50,14 @@ const conditionIsStill = (s: AlertSnapshot): boolean => {
 
 const model: MachineModel = {
   machine: alertMachine,
-  input: { rule: 'pool_utilization', threshold: 0.9, clearThreshold: 0.9 * 0.9, direction: 'above', holdMs: HOLD_MS, clearHoldMs: HOLD_MS },
+  input: {
+    rule: 'pool_utilization',
+    threshold: 0.9,
+    clearThreshold: 0.9 * 0.9,
+    direction: 'above',
+    holdMs: HOLD_MS,
+    clearHoldMs: HOLD_MS,
+  },
   minimal: true,
   events: (snapshot) => {
     const s = snapshot as unknown as AlertSnapshot;
@@ -86,7 +98,8 @@ const model: MachineModel = {
         if (event.type === 'UNSILENCE') return void manager.unsilence('pool_utilization');
         if (event.type.startsWith('xstate.after.')) {
           const before = state();
-          for (let waited = 0; state() === before && waited <= HOLD_MS + INTERVAL_MS; waited += INTERVAL_MS) await clock.advance(INTERVAL_MS);
+          for (let waited = 0; state() === before && waited <= HOLD_MS + INTERVAL_MS; waited += INTERVAL_MS)
+            await clock.advance(INTERVAL_MS);
           return;
         }
         throw new Error(`alert driver: no stimulus for ${event.type}`);

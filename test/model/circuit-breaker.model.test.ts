@@ -37,7 +37,9 @@ const config = {
   half_open_calls: 2,
   shared: false,
 };
-const refused = classifyError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }));
+const refused = classifyError(
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }),
+);
 
 function breakerModel(useProbe: boolean): MachineModel {
   return {
@@ -65,8 +67,16 @@ function breakerModel(useProbe: boolean): MachineModel {
       return JSON.stringify([snap.value, snap.context.trialSuccesses]);
     },
     createDriver: async (probe): Promise<Driver> => {
-      const { ctx, clock } = modelContext({ error_handling: { circuit_breaker: { ...config, probe: useProbe } } }, probe);
-      const breaker = new CircuitBreaker(ctx, 'model', breakerSettingsFrom(ctx.config.error_handling.circuit_breaker), () => undefined);
+      const { ctx, clock } = modelContext(
+        { error_handling: { circuit_breaker: { ...config, probe: useProbe } } },
+        probe,
+      );
+      const breaker = new CircuitBreaker(
+        ctx,
+        'model',
+        breakerSettingsFrom(ctx.config.error_handling.circuit_breaker),
+        () => undefined,
+      );
       let pendingProbe: { resolve: () => void; reject: (e: Error) => void } | undefined;
       if (useProbe) {
         breaker.setProbe(() => new Promise<void>((resolve, reject) => (pendingProbe = { resolve, reject })));
@@ -84,7 +94,8 @@ function breakerModel(useProbe: boolean): MachineModel {
           const now = clock.now();
           switch (event.type) {
             case 'TRIP':
-              for (let i = 0; i < config.minimum_calls && breaker.state === 'closed'; i++) breaker.failed(breaker.allow(), now, refused);
+              for (let i = 0; i < config.minimum_calls && breaker.state === 'closed'; i++)
+                breaker.failed(breaker.allow(), now, refused);
               return;
             case 'TRIAL.SUCCESS':
               breaker.succeeded(breaker.allow(), now);
@@ -138,7 +149,10 @@ afterAll(() => {
 
 describe('circuit breaker machine, model-based, against the real breaker', () => {
   it('takes every transition of the model in the real implementation (probe and trial variants)', async () => {
-    result = mergeReports(circuitBreakerMachine, [await runModel(breakerModel(true)), await runModel(breakerModel(false))]);
+    result = mergeReports(circuitBreakerMachine, [
+      await runModel(breakerModel(true)),
+      await runModel(breakerModel(false)),
+    ]);
     expect(result.failures).toEqual([]);
     expect(result.uncovered).toEqual([]);
     expect(result.covered.size).toBe(result.total);

@@ -61,7 +61,14 @@ const POOL_EVENTS: Readonly<Record<string, readonly string[]>> = {
 const NODE_EVENTS: Readonly<Record<string, readonly string[]>> = {
   creating: ['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
   idle: ['DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR', 'DRIVER.TIMEOUT'],
-  unresponsive: ['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR', 'DRIVER.TIMEOUT'],
+  unresponsive: [
+    'DRIVER.READY',
+    'DRIVER.RECONNECTING',
+    'DRIVER.CLOSED',
+    'DRIVER.END',
+    'DRIVER.ERROR',
+    'DRIVER.TIMEOUT',
+  ],
   busy: ['DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
   reconnecting: ['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
   retiring: ['DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR'],
@@ -121,7 +128,13 @@ function createDriver(owner: Owner, probe: MachineProbe): Promise<Driver> {
     const s = state();
     if (!POOL_EVENTS[s]?.includes(event.type)) return false;
     // After a direct send the pool may not be where the machine is (e.g. retiring without a close running).
-    const needs: Record<string, unknown> = { CREATED: create, CREATE_FAILED: create, VALID: validation, INVALID: validation, CLOSED: destroy };
+    const needs: Record<string, unknown> = {
+      CREATED: create,
+      CREATE_FAILED: create,
+      VALID: validation,
+      INVALID: validation,
+      CLOSED: destroy,
+    };
     if (event.type in needs && needs[event.type] === undefined) return false;
     const p = pool as ConnectionPool<FakeConnection>;
     switch (event.type) {
@@ -167,8 +180,14 @@ function createDriver(owner: Owner, probe: MachineProbe): Promise<Driver> {
   const causeOnNode = async (event: EventObject): Promise<boolean> => {
     if (!NODE_EVENTS[state()]?.includes(event.type)) return false;
     const name = event.type.slice('DRIVER.'.length).toLowerCase();
-    const signal = (name === 'timeout' ? 'unresponsive' : name) as 'ready' | 'reconnecting' | 'closed' | 'end' | 'error' | 'unresponsive';
-    const error = signal === 'error' ? new Error('read ECONNRESET') : signal === 'unresponsive' ? new Error('no answer within 500 ms') : undefined;
+    const signal = (name === 'timeout' ? 'unresponsive' : name) as
+      'ready' | 'reconnecting' | 'closed' | 'end' | 'error' | 'unresponsive';
+    const error =
+      signal === 'error'
+        ? new Error('read ECONNRESET')
+        : signal === 'unresponsive'
+          ? new Error('no answer within 500 ms')
+          : undefined;
     (nodes as NodeConnections).observe(NODE, signal, error);
     await settle();
     return true;
@@ -209,7 +228,14 @@ function createDriver(owner: Owner, probe: MachineProbe): Promise<Driver> {
   }));
 }
 
-const NODE_ONLY = new Set(['DRIVER.READY', 'DRIVER.RECONNECTING', 'DRIVER.CLOSED', 'DRIVER.END', 'DRIVER.ERROR', 'DRIVER.TIMEOUT']);
+const NODE_ONLY = new Set([
+  'DRIVER.READY',
+  'DRIVER.RECONNECTING',
+  'DRIVER.CLOSED',
+  'DRIVER.END',
+  'DRIVER.ERROR',
+  'DRIVER.TIMEOUT',
+]);
 const NODE_TOO = new Set(['RETIRE', 'ACQUIRE', 'RELEASE']);
 
 /**
@@ -228,7 +254,9 @@ function connectionModel(owner: Owner, realOnly: boolean): MachineModel {
     LEAK_SUSPECTED: [{ type: 'LEAK_SUSPECTED', heldMs: LEAK_MS }],
     LEAK_RETURNED: [{ type: 'LEAK_RETURNED', heldMs: LEAK_MS }],
   });
-  const mine = all.filter((e) => (owner === 'node' ? NODE_ONLY.has(e.type) || NODE_TOO.has(e.type) : !NODE_ONLY.has(e.type)));
+  const mine = all.filter((e) =>
+    owner === 'node' ? NODE_ONLY.has(e.type) || NODE_TOO.has(e.type) : !NODE_ONLY.has(e.type),
+  );
   const real = owner === 'node' ? NODE_EVENTS : POOL_EVENTS;
   return {
     machine: connectionMachine,

@@ -42,7 +42,10 @@ export class ControlledLayer implements ResourceLayer {
   }
 
   /** Settles the pending call of `kind`. @throws when none is pending. */
-  public settle<K extends keyof ControlledLayer['pending']>(kind: K, outcome: { value?: unknown; error?: Error }): void {
+  public settle<K extends keyof ControlledLayer['pending']>(
+    kind: K,
+    outcome: { value?: unknown; error?: Error },
+  ): void {
     const d = this.pending[kind] as Deferred<unknown> | undefined;
     if (!d) throw new Error(`layer ${this.name}: no ${kind} is pending`);
     this.pending[kind] = undefined;
@@ -74,7 +77,10 @@ interface ScheduledEvent {
  * @throws when no such delayed event is pending.
  */
 export async function advanceToTimer(clock: TestClock, actor: AnyActorRef, type: string): Promise<void> {
-  const scheduled = Object.values((actor.system as unknown as { getSnapshot(): { _scheduledEvents: Record<string, ScheduledEvent> } }).getSnapshot()._scheduledEvents);
+  const scheduled = Object.values(
+    (actor.system as unknown as { getSnapshot(): { _scheduledEvents: Record<string, ScheduledEvent> } }).getSnapshot()
+      ._scheduledEvents,
+  );
   const due = scheduled.find((s) => s.event.type === type && s.target === actor);
   if (!due) throw new Error(`no ${type} is pending for ${actor.id}`);
   await clock.advance(Math.max(0, due.startedAt + due.delay - clock.now()));

@@ -8,7 +8,10 @@ import { createRuntimeContext } from '../../src/kernel/create-context.js';
 import type { MachineProbe } from './probe.js';
 
 /** A RuntimeContext on a TestClock, silent, whose machines report to `probe`. */
-export function modelContext(config: StatorConfigInput, probe: MachineProbe): { ctx: RuntimeContext; clock: TestClock } {
+export function modelContext(
+  config: StatorConfigInput,
+  probe: MachineProbe,
+): { ctx: RuntimeContext; clock: TestClock } {
   const clock = new TestClock(1_000_000);
   const secrets = new SecretRegistry();
   const ctx = createRuntimeContext({

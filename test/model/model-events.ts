@@ -11,7 +11,10 @@ export type ModelEvent = EventObject & Readonly<Record<string, unknown>>;
  * `variants` for that type (payloads that reach each guarded branch; concrete events for a
  * wildcard such as `xstate.error.actor.*`).
  */
-export function machineEvents(machine: AnyStateMachine, variants: Readonly<Record<string, readonly ModelEvent[]>> = {}): EventObject[] {
+export function machineEvents(
+  machine: AnyStateMachine,
+  variants: Readonly<Record<string, readonly ModelEvent[]>> = {},
+): EventObject[] {
   const types = new Set<string>();
   const walk = (node: DirectedGraphNode): void => {
     for (const edge of edgesOf(node)) if (edge.transition.eventType) types.add(edge.transition.eventType);

@@ -1,4 +1,14 @@
-import { getNextSnapshot, type AnyActorLogic, type AnyActorRef, type AnyStateMachine, type AnyStateNode, type AnyTransitionDefinition, type EventObject, type Snapshot, type StateValue } from 'xstate';
+import {
+  getNextSnapshot,
+  type AnyActorLogic,
+  type AnyActorRef,
+  type AnyStateMachine,
+  type AnyStateNode,
+  type AnyTransitionDefinition,
+  type EventObject,
+  type Snapshot,
+  type StateValue,
+} from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
 import { MachineProbe } from './probe.js';
 import { allTransitions, transitionKey } from './transitions.js';
@@ -110,7 +120,10 @@ export function planPaths(model: MachineModel): PlannedPath[] {
   const toState = new Map<string, { event: EventObject; state: Snapshot<unknown> }[]>();
   for (const path of shortest) {
     // steps[i].state is the state after steps[i].event.
-    toState.set(serialize(path.state), path.steps.filter((s) => s.event.type !== 'xstate.init'));
+    toState.set(
+      serialize(path.state),
+      path.steps.filter((s) => s.event.type !== 'xstate.init'),
+    );
   }
   const adjacency = getAdjacencyMap(machine, options as never) as unknown as Record<
     string,
@@ -122,13 +135,19 @@ export function planPaths(model: MachineModel): PlannedPath[] {
     if (!prefix) continue;
     for (const next of Object.values(entry.transitions)) {
       if (serialize(next.state) === key && !changesSomething(entry.state, next.event, model)) continue;
-      const steps = [...prefix, next].map((s) => ({ event: s.event, expected: (s.state as unknown as { value: StateValue }).value }));
+      const steps = [...prefix, next].map((s) => ({
+        event: s.event,
+        expected: (s.state as unknown as { value: StateValue }).value,
+      }));
       candidates.push({ steps, takes: takes(model, entry.state, next.event, next.state) });
     }
     for (const event of model.finalOnly?.(entry.state) ?? []) {
       if (!changesSomething(entry.state, event, model)) continue;
       const next = getNextSnapshot(machine, entry.state as never, event as never) as unknown as { value: StateValue };
-      const steps = [...prefix.map((s) => ({ event: s.event, expected: (s.state as unknown as { value: StateValue }).value })), { event, expected: next.value }];
+      const steps = [
+        ...prefix.map((s) => ({ event: s.event, expected: (s.state as unknown as { value: StateValue }).value })),
+        { event, expected: next.value },
+      ];
       candidates.push({ steps, takes: takes(model, entry.state, event, next as unknown as Snapshot<unknown>) });
     }
   }
@@ -136,8 +155,10 @@ export function planPaths(model: MachineModel): PlannedPath[] {
   const keys = candidates.map((p) => p.steps.map((s) => eventKey(s.event)).join('\u0000'));
   return candidates.filter((_, i) => {
     const k = keys[i] ?? '';
-    return !keys.some((other, j) => j !== i && other.length > k.length && other.startsWith(k + '\u0000'))
-      && keys.indexOf(k) === i;
+    return (
+      !keys.some((other, j) => j !== i && other.length > k.length && other.startsWith(k + '\u0000')) &&
+      keys.indexOf(k) === i
+    );
   });
 }
 
@@ -160,16 +181,19 @@ function selectCovering(candidates: readonly PlannedPath[]): PlannedPath[] {
  * entered by it) and is left, and its targets are active after it.
  */
 function takes(model: MachineModel, state: Snapshot<unknown>, event: EventObject, next: Snapshot<unknown>): string[] {
-  const selected = (model.machine.getTransitionData?.(state as never, event as never) ?? []) as unknown as AnyTransitionDefinition[];
+  const selected = (model.machine.getTransitionData?.(state as never, event as never) ??
+    []) as unknown as AnyTransitionDefinition[];
   const keys = selected.map((t) => transitionKey(t));
-  const nodesOf = (s: Snapshot<unknown>): Set<AnyStateNode> => new Set((s as unknown as { _nodes?: AnyStateNode[] })._nodes ?? []);
+  const nodesOf = (s: Snapshot<unknown>): Set<AnyStateNode> =>
+    new Set((s as unknown as { _nodes?: AnyStateNode[] })._nodes ?? []);
   const before = nodesOf(state);
   const after = nodesOf(next);
   const entered = selected.flatMap((t) => (t.target ?? []).map((n) => n.id));
   const walk = (node: AnyStateNode): void => {
     const wasActive = before.has(node) || entered.some((id) => node.id === id || node.id.startsWith(`${id}.`));
     for (const t of (node as { always?: AnyTransitionDefinition[] }).always ?? []) {
-      if (wasActive && !after.has(node) && (t.target ?? []).every((target) => after.has(target))) keys.push(transitionKey(t));
+      if (wasActive && !after.has(node) && (t.target ?? []).every((target) => after.has(target)))
+        keys.push(transitionKey(t));
     }
     for (const child of Object.values(node.states)) walk(child);
   };
@@ -200,13 +224,20 @@ export async function runModel(model: MachineModel, paths = planPaths(model)): P
         const passed = model.passThrough && probe.takeHistory().includes(expected);
         if (JSON.stringify(actual) !== expected && !passed) {
           failures.push(
-            `path ${index} step ${i} (${path.steps.slice(0, i + 1).map((s) => label(s.event)).join(' → ')}): model says ${JSON.stringify(step.expected)}, implementation is in ${JSON.stringify(actual)}`,
+            `path ${index} step ${i} (${path.steps
+              .slice(0, i + 1)
+              .map((s) => label(s.event))
+              .join(
+                ' → ',
+              )}): model says ${JSON.stringify(step.expected)}, implementation is in ${JSON.stringify(actual)}`,
           );
           break;
         }
       }
     } catch (error) {
-      failures.push(`path ${index} (${path.steps.map((s) => label(s.event)).join(' → ')}): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      failures.push(
+        `path ${index} (${path.steps.map((s) => label(s.event)).join(' → ')}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     } finally {
       probe.stopRecording();
       await driver.dispose();
@@ -214,7 +245,13 @@ export async function runModel(model: MachineModel, paths = planPaths(model)): P
     for (const key of probe.covered) covered.add(key);
     for (const key of probe.coveredDirectly) coveredDirectly.add(key);
   }
-  return report(model.machine, paths.length, new Set([...covered, ...coveredDirectly]), failures, [...coveredDirectly].filter((k) => !covered.has(k)));
+  return report(
+    model.machine,
+    paths.length,
+    new Set([...covered, ...coveredDirectly]),
+    failures,
+    [...coveredDirectly].filter((k) => !covered.has(k)),
+  );
 }
 
 /** Coverage of the machine's transitions (every drawn edge, eventless ones included). */
@@ -227,7 +264,15 @@ export function report(
 ): ModelReport {
   const all = allTransitions(machine);
   const hit = new Set([...covered].filter((k) => all.has(k)));
-  return { machine: machine.id, paths, total: all.size, covered: hit, uncovered: [...all].filter((k) => !hit.has(k)), failures, direct: [...direct].sort() };
+  return {
+    machine: machine.id,
+    paths,
+    total: all.size,
+    covered: hit,
+    uncovered: [...all].filter((k) => !hit.has(k)),
+    failures,
+    direct: [...direct].sort(),
+  };
 }
 
 /** Merges reports of several models of one machine (e.g. one per owner of the connection machine). */
@@ -236,7 +281,13 @@ export function mergeReports(machine: AnyStateMachine, reports: readonly ModelRe
   // Covered directly in one model and for real in another counts as real.
   const real = new Set(reports.flatMap((r) => [...r.covered].filter((k) => !r.direct.includes(k))));
   const direct = new Set(reports.flatMap((r) => r.direct).filter((k) => !real.has(k)));
-  return report(machine, reports.reduce((n, r) => n + r.paths, 0), covered, reports.flatMap((r) => r.failures), [...direct]);
+  return report(
+    machine,
+    reports.reduce((n, r) => n + r.paths, 0),
+    covered,
+    reports.flatMap((r) => r.failures),
+    [...direct],
+  );
 }
 
 /**
@@ -253,7 +304,9 @@ export function formatCoverage(r: ModelReport): string {
   ];
   for (const u of r.uncovered) lines.push(`  not covered: ${u}`);
   if (r.direct.length) {
-    lines.push(`  ${r.direct.length} of them only on events sent straight to the real actor (nothing in src/ causes them):`);
+    lines.push(
+      `  ${r.direct.length} of them only on events sent straight to the real actor (nothing in src/ causes them):`,
+    );
     for (const d of r.direct) lines.push(`    ${d}`);
   }
   return lines.join('\n');

@@ -44,7 +44,8 @@ export class MachineProbe {
       this.actor = ref;
     }
     if (ref !== this.actor) return;
-    if (event.type === '@xstate.snapshot') this.history.push(JSON.stringify((event.snapshot as { value?: unknown }).value));
+    if (event.type === '@xstate.snapshot')
+      this.history.push(JSON.stringify((event.snapshot as { value?: unknown }).value));
     if (event.type === '@xstate.microstep' && this.recording) {
       const into = this.direct ? this.coveredDirectly : this.covered;
       for (const t of (event as { _transitions?: unknown[] })._transitions ?? []) into.add(transitionKey(t as never));

@@ -32,11 +32,24 @@ import { machineEvents, type ModelEvent } from './model-events.js';
 import { formatCoverage, mergeReports, runModel, type Driver, type MachineModel, type ModelReport } from './model.js';
 import type { MachineProbe } from './probe.js';
 
-const INPUT = { name: 'model', retryAttempts: 2, retryDelay: 1_000, timeout: 2_000, healthInterval: 5_000, stopTimeout: 3_000 };
+const INPUT = {
+  name: 'model',
+  retryAttempts: 2,
+  retryDelay: 1_000,
+  timeout: 2_000,
+  healthInterval: 5_000,
+  stopTimeout: 3_000,
+};
 const HEALTH: Record<string, { model: ModelEvent['health']; layer: LayerHealth }> = {
   up: { model: { status: 'up' }, layer: { status: 'up' } },
-  degraded: { model: { status: 'degraded', reason: 'replica lag' }, layer: { status: 'degraded', reason: 'replica lag' } },
-  down: { model: { status: 'down', error: { name: 'Error', message: 'ECONNRESET' } }, layer: { status: 'down', error: new Error('ECONNRESET') } },
+  degraded: {
+    model: { status: 'degraded', reason: 'replica lag' },
+    layer: { status: 'degraded', reason: 'replica lag' },
+  },
+  down: {
+    model: { status: 'down', error: { name: 'Error', message: 'ECONNRESET' } },
+    layer: { status: 'down', error: new Error('ECONNRESET') },
+  },
 };
 const CHECKS = ['ready', 'degraded', 'recovering'].map((s) => `xstate.done.actor.0.resource.running.${s}.checking`);
 const ERRORS = [
@@ -92,7 +105,13 @@ function createDriver(restarts: boolean, probe: MachineProbe): Promise<Driver> {
         stop_timeout: INPUT.stopTimeout / 1000,
         resources: {
           base: { retry_attempts: 0, retry_delay: 0.001, timeout: 60 },
-          model: { depends_on: ['base'], optional: true, retry_attempts: INPUT.retryAttempts, retry_delay: INPUT.retryDelay / 1000, timeout: INPUT.timeout / 1000 },
+          model: {
+            depends_on: ['base'],
+            optional: true,
+            retry_attempts: INPUT.retryAttempts,
+            retry_delay: INPUT.retryDelay / 1000,
+            timeout: INPUT.timeout / 1000,
+          },
         },
       },
     },
@@ -146,11 +165,14 @@ function createDriver(restarts: boolean, probe: MachineProbe): Promise<Driver> {
     async dispose() {
       for (const l of [base, layer]) {
         l.mode = { start: 'ok', check: 'ok', stop: 'ok' };
-        for (const kind of ['start', 'check', 'stop'] as const) if (l.pending[kind]) l.settle(kind, { value: { status: 'up' } });
+        for (const kind of ['start', 'check', 'stop'] as const)
+          if (l.pending[kind]) l.settle(kind, { value: { status: 'up' } });
       }
       stopping ??= stator.stop();
       for (let i = 0; i < 20; i++) {
-        for (const l of [base, layer]) for (const kind of ['start', 'check', 'stop'] as const) if (l.pending[kind]) l.settle(kind, { value: { status: 'up' } });
+        for (const l of [base, layer])
+          for (const kind of ['start', 'check', 'stop'] as const)
+            if (l.pending[kind]) l.settle(kind, { value: { status: 'up' } });
         await clock.advance(1_000);
       }
       await stopping;
@@ -162,7 +184,9 @@ function createDriver(restarts: boolean, probe: MachineProbe): Promise<Driver> {
 /** The resource machine with its reports to the parent made inert, to plan paths on it alone. */
 const planningMachine = resourceMachine.provide({
   actions: Object.fromEntries(
-    ['reportRetrying', 'reportReady', 'reportDegraded', 'reportRecovering', 'reportFailed', 'reportStopped'].map((name) => [name, () => undefined]),
+    ['reportRetrying', 'reportReady', 'reportDegraded', 'reportRecovering', 'reportFailed', 'reportStopped'].map(
+      (name) => [name, () => undefined],
+    ),
   ),
 });
 

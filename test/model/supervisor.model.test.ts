@@ -111,7 +111,9 @@ const planningMachine = Object.create(supervisorMachine, {
       let next = step(snapshot, event);
       for (let i = 0; i < NAMES.length; i++) {
         const after = contextOf(next);
-        const name = NAMES.find((n) => before.resources[n]?.state === 'idle' && after.resources[n]?.state === 'stopping');
+        const name = NAMES.find(
+          (n) => before.resources[n]?.state === 'idle' && after.resources[n]?.state === 'stopping',
+        );
         if (!name) break;
         before = after;
         next = step(next, { type: 'RESOURCE.STOPPED', name, outcome: 'skipped' } as EventObject);
@@ -138,14 +140,17 @@ const model: MachineModel = {
     if (context.recentRestarts > 0 && !busy) events.push({ type: 'RESTART.EXPIRED' });
     const value = valueOf(snapshot);
     if (typeof value === 'object' && value !== null && 'running' in value && !busy) {
-      for (const name of NAMES) if (context.resources[name]?.backoffPending) events.push({ type: 'RESTART.DUE', name } as EventObject);
+      for (const name of NAMES)
+        if (context.resources[name]?.backoffPending) events.push({ type: 'RESTART.DUE', name } as EventObject);
     }
     return events;
   },
   finalOnly: (snapshot) => {
     const context = contextOf(snapshot);
     const value = valueOf(snapshot);
-    const events: ModelEvent[] = [{ type: 'xstate.error.actor.resource.c', error: new Error('resource actor crashed') }];
+    const events: ModelEvent[] = [
+      { type: 'xstate.error.actor.resource.c', error: new Error('resource actor crashed') },
+    ];
     if (value === 'idle') events.push({ type: 'STOP' });
     for (const name of NAMES) {
       const r = context.resources[name];
@@ -156,7 +161,15 @@ const model: MachineModel = {
   },
   serialize: (s) => {
     const context = contextOf(s);
-    return JSON.stringify([valueOf(s), context.recentRestarts, NAMES.map((n) => [context.resources[n]?.state, context.resources[n]?.restartPending, context.resources[n]?.backoffPending])]);
+    return JSON.stringify([
+      valueOf(s),
+      context.recentRestarts,
+      NAMES.map((n) => [
+        context.resources[n]?.state,
+        context.resources[n]?.restartPending,
+        context.resources[n]?.backoffPending,
+      ]),
+    ]);
   },
   createDriver: (probe) => createDriver(probe),
 };
@@ -172,7 +185,12 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
     config,
     logger: createLogger({ silent: true }),
     inspect: probe.inspect,
-    layers: { cache: false, filesystem: false, database: false, ...Object.fromEntries(NAMES.map((n) => [n, () => layers[n]])) },
+    layers: {
+      cache: false,
+      filesystem: false,
+      database: false,
+      ...Object.fromEntries(NAMES.map((n) => [n, () => layers[n]])),
+    },
   });
   let started: Promise<unknown> | undefined;
   let stopping: Promise<unknown> | undefined;
@@ -185,15 +203,21 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
   };
   /** The real resource actor's state value, as a path (`initializing.attempting`). */
   const childState = (name: Name): string => {
-    const child = (supervisor().getSnapshot() as { children: Record<string, AnyActorRef> }).children[`resource.${name}`];
-    const path = (v: unknown): string => (typeof v === 'string' ? v : Object.entries(v as object).map(([k, sub]) => `${k}.${path(sub)}`)[0] ?? '');
+    const child = (supervisor().getSnapshot() as { children: Record<string, AnyActorRef> }).children[
+      `resource.${name}`
+    ];
+    const path = (v: unknown): string =>
+      typeof v === 'string' ? v : (Object.entries(v as object).map(([k, sub]) => `${k}.${path(sub)}`)[0] ?? '');
     return path((child?.getSnapshot() as { value?: unknown } | undefined)?.value);
   };
   const child = (name: Name): AnyActorRef =>
-    (supervisor().getSnapshot() as { children: Record<string, AnyActorRef> }).children[`resource.${name}`] as AnyActorRef;
+    (supervisor().getSnapshot() as { children: Record<string, AnyActorRef> }).children[
+      `resource.${name}`
+    ] as AnyActorRef;
 
   const failStart = async (name: Name): Promise<void> => {
-    if (childState(name) === 'initializing.waiting') await advanceToTimer(clock, child(name), 'xstate.after.retryDelay.resource.initializing.waiting');
+    if (childState(name) === 'initializing.waiting')
+      await advanceToTimer(clock, child(name), 'xstate.after.retryDelay.resource.initializing.waiting');
     layers[name].settle('start', { error: new Error(`${name} start failed`) });
     await settle();
   };
@@ -207,7 +231,8 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
         return failStart(name);
       case 'RESOURCE.READY':
         if (state.startsWith('initializing')) {
-          if (state === 'initializing.waiting') await advanceToTimer(clock, child(name), 'xstate.after.retryDelay.resource.initializing.waiting');
+          if (state === 'initializing.waiting')
+            await advanceToTimer(clock, child(name), 'xstate.after.retryDelay.resource.initializing.waiting');
           layer.settle('start', {});
         } else layer.health.next({ status: 'up' });
         return settle();
@@ -224,7 +249,8 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
           return;
         }
         // Recovering: its one re-check fails.
-        if (state === 'running.recovering.waiting') await advanceToTimer(clock, child(name), 'xstate.after.retryDelay.resource.running.recovering.waiting');
+        if (state === 'running.recovering.waiting')
+          await advanceToTimer(clock, child(name), 'xstate.after.retryDelay.resource.running.recovering.waiting');
         layer.settle('check', { error: new Error(`${name} check failed`) });
         return settle();
       case 'RESOURCE.STOPPED':
@@ -245,10 +271,14 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
       } else if (!probe.ref()) {
         // Idle: the runtime never has an idle supervisor actor; start its provided machine to send to.
         const layerMap = new Map(NAMES.map((n) => [n, layers[n]] as const));
-        ownActor = startMachine(stator.context, supervisorMachine.provide({ actors: { resource: provideResourceMachine(stator.context, layerMap) } }), {
-          source: 'supervisor',
-          input,
-        });
+        ownActor = startMachine(
+          stator.context,
+          supervisorMachine.provide({ actors: { resource: provideResourceMachine(stator.context, layerMap) } }),
+          {
+            source: 'supervisor',
+            input,
+          },
+        );
         probe.sendDirect(event);
       } else if (event.type === 'STOP') {
         stopping = stator.stop();
@@ -274,7 +304,8 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
       for (let i = 0; i < 20; i++) {
         for (const l of Object.values(layers)) {
           l.mode = { start: 'ok', check: 'ok', stop: 'ok' };
-          for (const kind of ['start', 'check', 'stop'] as const) if (l.pending[kind]) l.settle(kind, { value: { status: 'up' } });
+          for (const kind of ['start', 'check', 'stop'] as const)
+            if (l.pending[kind]) l.settle(kind, { value: { status: 'up' } });
         }
         await clock.advance(1_000);
       }

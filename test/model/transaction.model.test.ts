@@ -134,7 +134,8 @@ const events = machineEvents(transactionMachine, {
   ],
 });
 
-const contextOf = (s: Snapshot<unknown>): TransactionContext => (s as unknown as { context: TransactionContext }).context;
+const contextOf = (s: Snapshot<unknown>): TransactionContext =>
+  (s as unknown as { context: TransactionContext }).context;
 
 const model: MachineModel = {
   machine: transactionMachine,
@@ -145,7 +146,9 @@ const model: MachineModel = {
     const kind = kindOf(context.error);
     // What src/database decides after a rollback: retry a serialization failure in the body or at
     // COMMIT, and a connection lost in the body.
-    const retry = ((context.failedIn === 'body' || context.failedIn === 'commit') && kind === 'contention') || (context.failedIn === 'body' && kind === 'lost');
+    const retry =
+      ((context.failedIn === 'body' || context.failedIn === 'commit') && kind === 'contention') ||
+      (context.failedIn === 'body' && kind === 'lost');
     // ROLLBACK fails when the driver terminated the backend during the body.
     const rollbackFails = context.failedIn === 'body' && (kind === 'lost' || kind === 'failedAfterLoss');
     const verdict = (e: EventObject): boolean | undefined =>
@@ -175,7 +178,13 @@ async function createDriver(probe: MachineProbe): Promise<Driver> {
       filesystem: { base_path: dir },
       database: { driver: 'postgresql', host: SERVER.host, port: SERVER.port, username: SERVER.user, database: DB },
       connection_pool: { max_connections: 2 },
-      transaction: { isolation_level: 'REPEATABLE_READ', timeout: TIMEOUT_MS / 1000, retry_attempts: 1, retry_delay: 10, retry_max_delay: 10 },
+      transaction: {
+        isolation_level: 'REPEATABLE_READ',
+        timeout: TIMEOUT_MS / 1000,
+        retry_attempts: 1,
+        retry_delay: 10,
+        retry_max_delay: 10,
+      },
       supervisor: { stop_timeout: 1 },
     },
     // The built-in database layer, with its back-off jitter pinned (10 s exactly).
@@ -234,7 +243,8 @@ async function createDriver(probe: MachineProbe): Promise<Driver> {
     bodyWaits = new Deferred<void>();
     c.resolve(what);
   };
-  const leave = (state: string): Promise<void> => until(`the transaction to leave ${state}`, () => value() !== JSON.stringify(state));
+  const leave = (state: string): Promise<void> =>
+    until(`the transaction to leave ${state}`, () => value() !== JSON.stringify(state));
   /** Real time: polls the server until `sql` (on `locks`, with the attempt's backend as $1) returns a row. */
   const untilServer = async (what: string, sql: string): Promise<void> => {
     for (let i = 0; i < 500; i++) {
@@ -247,7 +257,10 @@ async function createDriver(probe: MachineProbe): Promise<Driver> {
   const terminate = async (): Promise<void> => {
     if (backend === undefined) throw new Error('transaction driver: the attempt has no backend');
     await locks.query('SELECT pg_terminate_backend($1)', [backend]);
-    await untilServer('the backend to end', 'SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)');
+    await untilServer(
+      'the backend to end',
+      'SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)',
+    );
   };
   const commitWith = async (lock?: number): Promise<void> => {
     if (lock) await locks.query('SELECT pg_advisory_lock($1)', [lock]);
@@ -271,7 +284,10 @@ async function createDriver(probe: MachineProbe): Promise<Driver> {
           if (kind === 'lost') {
             // Killed mid-statement: the function waits in pg_sleep when its backend is terminated.
             await send('sleep');
-            await untilServer('the function to sleep', `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'`);
+            await untilServer(
+              'the function to sleep',
+              `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'`,
+            );
             await terminate();
           } else if (kind === 'failedAfterLoss') {
             // The connection dies while the function waits; then the function fails on its own.

@@ -4,7 +4,11 @@ import { edgesOf } from '../../src/visualize/graph-edges.js';
 
 /** A stable name for a transition: source state, event (`always` for eventless ones), guard, targets. */
 export function transitionKey(t: AnyTransitionDefinition): string {
-  const guard = t.guard ? (typeof t.guard === 'string' ? t.guard : ((t.guard as { type?: string }).type ?? 'guard')) : '';
+  const guard = t.guard
+    ? typeof t.guard === 'string'
+      ? t.guard
+      : ((t.guard as { type?: string }).type ?? 'guard')
+    : '';
   const targets = (t.target ?? []).map((n) => n.id).join(',') || '(self)';
   return `${t.source.id} --${t.eventType || 'always'}${guard ? ` [${guard}]` : ''}--> ${targets}`;
 }

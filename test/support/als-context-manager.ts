@@ -12,13 +12,19 @@ export class AlsContextManager implements ContextManager {
     return this.storage.getStore() ?? ROOT_CONTEXT;
   }
 
-  public with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  public with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     return this.storage.run(context, () => fn.apply(thisArg, args));
   }
 
   public bind<T>(context: Context, target: T): T {
     if (typeof target !== 'function') return target;
-    const run = (...args: unknown[]): unknown => this.with(context, target as (...a: unknown[]) => unknown, undefined, ...args);
+    const run = (...args: unknown[]): unknown =>
+      this.with(context, target as (...a: unknown[]) => unknown, undefined, ...args);
     return run as T;
   }
 

@@ -70,7 +70,10 @@ export class MemcachedDriver implements CacheDriver {
     this.maxValueBytes = this.config.max_value_bytes ?? MEMCACHED_MAX_VALUE_BYTES;
     this.addresses = this.config.servers ?? [`${this.config.host}:${this.config.port ?? 11211}`];
     this.timeoutMs = Math.round(this.config.timeout * 1000);
-    this.deadlines = this.timeoutMs > 0 ? new DeadlineQueue(options.clock, 'cache', this.timeoutMs, (deadline) => this.expired(deadline.subject)) : undefined;
+    this.deadlines =
+      this.timeoutMs > 0
+        ? new DeadlineQueue(options.clock, 'cache', this.timeoutMs, (deadline) => this.expired(deadline.subject))
+        : undefined;
   }
 
   public async connect(signal: AbortSignal): Promise<void> {
@@ -192,7 +195,10 @@ export class MemcachedDriver implements CacheDriver {
   }
 
   public delete(key: string): Promise<boolean> {
-    return this.bounded('delete', this.call(key, (client, k) => client.delete(k)));
+    return this.bounded(
+      'delete',
+      this.call(key, (client, k) => client.delete(k)),
+    );
   }
 
   public async deleteMany(keys: readonly string[]): Promise<number> {
@@ -253,7 +259,8 @@ export class MemcachedDriver implements CacheDriver {
       // memjs status errors ("MemJS SET: Value too large") come from a server that answered.
       // memjs' socket timeout on a connected socket, like a deadline, means the server stopped answering.
       const address = this.addressOf(client, k);
-      if (error instanceof Error && error.message === NO_RESPONSE) servers.markUnresponsive(address, notAnswering(this.timeoutMs));
+      if (error instanceof Error && error.message === NO_RESPONSE)
+        servers.markUnresponsive(address, notAnswering(this.timeoutMs));
       else servers.markDown(address, error);
     }
   }

@@ -13,6 +13,7 @@ const UNSAFE = /[\u0000-\u0020\u007f]/;
  * are stored as they are, readable in `memcached-tool` dumps.
  */
 export function memcachedKey(fullKey: string): string {
-  if ((fullKey.length <= 83 || Buffer.byteLength(fullKey) <= MEMCACHED_MAX_KEY_BYTES) && !UNSAFE.test(fullKey)) return fullKey;
+  if ((fullKey.length <= 83 || Buffer.byteLength(fullKey) <= MEMCACHED_MAX_KEY_BYTES) && !UNSAFE.test(fullKey))
+    return fullKey;
   return `stator:h:${createHash('sha256').update(fullKey).digest('base64url')}`;
 }

@@ -35,7 +35,11 @@ const NODE_EVENTS = ['ready', 'close', 'reconnecting', 'end', 'error'] as const;
  * `tls` (from `cache.tls`, files already read) applies to every connection: the node, the
  * master behind Sentinel and the Sentinels themselves, and each Cluster node.
  */
-export function createRedisClient(config: StatorConfig['cache'], observer: NodeObserver, tls?: ConnectionOptions): RedisClient {
+export function createRedisClient(
+  config: StatorConfig['cache'],
+  observer: NodeObserver,
+  tls?: ConnectionOptions,
+): RedisClient {
   // timeout 0 = none.
   const timeoutMs = config.timeout > 0 ? Math.max(1, Math.round(config.timeout * 1000)) : undefined;
   const retryMs = Math.max(1, Math.round(config.retry_delay * 1000));
@@ -65,7 +69,11 @@ export function createRedisClient(config: StatorConfig['cache'], observer: NodeO
     : new Redis({ ...common, db: config.db, host: config.host, port: config.port ?? 6379 });
   const address = config.sentinel ? config.sentinel.name : `${config.host}:${config.port ?? 6379}`;
   let attached = true;
-  watchNode(single, () => attached, (signal, error) => observer(address, signal, error));
+  watchNode(
+    single,
+    () => attached,
+    (signal, error) => observer(address, signal, error),
+  );
   return {
     mode: config.sentinel ? 'sentinel' : 'single',
     client: single,
@@ -107,7 +115,11 @@ function clusterClient(
   cluster.on('+node', (redis: Redis, key?: string) => {
     const address = key ?? `${redis.options.host}:${redis.options.port}`;
     current.set(address, redis);
-    watchNode(redis, () => attached && current.get(address) === redis, (signal, error) => observer(address, signal, error));
+    watchNode(
+      redis,
+      () => attached && current.get(address) === redis,
+      (signal, error) => observer(address, signal, error),
+    );
     // Nodes connect lazily (on their first command): connect them once the cluster is ready so
     // that status is true for every node, not only for those that happened to get a command.
     if (cluster.status === 'ready') connectIdle(redis);

@@ -68,7 +68,8 @@ export class RedisDriver implements CacheDriver {
   ) {
     this.maxValueBytes = config.max_value_bytes ?? REDIS_MAX_VALUE_BYTES;
     const timeoutMs = config.timeout > 0 ? Math.max(1, Math.round(config.timeout * 1000)) : 0;
-    this.commandDeadlines = timeoutMs > 0 ? new CommandDeadlines(clock, 'cache', timeoutMs, () => this.unanswered(timeoutMs)) : undefined;
+    this.commandDeadlines =
+      timeoutMs > 0 ? new CommandDeadlines(clock, 'cache', timeoutMs, () => this.unanswered(timeoutMs)) : undefined;
     this.deadlines = timeoutMs > 0 ? new DeadlineQueue(clock, 'cache', timeoutMs) : undefined;
   }
 
@@ -97,14 +98,22 @@ export class RedisDriver implements CacheDriver {
     try {
       // ioredis' connect() can stay pending while it retries (a Cluster whose ready check failed):
       // give up after cache.timeout and let the supervisor try again.
-      await withDeadline(connection.client.connect(), { clock: this.clock, ms: this.config.timeout * 1000, signal, onTimeout: () => new OperationTimeoutError('cache', 'connect', this.config.timeout * 1000, 'cache.timeout') });
+      await withDeadline(connection.client.connect(), {
+        clock: this.clock,
+        ms: this.config.timeout * 1000,
+        signal,
+        onTimeout: () => new OperationTimeoutError('cache', 'connect', this.config.timeout * 1000, 'cache.timeout'),
+      });
     } catch (error) {
       this.disconnect();
       if (signal.aborted && error === signal.reason) throw error;
       const seed = this.config.cluster?.nodes[0] ?? this.config.sentinel?.nodes[0];
       if (this.tls && seed && !isTelling(reported)) {
         // A Cluster or Sentinel client hid the cause: one TLS handshake with the first seed names it.
-        reported = moreTelling(reported, await probeTls(seed.host, seed.port, this.tls, Math.max(1, this.config.timeout * 1000)));
+        reported = moreTelling(
+          reported,
+          await probeTls(seed.host, seed.port, this.tls, Math.max(1, this.config.timeout * 1000)),
+        );
       }
       throw cacheConnectFailure(reported ?? error, {
         description: `redis cache at ${this.where()}`,
@@ -135,7 +144,12 @@ export class RedisDriver implements CacheDriver {
       // QUIT lets replies in flight arrive; a node that does not answer within cache.timeout
       // is cut off.
       if (connection.client.status === 'ready') {
-        await withDeadline(connection.client.quit(), { clock: this.clock, ms: this.config.timeout * 1000, signal, onTimeout: () => new OperationTimeoutError('cache', 'quit', this.config.timeout * 1000, 'cache.timeout') });
+        await withDeadline(connection.client.quit(), {
+          clock: this.clock,
+          ms: this.config.timeout * 1000,
+          signal,
+          onTimeout: () => new OperationTimeoutError('cache', 'quit', this.config.timeout * 1000, 'cache.timeout'),
+        });
       }
     } catch {
       // Closing anyway.
@@ -152,7 +166,8 @@ export class RedisDriver implements CacheDriver {
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
     const client = this.client;
-    if (this.isCluster) return settleMany(keys.map(async (k) => (await this.send<string | null>(client, 'get', [k])) ?? undefined));
+    if (this.isCluster)
+      return settleMany(keys.map(async (k) => (await this.send<string | null>(client, 'get', [k])) ?? undefined));
     const values = await this.send<Array<string | null>>(client, 'mget', [...keys]);
     return values.map((v) => v ?? undefined);
   }
@@ -201,7 +216,13 @@ export class RedisDriver implements CacheDriver {
     for (const node of connection.scanTargets()) {
       let cursor = '0';
       do {
-        const [next, keys] = await this.send<[string, string[]]>(node, 'scan', [cursor, 'MATCH', match, 'COUNT', SCAN_COUNT]);
+        const [next, keys] = await this.send<[string, string[]]>(node, 'scan', [
+          cursor,
+          'MATCH',
+          match,
+          'COUNT',
+          SCAN_COUNT,
+        ]);
         cursor = next;
         // On a Cluster the keys found on one node may sit in different slots: the cluster client
         // routes each UNLINK by key.
@@ -239,7 +260,8 @@ export class RedisDriver implements CacheDriver {
       return counts.reduce((a, b) => a + b, 0);
     }
     let removed = 0;
-    for (let i = 0; i < keys.length; i += UNLINK_BATCH) removed += await this.send<number>(client, 'unlink', keys.slice(i, i + UNLINK_BATCH));
+    for (let i = 0; i < keys.length; i += UNLINK_BATCH)
+      removed += await this.send<number>(client, 'unlink', keys.slice(i, i + UNLINK_BATCH));
     return removed;
   }
 
@@ -298,7 +320,8 @@ export class RedisDriver implements CacheDriver {
   private where(): string {
     const { cluster, sentinel, host, port } = this.config;
     if (cluster) return `cluster ${cluster.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
-    if (sentinel) return `sentinel master "${sentinel.name}" via ${sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
+    if (sentinel)
+      return `sentinel master "${sentinel.name}" via ${sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(', ')}`;
     return `${host}:${port ?? 6379}`;
   }
 

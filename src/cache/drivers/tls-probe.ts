@@ -6,7 +6,12 @@ import { connect, type ConnectionOptions } from 'node:tls';
  * Used only to explain a failed start when the client hid the cause: ioredis' Cluster asks for
  * its slots on a duplicate connection whose TLS error it swallows.
  */
-export function probeTls(host: string, port: number, options: ConnectionOptions, timeoutMs: number): Promise<Error | undefined> {
+export function probeTls(
+  host: string,
+  port: number,
+  options: ConnectionOptions,
+  timeoutMs: number,
+): Promise<Error | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, ...options });
     const done = (error: Error | undefined): void => {

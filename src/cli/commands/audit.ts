@@ -55,9 +55,14 @@ export function register(program: Command): void {
   const audit = program.command('audit').description('work with the security audit log');
   audit
     .command('verify')
-    .description('check the hash chain of the audit log and its rotated files; exit 1 naming the first edited, deleted or reordered entry or file')
+    .description(
+      'check the hash chain of the audit log and its rotated files; exit 1 naming the first edited, deleted or reordered entry or file',
+    )
     .option('--file <file>', 'the audit log (JSONL); its rotated files beside it are checked too')
-    .option('--config <file>', 'read the audit log location from this configuration (filesystem.base_path + security.audit.file)')
+    .option(
+      '--config <file>',
+      'read the audit log location from this configuration (filesystem.base_path + security.audit.file)',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (options: VerifyOptions) => {
       if (options.file && options.config) {
@@ -81,8 +86,12 @@ export function register(program: Command): void {
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
       } else if (result.ok) {
-        const since = result.startsAfter ? `; files before entry ${result.startsAfter.seq + 1} were removed by rotation.keep` : '';
-        process.stdout.write(`${file}${files}: OK, ${result.verified} entries, chain head seq ${result.head.seq} hash ${result.head.hash}${since}\n`);
+        const since = result.startsAfter
+          ? `; files before entry ${result.startsAfter.seq + 1} were removed by rotation.keep`
+          : '';
+        process.stdout.write(
+          `${file}${files}: OK, ${result.verified} entries, chain head seq ${result.head.seq} hash ${result.head.hash}${since}\n`,
+        );
       } else {
         const bad = result.firstBad;
         const where = result.badFile && result.badFile !== file ? `${basename(result.badFile)} ` : '';

@@ -17,7 +17,12 @@ interface CheckOptions {
 
 /** The outcome of checking one configuration. */
 type CheckResult =
-  | { readonly ok: true; readonly origin: string; readonly resources: readonly ResourceSummary[]; readonly order: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly origin: string;
+      readonly resources: readonly ResourceSummary[];
+      readonly order: readonly string[];
+    }
   | { readonly ok: false; readonly origin: string; readonly problems: readonly ConfigProblem[] };
 
 /**
@@ -54,7 +59,9 @@ export function runCheck(options: CheckOptions, write: (text: string) => void): 
     return 2;
   }
   if (options.json) {
-    write(`${JSON.stringify(result.ok ? { ok: true, origin: result.origin, resources: result.resources, start_order: result.order } : result, null, 2)}\n`);
+    write(
+      `${JSON.stringify(result.ok ? { ok: true, origin: result.origin, resources: result.resources, start_order: result.order } : result, null, 2)}\n`,
+    );
     return result.ok ? 0 : 1;
   }
   if (!result.ok) {
@@ -67,7 +74,10 @@ export function runCheck(options: CheckOptions, write: (text: string) => void): 
   const resources = result.resources;
   const width = Math.max(...resources.map((r) => r.name.length));
   for (const resource of resources) {
-    const flags = [resource.optional ? 'optional' : '', resource.dependsOn?.length ? `depends on ${resource.dependsOn.join(', ')}` : '']
+    const flags = [
+      resource.optional ? 'optional' : '',
+      resource.dependsOn?.length ? `depends on ${resource.dependsOn.join(', ')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     write(`  ${resource.name.padEnd(width)}  ${resource.driver}: ${resource.location}${flags ? ` (${flags})` : ''}\n`);
@@ -89,19 +99,34 @@ function check(file: string | undefined): CheckResult {
   const startup = startProblems(config);
   if (startup.length) return { ok: false, origin, problems: startup };
   try {
-    const names = [...BUILTIN_RESOURCES, ...Object.keys(config.supervisor.resources).filter((n) => !(BUILTIN_RESOURCES as readonly string[]).includes(n))];
+    const names = [
+      ...BUILTIN_RESOURCES,
+      ...Object.keys(config.supervisor.resources).filter((n) => !(BUILTIN_RESOURCES as readonly string[]).includes(n)),
+    ];
     const order = planResources(config, names).map((r) => r.name);
     // Hosts and paths only, and scrubbed once more in case a secret was written where a host belongs.
     return { ok: true, origin, resources: secrets.redact(summarizeConfig(config)), order };
   } catch (error) {
     // A dependency cycle or an unknown dependency: a configuration problem too.
-    return { ok: false, origin, problems: [{ path: dependencyPath(error), message: secrets.scrub(error instanceof Error ? error.message : String(error)) }] };
+    return {
+      ok: false,
+      origin,
+      problems: [
+        { path: dependencyPath(error), message: secrets.scrub(error instanceof Error ? error.message : String(error)) },
+      ],
+    };
   }
 }
 
 /** Where a dependency error points: `cache.depends_on`, `supervisor.resources.search.depends_on`. */
 function dependencyPath(error: unknown): string {
-  const resource = isUnknownDependencyError(error) ? error.resource : isDependencyCycleError(error) ? error.cycle[0] : undefined;
+  const resource = isUnknownDependencyError(error)
+    ? error.resource
+    : isDependencyCycleError(error)
+      ? error.cycle[0]
+      : undefined;
   if (resource === undefined) return 'depends_on';
-  return (BUILTIN_RESOURCES as readonly string[]).includes(resource) ? `${resource}.depends_on` : `supervisor.resources.${resource}.depends_on`;
+  return (BUILTIN_RESOURCES as readonly string[]).includes(resource)
+    ? `${resource}.depends_on`
+    : `supervisor.resources.${resource}.depends_on`;
 }

@@ -18,15 +18,25 @@ interface ReplayCliOptions {
 export function register(program: Command): void {
   program
     .command('replay')
-    .description("replay a recorded event log (JSONL) into today's machines; print each machine's timeline and the first divergence (exit 1)")
+    .description(
+      "replay a recorded event log (JSONL) into today's machines; print each machine's timeline and the first divergence (exit 1)",
+    )
     .argument('<file>', 'the event log, as written with events.path')
-    .option('--input <json>', 'change machines\' inputs, by source or machine id: \'{"breaker.cache":{"resetTimeoutMs":2000}}\'')
-    .option('--machines <module>', 'replay with the machines of this module (its machinesById export), over Stator\'s own')
+    .option(
+      '--input <json>',
+      'change machines\' inputs, by source or machine id: \'{"breaker.cache":{"resetTimeoutMs":2000}}\'',
+    )
+    .option(
+      '--machines <module>',
+      "replay with the machines of this module (its machinesById export), over Stator's own",
+    )
     .option('--no-color', 'plain text even on a terminal')
     .action(async (file: string, options: ReplayCliOptions) => {
       try {
         const overrides = options.input ? parseInputOverrides(options.input) : undefined;
-        const machines = options.machines ? { ...machinesById, ...(await loadMachines(options.machines)) } : machinesById;
+        const machines = options.machines
+          ? { ...machinesById, ...(await loadMachines(options.machines)) }
+          : machinesById;
         const result = await replay(await readEventLog(file), {
           machines,
           ...(overrides ? { input: overrideInputs(overrides) } : {}),

@@ -19,7 +19,8 @@ interface StartOptions {
 
 const parsePort = (value: string): number => {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
   return port;
 };
 
@@ -34,10 +35,18 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 export function register(program: Command): void {
   program
     .command('start')
-    .description('start the cache, filesystem and database, show their status live, stop them in reverse order on SIGINT/SIGTERM')
-    .option('-c, --config <file>', 'YAML configuration (default: the embedded default: memory cache, SQLite under ./var)')
+    .description(
+      'start the cache, filesystem and database, show their status live, stop them in reverse order on SIGINT/SIGTERM',
+    )
+    .option(
+      '-c, --config <file>',
+      'YAML configuration (default: the embedded default: memory cache, SQLite under ./var)',
+    )
     .option('--once', 'start, print the status, stop again; exit 0 when up, 1 otherwise')
-    .option('--json', 'print status as JSON on stdout: one snapshot per line as it changes (with --once: the final snapshot); messages go to stderr')
+    .option(
+      '--json',
+      'print status as JSON on stdout: one snapshot per line as it changes (with --once: the final snapshot); messages go to stderr',
+    )
     .option('--no-http', 'do not serve /health /live /ready /metrics /status (see http: in the configuration)')
     .option('--http-port <port>', 'serve the endpoints on this port instead of http.port (0: any free port)', parsePort)
     .addHelpText(
@@ -45,7 +54,7 @@ export function register(program: Command): void {
       [
         '',
         'Logs go to stderr (LOG_LEVEL, default error: the view already shows each resource). One Stator per',
-        'filesystem.base_path: a second one is refused, naming the first one\'s PID. A busy http.port fails the',
+        "filesystem.base_path: a second one is refused, naming the first one's PID. A busy http.port fails the",
         'start (http.required: false starts without the endpoints). A second SIGINT/SIGTERM exits without waiting.',
         'Exit status: 0 when every resource started and stopped cleanly (with --once: when the status was up), 1 otherwise.',
       ].join('\n'),
@@ -56,7 +65,9 @@ export function register(program: Command): void {
       // Whatever a driver left open must not keep a stopped Stator alive; say what it was.
       setTimeout(() => {
         const open = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
-        process.stderr.write(`stator: still running 2 s after stopping (open: ${open.join(', ') || 'timers'}); exiting\n`);
+        process.stderr.write(
+          `stator: still running 2 s after stopping (open: ${open.join(', ') || 'timers'}); exiting\n`,
+        );
         process.exit(code);
       }, 2_000).unref();
     });
@@ -103,7 +114,9 @@ async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutp
   const progress = options.json ? stderr : stdout;
   const view = options.json ? stderr : stdout;
 
-  const source = options.config ? `configuration ${options.config}` : 'embedded default (memory cache, SQLite under ./var)';
+  const source = options.config
+    ? `configuration ${options.config}`
+    : 'embedded default (memory cache, SQLite under ./var)';
   progress.write(`stator: starting on the ${source}\n`);
   if (options.once) {
     const changes = printChanges(stator, progress, clock);
@@ -175,7 +188,10 @@ async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutp
     const shutdown = await stator.shutdown();
     drained = shutdown.drained;
     report = shutdown.stop;
-    if (!drained) progress.write(`stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`);
+    if (!drained)
+      progress.write(
+        `stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`,
+      );
   } else {
     report = await stator.stop();
   }
@@ -183,11 +199,15 @@ async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutp
   for (const signal of signals) process.off(signal, onSignal);
   await server?.close().catch(() => undefined);
 
-  if (report.abandoned.length) progress.write(`stator: abandoned ${report.abandoned.join(', ')} after supervisor.stop_timeout\n`);
+  if (report.abandoned.length)
+    progress.write(`stator: abandoned ${report.abandoned.join(', ')} after supervisor.stop_timeout\n`);
   for (const e of report.errors) progress.write(`stator: ${e.resource} did not stop cleanly: ${e.message}\n`);
   progress.write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
   const failed = reason === 'the supervisor failed' || !started;
-  if (options.json) stdout.write(`${JSON.stringify({ type: 'stopped', time: new Date(clock.now()).toISOString(), ...report, ok: report.clean && drained && !failed })}\n`);
+  if (options.json)
+    stdout.write(
+      `${JSON.stringify({ type: 'stopped', time: new Date(clock.now()).toISOString(), ...report, ok: report.clean && drained && !failed })}\n`,
+    );
   return report.clean && drained && !failed ? 0 : 1;
 }
 
@@ -201,7 +221,9 @@ async function runOnce(stator: Stator, options: StartOptions, stdout: ViewOutput
   if (options.json) stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
   else stdout.write(`${statusLines(snapshot, systemClock.now()).join('\n')}\n`);
   const report = await stator.stop();
-  (options.json ? stderr : stdout).write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
+  (options.json ? stderr : stdout).write(
+    `stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`,
+  );
   return snapshot.status === 'up' && report.clean ? 0 : 1;
 }
 
@@ -228,12 +250,16 @@ async function serveEndpoints(
   const port = options.httpPort ?? http.port;
   try {
     const server = await startStatorServer(stator, { ...serverOptionsOf(http), port });
-    stdout.write(`stator: serving ${server.url}/health /live /ready /metrics /status${http.dashboard ? ' /dashboard/' : ''}\n`);
+    stdout.write(
+      `stator: serving ${server.url}/health /live /ready /metrics /status${http.dashboard ? ' /dashboard/' : ''}\n`,
+    );
     return server;
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : messageOf(error);
     if (!http.required) {
-      stderr.write(`stator: cannot serve the endpoints on ${http.host}:${port} (${why}); going on without them (http.required: false)\n`);
+      stderr.write(
+        `stator: cannot serve the endpoints on ${http.host}:${port} (${why}); going on without them (http.required: false)\n`,
+      );
       return undefined;
     }
     stderr.write(

@@ -11,10 +11,16 @@ import { staleVisualizations, writeVisualizations } from '../../visualize/visual
 export function register(program: Command): void {
   program
     .command('visualize')
-    .description('write a Mermaid diagram, an SVG and the JSON definition of every machine listed in stately.config.json')
+    .description(
+      'write a Mermaid diagram, an SVG and the JSON definition of every machine listed in stately.config.json',
+    )
     .option('--out <dir>', 'where to write them (default: ./visualizations under the current directory)')
     .option('--check', 'write nothing; exit 1 when a generated file is missing or stale')
-    .option('--format <format>', '"diagrams" (Mermaid, SVG, JSON) or "stately": <id>.stately.js, the createMachine() source Stately Studio imports', 'diagrams')
+    .option(
+      '--format <format>',
+      '"diagrams" (Mermaid, SVG, JSON) or "stately": <id>.stately.js, the createMachine() source Stately Studio imports',
+      'diagrams',
+    )
     .action(async (options: { out?: string; check?: boolean; format: string }) => {
       const out = path.resolve(options.out ?? (await readManifest()).outDir);
       if (options.format !== 'diagrams' && options.format !== 'stately') {

@@ -52,7 +52,8 @@ export function lockBasePath(basePath: string): BasePathLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) throw new BasePathLockedError(basePath, holder);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+      throw new BasePathLockedError(basePath, holder);
     // Stale: its process is gone. Remove it and try again.
     try {
       unlinkSync(file);

@@ -60,7 +60,11 @@ const QUIET = new Set<ResourceStatus['state']>(['idle', 'initializing', 'stoppin
  * saying did: `✓ cache ready`, `! database recovering: connect ECONNREFUSED`, `· cache stopped`,
  * and each failed initialization attempt that will be retried.
  */
-export function changeLine(name: string, before: ResourceStatus | undefined, after: ResourceStatus): string | undefined {
+export function changeLine(
+  name: string,
+  before: ResourceStatus | undefined,
+  after: ResourceStatus,
+): string | undefined {
   if (before?.state === after.state && before.attempts === after.attempts) return undefined;
   if (before?.state === after.state && after.state === 'initializing' && after.lastError) {
     return `${MARK.recovering} ${name} attempt ${after.attempts} failed: ${after.lastError.message}; retrying`;

@@ -31,19 +31,24 @@ interface FromUrl {
   tls?: boolean;
 }
 
-const EXAMPLE = 'rediss://app@cache.example.com:6380/0, redis+sentinel://s1:26379,s2:26379/master or memcached://app@mc1:11211,mc2:11211 (password after the user name, as in user:password, percent-encoded)';
+const EXAMPLE =
+  'rediss://app@cache.example.com:6380/0, redis+sentinel://s1:26379,s2:26379/master or memcached://app@mc1:11211,mc2:11211 (password after the user name, as in user:password, percent-encoded)';
 
-const hostPort = (h: ConnectionUrl['hosts'][number], port: number): string => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port ?? port}`;
+const hostPort = (h: ConnectionUrl['hosts'][number], port: number): string =>
+  `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port ?? port}`;
 
 function noParams(url: ConnectionUrl): void {
   const [first] = [...url.params.keys()];
   if (first !== undefined) {
-    throw new UrlSyntaxProblem(`the parameter "${first}" is not supported; give TLS as cache.tls and other settings as cache keys`);
+    throw new UrlSyntaxProblem(
+      `the parameter "${first}" is not supported; give TLS as cache.tls and other settings as cache keys`,
+    );
   }
 }
 
 function dbNumber(text: string): number {
-  if (!/^\d{1,5}$/.test(text)) throw new UrlSyntaxProblem('its path is not a Redis database number (/0 to /15 usually)');
+  if (!/^\d{1,5}$/.test(text))
+    throw new UrlSyntaxProblem('its path is not a Redis database number (/0 to /15 usually)');
   return Number(text);
 }
 
@@ -57,7 +62,10 @@ function fromUrl(url: ConnectionUrl): FromUrl {
   switch (url.scheme) {
     case 'redis':
     case 'rediss': {
-      if (url.hosts.length > 1) throw new UrlSyntaxProblem('it names several hosts; list the nodes of a Redis Cluster under cache.cluster.nodes');
+      if (url.hosts.length > 1)
+        throw new UrlSyntaxProblem(
+          'it names several hosts; list the nodes of a Redis Cluster under cache.cluster.nodes',
+        );
       const [h] = url.hosts as [ConnectionUrl['hosts'][number]];
       return {
         driver: 'redis',
@@ -71,7 +79,8 @@ function fromUrl(url: ConnectionUrl): FromUrl {
     case 'redis+sentinel':
     case 'rediss+sentinel': {
       const [name, db, extra] = url.path.split('/');
-      if (!name || extra !== undefined) throw new UrlSyntaxProblem('its path is not /<master name> or /<master name>/<db>');
+      if (!name || extra !== undefined)
+        throw new UrlSyntaxProblem('its path is not /<master name> or /<master name>/<db>');
       return {
         driver: 'redis',
         sentinel: { name, nodes: url.hosts.map((h) => ({ host: h.host, port: h.port ?? 26379 })) },
@@ -81,7 +90,10 @@ function fromUrl(url: ConnectionUrl): FromUrl {
       };
     }
     case 'memcached': {
-      if (url.path !== '') throw new UrlSyntaxProblem('it has a path; Memcached URLs are memcached://[user:password@]host:port[,host:port...]');
+      if (url.path !== '')
+        throw new UrlSyntaxProblem(
+          'it has a path; Memcached URLs are memcached://[user:password@]host:port[,host:port...]',
+        );
       const servers = url.hosts.map((h) => hostPort(h, 11211));
       const [h] = url.hosts as [ConnectionUrl['hosts'][number]];
       return {
@@ -91,7 +103,9 @@ function fromUrl(url: ConnectionUrl): FromUrl {
       };
     }
     default:
-      throw new UrlSyntaxProblem(`the scheme "${url.scheme}://" is not one of redis://, rediss://, redis+sentinel://, rediss+sentinel://, memcached://`);
+      throw new UrlSyntaxProblem(
+        `the scheme "${url.scheme}://" is not one of redis://, rediss://, redis+sentinel://, rediss+sentinel://, memcached://`,
+      );
   }
 }
 
@@ -132,7 +146,8 @@ export function applyCacheUrl<T extends CacheSectionWritten>(section: T, ctx: z.
       code: 'custom',
       path: ['tls'],
       input: section.tls,
-      message: 'is not available with memcached: memjs speaks no TLS; reach Memcached through a TLS tunnel (stunnel, ghostunnel, a service mesh) or use Redis with TLS',
+      message:
+        'is not available with memcached: memjs speaks no TLS; reach Memcached through a TLS tunnel (stunnel, ghostunnel, a service mesh) or use Redis with TLS',
     });
   }
   const { url: _url, ...rest } = section;

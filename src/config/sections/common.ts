@@ -2,21 +2,31 @@ import { z } from 'zod';
 
 /** Seconds as a finite, non-negative number (the seed's unit for every duration). */
 export const seconds = (what = 'a duration in seconds') =>
-  z.number({ error: `expected ${what}` }).finite().min(0, { error: `expected ${what}, 0 or more` });
+  z
+    .number({ error: `expected ${what}` })
+    .finite()
+    .min(0, { error: `expected ${what}, 0 or more` });
 
 /** A TCP port. */
 export const port = () =>
-  z.number({ error: 'expected an integer from 1 to 65535' }).int({ error: 'expected an integer from 1 to 65535' })
-    .min(1, { error: 'expected an integer from 1 to 65535' }).max(65535, { error: 'expected an integer from 1 to 65535' });
+  z
+    .number({ error: 'expected an integer from 1 to 65535' })
+    .int({ error: 'expected an integer from 1 to 65535' })
+    .min(1, { error: 'expected an integer from 1 to 65535' })
+    .max(65535, { error: 'expected an integer from 1 to 65535' });
 
 /** A whole number of at least `min`. */
 export const count = (min = 0) =>
-  z.number({ error: `expected an integer of ${min} or more` }).int({ error: `expected an integer of ${min} or more` })
+  z
+    .number({ error: `expected an integer of ${min} or more` })
+    .int({ error: `expected an integer of ${min} or more` })
     .min(min, { error: `expected an integer of ${min} or more` });
 
 /** A ratio from 0 to 1. */
 export const ratio = () =>
-  z.number({ error: 'expected a ratio from 0 to 1' }).min(0, { error: 'expected a ratio from 0 to 1' })
+  z
+    .number({ error: 'expected a ratio from 0 to 1' })
+    .min(0, { error: 'expected a ratio from 0 to 1' })
     .max(1, { error: 'expected a ratio from 0 to 1' });
 
 /** What every resource section has: whether it may fail, and what it must wait for. */

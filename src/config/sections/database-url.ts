@@ -37,7 +37,8 @@ const SCHEMES: Readonly<Record<string, DatabaseDriver>> = {
   file: 'sqlite',
 };
 
-const EXAMPLE = 'postgres://app@db.example.com:5432/app?sslmode=verify-full (password after the user name, as in user:password, percent-encoded)';
+const EXAMPLE =
+  'postgres://app@db.example.com:5432/app?sslmode=verify-full (password after the user name, as in user:password, percent-encoded)';
 
 /** MySQL's `ssl-mode` names, and `ssl=true|false`, as the modes above. */
 const MYSQL_MODES: Readonly<Record<string, SslMode>> = {
@@ -66,7 +67,9 @@ function sslModeParam(value: string): SslMode {
       `sslmode=${v} is not supported: it falls back to plain text without telling; use sslmode=verify-full (or require), or sslmode=disable`,
     );
   }
-  throw new UrlSyntaxProblem(`sslmode=${v} is not one of ${SSL_MODES.join(', ')} (MySQL: DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY)`);
+  throw new UrlSyntaxProblem(
+    `sslmode=${v} is not one of ${SSL_MODES.join(', ')} (MySQL: DISABLED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY)`,
+  );
 }
 
 function fromParams(params: URLSearchParams): Partial<DatabaseSsl> {
@@ -74,7 +77,12 @@ function fromParams(params: URLSearchParams): Partial<DatabaseSsl> {
   for (const [name, value] of params) {
     const key = name.toLowerCase();
     if (key === 'sslmode' || key === 'ssl-mode' || key === 'ssl_mode') ssl.mode = sslModeParam(value);
-    else if (key === 'ssl') ssl.mode = /^(true|1|on)$/i.test(value) ? 'verify-full' : /^(false|0|off)$/i.test(value) ? 'disable' : sslModeParam(value);
+    else if (key === 'ssl')
+      ssl.mode = /^(true|1|on)$/i.test(value)
+        ? 'verify-full'
+        : /^(false|0|off)$/i.test(value)
+          ? 'disable'
+          : sslModeParam(value);
     else if (FILE_PARAMS[key]) ssl[FILE_PARAMS[key]] = value;
     else {
       throw new UrlSyntaxProblem(
@@ -87,15 +95,23 @@ function fromParams(params: URLSearchParams): Partial<DatabaseSsl> {
 
 function fromUrl(url: ConnectionUrl): FromUrl {
   const driver = SCHEMES[url.scheme];
-  if (!driver) throw new UrlSyntaxProblem(`the scheme "${url.scheme}:" is not one of postgres://, postgresql://, mysql://, mariadb://, sqlite:, file:`);
+  if (!driver)
+    throw new UrlSyntaxProblem(
+      `the scheme "${url.scheme}:" is not one of postgres://, postgresql://, mysql://, mariadb://, sqlite:, file:`,
+    );
   if (driver === 'sqlite') {
-    if (url.path === '') throw new UrlSyntaxProblem('it names no file; write sqlite:relative/path.db, sqlite:///absolute/path.db or sqlite::memory:');
+    if (url.path === '')
+      throw new UrlSyntaxProblem(
+        'it names no file; write sqlite:relative/path.db, sqlite:///absolute/path.db or sqlite::memory:',
+      );
     return { driver, filename: url.path };
   }
   if (url.hosts.length === 0) throw new UrlSyntaxProblem(`it names no host; write ${EXAMPLE}`);
-  if (url.hosts.length > 1) throw new UrlSyntaxProblem('it names several hosts; Stator connects to one database server: give one host');
+  if (url.hosts.length > 1)
+    throw new UrlSyntaxProblem('it names several hosts; Stator connects to one database server: give one host');
   const [first] = url.hosts as [ConnectionUrl['hosts'][number]];
-  if (url.path.includes('/')) throw new UrlSyntaxProblem('its path has more than one part; the path is the database name only');
+  if (url.path.includes('/'))
+    throw new UrlSyntaxProblem('its path has more than one part; the path is the database name only');
   const ssl = fromParams(url.params);
   return {
     driver,
@@ -121,11 +137,20 @@ export interface DatabaseSectionWritten {
   ssl?: DatabaseSslInput | undefined;
 }
 
-function resolveMode(written: DatabaseSslInput | undefined, url: Partial<DatabaseSsl> | undefined, ctx: z.RefinementCtx): SslMode {
+function resolveMode(
+  written: DatabaseSslInput | undefined,
+  url: Partial<DatabaseSsl> | undefined,
+  ctx: z.RefinementCtx,
+): SslMode {
   const byFlag: SslMode | undefined =
     written?.reject_unauthorized === undefined ? undefined : written.reject_unauthorized ? 'verify-full' : 'require';
   const mode = written?.mode;
-  if (mode !== undefined && byFlag !== undefined && (mode === 'require') !== (byFlag === 'require') && mode !== 'disable') {
+  if (
+    mode !== undefined &&
+    byFlag !== undefined &&
+    (mode === 'require') !== (byFlag === 'require') &&
+    mode !== 'disable'
+  ) {
     ctx.issues.push({
       code: 'custom',
       path: ['ssl', 'reject_unauthorized'],
@@ -162,18 +187,29 @@ export function applyDatabaseUrl<T extends DatabaseSectionWritten>(section: T, c
   const { reject_unauthorized: _flag, mode: _mode, ...files } = writtenSsl ?? {};
   const ssl: DatabaseSsl = { ...url.ssl, ...files, mode };
   if (driver === 'sqlite' && (writtenSsl !== undefined || url.ssl !== undefined)) {
-    ctx.issues.push({ code: 'custom', path: ['ssl'], input: writtenSsl, message: 'only applies to postgresql and mysql; remove it for sqlite' });
+    ctx.issues.push({
+      code: 'custom',
+      path: ['ssl'],
+      input: writtenSsl,
+      message: 'only applies to postgresql and mysql; remove it for sqlite',
+    });
   }
   if (driver === 'mysql' && ssl.servername !== undefined) {
     ctx.issues.push({
       code: 'custom',
       path: ['ssl', 'servername'],
       input: ssl.servername,
-      message: 'is not supported by mysql2 (it checks the certificate against database.host); set database.host to the name on the certificate',
+      message:
+        'is not supported by mysql2 (it checks the certificate against database.host); set database.host to the name on the certificate',
     });
   }
   if (ssl.key_file !== undefined && ssl.cert_file === undefined) {
-    ctx.issues.push({ code: 'custom', path: ['ssl', 'cert_file'], input: undefined, message: 'expected a client certificate file to go with ssl.key_file' });
+    ctx.issues.push({
+      code: 'custom',
+      path: ['ssl', 'cert_file'],
+      input: undefined,
+      message: 'expected a client certificate file to go with ssl.key_file',
+    });
   }
   const pick = <K extends keyof FromUrl>(key: K): FromUrl[K] => url[key];
   return {

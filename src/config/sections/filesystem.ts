@@ -10,16 +10,14 @@ const MODE_HINT = 'expected a file mode in octal such as 0755 (a number, or a st
  * than 0o777, such as `755`, is read as those octal digits.
  */
 export const fileMode = () =>
-  z
-    .union([z.number(), z.string()], { error: MODE_HINT })
-    .transform((value, ctx) => {
-      const mode = parseMode(value);
-      if (mode === undefined) {
-        ctx.addIssue({ code: 'custom', message: MODE_HINT });
-        return z.NEVER;
-      }
-      return mode;
-    });
+  z.union([z.number(), z.string()], { error: MODE_HINT }).transform((value, ctx) => {
+    const mode = parseMode(value);
+    if (mode === undefined) {
+      ctx.addIssue({ code: 'custom', message: MODE_HINT });
+      return z.NEVER;
+    }
+    return mode;
+  });
 
 function parseMode(value: number | string): number | undefined {
   if (typeof value === 'number') {
@@ -40,11 +38,27 @@ export const filesystemSection = z.strictObject({
   /** Mode of created directories. */
   permissions: fileMode().default(0o755),
   /** Directories created under base_path at start. */
-  required_dirs: z.array(z.string().min(1).check((ctx) => {
-    const dir = ctx.value;
-    if (isAbsolute(dir) || /^[a-zA-Z]:[\\/]/.test(dir) || dir.split(/[\\/]+/).includes('..') || dir.includes('\0')) {
-      ctx.issues.push({ code: 'custom', input: dir, message: 'expected a directory relative to filesystem.base_path that stays inside it' });
-    }
-  })).default(['cache', 'logs', 'uploads']),
+  required_dirs: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .check((ctx) => {
+          const dir = ctx.value;
+          if (
+            isAbsolute(dir) ||
+            /^[a-zA-Z]:[\\/]/.test(dir) ||
+            dir.split(/[\\/]+/).includes('..') ||
+            dir.includes('\0')
+          ) {
+            ctx.issues.push({
+              code: 'custom',
+              input: dir,
+              message: 'expected a directory relative to filesystem.base_path that stays inside it',
+            });
+          }
+        }),
+    )
+    .default(['cache', 'logs', 'uploads']),
   ...resourceKeys,
 });

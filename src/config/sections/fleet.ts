@@ -10,9 +10,15 @@ export const fleetSection = z.strictObject({
   /** `auto`: on when `cache.driver` is `redis` (or `fleet.redis` is set). */
   enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   /** The service's name: instances with the same name form one fleet. */
-  service: z.string().regex(/^[\w.-]+$/, { error: 'expected a name of letters, digits and _ . -' }).default('stator'),
+  service: z
+    .string()
+    .regex(/^[\w.-]+$/, { error: 'expected a name of letters, digits and _ . -' })
+    .default('stator'),
   /** This instance's id. Default `<hostname>-<pid>`. */
-  instance: z.string().regex(/^[\w.:-]+$/, { error: 'expected an id of letters, digits and _ . : -' }).optional(),
+  instance: z
+    .string()
+    .regex(/^[\w.:-]+$/, { error: 'expected an id of letters, digits and _ . : -' })
+    .optional(),
   /** Seconds between heartbeats. */
   interval: seconds().positive().default(5),
   /** Heartbeats missed before an instance drops out of the fleet (its key's TTL is `interval * missed`). */
@@ -21,7 +27,13 @@ export const fleetSection = z.strictObject({
    * Redis to publish to (keys `stator:fleet:<service>:<instance>`). Default `error_handling.redis`,
    * else the cache's Redis (keys then under the cache's `key_prefix`).
    */
-  redis: z.strictObject({ host: z.string().min(1).default('127.0.0.1'), port: port().default(6379), db: z.number().int().min(0).default(0) }).optional(),
+  redis: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port().default(6379),
+      db: z.number().int().min(0).default(0),
+    })
+    .optional(),
 });
 
 /** The `fleet:` section, defaults applied. */

@@ -15,7 +15,10 @@ export const httpSection = z.strictObject({
   /** 9464 is left to the OpenTelemetry Prometheus exporter, which uses it by convention. */
   port: port().default(9477),
   /** Mount the endpoints under this path (`/stator` → `/stator/health`). */
-  path_prefix: z.string().regex(/^(\/[\w.-]+)*$/, { error: 'expected "" or a path such as "/stator"' }).default(''),
+  path_prefix: z
+    .string()
+    .regex(/^(\/[\w.-]+)*$/, { error: 'expected "" or a path such as "/stator"' })
+    .default(''),
   /** `stator start` fails when the endpoints cannot be served (the port is busy); false: it starts without them. */
   required: z.boolean().default(true),
   /** Seconds between keep-alive comments on a `/status` event stream. */

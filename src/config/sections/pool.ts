@@ -23,5 +23,7 @@ export const connectionPoolSection = z.strictObject({
    * `sampled` (at most 100 acquires a second, and every acquire for five minutes after a leak or
    * a timeout), `always` (about 5 µs per acquire), `never`.
    */
-  capture_stacks: z.enum(['sampled', 'always', 'never'], { error: 'expected sampled, always or never' }).default('sampled'),
+  capture_stacks: z
+    .enum(['sampled', 'always', 'never'], { error: 'expected sampled, always or never' })
+    .default('sampled'),
 });

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { count, seconds } from './common.js';
 
 const SIZE_HINT = 'expected a size in bytes, or a number with a unit such as "64MB" (KB, MB, GB; 1 KB = 1024 bytes)';
-const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 };
+const UNITS: Readonly<Record<string, number>> = {
+  b: 1,
+  kb: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  g: 1024 ** 3,
+};
 
 /** A size: a number of bytes, or `"64MB"`. 0 means no limit. */
 export const byteSize = () =>

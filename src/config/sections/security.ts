@@ -30,7 +30,11 @@ const timezone = z.string().check((ctx) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: ctx.value });
   } catch {
-    ctx.issues.push({ code: 'custom', message: 'expected an IANA time zone such as UTC or Europe/Paris', input: ctx.value });
+    ctx.issues.push({
+      code: 'custom',
+      message: 'expected an IANA time zone such as UTC or Europe/Paris',
+      input: ctx.value,
+    });
   }
 });
 
@@ -40,12 +44,14 @@ const attributeMatch = z.union([scalar, z.array(scalar)]);
 
 const conditions = z.strictObject({
   /** A recurring window: from (inclusive) and to (exclusive) `HH:MM`, days, timezone (default UTC). */
-  time: z.strictObject({
-    from: clockTime.optional(),
-    to: clockTime.optional(),
-    days: z.array(z.enum(DAYS)).min(1).optional(),
-    timezone: timezone.optional(),
-  }).optional(),
+  time: z
+    .strictObject({
+      from: clockTime.optional(),
+      to: clockTime.optional(),
+      days: z.array(z.enum(DAYS)).min(1).optional(),
+      timezone: timezone.optional(),
+    })
+    .optional(),
   /** Principal attributes (`id`, `roles`, or any attribute) and the value(s) they must have. */
   principal: z.record(z.string(), attributeMatch).optional(),
   /** Request attributes and the value(s) they must have; `${principal.id}` for ownership. */
@@ -73,9 +79,16 @@ const role = z.strictObject({
 
 const principal = z.strictObject({
   /** `scrypt$...` from `hashPassword()` (or `stator security hash-password`). Without it, no password login. */
-  password_hash: z.string().regex(/^scrypt\$/, { error: 'expected a scrypt hash from hashPassword() ("scrypt$...")' }).optional(),
+  password_hash: z
+    .string()
+    .regex(/^scrypt\$/, { error: 'expected a scrypt hash from hashPassword() ("scrypt$...")' })
+    .optional(),
   /** SHA-256 hashes of this principal's API keys, from `hashApiKey()` (`sha256:<64 hex>`). The keys themselves are never stored. */
-  key_hashes: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 hex digits from hashApiKey()' })).default([]),
+  key_hashes: z
+    .array(
+      z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 hex digits from hashApiKey()' }),
+    )
+    .default([]),
   roles: z.array(z.string().min(1)).default([]),
   attributes: z.record(z.string(), attributeValue).default({}),
   /** Permissions granted to this principal directly. */
@@ -122,12 +135,20 @@ const login = z.strictObject({
 
 const audit = z.strictObject({
   /** The JSONL audit log, relative to filesystem.base_path; must stay inside it. */
-  file: z.string().min(1).check((ctx) => {
-    const f = ctx.value;
-    if (f.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(f) || f.split(/[\\/]+/).includes('..')) {
-      ctx.issues.push({ code: 'custom', input: f, message: 'expected a path relative to filesystem.base_path that stays inside it, such as logs/audit.jsonl' });
-    }
-  }).default('logs/audit.jsonl'),
+  file: z
+    .string()
+    .min(1)
+    .check((ctx) => {
+      const f = ctx.value;
+      if (f.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(f) || f.split(/[\\/]+/).includes('..')) {
+        ctx.issues.push({
+          code: 'custom',
+          input: f,
+          message: 'expected a path relative to filesystem.base_path that stays inside it, such as logs/audit.jsonl',
+        });
+      }
+    })
+    .default('logs/audit.jsonl'),
   /**
    * HMAC key of the chain (16 characters or more; prefer `${ENV}` or `key_file`): with it, whoever
    * can edit the file but lacks the key cannot recompute a valid chain. `stator audit verify
@@ -142,7 +163,10 @@ const audit = z.strictObject({
    */
   rotation: rotationSection({ max_size: '64MB' }).prefault({}),
   /** Also copy entries into this database table (created if missing). The file stays the record. */
-  mirror_table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  mirror_table: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .optional(),
   /**
    * When a guarded call proceeds: `batch` once its entry is written to the file (the operating
    * system holds it; the file is flushed to disk every `batch_interval`, so a power loss loses at
@@ -166,7 +190,14 @@ export const securitySection = z
     login: login.prefault({}),
     audit: audit.prefault({}),
     /** Principals also from this database table (see README); config principals win on a clash. */
-    user_store: z.strictObject({ table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('stator_principals') }).optional(),
+    user_store: z
+      .strictObject({
+        table: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .default('stator_principals'),
+      })
+      .optional(),
     /**
      * PostgreSQL only: run each guarded statement under a database role (`SET LOCAL ROLE` inside
      * a transaction), the PostgREST way, so that the database refuses what the role has no GRANT
@@ -174,39 +205,74 @@ export const securitySection = z
      * wins); `default` is the role of a principal with none mapped (without it, such a principal's
      * queries are refused). The connecting user must be a member of each role.
      */
-    database_roles: z.strictObject({
-      roles: z.record(z.string().min(1), z.string().min(1)).default({}),
-      default: z.string().min(1).optional(),
-    }).optional(),
+    database_roles: z
+      .strictObject({
+        roles: z.record(z.string().min(1), z.string().min(1)).default({}),
+        default: z.string().min(1).optional(),
+      })
+      .optional(),
     /** Where revoked token ids are kept: `memory` (lost on restart) or a `database` table. */
-    revocation: z.strictObject({
-      store: z.enum(['memory', 'database']).default('memory'),
-      table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('stator_revoked_tokens'),
-    }).prefault({}),
+    revocation: z
+      .strictObject({
+        store: z.enum(['memory', 'database']).default('memory'),
+        table: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .default('stator_revoked_tokens'),
+      })
+      .prefault({}),
   })
   .superRefine((s, ctx) => {
     const roleNames = new Set(Object.keys(s.roles));
     const unknownRole = (name: string, path: (string | number)[]): void => {
-      if (!roleNames.has(name)) ctx.addIssue({ code: 'custom', path, message: `unknown role "${name}"; define it under security.roles` });
+      if (!roleNames.has(name))
+        ctx.addIssue({ code: 'custom', path, message: `unknown role "${name}"; define it under security.roles` });
     };
-    for (const [id, p] of Object.entries(s.principals)) p.roles.forEach((r, i) => unknownRole(r, ['principals', id, 'roles', i]));
-    for (const [name, r] of Object.entries(s.roles)) (r.inherits ?? []).forEach((x, i) => unknownRole(x, ['roles', name, 'inherits', i]));
+    for (const [id, p] of Object.entries(s.principals))
+      p.roles.forEach((r, i) => unknownRole(r, ['principals', id, 'roles', i]));
+    for (const [name, r] of Object.entries(s.roles))
+      (r.inherits ?? []).forEach((x, i) => unknownRole(x, ['roles', name, 'inherits', i]));
     s.policies.forEach((p, i) => {
       p.permissions.forEach((text, j) => {
-        if (text.startsWith('!')) ctx.addIssue({ code: 'custom', path: ['policies', i, 'permissions', j], message: 'write the permission without "!"; the policy\'s effect says allow or deny' });
+        if (text.startsWith('!'))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policies', i, 'permissions', j],
+            message: 'write the permission without "!"; the policy\'s effect says allow or deny',
+          });
       });
     });
     const cycle = inheritanceCycle(s.roles);
-    if (cycle) ctx.addIssue({ code: 'custom', path: ['roles'], message: `role "${cycle[0]}" inherits itself through ${cycle.join(' -> ')}` });
+    if (cycle)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles'],
+        message: `role "${cycle[0]}" inherits itself through ${cycle.join(' -> ')}`,
+      });
     const names = s.policies.map((p) => p.name);
     names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `duplicate policy name "${n}"` });
+      if (names.indexOf(n) !== i)
+        ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `duplicate policy name "${n}"` });
     });
     if (s.jwt.secret !== undefined && s.jwt.algorithm !== 'HS256') {
-      ctx.addIssue({ code: 'custom', path: ['jwt', 'secret'], message: 'only used with algorithm HS256; EdDSA takes private_key / public_key' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwt', 'secret'],
+        message: 'only used with algorithm HS256; EdDSA takes private_key / public_key',
+      });
     }
-    if (s.jwt.algorithm === 'EdDSA' && !s.jwt.private_key && !s.jwt.private_key_file && !s.jwt.public_key && !s.jwt.public_key_file) {
-      ctx.addIssue({ code: 'custom', path: ['jwt', 'private_key_file'], message: 'EdDSA needs private_key_file (to issue tokens) or public_key_file (to verify them)' });
+    if (
+      s.jwt.algorithm === 'EdDSA' &&
+      !s.jwt.private_key &&
+      !s.jwt.private_key_file &&
+      !s.jwt.public_key &&
+      !s.jwt.public_key_file
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwt', 'private_key_file'],
+        message: 'EdDSA needs private_key_file (to issue tokens) or public_key_file (to verify them)',
+      });
     }
   });
 
@@ -219,7 +285,9 @@ export type SecurityConfigInput = z.input<typeof securitySection>;
  * The first chain of roles that inherits itself (`['a', 'b', 'a']`), if any. Validation checks the
  * shape of the rules without building the authorizer: configuration builds no runtime objects.
  */
-function inheritanceCycle(roles: Readonly<Record<string, { readonly inherits?: readonly string[] | undefined }>>): string[] | undefined {
+function inheritanceCycle(
+  roles: Readonly<Record<string, { readonly inherits?: readonly string[] | undefined }>>,
+): string[] | undefined {
   const done = new Set<string>();
   const visit = (name: string, path: string[]): string[] | undefined => {
     if (path.includes(name)) return [...path.slice(path.indexOf(name)), name];

@@ -49,5 +49,10 @@ export const supervisorSection = z.strictObject({
   /** Used for any resource whose own section has no retry_attempts / retry_delay / timeout. */
   resource_defaults: resourceDefaults.prefault({}),
   /** Settings of resources added in code, by name (the built-in ones use their own section). */
-  resources: z.record(z.string().regex(/^[A-Za-z][\w-]*$/, { error: 'expected a resource name (letters, digits, _ or -)' }), customResource).default({}),
+  resources: z
+    .record(
+      z.string().regex(/^[A-Za-z][\w-]*$/, { error: 'expected a resource name (letters, digits, _ or -)' }),
+      customResource,
+    )
+    .default({}),
 });

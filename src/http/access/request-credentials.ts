@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 
 /** What a request presents: a bearer token or an API key. */
-export type RequestCredentials = { readonly kind: 'token'; readonly value: string } | { readonly kind: 'apiKey'; readonly value: string };
+export type RequestCredentials =
+  { readonly kind: 'token'; readonly value: string } | { readonly kind: 'apiKey'; readonly value: string };
 
 /** Longer than any token or key Stator issues: refused before anything parses it. */
 const MAX_CREDENTIAL = 4096;

@@ -11,7 +11,11 @@ export const STATUS_READ = { resource: 'status', action: 'read', scope: '*' } as
  * Whether this request may see details: always, never, or when its credentials hold
  * `status:read:*`. `never` answers `forbidden` whatever the credentials.
  */
-export async function detailsFor(req: IncomingMessage, showDetails: ShowDetails, access: EndpointAccess): Promise<AccessOutcome> {
+export async function detailsFor(
+  req: IncomingMessage,
+  showDetails: ShowDetails,
+  access: EndpointAccess,
+): Promise<AccessOutcome> {
   if (showDetails === 'always') return 'allowed';
   if (showDetails === 'never') return 'forbidden';
   return access.check(req, STATUS_READ);
@@ -19,6 +23,7 @@ export async function detailsFor(req: IncomingMessage, showDetails: ShowDetails,
 
 /** What a caller without details sees of a health report or status snapshot: the overall status only. */
 export function withoutDetails(view: unknown): { status: unknown } {
-  const status = view && typeof view === 'object' && 'status' in view ? (view as { status: unknown }).status : 'unknown';
+  const status =
+    view && typeof view === 'object' && 'status' in view ? (view as { status: unknown }).status : 'unknown';
   return { status };
 }

@@ -3,7 +3,11 @@ import type { ObservedStator } from '../observed-stator.js';
 import { createStatorHandler, type StatorHandler, type StatorHandlerOptions } from '../handler.js';
 
 /** An Express (or Connect) middleware; typed structurally so that Stator does not depend on Express. */
-export type StatorMiddleware = ((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void) & {
+export type StatorMiddleware = ((
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void) & {
   /** The prefix it serves under. */
   readonly prefix: string;
   /** Ends open event streams (call before closing the server). */

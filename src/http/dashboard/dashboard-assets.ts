@@ -16,8 +16,14 @@ const require = createRequire(import.meta.url);
  */
 const FILES: Readonly<Record<string, { readonly path: () => string; readonly type: string }>> = {
   '/': { path: () => fileURLToPath(new URL('./public/index.html', import.meta.url)), type: 'text/html; charset=utf-8' },
-  '/app.js': { path: () => fileURLToPath(new URL('./public/app.js', import.meta.url)), type: 'text/javascript; charset=utf-8' },
-  '/app.css': { path: () => fileURLToPath(new URL('./public/app.css', import.meta.url)), type: 'text/css; charset=utf-8' },
+  '/app.js': {
+    path: () => fileURLToPath(new URL('./public/app.js', import.meta.url)),
+    type: 'text/javascript; charset=utf-8',
+  },
+  '/app.css': {
+    path: () => fileURLToPath(new URL('./public/app.css', import.meta.url)),
+    type: 'text/css; charset=utf-8',
+  },
   '/uplot.js': { path: () => require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   '/uplot.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };

@@ -95,14 +95,22 @@ export class DashboardHub {
       const state = states?.has(init.source) ? states.get(init.source) : init.state;
       this.actors.set(init.source, { source: init.source, machine, state, time: init.time });
     }
-    if (sources.events$) this.subscriptions.push(sources.events$.subscribe({ next: (e) => this.onEvent(e), error: () => undefined }));
-    if (sources.metrics$) this.subscriptions.push(sources.metrics$.subscribe({ next: (m) => this.onMetrics(m), error: () => undefined }));
-    if (sources.alerts$) this.subscriptions.push(sources.alerts$.subscribe({ next: (a) => this.onAlert(a), error: () => undefined }));
+    if (sources.events$)
+      this.subscriptions.push(sources.events$.subscribe({ next: (e) => this.onEvent(e), error: () => undefined }));
+    if (sources.metrics$)
+      this.subscriptions.push(sources.metrics$.subscribe({ next: (m) => this.onMetrics(m), error: () => undefined }));
+    if (sources.alerts$)
+      this.subscriptions.push(sources.alerts$.subscribe({ next: (a) => this.onAlert(a), error: () => undefined }));
   }
 
   /** What a dashboard needs when it opens. */
   public view(): { actors: LiveActor[]; events: StatorEvent[]; points: ChartPoint[]; alerts: AlertTransition[] } {
-    return { actors: [...this.actors.values()], events: [...this.events], points: [...this.points], alerts: [...this.alerts] };
+    return {
+      actors: [...this.actors.values()],
+      events: [...this.events],
+      points: [...this.points],
+      alerts: [...this.alerts],
+    };
   }
 
   /** Stops reading the streams. */

@@ -20,7 +20,8 @@ export interface DashboardParts {
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -44,7 +45,8 @@ export function dashboardRoute(parts: DashboardParts): Route {
       return;
     }
     if (rest.startsWith('/api/')) return api(req, res, ctx, parts, rest.slice('/api/'.length));
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use GET` });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use GET` });
     const asset = dashboardAsset(rest);
     if (!asset) return sendJson(req, res, 404, { error: `no dashboard file ${rest}` });
     const { body, contentType } = await asset;
@@ -53,16 +55,30 @@ export function dashboardRoute(parts: DashboardParts): Route {
   };
 }
 
-async function api(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, parts: DashboardParts, path: string): Promise<void> {
+async function api(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RouteContext,
+  parts: DashboardParts,
+  path: string,
+): Promise<void> {
   const breaker = /^breaker\/([\w.-]+)\/(isolate|reset)$/.exec(path);
   if (breaker) return breakerAction(req, res, ctx, breaker[1] as string, breaker[2] as 'isolate' | 'reset');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use GET` });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use GET` });
   if (path === 'machines') return sendJson(req, res, 200, { machines: await machineDiagrams() });
 
   const details = await detailsFor(req, ctx.showDetails, ctx.access);
   if (path === 'session') {
-    const breakers = details === 'allowed' && (await ctx.access.check(req, { resource: 'breaker', action: 'write', scope: '*' })) === 'allowed';
-    return sendJson(req, res, 200, { details: details === 'allowed', showDetails: ctx.showDetails, breakerWrite: breakers, fleet: Boolean(parts.fleet) });
+    const breakers =
+      details === 'allowed' &&
+      (await ctx.access.check(req, { resource: 'breaker', action: 'write', scope: '*' })) === 'allowed';
+    return sendJson(req, res, 200, {
+      details: details === 'allowed',
+      showDetails: ctx.showDetails,
+      breakerWrite: breakers,
+      fleet: Boolean(parts.fleet),
+    });
   }
   const snapshot = (): unknown => latestValue(ctx.stator.status$) ?? ctx.stator.health();
   if (details !== 'allowed') {
@@ -70,7 +86,12 @@ async function api(req: IncomingMessage, res: ServerResponse, ctx: RouteContext,
     return sendRefused(req, res, details, 'status:read:*');
   }
   if (path === 'state') {
-    return sendJson(req, res, 200, { details: true, status: snapshot(), ...parts.hub().view(), fleet: await fleetOf(parts) });
+    return sendJson(req, res, 200, {
+      details: true,
+      status: snapshot(),
+      ...parts.hub().view(),
+      fleet: await fleetOf(parts),
+    });
   }
   if (path === 'fleet') return sendJson(req, res, 200, { instances: await fleetOf(parts) });
   if (path === 'stream' && req.method === 'GET') return stream(req, res, ctx, parts);
@@ -114,7 +135,8 @@ function stream(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, pa
   subscriptions.push(ctx.stator.status$.subscribe({ next: (s) => send('status', s), error: end, complete: end }));
   subscriptions.push(parts.hub().messages$.subscribe({ next: (m: HubMessage) => send(m.kind, m.data), complete: end }));
   const beat = (): void => {
-    if (ctx.heartbeatMs > 0) timers[0] = ctx.clock.setTimeout(() => (res.write(': keep-alive\n\n'), beat()), ctx.heartbeatMs);
+    if (ctx.heartbeatMs > 0)
+      timers[0] = ctx.clock.setTimeout(() => (res.write(': keep-alive\n\n'), beat()), ctx.heartbeatMs);
   };
   beat();
   if (parts.fleet) {
@@ -135,7 +157,13 @@ function stream(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, pa
 
 const FLEET_POLL_MS = 1000;
 
-async function breakerAction(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, name: string, action: 'isolate' | 'reset'): Promise<void> {
+async function breakerAction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RouteContext,
+  name: string,
+  action: 'isolate' | 'reset',
+): Promise<void> {
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
     return sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use POST` });
@@ -143,7 +171,10 @@ async function breakerAction(req: IncomingMessage, res: ServerResponse, ctx: Rou
   const outcome = await ctx.access.check(req, { resource: 'breaker', action: 'write', scope: name }, true);
   if (outcome !== 'allowed') return sendRefused(req, res, outcome, `breaker:write:${name}`);
   const handle = ctx.stator.breaker?.(name);
-  if (!handle) return sendJson(req, res, 404, { error: `no breaker named ${name} (a breaker exists once its resource has used it)` });
+  if (!handle)
+    return sendJson(req, res, 404, {
+      error: `no breaker named ${name} (a breaker exists once its resource has used it)`,
+    });
   if (action === 'isolate') handle.isolate();
   else handle.reset();
   sendJson(req, res, 200, { breaker: name, state: handle.state });

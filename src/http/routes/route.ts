@@ -26,4 +26,9 @@ export interface RouteContext {
 }
 
 /** One endpoint; `rest` is the path after the endpoint's own (`/dashboard/app.js` → `/app.js`). */
-export type Route = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, rest: string) => void | Promise<void>;
+export type Route = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RouteContext,
+  rest: string,
+) => void | Promise<void>;

@@ -70,7 +70,13 @@ export class CircuitBreaker implements BreakerHandle {
     this.minimumCalls = settings.minimumCalls;
     this.threshold = settings.threshold;
     this.slowRatio = settings.slowCallRatio;
-    this.subject = new BehaviorSubject<BreakerState>({ name, state: 'closed', since: now, trips: 0, reason: 'initial' });
+    this.subject = new BehaviorSubject<BreakerState>({
+      name,
+      state: 'closed',
+      since: now,
+      trips: 0,
+      reason: 'initial',
+    });
     this.state$ = this.subject.asObservable();
     const machine = circuitBreakerMachine.provide({
       actors: {
@@ -110,7 +116,11 @@ export class CircuitBreaker implements BreakerHandle {
    */
   public allow(): Permit {
     if (this.state === 'closed') return ORDINARY;
-    if (this.state === 'halfOpen' && !(this.settings.probe && this.probeFn) && this.trialsInFlight < this.settings.halfOpenCalls) {
+    if (
+      this.state === 'halfOpen' &&
+      !(this.settings.probe && this.probeFn) &&
+      this.trialsInFlight < this.settings.halfOpenCalls
+    ) {
       this.trialsInFlight++;
       return TRIAL;
     }

@@ -41,7 +41,8 @@ export function redisKind(name: string, message: string): ErrorKind | undefined 
   const byPrefix = REPLY_PREFIX[word];
   if (byPrefix) return byPrefix;
   if (/^ERR max number of clients reached/.test(message)) return 'too-many-connections';
-  if (/^ERR (syntax error|unknown command|wrong number of arguments|unknown subcommand)/i.test(message)) return 'syntax';
+  if (/^ERR (syntax error|unknown command|wrong number of arguments|unknown subcommand)/i.test(message))
+    return 'syntax';
   if (/^ERR (invalid password|AUTH|Client sent AUTH)/i.test(message)) return 'authentication';
   return 'cache-failure';
 }

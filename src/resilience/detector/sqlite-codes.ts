@@ -28,7 +28,8 @@ const PRIMARY: Readonly<Record<string, ErrorKind>> = Object.freeze({
  */
 export function sqliteKind(code: string, message: string): ErrorKind | undefined {
   if (!code.startsWith('SQLITE_')) return undefined;
-  if (code === 'SQLITE_ERROR') return /syntax error|incomplete input|unrecognized token/i.test(message) ? 'syntax' : 'invalid-query';
+  if (code === 'SQLITE_ERROR')
+    return /syntax error|incomplete input|unrecognized token/i.test(message) ? 'syntax' : 'invalid-query';
   const direct = PRIMARY[code];
   if (direct) return direct;
   // Extended codes: the longest known primary code that prefixes it (SQLITE_BUSY_SNAPSHOT → SQLITE_BUSY).

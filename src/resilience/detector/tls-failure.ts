@@ -46,7 +46,8 @@ const BY_MESSAGE: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Alerts a server sends when it does not accept the client's certificate (or wants one). */
-const CLIENT_CERT_ALERTS = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_BAD_CERTIFICATE|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_CERTIFICATE_UNKNOWN|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_HANDSHAKE_FAILURE)$/;
+const CLIENT_CERT_ALERTS =
+  /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_BAD_CERTIFICATE|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_CERTIFICATE_UNKNOWN|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_HANDSHAKE_FAILURE)$/;
 
 interface Found {
   code?: string;
@@ -95,7 +96,11 @@ function chain(error: unknown, depth = 0): Found[] {
  * // 'TLS: the server's certificate is signed by an unknown CA (SELF_SIGNED_CERT_IN_CHAIN); set database.ssl.ca_file ...'
  * ```
  */
-export function explainTlsFailure(error: unknown, where: TlsSettingsPath, tlsConfigured: boolean): TlsFailure | undefined {
+export function explainTlsFailure(
+  error: unknown,
+  where: TlsSettingsPath,
+  tlsConfigured: boolean,
+): TlsFailure | undefined {
   for (const e of chain(error)) {
     const code = BY_MESSAGE.find(([pattern]) => pattern.test(e.message))?.[1] ?? e.code ?? '';
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && e.reason === undefined) e.reason = e.message;
@@ -118,7 +123,11 @@ export function explainTlsFailure(error: unknown, where: TlsSettingsPath, tlsCon
       };
     }
     if (code === 'CERT_NOT_YET_VALID') {
-      return { kind: 'not-yet-valid', message: "TLS: the server's certificate is not valid yet (CERT_NOT_YET_VALID); check the clocks of both machines" };
+      return {
+        kind: 'not-yet-valid',
+        message:
+          "TLS: the server's certificate is not valid yet (CERT_NOT_YET_VALID); check the clocks of both machines",
+      };
     }
     if (CLIENT_CERT_ALERTS.test(code)) {
       return {
@@ -126,7 +135,11 @@ export function explainTlsFailure(error: unknown, where: TlsSettingsPath, tlsCon
         message: `TLS: the server refused the handshake (${code}): it wants a client certificate it trusts; set ${where}.cert_file and ${where}.key_file`,
       };
     }
-    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || /^The server does not support SSL connections$/.test(e.message)) {
+    if (
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+      code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+      /^The server does not support SSL connections$/.test(e.message)
+    ) {
       return {
         kind: 'server-without-tls',
         message: `TLS: the server does not speak TLS on this port (${code || e.message}); remove ${where} (or use the scheme without TLS) or point to the server's TLS port`,
@@ -141,14 +154,24 @@ export function explainTlsFailure(error: unknown, where: TlsSettingsPath, tlsCon
     }
     // PostgreSQL: a hostssl-only pg_hba.conf refuses a plain connection "... no encryption".
     if (!tlsConfigured && /no pg_hba\.conf entry for .*no encryption/.test(e.message)) {
-      return { kind: 'server-requires-tls', message: `the server accepts only TLS connections; configure ${where} (mode verify-full and ca_file) or add ?sslmode=verify-full to database.url` };
+      return {
+        kind: 'server-requires-tls',
+        message: `the server accepts only TLS connections; configure ${where} (mode verify-full and ca_file) or add ?sslmode=verify-full to database.url`,
+      };
     }
     // MySQL with require_secure_transport says so (3159).
     if (/insecure transport are prohibited/i.test(e.message)) {
-      return { kind: 'server-requires-tls', message: `the server accepts only TLS connections (require_secure_transport); configure ${where} (mode verify-full and ca_file) or add ?ssl-mode=VERIFY_IDENTITY to database.url` };
+      return {
+        kind: 'server-requires-tls',
+        message: `the server accepts only TLS connections (require_secure_transport); configure ${where} (mode verify-full and ca_file) or add ?ssl-mode=VERIFY_IDENTITY to database.url`,
+      };
     }
     // MariaDB answers a plain login under require_secure_transport with a bare "Access denied" (1045).
-    if (!tlsConfigured && where === 'database.ssl' && (e.code === 'ER_ACCESS_DENIED_ERROR' || /^Access denied for user/.test(e.message))) {
+    if (
+      !tlsConfigured &&
+      where === 'database.ssl' &&
+      (e.code === 'ER_ACCESS_DENIED_ERROR' || /^Access denied for user/.test(e.message))
+    ) {
       return {
         kind: 'server-requires-tls',
         message:

@@ -39,7 +39,8 @@ export class FallbackChain {
     localMaxItems: number,
     private readonly store: () => FallbackStore | undefined,
   ) {
-    this.local = enabled && strategies.includes('local') ? new LRUCache<string, Boxed>({ max: localMaxItems }) : undefined;
+    this.local =
+      enabled && strategies.includes('local') ? new LRUCache<string, Boxed>({ max: localMaxItems }) : undefined;
     // The cache resource falling back to the cache itself would answer nothing new.
     this.useStore = enabled && strategies.includes('cache') && resource !== 'cache';
   }
@@ -81,7 +82,11 @@ export class FallbackChain {
    * Answers a failed read from the strategies, or resolves undefined when none can (fallback
    * disabled, the error's kind does not allow it, or no strategy has a value).
    */
-  public async answer<T>(key: string, error: unknown, fallbackDefault: { value: T } | undefined): Promise<Served<T> | undefined> {
+  public async answer<T>(
+    key: string,
+    error: unknown,
+    fallbackDefault: { value: T } | undefined,
+  ): Promise<Served<T> | undefined> {
     if (!this.enabled || !classifyError(error).fallbackAllowed) return undefined;
     const cause = error instanceof Error ? error : new Error(String(error));
     for (const strategy of this.strategies) {
@@ -95,7 +100,11 @@ export class FallbackChain {
     return undefined;
   }
 
-  private async lookup<T>(strategy: FallbackStrategy, key: string, fallbackDefault: { value: T } | undefined): Promise<Boxed | undefined> {
+  private async lookup<T>(
+    strategy: FallbackStrategy,
+    key: string,
+    fallbackDefault: { value: T } | undefined,
+  ): Promise<Boxed | undefined> {
     switch (strategy) {
       case 'local':
         return this.local?.get(key);

@@ -15,14 +15,15 @@ export interface LimitSettings {
 export function limitSettingsFor(config: StatorConfig, resource: string): LimitSettings | undefined {
   const entry = config.error_handling.rate_limit[resource];
   if (!entry) return undefined;
-  const limited =
-    entry.max_concurrent !== undefined || entry.min_time > 0 || entry.reservoir !== undefined;
+  const limited = entry.max_concurrent !== undefined || entry.min_time > 0 || entry.reservoir !== undefined;
   if (!limited) return undefined;
   return {
     ...(entry.max_concurrent !== undefined ? { maxConcurrent: entry.max_concurrent } : {}),
     minTimeMs: entry.min_time * 1000,
     ...(entry.reservoir !== undefined ? { reservoir: entry.reservoir } : {}),
-    ...(entry.reservoir_refresh_interval !== undefined ? { reservoirRefreshIntervalMs: entry.reservoir_refresh_interval * 1000 } : {}),
+    ...(entry.reservoir_refresh_interval !== undefined
+      ? { reservoirRefreshIntervalMs: entry.reservoir_refresh_interval * 1000 }
+      : {}),
     ...(entry.reservoir_refresh_amount !== undefined ? { reservoirRefreshAmount: entry.reservoir_refresh_amount } : {}),
     shared: entry.shared,
   };

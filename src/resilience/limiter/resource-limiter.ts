@@ -147,7 +147,10 @@ export class ResourceLimiter {
 
   /** Jobs waiting and running in this process. */
   public counts(): LimiterCounts {
-    const local = this.local.kind === 'gate' ? { queued: this.local.gate.queued, running: this.local.gate.running } : this.local.limits.counts();
+    const local =
+      this.local.kind === 'gate'
+        ? { queued: this.local.gate.queued, running: this.local.gate.running }
+        : this.local.limits.counts();
     return { queued: local.queued + this.sharedWaiting, running: local.running + this.sharedRunning };
   }
 
@@ -159,6 +162,8 @@ export class ResourceLimiter {
   private noteSharedDown(error: unknown): void {
     if (this.sharedDown) return;
     this.sharedDown = true;
-    this.logger.warn(`shared rate limit of ${this.resource} unavailable; limiting per process until Redis is back`, { error });
+    this.logger.warn(`shared rate limit of ${this.resource} unavailable; limiting per process until Redis is back`, {
+      error,
+    });
   }
 }

@@ -73,7 +73,13 @@ export function admitArguments(settings: LimitSettings): string[] {
 
 /** An ioredis client with the admission script defined as a command. */
 export type AdmitClient = Redis & {
-  statorAdmit(leases: string, nextStart: string, reservoir: string, lease: string, ...args: string[]): Promise<[number, number]>;
+  statorAdmit(
+    leases: string,
+    nextStart: string,
+    reservoir: string,
+    lease: string,
+    ...args: string[]
+  ): Promise<[number, number]>;
 };
 
 /** Defines `statorAdmit` on `client` (ioredis sends EVALSHA, and EVAL once if Redis lacks the script). */

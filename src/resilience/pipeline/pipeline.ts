@@ -60,7 +60,12 @@ export interface Pipeline {
    * @throws the primary's error when no strategy has a value, or fallback is disabled, or the
    * error's kind does not allow a fallback (a syntax error is not hidden behind a stale value).
    */
-  read<T>(operation: string, key: string, fn: (signal: AbortSignal) => Promise<T>, options?: ReadOptions<T>): Promise<Served<T>>;
+  read<T>(
+    operation: string,
+    key: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options?: ReadOptions<T>,
+  ): Promise<Served<T>>;
   /**
    * The synchronous half of {@link Pipeline.run} with `{ retry: false, timeoutMs: 0 }`, for hot
    * paths that make one attempt, bound it themselves and settle their own promise (the cache: a

@@ -103,11 +103,17 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
   public retry<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     if (this.policy.maxAttempts <= 1) return fn();
     const startedAt = this.policy.maxTotalMs > 0 ? this.clock.now() : 0;
-    return fn().catch((first: unknown) => retryAfterFailure(this.clock, this.policy, first, startedAt, undefined, fn, this.retryHooks(operation)),
+    return fn().catch((first: unknown) =>
+      retryAfterFailure(this.clock, this.policy, first, startedAt, undefined, fn, this.retryHooks(operation)),
     );
   }
 
-  public async recover<T>(operation: string, key: string, error: unknown, options?: ReadOptions<T>): Promise<Served<T>> {
+  public async recover<T>(
+    operation: string,
+    key: string,
+    error: unknown,
+    options?: ReadOptions<T>,
+  ): Promise<Served<T>> {
     const served = await this.fallback.answer(key, error, options?.default);
     spanEvent(served ? 'stator.fallback.served' : 'stator.fallback.missed', {
       'stator.resource': this.resource,
@@ -143,7 +149,11 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     this.fallback.forget(match);
   }
 
-  private async guarded<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options: RunOptions | undefined): Promise<T> {
+  private async guarded<T>(
+    operation: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options: RunOptions | undefined,
+  ): Promise<T> {
     const permit = this.allow(operation);
     const policy = this.policy;
     // The start time matters only to the slow-call rule and the total-time cap.
@@ -153,7 +163,13 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     if (policy.maxTotalMs > 0) timeoutMs = timeoutMs > 0 ? Math.min(timeoutMs, policy.maxTotalMs) : policy.maxTotalMs;
     let value: T;
     try {
-      value = await runAttempt(this.clock, fn, signal, timeoutMs, timeoutMs > 0 ? this.timeoutError(operation, timeoutMs) : noTimeout);
+      value = await runAttempt(
+        this.clock,
+        fn,
+        signal,
+        timeoutMs,
+        timeoutMs > 0 ? this.timeoutError(operation, timeoutMs) : noTimeout,
+      );
     } catch (first) {
       if (options?.retry === false || policy.maxAttempts <= 1) {
         this.failed(permit, startedAt, operation, first);
@@ -209,7 +225,11 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     try {
       return this.breaker.allow();
     } catch (error) {
-      spanEvent('stator.breaker.rejected', { 'stator.resource': this.resource, 'stator.operation': operation, 'stator.breaker.state': this.breaker.state });
+      spanEvent('stator.breaker.rejected', {
+        'stator.resource': this.resource,
+        'stator.operation': operation,
+        'stator.breaker.state': this.breaker.state,
+      });
       if (this.events.observed) {
         this.events.emit(this.source, 'breaker.rejected', {
           operation,

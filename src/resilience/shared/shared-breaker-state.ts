@@ -46,10 +46,17 @@ export class SharedBreakerState {
   ) {
     this.channel = `${settings.keyPrefix}breaker`;
     this.client = new Redis(coordinationOptions(settings, 'stator-breaker'));
-    this.subscriber = new Redis({ ...coordinationOptions(settings, 'stator-breaker-sub'), enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.subscriber = new Redis({
+      ...coordinationOptions(settings, 'stator-breaker-sub'),
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
     this.client.on('error', (error: Error) => this.noteDown(error));
     this.client.on('close', () => {
-      if (!this.stopping) this.noteDown(new Error(`connection to Redis at ${String(settings.options.host)}:${String(settings.options.port)} closed`));
+      if (!this.stopping)
+        this.noteDown(
+          new Error(`connection to Redis at ${String(settings.options.host)}:${String(settings.options.port)} closed`),
+        );
     });
     this.subscriber.on('error', (error: Error) => this.noteDown(error));
     this.client.on('ready', () => {
@@ -99,7 +106,12 @@ export class SharedBreakerState {
   /** Announces a local transition. Never throws; while Redis is down the announcement is lost. */
   public publish(name: string, state: 'open' | 'closed' | 'isolated', delayMs = 0, trips = 0): void {
     if (this.client.status !== 'ready') return;
-    const message: SharedBreakerMessage = { origin: this.instanceId, name, state, ...(state === 'open' ? { delayMs, trips } : {}) };
+    const message: SharedBreakerMessage = {
+      origin: this.instanceId,
+      name,
+      state,
+      ...(state === 'open' ? { delayMs, trips } : {}),
+    };
     const payload = JSON.stringify(message);
     const key = this.key(name);
     const tx = this.client.multi();
@@ -120,12 +132,16 @@ export class SharedBreakerState {
   private async catchUp(name: string): Promise<void> {
     try {
       const key = this.key(name);
-      const [[, raw], [, ttl]] = ((await this.client.multi().get(key).pttl(key).exec()) ?? []) as [[unknown, unknown], [unknown, unknown]];
+      const [[, raw], [, ttl]] = ((await this.client.multi().get(key).pttl(key).exec()) ?? []) as [
+        [unknown, unknown],
+        [unknown, unknown],
+      ];
       if (typeof raw !== 'string') return;
       const stored = JSON.parse(raw) as SharedBreakerMessage;
       const watcher = this.watchers.get(name);
       if (!watcher) return;
-      if (stored.state === 'open' && typeof ttl === 'number' && ttl > 0) watcher({ state: 'open', delayMs: ttl, trips: stored.trips ?? 1 });
+      if (stored.state === 'open' && typeof ttl === 'number' && ttl > 0)
+        watcher({ state: 'open', delayMs: ttl, trips: stored.trips ?? 1 });
       else if (stored.state === 'isolated') watcher({ state: 'isolated' });
     } catch (error) {
       this.noteDown(error);
@@ -142,7 +158,11 @@ export class SharedBreakerState {
     if (message.origin === this.instanceId) return;
     const watcher = this.watchers.get(message.name);
     if (!watcher) return;
-    watcher({ state: message.state, ...(message.delayMs !== undefined ? { delayMs: message.delayMs } : {}), ...(message.trips !== undefined ? { trips: message.trips } : {}) });
+    watcher({
+      state: message.state,
+      ...(message.delayMs !== undefined ? { delayMs: message.delayMs } : {}),
+      ...(message.trips !== undefined ? { trips: message.trips } : {}),
+    });
   }
 
   private key(name: string): string {
@@ -152,7 +172,10 @@ export class SharedBreakerState {
   private noteDown(error: unknown): void {
     if (this.down) return;
     this.down = true;
-    this.logger.warn('shared circuit-breaker state unavailable (Redis); each process keeps its own breakers until it is back', { error });
+    this.logger.warn(
+      'shared circuit-breaker state unavailable (Redis); each process keeps its own breakers until it is back',
+      { error },
+    );
   }
 }
 

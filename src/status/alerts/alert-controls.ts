@@ -6,8 +6,7 @@ import type { AlertState } from './alert-transition.js';
  * match), or a predicate over the alert's state.
  */
 export type AlertMatcher =
-  | { readonly rule?: string | RegExp; readonly severity?: AlertSeverity }
-  | ((alert: AlertState) => boolean);
+  { readonly rule?: string | RegExp; readonly severity?: AlertSeverity } | ((alert: AlertState) => boolean);
 
 /**
  * `stator.alerts`: what an operator does with alerts during an incident.

@@ -8,7 +8,13 @@ import type { MetricsSnapshot } from '../metrics/metrics-snapshot.js';
 import type { AlertRule } from './alert-rule.js';
 import { UnknownAlertRuleError } from '../../errors/unknown-alert-rule-error.js';
 import type { AlertControls, AlertMatcher } from './alert-controls.js';
-import { alertFlagsOf, alertStatusOf, type AlertState, type AlertStatus, type AlertTransition } from './alert-transition.js';
+import {
+  alertFlagsOf,
+  alertStatusOf,
+  type AlertState,
+  type AlertStatus,
+  type AlertTransition,
+} from './alert-transition.js';
 import { DEFAULT_NOTIFY_ON, type AlertNotifier } from './notifiers/alert-notifier.js';
 
 interface Entry {
@@ -55,7 +61,8 @@ export class AlertManager implements AlertControls {
   ) {
     const names = new Set<string>();
     for (const rule of rules) {
-      if (names.has(rule.name)) throw new TypeError(`two alert rules are named "${rule.name}"; give each rule its own name`);
+      if (names.has(rule.name))
+        throw new TypeError(`two alert rules are named "${rule.name}"; give each rule its own name`);
       names.add(rule.name);
     }
     for (const rule of rules) this.entries.push(this.startRule(rule));
@@ -108,7 +115,9 @@ export class AlertManager implements AlertControls {
 
   public silence(target: string | AlertMatcher, seconds: number): string[] {
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
-      throw new RangeError(`silence needs a number of seconds greater than 0, got ${String(seconds)}; use unsilence() to end a silence`);
+      throw new RangeError(
+        `silence needs a number of seconds greater than 0, got ${String(seconds)}; use unsilence() to end a silence`,
+      );
     }
     const durationMs = Math.round(seconds * 1000);
     const matched = this.matching(target);
@@ -129,7 +138,11 @@ export class AlertManager implements AlertControls {
 
   private entry(rule: string): Entry {
     const found = this.entries.find((e) => e.rule.name === rule);
-    if (!found) throw new UnknownAlertRuleError(rule, this.entries.map((e) => e.rule.name));
+    if (!found)
+      throw new UnknownAlertRuleError(
+        rule,
+        this.entries.map((e) => e.rule.name),
+      );
     return found;
   }
 
@@ -153,7 +166,9 @@ export class AlertManager implements AlertControls {
       threshold: e.rule.threshold,
       severity: e.rule.severity ?? 'warning',
       ...(e.rule.description !== undefined ? { description: e.rule.description } : {}),
-      ...(e.acknowledged ? { acknowledged: true, ...(e.acknowledgedBy !== undefined ? { acknowledgedBy: e.acknowledgedBy } : {}) } : {}),
+      ...(e.acknowledged
+        ? { acknowledged: true, ...(e.acknowledgedBy !== undefined ? { acknowledgedBy: e.acknowledgedBy } : {}) }
+        : {}),
       ...(e.silenced && e.silencedUntil !== undefined ? { silencedUntil: e.silencedUntil } : {}),
     };
   }
@@ -263,7 +278,9 @@ export class AlertManager implements AlertControls {
       const delivery = Promise.resolve()
         .then(() => notifier.notify(transition, this.stopping.signal))
         .catch((error: unknown) => {
-          this.ctx.logger.warn(`alert notifier ${notifier.name} failed for ${transition.rule} -> ${transition.to}`, { error });
+          this.ctx.logger.warn(`alert notifier ${notifier.name} failed for ${transition.rule} -> ${transition.to}`, {
+            error,
+          });
         })
         .finally(() => this.deliveries.delete(delivery));
       this.deliveries.add(delivery);

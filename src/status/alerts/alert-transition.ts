@@ -41,8 +41,14 @@ export interface AlertState {
 
 /** Maps an alert machine state value to its {@link AlertStatus}. */
 export function alertStatusOf(value: unknown): AlertStatus {
-  const condition = value && typeof value === 'object' && 'condition' in value ? (value as { condition: unknown }).condition : value;
-  const top = typeof condition === 'string' ? condition : condition && typeof condition === 'object' ? Object.keys(condition)[0] : undefined;
+  const condition =
+    value && typeof value === 'object' && 'condition' in value ? (value as { condition: unknown }).condition : value;
+  const top =
+    typeof condition === 'string'
+      ? condition
+      : condition && typeof condition === 'object'
+        ? Object.keys(condition)[0]
+        : undefined;
   if (top === 'acknowledged') return 'firing';
   return top === 'pending' || top === 'firing' || top === 'resolved' ? top : 'ok';
 }

@@ -43,7 +43,7 @@ export function builtinRules(monitoring: Monitoring): AlertRule[] {
     },
     {
       name: 'latency_p95',
-      description: 'the slowest operation\'s p95 latency is above performance_threshold seconds',
+      description: "the slowest operation's p95 latency is above performance_threshold seconds",
       severity: 'warning',
       select: (m: MetricsSnapshot) => maxOf(m.latency.map((l) => l.p95 ?? 0)),
       threshold: monitoring.performance_threshold,

@@ -41,10 +41,18 @@ export class FleetHeartbeat {
       commandTimeout: 2000,
       retryStrategy: (times: number) => Math.min(100 * times, 2000),
     });
-    this.client.on('error', (error: Error) => this.logger.debug('stator fleet: heartbeat connection', { error: error.message }));
+    this.client.on('error', (error: Error) =>
+      this.logger.debug('stator fleet: heartbeat connection', { error: error.message }),
+    );
     this.key = `${settings.keyPrefix}${settings.instance}`;
     // Wall-clock times: other hosts read them, and Redis expires the key on its own clock.
-    this.base = { service: settings.service, instance: settings.instance, host: hostname(), pid: process.pid, startedAt: Date.now() };
+    this.base = {
+      service: settings.service,
+      instance: settings.instance,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: Date.now(),
+    };
   }
 
   /** Starts beating with the snapshots of `status$`. */

@@ -23,7 +23,8 @@ export function fleetInstance(
   time: number,
 ): FleetInstance {
   const resources: Record<string, { state: string; reason?: string }> = {};
-  for (const [name, r] of Object.entries(snapshot.resources)) resources[name] = { state: r.state, ...(r.reason ? { reason: r.reason } : {}) };
+  for (const [name, r] of Object.entries(snapshot.resources))
+    resources[name] = { state: r.state, ...(r.reason ? { reason: r.reason } : {}) };
   return { ...base, time, status: snapshot.status, supervisor: snapshot.supervisor, resources };
 }
 
@@ -31,5 +32,10 @@ export function fleetInstance(
 export function isFleetInstance(value: unknown): value is FleetInstance {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return typeof v.instance === 'string' && typeof v.status === 'string' && typeof v.resources === 'object' && v.resources !== null;
+  return (
+    typeof v.instance === 'string' &&
+    typeof v.status === 'string' &&
+    typeof v.resources === 'object' &&
+    v.resources !== null
+  );
 }

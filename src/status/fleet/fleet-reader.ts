@@ -32,7 +32,13 @@ export class FleetReader {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, found] = await this.client.scan(cursor, 'MATCH', `${escapeGlob(this.settings.keyPrefix)}*`, 'COUNT', 200);
+      const [next, found] = await this.client.scan(
+        cursor,
+        'MATCH',
+        `${escapeGlob(this.settings.keyPrefix)}*`,
+        'COUNT',
+        200,
+      );
       cursor = next;
       keys.push(...found);
     } while (cursor !== '0');

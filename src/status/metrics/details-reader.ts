@@ -28,7 +28,14 @@ export function poolFromDetails(resource: string, details: Readonly<Record<strin
 }
 
 /** Builds {@link PoolStats}, utilization against `max` when known. */
-export function poolStats(resource: string, total: number, idle: number, busy: number, pending: number, max?: number): PoolStats {
+export function poolStats(
+  resource: string,
+  total: number,
+  idle: number,
+  busy: number,
+  pending: number,
+  max?: number,
+): PoolStats {
   const capacity = max && max > 0 ? max : total;
   const utilization = capacity > 0 ? Math.min(1, busy / capacity) : pending > 0 ? 1 : 0;
   return { resource, total, idle, busy, pending, utilization };

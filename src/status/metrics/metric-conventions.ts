@@ -52,9 +52,7 @@ export function operationOf(series: Series): string {
   const named = l.operation ?? l.op ?? l.command ?? l.method;
   if (named) return named;
   const cap = capabilityOf(series.family);
-  return series.family
-    .replace(new RegExp(`^stator_${cap}_`), '')
-    .replace(/_duration_seconds$|_seconds$/, '') || 'all';
+  return series.family.replace(new RegExp(`^stator_${cap}_`), '').replace(/_duration_seconds$|_seconds$/, '') || 'all';
 }
 
 export const isOperationCounter = (s: Series): boolean =>

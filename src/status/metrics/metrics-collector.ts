@@ -84,14 +84,17 @@ export class MetricsCollector {
   }
 
   private schedule(): void {
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      if (!this.running) return;
-      this.collect()
-        .catch((error: unknown) => this.options.logger?.warn('metrics collection failed', { error }))
-        .finally(() => {
-          if (this.running) this.schedule();
-        });
-    }, Math.max(1, this.options.intervalMs));
+    this.timer = this.options.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        if (!this.running) return;
+        this.collect()
+          .catch((error: unknown) => this.options.logger?.warn('metrics collection failed', { error }))
+          .finally(() => {
+            if (this.running) this.schedule();
+          });
+      },
+      Math.max(1, this.options.intervalMs),
+    );
   }
 }

@@ -32,7 +32,9 @@ export async function readSeries(registry: Registry): Promise<Series[]> {
 
 /** The key of a series in {@link MetricsSnapshot.values}: `name` or `name{a="x",b="y"}`, labels sorted. */
 export function seriesKey(name: string, labels: Readonly<Record<string, string>>, omit?: string): string {
-  const keys = Object.keys(labels).filter((k) => k !== omit).sort();
+  const keys = Object.keys(labels)
+    .filter((k) => k !== omit)
+    .sort();
   if (keys.length === 0) return name;
   return `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`;
 }

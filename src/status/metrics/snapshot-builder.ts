@@ -127,7 +127,8 @@ export class SnapshotBuilder {
     const errorsByResource = new Map<string, number>();
     for (const [resource, families] of errorsCounted) {
       const wanted = populationOf.get(resource);
-      const same = wanted === undefined ? families : new Map([...families].filter(([family]) => population(family) === wanted));
+      const same =
+        wanted === undefined ? families : new Map([...families].filter(([family]) => population(family) === wanted));
       if (same.size === 0) continue;
       const chosen = pick(same);
       errorsByResource.set(resource, chosen.n);
@@ -168,7 +169,13 @@ interface Counted {
   readonly byKind: Map<string, number>;
 }
 
-function count(into: Map<string, Map<string, Counted>>, resource: string, family: string, n: number, kind?: string): void {
+function count(
+  into: Map<string, Map<string, Counted>>,
+  resource: string,
+  family: string,
+  n: number,
+  kind?: string,
+): void {
   let families = into.get(resource);
   if (!families) into.set(resource, (families = new Map()));
   let c = families.get(family);
@@ -204,7 +211,14 @@ function toLatencyStats(g: LatencyGroup): LatencyStats {
   const buckets: Bucket[] = [...g.buckets].map(([le, count]) => ({ le, count }));
   const pick = (q: number): number | null =>
     g.quantiles.has(q) ? (g.quantiles.get(q) ?? null) : g.count > 0 ? histogramQuantile(q, buckets) : null;
-  return { resource: g.resource, operation: g.operation, count: g.count, p50: pick(0.5), p95: pick(0.95), p99: pick(0.99) };
+  return {
+    resource: g.resource,
+    operation: g.operation,
+    count: g.count,
+    p50: pick(0.5),
+    p95: pick(0.95),
+    p99: pick(0.99),
+  };
 }
 
 const add = (m: Map<string, number>, k: string, v: number): void => void m.set(k, (m.get(k) ?? 0) + v);

@@ -73,7 +73,10 @@ export async function gracefulShutdown<TStop>(
     }),
   );
   clock.clearTimeout(timer);
-  if (undrained.length) logger.warn(`shutdown: in-flight work of ${undrained.join(', ')} still running after ${options.drainTimeoutMs} ms; stopping anyway`);
+  if (undrained.length)
+    logger.warn(
+      `shutdown: in-flight work of ${undrained.join(', ')} still running after ${options.drainTimeoutMs} ms; stopping anyway`,
+    );
   else logger.info('shutdown: in-flight work drained; stopping resources');
 
   const stop = await target.stop();

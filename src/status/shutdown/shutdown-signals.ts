@@ -18,7 +18,10 @@ export interface ShutdownSignalOptions {
  * });
  * ```
  */
-export function onShutdownSignals(shutdown: (signal: NodeJS.Signals) => void | Promise<void>, options: ShutdownSignalOptions = {}): () => void {
+export function onShutdownSignals(
+  shutdown: (signal: NodeJS.Signals) => void | Promise<void>,
+  options: ShutdownSignalOptions = {},
+): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   let started = false;
   const handler = (signal: NodeJS.Signals): void => {

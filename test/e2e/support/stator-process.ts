@@ -13,7 +13,12 @@ export interface ChildRun {
 }
 
 /** Runs `node script ...args` in `cwd`. */
-export function runNode(cwd: string, script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): ChildRun {
+export function runNode(
+  cwd: string,
+  script: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): ChildRun {
   const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
   const state: ChildRun = {
     child,
@@ -31,13 +36,18 @@ export async function waitForOutput(r: ChildRun, pattern: RegExp): Promise<RegEx
   for (;;) {
     const match = r.stdout.match(pattern);
     if (match) return match;
-    if (r.child.exitCode !== null) throw new Error(`exited ${r.child.exitCode} before ${pattern}:\n${r.stdout}\n${r.stderr}`);
+    if (r.child.exitCode !== null)
+      throw new Error(`exited ${r.child.exitCode} before ${pattern}:\n${r.stdout}\n${r.stderr}`);
     await new Promise((done) => setTimeout(done, 50));
   }
 }
 
 /** Polls `url` until it answers `status`; undefined if `giveUp()` turns true first. */
-export async function untilStatus(url: string, status: number, giveUp: () => boolean = () => false): Promise<Response | undefined> {
+export async function untilStatus(
+  url: string,
+  status: number,
+  giveUp: () => boolean = () => false,
+): Promise<Response | undefined> {
   for (;;) {
     const r = await fetch(url).catch(() => undefined);
     if (r?.status === status) return r;

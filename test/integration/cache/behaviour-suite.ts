@@ -70,9 +70,18 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
         ['a Date', new Date('2024-02-29T12:34:56.789Z')],
         ['a Buffer', Buffer.from([0, 1, 2, 250, 255])],
         ['a BigInt', 12345678901234567890n],
-        ['a Map', new Map<string, unknown>([['a', 1], ['b', new Date(0)]])],
+        [
+          'a Map',
+          new Map<string, unknown>([
+            ['a', 1],
+            ['b', new Date(0)],
+          ]),
+        ],
         ['a Set', new Set([1, 2, 3])],
-        ['an object with Dates and Buffers inside', { at: new Date(1_700_000_000_000), bytes: Buffer.from('hi'), list: [new Date(0)] }],
+        [
+          'an object with Dates and Buffers inside',
+          { at: new Date(1_700_000_000_000), bytes: Buffer.from('hi'), list: [new Date(0)] },
+        ],
         ['an object that uses the serializer marker as a key', { $stator: 'Date', v: 'not a date' }],
       ];
       for (const [what, value] of cases) {
@@ -101,7 +110,9 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
 
       it('empty keys and tags are refused with CACHE_KEY_INVALID', async () => {
         expect(isCacheKeyInvalidError(await h.layer.api.get('').catch((e: unknown) => e))).toBe(true);
-        expect(isCacheKeyInvalidError(await h.layer.api.set('k', 1, { tags: [''] }).catch((e: unknown) => e))).toBe(true);
+        expect(isCacheKeyInvalidError(await h.layer.api.set('k', 1, { tags: [''] }).catch((e: unknown) => e))).toBe(
+          true,
+        );
         expect(isCacheKeyInvalidError(await h.layer.api.getOrSet('', () => 1).catch((e: unknown) => e))).toBe(true);
       });
     });
@@ -138,7 +149,12 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
           { key: 'm2', value: { two: new Date(2) } },
           { key: 'm3', value: 'three', ttl: 60 },
         ]);
-        expect(await h.layer.api.getMany(['m1', 'missing', 'm2', 'm3'])).toEqual([1, undefined, { two: new Date(2) }, 'three']);
+        expect(await h.layer.api.getMany(['m1', 'missing', 'm2', 'm3'])).toEqual([
+          1,
+          undefined,
+          { two: new Date(2) },
+          'three',
+        ]);
         expect(await h.layer.api.getMany([])).toEqual([]);
       });
 
@@ -147,7 +163,12 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
         const error = await small.layer.api.set('big', 'x'.repeat(2000)).catch((e: unknown) => e);
         expect(isCacheValueTooLargeError(error)).toBe(true);
         expect(await small.layer.api.has('big')).toBe(false);
-        const many = await small.layer.api.setMany<unknown>([{ key: 'ok', value: 1 }, { key: 'big2', value: 'y'.repeat(5000) }]).catch((e: unknown) => e);
+        const many = await small.layer.api
+          .setMany<unknown>([
+            { key: 'ok', value: 1 },
+            { key: 'big2', value: 'y'.repeat(5000) },
+          ])
+          .catch((e: unknown) => e);
         expect(isCacheValueTooLargeError(many)).toBe(true);
         expect(await small.layer.api.has('ok')).toBe(false);
       });
@@ -196,7 +217,13 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
       });
 
       it('setMany and getOrSet tag their entries too', async () => {
-        await h.layer.api.setMany<unknown>([{ key: 't:m1', value: 1 }, { key: 't:m2', value: 2, tags: ['own'] }], { tags: ['batch'] });
+        await h.layer.api.setMany<unknown>(
+          [
+            { key: 't:m1', value: 1 },
+            { key: 't:m2', value: 2, tags: ['own'] },
+          ],
+          { tags: ['batch'] },
+        );
         await h.layer.api.getOrSet('t:loaded', () => 'loaded', { tags: ['batch'] });
         await h.layer.api.invalidate({ tags: ['batch'] });
         expect(await h.layer.api.getMany(['t:m1', 't:m2', 't:loaded'])).toEqual([undefined, 2, undefined]);
@@ -268,7 +295,10 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
           if (fail) throw new Error('database said no');
           return 'recovered';
         });
-        const results = await Promise.allSettled([h.layer.api.getOrSet('g:err', loader), h.layer.api.getOrSet('g:err', loader)]);
+        const results = await Promise.allSettled([
+          h.layer.api.getOrSet('g:err', loader),
+          h.layer.api.getOrSet('g:err', loader),
+        ]);
         expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
         expect(loader).toHaveBeenCalledTimes(1);
         fail = false;
@@ -289,12 +319,17 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
         version = 2;
         gate = new Promise<void>((resolve) => (release = resolve));
         // Stale now: served at once, while one refresh runs (held at the gate).
-        const served = await Promise.all(Array.from({ length: 10 }, () => h.layer.api.getOrSet('g:swr', loader, options)));
+        const served = await Promise.all(
+          Array.from({ length: 10 }, () => h.layer.api.getOrSet('g:swr', loader, options)),
+        );
         expect(served).toEqual(Array.from({ length: 10 }, () => 'v1'));
         expect(await h.layer.api.getOrSet('g:swr', loader, options)).toBe('v1');
         expect(loader).toHaveBeenCalledTimes(2);
         release();
-        await vi.waitFor(async () => expect(await h.layer.api.get('g:swr')).toBe('v2'), { timeout: 10_000, interval: 20 });
+        await vi.waitFor(async () => expect(await h.layer.api.get('g:swr')).toBe('v2'), {
+          timeout: 10_000,
+          interval: 20,
+        });
         expect(await h.layer.api.getOrSet('g:swr', loader, options)).toBe('v2');
         expect(loader).toHaveBeenCalledTimes(2);
       });
@@ -345,7 +380,9 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
         expect(text).toMatch(new RegExp(`stator_cache_hits_total\\{driver="${target.name}"\\} 1`));
         expect(text).toMatch(new RegExp(`stator_cache_misses_total\\{driver="${target.name}"\\} 1`));
         expect(text).toMatch(new RegExp(`stator_cache_hit_ratio\\{driver="${target.name}"\\} 0.5`));
-        expect(text).toMatch(new RegExp(`stator_cache_operation_duration_seconds_count\\{driver="${target.name}",operation="get"\\} 2`));
+        expect(text).toMatch(
+          new RegExp(`stator_cache_operation_duration_seconds_count\\{driver="${target.name}",operation="get"\\} 2`),
+        );
         expect(text).toMatch(/stator_cache_operation_duration_seconds_bucket\{.*operation="set",le="\+Inf"\} 1/);
       });
 
@@ -357,7 +394,11 @@ export function describeCacheBehaviour(target: BehaviourTarget): void {
         const nodes = (h.layer.details?.().nodes ?? {}) as Record<string, { state: string }>;
         for (const address of target.nodes) {
           expect(nodes[address]?.state).toBe('idle');
-          expect(h.ctx.published.some((e) => e.source === `cache/${address}` && e.type === 'DRIVER.READY' && e.state === 'idle')).toBe(true);
+          expect(
+            h.ctx.published.some(
+              (e) => e.source === `cache/${address}` && e.type === 'DRIVER.READY' && e.state === 'idle',
+            ),
+          ).toBe(true);
         }
         if (target.nodes.length === 0) expect(h.layer.health$).toBeUndefined();
       });

@@ -92,18 +92,24 @@ describe('memcached cache when its server dies, freezes and comes back', () => {
     await server.restart();
     await vi.waitFor(() => expect(nodeState(layer, address)).toBe('idle'), { timeout: 20_000 });
     await vi.waitFor(() => expect(resilience.breaker('cache')?.state).toBe('closed'), { timeout: 20_000 });
-    await vi.waitFor(async () => {
-      await layer.api.set('after-restart', 'written');
-    }, { timeout: 20_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.set('after-restart', 'written');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     expect(await layer.api.get('after-restart')).toBe('written');
     expect(health.at(-1)?.status).toBe('up');
   });
 
   it('frozen (SIGSTOP): calls settle with a timeout instead of hanging, then it recovers', async () => {
     const { layer } = s;
-    await vi.waitFor(async () => {
-      await layer.api.set('frozen:1', 'before');
-    }, { timeout: 20_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.set('frozen:1', 'before');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     expect(await layer.api.get('frozen:1')).toBe('before');
     await server.freeze();
     try {
@@ -135,9 +141,12 @@ describe('memcached cache when its server dies, freezes and comes back', () => {
     } finally {
       server.thaw();
     }
-    await vi.waitFor(async () => {
-      await layer.api.set('frozen:3', 'after');
-    }, { timeout: 20_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.set('frozen:3', 'after');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     expect(await layer.api.get('frozen:3')).toBe('after');
     await vi.waitFor(() => expect(nodeState(layer, address)).toBe('idle'), { timeout: 20_000 });
     await vi.waitFor(() => expect(s.health.at(-1)?.status).toBe('up'));

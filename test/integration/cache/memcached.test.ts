@@ -17,7 +17,14 @@ describeCacheBehaviour({
   nodes: ['127.0.0.1:11211'],
   countsTagRemovals: false,
   async create(cache = {}) {
-    const ctx = cacheTestContext({ driver: 'memcached', host: '127.0.0.1', port: 11211, key_prefix: prefix, default_ttl: 600, ...cache });
+    const ctx = cacheTestContext({
+      driver: 'memcached',
+      host: '127.0.0.1',
+      port: 11211,
+      key_prefix: prefix,
+      default_ttl: 600,
+      ...cache,
+    });
     const layer = createCacheLayer(ctx);
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
     return { layer, ctx, advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
@@ -27,6 +34,7 @@ describeCacheBehaviour({
 // The tag version keys this suite created have no expiry: remove them.
 afterAll(async () => {
   const client = memjs.Client.create('127.0.0.1:11211', { logger: { log: () => undefined } });
-  for (const tag of ['red', 'blue', 'green', 'batch', 'own', 'ev']) await client.delete(memcachedKey(tagKey(prefix, tag)));
+  for (const tag of ['red', 'blue', 'green', 'batch', 'own', 'ev'])
+    await client.delete(memcachedKey(tagKey(prefix, tag)));
   client.close();
 });

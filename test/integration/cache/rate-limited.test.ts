@@ -25,7 +25,14 @@ describe.each(Object.entries(SERVERS))('%s cache behind a rate limit (Pipeline.r
   it('get/set/has/delete/getOrSet answer as on the direct path, with every call counted by the pipeline', async () => {
     const ctx = cacheTestContext(
       { ...server, key_prefix: uniquePrefix(`rate-limited-${server.driver}`), default_ttl: 60 },
-      { config: { error_handling: { rate_limit: { cache: { max_concurrent: 2, shared: false } }, circuit_breaker: { shared: false } } } },
+      {
+        config: {
+          error_handling: {
+            rate_limit: { cache: { max_concurrent: 2, shared: false } },
+            circuit_breaker: { shared: false },
+          },
+        },
+      },
     );
     const resilience = createResilience(ctx);
     const layer = createCacheLayer(ctx, { resilience });
@@ -34,7 +41,11 @@ describe.each(Object.entries(SERVERS))('%s cache behind a rate limit (Pipeline.r
     expect(resilience.pipeline('cache').admit('get')).toBeUndefined();
 
     await Promise.all([layer.api.set('a', { n: 1 }), layer.api.set('b', [1, 2, 3])]);
-    expect(await Promise.all([layer.api.get('a'), layer.api.get('b'), layer.api.get('missing')])).toEqual([{ n: 1 }, [1, 2, 3], undefined]);
+    expect(await Promise.all([layer.api.get('a'), layer.api.get('b'), layer.api.get('missing')])).toEqual([
+      { n: 1 },
+      [1, 2, 3],
+      undefined,
+    ]);
     expect(await layer.api.has('a')).toBe(true);
     expect(await layer.api.delete('a')).toBe(true);
     expect(await layer.api.get('a')).toBeUndefined();

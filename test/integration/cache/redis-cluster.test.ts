@@ -29,14 +29,22 @@ describeCacheBehaviour({
   countsTagRemovals: true,
   nodes: PORTS.map((p) => `127.0.0.1:${p}`),
   async create(cache = {}) {
-    const ctx = cacheTestContext({ driver: 'redis', cluster: { nodes: SEEDS }, key_prefix: uniquePrefix('cluster'), ...cache });
+    const ctx = cacheTestContext({
+      driver: 'redis',
+      cluster: { nodes: SEEDS },
+      key_prefix: uniquePrefix('cluster'),
+      ...cache,
+    });
     const layer = createCacheLayer(ctx);
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
     // Every node of the topology is connected (and its machine up) before the test looks.
-    await vi.waitFor(() => {
-      const seen = Object.values((layer.details?.().nodes ?? {}) as Record<string, { state: string }>);
-      expect(seen.filter((n) => n.state === 'idle')).toHaveLength(PORTS.length);
-    }, { timeout: 20_000 });
+    await vi.waitFor(
+      () => {
+        const seen = Object.values((layer.details?.().nodes ?? {}) as Record<string, { state: string }>);
+        expect(seen.filter((n) => n.state === 'idle')).toHaveLength(PORTS.length);
+      },
+      { timeout: 20_000 },
+    );
     return { layer, ctx, advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
   },
 });
@@ -49,8 +57,21 @@ describe('redis cluster: a master is killed, fails over, and comes back', () => 
 
   beforeAll(async () => {
     ctx = cacheTestContext(
-      { driver: 'redis', cluster: { nodes: SEEDS }, key_prefix: uniquePrefix('cluster-faults'), timeout: 1, retry_delay: 0.2 },
-      { config: { error_handling: { retry: { max_attempts: 1 }, circuit_breaker: { reset_timeout: 1, trial_timeout: 1, shared: false } } } },
+      {
+        driver: 'redis',
+        cluster: { nodes: SEEDS },
+        key_prefix: uniquePrefix('cluster-faults'),
+        timeout: 1,
+        retry_delay: 0.2,
+      },
+      {
+        config: {
+          error_handling: {
+            retry: { max_attempts: 1 },
+            circuit_breaker: { reset_timeout: 1, trial_timeout: 1, shared: false },
+          },
+        },
+      },
     );
     resilience = createResilience(ctx);
     layer = createCacheLayer(ctx, { resilience });
@@ -65,7 +86,10 @@ describe('redis cluster: a master is killed, fails over, and comes back', () => 
 
   const states = (): Record<string, string> =>
     Object.fromEntries(
-      Object.entries((layer.details?.().nodes ?? {}) as Record<string, { state: string }>).map(([a, n]) => [a, n.state]),
+      Object.entries((layer.details?.().nodes ?? {}) as Record<string, { state: string }>).map(([a, n]) => [
+        a,
+        n.state,
+      ]),
     );
 
   it('reports the dead node, serves every slot again after failover, and takes the node back after its restart', async () => {
@@ -91,9 +115,12 @@ describe('redis cluster: a master is killed, fails over, and comes back', () => 
 
     // The replica takes over; writes to every slot succeed again without touching Stator.
     await waitForClusterOk(PORTS.filter((p) => p !== port));
-    await vi.waitFor(async () => {
-      await layer.api.setMany(keys.map((key) => ({ key, value: `${key}:v2` })));
-    }, { timeout: 30_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.setMany(keys.map((key) => ({ key, value: `${key}:v2` })));
+      },
+      { timeout: 30_000, interval: 250 },
+    );
     expect(await layer.api.getMany(keys)).toEqual(keys.map((k) => `${k}:v2`));
 
     // The old master comes back (as a replica of the new one) and is connected again.

@@ -22,12 +22,26 @@ describe('redis cache when the server dies, freezes and comes back', () => {
   beforeAll(async () => {
     server = await startRedis(PORT);
     ctx = cacheTestContext(
-      { driver: 'redis', host: '127.0.0.1', port: PORT, key_prefix: uniquePrefix('redis-faults'), timeout: 0.5, retry_delay: 0.2 },
+      {
+        driver: 'redis',
+        host: '127.0.0.1',
+        port: PORT,
+        key_prefix: uniquePrefix('redis-faults'),
+        timeout: 0.5,
+        retry_delay: 0.2,
+      },
       {
         config: {
           error_handling: {
             retry: { max_attempts: 1 },
-            circuit_breaker: { window: 30, minimum_calls: 5, threshold: 0.5, reset_timeout: 1, trial_timeout: 1, shared: false },
+            circuit_breaker: {
+              window: 30,
+              minimum_calls: 5,
+              threshold: 0.5,
+              reset_timeout: 1,
+              trial_timeout: 1,
+              shared: false,
+            },
           },
         },
       },
@@ -94,9 +108,12 @@ describe('redis cache when the server dies, freezes and comes back', () => {
     await server.restart();
     await vi.waitFor(() => expect(nodeState()).toBe('idle'), { timeout: 20_000 });
     await vi.waitFor(() => expect(resilience.breaker('cache')?.state).toBe('closed'), { timeout: 20_000 });
-    await vi.waitFor(async () => {
-      await layer.api.set('after-restart', 'written');
-    }, { timeout: 20_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.set('after-restart', 'written');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     expect(await layer.api.get('after-restart')).toBe('written');
     expect(health.at(-1)?.status).toBe('up');
     expect(await layer.check(SIGNAL)).toEqual({ status: 'up' });
@@ -132,9 +149,12 @@ describe('redis cache when the server dies, freezes and comes back', () => {
     // Its PING is answered once it runs again: the node is idle, the layer up, nothing restarted.
     await vi.waitFor(() => expect(nodeState()).toBe('idle'), { timeout: 20_000 });
     await vi.waitFor(() => expect(health.at(-1)?.status).toBe('up'));
-    await vi.waitFor(async () => {
-      await layer.api.set('frozen:3', 'after');
-    }, { timeout: 20_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.set('frozen:3', 'after');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     expect(await layer.api.get('frozen:3')).toBe('after');
     const text = await ctx.metrics.metrics();
     expect(text).toMatch(/stator_cache_errors_total\{driver="redis",kind="timeout"\} [1-9]/);

@@ -28,7 +28,12 @@ describeCacheBehaviour({
   countsTagRemovals: true,
   nodes: [NAME],
   async create(cache = {}) {
-    const ctx = cacheTestContext({ driver: 'redis', sentinel: SENTINEL, key_prefix: uniquePrefix('sentinel'), ...cache });
+    const ctx = cacheTestContext({
+      driver: 'redis',
+      sentinel: SENTINEL,
+      key_prefix: uniquePrefix('sentinel'),
+      ...cache,
+    });
     const layer = createCacheLayer(ctx);
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
     return { layer, ctx, advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
@@ -42,8 +47,21 @@ describe('redis sentinel: the master dies and the Sentinel promotes the replica'
 
   beforeAll(async () => {
     ctx = cacheTestContext(
-      { driver: 'redis', sentinel: SENTINEL, key_prefix: uniquePrefix('sentinel-failover'), timeout: 1, retry_delay: 0.2 },
-      { config: { error_handling: { retry: { max_attempts: 1 }, circuit_breaker: { reset_timeout: 1, trial_timeout: 1, shared: false } } } },
+      {
+        driver: 'redis',
+        sentinel: SENTINEL,
+        key_prefix: uniquePrefix('sentinel-failover'),
+        timeout: 1,
+        retry_delay: 0.2,
+      },
+      {
+        config: {
+          error_handling: {
+            retry: { max_attempts: 1 },
+            circuit_breaker: { reset_timeout: 1, trial_timeout: 1, shared: false },
+          },
+        },
+      },
     );
     resilience = createResilience(ctx);
     layer = createCacheLayer(ctx, { resilience });
@@ -68,9 +86,12 @@ describe('redis sentinel: the master dies and the Sentinel promotes the replica'
       expect(nodes[NAME]?.state).toBe('reconnecting');
     });
     // The Sentinel promotes 6392; ioredis asks it for the master again and reconnects there.
-    await vi.waitFor(async () => {
-      await layer.api.set('after', 'written to the new master');
-    }, { timeout: 30_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        await layer.api.set('after', 'written to the new master');
+      },
+      { timeout: 30_000, interval: 250 },
+    );
     expect(await layer.api.get('before')).toBe('written to the old master');
     expect(await layer.api.get('after')).toBe('written to the new master');
     const master = await run('redis-cli', ['-p', '6393', 'sentinel', 'get-master-addr-by-name', NAME]);

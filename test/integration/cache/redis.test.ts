@@ -13,7 +13,14 @@ describeCacheBehaviour({
   nodes: ['127.0.0.1:6379'],
   countsTagRemovals: true,
   async create(cache = {}) {
-    const ctx = cacheTestContext({ driver: 'redis', host: '127.0.0.1', port: 6379, key_prefix: prefix, default_ttl: 600, ...cache });
+    const ctx = cacheTestContext({
+      driver: 'redis',
+      host: '127.0.0.1',
+      port: 6379,
+      key_prefix: prefix,
+      default_ttl: 600,
+      ...cache,
+    });
     const layer = createCacheLayer(ctx);
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
     return { layer, ctx, advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };

@@ -69,14 +69,35 @@ function managed(port: number, command: string, args: () => string[]): TestServe
 
 /** Starts `redis-server` on `port` (no persistence). */
 export async function startRedis(port: number, extra: string[] = []): Promise<TestServer> {
-  const server = managed(port, 'redis-server', () => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra]);
+  const server = managed(port, 'redis-server', () => [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...extra,
+  ]);
   await server.restart();
   return server;
 }
 
 /** Starts `memcached` on `port`. */
 export async function startMemcached(port: number): Promise<TestServer> {
-  const server = managed(port, 'memcached', () => ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '16', '-u', 'root']);
+  const server = managed(port, 'memcached', () => [
+    '-p',
+    String(port),
+    '-l',
+    '127.0.0.1',
+    '-U',
+    '0',
+    '-m',
+    '16',
+    '-u',
+    'root',
+  ]);
   await server.restart();
   return server;
 }
@@ -85,24 +106,43 @@ export async function startMemcached(port: number): Promise<TestServer> {
  * Starts a Redis Cluster of `ports.length` nodes (cluster mode, configs in a temporary
  * directory) and creates it with `redis-cli --cluster create` (`replicas` per master).
  */
-export async function startRedisCluster(ports: readonly number[], replicas: number): Promise<{ nodes: TestServer[]; dir: string }> {
+export async function startRedisCluster(
+  ports: readonly number[],
+  replicas: number,
+): Promise<{ nodes: TestServer[]; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'stator-cluster-'));
   const nodes = await Promise.all(
     ports.map(async (port) => {
-      const server = managed(
-        port,
-        'redis-server',
-        () => [
-          '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-          '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', '1000', '--dir', dir,
-        ],
-      );
+      const server = managed(port, 'redis-server', () => [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '1000',
+        '--dir',
+        dir,
+      ]);
       await server.restart();
       return server;
     }),
   );
-  await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    '--cluster-replicas',
+    String(replicas),
+    '--cluster-yes',
+  ]);
   await waitForClusterOk(ports);
   return { nodes, dir };
 }
@@ -111,7 +151,12 @@ export async function startRedisCluster(ports: readonly number[], replicas: numb
 export async function waitForClusterOk(ports: readonly number[], tries = 200): Promise<void> {
   for (let i = 0; i < tries; i++) {
     const states = await Promise.all(
-      ports.map((p) => run('redis-cli', ['-p', String(p), 'cluster', 'info']).then((out) => /cluster_state:ok/.test(out), () => false)),
+      ports.map((p) =>
+        run('redis-cli', ['-p', String(p), 'cluster', 'info']).then(
+          (out) => /cluster_state:ok/.test(out),
+          () => false,
+        ),
+      ),
     );
     if (states.every(Boolean)) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -163,6 +208,8 @@ export function run(command: string, args: readonly string[]): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}`)),
+    );
   });
 }

@@ -12,7 +12,10 @@ const N = 20;
  * Counts the socket writes (`_write`: one chunk, `_writev`: several in one system call) to
  * `port` while `fn` runs. Node's sockets write through these two methods of `net.Socket`.
  */
-async function countWrites<T>(port: number, fn: () => Promise<T>): Promise<{ result: T; write: number; writev: number; chunks: number }> {
+async function countWrites<T>(
+  port: number,
+  fn: () => Promise<T>,
+): Promise<{ result: T; write: number; writev: number; chunks: number }> {
   const counts = { write: 0, writev: 0, chunks: 0 };
   const proto = Socket.prototype as unknown as {
     _write(this: Socket, ...args: unknown[]): void;
@@ -27,7 +30,11 @@ async function countWrites<T>(port: number, fn: () => Promise<T>): Promise<{ res
     }
     write.apply(this, args);
   });
-  const spyWritev = vi.spyOn(proto, '_writev').mockImplementation(function (this: Socket, chunks: unknown[], ...rest: unknown[]) {
+  const spyWritev = vi.spyOn(proto, '_writev').mockImplementation(function (
+    this: Socket,
+    chunks: unknown[],
+    ...rest: unknown[]
+  ) {
     if (this.remotePort === port) {
       counts.writev++;
       counts.chunks += chunks.length;
@@ -58,7 +65,13 @@ describe.each([
   });
 
   it(`${N} gets and ${N} sets issued in one tick: the first written at once, the rest in one writev, every answer right and in order`, async () => {
-    const cache: CacheConfigInput = { driver, host: '127.0.0.1', port, key_prefix: uniquePrefix(`coalesce-${driver}`), default_ttl: 60 };
+    const cache: CacheConfigInput = {
+      driver,
+      host: '127.0.0.1',
+      port,
+      key_prefix: uniquePrefix(`coalesce-${driver}`),
+      default_ttl: 60,
+    };
     layer = createCacheLayer(cacheTestContext(cache));
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
     const api = layer.api;

@@ -37,7 +37,13 @@ function sharedServer(driver: Exclude<Driver, 'sqlite'>): DbServer {
   return {
     admin: SERVERS[driver],
     port: SERVERS[driver].connection.port,
-    database: (name) => ({ driver, host: '127.0.0.1', port: SERVERS[driver].connection.port, database: name, username: SERVERS[driver].connection.user }),
+    database: (name) => ({
+      driver,
+      host: '127.0.0.1',
+      port: SERVERS[driver].connection.port,
+      database: name,
+      username: SERVERS[driver].connection.user,
+    }),
   };
 }
 
@@ -105,8 +111,16 @@ export async function createDbFixture(driver: Driver, given?: DbServer): Promise
     admin() {
       const k =
         server === undefined
-          ? knexFactory({ client: 'better-sqlite3', connection: { filename: join(basePath, 'test.sqlite') }, useNullAsDefault: true })
-          : knexFactory({ client: server.admin.client, connection: { ...server.admin.connection, database: name }, pool: { min: 0, max: 4 } });
+          ? knexFactory({
+              client: 'better-sqlite3',
+              connection: { filename: join(basePath, 'test.sqlite') },
+              useNullAsDefault: true,
+            })
+          : knexFactory({
+              client: server.admin.client,
+              connection: { ...server.admin.connection, database: name },
+              pool: { min: 0, max: 4 },
+            });
       admins.push(k);
       return k;
     },
@@ -115,7 +129,10 @@ export async function createDbFixture(driver: Driver, given?: DbServer): Promise
       if (server) {
         const root = knexFactory({ ...server.admin, pool: { min: 0, max: 1 } });
         if (driver === 'postgresql') {
-          await root.raw('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [name]);
+          await root.raw(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()',
+            [name],
+          );
         }
         await root.raw(`DROP DATABASE IF EXISTS ${name}`);
         await root.destroy();

@@ -17,7 +17,8 @@ import { createDbFixture, type DbFixture } from './db-fixture.js';
 
 const contention = {
   postgresql: () => Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' }),
-  mysql: () => Object.assign(new Error('Deadlock found when trying to get lock'), { code: 'ER_LOCK_DEADLOCK', errno: 1213 }),
+  mysql: () =>
+    Object.assign(new Error('Deadlock found when trying to get lock'), { code: 'ER_LOCK_DEADLOCK', errno: 1213 }),
 } as const;
 
 for (const driver of ['postgresql', 'mysql'] as const) {
@@ -134,17 +135,22 @@ for (const driver of ['postgresql', 'mysql'] as const) {
       expect(await ids()).toEqual([]);
     });
 
-    it.runIf(driver === 'postgresql')('hands an error at COMMIT to the machine: rolled back, nothing kept', async () => {
-      const layer = await start();
-      await fx.admin().raw('CREATE TABLE t_deferred (id int, CONSTRAINT t_deferred_u UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)');
-      const error: unknown = await layer.api
-        .transaction(async (trx) => {
-          await trx('t_deferred').insert({ id: 1 });
-          await trx('t_deferred').insert({ id: 1 }); // allowed until COMMIT checks the constraint
-        })
-        .catch((e: unknown) => e);
-      expect((error as { code?: string }).code).toBe('23505');
-      expect(await fx.admin()('t_deferred').count({ n: '*' })).toEqual([{ n: '0' }]);
-    });
+    it.runIf(driver === 'postgresql')(
+      'hands an error at COMMIT to the machine: rolled back, nothing kept',
+      async () => {
+        const layer = await start();
+        await fx
+          .admin()
+          .raw('CREATE TABLE t_deferred (id int, CONSTRAINT t_deferred_u UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)');
+        const error: unknown = await layer.api
+          .transaction(async (trx) => {
+            await trx('t_deferred').insert({ id: 1 });
+            await trx('t_deferred').insert({ id: 1 }); // allowed until COMMIT checks the constraint
+          })
+          .catch((e: unknown) => e);
+        expect((error as { code?: string }).code).toBe('23505');
+        expect(await fx.admin()('t_deferred').count({ n: '*' })).toEqual([{ n: '0' }]);
+      },
+    );
   });
 }

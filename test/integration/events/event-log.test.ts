@@ -42,7 +42,8 @@ const leakyLayer = (): ResourceLayer => {
   return {
     name: 'gateway',
     start: async () => {
-      if (++attempts === 1) throw new Error(`connect postgres://app:${password}@gateway.internal/app failed; bearer ${token} refused`);
+      if (++attempts === 1)
+        throw new Error(`connect postgres://app:${password}@gateway.internal/app failed; bearer ${token} refused`);
     },
     check: async () => ({ status: 'up' }),
     stop: async () => undefined,
@@ -65,7 +66,11 @@ describe('events.path: the Stator writes its event log', () => {
         'supervisor: { resources: { gateway: { retry_attempts: 2, retry_delay: 0.01 } } }',
       ].join('\n'),
     );
-    const stator = createStator({ config: configFile, logger: createLogger({ silent: true }), layers: { gateway: leakyLayer } });
+    const stator = createStator({
+      config: configFile,
+      logger: createLogger({ silent: true }),
+      layers: { gateway: leakyLayer },
+    });
     await stator.start();
     await stator.cache.set('events-test:session', { user: 'ada' });
     expect(await stator.cache.get('events-test:session')).toEqual({ user: 'ada' });

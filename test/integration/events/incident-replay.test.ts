@@ -15,10 +15,14 @@ import { replay } from '../../../src/events/replay.js';
 import { overrideInputs } from '../../../src/events/replay-overrides.js';
 import { formatTimeline } from '../../../src/events/timeline.js';
 
-const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/incident-redis-restart.jsonl');
+const fixture = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../fixtures/incident-redis-restart.jsonl',
+);
 const log: StatorEvent[] = parseEventLog(readFileSync(fixture, 'utf8'), fixture);
 
-const states = (source: string): string[] => log.filter((e) => e.source === source && e.state !== undefined).map((e) => JSON.stringify(e.state));
+const states = (source: string): string[] =>
+  log.filter((e) => e.source === source && e.state !== undefined).map((e) => JSON.stringify(e.state));
 const dedupe = (list: readonly unknown[]): string[] =>
   list.map((s) => JSON.stringify(s)).filter((s, i, all) => i === 0 || all[i - 1] !== s);
 
@@ -41,8 +45,17 @@ describe('the recorded Redis-restart incident', () => {
     const result = await replay(log);
     expect(result.divergence, formatTimeline(result)).toBeUndefined();
     expect(result.steps.length).toBe(log.filter((e) => e.state !== undefined).length);
-    for (const source of ['breaker.cache', 'supervisor', 'supervisor/resource.cache', 'cache/127.0.0.1:6410', 'pool.database/conn-1']) {
-      expect(result.states[source]?.map((s) => JSON.stringify(s)), source).toEqual(states(source));
+    for (const source of [
+      'breaker.cache',
+      'supervisor',
+      'supervisor/resource.cache',
+      'cache/127.0.0.1:6410',
+      'pool.database/conn-1',
+    ]) {
+      expect(
+        result.states[source]?.map((s) => JSON.stringify(s)),
+        source,
+      ).toEqual(states(source));
     }
   });
 
@@ -69,7 +82,11 @@ describe('the recorded Redis-restart incident', () => {
   it('reports the first divergence when the breaker machine itself changed (no probe: half-open lets trial calls through)', async () => {
     const noProbe = circuitBreakerMachine.provide({ guards: { usesProbe: () => false } });
     const result = await replay(log, { machines: { ...machinesById, circuitBreaker: noProbe } });
-    expect(result.divergence).toMatchObject({ seq: firstHalfOpen?.seq, expected: { halfOpen: 'probing' }, actual: { halfOpen: 'trial' } });
+    expect(result.divergence).toMatchObject({
+      seq: firstHalfOpen?.seq,
+      expected: { halfOpen: 'probing' },
+      actual: { halfOpen: 'trial' },
+    });
     expect(formatTimeline(result)).toContain(`first divergence at #${firstHalfOpen?.seq} (breaker.cache`);
   });
 });

@@ -28,7 +28,10 @@ describe('a 60 s database outage, longer than max_restarts × restart_period', (
     await proxy.start();
     dir = mkdtempSync(join(tmpdir(), 'stator-faults-long-'));
     // max_restarts 2 × restart_period 10 s: the outage outlasts the restart intensity three times over.
-    stator = createStator({ config: faultConfig('postgresql', PORTS.proxy, dir), logger: createLogger({ silent: true }) });
+    stator = createStator({
+      config: faultConfig('postgresql', PORTS.proxy, dir),
+      logger: createLogger({ silent: true }),
+    });
     await stator.start();
   }, 120_000);
 
@@ -62,7 +65,9 @@ describe('a 60 s database outage, longer than max_restarts × restart_period', (
     }
     await load.stop();
     sub.unsubscribe();
-    console.log(`60 s outage: recovered ${recoveredMs} ms after the server returned; database restarts ${stator.health().resources.database?.restarts}`);
+    console.log(
+      `60 s outage: recovered ${recoveredMs} ms after the server returned; database restarts ${stator.health().resources.database?.restarts}`,
+    );
 
     expect(recoveredMs).toBeGreaterThanOrEqual(0);
     expect(during.supervisor).toBe('running');

@@ -13,7 +13,11 @@ import { FaultProxy } from './support/fault-proxy.js';
 const PROXY_PORT = 20120;
 const TABLE = 'recovery_seq_items';
 
-const capture = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e);
+const capture = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('the recovery sequence on application calls (stator.db.knex, stator.db.read)', () => {
   let proxy: FaultProxy;
@@ -27,7 +31,14 @@ describe('the recovery sequence on application calls (stator.db.knex, stator.db.
     dir = mkdtempSync(join(tmpdir(), 'stator-recovery-seq-'));
     stator = createStator({
       config: {
-        database: { driver: 'postgresql', port: PROXY_PORT, database: 'test', username: 'postgres', timeout: 2, retry_attempts: 0 },
+        database: {
+          driver: 'postgresql',
+          port: PROXY_PORT,
+          database: 'test',
+          username: 'postgres',
+          timeout: 2,
+          retry_attempts: 0,
+        },
         filesystem: { base_path: dir },
         connection_pool: { max_connections: 2, acquire_timeout: 2 },
         monitoring: { health_interval: 3600 },
@@ -69,11 +80,14 @@ describe('the recovery sequence on application calls (stator.db.knex, stator.db.
   });
 
   it('refuses queries at once with CIRCUIT_OPEN while the breaker is open, before any pool wait, and inside a running transaction', async () => {
-    const inTransaction = stator.db.transaction(async (trx) => {
-      await trx(TABLE).select();
-      breaker().isolate();
-      await trx(TABLE).insert({ id: 2, name: 'two' });
-    }, { retries: 0 });
+    const inTransaction = stator.db.transaction(
+      async (trx) => {
+        await trx(TABLE).select();
+        breaker().isolate();
+        await trx(TABLE).insert({ id: 2, name: 'two' });
+      },
+      { retries: 0 },
+    );
     const error = await capture(inTransaction);
     expect(isCircuitOpenError(error)).toBe(true);
     expect(await capture(stator.db.knex(TABLE).select())).toMatchObject({ code: 'CIRCUIT_OPEN' });
@@ -104,7 +118,13 @@ describe('the recovery sequence on application calls (stator.db.knex, stator.db.
     }
     // The pool reconnects in the background: wait for it (reads retry meanwhile).
     for (let i = 0; i < 100; i++) {
-      if (await stator.db.knex.raw('select 1').then(() => true, () => false)) break;
+      if (
+        await stator.db.knex.raw('select 1').then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await stator.db.knex(TABLE).where({ id: 3 })).toEqual([]);
@@ -112,13 +132,24 @@ describe('the recovery sequence on application calls (stator.db.knex, stator.db.
 
   it('stator.db.read answers from the primary, then from the fallback strategies when the database does not', async () => {
     const query = (knex: typeof stator.db.knex) => knex(TABLE).where({ id: 1 }).select('name');
-    expect(await stator.db.read('item:1', query)).toEqual({ value: [{ name: 'one' }], source: 'primary', stale: false });
+    expect(await stator.db.read('item:1', query)).toEqual({
+      value: [{ name: 'one' }],
+      source: 'primary',
+      stale: false,
+    });
     breaker().isolate();
     try {
       const served = await stator.db.read('item:1', query);
-      expect(served).toMatchObject({ value: [{ name: 'one' }], source: 'cache', stale: true, error: { code: 'CIRCUIT_OPEN' } });
+      expect(served).toMatchObject({
+        value: [{ name: 'one' }],
+        source: 'cache',
+        stale: true,
+        error: { code: 'CIRCUIT_OPEN' },
+      });
       // Nothing remembered for this key: the default answers.
-      expect(await stator.db.read('item:missing', (knex) => knex(TABLE).where({ id: 99 }), { default: [] })).toMatchObject({
+      expect(
+        await stator.db.read('item:missing', (knex) => knex(TABLE).where({ id: 99 }), { default: [] }),
+      ).toMatchObject({
         value: [],
         source: 'default',
         stale: true,

@@ -56,7 +56,10 @@ describe('stator.fs operations', () => {
     writeFileSync(join(base, 'plain'), 'x');
     await expect(fs.list('plain')).rejects.toMatchObject({ code: 'ENOTDIR' });
     mkdirSync(join(base, 'adir'));
-    await expect(fs.readFile('adir')).rejects.toMatchObject({ code: 'EISDIR', message: expect.stringContaining('is a directory; use list()') });
+    await expect(fs.readFile('adir')).rejects.toMatchObject({
+      code: 'EISDIR',
+      message: expect.stringContaining('is a directory; use list()'),
+    });
   });
 
   it('explains permission errors, as an unprivileged user', () => {
@@ -94,11 +97,21 @@ describe('stator.fs operations', () => {
   });
 
   it('explains EACCES from the OS', () => {
-    const original = Object.assign(new Error("EACCES: permission denied, open '/srv/x'"), { code: 'EACCES', errno: -13, syscall: 'open' });
-    const explained = explainFsError(original, 'writeFile', 'x', '/srv/x') as Error & { code: string; errno: number; cause: unknown };
+    const original = Object.assign(new Error("EACCES: permission denied, open '/srv/x'"), {
+      code: 'EACCES',
+      errno: -13,
+      syscall: 'open',
+    });
+    const explained = explainFsError(original, 'writeFile', 'x', '/srv/x') as Error & {
+      code: string;
+      errno: number;
+      cause: unknown;
+    };
     expect(explained.code).toBe('EACCES');
     expect(explained.errno).toBe(-13);
     expect(explained.cause).toBe(original);
-    expect(explained.message).toMatch(/^writeFile "x": permission denied; check permissions of \/srv\/x and of its parent directories/);
+    expect(explained.message).toMatch(
+      /^writeFile "x": permission denied; check permissions of \/srv\/x and of its parent directories/,
+    );
   });
 });

@@ -25,7 +25,11 @@ const modeOf = (path: string): number => statSync(path).mode & 0o7777;
 describe('filesystem layer', () => {
   it('creates base_path and required_dirs with exactly the configured permissions, whatever the umask', async () => {
     const base = join(root, 'a', 'var');
-    const { layer, ctx } = layerFor({ base_path: 'a/var', permissions: '0750', required_dirs: ['cache', 'logs/app', 'uploads'] });
+    const { layer, ctx } = layerFor({
+      base_path: 'a/var',
+      permissions: '0750',
+      required_dirs: ['cache', 'logs/app', 'uploads'],
+    });
     const events: StatorEvent[] = [];
     const sub: Subscription = ctx.events.events$.subscribe((e) => events.push(e));
     const previous = process.umask(0o077);
@@ -40,10 +44,21 @@ describe('filesystem layer', () => {
     }
     expect(events.map((e) => e.type)).toEqual(['filesystem.created']);
     expect(events[0]?.data).toEqual({
-      directories: [join(root, 'a'), base, join(base, 'cache'), join(base, 'logs'), join(base, 'logs', 'app'), join(base, 'uploads')],
+      directories: [
+        join(root, 'a'),
+        base,
+        join(base, 'cache'),
+        join(base, 'logs'),
+        join(base, 'logs', 'app'),
+        join(base, 'uploads'),
+      ],
     });
     expect(await layer.check(new AbortController().signal)).toEqual({ status: 'up' });
-    expect(layer.details?.()).toEqual({ base_path: base, permissions: '0750', required_dirs: ['cache', 'logs/app', 'uploads'] });
+    expect(layer.details?.()).toEqual({
+      base_path: base,
+      permissions: '0750',
+      required_dirs: ['cache', 'logs/app', 'uploads'],
+    });
   });
 
   it('leaves existing directories as they are and starts again without error', async () => {

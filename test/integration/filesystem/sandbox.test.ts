@@ -89,7 +89,9 @@ describe('stator.fs refuses every path leading outside base_path', () => {
   });
 
   it('says why, naming the link', () => {
-    expect(() => fs.resolve('link-out/secret.txt')).toThrow(`symbolic link "link-out" points to ${join(outside, 'secret.txt')}, outside`);
+    expect(() => fs.resolve('link-out/secret.txt')).toThrow(
+      `symbolic link "link-out" points to ${join(outside, 'secret.txt')}, outside`,
+    );
     expect(() => fs.resolve('../x')).toThrow('climbs out with ".."');
     expect(() => fs.resolve('a\0b')).toThrow('contains a NUL byte');
   });

@@ -12,7 +12,8 @@ import { readSse } from './sse-client.js';
 
 function observed(): ObservedStator {
   return {
-    health: () => ({ status: 'degraded', resources: { cache: { state: 'recovering' } } }) as ReturnType<ObservedStator['health']>,
+    health: () =>
+      ({ status: 'degraded', resources: { cache: { state: 'recovering' } } }) as ReturnType<ObservedStator['health']>,
     status$: new BehaviorSubject({ status: 'degraded', resources: { cache: { state: 'recovering' } } }),
     readiness: () => ({ ready: true }),
     metricsRegistry: new Registry(),
@@ -62,7 +63,7 @@ describe('mounting the endpoints in an application', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    it('answers under /_stator next to the app\'s own /health and /status', async () => {
+    it("answers under /_stator next to the app's own /health and /status", async () => {
       await checkBoth(base);
     });
 
@@ -98,11 +99,11 @@ describe('mounting the endpoints in an application', () => {
       await app.close();
     });
 
-    it('answers under /_stator next to the app\'s own /health and /status', async () => {
+    it("answers under /_stator next to the app's own /health and /status", async () => {
       await checkBoth(base);
     });
 
-    it('the dashboard\'s breaker action goes through Stator\'s access rules (no credentials: 401)', async () => {
+    it("the dashboard's breaker action goes through Stator's access rules (no credentials: 401)", async () => {
       const r = await fetch(`${base}/_stator/dashboard/api/breaker/cache/isolate`, { method: 'POST' });
       expect(r.status).toBe(401);
     });

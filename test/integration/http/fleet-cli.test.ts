@@ -35,7 +35,11 @@ describe('the fleet: heartbeats in Redis and `stator fleet`', () => {
     dirs.push(dir);
     const stator = createStator({
       logger: createLogger({ silent: true }),
-      config: { filesystem: { base_path: dir }, fleet: { service: SERVICE, instance, interval: 0.2, redis: { port: 6379 } }, shutdown: { drain_delay: 0 } },
+      config: {
+        filesystem: { base_path: dir },
+        fleet: { service: SERVICE, instance, interval: 0.2, redis: { port: 6379 } },
+        shutdown: { drain_delay: 0 },
+      },
     });
     stators.push(stator);
     await stator.start();
@@ -60,16 +64,26 @@ describe('the fleet: heartbeats in Redis and `stator fleet`', () => {
     const beta = await start('beta');
     const reader = new FleetReader({ redis: { port: 6379 }, keyPrefix: `stator:fleet:${SERVICE}:` });
     try {
-      while ((await reader.list()).filter((i) => i.status === 'up').length < 2) await new Promise((r) => setTimeout(r, 50));
+      while ((await reader.list()).filter((i) => i.status === 'up').length < 2)
+        await new Promise((r) => setTimeout(r, 50));
 
       const json = await cli(['fleet', '--config', config, '--json']);
       expect(json.status).toBe(0);
-      const listed = JSON.parse(json.stdout) as Array<{ instance: string; status: string; pid: number; resources: Record<string, { state: string }> }>;
+      const listed = JSON.parse(json.stdout) as Array<{
+        instance: string;
+        status: string;
+        pid: number;
+        resources: Record<string, { state: string }>;
+      }>;
       expect(listed.map((i) => [i.instance, i.status, i.pid])).toEqual([
         ['alpha', 'up', process.pid],
         ['beta', 'up', process.pid],
       ]);
-      expect(listed[0]?.resources).toEqual({ cache: { state: 'ready' }, filesystem: { state: 'ready' }, database: { state: 'ready' } });
+      expect(listed[0]?.resources).toEqual({
+        cache: { state: 'ready' },
+        filesystem: { state: 'ready' },
+        database: { state: 'ready' },
+      });
 
       const text = await cli(['fleet', '--config', config]);
       expect(text.status).toBe(0);

@@ -15,7 +15,11 @@ const REDIS_PORT = 6401;
 
 interface Ready {
   readonly status: number;
-  readonly body: { ready: boolean; reason?: string; blockers?: Array<{ resource: string; state: string; detail?: string }> };
+  readonly body: {
+    ready: boolean;
+    reason?: string;
+    blockers?: Array<{ resource: string; state: string; detail?: string }>;
+  };
 }
 
 async function ready(server: StatorServer): Promise<Ready> {
@@ -44,7 +48,14 @@ describe('/ready and /status follow a required Redis going away and coming back'
     stator = createStator({
       logger: createLogger({ silent: true }),
       config: {
-        cache: { driver: 'redis', port: REDIS_PORT, timeout: 0.5, retry_attempts: 100, retry_delay: 0.2, key_prefix: 'h7-ready:' },
+        cache: {
+          driver: 'redis',
+          port: REDIS_PORT,
+          timeout: 0.5,
+          retry_attempts: 100,
+          retry_delay: 0.2,
+          key_prefix: 'h7-ready:',
+        },
         filesystem: { base_path: dir },
         monitoring: { health_interval: 0.2 },
         supervisor: { max_restarts: 100 },
@@ -78,11 +89,14 @@ describe('/ready and /status follow a required Redis going away and coming back'
     // health is down, served as 503.
     expect(stator.health().resources.cache?.state).not.toBe('ready');
     const health = await fetch(`${server.url}/health`);
-    expect({ status: health.status, body: ((await health.json()) as { status: string }).status }).toEqual({ status: 503, body: 'down' });
+    expect({ status: health.status, body: ((await health.json()) as { status: string }).status }).toEqual({
+      status: 503,
+      body: 'down',
+    });
 
     await redis.restart();
     expect(await readyUntil(server, 200)).toEqual({ status: 200, body: { ready: true } });
-    const last = await (await fetch(`${server.url}/status`)).json() as StatusSnapshot;
+    const last = (await (await fetch(`${server.url}/status`)).json()) as StatusSnapshot;
     const snapshots = sse.events as StatusSnapshot[];
     const readinessSeq = (): Array<boolean | undefined> =>
       snapshots.map((s) => s.readiness?.ready).filter((r, i, all) => r !== all[i - 1]);

@@ -73,11 +73,21 @@ describe('endpoint access: show_details, metrics_auth, breaker:write', () => {
   });
 
   it('a token or API key with status:read:* sees the details; a principal without it, a forged token or key does not', async () => {
-    const viewer = JSON.parse((await get(server, '/health', `Bearer ${viewerToken}`)).text) as { resources: Record<string, unknown> };
+    const viewer = JSON.parse((await get(server, '/health', `Bearer ${viewerToken}`)).text) as {
+      resources: Record<string, unknown>;
+    };
     expect(Object.keys(viewer.resources)).toEqual(['cache', 'filesystem', 'database']);
-    const ops = JSON.parse((await get(server, '/status', `ApiKey ${opsKey}`)).text) as { resources: Record<string, unknown> };
+    const ops = JSON.parse((await get(server, '/status', `ApiKey ${opsKey}`)).text) as {
+      resources: Record<string, unknown>;
+    };
     expect(Object.keys(ops.resources)).toEqual(['cache', 'filesystem', 'database']);
-    for (const authorization of [`Bearer ${strangerToken}`, `Bearer ${viewerToken}x`, `ApiKey ${opsKey}x`, 'Bearer ', `Basic ${viewerToken}`]) {
+    for (const authorization of [
+      `Bearer ${strangerToken}`,
+      `Bearer ${viewerToken}x`,
+      `ApiKey ${opsKey}x`,
+      'Bearer ',
+      `Basic ${viewerToken}`,
+    ]) {
       const r = await get(server, '/health', authorization);
       expect(JSON.parse(r.text)).toEqual({ status: 'up' });
     }
@@ -112,14 +122,23 @@ describe('endpoint access: show_details, metrics_auth, breaker:write', () => {
     const anonymousState = JSON.parse((await get(server, '/dashboard/api/state')).text) as Record<string, unknown>;
     expect(anonymousState).toEqual({ details: false, status: { status: 'up' } });
     for (const authorization of [undefined, `Bearer ${viewerToken}`, `Bearer ${strangerToken}`]) {
-      const r = await fetch(`${server.url}/dashboard/api/breaker/cache/isolate`, { method: 'POST', ...(authorization ? { headers: { authorization } } : {}) });
+      const r = await fetch(`${server.url}/dashboard/api/breaker/cache/isolate`, {
+        method: 'POST',
+        ...(authorization ? { headers: { authorization } } : {}),
+      });
       expect([401, 403]).toContain(r.status);
       expect(stator.breaker('cache')?.state).toBe('closed');
     }
-    const allowed = await fetch(`${server.url}/dashboard/api/breaker/cache/isolate`, { method: 'POST', headers: { authorization: `ApiKey ${opsKey}` } });
+    const allowed = await fetch(`${server.url}/dashboard/api/breaker/cache/isolate`, {
+      method: 'POST',
+      headers: { authorization: `ApiKey ${opsKey}` },
+    });
     expect(allowed.status).toBe(200);
     expect(stator.breaker('cache')?.state).toBe('isolated');
-    const reset = await fetch(`${server.url}/dashboard/api/breaker/cache/reset`, { method: 'POST', headers: { authorization: `ApiKey ${opsKey}` } });
+    const reset = await fetch(`${server.url}/dashboard/api/breaker/cache/reset`, {
+      method: 'POST',
+      headers: { authorization: `ApiKey ${opsKey}` },
+    });
     expect(reset.status).toBe(200);
     expect(stator.breaker('cache')?.state).toBe('closed');
   });

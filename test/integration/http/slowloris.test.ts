@@ -8,7 +8,11 @@ const ATTACKERS = 3000;
 const CAP = 100;
 
 /** A slowloris client: sends the start of a request, then one more header line every 200 ms, never the blank line. */
-function slowClient(port: number): { socket: Socket; closed: Promise<void>; refusedAt: Promise<'connected' | 'refused'> } {
+function slowClient(port: number): {
+  socket: Socket;
+  closed: Promise<void>;
+  refusedAt: Promise<'connected' | 'refused'>;
+} {
   const socket = connect(port, '127.0.0.1');
   let trickle: NodeJS.Timeout | undefined;
   socket.on('error', () => undefined); // a refused or reset connection is what the test expects
@@ -38,14 +42,22 @@ describe('http server against slowloris', () => {
   const stator: ObservedStator = { health: () => ({ status: 'up' }), status$: new BehaviorSubject({ status: 'up' }) };
 
   beforeAll(async () => {
-    server = await startStatorServer(stator, { port: 0, heartbeatSeconds: 0, maxConnections: CAP, headersTimeout: 1, requestTimeout: 2 });
+    server = await startStatorServer(stator, {
+      port: 0,
+      heartbeatSeconds: 0,
+      maxConnections: CAP,
+      headersTimeout: 1,
+      requestTimeout: 2,
+    });
   });
   afterAll(async () => {
     await server?.close();
   });
 
   const openConnections = (): Promise<number> =>
-    new Promise((resolve, reject) => server.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+    new Promise((resolve, reject) =>
+      server.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
 
   it(`keeps at most ${CAP} of ${ATTACKERS} slow connections open and closes every one of them itself`, async () => {
     let peak = 0;

@@ -24,13 +24,18 @@ export async function readSse(url: string): Promise<SseReader> {
         while ((cut = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (data && block.includes('event: status')) events.push(JSON.parse(data));
         }
-        for (const w of [...waiters]) if (events.length >= w.n) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
+        for (const w of [...waiters])
+          if (events.length >= w.n) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve();
+          }
       }
     } catch {
       // aborted by close()

@@ -35,10 +35,25 @@ describe('stator HTTP endpoints', () => {
   let server: StatorServer;
 
   beforeAll(async () => {
-    const h = new Histogram({ name: 'stator_db_query_duration_seconds', help: 'Query time.', labelNames: ['resource', 'operation'], registers: [fake.registry] });
+    const h = new Histogram({
+      name: 'stator_db_query_duration_seconds',
+      help: 'Query time.',
+      labelNames: ['resource', 'operation'],
+      registers: [fake.registry],
+    });
     h.observe({ resource: 'database', operation: 'select' }, 0.01);
-    new Counter({ name: 'stator_cache_errors_total', help: 'Cache errors.', labelNames: ['kind'], registers: [fake.registry] }).inc({ kind: 'timeout' });
-    server = await startStatorServer(fake.stator, { host: '127.0.0.1', port: 0, heartbeatSeconds: 0, showDetails: 'always' });
+    new Counter({
+      name: 'stator_cache_errors_total',
+      help: 'Cache errors.',
+      labelNames: ['kind'],
+      registers: [fake.registry],
+    }).inc({ kind: 'timeout' });
+    server = await startStatorServer(fake.stator, {
+      host: '127.0.0.1',
+      port: 0,
+      heartbeatSeconds: 0,
+      showDetails: 'always',
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -69,7 +84,10 @@ describe('stator HTTP endpoints', () => {
     fake.setReadiness({ ready: false, reason: 'cache is recovering: connect ECONNREFUSED 127.0.0.1:6401' });
     const r = await fetch(`${server.url}/ready`);
     expect(r.status).toBe(503);
-    expect(await r.json()).toEqual({ ready: false, reason: 'cache is recovering: connect ECONNREFUSED 127.0.0.1:6401' });
+    expect(await r.json()).toEqual({
+      ready: false,
+      reason: 'cache is recovering: connect ECONNREFUSED 127.0.0.1:6401',
+    });
     fake.setReadiness({ ready: true });
     expect((await fetch(`${server.url}/ready`)).status).toBe(200);
   });
@@ -79,7 +97,9 @@ describe('stator HTTP endpoints', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await r.text();
-    expect(text).toContain('stator_db_query_duration_seconds_bucket{le="0.01",resource="database",operation="select"} 1');
+    expect(text).toContain(
+      'stator_db_query_duration_seconds_bucket{le="0.01",resource="database",operation="select"} 1',
+    );
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.stderr + check.stdout).toBe('');
     expect(check.status).toBe(0);
@@ -147,7 +167,7 @@ describe('stator HTTP endpoints', () => {
     expect(((await missing.json()) as { endpoints: string[] }).endpoints).toContain('/metrics');
   });
 
-  it('mounts under /_stator by default in an embedder\'s server and passes every other path on, /_statorx and /health included', async () => {
+  it("mounts under /_stator by default in an embedder's server and passes every other path on, /_statorx and /health included", async () => {
     const endpoints = createStatorHandler(fake.stator);
     const app = createServer((req, res) =>
       endpoints(req, res, () => {
@@ -160,7 +180,8 @@ describe('stator HTTP endpoints', () => {
     try {
       expect((await fetch(`${base}/_stator/ready`)).status).toBe(200);
       expect(await (await fetch(`${base}/_stator/health`)).json()).toEqual({ status: 'up' });
-      for (const path of ['/health', '/status', '/_statorx/health', '/', '/ready']) expect(await (await fetch(`${base}${path}`)).text()).toBe('app');
+      for (const path of ['/health', '/status', '/_statorx/health', '/', '/ready'])
+        expect(await (await fetch(`${base}${path}`)).text()).toBe('app');
     } finally {
       endpoints.close();
       await new Promise<void>((resolve) => app.close(() => resolve()));

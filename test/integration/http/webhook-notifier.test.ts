@@ -13,7 +13,13 @@ let server: Server;
 let base = '';
 
 const transition: AlertTransition = {
-  rule: 'error_rate', from: 'pending', to: 'firing', value: 0.4, threshold: 0.1, severity: 'critical', time: 1,
+  rule: 'error_rate',
+  from: 'pending',
+  to: 'firing',
+  value: 0.4,
+  threshold: 0.1,
+  severity: 'critical',
+  time: 1,
 };
 
 beforeAll(async () => {
@@ -34,7 +40,13 @@ describe('webhook notifier', () => {
   it('POSTs the transition as JSON and retries server errors until one is accepted', async () => {
     received.length = 0;
     script = [500, 503, 200];
-    const hook = webhookNotifier({ url: `${base}/hook?token=s3cret`, headers: { authorization: 'Bearer abc' }, retryAttempts: 3, retryDelayMs: 5, clock: systemClock });
+    const hook = webhookNotifier({
+      url: `${base}/hook?token=s3cret`,
+      headers: { authorization: 'Bearer abc' },
+      retryAttempts: 3,
+      retryDelayMs: 5,
+      clock: systemClock,
+    });
     await hook.notify(transition, new AbortController().signal);
     expect(received).toHaveLength(3);
     expect(received[2]).toEqual({ body: { alert: transition }, auth: 'Bearer abc' });
@@ -43,7 +55,12 @@ describe('webhook notifier', () => {
   it('gives up after the last attempt with ALERT_WEBHOOK_FAILED naming only the origin', async () => {
     received.length = 0;
     script = [500, 500, 500];
-    const hook = webhookNotifier({ url: `${base}/hook?token=s3cret`, retryAttempts: 2, retryDelayMs: 1, clock: systemClock });
+    const hook = webhookNotifier({
+      url: `${base}/hook?token=s3cret`,
+      retryAttempts: 2,
+      retryDelayMs: 1,
+      clock: systemClock,
+    });
     const error = await Promise.resolve(hook.notify(transition, new AbortController().signal)).catch((e: unknown) => e);
     expect(isAlertWebhookError(error)).toBe(true);
     expect((error as Error).message).toContain(`alert webhook to ${base} failed after 3 attempt(s) (last: HTTP 500)`);
@@ -55,7 +72,9 @@ describe('webhook notifier', () => {
     received.length = 0;
     script = [400];
     const hook = webhookNotifier({ url: `${base}/hook`, retryAttempts: 3, retryDelayMs: 1, clock: systemClock });
-    await expect(hook.notify(transition, new AbortController().signal)).rejects.toMatchObject({ code: 'ALERT_WEBHOOK_FAILED' });
+    await expect(hook.notify(transition, new AbortController().signal)).rejects.toMatchObject({
+      code: 'ALERT_WEBHOOK_FAILED',
+    });
     expect(received).toHaveLength(1);
   });
 
@@ -64,7 +83,14 @@ describe('webhook notifier', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const hook = webhookNotifier({ url: `http://127.0.0.1:${port}/`, retryAttempts: 1, retryDelayMs: 1, clock: systemClock });
-    await expect(hook.notify(transition, new AbortController().signal)).rejects.toThrow(/after 2 attempt\(s\) \(last: ECONNREFUSED\)/);
+    const hook = webhookNotifier({
+      url: `http://127.0.0.1:${port}/`,
+      retryAttempts: 1,
+      retryDelayMs: 1,
+      clock: systemClock,
+    });
+    await expect(hook.notify(transition, new AbortController().signal)).rejects.toThrow(
+      /after 2 attempt\(s\) \(last: ECONNREFUSED\)/,
+    );
   });
 });

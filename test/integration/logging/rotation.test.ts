@@ -25,7 +25,13 @@ const linesOf = async (file: string): Promise<string[]> => {
   return files.flatMap((f) => readFileSync(f.path, 'utf8').split('\n').filter(Boolean));
 };
 
-const record = (i: number) => ({ who: `u${i}`, action: 'db:read', resource: 'db:orders', decision: 'allow' as const, reason: 'granted' });
+const record = (i: number) => ({
+  who: `u${i}`,
+  action: 'db:read',
+  resource: 'db:orders',
+  decision: 'allow' as const,
+  reason: 'granted',
+});
 
 describe('RotatingFile', () => {
   it('rotates by size under continuous writes: every line once, in order, none split', async () => {
@@ -78,7 +84,11 @@ describe('RotatingFile', () => {
 
 describe('audit log rotation', () => {
   const writeRotated = async (file: string, n: number, keep?: number): Promise<void> => {
-    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), rotation: { maxSize: 2000, ...(keep ? { keep } : {}) } });
+    const log = new AuditLog({
+      file,
+      clock: new TestClock(Date.UTC(2025, 0, 1)),
+      rotation: { maxSize: 2000, ...(keep ? { keep } : {}) },
+    });
     // Continuous writes: appends keep arriving while earlier batches are being written (group commit).
     const writes: Promise<unknown>[] = [];
     for (let i = 1; i <= n; i++) {
@@ -111,7 +121,8 @@ describe('audit log rotation', () => {
     const key = 'rotation-test-key-0123456789';
     const log = new AuditLog({ file, key, clock: new TestClock(Date.UTC(2025, 0, 1)), rotation: { maxSize: 2000 } });
     // Batches of ten, each acknowledged before the next: the files rotate between them.
-    for (let b = 0; b < 12; b++) await Promise.all(Array.from({ length: 10 }, (_, i) => log.append(record(b * 10 + i + 1))));
+    for (let b = 0; b < 12; b++)
+      await Promise.all(Array.from({ length: 10 }, (_, i) => log.append(record(b * 10 + i + 1))));
     await log.drain();
     const withKey = await verifyAuditSet(file, { key });
     expect(withKey).toMatchObject({ ok: true, verified: 120, head: { seq: 120 } });
@@ -144,7 +155,9 @@ describe('audit log rotation', () => {
     const result = await verifyAuditSet(file);
     expect(result.ok).toBe(false);
     expect(result.badFile).toBe(a);
-    expect(result.firstBad?.problem).toMatch(/audit\.000002\.jsonl does not continue audit\.000001\.jsonl .*out of order/);
+    expect(result.firstBad?.problem).toMatch(
+      /audit\.000002\.jsonl does not continue audit\.000001\.jsonl .*out of order/,
+    );
   });
 
   it('with rotation.keep, checks the chain from the oldest file kept and says where it starts', async () => {
@@ -165,7 +178,12 @@ describe('the file log (createLogger({ file }))', () => {
     const secrets = new SecretRegistry();
     secrets.add('s3cr3t-value');
     const { PassThrough } = await import('node:stream');
-    const logger = createLogger({ secrets, stream: new PassThrough(), format: 'pretty', file: { path: file, rotation: { maxSize: 800, keep: 100 } } });
+    const logger = createLogger({
+      secrets,
+      stream: new PassThrough(),
+      format: 'pretty',
+      file: { path: file, rotation: { maxSize: 800, keep: 100 } },
+    });
     for (let i = 0; i < 60; i++) {
       logger.info('request %d done', i, { token: 's3cr3t-value' });
       if (i % 10 === 0) await new Promise((done) => setImmediate(done));
@@ -178,7 +196,9 @@ describe('the file log (createLogger({ file }))', () => {
     while ((await linesOf(file).catch(() => [])).length < 60) await new Promise((done) => setTimeout(done, 10));
     const { files } = await listRotatedSet(file);
     expect(files.length).toBeGreaterThan(2);
-    const entries = (await linesOf(file)).map((l) => JSON.parse(l) as { level: string; message: string; token: string });
+    const entries = (await linesOf(file)).map(
+      (l) => JSON.parse(l) as { level: string; message: string; token: string },
+    );
     expect(entries.map((e) => e.message)).toEqual(Array.from({ length: 60 }, (_, i) => `request ${i} done`));
     expect(entries.every((e) => e.level === 'info' && e.token === '[REDACTED]')).toBe(true);
     expect(readFileSync(files[0]!.path, 'utf8')).not.toContain('s3cr3t-value');

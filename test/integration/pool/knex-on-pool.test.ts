@@ -106,28 +106,33 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
     expect(pool.stats().busy).toBe(0);
   });
 
-  it.runIf(target.kill)('retires idle connections the server terminates, without crashing, and serves again', async () => {
-    await Promise.all(Array.from({ length: 3 }, () => db.raw('select 1')));
-    const before = pool.stats();
-    expect(before.idle).toBeGreaterThan(0);
-    const ids = await target.backendIds!();
-    expect(ids.length).toBeGreaterThan(0);
-    for (const id of ids) await target.kill!(id);
-    // The connections' own 'error'/'end' events retire them while idle.
-    await vi.waitFor(() => expect(pool.stats().retired - before.retired).toBe(ids.length), { timeout: 10_000 });
-    const rows = await db('pool_items').count({ n: '*' });
-    expect(Number((rows[0] as { n: number | string }).n)).toBe(2);
-    await db.transaction(async (trx) => {
-      await trx('pool_items').insert({ name: 'after kill' });
-    });
-    expect(pool.stats()).toMatchObject({ state: 'open', busy: 0 });
-    expect(env.events.some((e) => e.source.startsWith('pool.database/conn-') && e.type === 'ERROR')).toBe(true);
-  });
+  it.runIf(target.kill)(
+    'retires idle connections the server terminates, without crashing, and serves again',
+    async () => {
+      await Promise.all(Array.from({ length: 3 }, () => db.raw('select 1')));
+      const before = pool.stats();
+      expect(before.idle).toBeGreaterThan(0);
+      const ids = await target.backendIds!();
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) await target.kill!(id);
+      // The connections' own 'error'/'end' events retire them while idle.
+      await vi.waitFor(() => expect(pool.stats().retired - before.retired).toBe(ids.length), { timeout: 10_000 });
+      const rows = await db('pool_items').count({ n: '*' });
+      expect(Number((rows[0] as { n: number | string }).n)).toBe(2);
+      await db.transaction(async (trx) => {
+        await trx('pool_items').insert({ name: 'after kill' });
+      });
+      expect(pool.stats()).toMatchObject({ state: 'open', busy: 0 });
+      expect(env.events.some((e) => e.source.startsWith('pool.database/conn-') && e.type === 'ERROR')).toBe(true);
+    },
+  );
 
   it.runIf(target.kill)('retires a connection killed while lent, on release, and replaces it', async () => {
     const trx = await db.transaction();
     const [id] = await target.backendIds!().then(async (all) => {
-      const mine = await trx.raw(target.name === 'postgresql' ? 'select pg_backend_pid() as id' : 'select connection_id() as id');
+      const mine = await trx.raw(
+        target.name === 'postgresql' ? 'select pg_backend_pid() as id' : 'select connection_id() as id',
+      );
       const row = (Array.isArray(mine) ? mine[0][0] : mine.rows[0]) as { id: number | string };
       return all.filter((x) => x === Number(row.id));
     });
@@ -142,47 +147,56 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
     expect(pool.stats().busy).toBe(0);
   });
 
-  it.runIf(target.port)('fails fast while the database is unreachable, probes in the background, and serves again', async () => {
-    const proxy = new TcpProxy(target.port!);
-    await proxy.start();
-    const settings = { ...(connection as object), host: '127.0.0.1', port: proxy.port };
-    const rawViaProxy = knex({ client: target.client, connection: settings, pool: { max: 0 } });
-    const local = poolContext();
-    const viaProxy = createPool(local.ctx, {
-      name: 'database',
-      factory: knexConnectionFactory(rawViaProxy.client as KnexRawClient),
-      max: 3,
-      recovery: { initialDelayMs: 1_000 },
-      random: () => 0.5,
-    });
-    const dbViaProxy = knex({ client: target.client, connectionPool: toTarnPool(viaProxy) });
-    try {
-      await Promise.all(Array.from({ length: 3 }, () => dbViaProxy.raw('select 1')));
-      expect(viaProxy.stats().idle).toBeGreaterThan(0);
+  it.runIf(target.port)(
+    'fails fast while the database is unreachable, probes in the background, and serves again',
+    async () => {
+      const proxy = new TcpProxy(target.port!);
+      await proxy.start();
+      const settings = { ...(connection as object), host: '127.0.0.1', port: proxy.port };
+      const rawViaProxy = knex({ client: target.client, connection: settings, pool: { max: 0 } });
+      const local = poolContext();
+      const viaProxy = createPool(local.ctx, {
+        name: 'database',
+        factory: knexConnectionFactory(rawViaProxy.client as KnexRawClient),
+        max: 3,
+        recovery: { initialDelayMs: 1_000 },
+        random: () => 0.5,
+      });
+      const dbViaProxy = knex({ client: target.client, connectionPool: toTarnPool(viaProxy) });
+      try {
+        await Promise.all(Array.from({ length: 3 }, () => dbViaProxy.raw('select 1')));
+        expect(viaProxy.stats().idle).toBeGreaterThan(0);
 
-      await proxy.stop(); // the database "goes away": open connections cut, new ones refused
-      await vi.waitFor(() => expect(viaProxy.stats().idle).toBe(0), { timeout: 10_000 });
-      const failed = await dbViaProxy.raw('select 1').then(() => undefined, (e: unknown) => e);
-      // The first acquire after the cut fails on its own create, or (when a background create
-      // already failed first) on the recovering pool: either way at once, with the cause.
-      expect(isPoolCreateFailedError(failed) || isPoolRecoveringError(failed), String(failed)).toBe(true);
-      expect((failed as Error).message).toMatch(/ECONNREFUSED|connect/);
-      expect(viaProxy.state).toBe('recovering');
-      const fast = await dbViaProxy.raw('select 1').then(() => undefined, (e: unknown) => e);
-      expect(isPoolRecoveringError(fast)).toBe(true);
-      expect(viaProxy.health().status).toBe('down');
+        await proxy.stop(); // the database "goes away": open connections cut, new ones refused
+        await vi.waitFor(() => expect(viaProxy.stats().idle).toBe(0), { timeout: 10_000 });
+        const failed = await dbViaProxy.raw('select 1').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        // The first acquire after the cut fails on its own create, or (when a background create
+        // already failed first) on the recovering pool: either way at once, with the cause.
+        expect(isPoolCreateFailedError(failed) || isPoolRecoveringError(failed), String(failed)).toBe(true);
+        expect((failed as Error).message).toMatch(/ECONNREFUSED|connect/);
+        expect(viaProxy.state).toBe('recovering');
+        const fast = await dbViaProxy.raw('select 1').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isPoolRecoveringError(fast)).toBe(true);
+        expect(viaProxy.health().status).toBe('down');
 
-      await proxy.start(); // back, on the same port
-      await local.clock.advance(1_000); // the probe's turn
-      await vi.waitFor(() => expect(viaProxy.state).toBe('open'), { timeout: 10_000 });
-      const rows = await dbViaProxy('pool_items').count({ n: '*' });
-      expect(Number((rows[0] as { n: number | string }).n)).toBeGreaterThan(0);
-      expect(viaProxy.health().status).toBe('up');
-    } finally {
-      await dbViaProxy.destroy();
-      await viaProxy.close();
-      await rawViaProxy.destroy();
-      await proxy.stop();
-    }
-  });
+        await proxy.start(); // back, on the same port
+        await local.clock.advance(1_000); // the probe's turn
+        await vi.waitFor(() => expect(viaProxy.state).toBe('open'), { timeout: 10_000 });
+        const rows = await dbViaProxy('pool_items').count({ n: '*' });
+        expect(Number((rows[0] as { n: number | string }).n)).toBeGreaterThan(0);
+        expect(viaProxy.health().status).toBe('up');
+      } finally {
+        await dbViaProxy.destroy();
+        await viaProxy.close();
+        await rawViaProxy.destroy();
+        await proxy.stop();
+      }
+    },
+  );
 });

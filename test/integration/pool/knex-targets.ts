@@ -50,7 +50,9 @@ function serverTarget(
     },
     async backendIds() {
       const result: unknown = await adminDb!.raw(sql.ids, [dbName]);
-      const rows = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows) as { id: number | string }[];
+      const rows = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows) as {
+        id: number | string;
+      }[];
       return rows.map((r) => Number(r.id));
     },
     async kill(id) {

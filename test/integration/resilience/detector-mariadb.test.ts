@@ -36,7 +36,12 @@ describe('error detector — MariaDB (mysql2), real errors', () => {
   it('a bad password for a real user: 1045, authentication, not transient, counts', async () => {
     const error = await capture(() => mysql.createConnection({ ...base, user, password: 'wrong-password' }));
     expect(error).toMatchObject({ errno: 1045, code: 'ER_ACCESS_DENIED_ERROR' });
-    expectKind(error, 'authentication', { transient: false, countsAsFailure: true, fallbackAllowed: true, code: '1045' });
+    expectKind(error, 'authentication', {
+      transient: false,
+      countsAsFailure: true,
+      fallbackAllowed: true,
+      code: '1045',
+    });
   });
 
   it('the right password works (the user is real)', async () => {
@@ -49,7 +54,9 @@ describe('error detector — MariaDB (mysql2), real errors', () => {
   it('too many connections for a user: max_user_connections, transient', async () => {
     const first = await mysql.createConnection({ ...base, user: limited, password, database: undefined });
     try {
-      const error = await capture(() => mysql.createConnection({ ...base, user: limited, password, database: undefined }));
+      const error = await capture(() =>
+        mysql.createConnection({ ...base, user: limited, password, database: undefined }),
+      );
       expect((error as { errno: number }).errno).toBeOneOf([1203, 1226]);
       expectKind(error, 'too-many-connections', { transient: true });
     } finally {
@@ -65,9 +72,15 @@ describe('error detector — MariaDB (mysql2), real errors', () => {
       await b.query('START TRANSACTION');
       await a.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`);
       await b.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`);
-      const first = a.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`).then(() => undefined, (e: unknown) => e);
+      const first = a.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await new Promise((r) => setTimeout(r, 100)); // a waits for b's lock
-      const second = b.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`).then(() => undefined, (e: unknown) => e);
+      const second = b.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const [ea, eb] = await Promise.all([first, second]);
       const error = ea ?? eb;
       expect(error).toMatchObject({ errno: 1213, code: 'ER_LOCK_DEADLOCK' });
@@ -97,7 +110,7 @@ describe('error detector — MariaDB (mysql2), real errors', () => {
     }
   });
 
-  it('the caller\'s mistakes: 1062 duplicate, 1048 null, 1064 syntax, 1146 no table — not retried, not counted, no fallback', async () => {
+  it("the caller's mistakes: 1062 duplicate, 1048 null, 1064 syntax, 1146 no table — not retried, not counted, no fallback", async () => {
     const cases: [string, number, 'constraint' | 'syntax' | 'invalid-query'][] = [
       [`INSERT INTO ${table} VALUES (1, 0)`, 1062, 'constraint'],
       [`INSERT INTO ${table} VALUES (3, NULL)`, 1048, 'constraint'],

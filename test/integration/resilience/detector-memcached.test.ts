@@ -10,7 +10,13 @@ const silentLogger = { log: (): void => undefined };
 const clients: memjs.Client[] = [];
 
 function client(server: string, options: memjs.ClientOptions = {}): memjs.Client {
-  const c = memjs.Client.create(server, { retries: 1, timeout: 0.2, conntimeout: 0.2, logger: silentLogger, ...options });
+  const c = memjs.Client.create(server, {
+    retries: 1,
+    timeout: 0.2,
+    conntimeout: 0.2,
+    logger: silentLogger,
+    ...options,
+  });
   clients.push(c);
   return c;
 }
@@ -27,7 +33,7 @@ describe('error detector — Memcached (memjs), real errors', () => {
     expectKind(error, 'connection-refused', { transient: true, countsAsFailure: true });
   });
 
-  it('a server that never answers: memjs\' socket timeout, transient', async () => {
+  it("a server that never answers: memjs' socket timeout, transient", async () => {
     const server = await startTcp(PORTS.silent + 1, () => undefined);
     try {
       const error = await capture(() => client(`127.0.0.1:${PORTS.silent + 1}`).get(`${prefix}k`));
@@ -39,7 +45,9 @@ describe('error detector — Memcached (memjs), real errors', () => {
   });
 
   it('a value over the item size limit: "Value too large", the caller\'s mistake', async () => {
-    const error = await capture(() => client('127.0.0.1:11211').set(`${prefix}big`, Buffer.alloc(2 * 1024 * 1024, 1), {}));
+    const error = await capture(() =>
+      client('127.0.0.1:11211').set(`${prefix}big`, Buffer.alloc(2 * 1024 * 1024, 1), {}),
+    );
     expect((error as Error).message).toMatch(/^MemJS SET: Value too large/);
     expectKind(error, 'invalid-input', { transient: false, countsAsFailure: false, fallbackAllowed: false });
   });

@@ -21,12 +21,17 @@ function dial(host: string, port: number, options: { autoSelectFamily?: boolean 
 }
 
 describe('error detector — node:fs, real errors', () => {
-  it('ENOENT: not found, the caller\'s concern', async () => {
+  it("ENOENT: not found, the caller's concern", async () => {
     const error = await capture(() => readFile(join(dir, 'missing.txt')));
-    expectKind(error, 'not-found', { transient: false, countsAsFailure: false, fallbackAllowed: false, code: 'ENOENT' });
+    expectKind(error, 'not-found', {
+      transient: false,
+      countsAsFailure: false,
+      fallbackAllowed: false,
+      code: 'ENOENT',
+    });
   });
 
-  it('EACCES: permission (even root cannot write another process\'s environ)', async () => {
+  it("EACCES: permission (even root cannot write another process's environ)", async () => {
     const error = await capture(() => writeFile('/proc/1/environ', 'x'));
     expectKind(error, 'permission', { transient: false, countsAsFailure: false, code: 'EACCES' });
   });
@@ -36,7 +41,7 @@ describe('error detector — node:fs, real errors', () => {
     expectKind(error, 'no-space', { transient: false, countsAsFailure: true, fallbackAllowed: true, code: 'ENOSPC' });
   });
 
-  it('EEXIST, EISDIR, ENOTDIR: the caller\'s mistakes', async () => {
+  it("EEXIST, EISDIR, ENOTDIR: the caller's mistakes", async () => {
     await mkdir(join(dir, 'sub'));
     await writeFile(join(dir, 'file'), 'x');
     expectKind(await capture(() => mkdir(join(dir, 'sub'))), 'constraint', { code: 'EEXIST' });

@@ -39,7 +39,12 @@ describe('error detector — PostgreSQL (pg), real errors', () => {
   it('connection refused (nothing listening): ECONNREFUSED, transient', async () => {
     const c = new pg.Client({ ...base, port: PORTS.refused });
     const error = await capture(() => c.connect());
-    expectKind(error, 'connection-refused', { transient: true, countsAsFailure: true, fallbackAllowed: true, code: 'ECONNREFUSED' });
+    expectKind(error, 'connection-refused', {
+      transient: true,
+      countsAsFailure: true,
+      fallbackAllowed: true,
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('unknown role: 28000, authentication, not transient but counts', async () => {
@@ -62,8 +67,14 @@ describe('error detector — PostgreSQL (pg), real errors', () => {
       await b.query('BEGIN');
       await a.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`);
       await b.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`);
-      const first = a.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`).then(() => undefined, (e: unknown) => e);
-      const second = b.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`).then(() => undefined, (e: unknown) => e);
+      const first = a.query(`UPDATE ${table} SET v = v + 1 WHERE id = 2`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const second = b.query(`UPDATE ${table} SET v = v + 1 WHERE id = 1`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       const [ea, eb] = await Promise.all([first, second]);
       const error = ea ?? eb;
       expect(error).toMatchObject({ code: '40P01' });
@@ -114,7 +125,7 @@ describe('error detector — PostgreSQL (pg), real errors', () => {
     }
   });
 
-  it('the caller\'s mistakes: 23505 unique, 23502 not null, 42601 syntax, 42P01 undefined table — never retried, never counted, no fallback', async () => {
+  it("the caller's mistakes: 23505 unique, 23502 not null, 42601 syntax, 42P01 undefined table — never retried, never counted, no fallback", async () => {
     const cases: [string, string, 'constraint' | 'syntax' | 'invalid-query'][] = [
       [`INSERT INTO ${table} VALUES (1, 0)`, '23505', 'constraint'],
       [`INSERT INTO ${table} VALUES (3, NULL)`, '23502', 'constraint'],
@@ -154,7 +165,7 @@ describe('error detector — PostgreSQL (pg), real errors', () => {
     }
   });
 
-  it('a server that never answers: pg\'s connection timeout, transient', async () => {
+  it("a server that never answers: pg's connection timeout, transient", async () => {
     const server = await startTcp(PORTS.silent, () => undefined);
     try {
       const c = new pg.Client({ ...base, port: PORTS.silent, connectionTimeoutMillis: 100 });
@@ -176,54 +187,85 @@ const pgBin = (() => {
 })();
 const postgresUser = (() => {
   try {
-    return { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) };
+    return {
+      uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+      gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+    };
   } catch {
     return undefined;
   }
 })();
 
-describe.skipIf(!pgBin || !postgresUser || process.getuid?.() !== 0)('error detector — PostgreSQL with password authentication', () => {
-  let dir: string;
-  let server: ChildServer | undefined;
+describe.skipIf(!pgBin || !postgresUser || process.getuid?.() !== 0)(
+  'error detector — PostgreSQL with password authentication',
+  () => {
+    let dir: string;
+    let server: ChildServer | undefined;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'stator-res-pg-'));
-    chmodSync(dir, 0o777);
-    const data = join(dir, 'data');
-    const pwfile = join(dir, 'pw');
-    writeFileSync(pwfile, 'correct-horse-battery');
-    chmodSync(pwfile, 0o644);
-    execFileSync(join(pgBin!, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-N'], {
-      uid: postgresUser!.uid,
-      gid: postgresUser!.gid,
-      stdio: 'ignore',
-    });
-    server = await startServer(
-      PORTS.postgresPassword,
-      join(pgBin!, 'postgres'),
-      ['-D', data, '-p', String(PORTS.postgresPassword), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'shared_buffers=8MB'],
-      { uid: postgresUser!.uid, gid: postgresUser!.gid },
-    );
-    // The port opens before recovery ends ("the database system is starting up", 57P03).
-    for (let i = 0; i < 200; i++) {
-      try {
-        execFileSync(join(pgBin!, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(PORTS.postgresPassword), '-q'], { stdio: 'ignore' });
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'stator-res-pg-'));
+      chmodSync(dir, 0o777);
+      const data = join(dir, 'data');
+      const pwfile = join(dir, 'pw');
+      writeFileSync(pwfile, 'correct-horse-battery');
+      chmodSync(pwfile, 0o644);
+      execFileSync(
+        join(pgBin!, 'initdb'),
+        ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-N'],
+        {
+          uid: postgresUser!.uid,
+          gid: postgresUser!.gid,
+          stdio: 'ignore',
+        },
+      );
+      server = await startServer(
+        PORTS.postgresPassword,
+        join(pgBin!, 'postgres'),
+        [
+          '-D',
+          data,
+          '-p',
+          String(PORTS.postgresPassword),
+          '-k',
+          dir,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'fsync=off',
+          '-c',
+          'shared_buffers=8MB',
+        ],
+        { uid: postgresUser!.uid, gid: postgresUser!.gid },
+      );
+      // The port opens before recovery ends ("the database system is starting up", 57P03).
+      for (let i = 0; i < 200; i++) {
+        try {
+          execFileSync(join(pgBin!, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(PORTS.postgresPassword), '-q'], {
+            stdio: 'ignore',
+          });
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
-    }
-  }, 60_000);
+    }, 60_000);
 
-  afterAll(async () => {
-    await server?.stop('SIGQUIT');
-    rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await server?.stop('SIGQUIT');
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('a bad password: 28P01, authentication, not transient, counts against the breaker', async () => {
-    const c = new pg.Client({ host: '127.0.0.1', port: PORTS.postgresPassword, user: 'postgres', password: 'wrong-password', database: 'postgres' });
-    const error = await capture(() => c.connect());
-    expect(error).toMatchObject({ code: '28P01' });
-    expectKind(error, 'authentication', { transient: false, countsAsFailure: true, fallbackAllowed: true });
-  });
-});
+    it('a bad password: 28P01, authentication, not transient, counts against the breaker', async () => {
+      const c = new pg.Client({
+        host: '127.0.0.1',
+        port: PORTS.postgresPassword,
+        user: 'postgres',
+        password: 'wrong-password',
+        database: 'postgres',
+      });
+      const error = await capture(() => c.connect());
+      expect(error).toMatchObject({ code: '28P01' });
+      expectKind(error, 'authentication', { transient: false, countsAsFailure: true, fallbackAllowed: true });
+    });
+  },
+);

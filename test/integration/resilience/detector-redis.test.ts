@@ -77,7 +77,13 @@ describe('error detector — Redis (ioredis), real errors', () => {
     const wrong = redis({ port: PORTS.redisPassword, password: 'wrong-password', ...quiet });
     await capture(() => wrong.connect());
     const wrongpass = emitted.get(wrong)!.find((e) => /^WRONGPASS/.test(e.message));
-    expect(wrongpass, emitted.get(wrong)!.map((e) => e.message).join(' | ')).toBeDefined();
+    expect(
+      wrongpass,
+      emitted
+        .get(wrong)!
+        .map((e) => e.message)
+        .join(' | '),
+    ).toBeDefined();
     expectKind(wrongpass, 'authentication', { transient: false, code: 'WRONGPASS' });
   });
 
@@ -94,11 +100,16 @@ describe('error detector — Redis (ioredis), real errors', () => {
     }
   });
 
-  it('a command on a key of the wrong type: WRONGTYPE, the caller\'s mistake', async () => {
+  it("a command on a key of the wrong type: WRONGTYPE, the caller's mistake", async () => {
     const c = redis({ port: 6379 });
     await c.set(`${prefix}string`, 'x');
     const error = await capture(() => c.lpush(`${prefix}string`, 'y'));
-    expectKind(error, 'invalid-query', { transient: false, countsAsFailure: false, fallbackAllowed: false, code: 'WRONGTYPE' });
+    expectKind(error, 'invalid-query', {
+      transient: false,
+      countsAsFailure: false,
+      fallbackAllowed: false,
+      code: 'WRONGTYPE',
+    });
   });
 
   it('an unknown command: syntax', async () => {

@@ -80,7 +80,7 @@ describe('error detector — SQLite (better-sqlite3), real errors', () => {
     }
   });
 
-  it('a database file that cannot be opened: SQLITE_CANTOPEN (and better-sqlite3\'s own missing-directory check), configuration', async () => {
+  it("a database file that cannot be opened: SQLITE_CANTOPEN (and better-sqlite3's own missing-directory check), configuration", async () => {
     const cantOpen = await capture(() => new Database(dir));
     expect(cantOpen).toMatchObject({ code: 'SQLITE_CANTOPEN' });
     expectKind(cantOpen, 'configuration', { countsAsFailure: true });

@@ -8,7 +8,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logging/logger.js';
 import { ResourceLimiter } from '../../../src/resilience/limiter/resource-limiter.js';
-import { admitArguments, withAdmitScript, type AdmitClient } from '../../../src/resilience/limiter/shared-limit-script.js';
+import {
+  admitArguments,
+  withAdmitScript,
+  type AdmitClient,
+} from '../../../src/resilience/limiter/shared-limit-script.js';
 
 const prefix = `stator-test:shared-limit:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
 let redis: AdmitClient;
@@ -54,7 +58,13 @@ describe('shared limit script', () => {
   });
 
   it('takes the reservoir one per call, and refreshes it to the refresh amount each interval', async () => {
-    const l = limit({ minTimeMs: 0, reservoir: 2, reservoirRefreshIntervalMs: 3_600_000, reservoirRefreshAmount: 3, shared: true });
+    const l = limit({
+      minTimeMs: 0,
+      reservoir: 2,
+      reservoirRefreshIntervalMs: 3_600_000,
+      reservoirRefreshAmount: 3,
+      shared: true,
+    });
     expect(await l.admit('a')).toEqual([0, 0]);
     expect(await l.admit('b')).toEqual([0, 0]);
     const [refused, waitMs] = await l.admit('c');
@@ -79,7 +89,15 @@ describe('two limiters sharing a limit through Redis', () => {
     const clients = [new Redis({ port: 6379 }), new Redis({ port: 6379 })];
     await Promise.all(clients.map((c) => (c.status === 'ready' ? undefined : new Promise((r) => c.once('ready', r)))));
     const logger = createLogger({ silent: true });
-    const limiters = clients.map((client) => new ResourceLimiter('db', { maxConcurrent: 3, minTimeMs: 0, reservoir: 40, shared: true }, { client, keyPrefix: prefix }, logger));
+    const limiters = clients.map(
+      (client) =>
+        new ResourceLimiter(
+          'db',
+          { maxConcurrent: 3, minTimeMs: 0, reservoir: 40, shared: true },
+          { client, keyPrefix: prefix },
+          logger,
+        ),
+    );
     let running = 0;
     let peak = 0;
     const job = async (): Promise<void> => {

@@ -41,7 +41,10 @@ async function expectClosed(stator: Stator, reason: RegExp): Promise<void> {
     } catch (e) {
       error = e;
     }
-    expect({ name, error }).toMatchObject({ name, error: { code: 'CAPABILITY_UNAVAILABLE', message: expect.stringMatching(reason) } });
+    expect({ name, error }).toMatchObject({
+      name,
+      error: { code: 'CAPABILITY_UNAVAILABLE', message: expect.stringMatching(reason) },
+    });
   }
 }
 

@@ -41,13 +41,19 @@ describe('security on the Stator object', () => {
     await carol.fs.writeFile('uploads/a.txt', 'hello');
     expect(await readFile(join(base, 'uploads', 'a.txt'), 'utf8')).toBe('hello');
 
-    const error = await carol.fs.writeFile('logs/forged.txt', 'x').then(() => undefined, (e: unknown) => e);
+    const error = await carol.fs.writeFile('logs/forged.txt', 'x').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isAccessDeniedError(error)).toBe(true);
     expect(String((error as Error).message)).toContain('fs:write:logs/forged.txt');
     await expect(stator.fs.stat('logs/forged.txt')).rejects.toThrow();
 
     await stator.cache.set('k', 'v');
-    const cacheWrite = await carol.cache.set('k', 'changed').then(() => undefined, (e: unknown) => e);
+    const cacheWrite = await carol.cache.set('k', 'changed').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isAccessDeniedError(cacheWrite)).toBe(true);
     expect(await stator.cache.get('k')).toBe('v');
   });
@@ -62,7 +68,10 @@ describe('security on the Stator object', () => {
       },
       logger: { silent: true },
     });
-    const error = await bad.start().then(() => undefined, (e: unknown) => e);
+    const error = await bad.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isStartupError(error)).toBe(true);
     expect((error as Error).message).toMatch(/security/);
     expect(bad.health().resources.database?.state).not.toBe('ready');

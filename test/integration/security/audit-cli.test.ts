@@ -36,7 +36,8 @@ async function run(...args: string[]): Promise<{ out: string; err: string; code:
 async function writeLog(base: string, n: number): Promise<string> {
   const file = join(base, 'logs', 'audit.jsonl');
   const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
-  for (let i = 1; i <= n; i++) await log.append({ who: `u${i}`, action: 'db:read', resource: 'db:orders', decision: 'allow', reason: 'granted' });
+  for (let i = 1; i <= n; i++)
+    await log.append({ who: `u${i}`, action: 'db:read', resource: 'db:orders', decision: 'allow', reason: 'granted' });
   return file;
 }
 

@@ -77,7 +77,10 @@ export async function removeBase(path: string): Promise<void> {
 }
 
 /** Starts filesystem, cache and database layers of `config` and secures them. */
-export async function startRig(config: StatorConfigInput, options: { clock?: Clock; logger?: Logger; secrets?: SecretRegistry } = {}): Promise<SecuredRig> {
+export async function startRig(
+  config: StatorConfigInput,
+  options: { clock?: Clock; logger?: Logger; secrets?: SecretRegistry } = {},
+): Promise<SecuredRig> {
   const secrets = options.secrets ?? new SecretRegistry();
   const loaded = loadConfig(config, { secrets });
   const context = createRuntimeContext({
@@ -88,7 +91,9 @@ export async function startRig(config: StatorConfigInput, options: { clock?: Clo
   });
   const fsLayer = createFilesystemLayer(context);
   const cacheLayer = createCacheLayer(context);
-  const dbLayer = createDatabaseLayer(context, { invalidate: async (spec) => void (await cacheLayer.api.invalidate(spec)) });
+  const dbLayer = createDatabaseLayer(context, {
+    invalidate: async (spec) => void (await cacheLayer.api.invalidate(spec)),
+  });
   const started: ResourceLayer[] = [];
   const signal = new AbortController().signal;
   const stop = async (): Promise<void> => {
@@ -99,7 +104,14 @@ export async function startRig(config: StatorConfigInput, options: { clock?: Clo
       await layer.start({ signal, attempt: 1, dependencies: new Map() });
       started.push(layer);
     }
-    await dbLayer.start({ signal, attempt: 1, dependencies: new Map<string, ResourceLayer>([['filesystem', fsLayer], ['cache', cacheLayer]]) });
+    await dbLayer.start({
+      signal,
+      attempt: 1,
+      dependencies: new Map<string, ResourceLayer>([
+        ['filesystem', fsLayer],
+        ['cache', cacheLayer],
+      ]),
+    });
     started.push(dbLayer);
   } catch (error) {
     await stop();

@@ -20,7 +20,10 @@ const PG_DB = `stator_sec_guard_${process.pid}`;
 const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
 
 async function denied(promise: Promise<unknown>): Promise<AccessDeniedError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isAccessDeniedError(error), `expected AccessDeniedError, got ${String(error)}`).toBe(true);
   return error as AccessDeniedError;
 }
@@ -28,7 +31,10 @@ async function denied(promise: Promise<unknown>): Promise<AccessDeniedError> {
 async function audit(rig: SecuredRig): Promise<AuditEntry[]> {
   await rig.security.audit.drain();
   const text = await readFile(join(rig.basePath, 'logs', 'audit.jsonl'), 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEntry);
 }
 
 beforeAll(async () => {
@@ -59,7 +65,8 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
       {
         filesystem: { base_path: base, required_dirs: ['logs', 'home', 'shared'] },
         cache: { driver: 'redis', key_prefix: prefix },
-        database: driver === 'sqlite' ? { driver } : { driver, host: '127.0.0.1', username: 'postgres', database: PG_DB },
+        database:
+          driver === 'sqlite' ? { driver } : { driver, host: '127.0.0.1', username: 'postgres', database: PG_DB },
         security: {
           principals: {
             alice: { password_hash: hash, roles: ['tenant'] },
@@ -127,15 +134,21 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     });
     expect(Number(value[0]?.n)).toBe(2);
     const entries = await audit(rig);
-    const mine = entries.filter((e) => e.who === 'alice' && e.decision === 'allow').map((e) => `${e.action} ${e.resource}`);
-    expect(mine).toEqual(expect.arrayContaining([
-      'cache:write cache:user:alice:cart',
-      'cache:read cache:user:alice:cart',
-      'fs:write fs:home/alice/a.txt',
-      'db:write db:notes_alice',
-      'db:read db:products',
-    ]));
-    expect(entries.find((e) => e.action === 'cache:write')?.reason).toContain("role tenant (cache:*:user:${principal.id}:*)");
+    const mine = entries
+      .filter((e) => e.who === 'alice' && e.decision === 'allow')
+      .map((e) => `${e.action} ${e.resource}`);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        'cache:write cache:user:alice:cart',
+        'cache:read cache:user:alice:cart',
+        'fs:write fs:home/alice/a.txt',
+        'db:write db:notes_alice',
+        'db:read db:products',
+      ]),
+    );
+    expect(entries.find((e) => e.action === 'cache:write')?.reason).toContain(
+      'role tenant (cache:*:user:${principal.id}:*)',
+    );
   });
 
   it("refuses another principal's cache keys, auditing the attempt, and the real Redis keys are untouched", async () => {
@@ -152,14 +165,20 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     await denied(as.cache.invalidate({ prefix: 'user:' }));
     expect(await redis.get(`${prefix}user:bob:cart`)).toBe(JSON.stringify({ v: 'untouched' }));
     expect(await redis.exists(`${prefix}user:bob:new`, `${prefix}user:bob:other`)).toBe(0);
-    const denials = (await audit(rig)).filter((e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('cache:'));
-    expect(denials.map((e) => e.resource)).toEqual(expect.arrayContaining(['cache:user:bob:cart', 'cache:user:bob:new', 'cache:user:bob:other', 'cache:*']));
+    const denials = (await audit(rig)).filter(
+      (e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('cache:'),
+    );
+    expect(denials.map((e) => e.resource)).toEqual(
+      expect.arrayContaining(['cache:user:bob:cart', 'cache:user:bob:new', 'cache:user:bob:other', 'cache:*']),
+    );
     expect(denials.every((e) => e.reason === 'no role or policy grants it')).toBe(true);
   });
 
   it("refuses another principal's paths, including through a symbolic link, and nothing is read or written", async () => {
     const as = rig.as(alice);
-    expect((await denied(as.fs.readFile('home/bob/secret.txt', 'utf8'))).permission).toBe('fs:read:home/bob/secret.txt');
+    expect((await denied(as.fs.readFile('home/bob/secret.txt', 'utf8'))).permission).toBe(
+      'fs:read:home/bob/secret.txt',
+    );
     await denied(as.fs.writeFile('home/bob/planted.txt', 'x'));
     await denied(as.fs.remove('home/bob/secret.txt'));
     await denied(as.fs.list('home/bob'));
@@ -168,15 +187,29 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     const viaLink = await denied(as.fs.readFile('home/alice/bobs/secret.txt', 'utf8'));
     expect(viaLink.permission).toBe('fs:read:home/bob/secret.txt');
     await denied(as.fs.writeFile('logs/audit.jsonl', 'wiped'));
-    const escape = await as.fs.readFile('../../etc/passwd', 'utf8').then(() => undefined, (e: unknown) => e);
+    const escape = await as.fs.readFile('../../etc/passwd', 'utf8').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(escape).toMatchObject({ code: 'PATH_OUTSIDE_BASE' });
     expect(await readFile(join(base, 'home', 'bob', 'secret.txt'), 'utf8')).toBe('bob secret');
     expect(existsSync(join(base, 'home', 'bob', 'planted.txt'))).toBe(false);
     expect(existsSync(join(base, 'home', 'bob', 'sub'))).toBe(false);
-    const denials = (await audit(rig)).filter((e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('fs:'));
-    expect(denials.map((e) => e.resource)).toEqual(expect.arrayContaining(['fs:home/bob/secret.txt', 'fs:home/bob/planted.txt', 'fs:home/bob', 'fs:logs/audit.jsonl']));
+    const denials = (await audit(rig)).filter(
+      (e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('fs:'),
+    );
+    expect(denials.map((e) => e.resource)).toEqual(
+      expect.arrayContaining([
+        'fs:home/bob/secret.txt',
+        'fs:home/bob/planted.txt',
+        'fs:home/bob',
+        'fs:logs/audit.jsonl',
+      ]),
+    );
     expect(denials.find((e) => e.resource === 'fs:logs/audit.jsonl')?.reason).toMatch(/Stator's own files/);
-    expect(denials.find((e) => e.resource === 'fs:../../etc/passwd')?.reason).toMatch(/^path outside base_path: climbs out/);
+    expect(denials.find((e) => e.resource === 'fs:../../etc/passwd')?.reason).toMatch(
+      /^path outside base_path: climbs out/,
+    );
     expect((await verifyAuditLog(join(base, 'logs', 'audit.jsonl'))).ok).toBe(true);
   });
 
@@ -194,24 +227,35 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     await denied(k('products').insert({ name: 'free' }));
     // Raw SQL is parsed: what it reads is checked like any query; what cannot be parsed needs db:raw.
     expect((await denied(k.raw('select * from notes_bob'))).permission).toBe('db:read:notes_bob');
-    expect((await denied(k('notes_alice').whereRaw('exists (select 1 from notes_bob)'))).permission).toBe('db:read:notes_bob');
+    expect((await denied(k('notes_alice').whereRaw('exists (select 1 from notes_bob)'))).permission).toBe(
+      'db:read:notes_bob',
+    );
     expect((await denied(k.raw('vacuum'))).permission).toBe('db:raw:*');
     await denied(k.schema.dropTable('notes_bob') as unknown as Promise<unknown>);
     await denied(k.transaction(async (trx) => trx('notes_bob').insert({ body: 'planted in knex trx' })));
-    await denied(as.db.transaction(async (trx) => {
-      await trx('notes_alice').insert({ body: 'rolled back with the denial' });
-      await trx('notes_bob').insert({ body: 'planted in stator trx' });
-    }));
+    await denied(
+      as.db.transaction(async (trx) => {
+        await trx('notes_alice').insert({ body: 'rolled back with the denial' });
+        await trx('notes_bob').insert({ body: 'planted in stator trx' });
+      }),
+    );
     expect(queries.filter((sql) => /notes_bob/.test(sql) || /insert into .products/i.test(sql))).toEqual([]);
     const rows = await rig.db.knex('notes_bob').select('body');
     expect(rows).toEqual([{ body: 'bob private note' }]);
-    expect(await rig.db.knex('products').count<{ n: number | string }[]>('* as n').then((r) => Number(r[0]?.n))).toBe(1);
+    expect(
+      await rig.db
+        .knex('products')
+        .count<{ n: number | string }[]>('* as n')
+        .then((r) => Number(r[0]?.n)),
+    ).toBe(1);
     expect((await rig.db.knex('notes_alice').where('body', 'rolled back with the denial')).length).toBe(0);
     expect(await rig.db.knex.schema.hasTable('notes_bob')).toBe(true);
-    const denials = (await audit(rig)).filter((e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('db:'));
-    expect(denials.map((e) => `${e.action} ${e.resource}`)).toEqual(expect.arrayContaining([
-      'db:read db:notes_bob', 'db:write db:notes_bob', 'db:write db:products', 'db:raw db:*',
-    ]));
+    const denials = (await audit(rig)).filter(
+      (e) => e.who === 'alice' && e.decision === 'deny' && e.resource.startsWith('db:'),
+    );
+    expect(denials.map((e) => `${e.action} ${e.resource}`)).toEqual(
+      expect.arrayContaining(['db:read db:notes_bob', 'db:write db:notes_bob', 'db:write db:products', 'db:raw db:*']),
+    );
   });
 
   it('guards transaction handles statement by statement, and refuses purge and the transaction lists without db:admin', async () => {
@@ -231,7 +275,9 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     expect((await rig.db.history()).length).toBe(kept);
     expect(queries.filter((sql) => /notes_bob/.test(sql))).toEqual([]);
     expect(await rig.db.knex('notes_bob').select('body')).toEqual([{ body: 'bob private note' }]);
-    const denials = (await audit(rig)).filter((e) => e.who === 'alice' && e.decision === 'deny').map((e) => `${e.action} ${e.resource}`);
+    const denials = (await audit(rig))
+      .filter((e) => e.who === 'alice' && e.decision === 'deny')
+      .map((e) => `${e.action} ${e.resource}`);
     expect(denials).toEqual(expect.arrayContaining(['db:admin db:*', 'db:write db:notes_bob']));
   });
 
@@ -240,11 +286,21 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     const as = rig.as(token);
     await as.cache.set('user:alice:session', 'x');
     await rig.auth.revoke(token);
-    const revoked = await as.cache.set('user:alice:session', 'replayed').then(() => undefined, (e: unknown) => e);
+    const revoked = await as.cache.set('user:alice:session', 'replayed').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isTokenInvalidError(revoked)).toBe(true);
     expect(await rig.cache.get('user:alice:session')).toBe('x');
     await clock.advance(601_000);
-    const expired = await rig.as(bob).db.knex('notes_bob').select().then(() => undefined, (e: unknown) => e);
+    const expired = await rig
+      .as(bob)
+      .db.knex('notes_bob')
+      .select()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(expired).toMatchObject({ code: 'TOKEN_INVALID', reason: 'expired' });
     const entries = await audit(rig);
     expect(entries.filter((e) => e.action === 'auth.token').map((e) => e.reason)).toEqual(
@@ -258,11 +314,30 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
     const claims = decodeJwt(token);
     const now = Math.floor(clock.now() / 1000);
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${signature}`;
-    const wrongKey = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bob').setJti('w').setIssuedAt(now).setNotBefore(now)
-      .setExpirationTime(now + 60).setIssuer('stator').setAudience('stator').sign(new TextEncoder().encode('not-the-configured-secret-0123456789'));
-    const none = new UnsecuredJWT({}).setSubject('bob').setJti('n').setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 60)
-      .setIssuer('stator').setAudience('stator').encode();
-    for (const [forged, reason] of [[tampered, 'bad signature'], [wrongKey, 'bad signature'], [none, 'algorithm not allowed']] as const) {
+    const wrongKey = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('bob')
+      .setJti('w')
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
+      .setIssuer('stator')
+      .setAudience('stator')
+      .sign(new TextEncoder().encode('not-the-configured-secret-0123456789'));
+    const none = new UnsecuredJWT({})
+      .setSubject('bob')
+      .setJti('n')
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
+      .setIssuer('stator')
+      .setAudience('stator')
+      .encode();
+    for (const [forged, reason] of [
+      [tampered, 'bad signature'],
+      [wrongKey, 'bad signature'],
+      [none, 'algorithm not allowed'],
+    ] as const) {
       const as = rig.as(forged);
       // One at a time: a rejection must have its handler before the next attempt starts.
       for (const attempt of [
@@ -270,13 +345,20 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
         () => as.fs.writeFile('home/bob/forged.txt', 'x'),
         () => Promise.resolve(as.db.knex('notes_bob').insert({ body: 'forged' })),
       ]) {
-        expect(await attempt().then(() => undefined, (e: unknown) => e)).toMatchObject({ code: 'TOKEN_INVALID', reason });
+        expect(
+          await attempt().then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ).toMatchObject({ code: 'TOKEN_INVALID', reason });
       }
     }
     expect(await redis.get(`${prefix}user:bob:cart`)).toBe(JSON.stringify({ v: 'untouched' }));
     expect(existsSync(join(base, 'home', 'bob', 'forged.txt'))).toBe(false);
     expect(await rig.db.knex('notes_bob').select('body')).toEqual([{ body: 'bob private note' }]);
-    const refusals = (await audit(rig)).filter((e) => e.action === 'auth.token' && e.decision === 'deny').map((e) => e.reason);
+    const refusals = (await audit(rig))
+      .filter((e) => e.action === 'auth.token' && e.decision === 'deny')
+      .map((e) => e.reason);
     expect(refusals.filter((r) => r === 'token refused: bad signature').length).toBeGreaterThanOrEqual(6);
     expect(refusals.filter((r) => r === 'token refused: algorithm not allowed').length).toBeGreaterThanOrEqual(3);
   });
@@ -296,7 +378,9 @@ describe.each(['sqlite', 'postgresql'] as const)('guarded access on real resourc
       expect(await redis.exists(`${prefix}user:alice:blocked`)).toBe(0);
       expect((await rig.db.knex('notes_alice').where('body', 'unaudited')).length).toBe(0);
       expect(existsSync(join(base, 'home', 'alice', 'unaudited.txt'))).toBe(false);
-      await expect(rig.auth.authenticate({ username: 'alice', password: 'pw-of-everyone' })).rejects.toSatisfy(isAuditWriteFailedError);
+      await expect(rig.auth.authenticate({ username: 'alice', password: 'pw-of-everyone' })).rejects.toSatisfy(
+        isAuditWriteFailedError,
+      );
       expect(logLines.some((l) => l.includes('"level":"error"') && l.includes('could not be written'))).toBe(true);
     } finally {
       const { rm } = await import('node:fs/promises');

@@ -34,11 +34,20 @@ const pgData = (): string => join(dir, 'pg');
 /** Everything Stator printed or stored, by channel. */
 const captured: { channel: string; text: string }[] = [];
 const capture = (channel: string, value: unknown): void => {
-  captured.push({ channel, text: typeof value === 'string' ? value : `${safeJson(value)}\n${inspect(value, { depth: 12 })}` });
+  captured.push({
+    channel,
+    text: typeof value === 'string' ? value : `${safeJson(value)}\n${inspect(value, { depth: 12 })}`,
+  });
 };
 const safeJson = (value: unknown): string => {
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause } : typeof v === 'bigint' ? String(v) : v));
+    return JSON.stringify(value, (_k, v: unknown) =>
+      v instanceof Error
+        ? { ...v, name: v.name, message: v.message, stack: v.stack, cause: v.cause }
+        : typeof v === 'bigint'
+          ? String(v)
+          : v,
+    );
   } catch {
     return '';
   }
@@ -52,13 +61,35 @@ beforeAll(async () => {
   const asPostgres = (cmd: string, args: string[]): void => {
     execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, cmd), ...args], { stdio: 'ignore' });
   };
-  asPostgres('initdb', ['-D', pgData(), '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${join(dir, 'pwfile')}`, '-E', 'UTF8']);
-  asPostgres('pg_ctl', ['-D', pgData(), '-o', `-p ${PG_PORT} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'pg.log'), '-w', 'start']);
+  asPostgres('initdb', [
+    '-D',
+    pgData(),
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${join(dir, 'pwfile')}`,
+    '-E',
+    'UTF8',
+  ]);
+  asPostgres('pg_ctl', [
+    '-D',
+    pgData(),
+    '-o',
+    `-p ${PG_PORT} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    '-l',
+    join(dir, 'pg.log'),
+    '-w',
+    'start',
+  ]);
 }, 60_000);
 
 afterAll(async () => {
   if (existsSync(join(pgData(), 'postmaster.pid'))) {
-    execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', pgData(), '-m', 'immediate', 'stop'], { stdio: 'ignore' });
+    execFileSync(
+      'runuser',
+      ['-u', 'postgres', '--', join(PG_BIN, 'pg_ctl'), '-D', pgData(), '-m', 'immediate', 'stop'],
+      { stdio: 'ignore' },
+    );
   }
   await rm(dir, { recursive: true, force: true });
   delete process.env.STATOR_SEC_PG_WRONG;
@@ -115,7 +146,8 @@ async function life(name: string, database: string, body: (stator: Stator) => Pr
       capture(`${name}: stop`, await stator.stop());
     }
     const logs = join(dir, name, 'logs');
-    for (const f of existsSync(logs) ? await readdir(logs) : []) capture(`${name}: file logs/${f}`, await readFile(join(logs, f), 'utf8'));
+    for (const f of existsSync(logs) ? await readdir(logs) : [])
+      capture(`${name}: file logs/${f}`, await readFile(join(logs, f), 'utf8'));
   } finally {
     stderr.mockRestore();
   }
@@ -124,54 +156,103 @@ async function life(name: string, database: string, body: (stator: Stator) => Pr
 describe('secrets never appear in logs, errors, status, metrics, events or the audit log', () => {
   it('a start that fails on a wrong password (from the environment) to a real PostgreSQL', async () => {
     process.env.STATOR_SEC_PG_WRONG = SECRETS.pgWrong;
-    await life('bad-password', `  driver: postgresql\n  port: ${PG_PORT}\n  username: postgres\n  database: postgres\n  password: \${STATOR_SEC_PG_WRONG}`, async (stator) => {
-      const error = await stator.start().then(() => undefined, (e: unknown) => e);
-      expect(error).toBeInstanceOf(Error);
-      capture('bad-password: start error', error);
-      expect(inspect(error, { depth: 12 })).toMatch(/password authentication failed/);
-    });
+    await life(
+      'bad-password',
+      `  driver: postgresql\n  port: ${PG_PORT}\n  username: postgres\n  database: postgres\n  password: \${STATOR_SEC_PG_WRONG}`,
+      async (stator) => {
+        const error = await stator.start().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(Error);
+        capture('bad-password: start error', error);
+        expect(inspect(error, { depth: 12 })).toMatch(/password authentication failed/);
+      },
+    );
   });
 
   it('a start that fails on an unreachable server (password from a file)', async () => {
-    await life('unreachable', `  driver: postgresql\n  port: ${UNREACHABLE_PORT}\n  username: postgres\n  database: postgres\n  password_file: ${join(dir, 'pwfile')}`, async (stator) => {
-      const error = await stator.start().then(() => undefined, (e: unknown) => e);
-      expect(error).toBeInstanceOf(Error);
-      capture('unreachable: start error', error);
-      expect(inspect(error, { depth: 12 })).toMatch(/ECONNREFUSED|connect/);
-    });
+    await life(
+      'unreachable',
+      `  driver: postgresql\n  port: ${UNREACHABLE_PORT}\n  username: postgres\n  database: postgres\n  password_file: ${join(dir, 'pwfile')}`,
+      async (stator) => {
+        const error = await stator.start().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(Error);
+        capture('unreachable: start error', error);
+        expect(inspect(error, { depth: 12 })).toMatch(/ECONNREFUSED|connect/);
+      },
+    );
   });
 
   it('a run with logins (good, bad, API key), a denied access, a revoked token and a shutdown', async () => {
-    await life('run', `  driver: postgresql\n  port: ${PG_PORT}\n  username: postgres\n  database: postgres\n  password_file: ${join(dir, 'pwfile')}`, async (stator) => {
-      await stator.start();
-      const { auth, as } = secureStator(stator);
-      const login = await auth.authenticate({ username: 'alice', password: SECRETS.alice, source: '10.1.2.3' });
-      issued.push(login.token);
-      const failed = await auth.authenticate({ username: 'alice', password: SECRETS.aliceGuess }).then(() => undefined, (e: unknown) => e);
-      capture('run: login error', failed);
-      const byKey = await auth.authenticate({ apiKey: SECRETS.apiKey });
-      issued.push(byKey.token);
-      const alice = as(login.token, { source: '10.1.2.3' });
-      expect(await alice.db.knex.select(stator.db.knex.raw('current_setting(?) as one', ['server_version'])).then(() => 'ran', (e: unknown) => e)).toSatisfy(isAccessDeniedError);
-      const denied = await alice.db.knex.raw(`select current_setting('${SECRETS.pgRight}')`).then(() => undefined, (e: unknown) => e);
-      expect(isAccessDeniedError(denied)).toBe(true);
-      capture('run: denied error', denied);
-      expect(await alice.cache.get('anything')).toBeUndefined();
-      await auth.revoke(byKey.token);
-      const replay = await as(byKey.token).cache.get('x').then(() => undefined, (e: unknown) => e);
-      capture('run: replay error', replay);
-      stator.context.logger.error('a driver error echoing a credential', { error: new Error(`connect failed for postgres://postgres:${SECRETS.pgRight}@127.0.0.1/x`) });
-    });
+    await life(
+      'run',
+      `  driver: postgresql\n  port: ${PG_PORT}\n  username: postgres\n  database: postgres\n  password_file: ${join(dir, 'pwfile')}`,
+      async (stator) => {
+        await stator.start();
+        const { auth, as } = secureStator(stator);
+        const login = await auth.authenticate({ username: 'alice', password: SECRETS.alice, source: '10.1.2.3' });
+        issued.push(login.token);
+        const failed = await auth.authenticate({ username: 'alice', password: SECRETS.aliceGuess }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        capture('run: login error', failed);
+        const byKey = await auth.authenticate({ apiKey: SECRETS.apiKey });
+        issued.push(byKey.token);
+        const alice = as(login.token, { source: '10.1.2.3' });
+        expect(
+          await alice.db.knex.select(stator.db.knex.raw('current_setting(?) as one', ['server_version'])).then(
+            () => 'ran',
+            (e: unknown) => e,
+          ),
+        ).toSatisfy(isAccessDeniedError);
+        const denied = await alice.db.knex.raw(`select current_setting('${SECRETS.pgRight}')`).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isAccessDeniedError(denied)).toBe(true);
+        capture('run: denied error', denied);
+        expect(await alice.cache.get('anything')).toBeUndefined();
+        await auth.revoke(byKey.token);
+        const replay = await as(byKey.token)
+          .cache.get('x')
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        capture('run: replay error', replay);
+        stator.context.logger.error('a driver error echoing a credential', {
+          error: new Error(`connect failed for postgres://postgres:${SECRETS.pgRight}@127.0.0.1/x`),
+        });
+      },
+    );
   });
 
   it('none of the secrets appears in anything captured', () => {
     const channels = new Set(captured.map((c) => c.channel.split(': ')[1]));
-    for (const expected of ['log', 'event', 'status', 'health', 'metrics', 'start error', 'denied error', 'file logs/audit.jsonl']) {
+    for (const expected of [
+      'log',
+      'event',
+      'status',
+      'health',
+      'metrics',
+      'start error',
+      'denied error',
+      'file logs/audit.jsonl',
+    ]) {
       expect([...channels]).toContain(expected);
     }
     expect(captured.filter((c) => c.channel.endsWith(': log')).length).toBeGreaterThan(3);
     // The failures did reach the channels (so the check below looks at real text), scrubbed.
-    const all = (channel: string): string => captured.filter((c) => c.channel.endsWith(channel)).map((c) => c.text).join('\n');
+    const all = (channel: string): string =>
+      captured
+        .filter((c) => c.channel.endsWith(channel))
+        .map((c) => c.text)
+        .join('\n');
     expect(all(': log')).toMatch(/password authentication failed/);
     expect(all(': log')).toContain('postgres://postgres:[REDACTED]@127.0.0.1');
     expect(all('file logs/audit.jsonl')).toMatch(/"who":"alice".*"decision":"deny".*wrong password/);

@@ -24,13 +24,33 @@ describe.each(['sqlite', 'postgresql'] as const)('database-backed security store
   beforeAll(async () => {
     base = await tempBase(`stores-${driver}`);
     if (driver === 'postgresql') dropDb = await withPgDatabase(PG_DB);
-    knex = driver === 'sqlite'
-      ? knexFactory({ client: 'better-sqlite3', connection: { filename: join(base, 'stores.sqlite') }, useNullAsDefault: true })
-      : knexFactory({ client: 'pg', connection: { host: '127.0.0.1', user: 'postgres', database: PG_DB }, pool: { min: 0, max: 2 } });
+    knex =
+      driver === 'sqlite'
+        ? knexFactory({
+            client: 'better-sqlite3',
+            connection: { filename: join(base, 'stores.sqlite') },
+            useNullAsDefault: true,
+          })
+        : knexFactory({
+            client: 'pg',
+            connection: { host: '127.0.0.1', user: 'postgres', database: PG_DB },
+            pool: { min: 0, max: 2 },
+          });
     const users = new KnexPrincipalStore(knex, 'sec_principals');
     await users.ensureTable();
-    await users.put({ id: 'dana', passwordHash: await hashPassword('dana-pw', { N: 1024 }), roles: ['reader'], attributes: { team: 'ops' } });
-    await users.put({ id: 'erik', passwordHash: await hashPassword('erik-pw', { N: 1024 }), roles: ['reader'], attributes: {}, disabled: true });
+    await users.put({
+      id: 'dana',
+      passwordHash: await hashPassword('dana-pw', { N: 1024 }),
+      roles: ['reader'],
+      attributes: { team: 'ops' },
+    });
+    await users.put({
+      id: 'erik',
+      passwordHash: await hashPassword('erik-pw', { N: 1024 }),
+      roles: ['reader'],
+      attributes: {},
+      disabled: true,
+    });
   });
 
   afterAll(async () => {
@@ -59,9 +79,15 @@ describe.each(['sqlite', 'postgresql'] as const)('database-backed security store
     const s = security();
     const { principal, token } = await s.auth.authenticate({ username: 'dana', password: 'dana-pw' });
     expect(principal).toMatchObject({ id: 'dana', roles: ['reader'], attributes: { team: 'ops' } });
-    expect(s.authorizer.decide(await s.auth.verify(token), { resource: 'db', action: 'read', scope: 'x' }).allowed).toBe(true);
-    await expect(s.auth.authenticate({ username: 'erik', password: 'erik-pw' })).rejects.toSatisfy(isAuthenticationFailedError);
-    await expect(s.auth.authenticate({ username: 'dana', password: 'nope' })).rejects.toSatisfy(isAuthenticationFailedError);
+    expect(
+      s.authorizer.decide(await s.auth.verify(token), { resource: 'db', action: 'read', scope: 'x' }).allowed,
+    ).toBe(true);
+    await expect(s.auth.authenticate({ username: 'erik', password: 'erik-pw' })).rejects.toSatisfy(
+      isAuthenticationFailedError,
+    );
+    await expect(s.auth.authenticate({ username: 'dana', password: 'nope' })).rejects.toSatisfy(
+      isAuthenticationFailedError,
+    );
   });
 
   it('disabling a principal in the table stops its tokens at once', async () => {

@@ -23,7 +23,10 @@ const contextManager = new AlsContextManager();
 let redis: RedisProcess;
 let stator: Stator;
 let dir: string;
-const admin = knexFactory({ client: 'pg', connection: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' } });
+const admin = knexFactory({
+  client: 'pg',
+  connection: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' },
+});
 
 const spans = (): ReadableSpan[] => exporter.getFinishedSpans();
 const named = (name: string): ReadableSpan[] => spans().filter((s) => s.name === name);
@@ -80,7 +83,12 @@ describe('OpenTelemetry spans with a registered provider', () => {
     const [tx] = named('transaction');
     expect(root && tx).toBeTruthy();
     expect(parentOf(tx!)).toBe(root!.spanContext().spanId);
-    expect(tx!.attributes).toMatchObject({ 'db.system': 'postgresql', 'db.namespace': DB, 'server.address': '127.0.0.1', 'server.port': 5432 });
+    expect(tx!.attributes).toMatchObject({
+      'db.system': 'postgresql',
+      'db.namespace': DB,
+      'server.address': '127.0.0.1',
+      'server.port': 5432,
+    });
 
     const insert = named('INSERT orders')[0];
     const select = named('SELECT orders')[0];
@@ -94,9 +102,15 @@ describe('OpenTelemetry spans with a registered provider', () => {
     }
     expect(insert!.attributes['db.operation.name']).toBe('INSERT');
     expect(select!.attributes['db.query.text']).toMatch(/^select "id", "total" from "orders" where "customer" = \?$/);
-    expect(spans().filter((s) => parentOf(s) === tx!.spanContext().spanId).map((s) => s.name)).toEqual(['INSERT orders', 'SELECT orders']);
+    expect(
+      spans()
+        .filter((s) => parentOf(s) === tx!.spanContext().spanId)
+        .map((s) => s.name),
+    ).toEqual(['INSERT orders', 'SELECT orders']);
     const transitions = tx!.events.filter((e) => e.name === 'stator.transition');
-    expect(transitions.map((e) => e.attributes?.['stator.state'])).toEqual(expect.arrayContaining(['committing', 'committed']));
+    expect(transitions.map((e) => e.attributes?.['stator.state'])).toEqual(
+      expect.arrayContaining(['committing', 'committed']),
+    );
     expect(String(transitions[0]?.attributes?.['stator.machine'])).toMatch(/^transaction\.\d+$/);
   });
 
@@ -134,7 +148,7 @@ describe('OpenTelemetry spans with a registered provider', () => {
     expect(read!.attributes['stator.fs.operation']).toBe('readFile');
   });
 
-  it('recovery decisions are events on the call\'s span: fallback served, then breaker refusals', async () => {
+  it("recovery decisions are events on the call's span: fallback served, then breaker refusals", async () => {
     await stator.cache.set('otel:fallback', 'remembered');
     expect(await stator.cache.get('otel:fallback')).toBe('remembered');
     await redis.kill();
@@ -144,10 +158,18 @@ describe('OpenTelemetry spans with a registered provider', () => {
     const events = named('cache.get').flatMap((s) => s.events.map((e) => e.name));
     expect(events).toContain('stator.fallback.served');
     expect(events).toContain('stator.breaker.rejected');
-    const served = named('cache.get').flatMap((s) => s.events).find((e) => e.name === 'stator.fallback.served');
+    const served = named('cache.get')
+      .flatMap((s) => s.events)
+      .find((e) => e.name === 'stator.fallback.served');
     expect(served?.attributes).toMatchObject({ 'stator.resource': 'cache', 'stator.operation': 'get' });
     // The breaker opening happened during one of these calls: its transition is on that call's span.
-    const transitions = named('cache.get').flatMap((s) => s.events).filter((e) => e.name === 'stator.transition');
-    expect(transitions.some((e) => e.attributes?.['stator.machine'] === 'breaker.cache' && e.attributes?.['stator.state'] === 'open')).toBe(true);
+    const transitions = named('cache.get')
+      .flatMap((s) => s.events)
+      .filter((e) => e.name === 'stator.transition');
+    expect(
+      transitions.some(
+        (e) => e.attributes?.['stator.machine'] === 'breaker.cache' && e.attributes?.['stator.state'] === 'open',
+      ),
+    ).toBe(true);
   });
 });

@@ -2,7 +2,15 @@ import { afterAll, beforeAll } from 'vitest';
 import { createCacheLayer } from '../../../src/cache/index.js';
 import { cacheTestContext, uniquePrefix } from '../../unit/cache/test-context.js';
 import { describeCacheBehaviour } from '../cache/behaviour-suite.js';
-import { makeCertificates, makeTempDir, removeTempDir, startRedisTls, USERS, type Certificates, type Started } from './tls-servers.js';
+import {
+  makeCertificates,
+  makeTempDir,
+  removeTempDir,
+  startRedisTls,
+  USERS,
+  type Certificates,
+  type Started,
+} from './tls-servers.js';
 
 // The cache behaviour suite, once over TLS: a TLS-only Redis of this file's own (port 20311,
 // `--port 0`), reached through a rediss:// URL as the ACL user, verifying the certificate
@@ -34,7 +42,13 @@ describeCacheBehaviour({
   nodes: [`127.0.0.1:${PORT}`],
   countsTagRemovals: true,
   async create(cache = {}) {
-    const ctx = cacheTestContext({ url: url(), tls: { ca_file: certs.ca }, key_prefix: prefix, default_ttl: 600, ...cache });
+    const ctx = cacheTestContext({
+      url: url(),
+      tls: { ca_file: certs.ca },
+      key_prefix: prefix,
+      default_ttl: 600,
+      ...cache,
+    });
     const layer = createCacheLayer(ctx);
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
     return { layer, ctx, advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };

@@ -55,7 +55,9 @@ const redisUrl = (scheme: string, user = `${USERS.app.name}:${pw}`): string => `
 
 /** Starts a cache layer on `cache`; the caller stops it. */
 async function started(cache: CacheConfigInput): Promise<CacheLayer> {
-  const layer = createCacheLayer(cacheTestContext({ key_prefix: uniquePrefix('tls'), timeout: 3, retry_delay: 0.2, ...cache }));
+  const layer = createCacheLayer(
+    cacheTestContext({ key_prefix: uniquePrefix('tls'), timeout: 3, retry_delay: 0.2, ...cache }),
+  );
   await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
   return layer;
 }
@@ -74,7 +76,9 @@ async function roundTrip(cache: CacheConfigInput): Promise<unknown> {
 
 /** The error the start failed with (it must fail). */
 async function startError(cache: CacheConfigInput): Promise<Error> {
-  const layer = createCacheLayer(cacheTestContext({ key_prefix: uniquePrefix('tls'), timeout: 3, retry_delay: 0.2, ...cache }));
+  const layer = createCacheLayer(
+    cacheTestContext({ key_prefix: uniquePrefix('tls'), timeout: 3, retry_delay: 0.2, ...cache }),
+  );
   try {
     await layer.start({ signal: SIGNAL, attempt: 1, dependencies: new Map() });
   } catch (error) {
@@ -92,33 +96,48 @@ describe('Redis over TLS only (--port 0 --tls-port), ACL users', () => {
   });
 
   it('fails start naming an unknown CA (wrong CA, and no CA given)', async () => {
-    expect((await startError({ url: redisUrl('rediss'), tls: { ca_file: certs.otherCa } })).message).toMatch(/unknown CA.*cache\.tls\.ca_file/);
+    expect((await startError({ url: redisUrl('rediss'), tls: { ca_file: certs.otherCa } })).message).toMatch(
+      /unknown CA.*cache\.tls\.ca_file/,
+    );
     expect((await startError({ url: redisUrl('rediss') })).message).toMatch(/unknown CA/);
   });
 
   it('fails start naming a host name mismatch', async () => {
-    const error = await startError({ url: redisUrl('rediss'), tls: { ca_file: certs.ca, servername: 'cache.elsewhere.test' } });
+    const error = await startError({
+      url: redisUrl('rediss'),
+      tls: { ca_file: certs.ca, servername: 'cache.elsewhere.test' },
+    });
     expect(error.message).toMatch(/host name mismatch.*cache\.elsewhere\.test/);
   });
 
   it('fails start naming an expired certificate', async () => {
     // A TLS endpoint whose certificate (signed by the right CA) expired in 2020.
-    const server = createServer({ cert: readFileSync(certs.expiredCert), key: readFileSync(`${certs.dir}/expired.key`) }, (socket) => socket.destroy());
+    const server = createServer(
+      { cert: readFileSync(certs.expiredCert), key: readFileSync(`${certs.dir}/expired.key`) },
+      (socket) => socket.destroy(),
+    );
     await new Promise<void>((done) => server.listen(EXPIRED, '127.0.0.1', done));
     try {
       const error = await startError({ url: `rediss://127.0.0.1:${EXPIRED}`, tls: { ca_file: certs.ca } });
-      expect(error.message).toMatch(/TLS: the server's certificate expired.* \(CERT_HAS_EXPIRED\); renew it on the server/);
+      expect(error.message).toMatch(
+        /TLS: the server's certificate expired.* \(CERT_HAS_EXPIRED\); renew it on the server/,
+      );
     } finally {
       await new Promise<void>((done) => server.close(() => done()));
     }
   });
 
   it('says the server may want TLS when a plain redis:// connection is cut', async () => {
-    expect((await startError({ url: redisUrl('redis') })).message).toMatch(/accepts only TLS, use a rediss:\/\/ URL or set cache\.tls/);
+    expect((await startError({ url: redisUrl('redis') })).message).toMatch(
+      /accepts only TLS, use a rediss:\/\/ URL or set cache\.tls/,
+    );
   });
 
   it('refuses a wrong ACL password and a missing user, naming the credentials, as a failure that is not retried', async () => {
-    const wrong = await startError({ url: redisUrl('rediss', `${USERS.app.name}:not-the-password`), tls: { ca_file: certs.ca } });
+    const wrong = await startError({
+      url: redisUrl('rediss', `${USERS.app.name}:not-the-password`),
+      tls: { ca_file: certs.ca },
+    });
     expect(wrong.message).toMatch(/Redis refused the credentials \(WRONGPASS/);
     expect(classifyError(wrong)).toMatchObject({ kind: 'authentication', transient: false });
     const anonymous = await startError({ url: `rediss://127.0.0.1:${REDIS}`, tls: { ca_file: certs.ca } });
@@ -127,7 +146,11 @@ describe('Redis over TLS only (--port 0 --tls-port), ACL users', () => {
 
   it('takes the ACL user and password from separate keys too (keys beside the URL win)', async () => {
     expect(
-      await roundTrip({ url: redisUrl('rediss', `${USERS.app.name}:wrong`), password: USERS.app.password, tls: { ca_file: certs.ca } }),
+      await roundTrip({
+        url: redisUrl('rediss', `${USERS.app.name}:wrong`),
+        password: USERS.app.password,
+        tls: { ca_file: certs.ca },
+      }),
     ).toEqual({ v: 42 });
   });
 });
@@ -141,7 +164,9 @@ describe('Redis Cluster over TLS (3 masters, tls-cluster)', () => {
       const keys = Array.from({ length: 30 }, (_, i) => `spread:${i}`);
       await Promise.all(keys.map((k, i) => layer.api.set(k, i)));
       expect(await layer.api.getMany(keys)).toEqual(keys.map((_, i) => i));
-      expect(Object.keys((layer.details?.() as { nodes: Record<string, unknown> }).nodes).sort()).toEqual(CLUSTER.map((p) => `127.0.0.1:${p}`));
+      expect(Object.keys((layer.details?.() as { nodes: Record<string, unknown> }).nodes).sort()).toEqual(
+        CLUSTER.map((p) => `127.0.0.1:${p}`),
+      );
       await layer.api.invalidate({ keys });
     } finally {
       await layer.stop(SIGNAL);
@@ -149,17 +174,27 @@ describe('Redis Cluster over TLS (3 masters, tls-cluster)', () => {
   });
 
   it('fails start naming an unknown CA', async () => {
-    expect((await startError({ driver: 'redis', cluster: { nodes }, tls: { ca_file: certs.otherCa } })).message).toMatch(/unknown CA/);
+    expect(
+      (await startError({ driver: 'redis', cluster: { nodes }, tls: { ca_file: certs.otherCa } })).message,
+    ).toMatch(/unknown CA/);
   });
 });
 
 describe('Redis Sentinel over TLS (the Sentinel and the master both TLS-only)', () => {
   it('finds the master through a rediss+sentinel:// URL and talks TLS to both', async () => {
-    expect(await roundTrip({ url: `rediss+sentinel://127.0.0.1:${SENTINEL.sentinel}/tlsmaster`, tls: { ca_file: certs.ca } })).toEqual({ v: 42 });
+    expect(
+      await roundTrip({
+        url: `rediss+sentinel://127.0.0.1:${SENTINEL.sentinel}/tlsmaster`,
+        tls: { ca_file: certs.ca },
+      }),
+    ).toEqual({ v: 42 });
   });
 
   it('fails start naming an unknown CA', async () => {
-    const error = await startError({ url: `rediss+sentinel://127.0.0.1:${SENTINEL.sentinel}/tlsmaster`, tls: { ca_file: certs.otherCa } });
+    const error = await startError({
+      url: `rediss+sentinel://127.0.0.1:${SENTINEL.sentinel}/tlsmaster`,
+      tls: { ca_file: certs.otherCa },
+    });
     expect(error.message).toMatch(/unknown CA/);
   });
 });

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { describeDatabaseSuite } from '../database/suite/database-suite.js';
-import { makeCertificates, makeTempDir, removeTempDir, startPostgres, USERS, type Certificates, type Started } from './tls-servers.js';
+import {
+  makeCertificates,
+  makeTempDir,
+  removeTempDir,
+  startPostgres,
+  USERS,
+  type Certificates,
+  type Started,
+} from './tls-servers.js';
 
 // The database layer's behavioural suite, once over TLS: a TLS-only PostgreSQL of this file's own
 // (port 20310), reached through a postgres:// URL with sslmode=verify-full and the test CA.
@@ -26,7 +34,14 @@ describeDatabaseSuite(
   () => ({
     admin: {
       client: 'pg',
-      connection: { host: '127.0.0.1', port: PORT, user: USERS.app.name, password: USERS.app.password, database: 'test', ssl: { ca: readFileSync(certs.ca) } },
+      connection: {
+        host: '127.0.0.1',
+        port: PORT,
+        user: USERS.app.name,
+        password: USERS.app.password,
+        database: 'test',
+        ssl: { ca: readFileSync(certs.ca) },
+      },
     },
     port: PORT,
     database: (name) => ({

@@ -39,7 +39,12 @@ describe('docs/connections.md samples', () => {
     const file = join(dir, `sample-${i}.yaml`);
     writeFileSync(file, text);
     const config = loadConfig(file, { env, cwd: dir });
-    if (text.includes('memcached://')) expect(config.cache).toMatchObject({ driver: 'memcached', servers: ['mc1.internal:11211', 'mc2.internal:11211'], username: 'app' });
+    if (text.includes('memcached://'))
+      expect(config.cache).toMatchObject({
+        driver: 'memcached',
+        servers: ['mc1.internal:11211', 'mc2.internal:11211'],
+        username: 'app',
+      });
     if (text.includes('ssl:')) expect(config.database.ssl.mode).toBe('verify-full');
     if (text.includes('tls:')) expect(config.cache.tls?.ca_file).toBe(join(dir, 'certs', 'ca.pem'));
     if (text.includes('password_file')) expect(config.database.password).toBe('from-a-secret-file');

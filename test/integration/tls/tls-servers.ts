@@ -53,29 +53,73 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-function sh(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; uid?: number; gid?: number } = {}): string {
+function sh(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; uid?: number; gid?: number } = {},
+): string {
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout || result.error?.message}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout || result.error?.message}`,
+    );
   return result.stdout;
 }
 
 /** Makes a CA, another CA, and certificates signed by the first (EC P-256: quick to make). */
 export function makeCertificates(dir: string): Certificates {
   const p = (name: string): string => join(dir, name);
-  const key = (name: string): void => void sh('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p(name)]);
+  const key = (name: string): void =>
+    void sh('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', p(name)]);
   const ca = (name: string, cn: string): void => {
     key(`${name}.key`);
-    sh('openssl', ['req', '-x509', '-new', '-key', p(`${name}.key`), '-days', '3', '-subj', `/CN=${cn}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', p(`${name}.crt`)]);
+    sh('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      p(`${name}.key`),
+      '-days',
+      '3',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-out',
+      p(`${name}.crt`),
+    ]);
   };
   const leaf = (name: string, cn: string, ext: string, days = '2'): void => {
     key(`${name}.key`);
     sh('openssl', ['req', '-new', '-key', p(`${name}.key`), '-subj', `/CN=${cn}`, '-out', p(`${name}.csr`)]);
     writeFileSync(p(`${name}.ext`), ext);
-    sh('openssl', ['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', days, '-extfile', p(`${name}.ext`), '-out', p(`${name}.crt`)]);
+    sh('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      days,
+      '-extfile',
+      p(`${name}.ext`),
+      '-out',
+      p(`${name}.crt`),
+    ]);
   };
   ca('ca', 'Stator Test CA');
   ca('other-ca', 'Some Other CA');
-  leaf('server', 'localhost', 'subjectAltName=DNS:localhost,DNS:tls.stator.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  leaf(
+    'server',
+    'localhost',
+    'subjectAltName=DNS:localhost,DNS:tls.stator.test,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n',
+  );
   leaf('server-dns', 'localhost', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
   leaf('client', USERS.cert.name, 'extendedKeyUsage=clientAuth\n');
   // Expired: valid from 2020-01-01 to 2020-01-02, signed by the CA through `openssl ca`-less trick (x509 -set_serial with fixed dates is not in OpenSSL 3.0's x509, so use `openssl ca`).
@@ -87,13 +131,45 @@ export function makeCertificates(dir: string): Certificates {
   writeFileSync(
     p('ca.cnf'),
     [
-      '[ca]', 'default_ca = test', '[test]', `dir = ${p('ca-db')}`, 'database = $dir/index.txt', 'serial = $dir/serial',
-      'new_certs_dir = $dir', 'default_md = sha256', 'policy = any', 'copy_extensions = none', 'x509_extensions = ext',
-      '[any]', 'commonName = supplied', '[ext]', 'subjectAltName = DNS:localhost,IP:127.0.0.1', '',
+      '[ca]',
+      'default_ca = test',
+      '[test]',
+      `dir = ${p('ca-db')}`,
+      'database = $dir/index.txt',
+      'serial = $dir/serial',
+      'new_certs_dir = $dir',
+      'default_md = sha256',
+      'policy = any',
+      'copy_extensions = none',
+      'x509_extensions = ext',
+      '[any]',
+      'commonName = supplied',
+      '[ext]',
+      'subjectAltName = DNS:localhost,IP:127.0.0.1',
+      '',
     ].join('\n'),
   );
-  sh('openssl', ['ca', '-batch', '-config', p('ca.cnf'), '-cert', p('ca.crt'), '-keyfile', p('ca.key'), '-in', p('expired.csr'), '-out', p('expired.crt'), '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-notext']);
-  for (const file of ['server.key', 'server-dns.key', 'client.key', 'ca.key', 'other-ca.key', 'expired.key']) chmodSync(p(file), 0o600);
+  sh('openssl', [
+    'ca',
+    '-batch',
+    '-config',
+    p('ca.cnf'),
+    '-cert',
+    p('ca.crt'),
+    '-keyfile',
+    p('ca.key'),
+    '-in',
+    p('expired.csr'),
+    '-out',
+    p('expired.crt'),
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+    '-notext',
+  ]);
+  for (const file of ['server.key', 'server-dns.key', 'client.key', 'ca.key', 'other-ca.key', 'expired.key'])
+    chmodSync(p(file), 0o600);
   return {
     dir,
     ca: p('ca.crt'),
@@ -129,7 +205,11 @@ const WATCHDOG = [
   'wait $child',
 ].join('\n');
 
-function spawnServer(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}): ChildProcess {
+function spawnServer(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {},
+): ChildProcess {
   return spawn('bash', ['-c', WATCHDOG, 'watchdog', String(process.pid), command, ...args], {
     stdio: 'ignore',
     env: options.env ?? process.env,
@@ -147,7 +227,9 @@ async function stopChild(child: ChildProcess, port: number): Promise<void> {
 }
 
 function whenStarted(child: ChildProcess, what: string): Promise<never> {
-  return new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it listened`))));
+  return new Promise((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before it listened`))),
+  );
 }
 
 async function listening(child: ChildProcess, port: number, what: string): Promise<void> {
@@ -161,7 +243,11 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 }
 
 function pgBin(name: string): string {
-  const found = spawnSync('bash', ['-c', `command -v ${name} || ls /usr/lib/postgresql/*/bin/${name} 2>/dev/null | sort -V | tail -1`], { encoding: 'utf8' });
+  const found = spawnSync(
+    'bash',
+    ['-c', `command -v ${name} || ls /usr/lib/postgresql/*/bin/${name} 2>/dev/null | sort -V | tail -1`],
+    { encoding: 'utf8' },
+  );
   const path = found.stdout.trim().split('\n').pop();
   if (!path) throw new Error(`${name} not found; install PostgreSQL (scripts/services.sh)`);
   return path;
@@ -177,17 +263,32 @@ export async function startPostgres(dir: string, certs: Certificates, port: numb
   mkdirSync(data, { recursive: true, mode: 0o700 });
   const pgCerts = join(dir, `pg-certs-${port}`);
   mkdirSync(pgCerts, { recursive: true });
-  for (const [from, to] of [[certs.serverCert, 'server.crt'], [certs.serverKey, 'server.key'], [certs.ca, 'ca.crt']] as const) {
+  for (const [from, to] of [
+    [certs.serverCert, 'server.crt'],
+    [certs.serverKey, 'server.key'],
+    [certs.ca, 'ca.crt'],
+  ] as const) {
     writeFileSync(join(pgCerts, to), sh('cat', [from]));
     chmodSync(join(pgCerts, to), 0o600);
   }
   if (owner) {
-    for (const path of [data, pgCerts, join(pgCerts, 'server.crt'), join(pgCerts, 'server.key'), join(pgCerts, 'ca.crt')]) chownSync(path, owner.uid, owner.gid);
+    for (const path of [
+      data,
+      pgCerts,
+      join(pgCerts, 'server.crt'),
+      join(pgCerts, 'server.key'),
+      join(pgCerts, 'ca.crt'),
+    ])
+      chownSync(path, owner.uid, owner.gid);
   }
   const pwfile = join(pgCerts, 'pw');
   writeFileSync(pwfile, 'postgres-unused\n');
   if (owner) chownSync(pwfile, owner.uid, owner.gid);
-  sh(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8'], owner ?? {});
+  sh(
+    pgBin('initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8'],
+    owner ?? {},
+  );
   writeFileSync(
     join(data, 'pg_hba.conf'),
     [
@@ -200,9 +301,28 @@ export async function startPostgres(dir: string, certs: Certificates, port: numb
   const child = spawnServer(
     pgBin('postgres'),
     [
-      '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${data}`,
-      '-c', 'ssl=on', '-c', `ssl_cert_file=${join(pgCerts, 'server.crt')}`, '-c', `ssl_key_file=${join(pgCerts, 'server.key')}`,
-      '-c', `ssl_ca_file=${join(pgCerts, 'ca.crt')}`, '-c', 'fsync=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=40',
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${data}`,
+      '-c',
+      'ssl=on',
+      '-c',
+      `ssl_cert_file=${join(pgCerts, 'server.crt')}`,
+      '-c',
+      `ssl_key_file=${join(pgCerts, 'server.key')}`,
+      '-c',
+      `ssl_ca_file=${join(pgCerts, 'ca.crt')}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'max_connections=40',
     ],
     owner ?? {},
   );
@@ -210,7 +330,11 @@ export async function startPostgres(dir: string, certs: Certificates, port: numb
   // Ready for queries (the port opens before recovery ends): set the users up over the socket.
   const psql = (sql: string): string => {
     for (let i = 0; ; i++) {
-      const r = spawnSync(pgBin('psql'), ['-h', data, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8', ...(owner ?? {}) });
+      const r = spawnSync(
+        pgBin('psql'),
+        ['-h', data, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-tAc', sql],
+        { encoding: 'utf8', ...(owner ?? {}) },
+      );
       if (r.status === 0) return r.stdout;
       if (i > 100) throw new Error(`psql failed: ${r.stderr}`);
       spawnSync('sleep', ['0.1']);
@@ -229,7 +353,19 @@ export async function startPostgres(dir: string, certs: Certificates, port: numb
 export async function startMariadb(dir: string, certs: Certificates, port: number): Promise<Started> {
   const data = join(dir, `maria-${port}`);
   mkdirSync(data, { recursive: true });
-  sh('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve', '--skip-log-bin'], {});
+  sh(
+    'mariadb-install-db',
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+      '--skip-log-bin',
+    ],
+    {},
+  );
   const init = join(dir, `maria-init-${port}.sql`);
   writeFileSync(
     init,
@@ -243,11 +379,26 @@ export async function startMariadb(dir: string, certs: Certificates, port: numbe
     ].join('\n'),
   );
   const child = spawnServer('mariadbd', [
-    '--no-defaults', `--datadir=${data}`, '--user=root', `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(data, 'sock')}`,
-    `--pid-file=${join(data, 'pid')}`, `--log-error=${join(data, 'err.log')}`, '--skip-name-resolve', '--skip-log-bin',
-    '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--skip-innodb-doublewrite', '--innodb-flush-log-at-trx-commit=0',
-    `--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.dnsOnlyCert}`, `--ssl-key=${certs.dnsOnlyKey}`, '--require-secure-transport=ON',
-    `--init-file=${init}`, '--max-connections=60',
+    '--no-defaults',
+    `--datadir=${data}`,
+    '--user=root',
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${join(data, 'sock')}`,
+    `--pid-file=${join(data, 'pid')}`,
+    `--log-error=${join(data, 'err.log')}`,
+    '--skip-name-resolve',
+    '--skip-log-bin',
+    '--innodb-buffer-pool-size=16M',
+    '--innodb-log-file-size=8M',
+    '--skip-innodb-doublewrite',
+    '--innodb-flush-log-at-trx-commit=0',
+    `--ssl-ca=${certs.ca}`,
+    `--ssl-cert=${certs.dnsOnlyCert}`,
+    `--ssl-key=${certs.dnsOnlyKey}`,
+    '--require-secure-transport=ON',
+    `--init-file=${init}`,
+    '--max-connections=60',
   ]);
   await listening(child, port, 'mariadbd');
   return { port, stop: () => stopChild(child, port) };
@@ -255,35 +406,81 @@ export async function startMariadb(dir: string, certs: Certificates, port: numbe
 
 /** TLS arguments of redis-server. */
 const redisTls = (certs: Certificates, port: number): string[] => [
-  '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-  '--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'optional',
+  '--port',
+  '0',
+  '--tls-port',
+  String(port),
+  '--bind',
+  '127.0.0.1',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--tls-cert-file',
+  certs.serverCert,
+  '--tls-key-file',
+  certs.serverKey,
+  '--tls-ca-cert-file',
+  certs.ca,
+  '--tls-auth-clients',
+  'optional',
 ];
 
 /** Redis on a TLS port only; user `app_user` (password) may do anything, `default` is off. */
 export async function startRedisTls(dir: string, certs: Certificates, port: number): Promise<Started> {
   const acl = join(dir, `redis-${port}.acl`);
-  writeFileSync(acl, [`user default off`, `user ${USERS.app.name} on >${USERS.app.password} ~* &* +@all`, ''].join('\n'));
+  writeFileSync(
+    acl,
+    [`user default off`, `user ${USERS.app.name} on >${USERS.app.password} ~* &* +@all`, ''].join('\n'),
+  );
   const child = spawnServer('redis-server', [...redisTls(certs, port), '--aclfile', acl, '--dir', dir]);
   await listening(child, port, 'redis-server');
   return { port, stop: () => stopChild(child, port) };
 }
 
 /** A 3-master Redis Cluster over TLS (client and cluster bus), no auth. */
-export async function startRedisClusterTls(dir: string, certs: Certificates, ports: readonly number[]): Promise<Started[]> {
+export async function startRedisClusterTls(
+  dir: string,
+  certs: Certificates,
+  ports: readonly number[],
+): Promise<Started[]> {
   const nodes = await Promise.all(
     ports.map(async (port) => {
       const child = spawnServer('redis-server', [
-        ...redisTls(certs, port), '--tls-cluster', 'yes', '--tls-replication', 'yes', '--cluster-enabled', 'yes',
-        '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--dir', dir,
+        ...redisTls(certs, port),
+        '--tls-cluster',
+        'yes',
+        '--tls-replication',
+        'yes',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '2000',
+        '--dir',
+        dir,
       ]);
       await listening(child, port, 'redis-server (cluster)');
       return { port, stop: () => stopChild(child, port) };
     }),
   );
   const tlsCli = ['--tls', '--cacert', certs.ca];
-  sh('redis-cli', [...tlsCli, '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+  sh('redis-cli', [
+    ...tlsCli,
+    '--cluster',
+    'create',
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    '--cluster-replicas',
+    '0',
+    '--cluster-yes',
+  ]);
   for (let i = 0; ; i++) {
-    const ok = ports.every((p) => /cluster_state:ok/.test(spawnSync('redis-cli', [...tlsCli, '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout));
+    const ok = ports.every((p) =>
+      /cluster_state:ok/.test(
+        spawnSync('redis-cli', [...tlsCli, '-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout,
+      ),
+    );
     if (ok) break;
     if (i > 200) throw new Error('the TLS Redis Cluster did not reach cluster_state:ok');
     await new Promise((r) => setTimeout(r, 100));
@@ -295,17 +492,31 @@ export async function startRedisClusterTls(dir: string, certs: Certificates, por
  * A TLS-only master (no auth) and a TLS-only Sentinel watching it as `name` (quorum 1): the
  * Sentinel talks TLS to clients and to the master (`tls-replication yes`).
  */
-export async function startSentinelTls(dir: string, certs: Certificates, name: string, masterPort: number, sentinelPort: number): Promise<Started[]> {
+export async function startSentinelTls(
+  dir: string,
+  certs: Certificates,
+  name: string,
+  masterPort: number,
+  sentinelPort: number,
+): Promise<Started[]> {
   const master = spawnServer('redis-server', [...redisTls(certs, masterPort), '--dir', dir]);
   await listening(master, masterPort, 'redis-server (master)');
   const conf = join(dir, `sentinel-${sentinelPort}.conf`);
   writeFileSync(
     conf,
     [
-      'port 0', `tls-port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`,
-      `tls-cert-file ${certs.serverCert}`, `tls-key-file ${certs.serverKey}`, `tls-ca-cert-file ${certs.ca}`,
-      'tls-auth-clients no', 'tls-replication yes',
-      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`, `sentinel down-after-milliseconds ${name} 1000`, '',
+      'port 0',
+      `tls-port ${sentinelPort}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `tls-cert-file ${certs.serverCert}`,
+      `tls-key-file ${certs.serverKey}`,
+      `tls-ca-cert-file ${certs.ca}`,
+      'tls-auth-clients no',
+      'tls-replication yes',
+      `sentinel monitor ${name} 127.0.0.1 ${masterPort} 1`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      '',
     ].join('\n'),
   );
   const sentinel = spawnServer('redis-server', [conf, '--sentinel']);
@@ -323,9 +534,13 @@ export async function startMemcachedSasl(dir: string, port: number): Promise<Sta
   const db = join(conf, 'sasldb2');
   writeFileSync(join(conf, 'memcached.conf'), `mech_list: plain\nsasldb_path: ${db}\n`);
   sh('saslpasswd2', ['-p', '-a', 'memcached', '-c', '-f', db, USERS.app.name], { input: USERS.app.password });
-  const child = spawnServer('memcached', ['-S', '-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '16', '-u', 'root'], {
-    env: { ...process.env, SASL_CONF_PATH: conf },
-  });
+  const child = spawnServer(
+    'memcached',
+    ['-S', '-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '16', '-u', 'root'],
+    {
+      env: { ...process.env, SASL_CONF_PATH: conf },
+    },
+  );
   await listening(child, port, 'memcached');
   return { port, stop: () => stopChild(child, port) };
 }

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { startStatorServer } from '../../../src/http/index.js';
 import { createStator, type Stator } from '../../../src/index.js';
-import { makeCertificates, makeTempDir, removeTempDir, startPostgres, startRedisTls, USERS, type Certificates, type Started } from './tls-servers.js';
+import {
+  makeCertificates,
+  makeTempDir,
+  removeTempDir,
+  startPostgres,
+  startRedisTls,
+  USERS,
+  type Certificates,
+  type Started,
+} from './tls-servers.js';
 
 // A password given only inside database.url and cache.url (from the environment) must appear in
 // no output channel: log lines, errors, events$ and the event log file, status$, health(),
@@ -89,11 +98,14 @@ describe('a password given only inside a URL', () => {
       await stator.cache.set('url-secrets', { ok: true });
       expect(await stator.cache.get('url-secrets')).toEqual({ ok: true });
       expect((await stator.db.knex.raw<{ rows: Array<{ one: number }> }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
-      await stator.db.knex.raw('SELECT no_such_column FROM pg_class').catch((error: unknown) => capture('runs: query error', String(error)));
+      await stator.db.knex
+        .raw('SELECT no_such_column FROM pg_class')
+        .catch((error: unknown) => capture('runs: query error', String(error)));
       capture('runs: health', stator.health());
       const http = await startStatorServer(stator, { port: HTTP, host: '127.0.0.1' });
       try {
-        for (const path of ['/status', '/health', '/metrics', '/ready']) capture(`runs: GET ${path}`, await (await fetch(`${http.url}${path}`)).text());
+        for (const path of ['/status', '/health', '/metrics', '/ready'])
+          capture(`runs: GET ${path}`, await (await fetch(`${http.url}${path}`)).text());
       } finally {
         await new Promise<void>((resolve) => http.server.close(() => resolve()));
       }
@@ -103,7 +115,7 @@ describe('a password given only inside a URL', () => {
     }
     capture('runs: event log', readFileSync(join(dir, 'runs', 'logs', 'events.jsonl'), 'utf8'));
     expect(seen.filter((s) => s.channel.startsWith('runs: log')).length).toBeGreaterThan(3);
-    expect(seen.find((s) => s.channel === "runs: GET /status")?.text).toMatch(/"status":"up"/);
+    expect(seen.find((s) => s.channel === 'runs: GET /status')?.text).toMatch(/"status":"up"/);
   });
 
   it('is in no error, log line or event of a Stator that cannot reach its database', async () => {
@@ -127,19 +139,29 @@ describe('a password given only inside a URL', () => {
   it('is in no configuration error: a malformed URL is explained by its path, not echoed', () => {
     let message = '';
     try {
-      loadConfig(configFile('malformed'), { env: { ...process.env, DATABASE_URL: `postgres://${credentials}@db.internal:54x2/test`, REDIS_URL: `rediss://${credentials}@127.0.0.1:${REDIS}` } });
+      loadConfig(configFile('malformed'), {
+        env: {
+          ...process.env,
+          DATABASE_URL: `postgres://${credentials}@db.internal:54x2/test`,
+          REDIS_URL: `rediss://${credentials}@127.0.0.1:${REDIS}`,
+        },
+      });
     } catch (error) {
       message = String(error);
     }
     capture('malformed: config error', message);
-    expect(message).toMatch(/database\.url: expected a URL like postgres:\/\/app@db\.example\.com:5432\/app\?sslmode=verify-full .*, but the port of the host is not a number from 1 to 65535/);
+    expect(message).toMatch(
+      /database\.url: expected a URL like postgres:\/\/app@db\.example\.com:5432\/app\?sslmode=verify-full .*, but the port of the host is not a number from 1 to 65535/,
+    );
     expect(message).not.toContain('db.internal');
     expect(message).not.toContain('54x2');
   });
 
   it('appears nowhere in what all of the above produced', () => {
     expect(seen.length).toBeGreaterThan(20);
-    const leaks = seen.filter((s) => s.text.includes(PASSWORD) || s.text.includes(encodeURIComponent(PASSWORD))).map((s) => s.channel);
+    const leaks = seen
+      .filter((s) => s.text.includes(PASSWORD) || s.text.includes(encodeURIComponent(PASSWORD)))
+      .map((s) => s.channel);
     expect(leaks).toEqual([]);
   });
 });

@@ -29,7 +29,15 @@ function setup() {
     pool.idle = 10 - busy;
   };
   const pool_utilization = () => manager.states().find((a) => a.rule === 'pool_utilization');
-  return { ...t, manager, notified, published, setBusy, pool_utilization, stop: () => (collector.stop(), manager.stop()) };
+  return {
+    ...t,
+    manager,
+    notified,
+    published,
+    setBusy,
+    pool_utilization,
+    stop: () => (collector.stop(), manager.stop()),
+  };
 }
 
 describe('alert controls (simulated clock)', () => {
@@ -99,7 +107,9 @@ describe('alert controls (simulated clock)', () => {
     expect(s.manager.unsilence({ severity: 'warning' })).toEqual(['pool_utilization']);
     await s.clock.advance(10_000);
     expect(s.notified).toEqual([]);
-    expect(() => s.manager.silence('pool_utilisation', 60)).toThrow(/no alert rule "pool_utilisation".*pool_utilization/);
+    expect(() => s.manager.silence('pool_utilisation', 60)).toThrow(
+      /no alert rule "pool_utilisation".*pool_utilization/,
+    );
     let unknown: unknown;
     try {
       s.manager.clear('nope');

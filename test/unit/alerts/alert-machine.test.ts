@@ -10,7 +10,14 @@ function start(input: Partial<AlertInput> = {}) {
   const clock = new TestClock();
   const actor = createActor(alertMachine, {
     clock,
-    input: { rule: 'pool_utilization', threshold: 0.9, clearThreshold: 0.8, holdMs: 60 * SECOND, clearHoldMs: 30 * SECOND, ...input },
+    input: {
+      rule: 'pool_utilization',
+      threshold: 0.9,
+      clearThreshold: 0.8,
+      holdMs: 60 * SECOND,
+      clearHoldMs: 30 * SECOND,
+      ...input,
+    },
   });
   const statuses: string[] = [];
   actor.subscribe((s) => {
@@ -127,7 +134,14 @@ describe('alert machine', () => {
   });
 
   it('supports signals that must stay high (direction below)', async () => {
-    const a = start({ rule: 'cache_hit_ratio', direction: 'below', threshold: 0.5, clearThreshold: 0.6, holdMs: 10 * SECOND, clearHoldMs: 10 * SECOND });
+    const a = start({
+      rule: 'cache_hit_ratio',
+      direction: 'below',
+      threshold: 0.5,
+      clearThreshold: 0.6,
+      holdMs: 10 * SECOND,
+      clearHoldMs: 10 * SECOND,
+    });
     a.sample(0.4);
     await a.clock.advance(10 * SECOND);
     expect(alertStatusOf(a.value())).toBe('firing');

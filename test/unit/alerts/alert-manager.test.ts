@@ -36,7 +36,9 @@ describe('alert manager', () => {
     expect(s.manager.states().map((a) => a.rule)).toEqual(['pool_utilization', 'error_rate', 'latency_p95']);
     s.setBusy(10);
     await s.clock.advance(10_000); // first snapshot: pending
-    expect(s.manager.open()).toEqual([expect.objectContaining({ rule: 'pool_utilization', status: 'pending', value: 1 })]);
+    expect(s.manager.open()).toEqual([
+      expect.objectContaining({ rule: 'pool_utilization', status: 'pending', value: 1 }),
+    ]);
     await s.clock.advance(30_000); // held for alert_hold: firing
     s.setBusy(5);
     await s.clock.advance(10_000); // clear → clearing
@@ -75,7 +77,14 @@ describe('alert manager', () => {
       monitoring: {
         rules: [
           { name: 'mail_queue', metric: 'app_queue_depth', labels: { queue: 'mail' }, threshold: 100, hold: 0 },
-          { name: 'job_failures', metric: 'app_job_failures_total', rate: true, threshold: 1, hold: 0, severity: 'critical' },
+          {
+            name: 'job_failures',
+            metric: 'app_job_failures_total',
+            rate: true,
+            threshold: 1,
+            hold: 0,
+            severity: 'critical',
+          },
         ],
       },
     });
@@ -87,7 +96,10 @@ describe('alert manager', () => {
     failures.inc(50); // 5/s over the next 10 s interval
     await s.clock.advance(10_000);
     await s.clock.advance(1);
-    const firing = s.manager.open().filter((a) => a.status === 'firing').map((a) => [a.rule, a.severity]);
+    const firing = s.manager
+      .open()
+      .filter((a) => a.status === 'firing')
+      .map((a) => [a.rule, a.severity]);
     expect(firing).toEqual([
       ['mail_queue', 'warning'],
       ['job_failures', 'critical'],
@@ -104,7 +116,16 @@ describe('alert manager', () => {
     });
     const seen: string[] = [];
     manager.alerts$.subscribe((x) => seen.push(x.to));
-    manager.evaluate({ time: 0, intervalMs: 0, latency: [], pools: [], errors: { operations: 0, errors: 0, rate: 0, byKind: {}, byResource: [] }, cache: { hits: 0, misses: 0, hitRatio: null }, breakers: [], values: {} });
+    manager.evaluate({
+      time: 0,
+      intervalMs: 0,
+      latency: [],
+      pools: [],
+      errors: { operations: 0, errors: 0, rate: 0, byKind: {}, byResource: [] },
+      cache: { hits: 0, misses: 0, hitRatio: null },
+      breakers: [],
+      values: {},
+    });
     await s.clock.advance(1);
     expect(seen).toEqual(['pending', 'firing']);
     expect(s.lines.some((l) => String(l.message).includes('alert notifier callback failed'))).toBe(true);
@@ -123,6 +144,8 @@ describe('alert manager', () => {
 
   it('refuses two rules with one name', () => {
     const s = testContext(config);
-    expect(() => createAlertManager(s.ctx, { rules: [{ name: 'error_rate', select: () => 0, threshold: 1, holdSeconds: 1 }] })).toThrow(/named "error_rate"/);
+    expect(() =>
+      createAlertManager(s.ctx, { rules: [{ name: 'error_rate', select: () => 0, threshold: 1, holdSeconds: 1 }] }),
+    ).toThrow(/named "error_rate"/);
   });
 });

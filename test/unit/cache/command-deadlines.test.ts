@@ -59,7 +59,10 @@ describe('CommandDeadlines', () => {
     await clock.advance(199);
     expect(second.isSettled).toBe(false);
     await clock.advance(1);
-    expect(await second.promise.catch((e: unknown) => e)).toMatchObject({ code: 'OPERATION_TIMEOUT', operation: 'set' });
+    expect(await second.promise.catch((e: unknown) => e)).toMatchObject({
+      code: 'OPERATION_TIMEOUT',
+      operation: 'set',
+    });
     expect(deadlines.pending).toBe(0);
     expect(clock.pending).toBe(0);
   });
@@ -75,7 +78,7 @@ describe('CommandDeadlines', () => {
       // Redis answers in order; 32 calls in flight at a time.
       if (inFlight.length > 32) inFlight.shift()?.resolve('v');
     }
-    const queue = (deadlines as unknown as { commands: unknown[]; head: number });
+    const queue = deadlines as unknown as { commands: unknown[]; head: number };
     expect(queue.commands.length - queue.head).toBeLessThanOrEqual(40);
   });
 
@@ -89,7 +92,7 @@ describe('CommandDeadlines', () => {
       deadlines.track(c);
       c.resolve('v');
     }
-    const queue = (deadlines as unknown as { commands: unknown[]; head: number });
+    const queue = deadlines as unknown as { commands: unknown[]; head: number };
     expect(queue.commands.length - queue.head).toBeLessThan(4200);
     expect(deadlines.pending).toBe(1);
     await clock.advance(1000);

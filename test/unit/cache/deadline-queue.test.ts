@@ -9,7 +9,9 @@ describe('DeadlineQueue', () => {
   it('tells onExpired which call ran out, with what it was started with; answered calls are not reported', async () => {
     const clock = new TestClock();
     const expired: Array<[unknown, string]> = [];
-    const deadlines = new DeadlineQueue(clock, 'cache', 500, (deadline, error) => expired.push([deadline.subject, error.name]));
+    const deadlines = new DeadlineQueue(clock, 'cache', 500, (deadline, error) =>
+      expired.push([deadline.subject, error.name]),
+    );
     const lost = new Promise((_, reject) => deadlines.start('get', reject, 'server-a')).catch((e: unknown) => e);
     const answered = deadlines.start('set', () => undefined, 'server-b');
     expect(deadlines.settle(answered)).toBe(true);
@@ -69,7 +71,7 @@ describe('DeadlineQueue', () => {
     expect((deadlines as unknown as { queue: unknown[] }).queue.length).toBe(0);
   });
 
-  it('start/settle time a call answered through a callback, with no promise of the queue\'s own', async () => {
+  it("start/settle time a call answered through a callback, with no promise of the queue's own", async () => {
     const clock = new TestClock();
     const deadlines = new DeadlineQueue(clock, 'cache', 500);
     const call = (answerAfter: number | undefined): Promise<string> =>

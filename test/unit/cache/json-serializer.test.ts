@@ -15,7 +15,10 @@ describe('jsonSerializer', () => {
       bytes: Buffer.from('héllo'),
       view: new Uint8Array([1, 2, 3]),
       big: -(2n ** 70n),
-      map: new Map<unknown, unknown>([[1, new Date(5)], ['k', { deep: new Set(['a']) }]]),
+      map: new Map<unknown, unknown>([
+        [1, new Date(5)],
+        ['k', { deep: new Set(['a']) }],
+      ]),
       list: [new Date(0), Buffer.alloc(0)],
     };
     const back = roundTrip(value) as typeof value;

@@ -71,7 +71,14 @@ describe('MemcachedServers', () => {
     answering.add('b:2');
     await clock.advance(200);
     expect(servers.isDown('b:2')).toBe(false);
-    expect(signals.filter(([a]) => a === 'b:2').map(([, s]) => s)).toEqual(['ready', 'error', 'reconnecting', 'reconnecting', 'reconnecting', 'ready']);
+    expect(signals.filter(([a]) => a === 'b:2').map(([, s]) => s)).toEqual([
+      'ready',
+      'error',
+      'reconnecting',
+      'reconnecting',
+      'reconnecting',
+      'ready',
+    ]);
     await clock.advance(1000);
     expect(probes).toHaveLength(3);
     servers.stop();

@@ -20,7 +20,11 @@ describe('NodeConnections', () => {
     nodes.observe('10.0.0.1:6379', 'error', new Error('read ECONNRESET'));
     nodes.observe('10.0.0.1:6379', 'closed');
     nodes.observe('10.0.0.1:6379', 'reconnecting');
-    expect(nodes.snapshot()['10.0.0.1:6379']).toMatchObject({ state: 'reconnecting', reconnects: 1, lastError: 'read ECONNRESET' });
+    expect(nodes.snapshot()['10.0.0.1:6379']).toMatchObject({
+      state: 'reconnecting',
+      reconnects: 1,
+      lastError: 'read ECONNRESET',
+    });
     nodes.observe('10.0.0.1:6379', 'ready');
     expect(nodes.snapshot()['10.0.0.1:6379']?.state).toBe('idle');
     const events = ctx.published.filter((e) => e.source === 'cache/10.0.0.1:6379').map((e) => [e.type, e.state]);

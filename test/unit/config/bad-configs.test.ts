@@ -40,7 +40,9 @@ const objectCases: readonly Case[] = [
   {
     name: 'unknown database driver, prefix of a known one',
     config: cfg({ database: { driver: 'postgres' } }),
-    problems: [['database.driver', 'expected one of sqlite, postgresql, mysql, got "postgres"; did you mean `postgresql`?']],
+    problems: [
+      ['database.driver', 'expected one of sqlite, postgresql, mysql, got "postgres"; did you mean `postgresql`?'],
+    ],
   },
   {
     name: 'unknown driver, nothing close',
@@ -90,25 +92,39 @@ const objectCases: readonly Case[] = [
   {
     name: 'isolation level in lower case',
     config: cfg({ transaction: { isolation_level: 'serializable' } }),
-    problems: [[
-      'transaction.isolation_level',
-      'expected one of READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE, got "serializable"; did you mean `SERIALIZABLE`?',
-    ]],
+    problems: [
+      [
+        'transaction.isolation_level',
+        'expected one of READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE, got "serializable"; did you mean `SERIALIZABLE`?',
+      ],
+    ],
   },
   {
     name: 'back-off misspelled',
     config: cfg({ error_handling: { retry: { backoff: 'exponental' } } }),
-    problems: [['error_handling.retry.backoff', 'expected one of constant, linear, exponential, got "exponental"; did you mean `exponential`?']],
+    problems: [
+      [
+        'error_handling.retry.backoff',
+        'expected one of constant, linear, exponential, got "exponental"; did you mean `exponential`?',
+      ],
+    ],
   },
   {
     name: 'permissions not a mode',
     config: cfg({ filesystem: { permissions: 'rwxr-xr-x' } }),
-    problems: [['filesystem.permissions', 'expected a file mode in octal such as 0755 (a number, or a string "0755"), got "rwxr-xr-x"']],
+    problems: [
+      [
+        'filesystem.permissions',
+        'expected a file mode in octal such as 0755 (a number, or a string "0755"), got "rwxr-xr-x"',
+      ],
+    ],
   },
   {
     name: 'permissions with a non-octal digit',
     config: cfg({ filesystem: { permissions: 789 } }),
-    problems: [['filesystem.permissions', 'expected a file mode in octal such as 0755 (a number, or a string "0755"), got 789']],
+    problems: [
+      ['filesystem.permissions', 'expected a file mode in octal such as 0755 (a number, or a string "0755"), got 789'],
+    ],
   },
   {
     name: 'required_dirs not a list',
@@ -123,12 +139,22 @@ const objectCases: readonly Case[] = [
   {
     name: 'required dir escaping base_path',
     config: cfg({ filesystem: { required_dirs: ['logs', '../etc'] } }),
-    problems: [['filesystem.required_dirs[1]', 'expected a directory relative to filesystem.base_path that stays inside it, got "../etc"']],
+    problems: [
+      [
+        'filesystem.required_dirs[1]',
+        'expected a directory relative to filesystem.base_path that stays inside it, got "../etc"',
+      ],
+    ],
   },
   {
     name: 'absolute required dir',
     config: cfg({ filesystem: { required_dirs: ['/var/log'] } }),
-    problems: [['filesystem.required_dirs[0]', 'expected a directory relative to filesystem.base_path that stays inside it, got "/var/log"']],
+    problems: [
+      [
+        'filesystem.required_dirs[0]',
+        'expected a directory relative to filesystem.base_path that stays inside it, got "/var/log"',
+      ],
+    ],
   },
   {
     name: 'min_connections above max_connections',
@@ -138,19 +164,35 @@ const objectCases: readonly Case[] = [
   {
     name: 'memcached servers with redis',
     config: cfg({ cache: { driver: 'redis', servers: ['a:11211'] } }),
-    problems: [['cache.servers', 'only allowed with cache.driver memcached, got driver "redis"; remove it or set cache.driver: memcached']],
+    problems: [
+      [
+        'cache.servers',
+        'only allowed with cache.driver memcached, got driver "redis"; remove it or set cache.driver: memcached',
+      ],
+    ],
   },
   {
     name: 'redis cluster with memcached',
     config: cfg({ cache: { driver: 'memcached', cluster: { nodes: [{ host: 'a', port: 7000 }] } } }),
-    problems: [['cache.cluster', 'only allowed with cache.driver redis, got driver "memcached"; remove it or set cache.driver: redis']],
+    problems: [
+      [
+        'cache.cluster',
+        'only allowed with cache.driver redis, got driver "memcached"; remove it or set cache.driver: redis',
+      ],
+    ],
   },
   {
     name: 'cluster and sentinel together',
     config: cfg({
-      cache: { driver: 'redis', cluster: { nodes: [{ host: 'a', port: 7000 }] }, sentinel: { name: 'm', nodes: [{ host: 'b', port: 26379 }] } },
+      cache: {
+        driver: 'redis',
+        cluster: { nodes: [{ host: 'a', port: 7000 }] },
+        sentinel: { name: 'm', nodes: [{ host: 'b', port: 26379 }] },
+      },
     }),
-    problems: [['cache.sentinel', 'cannot be combined with cache.cluster, got both; keep the one your Redis deployment uses']],
+    problems: [
+      ['cache.sentinel', 'cannot be combined with cache.cluster, got both; keep the one your Redis deployment uses'],
+    ],
   },
   {
     name: 'bad port of a cluster node',
@@ -199,7 +241,10 @@ describe('loadConfig rejects bad configuration objects', () => {
 
   it('lists every problem at once, not only the first', () => {
     const error = configError(() =>
-      loadConfig(cfg({ cache: { driver: 'memcache', port: 'x' }, database: { port: 0 }, caches: {} }), { cwd: tmp.dir, env: {} }),
+      loadConfig(cfg({ cache: { driver: 'memcache', port: 'x' }, database: { port: 0 }, caches: {} }), {
+        cwd: tmp.dir,
+        env: {},
+      }),
     );
     expect(error.problems.map((p) => p.path).sort()).toEqual(['cache.driver', 'cache.port', 'caches', 'database.port']);
   });
@@ -221,33 +266,47 @@ describe('loadConfig rejects bad YAML files', () => {
   it('names a missing environment variable and its path', () => {
     const error = yamlCase('database:\n  driver: postgresql\n  password: ${DB_PASSWORD}\n');
     expect(error.problems).toEqual([
-      { path: 'database.password', message: 'environment variable DB_PASSWORD is not set; export it, or give a default with ${DB_PASSWORD:-value}' },
+      {
+        path: 'database.password',
+        message: 'environment variable DB_PASSWORD is not set; export it, or give a default with ${DB_PASSWORD:-value}',
+      },
     ]);
   });
 
   it('reports a non-numeric port from the environment with the value', () => {
     const error = yamlCase('database:\n  port: ${DB_PORT:-5432}\n', { DB_PORT: 'abc' });
-    expect(error.problems).toEqual([{ path: 'database.port', message: 'expected an integer from 1 to 65535, got "abc"' }]);
+    expect(error.problems).toEqual([
+      { path: 'database.port', message: 'expected an integer from 1 to 65535, got "abc"' },
+    ]);
   });
 
   it('reports a malformed reference', () => {
     const error = yamlCase('cache:\n  host: ${1HOST}\n');
     expect(error.problems).toEqual([
-      { path: 'cache.host', message: '${1HOST} is not a valid reference; write ${NAME} or ${NAME:-default} (or $${ for a literal ${)' },
+      {
+        path: 'cache.host',
+        message: '${1HOST} is not a valid reference; write ${NAME} or ${NAME:-default} (or $${ for a literal ${)',
+      },
     ]);
   });
 
   it('reports an unterminated reference', () => {
     const error = yamlCase('cache:\n  host: "${HOST"\n');
     expect(error.problems).toEqual([
-      { path: 'cache.host', message: '${HOST is not a valid reference; write ${NAME} or ${NAME:-default} (or $${ for a literal ${)' },
+      {
+        path: 'cache.host',
+        message: '${HOST is not a valid reference; write ${NAME} or ${NAME:-default} (or $${ for a literal ${)',
+      },
     ]);
   });
 
   it('keeps a quoted number a string and says so', () => {
     const error = yamlCase('connection_pool:\n  max_connections: "20"\n');
     expect(error.problems).toEqual([
-      { path: 'connection_pool.max_connections', message: 'expected an integer of 1 or more, got "20"; write the number without quotes' },
+      {
+        path: 'connection_pool.max_connections',
+        message: 'expected an integer of 1 or more, got "20"; write the number without quotes',
+      },
     ]);
   });
 
@@ -258,14 +317,18 @@ describe('loadConfig rejects bad YAML files', () => {
         path: '',
         line: 3,
         column: 1,
-        message: 'line 3, column 1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+        message:
+          'line 3, column 1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
       },
     ]);
   });
 
   it('lists every syntax error of the file', () => {
     const error = yamlCase('cache:\n  driver: redis\n   port: 6379\n');
-    expect(error.problems.map((p) => [p.line, p.column])).toEqual([[2, 11], [2, 11]]);
+    expect(error.problems.map((p) => [p.line, p.column])).toEqual([
+      [2, 11],
+      [2, 11],
+    ]);
   });
 
   it('reports a duplicated key with its line', () => {
@@ -278,7 +341,10 @@ describe('loadConfig rejects bad YAML files', () => {
     const error = configError(() => loadConfig('nope/stator.yaml', { cwd: tmp.dir }));
     expect(error.origin).toBe('nope/stator.yaml');
     expect(error.problems).toEqual([
-      { path: '', message: `configuration file ${tmp.dir}/nope/stator.yaml not found; check the path, or give no file to run on the embedded default` },
+      {
+        path: '',
+        message: `configuration file ${tmp.dir}/nope/stator.yaml not found; check the path, or give no file to run on the embedded default`,
+      },
     ]);
   });
 

@@ -24,7 +24,12 @@ describe('interpolate', () => {
   });
 
   it('reports variables that are not set and have no default', () => {
-    expect(interpolate('${A}/${HOST}/${B}', env)).toEqual({ value: '${A}/db.internal/${B}', replaced: true, missing: ['A', 'B'], malformed: [] });
+    expect(interpolate('${A}/${HOST}/${B}', env)).toEqual({
+      value: '${A}/db.internal/${B}',
+      replaced: true,
+      missing: ['A', 'B'],
+      malformed: [],
+    });
   });
 
   it('reports malformed references', () => {

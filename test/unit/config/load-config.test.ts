@@ -24,9 +24,24 @@ describe('embedded default', () => {
 
   it('keeps the seed defaults and units', () => {
     const config = loadConfig(undefined, { cwd: tmp.dir, env: {} });
-    expect(config.connection_pool).toMatchObject({ max_connections: 10, idle_timeout: 300, max_lifetime: 3600, validation_interval: 60 });
-    expect(config.transaction).toMatchObject({ isolation_level: 'REPEATABLE_READ', timeout: 30, retry_attempts: 3, deadlock_retry: true });
-    expect(config.monitoring).toMatchObject({ metrics_interval: 60, alert_threshold: 0.9, error_threshold: 0.1, performance_threshold: 1 });
+    expect(config.connection_pool).toMatchObject({
+      max_connections: 10,
+      idle_timeout: 300,
+      max_lifetime: 3600,
+      validation_interval: 60,
+    });
+    expect(config.transaction).toMatchObject({
+      isolation_level: 'REPEATABLE_READ',
+      timeout: 30,
+      retry_attempts: 3,
+      deadlock_retry: true,
+    });
+    expect(config.monitoring).toMatchObject({
+      metrics_interval: 60,
+      alert_threshold: 0.9,
+      error_threshold: 0.1,
+      performance_threshold: 1,
+    });
     expect(config.error_handling.retry).toMatchObject({ max_attempts: 3, delay: 1, backoff: 'exponential' });
     expect(config.error_handling.circuit_breaker).toMatchObject({ threshold: 0.5, window: 60, reset_timeout: 300 });
     expect(config.error_handling.fallback).toMatchObject({ enabled: true, strategies: ['cache', 'local', 'default'] });
@@ -39,8 +54,11 @@ describe('embedded default', () => {
 });
 
 describe('configuration object in code', () => {
-  it('validates it, applies defaults and does not touch the caller\'s object', () => {
-    const input: StatorConfigInput = { database: { driver: 'postgresql', port: 5432, database: 'app' }, filesystem: { permissions: 0o700, base_path: 'data' } };
+  it("validates it, applies defaults and does not touch the caller's object", () => {
+    const input: StatorConfigInput = {
+      database: { driver: 'postgresql', port: 5432, database: 'app' },
+      filesystem: { permissions: 0o700, base_path: 'data' },
+    };
     const copy = structuredClone(input);
     const config = loadConfig(input, { cwd: tmp.dir, env: {} });
     expect(config.database).toMatchObject({ driver: 'postgresql', port: 5432, database: 'app', host: '127.0.0.1' });
@@ -55,7 +73,9 @@ describe('configuration object in code', () => {
   });
 
   it('keeps an absolute base_path as it is', () => {
-    expect(loadConfig({ filesystem: { base_path: '/srv/stator' } }, { cwd: tmp.dir }).filesystem.base_path).toBe('/srv/stator');
+    expect(loadConfig({ filesystem: { base_path: '/srv/stator' } }, { cwd: tmp.dir }).filesystem.base_path).toBe(
+      '/srv/stator',
+    );
   });
 });
 
@@ -86,7 +106,14 @@ describe('YAML with ${ENV} interpolation', () => {
   });
 
   it('takes values from the environment, typed where the schema expects a number or a boolean', () => {
-    const config = yaml(file, { CACHE_HOST: '10.0.0.7', ENV_NAME: 'dev', CACHE_DRIVER: 'memcached', DB_PORT: '6543', DEADLOCK_RETRY: 'false', ALERT: '0.5' });
+    const config = yaml(file, {
+      CACHE_HOST: '10.0.0.7',
+      ENV_NAME: 'dev',
+      CACHE_DRIVER: 'memcached',
+      DB_PORT: '6543',
+      DEADLOCK_RETRY: 'false',
+      ALERT: '0.5',
+    });
     expect(config.cache.driver).toBe('memcached');
     expect(config.database.port).toBe(6543);
     expect(config.transaction.deadlock_retry).toBe(false);
@@ -144,29 +171,41 @@ describe('password_file', () => {
   it('reads the password from the file, without its trailing newline, relative to cwd', () => {
     tmp.write('db-password', 'from-file-S3cret\n');
     const secrets = new SecretRegistry();
-    const config = loadConfig(tmp.write('pf.yaml', 'database:\n  driver: postgresql\n  password_file: db-password\n'), { cwd: tmp.dir, env: {}, secrets });
+    const config = loadConfig(tmp.write('pf.yaml', 'database:\n  driver: postgresql\n  password_file: db-password\n'), {
+      cwd: tmp.dir,
+      env: {},
+      secrets,
+    });
     expect(config.database.password).toBe('from-file-S3cret');
     expect(secrets.scrub('login failed: from-file-S3cret')).toBe('login failed: [REDACTED]');
   });
 
   it('works for the cache too, from an object', () => {
     const file = tmp.write('cache-password', 'cache-pw-123\r\n');
-    expect(loadConfig({ cache: { driver: 'redis', password_file: file } }, { cwd: '/' }).cache.password).toBe('cache-pw-123');
+    expect(loadConfig({ cache: { driver: 'redis', password_file: file } }, { cwd: '/' }).cache.password).toBe(
+      'cache-pw-123',
+    );
   });
 });
 
 describe('secrets registry', () => {
   it('registers every secret of a YAML configuration, from the environment and nested keys', () => {
     const secrets = new SecretRegistry();
-    const text = 'database:\n  password: ${DB_PASSWORD}\ncache:\n  driver: redis\n  sentinel:\n    name: m\n    nodes: [{ host: s, port: 26379 }]\n    password: sentinel-pw\n';
+    const text =
+      'database:\n  password: ${DB_PASSWORD}\ncache:\n  driver: redis\n  sentinel:\n    name: m\n    nodes: [{ host: s, port: 26379 }]\n    password: sentinel-pw\n';
     loadConfig(tmp.write('s.yaml', text), { cwd: tmp.dir, env: { DB_PASSWORD: 'env-Pa55word' }, secrets });
     expect(secrets.scrub('x env-Pa55word y sentinel-pw')).toBe('x [REDACTED] y [REDACTED]');
   });
 
   it('registers webhook URLs, which carry tokens', () => {
     const secrets = new SecretRegistry();
-    loadConfig({ monitoring: { webhooks: [{ url: 'https://hooks.example.com/T0/B0/xoxb-hook-secret' }] } }, { cwd: tmp.dir, secrets });
-    expect(secrets.scrub('POST https://hooks.example.com/T0/B0/xoxb-hook-secret failed')).toBe('POST [REDACTED] failed');
+    loadConfig(
+      { monitoring: { webhooks: [{ url: 'https://hooks.example.com/T0/B0/xoxb-hook-secret' }] } },
+      { cwd: tmp.dir, secrets },
+    );
+    expect(secrets.scrub('POST https://hooks.example.com/T0/B0/xoxb-hook-secret failed')).toBe(
+      'POST [REDACTED] failed',
+    );
   });
 
   it('registers the secrets of a configuration object', () => {

@@ -3,10 +3,20 @@ import { beginStatements, endStatement } from '../../../src/database/isolation.j
 
 describe('beginStatements', () => {
   it('maps isolation levels and read-only per dialect', () => {
-    expect(beginStatements('postgresql', 'SERIALIZABLE', true)).toEqual(['BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY']);
-    expect(beginStatements('postgresql', 'READ_COMMITTED', false)).toEqual(['BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED']);
-    expect(beginStatements('mysql', 'REPEATABLE_READ', true)).toEqual(['SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', 'START TRANSACTION READ ONLY']);
-    expect(beginStatements('mysql', 'READ_UNCOMMITTED', false)).toEqual(['SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED', 'START TRANSACTION']);
+    expect(beginStatements('postgresql', 'SERIALIZABLE', true)).toEqual([
+      'BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY',
+    ]);
+    expect(beginStatements('postgresql', 'READ_COMMITTED', false)).toEqual([
+      'BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED',
+    ]);
+    expect(beginStatements('mysql', 'REPEATABLE_READ', true)).toEqual([
+      'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ',
+      'START TRANSACTION READ ONLY',
+    ]);
+    expect(beginStatements('mysql', 'READ_UNCOMMITTED', false)).toEqual([
+      'SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED',
+      'START TRANSACTION',
+    ]);
     expect(beginStatements('sqlite', 'SERIALIZABLE', false)).toEqual(['BEGIN IMMEDIATE']);
     expect(beginStatements('sqlite', 'READ_COMMITTED', true)).toEqual(['BEGIN DEFERRED', 'PRAGMA query_only = ON']);
   });

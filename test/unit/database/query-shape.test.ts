@@ -3,8 +3,12 @@ import { queryShape } from '../../../src/database/query-shape.js';
 
 describe('queryShape', () => {
   it('replaces literals and placeholders and folds lists', () => {
-    expect(queryShape("select * from users where email = 'a@b.c' and id in (1, 2, 3)")).toBe('select * from users where email = ? and id in (?)');
-    expect(queryShape('select * from "t" where "x" = $1 and "y" = $2')).toBe('select * from "t" where "x" = ? and "y" = ?');
+    expect(queryShape("select * from users where email = 'a@b.c' and id in (1, 2, 3)")).toBe(
+      'select * from users where email = ? and id in (?)',
+    );
+    expect(queryShape('select * from "t" where "x" = $1 and "y" = $2')).toBe(
+      'select * from "t" where "x" = ? and "y" = ?',
+    );
     expect(queryShape('insert into t (a, b) values (?, ?), (?, ?), (?, ?)')).toBe('insert into t (a, b) values (?)');
     expect(queryShape("select 'it''s', 1.5e3, x'ff'")).toBe('select ?');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rowsAffected } from '../../../src/database/rows-affected.js';
 
 describe('rowsAffected', () => {
-  it('reads each driver\'s raw response', () => {
+  it("reads each driver's raw response", () => {
     expect(rowsAffected({ command: 'UPDATE', rowCount: 3, rows: [] })).toBe(3);
     expect(rowsAffected([[{ a: 1 }, { a: 2 }], [{ name: 'a' }]])).toBe(2);
     expect(rowsAffected([{ affectedRows: 4, insertId: 0 }, undefined])).toBe(4);

@@ -51,7 +51,11 @@ describe('SlowQueryReporter', () => {
     await clock.advance(0);
     const reports = seen.filter((e) => e.type === 'query.slow');
     expect(reports).toHaveLength(2);
-    expect(reports[0]?.data).toMatchObject({ shape: 'select * from users where email = ?', unindexedTables: ['users'], durationMs: 1500 });
+    expect(reports[0]?.data).toMatchObject({
+      shape: 'select * from users where email = ?',
+      unindexedTables: ['users'],
+      durationMs: 1500,
+    });
     expect(JSON.stringify(reports)).not.toContain("'a'");
     expect(explained).toHaveLength(2);
     expect(metrics.slowQueries).toBe(2);

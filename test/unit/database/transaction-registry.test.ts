@@ -5,7 +5,17 @@ function tx() {
   let finish!: () => void;
   const aborted: string[] = [];
   const done = new Promise<void>((r) => (finish = r));
-  return { handle: { abort: (reason: string) => { aborted.push(reason); finish(); }, done }, finish: () => finish(), aborted };
+  return {
+    handle: {
+      abort: (reason: string) => {
+        aborted.push(reason);
+        finish();
+      },
+      done,
+    },
+    finish: () => finish(),
+    aborted,
+  };
 }
 
 describe('TransactionRegistry', () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
-import { TRANSACTION_TIMEOUT_EVENT, transactionMachine, type RollbackOutcome, type TransactionAttemptInput } from '../../../machines/transaction.machine.js';
+import {
+  TRANSACTION_TIMEOUT_EVENT,
+  transactionMachine,
+  type RollbackOutcome,
+  type TransactionAttemptInput,
+} from '../../../machines/transaction.machine.js';
 import { RollbackFailedError, isRollbackFailedError } from '../../../src/errors/rollback-failed-error.js';
 import { eventPayload } from '../../../src/kernel/event-payload.js';
 import { SecretRegistry } from '../../../src/logging/redact.js';
@@ -8,7 +13,12 @@ import { TestClock } from '../../../src/kernel/clock.js';
 
 /** A promise actor whose every run the test settles by hand. */
 function controllable<T>() {
-  const runs: Array<{ input: TransactionAttemptInput; resolve: (v: T) => void; reject: (e: unknown) => void; signal: AbortSignal }> = [];
+  const runs: Array<{
+    input: TransactionAttemptInput;
+    resolve: (v: T) => void;
+    reject: (e: unknown) => void;
+    signal: AbortSignal;
+  }> = [];
   const logic = fromPromise<T, TransactionAttemptInput>(
     ({ input, signal }) => new Promise<T>((resolve, reject) => runs.push({ input, resolve, reject, signal })),
   );
@@ -21,7 +31,9 @@ function setUp(limits = { maxRetries: 2, timeoutMs: 1000 }) {
   const body = controllable<void>();
   const commit = controllable<void>();
   const rollBack = controllable<RollbackOutcome>();
-  const machine = transactionMachine.provide({ actors: { runBody: body.logic, commit: commit.logic, rollBack: rollBack.logic } });
+  const machine = transactionMachine.provide({
+    actors: { runBody: body.logic, commit: commit.logic, rollBack: rollBack.logic },
+  });
   const actor = createActor(machine, { clock, input });
   const errors: unknown[] = [];
   actor.subscribe({ error: (e) => errors.push(e) });
@@ -51,7 +63,10 @@ describe('transaction machine', () => {
     await settle(t.clock);
     expect(t.state()).toBe('committing');
     t.commit.last().resolve();
-    await expect(toPromise(t.actor as Actor<typeof transactionMachine>)).resolves.toEqual({ outcome: 'committed', attempts: 1 });
+    await expect(toPromise(t.actor as Actor<typeof transactionMachine>)).resolves.toEqual({
+      outcome: 'committed',
+      attempts: 1,
+    });
     expect(t.state()).toBe('committed');
   });
 
@@ -153,7 +168,11 @@ describe('transaction machine', () => {
     t.body.last().reject(new Error('x'));
     await settle(t.clock);
     t.rollBack.last().reject(new Error('socket closed'));
-    expect(await toPromise(t.actor)).toMatchObject({ outcome: 'rolledBack', attempts: 1, rollbackError: new Error('socket closed') });
+    expect(await toPromise(t.actor)).toMatchObject({
+      outcome: 'rolledBack',
+      attempts: 1,
+      rollbackError: new Error('socket closed'),
+    });
     expect(t.errors).toEqual([]);
   });
 
@@ -162,7 +181,9 @@ describe('transaction machine', () => {
     const lost = Object.assign(new Error('terminating connection'), { code: '57P01' });
     t.body.last().reject(lost);
     await settle(t.clock);
-    const failed = new RollbackFailedError({ retry: true, backoffMs: 40 }, 'Connection terminated', { cause: new Error('Connection terminated') });
+    const failed = new RollbackFailedError({ retry: true, backoffMs: 40 }, 'Connection terminated', {
+      cause: new Error('Connection terminated'),
+    });
     t.rollBack.last().reject(failed);
     await settle(t.clock);
     expect(t.state()).toBe('retrying');
@@ -185,9 +206,16 @@ describe('transaction machine', () => {
     const t = setUp({ maxRetries: 3, timeoutMs: 0 });
     t.body.last().reject(new Error('the function failed'));
     await settle(t.clock);
-    t.rollBack.last().reject(new RollbackFailedError({ retry: false, backoffMs: 0 }, 'Client was closed and is not queryable'));
+    t.rollBack
+      .last()
+      .reject(new RollbackFailedError({ retry: false, backoffMs: 0 }, 'Client was closed and is not queryable'));
     const output = await toPromise(t.actor);
-    expect(output).toMatchObject({ outcome: 'rolledBack', attempts: 1, failedIn: 'body', error: new Error('the function failed') });
+    expect(output).toMatchObject({
+      outcome: 'rolledBack',
+      attempts: 1,
+      failedIn: 'body',
+      error: new Error('the function failed'),
+    });
     expect(output.rollbackError).toMatchObject({ code: 'ROLLBACK_FAILED', retry: false });
     expect(t.body.runs).toHaveLength(1);
   });
@@ -195,8 +223,14 @@ describe('transaction machine', () => {
   it('takes the same path on the failed ROLLBACK as recorded in the event log (redacted, a plain object)', async () => {
     const secrets = new SecretRegistry();
     secrets.add('s3cret-pw');
-    const failed = new RollbackFailedError({ retry: true, backoffMs: 25 }, secrets.scrub('password s3cret-pw rejected'), { cause: new Error('s3cret-pw') });
-    const recorded = JSON.parse(JSON.stringify(eventPayload(secrets, { error: failed }))) as { error: Record<string, unknown> };
+    const failed = new RollbackFailedError(
+      { retry: true, backoffMs: 25 },
+      secrets.scrub('password s3cret-pw rejected'),
+      { cause: new Error('s3cret-pw') },
+    );
+    const recorded = JSON.parse(JSON.stringify(eventPayload(secrets, { error: failed }))) as {
+      error: Record<string, unknown>;
+    };
     expect(recorded.error).toMatchObject({ code: 'ROLLBACK_FAILED', retry: true, backoffMs: 25 });
     expect(JSON.stringify(recorded)).not.toContain('s3cret-pw');
 
@@ -209,7 +243,10 @@ describe('transaction machine', () => {
   });
 
   it('fails safe when src/ provides no actors: the default actors throw and the machine ends rolled back', async () => {
-    const actor = createActor(transactionMachine, { clock: new TestClock(), input: { id: 1, maxRetries: 0, timeoutMs: 0 } });
+    const actor = createActor(transactionMachine, {
+      clock: new TestClock(),
+      input: { id: 1, maxRetries: 0, timeoutMs: 0 },
+    });
     const errors: unknown[] = [];
     actor.subscribe({ error: (e) => errors.push(e) });
     actor.start();

@@ -9,7 +9,10 @@ describe('unindexedTables', () => {
           'Node Type': 'Hash Join',
           Plans: [
             { 'Node Type': 'Seq Scan', 'Relation Name': 'orders', Alias: 'o' },
-            { 'Node Type': 'Hash', Plans: [{ 'Node Type': 'Index Scan', 'Relation Name': 'users', 'Index Name': 'users_pkey' }] },
+            {
+              'Node Type': 'Hash',
+              Plans: [{ 'Node Type': 'Index Scan', 'Relation Name': 'users', 'Index Name': 'users_pkey' }],
+            },
           ],
         },
       },
@@ -18,11 +21,21 @@ describe('unindexedTables', () => {
   });
 
   it('finds MySQL and MariaDB tables with access_type ALL', () => {
-    const mysql = { query_block: { select_id: 1, nested_loop: [{ table: { table_name: 'a', access_type: 'ALL' } }, { table: { table_name: 'b', access_type: 'eq_ref', key: 'PRIMARY' } }] } };
+    const mysql = {
+      query_block: {
+        select_id: 1,
+        nested_loop: [
+          { table: { table_name: 'a', access_type: 'ALL' } },
+          { table: { table_name: 'b', access_type: 'eq_ref', key: 'PRIMARY' } },
+        ],
+      },
+    };
     expect(unindexedTables('mysql', mysql)).toEqual(['a']);
     const mariadb = { query_block: { select_id: 1, table: { table_name: 'c', access_type: 'ALL', rows: 50 } } };
     expect(unindexedTables('mysql', mariadb)).toEqual(['c']);
-    expect(unindexedTables('mysql', { query_block: { table: { table_name: 'd', access_type: 'ref', key: 'idx' } } })).toEqual([]);
+    expect(
+      unindexedTables('mysql', { query_block: { table: { table_name: 'd', access_type: 'ref', key: 'idx' } } }),
+    ).toEqual([]);
   });
 
   it('finds SQLite SCAN rows without an index, old and new wording', () => {

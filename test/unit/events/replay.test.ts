@@ -5,7 +5,11 @@ import { replay } from '../../../src/events/replay.js';
 import { TestClock } from '../../../src/kernel/clock.js';
 
 /** A small machine with everything a replay must handle: input, invoke, a named delay, a guard, a child. */
-const child = setup({}).createMachine({ id: 'child', initial: 'off', states: { off: { on: { FLIP: 'on' } }, on: { on: { FLIP: 'off' } } } });
+const child = setup({}).createMachine({
+  id: 'child',
+  initial: 'off',
+  states: { off: { on: { FLIP: 'on' } }, on: { on: { FLIP: 'off' } } },
+});
 const probeMachine = setup({
   types: { input: {} as { limit: number }, context: {} as { failures: number; limit: number } },
   actors: { probe: fromPromise(async () => 'pong'), child },
@@ -61,7 +65,10 @@ describe('replay', () => {
 
   it('reports the first divergence when the input changes', async () => {
     const log = await record(3);
-    const result = await replay(log, { machines: { probe: probeMachine }, input: (_s, _m, recorded) => ({ ...(recorded as object), limit: 2 }) });
+    const result = await replay(log, {
+      machines: { probe: probeMachine },
+      input: (_s, _m, recorded) => ({ ...(recorded as object), limit: 2 }),
+    });
     expect(result.divergence).toMatchObject({ source: 'probe.main', type: 'FAIL', expected: 'up', actual: 'down' });
   });
 
@@ -70,7 +77,11 @@ describe('replay', () => {
     const slower = probeMachine.provide({ delays: { cooldown: 5000 } });
     const result = await replay(log, { machines: { probe: slower } });
     // At the recorded time the cooldown has not elapsed: the next thing the fresh machine did was something else.
-    expect(result.divergence).toMatchObject({ type: 'xstate.after.cooldown.probe.down', expected: 'probing', actual: 'down' });
+    expect(result.divergence).toMatchObject({
+      type: 'xstate.after.cooldown.probe.down',
+      expected: 'probing',
+      actual: 'down',
+    });
     expect(result.divergence?.actualType).not.toBe('xstate.after.cooldown.probe.down');
   });
 
@@ -82,7 +93,9 @@ describe('replay', () => {
       initial: 'idle',
       states: {
         idle: { on: { GO: 'working' } },
-        working: { invoke: { src: 'work', onDone: { target: 'idle', actions: sendParent({ type: 'WORKED' }) }, onError: 'idle' } },
+        working: {
+          invoke: { src: 'work', onDone: { target: 'idle', actions: sendParent({ type: 'WORKED' }) }, onError: 'idle' },
+        },
       },
     });
     const boss = setup({
@@ -114,7 +127,10 @@ describe('replay', () => {
       expect.objectContaining({ source: 'pool.jobs/boss-1/w', type: 'xstate.init', from: 'pool.jobs/boss-1' }),
       expect.objectContaining({ source: 'pool.jobs/boss-1', type: 'xstate.init', data: { machine: 'boss' } }),
     ]);
-    expect(log.find((e) => e.type === 'WORKED')).toMatchObject({ source: 'pool.jobs/boss-1', from: 'pool.jobs/boss-1/w' });
+    expect(log.find((e) => e.type === 'WORKED')).toMatchObject({
+      source: 'pool.jobs/boss-1',
+      from: 'pool.jobs/boss-1/w',
+    });
     expect(log.find((e) => e.type === 'GO')).toMatchObject({ source: 'pool.jobs/boss-1/w', from: 'pool.jobs/boss-1' });
     expect(log.find((e) => e.type === 'TICK')).toMatchObject({ from: 'pool.jobs/boss-1' });
     const result = await replay(log, { machines: { boss } });
@@ -136,7 +152,9 @@ describe('replay', () => {
     const log = await record(3);
     const slightlyShorter = probeMachine.provide({ delays: { cooldown: 950 } });
     expect((await replay(log, { machines: { probe: slightlyShorter } })).divergence).toBeUndefined();
-    expect((await replay(log, { machines: { probe: slightlyShorter }, timerToleranceMs: 10 })).divergence).toMatchObject({
+    expect(
+      (await replay(log, { machines: { probe: slightlyShorter }, timerToleranceMs: 10 })).divergence,
+    ).toMatchObject({
       type: 'xstate.after.cooldown.probe.down',
     });
   });

@@ -12,9 +12,14 @@ describe('visualizations/', () => {
   it('stately.config.json lists every machine of machines/index.ts, and only those', async () => {
     const manifest = await readManifest(root);
     expect(manifest.machines.map((m) => m.id).sort()).toEqual(Object.keys(machinesById).sort());
-    expect(manifest.machines.map((m) => m.id).sort()).toEqual(
-      ['alert', 'circuitBreaker', 'connection', 'resource', 'supervisor', 'transaction'],
-    );
+    expect(manifest.machines.map((m) => m.id).sort()).toEqual([
+      'alert',
+      'circuitBreaker',
+      'connection',
+      'resource',
+      'supervisor',
+      'transaction',
+    ]);
   });
 
   it('is up to date with the machines (run `npm run visualize` and commit when this fails)', async () => {
@@ -33,10 +38,9 @@ describe('visualizations/', () => {
     for (const entry of manifest.machines) {
       const text = await readFile(path.join(root, manifest.outDir, `${entry.id}.svg`), 'utf8');
       const errors: string[] = [];
-      const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(
-        text,
-        'image/svg+xml',
-      );
+      const doc = new DOMParser({
+        onError: (level, message) => void (level !== 'warning' && errors.push(message)),
+      }).parseFromString(text, 'image/svg+xml');
       expect(errors, entry.id).toEqual([]);
       const svg = doc.documentElement;
       expect(svg?.nodeName, entry.id).toBe('svg');
@@ -53,7 +57,9 @@ describe('visualizations/', () => {
     for (const entry of manifest.machines) {
       const mermaid = await readFile(path.join(root, manifest.outDir, `${entry.id}.mmd`), 'utf8');
       expect(mermaid.startsWith('stateDiagram-v2\n')).toBe(true);
-      const json = JSON.parse(await readFile(path.join(root, manifest.outDir, `${entry.id}.json`), 'utf8')) as { id: string };
+      const json = JSON.parse(await readFile(path.join(root, manifest.outDir, `${entry.id}.json`), 'utf8')) as {
+        id: string;
+      };
       expect(json.id).toBe(entry.id);
     }
   });

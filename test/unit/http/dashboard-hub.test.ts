@@ -4,7 +4,13 @@ import { DashboardHub, chartPoint, type HubMessage } from '../../../src/http/das
 import type { StatorEvent } from '../../../src/kernel/event-bus.js';
 import type { MetricsSnapshot } from '../../../src/status/metrics/metrics-snapshot.js';
 
-const event = (seq: number, source: string, type: string, state?: unknown, data?: Record<string, unknown>): StatorEvent => ({
+const event = (
+  seq: number,
+  source: string,
+  type: string,
+  state?: unknown,
+  data?: Record<string, unknown>,
+): StatorEvent => ({
   v: 1,
   seq,
   time: seq * 1000,
@@ -33,10 +39,15 @@ describe('DashboardHub', () => {
     const events$ = new Subject<StatorEvent>();
     const hub = new DashboardHub({
       events$,
-      running: () => [event(1, 'breaker.cache', 'xstate.init', 'closed', { machine: 'circuitBreaker' }), event(2, 'odd', 'xstate.init', 'x')],
+      running: () => [
+        event(1, 'breaker.cache', 'xstate.init', 'closed', { machine: 'circuitBreaker' }),
+        event(2, 'odd', 'xstate.init', 'x'),
+      ],
       states: () => new Map([['breaker.cache', 'open']]),
     });
-    expect(hub.view().actors).toEqual([{ source: 'breaker.cache', machine: 'circuitBreaker', state: 'open', time: 1000 }]);
+    expect(hub.view().actors).toEqual([
+      { source: 'breaker.cache', machine: 'circuitBreaker', state: 'open', time: 1000 },
+    ]);
 
     const seen: HubMessage[] = [];
     hub.messages$.subscribe((m) => seen.push(m));
@@ -51,7 +62,15 @@ describe('DashboardHub', () => {
   });
 
   it('charts the worst pool and operation, and keeps only the last historyMs of points', () => {
-    expect(chartPoint(metrics(0, 0.5, 0.2))).toEqual({ time: 0, poolUse: 0.5, p50: 0.1, p95: 0.2, p99: 0.2, errorRate: 0.1, hitRatio: 0.75 });
+    expect(chartPoint(metrics(0, 0.5, 0.2))).toEqual({
+      time: 0,
+      poolUse: 0.5,
+      p50: 0.1,
+      p95: 0.2,
+      p99: 0.2,
+      errorRate: 0.1,
+      hitRatio: 0.75,
+    });
     expect(chartPoint(metrics(0, 0.5, null))).toMatchObject({ p50: null, p95: null, p99: null });
     const metrics$ = new Subject<MetricsSnapshot>();
     const hub = new DashboardHub({ metrics$ }, 2500);

@@ -22,9 +22,15 @@ function capture(isTTY = false): { stream: Writable & { isTTY?: boolean }; text:
 function logAll(options: LoggerOptions): void {
   const logger = createLogger(options);
   logger.info(`connecting to postgres://app:${PASSWORD}@db:5432/app`);
-  logger.info('login', { user: 'app', password: PASSWORD, nested: { api_key: 'k-123456', hosts: [`redis://:${PASSWORD}@cache:6379`] } });
+  logger.info('login', {
+    user: 'app',
+    password: PASSWORD,
+    nested: { api_key: 'k-123456', hosts: [`redis://:${PASSWORD}@cache:6379`] },
+  });
   logger.warn('token %s refused', TOKEN);
-  const error = new Error(`authentication failed for user "app" with password ${PASSWORD}`, { cause: new Error(`upstream said ${TOKEN}`) });
+  const error = new Error(`authentication failed for user "app" with password ${PASSWORD}`, {
+    cause: new Error(`upstream said ${TOKEN}`),
+  });
   logger.error(error);
   logger.error('query failed', { error });
   logger.debug(`below the level ${PASSWORD}`);
@@ -51,8 +57,16 @@ describe('logger redaction', () => {
 
   it('masks credentials in URLs and secret keys even without known values', () => {
     const out = capture();
-    createLogger({ format: 'json', stream: out.stream }).info('dsn', { url: 'mysql://root:hunter22@db/x', client_secret: 'abc', password: '' });
-    expect(JSON.parse(out.text())).toMatchObject({ url: 'mysql://root:[REDACTED]@db/x', client_secret: '[REDACTED]', password: '' });
+    createLogger({ format: 'json', stream: out.stream }).info('dsn', {
+      url: 'mysql://root:hunter22@db/x',
+      client_secret: 'abc',
+      password: '',
+    });
+    expect(JSON.parse(out.text())).toMatchObject({
+      url: 'mysql://root:[REDACTED]@db/x',
+      client_secret: '[REDACTED]',
+      password: '',
+    });
   });
 });
 
@@ -60,7 +74,11 @@ describe('JSON format', () => {
   it('writes one JSON object a line with level, message, timestamp and scrubbed metadata', () => {
     const out = capture();
     logAll({ format: 'json', stream: out.stream, secrets: secretsWith(PASSWORD, TOKEN) });
-    const entries = out.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const entries = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries.map((e) => [e.level, e.message])).toEqual([
       ['info', 'connecting to postgres://app:[REDACTED]@db:5432/app'],
       ['info', 'login'],
@@ -69,11 +87,20 @@ describe('JSON format', () => {
       ['error', 'query failed'],
     ]);
     for (const entry of entries) expect(typeof entry.timestamp).toBe('string');
-    expect(entries[1]).toMatchObject({ user: 'app', password: '[REDACTED]', nested: { api_key: '[REDACTED]', hosts: ['redis://:[REDACTED]@cache:6379'] } });
+    expect(entries[1]).toMatchObject({
+      user: 'app',
+      password: '[REDACTED]',
+      nested: { api_key: '[REDACTED]', hosts: ['redis://:[REDACTED]@cache:6379'] },
+    });
     // An error logged by itself keeps its stack and cause, scrubbed.
-    expect(entries[3]?.stack).toMatch(/^Error: authentication failed for user "app" with password \[REDACTED\]\n\s+at /);
+    expect(entries[3]?.stack).toMatch(
+      /^Error: authentication failed for user "app" with password \[REDACTED\]\n\s+at /,
+    );
     expect(entries[3]?.cause).toMatchObject({ message: 'upstream said [REDACTED]' });
-    expect(entries[4]?.error).toMatchObject({ name: 'Error', message: 'authentication failed for user "app" with password [REDACTED]' });
+    expect(entries[4]?.error).toMatchObject({
+      name: 'Error',
+      message: 'authentication failed for user "app" with password [REDACTED]',
+    });
   });
 
   it('does not modify the objects it is given', () => {
@@ -94,7 +121,9 @@ describe('pretty format', () => {
     expect(plain[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} info connecting to postgres:\/\/app:\[REDACTED\]@db:5432\/app$/);
     expect(plain[1]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} info login \{"user":"app","password":"\[REDACTED\]",/);
     const errorLine = plain.findIndex((l) => / error authentication failed/.test(l));
-    expect(plain[errorLine + 1]).toMatch(/^ {4}Error: authentication failed for user "app" with password \[REDACTED\]$/);
+    expect(plain[errorLine + 1]).toMatch(
+      /^ {4}Error: authentication failed for user "app" with password \[REDACTED\]$/,
+    );
     expect(plain).toContain('    cause: Error: upstream said [REDACTED]');
   });
 });

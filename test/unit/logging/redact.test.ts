@@ -2,12 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { isSecretKey, REDACTED, SecretRegistry } from '../../../src/logging/redact.js';
 
 describe('isSecretKey', () => {
-  it.each(['password', 'PASSWORD', 'db_password', 'passwd', 'passphrase', 'secret', 'client_secret', 'token', 'accessToken', 'api_key', 'apiKey', 'authorization', 'credentials', 'private_key', 'cookie'])(
-    '%s is secret',
-    (key) => expect(isSecretKey(key)).toBe(true),
-  );
-  it.each(['password_file', 'passwordFile', 'host', 'user', 'username', 'port', 'key_prefix', 'passes'])('%s is not secret', (key) =>
-    expect(isSecretKey(key)).toBe(false),
+  it.each([
+    'password',
+    'PASSWORD',
+    'db_password',
+    'passwd',
+    'passphrase',
+    'secret',
+    'client_secret',
+    'token',
+    'accessToken',
+    'api_key',
+    'apiKey',
+    'authorization',
+    'credentials',
+    'private_key',
+    'cookie',
+  ])('%s is secret', (key) => expect(isSecretKey(key)).toBe(true));
+  it.each(['password_file', 'passwordFile', 'host', 'user', 'username', 'port', 'key_prefix', 'passes'])(
+    '%s is not secret',
+    (key) => expect(isSecretKey(key)).toBe(false),
   );
 });
 
@@ -42,7 +56,11 @@ describe('SecretRegistry', () => {
     const registry = new SecretRegistry();
     registry.add('s3cr3t-value');
     const when = new Date(0);
-    const value: Record<string, unknown> = { a: { password: 'x', note: 'has s3cr3t-value' }, when, buf: Buffer.from('b') };
+    const value: Record<string, unknown> = {
+      a: { password: 'x', note: 'has s3cr3t-value' },
+      when,
+      buf: Buffer.from('b'),
+    };
     value.self = value;
     const out = registry.redact(value);
     expect(out.a).toEqual({ password: REDACTED, note: `has ${REDACTED}` });
@@ -53,7 +71,9 @@ describe('SecretRegistry', () => {
 
   it('masks JSON Web Tokens by shape, without registering each one', async () => {
     const { SignJWT } = await import('jose');
-    const token = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('k'.repeat(32)));
+    const token = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('k'.repeat(32)));
     expect(new SecretRegistry().scrub(`bearer ${token} used`)).toBe(`bearer ${REDACTED} used`);
     expect(new SecretRegistry().scrub('eyJ is not a token')).toBe('eyJ is not a token');
   });

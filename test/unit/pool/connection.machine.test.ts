@@ -36,17 +36,30 @@ describe('connection machine', () => {
   });
 
   it('counts leak reports without changing state', () => {
-    const s = run({ type: 'CREATED' }, { type: 'ACQUIRE' }, { type: 'LEAK_SUSPECTED', heldMs: 61_000 }, { type: 'LEAK_RETURNED', heldMs: 70_000 });
+    const s = run(
+      { type: 'CREATED' },
+      { type: 'ACQUIRE' },
+      { type: 'LEAK_SUSPECTED', heldMs: 61_000 },
+      { type: 'LEAK_RETURNED', heldMs: 70_000 },
+    );
     expect(s.value).toBe('busy');
     expect(s.context.leaks).toBe(1);
   });
 
   it('follows a driver that reconnects by itself', () => {
-    const s = run({ type: 'DRIVER.READY' }, { type: 'DRIVER.ERROR', error: 'ECONNRESET' }, { type: 'DRIVER.CLOSED' }, { type: 'DRIVER.RECONNECTING' }, { type: 'DRIVER.RECONNECTING' });
+    const s = run(
+      { type: 'DRIVER.READY' },
+      { type: 'DRIVER.ERROR', error: 'ECONNRESET' },
+      { type: 'DRIVER.CLOSED' },
+      { type: 'DRIVER.RECONNECTING' },
+      { type: 'DRIVER.RECONNECTING' },
+    );
     expect(s.value).toBe('reconnecting');
     expect(s.context).toMatchObject({ reconnects: 2, lastError: 'ECONNRESET' });
     expect(run({ type: 'DRIVER.READY' }, { type: 'DRIVER.CLOSED' }, { type: 'DRIVER.READY' }).value).toBe('idle');
     expect(run({ type: 'DRIVER.READY' }, { type: 'DRIVER.CLOSED' }, { type: 'DRIVER.END' }).value).toBe('failed');
-    expect(run({ type: 'DRIVER.READY' }, { type: 'RETIRE', reason: 'drain' }, { type: 'DRIVER.END' }).value).toBe('closed');
+    expect(run({ type: 'DRIVER.READY' }, { type: 'RETIRE', reason: 'drain' }, { type: 'DRIVER.END' }).value).toBe(
+      'closed',
+    );
   });
 });

@@ -4,7 +4,11 @@ import { isPoolTimeoutError } from '../../../src/errors/pool-timeout-error.js';
 import { createPool } from '../../../src/pool/index.js';
 import { FakeFactory, poolContext } from './pool-context.js';
 
-const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
+const settle = <T>(p: Promise<T>): Promise<T | unknown> =>
+  p.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
 
 describe('pool: limits, FIFO, timeouts', () => {
   it('never opens more than max and serves waiters first come first served', async () => {
@@ -62,7 +66,12 @@ describe('pool: limits, FIFO, timeouts', () => {
     expect(isPoolTimeoutError(error)).toBe(true);
     if (!isPoolTimeoutError(error)) return;
     expect(error.code).toBe('POOL_TIMEOUT');
-    expect(error.details).toMatchObject({ busy: 2, max: 2, waiting: 1, oldest: { connection: held.connectionId, heldMs: 6_000 } });
+    expect(error.details).toMatchObject({
+      busy: 2,
+      max: 2,
+      waiting: 1,
+      oldest: { connection: held.connectionId, heldMs: 6_000 },
+    });
     expect(error.details.oldest?.site).toMatch(/pool-acquire\.test\.ts:\d+/);
     expect(error.message).toContain('2 of 2 connections are busy, 1 other request waiting');
     expect(error.message).toContain(`The oldest lease (${held.connectionId}) is held by`);

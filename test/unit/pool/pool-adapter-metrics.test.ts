@@ -27,7 +27,11 @@ describe('pool: tarn adapter', () => {
   it('retires a connection knex marked __knex__disposed instead of lending it again', async () => {
     const { ctx, clock } = poolContext();
     const factory = new FakeFactory();
-    const pool = createPool(ctx, { name: 'db', factory: { ...factory, create: () => factory.create(), destroy: (c) => factory.destroy(c) }, max: 1 });
+    const pool = createPool(ctx, {
+      name: 'db',
+      factory: { ...factory, create: () => factory.create(), destroy: (c) => factory.destroy(c) },
+      max: 1,
+    });
     const tarn = toTarnPool(pool);
     const conn = await tarn.acquire().promise;
     (conn as FakeConnection & { __knex__disposed?: unknown }).__knex__disposed = new Error('Connection terminated');

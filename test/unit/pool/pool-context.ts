@@ -21,7 +21,8 @@ export function poolContext(config: StatorConfigInput = {}): {
   const logs: { level: string; message: string }[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as { level: string; message: string });
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) logs.push(JSON.parse(line) as { level: string; message: string });
       done();
     },
   });

@@ -18,13 +18,17 @@ describe('pool: idle timeout, lifetime, validation, leaks, broken connections', 
     expect(factory.destroyed).toEqual([a.connection, b.connection]);
     const retire = events.find((e) => e.source === `pool.db/${a.connectionId}` && e.type === 'RETIRE');
     expect(retire?.data).toEqual({ reason: 'idle_timeout' });
-    expect(events.some((e) => e.source === `pool.db/${a.connectionId}` && e.type === 'CLOSED' && e.state === 'closed')).toBe(true);
+    expect(
+      events.some((e) => e.source === `pool.db/${a.connectionId}` && e.type === 'CLOSED' && e.state === 'closed'),
+    ).toBe(true);
     await pool.close();
   });
 
   it('retires connections at max_lifetime spread by lifetime_jitter, and replaces lent ones on release', async () => {
     const draws = [0, 1, 0.5];
-    const { ctx, clock } = poolContext({ connection_pool: { max_lifetime: 100, lifetime_jitter: 0.1, idle_timeout: 0, validation_interval: 0 } });
+    const { ctx, clock } = poolContext({
+      connection_pool: { max_lifetime: 100, lifetime_jitter: 0.1, idle_timeout: 0, validation_interval: 0 },
+    });
     const factory = new FakeFactory();
     const pool = createPool(ctx, { name: 'db', factory, max: 3, random: () => draws.shift() ?? 0.5 });
     const leases = [await pool.acquire(), await pool.acquire(), await pool.acquire()];
@@ -92,7 +96,9 @@ describe('pool: idle timeout, lifetime, validation, leaks, broken connections', 
   });
 
   it('reports a lease held longer than leak_threshold with the acquiring stack, and again when it comes back', async () => {
-    const { ctx, clock, logs, events } = poolContext({ connection_pool: { leak_threshold: 30, capture_stacks: 'always' } });
+    const { ctx, clock, logs, events } = poolContext({
+      connection_pool: { leak_threshold: 30, capture_stacks: 'always' },
+    });
     const pool = createPool(ctx, { name: 'db', factory: new FakeFactory(), max: 2 });
     const leaked = await pool.acquire();
     const quick = await pool.acquire();
@@ -106,7 +112,9 @@ describe('pool: idle timeout, lifetime, validation, leaks, broken connections', 
     expect(String(suspected[0]!.data?.site)).toMatch(/pool-housekeeping\.test\.ts:\d+/);
     expect(String(suspected[0]!.data?.stack)).toContain('pool-housekeeping.test.ts');
     const warning = logs.find((l) => l.level === 'warn' && l.message.includes('possible leak'));
-    expect(warning?.message).toMatch(/conn-1 has been lent for 30\.0 s, longer than leak_threshold \(30 s\).*pool-housekeeping\.test\.ts/);
+    expect(warning?.message).toMatch(
+      /conn-1 has been lent for 30\.0 s, longer than leak_threshold \(30 s\).*pool-housekeeping\.test\.ts/,
+    );
     expect(pool.stats().leaks).toBe(1);
     await clock.advance(60_000); // reported once, not on every pass
     expect(events.filter((e) => e.type === 'leak.suspected')).toHaveLength(1);
@@ -130,7 +138,10 @@ describe('pool: idle timeout, lifetime, validation, leaks, broken connections', 
     const third = await pool.acquire(); // suspicion: recorded
     const fourth = await pool.acquire(); // same instant, still recorded
     await clock.advance(30_000);
-    const later = events.filter((e) => e.type === 'leak.suspected').slice(2).map((e) => e.data?.site);
+    const later = events
+      .filter((e) => e.type === 'leak.suspected')
+      .slice(2)
+      .map((e) => e.data?.site);
     expect(later).toHaveLength(2);
     for (const site of later) expect(site).toMatch(/pool-housekeeping\.test\.ts/);
     for (const l of [first, second, third, fourth]) l.release();

@@ -5,7 +5,11 @@ import type { LayerHealth } from '../../../src/kernel/layer.js';
 import { createPool } from '../../../src/pool/index.js';
 import { FakeFactory, poolContext } from './pool-context.js';
 
-const settle = <T>(p: Promise<T>): Promise<T | unknown> => p.then((v) => v, (e: unknown) => e);
+const settle = <T>(p: Promise<T>): Promise<T | unknown> =>
+  p.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
 const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
 describe('pool: create failures and recovery', () => {
@@ -13,7 +17,13 @@ describe('pool: create failures and recovery', () => {
     const { ctx, events } = poolContext();
     const factory = new FakeFactory();
     factory.failWith = refused();
-    const pool = createPool(ctx, { name: 'db', factory, max: 3, random: () => 0.5, recovery: { initialDelayMs: 1_000, maxDelayMs: 8_000 } });
+    const pool = createPool(ctx, {
+      name: 'db',
+      factory,
+      max: 3,
+      random: () => 0.5,
+      recovery: { initialDelayMs: 1_000, maxDelayMs: 8_000 },
+    });
     const waiters = [settle(pool.acquire()), settle(pool.acquire()), settle(pool.acquire())];
     const errors = await Promise.all(waiters);
     // No clock time passed: nobody waited for a timeout.
@@ -36,7 +46,13 @@ describe('pool: create failures and recovery', () => {
     const { ctx, clock, events } = poolContext();
     const factory = new FakeFactory();
     factory.failWith = refused();
-    const pool = createPool(ctx, { name: 'db', factory, max: 3, random: () => 0.5, recovery: { initialDelayMs: 1_000, maxDelayMs: 4_000 } });
+    const pool = createPool(ctx, {
+      name: 'db',
+      factory,
+      max: 3,
+      random: () => 0.5,
+      recovery: { initialDelayMs: 1_000, maxDelayMs: 4_000 },
+    });
     const health: LayerHealth['status'][] = [];
     pool.health$.subscribe((h) => health.push(h.status));
     await settle(pool.acquire());
@@ -73,7 +89,10 @@ describe('pool: create failures and recovery', () => {
     const error = await settle(pool.acquire());
     expect(isPoolCreateFailedError(error)).toBe(true);
     expect(pool.state).toBe('open');
-    expect(pool.health()).toEqual({ status: 'degraded', reason: 'could not open a connection: too many clients already' });
+    expect(pool.health()).toEqual({
+      status: 'degraded',
+      reason: 'could not open a connection: too many clients already',
+    });
     factory.failWith = undefined;
     held.release();
     expect(pool.health().status).toBe('up');

@@ -5,7 +5,11 @@ import type { TestClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, transientError, type ErrorHandlingInput } from './support/context.js';
 
 function setup(errorHandling: ErrorHandlingInput = {}) {
-  const ctx = resilienceContext({ retry: { max_attempts: 3, delay: 0 }, circuit_breaker: { minimum_calls: 3, shared: false }, ...errorHandling });
+  const ctx = resilienceContext({
+    retry: { max_attempts: 3, delay: 0 },
+    circuit_breaker: { minimum_calls: 3, shared: false },
+    ...errorHandling,
+  });
   const resilience = createResilience(ctx);
   const pipeline = resilience.pipeline('cache');
   return { ctx, resilience, pipeline };
@@ -41,7 +45,9 @@ describe('Pipeline.admit / recover (the synchronous half of run and read)', () =
       refusal = error;
     }
     expect(isCircuitOpenError(refusal)).toBe(true);
-    expect(await ctx.metrics.metrics()).toContain('stator_resilience_calls_total{resource="cache",outcome="rejected"} 1');
+    expect(await ctx.metrics.metrics()).toContain(
+      'stator_resilience_calls_total{resource="cache",outcome="rejected"} 1',
+    );
     expect(ctx.published.some((e) => e.source === 'resilience.cache' && e.type === 'breaker.rejected')).toBe(true);
   });
 
@@ -53,7 +59,9 @@ describe('Pipeline.admit / recover (the synchronous half of run and read)', () =
   });
 
   it('half-open: an admitted trial closes the breaker when it succeeds', async () => {
-    const { ctx, pipeline } = setup({ circuit_breaker: { minimum_calls: 3, reset_timeout: 1, probe: false, shared: false } });
+    const { ctx, pipeline } = setup({
+      circuit_breaker: { minimum_calls: 3, reset_timeout: 1, probe: false, shared: false },
+    });
     for (let i = 0; i < 3; i++) admitted(pipeline.admit('get')).failed(transientError());
     await (ctx.clock as TestClock).advance(1000);
     expect(pipeline.breaker.state).toBe('halfOpen');
@@ -69,8 +77,15 @@ describe('Pipeline.admit / recover (the synchronous half of run and read)', () =
     admitted(pipeline.admit('get')).readSucceeded('k', 'last good');
     const error = transientError();
     admitted(pipeline.admit('get')).failed(error);
-    expect(await pipeline.recover('get', 'k', error)).toMatchObject({ value: 'last good', source: 'local', stale: true });
-    expect(await pipeline.recover('get', 'other', error, { default: { value: 0 } })).toMatchObject({ value: 0, source: 'default' });
+    expect(await pipeline.recover('get', 'k', error)).toMatchObject({
+      value: 'last good',
+      source: 'local',
+      stale: true,
+    });
+    expect(await pipeline.recover('get', 'other', error, { default: { value: 0 } })).toMatchObject({
+      value: 0,
+      source: 'default',
+    });
     const types = ctx.published.filter((e) => e.source === 'resilience.cache').map((e) => e.type);
     expect(types.filter((t) => t === 'fallback.served')).toHaveLength(2);
   });
@@ -85,7 +100,9 @@ describe('Pipeline.admit / recover (the synchronous half of run and read)', () =
   });
 
   it('no synchronous admission with a rate limiter or a total-time cap: the caller goes through run()', () => {
-    expect(setup({ rate_limit: { cache: { max_concurrent: 2, shared: false } } }).pipeline.admit('get')).toBeUndefined();
+    expect(
+      setup({ rate_limit: { cache: { max_concurrent: 2, shared: false } } }).pipeline.admit('get'),
+    ).toBeUndefined();
     expect(setup({ retry: { max_total: 5 } }).pipeline.admit('get')).toBeUndefined();
   });
 });

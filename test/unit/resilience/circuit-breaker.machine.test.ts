@@ -233,7 +233,9 @@ describe('circuit-breaker machine', () => {
     expect(resetDelayMs({ ...base, trips: 10_000, resetBackoff: 10 })).toBe(60_000);
     expect(resetDelayMs({ ...base, trips: 1, resetBackoff: 1e308 })).toBe(10_000);
     // Never past what a timer honours (Node fires longer timeouts after 1 ms).
-    expect(resetDelayMs({ ...base, trips: 5000, resetBackoff: 1e308, maxResetTimeoutMs: Number.MAX_VALUE })).toBe(MAX_TIMER_MS);
+    expect(resetDelayMs({ ...base, trips: 5000, resetBackoff: 1e308, maxResetTimeoutMs: Number.MAX_VALUE })).toBe(
+      MAX_TIMER_MS,
+    );
     expect(resetDelayMs({ ...base, trips: 1, remoteDelayMs: 1e20 })).toBe(MAX_TIMER_MS);
     expect(resetDelayMs({ ...base, trips: 3, resetBackoff: 1 })).toBe(10_000);
   });

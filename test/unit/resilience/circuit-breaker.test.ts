@@ -16,7 +16,12 @@ function setup(config: ErrorHandlingInput = breakerConfig(), probe?: (signal: Ab
   const pipeline = resilience.pipeline('database', probe ? { probe } : undefined);
   const clock = ctx.clock as TestClock;
   const ok = (): Promise<string> => pipeline.run('op', async () => 'ok');
-  const fail = (): Promise<unknown> => pipeline.run('op', async () => { throw transientError(); }).catch((e: unknown) => e);
+  const fail = (): Promise<unknown> =>
+    pipeline
+      .run('op', async () => {
+        throw transientError();
+      })
+      .catch((e: unknown) => e);
   return { ctx, resilience, pipeline, breaker: pipeline.breaker, clock, ok, fail };
 }
 
@@ -67,10 +72,19 @@ describe('circuit breaker (pipeline)', () => {
     for (let i = 0; i < 4; i++) await s.fail();
     const trippedAt = s.clock.now();
     let called = false;
-    const error = await s.pipeline.run('op', async () => { called = true; }).catch((e: unknown) => e);
+    const error = await s.pipeline
+      .run('op', async () => {
+        called = true;
+      })
+      .catch((e: unknown) => e);
     expect(called).toBe(false);
     expect(isCircuitOpenError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'CIRCUIT_OPEN', breaker: 'database', state: 'open', retryAt: trippedAt + 10_000 });
+    expect(error).toMatchObject({
+      code: 'CIRCUIT_OPEN',
+      breaker: 'database',
+      state: 'open',
+      retryAt: trippedAt + 10_000,
+    });
     expect(s.breaker.nextAttemptAt).toBe(trippedAt + 10_000);
     expect((error as Error).message).toMatch(/open after repeated failures.*retry after/i);
   });
@@ -78,7 +92,12 @@ describe('circuit breaker (pipeline)', () => {
   it('errors that say nothing about the resource (constraint, syntax) never trip it', async () => {
     const s = setup();
     const constraint = Object.assign(new Error('duplicate key'), { code: '23505', severity: 'ERROR' });
-    for (let i = 0; i < 20; i++) await s.pipeline.run('op', async () => { throw constraint; }).catch(() => undefined);
+    for (let i = 0; i < 20; i++)
+      await s.pipeline
+        .run('op', async () => {
+          throw constraint;
+        })
+        .catch(() => undefined);
     expect(s.breaker.state).toBe('closed');
   });
 
@@ -123,7 +142,11 @@ describe('circuit breaker (pipeline)', () => {
     expect(s.breaker.state).toBe('halfOpen');
     expect(probes).toBe(1);
     let called = false;
-    await expect(s.pipeline.run('op', async () => { called = true; })).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await expect(
+      s.pipeline.run('op', async () => {
+        called = true;
+      }),
+    ).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
     expect(called).toBe(false);
     release!();
     await s.clock.advance(0);
@@ -145,7 +168,9 @@ describe('circuit breaker (pipeline)', () => {
 
   it('circuit_breaker.probe: false uses trial calls even when a probe is given', async () => {
     let probes = 0;
-    const s = setup(breakerConfig({ probe: false }), async () => { probes++; });
+    const s = setup(breakerConfig({ probe: false }), async () => {
+      probes++;
+    });
     for (let i = 0; i < 4; i++) await s.fail();
     await s.clock.advance(10_000);
     expect(await s.ok()).toBe('ok');
@@ -193,7 +218,12 @@ describe('circuit breaker (pipeline)', () => {
     await s.clock.advance(10_000);
     await s.ok();
     expect(seen.map((x) => x.state)).toEqual(['closed', 'open', 'halfOpen', 'closed']);
-    expect(seen[1]).toMatchObject({ name: 'database', trips: 1, reason: 'failure-ratio', nextAttemptAt: seen[1]!.since + 10_000 });
+    expect(seen[1]).toMatchObject({
+      name: 'database',
+      trips: 1,
+      reason: 'failure-ratio',
+      nextAttemptAt: seen[1]!.since + 10_000,
+    });
   });
 
   it('the machine receives an event only when the state changes, not per call', async () => {
@@ -202,7 +232,10 @@ describe('circuit breaker (pipeline)', () => {
     const machineEvents = s.ctx.published.filter((e) => e.source === 'breaker.database');
     expect(machineEvents.map((e) => e.type)).toEqual(['xstate.init']);
     for (let i = 0; i < 1_000; i++) await s.fail();
-    expect(s.ctx.published.filter((e) => e.source === 'breaker.database').map((e) => e.type)).toEqual(['xstate.init', 'TRIP']);
+    expect(s.ctx.published.filter((e) => e.source === 'breaker.database').map((e) => e.type)).toEqual([
+      'xstate.init',
+      'TRIP',
+    ]);
   });
 
   it('each transition and rejected call is an event', async () => {
@@ -211,10 +244,14 @@ describe('circuit breaker (pipeline)', () => {
     await s.ok().catch(() => undefined);
     const signals = s.ctx.published.filter((e) => e.source === 'resilience.database').map((e) => e.type);
     expect(signals).toEqual(['breaker.transition', 'breaker.rejected']);
-    expect(s.ctx.published.find((e) => e.type === 'breaker.transition')?.data).toMatchObject({ from: 'closed', to: 'open', reason: 'failure-ratio' });
+    expect(s.ctx.published.find((e) => e.type === 'breaker.transition')?.data).toMatchObject({
+      from: 'closed',
+      to: 'open',
+      reason: 'failure-ratio',
+    });
   });
 
-  it('stator.breaker(name) is the pipeline\'s breaker; same name, same pipeline', () => {
+  it("stator.breaker(name) is the pipeline's breaker; same name, same pipeline", () => {
     const s = setup();
     expect(s.resilience.breaker('database')).toBe(s.breaker);
     expect(s.resilience.pipeline('database')).toBe(s.pipeline);

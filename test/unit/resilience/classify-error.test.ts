@@ -7,18 +7,35 @@ import { classifyError } from '../../../src/resilience/index.js';
 describe('classifyError', () => {
   it('anything that is not an error object is unknown: not transient, counts, no fallback', () => {
     for (const thrown of [undefined, null, 'boom', 42, Symbol('x'), {}]) {
-      expect(classifyError(thrown)).toMatchObject({ kind: 'unknown', known: false, transient: false, countsAsFailure: true, fallbackAllowed: false });
+      expect(classifyError(thrown)).toMatchObject({
+        kind: 'unknown',
+        known: false,
+        transient: false,
+        countsAsFailure: true,
+        fallbackAllowed: false,
+      });
     }
   });
 
-  it('classifies Stator\'s own errors by their code', () => {
-    expect(classifyError(new CircuitOpenError('database', 'open', 1))).toMatchObject({ kind: 'circuit-open', transient: false, countsAsFailure: false, fallbackAllowed: true });
-    expect(classifyError(new OperationTimeoutError('database', 'q', 5))).toMatchObject({ kind: 'timeout', transient: true, code: 'OPERATION_TIMEOUT' });
+  it("classifies Stator's own errors by their code", () => {
+    expect(classifyError(new CircuitOpenError('database', 'open', 1))).toMatchObject({
+      kind: 'circuit-open',
+      transient: false,
+      countsAsFailure: false,
+      fallbackAllowed: true,
+    });
+    expect(classifyError(new OperationTimeoutError('database', 'q', 5))).toMatchObject({
+      kind: 'timeout',
+      transient: true,
+      code: 'OPERATION_TIMEOUT',
+    });
   });
 
   it('looks through cause chains, to a bounded depth', () => {
     const root = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-    expect(classifyError(new Error('query failed', { cause: new Error('wrapped', { cause: root }) }))).toMatchObject({ kind: 'connection-lost' });
+    expect(classifyError(new Error('query failed', { cause: new Error('wrapped', { cause: root }) }))).toMatchObject({
+      kind: 'connection-lost',
+    });
     let deep: Error = root;
     for (let i = 0; i < 10; i++) deep = new Error(`level ${i}`, { cause: deep });
     expect(classifyError(deep).kind).toBe('unknown');
@@ -32,7 +49,7 @@ describe('classifyError', () => {
     expect(classifyError(new AggregateError(inner, 'all failed'))).toMatchObject({ kind: 'connection-refused' });
   });
 
-  it('an AbortError is aborted; ioredis\' own AbortError about a closed connection is connection trouble', () => {
+  it("an AbortError is aborted; ioredis' own AbortError about a closed connection is connection trouble", () => {
     const controller = new AbortController();
     controller.abort();
     expect(classifyError(controller.signal.reason).kind).toBe('aborted');
@@ -48,7 +65,14 @@ describe('classifyError', () => {
   });
 
   it('never throws on hostile objects', () => {
-    const hostile = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     expect(classifyError(hostile).kind).toBe('unknown');
   });
 });

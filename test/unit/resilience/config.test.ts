@@ -16,10 +16,26 @@ describe('error_handling configuration', () => {
       error_handling: {
         retry: { jitter: 'decorrelated', max_delay: 10, max_total: 30, attempt_timeout: 2 },
         circuit_breaker: {
-          minimum_calls: 5, buckets: 20, half_open_calls: 3, reset_backoff: 2, max_reset_timeout: 600,
-          slow_call_threshold: 1.5, slow_call_ratio: 0.8, probe: false, trial_timeout: 10, shared: false,
+          minimum_calls: 5,
+          buckets: 20,
+          half_open_calls: 3,
+          reset_backoff: 2,
+          max_reset_timeout: 600,
+          slow_call_threshold: 1.5,
+          slow_call_ratio: 0.8,
+          probe: false,
+          trial_timeout: 10,
+          shared: false,
         },
-        rate_limit: { database: { max_concurrent: 4, min_time: 0.01, reservoir: 100, reservoir_refresh_interval: 60, reservoir_refresh_amount: 100 } },
+        rate_limit: {
+          database: {
+            max_concurrent: 4,
+            min_time: 0.01,
+            reservoir: 100,
+            reservoir_refresh_interval: 60,
+            reservoir_refresh_amount: 100,
+          },
+        },
         redis: { host: 'redis.internal', port: 6380, key_prefix: 'svc:' },
       },
     });
@@ -38,13 +54,15 @@ describe('error_handling configuration', () => {
     });
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining([
-      'error_handling.retry.backoff',
-      'error_handling.retry.max_attempts',
-      'error_handling.circuit_breaker.threshold',
-      'error_handling.circuit_breaker.reset_backoff',
-      'error_handling.circuit_breaker',
-      'error_handling.rate_limit.database.max_concurrent',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'error_handling.retry.backoff',
+        'error_handling.retry.max_attempts',
+        'error_handling.circuit_breaker.threshold',
+        'error_handling.circuit_breaker.reset_backoff',
+        'error_handling.circuit_breaker',
+        'error_handling.rate_limit.database.max_concurrent',
+      ]),
+    );
   });
 });

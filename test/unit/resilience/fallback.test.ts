@@ -21,14 +21,20 @@ function setup(fallback: ErrorHandlingInput['fallback'] = {}, store: MapStore | 
   const resilience = createResilience(ctx);
   resilience.setFallbackStore(store ?? undefined);
   const pipeline = resilience.pipeline('database');
-  const failing = async (): Promise<string> => { throw transientError(); };
+  const failing = async (): Promise<string> => {
+    throw transientError();
+  };
   return { ctx, resilience, pipeline, store, failing };
 }
 
 describe('fallback chain', () => {
   it('a successful read is fresh, from the primary', async () => {
     const s = setup();
-    expect(await s.pipeline.read('user', 'u1', async () => 'alice')).toEqual({ value: 'alice', source: 'primary', stale: false });
+    expect(await s.pipeline.read('user', 'u1', async () => 'alice')).toEqual({
+      value: 'alice',
+      source: 'primary',
+      stale: false,
+    });
   });
 
   it('a failed read is answered by the cache strategy first, stale, with the error', async () => {
@@ -43,25 +49,38 @@ describe('fallback chain', () => {
     for (const store of [null, Object.assign(new MapStore(), { failing: true })]) {
       const s = setup({}, store);
       await s.pipeline.read('user', 'u1', async () => 'alice');
-      expect(await s.pipeline.read('user', 'u1', s.failing)).toMatchObject({ value: 'alice', source: 'local', stale: true });
+      expect(await s.pipeline.read('user', 'u1', s.failing)).toMatchObject({
+        value: 'alice',
+        source: 'local',
+        stale: true,
+      });
     }
   });
 
   it('the default answers when nothing was remembered; a remembered undefined is a value', async () => {
     const s = setup();
-    expect(await s.pipeline.read('user', 'u2', s.failing, { default: { value: 'nobody' } })).toMatchObject({ value: 'nobody', source: 'default' });
+    expect(await s.pipeline.read('user', 'u2', s.failing, { default: { value: 'nobody' } })).toMatchObject({
+      value: 'nobody',
+      source: 'default',
+    });
     await s.pipeline.read('user', 'u3', async () => undefined);
-    expect(await s.pipeline.read('user', 'u3', s.failing, { default: { value: 'x' } })).toMatchObject({ value: undefined, source: 'cache' });
+    expect(await s.pipeline.read('user', 'u3', s.failing, { default: { value: 'x' } })).toMatchObject({
+      value: undefined,
+      source: 'cache',
+    });
   });
 
   it('strategies run in the configured order', async () => {
     const s = setup({ strategies: ['default', 'local'] });
     await s.pipeline.read('user', 'u1', async () => 'alice');
-    expect(await s.pipeline.read('user', 'u1', s.failing, { default: { value: 'd' } })).toMatchObject({ value: 'd', source: 'default' });
+    expect(await s.pipeline.read('user', 'u1', s.failing, { default: { value: 'd' } })).toMatchObject({
+      value: 'd',
+      source: 'default',
+    });
     expect(await s.pipeline.read('user', 'u1', s.failing)).toMatchObject({ value: 'alice', source: 'local' });
   });
 
-  it('an open breaker\'s refusal is answered by the fallback too', async () => {
+  it("an open breaker's refusal is answered by the fallback too", async () => {
     const s = setup();
     await s.pipeline.read('user', 'u1', async () => 'alice');
     s.pipeline.breaker.isolate();
@@ -69,7 +88,7 @@ describe('fallback chain', () => {
     expect(served).toMatchObject({ value: 'alice', source: 'cache', error: { code: 'CIRCUIT_OPEN' } });
   });
 
-  it('when nothing answers, the primary\'s error is thrown', async () => {
+  it("when nothing answers, the primary's error is thrown", async () => {
     const s = setup();
     await expect(s.pipeline.read('user', 'u9', s.failing)).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
@@ -78,20 +97,32 @@ describe('fallback chain', () => {
     const s = setup();
     await s.pipeline.read('user', 'u1', async () => 'alice');
     const syntax = Object.assign(new Error('syntax error at or near "SELEC"'), { code: '42601', severity: 'ERROR' });
-    await expect(s.pipeline.read('user', 'u1', async () => { throw syntax; })).rejects.toBe(syntax);
-    await expect(s.pipeline.read('user', 'u1', async () => { throw new TypeError('bug'); })).rejects.toBeInstanceOf(TypeError);
+    await expect(
+      s.pipeline.read('user', 'u1', async () => {
+        throw syntax;
+      }),
+    ).rejects.toBe(syntax);
+    await expect(
+      s.pipeline.read('user', 'u1', async () => {
+        throw new TypeError('bug');
+      }),
+    ).rejects.toBeInstanceOf(TypeError);
   });
 
   it('fallback.enabled: false never falls back', async () => {
     const s = setup({ enabled: false });
     await s.pipeline.read('user', 'u1', async () => 'alice');
-    await expect(s.pipeline.read('user', 'u1', s.failing, { default: { value: 'd' } })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(s.pipeline.read('user', 'u1', s.failing, { default: { value: 'd' } })).rejects.toMatchObject({
+      code: 'ECONNRESET',
+    });
   });
 
   it('writes (run) never fall back: they fail with the error', async () => {
     const s = setup();
     await s.pipeline.read('user', 'u1', async () => 'alice');
-    await expect(s.pipeline.run('user.update', s.failing, { retry: false })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(s.pipeline.run('user.update', s.failing, { retry: false })).rejects.toMatchObject({
+      code: 'ECONNRESET',
+    });
   });
 
   it('each fallback served (or missed) is an event', async () => {
@@ -114,7 +145,11 @@ describe('fallback chain', () => {
     const cache = resilience.pipeline('cache');
     await cache.read('get', 'k', async () => 'v');
     expect(store.data.size).toBe(0);
-    expect(await cache.read('get', 'k', async () => { throw transientError(); })).toMatchObject({ source: 'local' });
+    expect(
+      await cache.read('get', 'k', async () => {
+        throw transientError();
+      }),
+    ).toMatchObject({ source: 'local' });
   });
 
   it('local copies are bounded by local_max_items (least recently used go first)', async () => {

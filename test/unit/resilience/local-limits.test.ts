@@ -7,7 +7,10 @@ const flush = (clock: TestClock): Promise<void> => clock.advance(0);
 describe('local limits: reservoir and min_time on the clock, no timer per call', () => {
   it('runs calls while the reservoir lasts without any timer, waits for the refresh, then runs the refreshed amount', async () => {
     const clock = new TestClock(0);
-    const limits = new LocalLimits({ minTimeMs: 0, reservoir: 3, reservoirRefreshIntervalMs: 1_000, reservoirRefreshAmount: 2, shared: false }, clock);
+    const limits = new LocalLimits(
+      { minTimeMs: 0, reservoir: 3, reservoirRefreshIntervalMs: 1_000, reservoirRefreshAmount: 2, shared: false },
+      clock,
+    );
     const ran: number[] = [];
     const call = (i: number) => limits.schedule(async () => ran.push(i));
     await Promise.all([call(1), call(2), call(3)]);
@@ -41,7 +44,10 @@ describe('local limits: reservoir and min_time on the clock, no timer per call',
 
   it('a waiting call gives up when its signal aborts, and takes nothing', async () => {
     const clock = new TestClock(0);
-    const limits = new LocalLimits({ minTimeMs: 0, reservoir: 1, reservoirRefreshIntervalMs: 1_000, shared: false }, clock);
+    const limits = new LocalLimits(
+      { minTimeMs: 0, reservoir: 1, reservoirRefreshIntervalMs: 1_000, shared: false },
+      clock,
+    );
     await limits.schedule(async () => 1);
     const controller = new AbortController();
     const waiting = limits.schedule(async () => 'ran', controller.signal).catch((e: unknown) => e);

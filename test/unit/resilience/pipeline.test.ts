@@ -4,16 +4,20 @@ import { systemClock } from '../../../src/kernel/clock.js';
 import { resilienceContext, transientError } from './support/context.js';
 
 describe('pipeline', () => {
-  it('passes the value through and the caller\'s signal to the operation', async () => {
+  it("passes the value through and the caller's signal to the operation", async () => {
     const ctx = resilienceContext();
     const p = createResilience(ctx).pipeline('filesystem');
     const controller = new AbortController();
     expect(await p.run('stat', async () => 42, { signal: controller.signal })).toBe(42);
     let got: AbortSignal | undefined;
-    const pending = p.run('stat', (signal) => {
-      got = signal;
-      return new Promise<number>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-    }, { signal: controller.signal });
+    const pending = p.run(
+      'stat',
+      (signal) => {
+        got = signal;
+        return new Promise<number>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+      { signal: controller.signal },
+    );
     controller.abort(new Error('cancelled'));
     await expect(pending).rejects.toThrow('cancelled');
     expect(got?.aborted).toBe(true);
@@ -26,23 +30,48 @@ describe('pipeline', () => {
     class WeirdDriverError extends Error {
       public readonly weirdCode = 'W42';
     }
-    for (let i = 0; i < 5; i++) await p.run('q', async () => { throw new WeirdDriverError('something odd'); }).catch(() => undefined);
+    for (let i = 0; i < 5; i++)
+      await p
+        .run('q', async () => {
+          throw new WeirdDriverError('something odd');
+        })
+        .catch(() => undefined);
     const logs = ctx.logged.filter((l) => l.message.startsWith('unrecognised error'));
     expect(logs).toHaveLength(1);
-    expect(logs[0]!.meta.detail).toMatchObject({ name: 'Error', class: 'WeirdDriverError', message: 'something odd', weirdCode: 'W42' });
+    expect(logs[0]!.meta.detail).toMatchObject({
+      name: 'Error',
+      class: 'WeirdDriverError',
+      message: 'something odd',
+      weirdCode: 'W42',
+    });
     expect(String((logs[0]!.meta.detail as { stack: string }).stack)).toContain('something odd');
     const metrics = await ctx.metrics.metrics();
     expect(metrics).toContain('stator_resilience_unknown_errors_total 5');
   });
 
   it('exposes plain counters through prom-client collect()', async () => {
-    const ctx = resilienceContext({ retry: { max_attempts: 2, delay: 0 }, circuit_breaker: { minimum_calls: 3 } }, { clock: systemClock });
+    const ctx = resilienceContext(
+      { retry: { max_attempts: 2, delay: 0 }, circuit_breaker: { minimum_calls: 3 } },
+      { clock: systemClock },
+    );
     const resilience = createResilience(ctx);
     const p = resilience.pipeline('database');
     await p.run('q', async () => 1);
-    for (let i = 0; i < 3; i++) await p.run('q', async () => { throw transientError(); }).catch(() => undefined);
+    for (let i = 0; i < 3; i++)
+      await p
+        .run('q', async () => {
+          throw transientError();
+        })
+        .catch(() => undefined);
     await p.run('q', async () => 1).catch(() => undefined);
-    await p.read('q', 'k', async () => { throw transientError(); }, { default: { value: 0 } });
+    await p.read(
+      'q',
+      'k',
+      async () => {
+        throw transientError();
+      },
+      { default: { value: 0 } },
+    );
     const text = await ctx.metrics.metrics();
     expect(text).toContain('stator_resilience_calls_total{resource="database",outcome="success"} 1');
     // Two failures (after one retry each) trip it at minimum_calls 3; the rest are rejected.
@@ -62,7 +91,10 @@ describe('pipeline', () => {
   });
 
   it('rate_limit.max_concurrent holds (local bottleneck)', async () => {
-    const ctx = resilienceContext({ rate_limit: { database: { max_concurrent: 2, shared: false } } }, { clock: systemClock });
+    const ctx = resilienceContext(
+      { rate_limit: { database: { max_concurrent: 2, shared: false } } },
+      { clock: systemClock },
+    );
     const resilience = createResilience(ctx);
     const p = resilience.pipeline('database');
     let running = 0;
@@ -97,7 +129,13 @@ describe('pipeline', () => {
     const holder = p.run('hold', () => new Promise<void>((r) => (release = r)));
     const controller = new AbortController();
     let ran = false;
-    const waiter = p.run('wait', async () => { ran = true; }, { signal: controller.signal });
+    const waiter = p.run(
+      'wait',
+      async () => {
+        ran = true;
+      },
+      { signal: controller.signal },
+    );
     const after = p.run('after', async () => 'after');
     controller.abort(new Error('gave up'));
     await expect(waiter).rejects.toThrow('gave up');

@@ -24,7 +24,10 @@ function setup(retry: RetryInput, failures = Number.POSITIVE_INFINITY, error: ()
 
 async function settle<T>(clock: TestClock, p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   let done = false;
-  const result = p.then((value) => ({ value }), (error: unknown) => ({ error }));
+  const result = p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   void result.finally(() => (done = true));
   for (let i = 0; i < 1_000 && !done; i++) {
     await clock.advance(0);
@@ -73,8 +76,17 @@ describe('retry', () => {
 
   it('does not retry non-transient errors (constraint, syntax, unknown)', async () => {
     const errors = [
-      () => Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505', severity: 'ERROR' }),
-      () => Object.assign(new Error('You have an error in your SQL syntax'), { errno: 1064, code: 'ER_PARSE_ERROR', sqlState: '42000' }),
+      () =>
+        Object.assign(new Error('duplicate key value violates unique constraint'), {
+          code: '23505',
+          severity: 'ERROR',
+        }),
+      () =>
+        Object.assign(new Error('You have an error in your SQL syntax'), {
+          errno: 1064,
+          code: 'ER_PARSE_ERROR',
+          sqlState: '42000',
+        }),
       () => new TypeError('x is not a function'),
     ];
     for (const error of errors) {
@@ -95,7 +107,10 @@ describe('retry', () => {
   it('an abort cuts a back-off sleep short, and no further attempt starts', async () => {
     const s = setup({ max_attempts: 5, delay: 60, backoff: 'constant', jitter: 'none' });
     const controller = new AbortController();
-    const result = s.pipeline.run('q', s.op, { signal: controller.signal }).then(() => 'resolved', (e: unknown) => e);
+    const result = s.pipeline.run('q', s.op, { signal: controller.signal }).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
     await s.clock.advance(1_000); // first attempt failed; sleeping 60 s
     expect(s.attempts).toHaveLength(1);
     controller.abort(new Error('client went away'));
@@ -109,10 +124,16 @@ describe('retry', () => {
     const s = setup({ max_attempts: 3 });
     const controller = new AbortController();
     let seen: AbortSignal | undefined;
-    const result = s.pipeline.run('q', (signal) => {
-      seen = signal;
-      return new Promise<never>(() => undefined);
-    }, { signal: controller.signal }).catch((e: unknown) => e);
+    const result = s.pipeline
+      .run(
+        'q',
+        (signal) => {
+          seen = signal;
+          return new Promise<never>(() => undefined);
+        },
+        { signal: controller.signal },
+      )
+      .catch((e: unknown) => e);
     controller.abort(new Error('stop'));
     expect(await result).toMatchObject({ message: 'stop' });
     expect(seen?.aborted).toBe(true);
@@ -130,11 +151,14 @@ describe('retry', () => {
     const s = setup({ max_attempts: 100, delay: 1, backoff: 'constant', jitter: 'none', max_total: 3.5 });
     const start = s.clock.now();
     let last = 0;
-    const { error } = await settle(s.clock, s.pipeline.run('q', (signal) => {
-      if (s.clock.now() - start < 3000) return Promise.reject(transientError());
-      signal.addEventListener('abort', () => (last = s.clock.now()));
-      return new Promise<never>(() => undefined);
-    }));
+    const { error } = await settle(
+      s.clock,
+      s.pipeline.run('q', (signal) => {
+        if (s.clock.now() - start < 3000) return Promise.reject(transientError());
+        signal.addEventListener('abort', () => (last = s.clock.now()));
+        return new Promise<never>(() => undefined);
+      }),
+    );
     expect(error).toMatchObject({ code: 'OPERATION_TIMEOUT' });
     expect(last - start).toBe(3500);
   });
@@ -142,13 +166,21 @@ describe('retry', () => {
   it('attempt_timeout: a hung attempt is aborted with OperationTimeoutError and retried', async () => {
     const s = setup({ max_attempts: 2, delay: 1, jitter: 'none', attempt_timeout: 5 });
     const signals: AbortSignal[] = [];
-    const result = settle(s.clock, s.pipeline.run('slow', (signal) => {
-      signals.push(signal);
-      return new Promise<never>(() => undefined);
-    }));
+    const result = settle(
+      s.clock,
+      s.pipeline.run('slow', (signal) => {
+        signals.push(signal);
+        return new Promise<never>(() => undefined);
+      }),
+    );
     const { error } = await result;
     expect(isOperationTimeoutError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'OPERATION_TIMEOUT', timeoutMs: 5000, resource: 'database', operation: 'slow' });
+    expect(error).toMatchObject({
+      code: 'OPERATION_TIMEOUT',
+      timeoutMs: 5000,
+      resource: 'database',
+      operation: 'slow',
+    });
     expect(signals).toHaveLength(2);
     expect(signals.every((sig) => sig.aborted)).toBe(true);
     expect(attemptsOf(error)).toBe(2);
@@ -158,9 +190,17 @@ describe('retry', () => {
     const s = setup({ max_attempts: 1, attempt_timeout: 60 });
     const start = s.clock.now();
     let abortedAt = 0;
-    const { error } = await settle(s.clock, s.pipeline.run('q', (signal) => new Promise<never>(() => {
-      signal.addEventListener('abort', () => (abortedAt = s.clock.now()));
-    }), { timeoutMs: 250 }));
+    const { error } = await settle(
+      s.clock,
+      s.pipeline.run(
+        'q',
+        (signal) =>
+          new Promise<never>(() => {
+            signal.addEventListener('abort', () => (abortedAt = s.clock.now()));
+          }),
+        { timeoutMs: 250 },
+      ),
+    );
     expect(error).toMatchObject({ code: 'OPERATION_TIMEOUT', timeoutMs: 250 });
     expect(abortedAt - start).toBe(250);
   });
@@ -184,10 +224,12 @@ describe('retry', () => {
     const pipeline = createResilience(ctx).pipeline('database');
     const clock = ctx.clock as TestClock;
     let attempts = 0;
-    const call = pipeline.run('q', async () => {
-      attempts++;
-      throw transientError();
-    }).catch((e: unknown) => e);
+    const call = pipeline
+      .run('q', async () => {
+        attempts++;
+        throw transientError();
+      })
+      .catch((e: unknown) => e);
     await clock.advance(0);
     pipeline.breaker.isolate();
     await clock.runAll();

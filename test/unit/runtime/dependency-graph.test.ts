@@ -19,7 +19,11 @@ describe('dependency graph', () => {
   it('finds no cycle in a DAG, and names the first cycle with its closing node', () => {
     expect(findDependencyCycle(graph({ a: [], b: ['a'], c: ['a', 'b'] }))).toBeUndefined();
     expect(findDependencyCycle(graph({ a: ['a'] }))).toEqual(['a', 'a']);
-    expect(findDependencyCycle(graph({ x: [], database: ['cache'], cache: ['database'] }))).toEqual(['database', 'cache', 'database']);
+    expect(findDependencyCycle(graph({ x: [], database: ['cache'], cache: ['database'] }))).toEqual([
+      'database',
+      'cache',
+      'database',
+    ]);
     expect(findDependencyCycle(graph({ a: ['b'], b: ['c'], c: ['d'], d: ['b'] }))).toEqual(['b', 'c', 'd', 'b']);
   });
 

@@ -23,13 +23,19 @@ describe.each([
     const invokes = nodes(machine).flatMap((node) => node.invoke.map((inv) => ({ node: node.id, inv })));
     for (const { node, inv } of invokes) {
       const errorEvent = `xstate.error.actor.${inv.id}`;
-      expect(nodes(machine).find((n) => n.id === node)?.transitions.has(errorEvent), `${node} invokes ${String(inv.src)}`).toBe(true);
+      expect(
+        nodes(machine)
+          .find((n) => n.id === node)
+          ?.transitions.has(errorEvent),
+        `${node} invokes ${String(inv.src)}`,
+      ).toBe(true);
     }
   });
 
   it('is pure: imports only xstate and other machines', () => {
     const imports = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-    for (const source of imports) expect(source === 'xstate' || /^\.\/[\w.-]+\.machine\.js$/.test(source ?? ''), source).toBe(true);
+    for (const source of imports)
+      expect(source === 'xstate' || /^\.\/[\w.-]+\.machine\.js$/.test(source ?? ''), source).toBe(true);
   });
 
   it('names every action, guard, actor and delay it uses', () => {

@@ -27,7 +27,13 @@ describe('resource plan', () => {
     });
     // The filesystem section has no retry/timeout keys: resource_defaults apply.
     expect(filesystem).toMatchObject({ retryAttempts: 2, retryDelay: 1500, timeout: 9000 });
-    expect(database).toMatchObject({ dependsOn: ['cache', 'filesystem'], optional: true, retryAttempts: 1, retryDelay: 3000, timeout: 7000 });
+    expect(database).toMatchObject({
+      dependsOn: ['cache', 'filesystem'],
+      optional: true,
+      retryAttempts: 1,
+      retryDelay: 3000,
+      timeout: 7000,
+    });
   });
 
   it('gives the database only the default dependencies that run', () => {
@@ -37,10 +43,21 @@ describe('resource plan', () => {
 
   it('reads custom resources from supervisor.resources, with resource_defaults for what they omit', () => {
     const [search] = plan(
-      { supervisor: { resource_defaults: { retry_delay: 2 }, resources: { search: { depends_on: [], optional: true, retry_attempts: 9 } } } },
+      {
+        supervisor: {
+          resource_defaults: { retry_delay: 2 },
+          resources: { search: { depends_on: [], optional: true, retry_attempts: 9 } },
+        },
+      },
       ['search'],
     );
-    expect(search).toMatchObject({ name: 'search', optional: true, retryAttempts: 9, retryDelay: 2000, timeout: 10_000 });
+    expect(search).toMatchObject({
+      name: 'search',
+      optional: true,
+      retryAttempts: 9,
+      retryDelay: 2000,
+      timeout: 10_000,
+    });
   });
 
   it('treats 0 as no limit, and keeps delays within what a timer can take', () => {

@@ -28,7 +28,12 @@ describe('stator start: status text', () => {
       recentRestarts: 1,
       resources: {
         cache: resource({ since: 48_000 }),
-        database: resource({ state: 'recovering', since: 59_000, restarts: 1, lastError: { name: 'Error', message: 'connect ECONNREFUSED' } }),
+        database: resource({
+          state: 'recovering',
+          since: 59_000,
+          restarts: 1,
+          lastError: { name: 'Error', message: 'connect ECONNREFUSED' },
+        }),
         search: resource({ state: 'degraded', since: 30_000, optional: true, reason: 'one replica down' }),
       },
     } as StatusSnapshot;
@@ -41,7 +46,9 @@ describe('stator start: status text', () => {
   });
 
   it('says what changed: states worth a line, and retried attempts', () => {
-    expect(changeLine('cache', resource({ state: 'initializing' }), resource({ state: 'ready' }))).toBe('✓ cache ready');
+    expect(changeLine('cache', resource({ state: 'initializing' }), resource({ state: 'ready' }))).toBe(
+      '✓ cache ready',
+    );
     expect(changeLine('cache', resource({ state: 'idle' }), resource({ state: 'initializing' }))).toBeUndefined();
     expect(changeLine('cache', resource({}), resource({}))).toBeUndefined();
     expect(
@@ -52,7 +59,15 @@ describe('stator start: status text', () => {
       ),
     ).toBe('! database attempt 2 failed: refused; retrying');
     expect(
-      changeLine('database', resource({ state: 'stopping' }), resource({ state: 'stopped', stopOutcome: 'abandoned', lastError: { name: 'TimeoutError', message: 'stopping took longer than 10 s' } })),
+      changeLine(
+        'database',
+        resource({ state: 'stopping' }),
+        resource({
+          state: 'stopped',
+          stopOutcome: 'abandoned',
+          lastError: { name: 'TimeoutError', message: 'stopping took longer than 10 s' },
+        }),
+      ),
     ).toBe('· database stopped: abandoned: stopping took longer than 10 s');
   });
 });

@@ -42,7 +42,17 @@ describe('audit log', () => {
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(entries[0]?.prevHash).toBe(GENESIS_HASH);
     expect(entries[1]?.prevHash).toBe(entries[0]?.hash);
-    expect(Object.keys(entries[0] ?? {})).toEqual(['seq', 'time', 'who', 'action', 'resource', 'decision', 'reason', 'prevHash', 'hash']);
+    expect(Object.keys(entries[0] ?? {})).toEqual([
+      'seq',
+      'time',
+      'who',
+      'action',
+      'resource',
+      'decision',
+      'reason',
+      'prevHash',
+      'hash',
+    ]);
     const result = await verifyAuditLog(file);
     expect(result).toMatchObject({ ok: true, verified: 25, head: { seq: 25, hash: entries[24]?.hash } });
   });
@@ -83,7 +93,9 @@ describe('audit log', () => {
   it('an edited line fails verification at that entry', async () => {
     const file = await writeLog('edited', 10);
     const all = await lines(file);
-    all[6] = (all[6] as string).replace('"decision":"allow"', '"decision":"deny"').replace('"decision":"deny","reason":"no', '"decision":"allow","reason":"no');
+    all[6] = (all[6] as string)
+      .replace('"decision":"allow"', '"decision":"deny"')
+      .replace('"decision":"deny","reason":"no', '"decision":"allow","reason":"no');
     expect(all[6]).not.toBe((await lines(file))[6]);
     await writeFile(file, all.join('\n') + '\n');
     const result = await verifyAuditLog(file);
@@ -137,7 +149,10 @@ describe('audit log', () => {
     const cut = await writeLog('cut', 4);
     const text = await readFile(cut, 'utf8');
     await writeFile(cut, text.slice(0, -20));
-    expect((await verifyAuditLog(cut)).firstBad).toMatchObject({ line: 4, problem: expect.stringMatching(/cut short/) });
+    expect((await verifyAuditLog(cut)).firstBad).toMatchObject({
+      line: 4,
+      problem: expect.stringMatching(/cut short/),
+    });
     // and a writer refuses to continue a damaged tail
     const writer = new AuditLog({ file: cut, clock: new TestClock() });
     await expect(writer.open()).rejects.toSatisfy(isAuditWriteFailedError);
@@ -147,7 +162,9 @@ describe('audit log', () => {
     const file = join(dir, 'unwritable', 'audit.jsonl');
     await mkdir(file, { recursive: true });
     const logged: string[] = [];
-    const logger = { error: (m: string) => logged.push(m) } as unknown as import('../../../src/logging/logger.js').Logger;
+    const logger = {
+      error: (m: string) => logged.push(m),
+    } as unknown as import('../../../src/logging/logger.js').Logger;
     const log = new AuditLog({ file, clock: new TestClock(), logger });
     await expect(log.open()).rejects.toSatisfy(isAuditWriteFailedError);
     const results = await Promise.allSettled([log.append(record(1)), log.append(record(2))]);
@@ -162,7 +179,13 @@ describe('audit log', () => {
     secrets.add('hunter2-secret');
     const file = join(dir, 'scrub', 'audit.jsonl');
     const log = new AuditLog({ file, clock: new TestClock(), secrets });
-    await log.append({ who: 'a', action: 'cache:read', resource: 'cache:key-hunter2-secret', decision: 'allow', reason: 'x' });
+    await log.append({
+      who: 'a',
+      action: 'cache:read',
+      resource: 'cache:key-hunter2-secret',
+      decision: 'allow',
+      reason: 'x',
+    });
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('hunter2-secret');
     expect((await verifyAuditLog(file)).ok).toBe(true);

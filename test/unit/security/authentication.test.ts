@@ -33,7 +33,10 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-async function setup(name: string, jwt: Record<string, unknown> = { secret: SECRET, ttl: 600 }): Promise<{ security: Security; clock: TestClock; auditFile: string }> {
+async function setup(
+  name: string,
+  jwt: Record<string, unknown> = { secret: SECRET, ttl: 600 },
+): Promise<{ security: Security; clock: TestClock; auditFile: string }> {
   const clock = new TestClock(START);
   const config = loadConfig({
     filesystem: { base_path: join(base, name) },
@@ -55,11 +58,17 @@ async function setup(name: string, jwt: Record<string, unknown> = { secret: SECR
 
 async function auditEntries(file: string): Promise<AuditEntry[]> {
   const text = await readFile(file, 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditEntry);
 }
 
 async function refusedToken(security: Security, token: string): Promise<TokenInvalidError> {
-  const error = await security.auth.verify(token).then(() => undefined, (e: unknown) => e);
+  const error = await security.auth.verify(token).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isTokenInvalidError(error)).toBe(true);
   return error as TokenInvalidError;
 }
@@ -77,7 +86,11 @@ describe('passwords and API keys', () => {
 describe('authentication', () => {
   it('issues a token for a correct password and for an API key, and audits both', async () => {
     const { security, auditFile } = await setup('login');
-    const byPassword = await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse', source: '10.0.0.1' });
+    const byPassword = await security.auth.authenticate({
+      username: 'alice',
+      password: 'alice-correct-horse',
+      source: '10.0.0.1',
+    });
     expect(byPassword.principal).toMatchObject({ id: 'alice', roles: ['reader'] });
     expect((await security.auth.verify(byPassword.token)).id).toBe('alice');
     const byKey = await security.auth.authenticate({ apiKey: ciKey });
@@ -105,7 +118,10 @@ describe('authentication', () => {
     ];
     const messages = new Set<string>();
     for (const a of attempts) {
-      const e = await security.auth.authenticate(a).then(() => undefined, (x: unknown) => x);
+      const e = await security.auth.authenticate(a).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(isAuthenticationFailedError(e)).toBe(true);
       messages.add((e as Error).message);
     }
@@ -123,35 +139,62 @@ describe('authentication', () => {
   it('locks a principal out after max_failures, refusing even the right password, and lets it in after the lockout', async () => {
     const { security, clock, auditFile } = await setup('brute');
     for (let i = 0; i < 3; i++) {
-      await expect(security.auth.authenticate({ username: 'alice', password: `guess-${i}` })).rejects.toSatisfy(isAuthenticationFailedError);
+      await expect(security.auth.authenticate({ username: 'alice', password: `guess-${i}` })).rejects.toSatisfy(
+        isAuthenticationFailedError,
+      );
     }
-    const locked = await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' }).then(() => undefined, (e: unknown) => e);
+    const locked = await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isRateLimitedError(locked)).toBe(true);
     expect(locked).toMatchObject({ code: 'RATE_LIMITED', limit: 'principal', retryAfterMs: 300_000 });
     const entries = await auditEntries(auditFile);
-    expect(entries.at(-1)).toMatchObject({ who: 'alice', decision: 'deny', reason: expect.stringContaining('rate limited: principal locked out for 300 s') });
+    expect(entries.at(-1)).toMatchObject({
+      who: 'alice',
+      decision: 'deny',
+      reason: expect.stringContaining('rate limited: principal locked out for 300 s'),
+    });
     await clock.advance(299_000);
-    await expect(security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).rejects.toSatisfy(isRateLimitedError);
+    await expect(security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).rejects.toSatisfy(
+      isRateLimitedError,
+    );
     await clock.advance(1_000);
-    expect((await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).principal.id).toBe('alice');
+    expect(
+      (await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).principal.id,
+    ).toBe('alice');
     expect((await verifyAuditLog(auditFile)).ok).toBe(true);
   });
 
   it('locks a source out after guessing many names', async () => {
     const { security } = await setup('spray');
     for (let i = 0; i < 5; i++) {
-      await expect(security.auth.authenticate({ username: `user${i}`, password: 'x', source: '10.6.6.6' })).rejects.toSatisfy(isAuthenticationFailedError);
+      await expect(
+        security.auth.authenticate({ username: `user${i}`, password: 'x', source: '10.6.6.6' }),
+      ).rejects.toSatisfy(isAuthenticationFailedError);
     }
-    await expect(security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse', source: '10.6.6.6' })).rejects.toMatchObject({ code: 'RATE_LIMITED', limit: 'source' });
-    expect((await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse', source: '10.0.0.2' })).principal.id).toBe('alice');
+    await expect(
+      security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse', source: '10.6.6.6' }),
+    ).rejects.toMatchObject({ code: 'RATE_LIMITED', limit: 'source' });
+    expect(
+      (await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse', source: '10.0.0.2' }))
+        .principal.id,
+    ).toBe('alice');
   });
 
   it('failures outside the window do not add up', async () => {
     const { security, clock } = await setup('window');
-    for (let i = 0; i < 2; i++) await expect(security.auth.authenticate({ username: 'alice', password: 'no' })).rejects.toSatisfy(isAuthenticationFailedError);
+    for (let i = 0; i < 2; i++)
+      await expect(security.auth.authenticate({ username: 'alice', password: 'no' })).rejects.toSatisfy(
+        isAuthenticationFailedError,
+      );
     await clock.advance(61_000);
-    await expect(security.auth.authenticate({ username: 'alice', password: 'no' })).rejects.toSatisfy(isAuthenticationFailedError);
-    expect((await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).principal.id).toBe('alice');
+    await expect(security.auth.authenticate({ username: 'alice', password: 'no' })).rejects.toSatisfy(
+      isAuthenticationFailedError,
+    );
+    expect(
+      (await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).principal.id,
+    ).toBe('alice');
   });
 });
 
@@ -161,7 +204,12 @@ describe('token attacks: each refused and audited', () => {
     const { token } = await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' });
     await clock.advance(600_000);
     expect((await refusedToken(security, token)).reason).toBe('expired');
-    expect((await auditEntries(auditFile)).at(-1)).toMatchObject({ who: 'anonymous', action: 'auth.token', decision: 'deny', reason: 'token refused: expired' });
+    expect((await auditEntries(auditFile)).at(-1)).toMatchObject({
+      who: 'anonymous',
+      action: 'auth.token',
+      decision: 'deny',
+      reason: 'token refused: expired',
+    });
   });
 
   it('a token not valid yet, from another issuer, or for another audience', async () => {
@@ -169,8 +217,16 @@ describe('token attacks: each refused and audited', () => {
     const key = new TextEncoder().encode(SECRET);
     const now = Math.floor(START / 1000);
     const make = (iss: string, aud: string, nbf: number): Promise<string> =>
-      new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setJti('j1').setIssuedAt(now).setNotBefore(nbf)
-        .setExpirationTime(now + 600).setIssuer(iss).setAudience(aud).sign(key);
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('alice')
+        .setJti('j1')
+        .setIssuedAt(now)
+        .setNotBefore(nbf)
+        .setExpirationTime(now + 600)
+        .setIssuer(iss)
+        .setAudience(aud)
+        .sign(key);
     expect((await refusedToken(security, await make('stator', 'stator', now + 60))).reason).toBe('not yet valid');
     expect((await refusedToken(security, await make('evil', 'stator', now))).reason).toBe('wrong issuer');
     expect((await refusedToken(security, await make('stator', 'other', now))).reason).toBe('wrong audience');
@@ -185,25 +241,47 @@ describe('token attacks: each refused and audited', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'ci-bot' })).toString('base64url');
     expect((await refusedToken(security, `${header}.${forged}.${signature}`)).reason).toBe('bad signature');
     expect(payload).not.toBe(forged);
-    expect((await auditEntries(auditFile)).at(-1)).toMatchObject({ action: 'auth.token', decision: 'deny', reason: 'token refused: bad signature' });
+    expect((await auditEntries(auditFile)).at(-1)).toMatchObject({
+      action: 'auth.token',
+      decision: 'deny',
+      reason: 'token refused: bad signature',
+    });
   });
 
   it('a token signed with another secret', async () => {
     const { security } = await setup('wrongkey');
     const now = Math.floor(START / 1000);
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setJti('x').setIssuedAt(now).setNotBefore(now)
-      .setExpirationTime(now + 60).setIssuer('stator').setAudience('stator').sign(new TextEncoder().encode('another-secret-of-enough-length-123456'));
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setJti('x')
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
+      .setIssuer('stator')
+      .setAudience('stator')
+      .sign(new TextEncoder().encode('another-secret-of-enough-length-123456'));
     expect((await refusedToken(security, token)).reason).toBe('bad signature');
   });
 
   it('alg: none', async () => {
     const { security, auditFile } = await setup('none');
     const now = Math.floor(START / 1000);
-    const token = new UnsecuredJWT({}).setSubject('alice').setJti('n').setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 60)
-      .setIssuer('stator').setAudience('stator').encode();
+    const token = new UnsecuredJWT({})
+      .setSubject('alice')
+      .setJti('n')
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
+      .setIssuer('stator')
+      .setAudience('stator')
+      .encode();
     expect(token.split('.')[2]).toBe('');
     expect((await refusedToken(security, token)).reason).toBe('algorithm not allowed');
-    expect((await auditEntries(auditFile)).at(-1)).toMatchObject({ decision: 'deny', reason: 'token refused: algorithm not allowed' });
+    expect((await auditEntries(auditFile)).at(-1)).toMatchObject({
+      decision: 'deny',
+      reason: 'token refused: algorithm not allowed',
+    });
   });
 
   it('an algorithm that is not the configured one (HS256 token against an EdDSA configuration, signed with its public key)', async () => {
@@ -215,8 +293,16 @@ describe('token attacks: each refused and audited', () => {
     const good = await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' });
     expect((await security.auth.verify(good.token)).id).toBe('alice');
     const now = Math.floor(START / 1000);
-    const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setJti('c').setIssuedAt(now).setNotBefore(now)
-      .setExpirationTime(now + 60).setIssuer('stator').setAudience('stator').sign(new TextEncoder().encode(publicKey));
+    const confused = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setJti('c')
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
+      .setIssuer('stator')
+      .setAudience('stator')
+      .sign(new TextEncoder().encode(publicKey));
     expect((await refusedToken(security, confused)).reason).toBe('algorithm not allowed');
   });
 
@@ -227,10 +313,26 @@ describe('token attacks: each refused and audited', () => {
     await security.auth.revoke(token);
     expect((await refusedToken(security, token)).reason).toBe('revoked');
     const entries = await auditEntries(auditFile);
-    expect(entries.at(-2)).toMatchObject({ who: 'alice', action: 'auth.revoke', decision: 'allow', reason: `token ${jti} revoked` });
-    expect(entries.at(-1)).toMatchObject({ who: 'alice', action: 'auth.token', decision: 'deny', reason: 'token refused: revoked' });
+    expect(entries.at(-2)).toMatchObject({
+      who: 'alice',
+      action: 'auth.revoke',
+      decision: 'allow',
+      reason: `token ${jti} revoked`,
+    });
+    expect(entries.at(-1)).toMatchObject({
+      who: 'alice',
+      action: 'auth.token',
+      decision: 'deny',
+      reason: 'token refused: revoked',
+    });
     // a fresh login still works
-    expect((await security.auth.verify((await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).token)).id).toBe('alice');
+    expect(
+      (
+        await security.auth.verify(
+          (await security.auth.authenticate({ username: 'alice', password: 'alice-correct-horse' })).token,
+        )
+      ).id,
+    ).toBe('alice');
   });
 
   it('a garbage token', async () => {

@@ -9,7 +9,11 @@ const rules: AuthorizationRules = {
     reader: { permissions: ['cache:read:*', 'db:read:*', 'fs:read:*'] },
     editor: { inherits: ['reader'], permissions: ['db:write:orders', 'cache:write:session:*', 'fs:write:uploads/**'] },
     tenant: {
-      permissions: ['fs:*:home/${principal.id}/**', 'cache:*:user:${principal.id}:*', 'db:*:tenant_${principal.tenant}_*'],
+      permissions: [
+        'fs:*:home/${principal.id}/**',
+        'cache:*:user:${principal.id}:*',
+        'db:*:tenant_${principal.tenant}_*',
+      ],
     },
     auditor: { permissions: ['*:read:*', '!db:read:secrets', '!fs:read:private/**'] },
     admin: { permissions: ['*:*:*'] },
@@ -17,23 +21,52 @@ const rules: AuthorizationRules = {
     dba: { permissions: ['db:raw:*'] },
   },
   policies: [
-    { name: 'night-freeze', effect: 'deny', permissions: ['db:write:*'], unless: { time: { from: '06:00', to: '22:00' } } },
+    {
+      name: 'night-freeze',
+      effect: 'deny',
+      permissions: ['db:write:*'],
+      unless: { time: { from: '06:00', to: '22:00' } },
+    },
     { name: 'ops-reports', effect: 'allow', permissions: ['db:write:reports'], when: { principal: { team: 'ops' } } },
     { name: 'audit-log-is-sacred', effect: 'deny', permissions: ['fs:write:logs/**'] },
-    { name: 'owners-edit', effect: 'allow', roles: ['author'], permissions: ['db:write:documents'], when: { request: { owner: '${principal.id}' } } },
+    {
+      name: 'owners-edit',
+      effect: 'allow',
+      roles: ['author'],
+      permissions: ['db:write:documents'],
+      when: { request: { owner: '${principal.id}' } },
+    },
     {
       name: 'office-shared',
       effect: 'allow',
       permissions: ['fs:write:shared/**'],
-      when: { time: { from: '09:00', to: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'], timezone: 'Europe/Paris' } },
+      when: {
+        time: { from: '09:00', to: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'], timezone: 'Europe/Paris' },
+      },
     },
-    { name: 'blocked-source', effect: 'deny', principals: ['*'], permissions: ['*:*:*'], when: { request: { source: ['10.6.6.6', '10.6.6.7'] } } },
-    { name: 'contractors-read-only', effect: 'deny', permissions: ['cache:write:*', 'db:write:*'], when: { principal: { employment: 'contractor' } } },
+    {
+      name: 'blocked-source',
+      effect: 'deny',
+      principals: ['*'],
+      permissions: ['*:*:*'],
+      when: { request: { source: ['10.6.6.6', '10.6.6.7'] } },
+    },
+    {
+      name: 'contractors-read-only',
+      effect: 'deny',
+      permissions: ['cache:write:*', 'db:write:*'],
+      when: { principal: { employment: 'contractor' } },
+    },
     { name: 'bob-no-fs', effect: 'deny', principals: ['bob'], permissions: ['fs:*:*'] },
   ],
 };
 
-const p = (id: string, roles: string[], attributes: Principal['attributes'] = {}, permissions?: string[]): Principal => ({
+const p = (
+  id: string,
+  roles: string[],
+  attributes: Principal['attributes'] = {},
+  permissions?: string[],
+): Principal => ({
   id,
   roles,
   attributes,
@@ -64,7 +97,14 @@ const PARIS_1659 = Date.UTC(2025, 0, 15, 15, 59);
 const PARIS_1700 = Date.UTC(2025, 0, 15, 16, 0);
 const SATURDAY_NOON = Date.UTC(2025, 0, 18, 12, 0);
 
-type Case = [who: string, permission: string, expected: 'allow' | 'deny', reason: string, at?: number, attributes?: Record<string, string>];
+type Case = [
+  who: string,
+  permission: string,
+  expected: 'allow' | 'deny',
+  reason: string,
+  at?: number,
+  attributes?: Record<string, string>,
+];
 
 const cases: Case[] = [
   // plain role grants and inheritance
@@ -141,7 +181,12 @@ const cases: Case[] = [
 
 function request(permission: string, attributes?: Record<string, string>): AccessRequest {
   const [resource, action, ...rest] = permission.split(':');
-  return { resource: resource as string, action: action as string, scope: rest.join(':'), ...(attributes ? { attributes } : {}) };
+  return {
+    resource: resource as string,
+    action: action as string,
+    scope: rest.join(':'),
+    ...(attributes ? { attributes } : {}),
+  };
 }
 
 describe('Authorizer: role × permission × policy × resource → decision', () => {
@@ -154,7 +199,10 @@ describe('Authorizer: role × permission × policy × resource → decision', ()
 
   it.each(cases)('%s asks %s → %s (%s)', (who, permission, expected, reason, at, attributes) => {
     const clockAt = new TestClock(at ?? NOON);
-    const decision = new Authorizer(rules, clockAt).decide(principals[who] as Principal, request(permission, attributes));
+    const decision = new Authorizer(rules, clockAt).decide(
+      principals[who] as Principal,
+      request(permission, attributes),
+    );
     expect(decision.allowed).toBe(expected === 'allow');
     expect(decision.reason).toContain(reason);
     expect(decision.permission).toBe(permission);
@@ -184,8 +232,18 @@ describe('Authorizer: role × permission × policy × resource → decision', ()
   });
 
   it('rejects an inheritance cycle and malformed permissions', () => {
-    expect(() => new Authorizer({ roles: { a: { permissions: [], inherits: ['b'] }, b: { permissions: [], inherits: ['a'] } } }, clock)).toThrow(/inherits itself/);
-    expect(() => new Authorizer({ roles: { a: { permissions: ['db:write'] } } }, clock)).toThrow(/resource:action:scope/);
-    expect(() => new Authorizer({ policies: [{ name: 'x', effect: 'deny', permissions: ['!db:write:*'] }] }, clock)).toThrow(/effect: deny/);
+    expect(
+      () =>
+        new Authorizer(
+          { roles: { a: { permissions: [], inherits: ['b'] }, b: { permissions: [], inherits: ['a'] } } },
+          clock,
+        ),
+    ).toThrow(/inherits itself/);
+    expect(() => new Authorizer({ roles: { a: { permissions: ['db:write'] } } }, clock)).toThrow(
+      /resource:action:scope/,
+    );
+    expect(
+      () => new Authorizer({ policies: [{ name: 'x', effect: 'deny', permissions: ['!db:write:*'] }] }, clock),
+    ).toThrow(/effect: deny/);
   });
 });

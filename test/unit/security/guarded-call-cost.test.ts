@@ -35,16 +35,31 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const record = (i: number): AuditRecord => ({ who: `user${i}`, action: 'cache:read', resource: `cache:k${i}`, decision: 'allow', reason: 'granted by role reader (cache:read:*)' });
+const record = (i: number): AuditRecord => ({
+  who: `user${i}`,
+  action: 'cache:read',
+  resource: `cache:k${i}`,
+  decision: 'allow',
+  reason: 'granted by role reader (cache:read:*)',
+});
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 
 describe.each(['batch', 'always'] as AuditSync[])('audit log group commit, sync: %s', (sync) => {
   it('writes the entries of concurrent calls together; each call resolves once its entry is in the file', async () => {
     const file = join(dir, `group-${sync}`, 'audit.jsonl');
     const batches: number[] = [];
-    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), sync, onWritten: (entries) => batches.push(entries.length) });
+    const log = new AuditLog({
+      file,
+      clock: new TestClock(Date.UTC(2025, 0, 1)),
+      sync,
+      onWritten: (entries) => batches.push(entries.length),
+    });
     const inFileWhenResolved = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => log.append(record(i)).then((entry) => lines(file).some((l) => (JSON.parse(l) as { seq: number }).seq === entry.seq))),
+      Array.from({ length: 40 }, (_, i) =>
+        log
+          .append(record(i))
+          .then((entry) => lines(file).some((l) => (JSON.parse(l) as { seq: number }).seq === entry.seq)),
+      ),
     );
     expect(inFileWhenResolved).toEqual(Array.from({ length: 40 }, () => true));
     expect(batches.reduce((a, b) => a + b, 0)).toBe(40);
@@ -60,7 +75,10 @@ describe.each(['batch', 'always'] as AuditSync[])('audit log group commit, sync:
     await log.append(record(1));
     await rename(file, `${file}.moved`);
     await mkdir(file); // the path is now a directory
-    const error = await log.append(record(2)).then(() => undefined, (e: unknown) => e);
+    const error = await log.append(record(2)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isAuditWriteFailedError(error)).toBe(true);
     expect(lines(`${file}.moved`)).toHaveLength(1); // nothing went to the moved file either
     await rm(file, { recursive: true });
@@ -157,7 +175,10 @@ describe('decisions memoized per principal and permission', () => {
     const authorizer = new Authorizer({ roles: { writer: { permissions: ['db:write:*'] } } }, new TestClock(0));
     expect(authorizer.decide(alice, write).allowed).toBe(true);
     expect(authorizer.decide(alice, write).allowed).toBe(true);
-    authorizer.replaceRules({ roles: { writer: { permissions: ['db:write:*'] } }, policies: [{ name: 'freeze', effect: 'deny', permissions: ['db:write:*'] }] });
+    authorizer.replaceRules({
+      roles: { writer: { permissions: ['db:write:*'] } },
+      policies: [{ name: 'freeze', effect: 'deny', permissions: ['db:write:*'] }],
+    });
     expect(authorizer.decide(alice, write)).toMatchObject({ allowed: false, reason: 'denied by policy freeze' });
     authorizer.replaceRules({ roles: { writer: { permissions: ['db:read:*'] } } });
     expect(authorizer.decide(alice, write)).toMatchObject({ allowed: false, reason: 'no role or policy grants it' });
@@ -169,8 +190,18 @@ describe('decisions memoized per principal and permission', () => {
       {
         roles: { writer: { permissions: ['db:write:*'] } },
         policies: [
-          { name: 'office-hours', effect: 'deny', permissions: ['db:write:*'], unless: { time: { from: '08:00', to: '18:00', timezone: 'UTC' } } },
-          { name: 'owner-only', effect: 'deny', permissions: ['db:write:notes'], unless: { request: { owner: '${principal.id}' } } },
+          {
+            name: 'office-hours',
+            effect: 'deny',
+            permissions: ['db:write:*'],
+            unless: { time: { from: '08:00', to: '18:00', timezone: 'UTC' } },
+          },
+          {
+            name: 'owner-only',
+            effect: 'deny',
+            permissions: ['db:write:notes'],
+            unless: { request: { owner: '${principal.id}' } },
+          },
         ],
       },
       clock,
@@ -181,6 +212,9 @@ describe('decisions memoized per principal and permission', () => {
     await clock.advance(14 * 3600_000); // 10:00 the next day
     const notes = { resource: 'db', action: 'write', scope: 'notes' } as const;
     expect(authorizer.decide(alice, { ...notes, attributes: { owner: 'alice' } }).allowed).toBe(true);
-    expect(authorizer.decide(alice, { ...notes, attributes: { owner: 'bob' } })).toMatchObject({ allowed: false, reason: 'denied by policy owner-only' });
+    expect(authorizer.decide(alice, { ...notes, attributes: { owner: 'bob' } })).toMatchObject({
+      allowed: false,
+      reason: 'denied by policy owner-only',
+    });
   });
 });

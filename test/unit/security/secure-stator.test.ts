@@ -25,17 +25,28 @@ describe('secureStator', () => {
   it('works on a Stator without filesystem and database: the audit log stays under base_path, a db call fails clearly', async () => {
     const config = loadConfig({
       filesystem: { base_path: base },
-      security: { principals: { alice: { password_hash: await hashPassword('pw', { N: 1024 }), roles: ['r'] } }, roles: { r: { permissions: ['db:read:*'] } } },
+      security: {
+        principals: { alice: { password_hash: await hashPassword('pw', { N: 1024 }), roles: ['r'] } },
+        roles: { r: { permissions: ['db:read:*'] } },
+      },
     });
-    const context = createRuntimeContext({ config, clock: new TestClock(Date.UTC(2025, 0, 1)), logger: createLogger({ silent: true }) });
+    const context = createRuntimeContext({
+      config,
+      clock: new TestClock(Date.UTC(2025, 0, 1)),
+      logger: createLogger({ silent: true }),
+    });
     const missing = (what: string) => (): never => {
       throw new CapabilityUnavailableError(what, 'removed for this test');
     };
     const stator = {
       context,
       cache: {} as StatorCache,
-      get fs(): StatorFs { return missing('fs')(); },
-      get db(): StatorDb { return missing('db')(); },
+      get fs(): StatorFs {
+        return missing('fs')();
+      },
+      get db(): StatorDb {
+        return missing('db')();
+      },
     };
     const { auth, as, security } = secureStator(stator);
     await security.ready();

@@ -22,12 +22,30 @@ describe('security config section', () => {
   });
 
   it('accepts a full configuration', () => {
-    expect(messages({
-      principals: { alice: { password_hash: 'scrypt$16384$8$1$c2FsdA$aGFzaA', roles: ['editor'], attributes: { team: 'dev', groups: ['a'] } } },
-      roles: { reader: { permissions: ['db:read:*'] }, editor: { inherits: ['reader'], permissions: ['db:write:orders', '!db:write:audit'] } },
-      policies: [{ name: 'night', effect: 'deny', permissions: ['db:write:*'], unless: { time: { from: '06:00', to: '22:00', days: ['mon'], timezone: 'Europe/Paris' } } }],
-      jwt: { secret: 'x'.repeat(32), ttl: 60 },
-    })).toEqual([]);
+    expect(
+      messages({
+        principals: {
+          alice: {
+            password_hash: 'scrypt$16384$8$1$c2FsdA$aGFzaA',
+            roles: ['editor'],
+            attributes: { team: 'dev', groups: ['a'] },
+          },
+        },
+        roles: {
+          reader: { permissions: ['db:read:*'] },
+          editor: { inherits: ['reader'], permissions: ['db:write:orders', '!db:write:audit'] },
+        },
+        policies: [
+          {
+            name: 'night',
+            effect: 'deny',
+            permissions: ['db:write:*'],
+            unless: { time: { from: '06:00', to: '22:00', days: ['mon'], timezone: 'Europe/Paris' } },
+          },
+        ],
+        jwt: { secret: 'x'.repeat(32), ttl: 60 },
+      }),
+    ).toEqual([]);
   });
 
   it('lists every problem by path', () => {
@@ -35,7 +53,12 @@ describe('security config section', () => {
       principals: { 'bad id!': {}, bob: { roles: ['ghost'], key_hashes: ['md5:abc'] } },
       roles: { a: { permissions: ['db:write'], inherits: ['b'] }, b: { permissions: [], inherits: ['a'] } },
       policies: [
-        { name: 'p', effect: 'deny', permissions: ['!db:write:*'], when: { time: { from: '25:00', timezone: 'Mars/Olympus' } } },
+        {
+          name: 'p',
+          effect: 'deny',
+          permissions: ['!db:write:*'],
+          when: { time: { from: '25:00', timezone: 'Mars/Olympus' } },
+        },
         { name: 'p', effect: 'allow', permissions: ['db:read:x'] },
       ],
       jwt: { secret: 'short' },

@@ -4,21 +4,36 @@ import { parsePermission } from '../../../src/security/permission.js';
 import type { Principal } from '../../../src/security/principal.js';
 import { TestClock } from '../../../src/kernel/clock.js';
 
-const authorizer = new Authorizer({
-  roles: {
-    tenant: { permissions: ['db:*:tenant_${principal.tenant}_*', 'cache:*:user:${principal.id}:*', 'fs:*:home/${principal.id}/**', 'db:read:${principal.tenant}.*'] },
-    ops: { permissions: ['db:read:*', '!db:read:secret_*', '!cache:read:user:bob:*'] },
+const authorizer = new Authorizer(
+  {
+    roles: {
+      tenant: {
+        permissions: [
+          'db:*:tenant_${principal.tenant}_*',
+          'cache:*:user:${principal.id}:*',
+          'fs:*:home/${principal.id}/**',
+          'db:read:${principal.tenant}.*',
+        ],
+      },
+      ops: { permissions: ['db:read:*', '!db:read:secret_*', '!cache:read:user:bob:*'] },
+    },
   },
-}, new TestClock(0));
-const p = (id: string, roles: string[], attributes: Record<string, string> = {}): Principal => ({ id, roles, attributes });
+  new TestClock(0),
+);
+const p = (id: string, roles: string[], attributes: Record<string, string> = {}): Principal => ({
+  id,
+  roles,
+  attributes,
+});
 const acme = p('alice', ['tenant'], { tenant: 'acme' });
 const acmeCorp = p('carl', ['tenant'], { tenant: 'acme_corp' });
 const dotted = p('a.b', ['tenant'], { tenant: 'acme.x' });
 const ops = p('ops', ['ops']);
-const allowed = (who: Principal, resource: string, action: string, scope: string): boolean => authorizer.decide(who, { resource, action, scope }).allowed;
+const allowed = (who: Principal, resource: string, action: string, scope: string): boolean =>
+  authorizer.decide(who, { resource, action, scope }).allowed;
 
-describe('templates: a value never extends into another principal\'s names', () => {
-  it('tenant acme gets its tables, not acme_corp\'s', () => {
+describe("templates: a value never extends into another principal's names", () => {
+  it("tenant acme gets its tables, not acme_corp's", () => {
     expect(allowed(acme, 'db', 'read', 'tenant_acme_orders')).toBe(true);
     expect(allowed(acme, 'db', 'write', 'tenant_acme_orders')).toBe(true);
     expect(allowed(acme, 'db', 'read', 'tenant_acme_corp_orders')).toBe(false);

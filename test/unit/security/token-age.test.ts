@@ -8,14 +8,37 @@ const NOW = Date.UTC(2026, 0, 1) / 1000;
 const DAY = 86_400;
 
 async function signed(iat: number, exp: number): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setJti(`j${iat}-${exp}`).setIssuedAt(iat)
-    .setNotBefore(Math.min(iat, NOW)).setExpirationTime(exp).setIssuer('stator').setAudience('stator').sign(new TextEncoder().encode(SECRET));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('alice')
+    .setJti(`j${iat}-${exp}`)
+    .setIssuedAt(iat)
+    .setNotBefore(Math.min(iat, NOW))
+    .setExpirationTime(exp)
+    .setIssuer('stator')
+    .setAudience('stator')
+    .sign(new TextEncoder().encode(SECRET));
 }
 
 describe('token age (security.jwt.max_age, iat)', () => {
   const clock = new TestClock(NOW * 1000);
-  const service = TokenService.create({ algorithm: 'HS256', secret: SECRET, ttl: 900, issuer: 'stator', audience: 'stator', clockTolerance: 30, maxAge: DAY }, clock);
-  const reason = async (token: string): Promise<unknown> => (await service).verify(token).then(() => 'accepted', (e: { reason?: string }) => e.reason);
+  const service = TokenService.create(
+    {
+      algorithm: 'HS256',
+      secret: SECRET,
+      ttl: 900,
+      issuer: 'stator',
+      audience: 'stator',
+      clockTolerance: 30,
+      maxAge: DAY,
+    },
+    clock,
+  );
+  const reason = async (token: string): Promise<unknown> =>
+    (await service).verify(token).then(
+      () => 'accepted',
+      (e: { reason?: string }) => e.reason,
+    );
 
   it('accepts a token within its age', async () => {
     expect(await reason(await signed(NOW - 60, NOW + 840))).toBe('accepted');

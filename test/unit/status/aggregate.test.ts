@@ -23,7 +23,8 @@ describe('aggregation (worst state wins)', () => {
   });
 
   it('is down whenever the supervisor is not running, else the worst resource', () => {
-    for (const phase of ['idle', 'starting', 'stopping', 'stopped', 'failed'] as const) expect(aggregateStatus(phase, [r('ready')])).toBe('down');
+    for (const phase of ['idle', 'starting', 'stopping', 'stopped', 'failed'] as const)
+      expect(aggregateStatus(phase, [r('ready')])).toBe('down');
     expect(aggregateStatus('running', [r('ready'), r('ready')])).toBe('up');
     expect(aggregateStatus('running', [r('ready'), r('recovering')])).toBe('down');
     expect(aggregateStatus('running', [r('ready'), r('recovering', true)])).toBe('degraded');

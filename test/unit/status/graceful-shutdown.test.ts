@@ -36,7 +36,12 @@ function target(drainMs: number | 'never') {
 describe('gracefulShutdown', () => {
   it('fails readiness first, waits the drain delay, refuses new work, drains, then stops', async () => {
     const s = target(3000);
-    const done = gracefulShutdown(s.t, { clock: s.clock, logger: s.ctx.logger, drainDelayMs: 5000, drainTimeoutMs: 30_000 });
+    const done = gracefulShutdown(s.t, {
+      clock: s.clock,
+      logger: s.ctx.logger,
+      drainDelayMs: 5000,
+      drainTimeoutMs: 30_000,
+    });
     await s.clock.advance(4999);
     expect(s.steps).toEqual(['readiness fails at 1000000']);
     await s.clock.advance(1);
@@ -54,7 +59,12 @@ describe('gracefulShutdown', () => {
 
   it('stops anyway after the drain timeout and says what did not drain', async () => {
     const s = target('never');
-    const done = gracefulShutdown(s.t, { clock: s.clock, logger: s.ctx.logger, drainDelayMs: 0, drainTimeoutMs: 10_000 });
+    const done = gracefulShutdown(s.t, {
+      clock: s.clock,
+      logger: s.ctx.logger,
+      drainDelayMs: 0,
+      drainTimeoutMs: 10_000,
+    });
     await s.clock.advance(10_000);
     const report = await done;
     expect(report.drained).toBe(false);

@@ -4,11 +4,17 @@ import { statusLines } from '../../../src/cli/start/status-text.js';
 import type { ResourceStatus, StatusSnapshot } from '../../../src/status/status-manager.js';
 
 const resource = (extra: Partial<ResourceStatus> = {}): ResourceStatus => ({
-  state: 'ready', since: 0, optional: false, dependsOn: [], attempts: 1, restarts: 0, ...extra,
+  state: 'ready',
+  since: 0,
+  optional: false,
+  dependsOn: [],
+  attempts: 1,
+  restarts: 0,
+  ...extra,
 });
 
 describe('live view: pools, breakers, alerts', () => {
-  it('shows a resource\'s pool and a breaker that is not closed', () => {
+  it("shows a resource's pool and a breaker that is not closed", () => {
     const r = resource({
       pool: { resource: 'database', total: 10, idle: 4, busy: 6, pending: 3, utilization: 0.6 },
       breaker: { state: 'open', since: 0, nextAttemptAt: 12_000 },
@@ -24,11 +30,15 @@ describe('live view: pools, breakers, alerts', () => {
       time: 130_000,
       recentRestarts: 0,
       resources: {
-        database: resource({ pool: { resource: 'database', total: 10, idle: 0, busy: 10, pending: 4, utilization: 1 } }),
+        database: resource({
+          pool: { resource: 'database', total: 10, idle: 0, busy: 10, pending: 4, utilization: 1 },
+        }),
         cache: resource({ state: 'recovering', lastError: { name: 'Error', message: 'connect ECONNREFUSED' } }),
       },
       readiness: { ready: false, reason: 'cache is recovering: connect ECONNREFUSED' },
-      alerts: [{ rule: 'pool_utilization', status: 'firing', since: 6_000, value: 1, threshold: 0.9, severity: 'warning' }],
+      alerts: [
+        { rule: 'pool_utilization', status: 'firing', since: 6_000, value: 1, threshold: 0.9, severity: 'warning' },
+      ],
     };
     const lines = statusLines(snapshot, 130_000);
     expect(lines[1]).toMatch(/database .*pool 10\/10 busy \(100%\), 4 waiting$/);
@@ -40,8 +50,16 @@ describe('live view: pools, breakers, alerts', () => {
   });
 
   it('writes one plain line per alert transition', () => {
-    expect(alertLine({ rule: 'error_rate', from: 'pending', to: 'firing', value: 0.25, threshold: 0.1, severity: 'critical', time: 0 })).toBe(
-      '! alert error_rate pending -> firing (value 0.250, threshold 0.1)',
-    );
+    expect(
+      alertLine({
+        rule: 'error_rate',
+        from: 'pending',
+        to: 'firing',
+        value: 0.25,
+        threshold: 0.1,
+        severity: 'critical',
+        time: 0,
+      }),
+    ).toBe('! alert error_rate pending -> firing (value 0.250, threshold 0.1)');
   });
 });

@@ -20,10 +20,12 @@ describe('timedHealthCheck', () => {
     await timedHealthCheck(fast.ctx, 'cache', () => Promise.resolve('ok'));
     expect(fast.lines).toEqual([]);
     const slow = testContext({ monitoring: { slow_check: 0 } });
-    await expect(timedHealthCheck(slow.ctx, 'database', async () => {
-      await wait(5);
-      throw new Error('down');
-    })).rejects.toThrow('down');
+    await expect(
+      timedHealthCheck(slow.ctx, 'database', async () => {
+        await wait(5);
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(slow.lines).toHaveLength(1);
   });
 });

@@ -70,7 +70,7 @@ async function shutdown(s: ReturnType<typeof setup>): Promise<void> {
   await done;
 }
 
-describe('a Stator\'s observability', () => {
+describe("a Stator's observability", () => {
   it('reports readiness in status and turns not ready, with the reason, while a required resource is down', async () => {
     const s = setup();
     const started = s.stator.start();
@@ -124,12 +124,18 @@ describe('a Stator\'s observability', () => {
     s.store.pool.idle = 0;
     await s.clock.advance(30_000);
     expect(s.snapshots.at(-1)?.alerts).toEqual([
-      expect.objectContaining({ rule: 'pool_utilization', status: 'firing', silencedUntil: expect.any(Number) as number }),
+      expect.objectContaining({
+        rule: 'pool_utilization',
+        status: 'firing',
+        silencedUntil: expect.any(Number) as number,
+      }),
     ]);
     expect(s.alerts.every((a) => a.silenced === true)).toBe(true);
     expect(s.stator.alerts.acknowledge('pool_utilization', 'ops')).toBe(true);
     await s.clock.advance(0);
-    expect(s.snapshots.at(-1)?.alerts).toEqual([expect.objectContaining({ status: 'firing', acknowledged: true, acknowledgedBy: 'ops' })]);
+    expect(s.snapshots.at(-1)?.alerts).toEqual([
+      expect.objectContaining({ status: 'firing', acknowledged: true, acknowledgedBy: 'ops' }),
+    ]);
     expect(s.stator.alerts.clear('pool_utilization')).toBe(true);
     await s.clock.advance(0);
     expect(s.snapshots.at(-1)?.alerts).toEqual([]);

@@ -54,9 +54,11 @@ export class FakeLayer implements ResourceLayer {
     this.starts++;
     this.lastDependencies = [...context.dependencies.keys()];
     this.record(`start:${this.name}`);
-    const behavior = typeof this.startBehavior === 'function' ? this.startBehavior(context.attempt) : this.startBehavior;
+    const behavior =
+      typeof this.startBehavior === 'function' ? this.startBehavior(context.attempt) : this.startBehavior;
     if (behavior === 'throw') throw new Error(`${this.name} start threw (attempt ${context.attempt})`);
-    if (behavior === 'reject') return Promise.reject(new Error(`${this.name} start rejected (attempt ${context.attempt})`));
+    if (behavior === 'reject')
+      return Promise.reject(new Error(`${this.name} start rejected (attempt ${context.attempt})`));
     if (behavior === 'hang') return this.hang(context.signal);
     this.log.inFlight.add(this.name);
     if (this.log.inFlight.size > this.log.maxInFlight.length) this.log.maxInFlight = [...this.log.inFlight].sort();

@@ -14,14 +14,22 @@ const config = {
   monitoring: { health_interval: 10 },
   cache: { retry_attempts: 1, retry_delay: 1, timeout: 3 },
   database: { retry_attempts: 1, retry_delay: 1, timeout: 3 },
-  supervisor: { max_restarts: 1, on_exhausted: 'halt' as const, resource_defaults: { retry_attempts: 1, retry_delay: 1, timeout: 3 } },
+  supervisor: {
+    max_restarts: 1,
+    on_exhausted: 'halt' as const,
+    resource_defaults: { retry_attempts: 1, retry_delay: 1, timeout: 3 },
+  },
 };
 
 const startMessage = (name: string, fault: string): string =>
-  fault === 'hang' ? 'initialization attempt 2 took longer than 3 s' : `${name} start ${fault === 'throw' ? 'threw' : 'rejected'} (attempt 2)`;
+  fault === 'hang'
+    ? 'initialization attempt 2 took longer than 3 s'
+    : `${name} start ${fault === 'throw' ? 'threw' : 'rejected'} (attempt 2)`;
 
 const checkMessage = (name: string, fault: string): string =>
-  fault === 'hang' ? 'the health check took longer than 3 s' : `${name} check ${fault === 'throw' ? 'threw' : 'rejected'}`;
+  fault === 'hang'
+    ? 'the health check took longer than 3 s'
+    : `${name} check ${fault === 'throw' ? 'threw' : 'rejected'}`;
 
 describe('fault injection: no failure inside Stator reaches the host process', () => {
   const escaped: unknown[] = [];
@@ -68,7 +76,11 @@ describe('fault injection: no failure inside Stator reaches the host process', (
         expect(started.error).toBeUndefined();
 
         h.layers[name]!.checkBehavior = fault;
-        await advanceUntil(h.clock, () => h.stator.health().resources[name]?.state === 'recovering', `${name} recovering`);
+        await advanceUntil(
+          h.clock,
+          () => h.stator.health().resources[name]?.state === 'recovering',
+          `${name} recovering`,
+        );
         expect(h.stator.health()).toMatchObject({
           status: 'down',
           resources: { [name]: { state: 'recovering', lastError: { message: checkMessage(name, fault) } } },

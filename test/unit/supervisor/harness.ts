@@ -40,7 +40,11 @@ export function harness(
 }
 
 /** Settles a promise without letting its rejection go unhandled, for inspection later. */
-export function track<T>(promise: Promise<T>): { readonly settled: boolean; readonly value?: T; readonly error?: unknown } {
+export function track<T>(promise: Promise<T>): {
+  readonly settled: boolean;
+  readonly value?: T;
+  readonly error?: unknown;
+} {
   const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
   promise.then(
     (value) => Object.assign(state, { settled: true, value }),

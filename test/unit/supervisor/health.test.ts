@@ -20,7 +20,10 @@ describe('supervisor: health', () => {
 
     h.layers.a!.checkBehavior = 'degraded';
     await h.clock.advance(30_000);
-    expect(h.stator.health()).toMatchObject({ status: 'degraded', resources: { a: { state: 'degraded', reason: 'a is slow' } } });
+    expect(h.stator.health()).toMatchObject({
+      status: 'degraded',
+      resources: { a: { state: 'degraded', reason: 'a is slow' } },
+    });
     h.layers.a!.checkBehavior = 'ok';
     await h.clock.advance(30_000);
     expect(h.stator.health()).toMatchObject({ status: 'up', resources: { a: { state: 'ready' } } });
@@ -28,7 +31,10 @@ describe('supervisor: health', () => {
   });
 
   it('times out a hanging health check and recovers when a re-check passes', async () => {
-    const h = harness(['a'], { monitoring: { health_interval: 10 }, supervisor: { resources: { a: { timeout: 2, retry_delay: 1 } } } });
+    const h = harness(['a'], {
+      monitoring: { health_interval: 10 },
+      supervisor: { resources: { a: { timeout: 2, retry_delay: 1 } } },
+    });
     await running(h);
     h.layers.a!.checkBehavior = 'hang';
     await h.clock.advance(12_000);
@@ -52,7 +58,10 @@ describe('supervisor: health', () => {
 
     h.layers.a!.health.next({ status: 'down', error: new Error('connection reset') });
     await h.clock.advance(0);
-    expect(h.stator.health().resources.a).toMatchObject({ state: 'recovering', lastError: { message: 'connection reset' } });
+    expect(h.stator.health().resources.a).toMatchObject({
+      state: 'recovering',
+      lastError: { message: 'connection reset' },
+    });
 
     h.layers.a!.health.next({ status: 'up' });
     await h.clock.advance(0);
@@ -88,7 +97,10 @@ describe('supervisor: health', () => {
       Object.assign(layers.a!, { details: () => ({ url: 'postgres://app:sup3r-secret@db:5432/x', connections: 3 }) });
     });
     await running(h);
-    expect(h.stator.health().resources.a?.details).toEqual({ url: 'postgres://app:[REDACTED]@db:5432/x', connections: 3 });
+    expect(h.stator.health().resources.a?.details).toEqual({
+      url: 'postgres://app:[REDACTED]@db:5432/x',
+      connections: 3,
+    });
     await stopAll(h);
   });
 });

@@ -10,7 +10,11 @@ async function running(h: Harness): Promise<void> {
 }
 
 /** Calls made since the log had `from` entries, as `kind:name`. */
-const since = (h: Harness, from: number): string[] => h.log.entries.slice(from).map((e) => e.call).filter((c) => !c.startsWith('check:'));
+const since = (h: Harness, from: number): string[] =>
+  h.log.entries
+    .slice(from)
+    .map((e) => e.call)
+    .filter((c) => !c.startsWith('check:'));
 
 describe('supervisor: restarts', () => {
   it('one_for_one restarts only the resource that failed', async () => {
@@ -56,16 +60,31 @@ describe('supervisor: restarts', () => {
   });
 
   it('with on_exhausted: halt, escalates to failed past max_restarts within restart_period, stopping everything', async () => {
-    const h = harness(['a', 'b'], { supervisor: { max_restarts: 2, restart_period: 600, on_exhausted: 'halt', resources: { b: { depends_on: ['a'] } } } });
+    const h = harness(['a', 'b'], {
+      supervisor: {
+        max_restarts: 2,
+        restart_period: 600,
+        on_exhausted: 'halt',
+        resources: { b: { depends_on: ['a'] } },
+      },
+    });
     await running(h);
     h.layers.b!.checkBehavior = 'reject';
 
     await advanceUntil(h.clock, () => h.stator.health().supervisor === 'failed', 'supervisor failed');
     expect(h.layers.b!.starts).toBe(3); // first start + 2 restarts
-    await advanceUntil(h.clock, () => Object.values(h.stator.health().resources).every((r) => r.state === 'stopped'), 'all stopped');
+    await advanceUntil(
+      h.clock,
+      () => Object.values(h.stator.health().resources).every((r) => r.state === 'stopped'),
+      'all stopped',
+    );
 
     const health = h.stator.health();
-    expect(health).toMatchObject({ status: 'down', supervisor: 'failed', failure: { reason: 'restart_intensity', resources: ['b'] } });
+    expect(health).toMatchObject({
+      status: 'down',
+      supervisor: 'failed',
+      failure: { reason: 'restart_intensity', resources: ['b'] },
+    });
     expect(health.resources.b?.lastError?.message).toBe('b check rejected');
     expect(callsOf(h.log, 'stop').slice(-2)).toEqual(['b', 'a']);
     const report = await stopAll(h); // idempotent after a failure: resolves at once
@@ -73,7 +92,10 @@ describe('supervisor: restarts', () => {
   });
 
   it('forgets restarts older than restart_period', async () => {
-    const h = harness(['a'], { monitoring: { health_interval: 10 }, supervisor: { max_restarts: 1, restart_period: 30 } });
+    const h = harness(['a'], {
+      monitoring: { health_interval: 10 },
+      supervisor: { max_restarts: 1, restart_period: 30 },
+    });
     await running(h);
     for (let round = 1; round <= 3; round++) {
       h.layers.a!.checkBehavior = 'reject';
@@ -92,7 +114,13 @@ describe('supervisor: crash-loop back-off (on_exhausted: backoff, the default)',
   it('keeps restarting a required resource past max_restarts, doubling the back-off up to max_backoff, and never stops the others', async () => {
     const h = harness(['a', 'b'], {
       monitoring: { health_interval: 10 },
-      supervisor: { max_restarts: 1, restart_period: 600, initial_backoff: 2, max_backoff: 8, resources: { b: { retry_attempts: 0 } } },
+      supervisor: {
+        max_restarts: 1,
+        restart_period: 600,
+        initial_backoff: 2,
+        max_backoff: 8,
+        resources: { b: { retry_attempts: 0 } },
+      },
     });
     await running(h);
     h.layers.b!.checkBehavior = 'reject';
@@ -135,11 +163,15 @@ describe('supervisor: crash-loop back-off (on_exhausted: backoff, the default)',
 
 describe('supervisor: optional resources', () => {
   it('an optional resource that fails to start leaves the runtime degraded, and its dependents still start', async () => {
-    const h = harness(['a', 'extra', 'uses'], {
-      supervisor: { resources: { extra: { optional: true, retry_attempts: 1 }, uses: { depends_on: ['extra'] } } },
-    }, (layers) => {
-      layers.extra!.startBehavior = 'reject';
-    });
+    const h = harness(
+      ['a', 'extra', 'uses'],
+      {
+        supervisor: { resources: { extra: { optional: true, retry_attempts: 1 }, uses: { depends_on: ['extra'] } } },
+      },
+      (layers) => {
+        layers.extra!.startBehavior = 'reject';
+      },
+    );
     await running(h);
     const health = h.stator.health();
     expect(health.status).toBe('degraded');
@@ -156,7 +188,11 @@ describe('supervisor: optional resources', () => {
     await running(h);
     h.layers.extra!.checkBehavior = 'reject';
     h.layers.extra!.startBehavior = (attempt) => (attempt === 1 && h.layers.extra!.starts === 1 ? 'ok' : 'reject');
-    await advanceUntil(h.clock, () => (h.stator.health().resources.extra?.backoffMs ?? 0) > 0, 'extra waits out a back-off');
+    await advanceUntil(
+      h.clock,
+      () => (h.stator.health().resources.extra?.backoffMs ?? 0) > 0,
+      'extra waits out a back-off',
+    );
     const starts = h.layers.extra!.starts;
     expect(h.stator.health()).toMatchObject({ status: 'degraded', supervisor: 'running' });
     await advanceUntil(h.clock, () => h.layers.extra!.starts > starts, 'extra started again');
@@ -167,5 +203,4 @@ describe('supervisor: optional resources', () => {
     expect(callsOf(h.log, 'stop')).not.toContain('a');
     await stopAll(h);
   });
-
 });

@@ -33,9 +33,12 @@ describe('supervisor: initialization retries', () => {
         // A driver error that echoes the password must not reach the message.
         layers.b!.start = (ctx) => {
           layers.b!.starts++;
-          throw Object.assign(new Error(`auth failed for user app with password hunter2-very-secret (try ${ctx.attempt})`), {
-            code: 'EAUTH',
-          });
+          throw Object.assign(
+            new Error(`auth failed for user app with password hunter2-very-secret (try ${ctx.attempt})`),
+            {
+              code: 'EAUTH',
+            },
+          );
         };
       },
     );
@@ -47,11 +50,18 @@ describe('supervisor: initialization retries', () => {
     expect(error.code).toBe('STARTUP_FAILED');
     expect(error.failures).toEqual([
       { resource: 'a', attempts: 3, message: 'a start rejected (attempt 3)' },
-      { resource: 'b', attempts: 3, message: 'auth failed for user app with password [REDACTED] (try 3)', code: 'EAUTH' },
+      {
+        resource: 'b',
+        attempts: 3,
+        message: 'auth failed for user app with password [REDACTED] (try 3)',
+        code: 'EAUTH',
+      },
     ]);
     expect(error.skipped).toEqual(['d']);
     expect(error.message).toContain('a: a start rejected (attempt 3) after 3 attempts');
-    expect(error.message).toContain('b: auth failed for user app with password [REDACTED] (try 3) (EAUTH) after 3 attempts');
+    expect(error.message).toContain(
+      'b: auth failed for user app with password [REDACTED] (try 3) (EAUTH) after 3 attempts',
+    );
     expect(error.message).toContain('Not started because a resource they depend on failed: d');
     expect(error.message).not.toContain('hunter2');
     expect(h.layers.a!.starts).toBe(3);
@@ -61,16 +71,24 @@ describe('supervisor: initialization retries', () => {
     // What did start is stopped again; failed ones get their stop() too, d was never started.
     expect(callsOf(h.log, 'stop').sort()).toEqual(['a', 'b', 'c']);
     const health = h.stator.health();
-    expect(health).toMatchObject({ status: 'down', supervisor: 'failed', failure: { reason: 'startup', resources: ['a', 'b'] } });
+    expect(health).toMatchObject({
+      status: 'down',
+      supervisor: 'failed',
+      failure: { reason: 'startup', resources: ['a', 'b'] },
+    });
     expect(health.resources.a?.lastError?.message).toBe('a start rejected (attempt 3)');
     expect(JSON.stringify(health)).not.toContain('hunter2');
     expect(health.resources.d?.stopOutcome).toBe('skipped');
   });
 
   it('times out an initialization that hangs, aborting its signal, and retries it', async () => {
-    const h = harness(['a'], { supervisor: { resources: { a: { retry_attempts: 1, retry_delay: 1, timeout: 5 } } } }, (layers) => {
-      layers.a!.startBehavior = (attempt) => (attempt === 1 ? 'hang' : 'ok');
-    });
+    const h = harness(
+      ['a'],
+      { supervisor: { resources: { a: { retry_attempts: 1, retry_delay: 1, timeout: 5 } } } },
+      (layers) => {
+        layers.a!.startBehavior = (attempt) => (attempt === 1 ? 'hang' : 'ok');
+      },
+    );
     const started = track(h.stator.start());
     await advanceUntil(h.clock, () => started.settled, 'start()');
     expect(started.error).toBeUndefined();

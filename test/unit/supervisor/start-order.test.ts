@@ -73,7 +73,9 @@ describe('supervisor: start order', () => {
 
   it('names a longer cycle among custom resources', () => {
     expect(() =>
-      harness(['a', 'b', 'c'], { supervisor: { resources: { a: { depends_on: ['c'] }, b: { depends_on: ['a'] }, c: { depends_on: ['b'] } } } }),
+      harness(['a', 'b', 'c'], {
+        supervisor: { resources: { a: { depends_on: ['c'] }, b: { depends_on: ['a'] }, c: { depends_on: ['b'] } } },
+      }),
     ).toThrow(/a -> c -> b -> a/);
   });
 

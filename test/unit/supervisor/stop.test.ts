@@ -30,9 +30,13 @@ describe('supervisor: stop', () => {
   });
 
   it('abandons a stop that hangs after stop_timeout, reports it, and goes on', async () => {
-    const h = harness(['a', 'b'], { supervisor: { stop_timeout: 5, resources: { b: { depends_on: ['a'] } } } }, (layers) => {
-      layers.b!.stopBehavior = 'hang';
-    });
+    const h = harness(
+      ['a', 'b'],
+      { supervisor: { stop_timeout: 5, resources: { b: { depends_on: ['a'] } } } },
+      (layers) => {
+        layers.b!.stopBehavior = 'hang';
+      },
+    );
     await running(h);
     const stopStarted = h.clock.now();
     const report = await stopAll(h);
@@ -52,7 +56,11 @@ describe('supervisor: stop', () => {
     });
     await running(h);
     const report = await stopAll(h);
-    expect(report).toMatchObject({ order: ['b', 'a'], errors: [{ resource: 'b', message: 'b stop threw' }], clean: false });
+    expect(report).toMatchObject({
+      order: ['b', 'a'],
+      errors: [{ resource: 'b', message: 'b stop threw' }],
+      clean: false,
+    });
     expect(callsOf(h.log, 'stop')).toEqual(['b', 'a']);
   });
 

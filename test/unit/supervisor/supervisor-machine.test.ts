@@ -46,7 +46,12 @@ describe('supervisor machine', () => {
     const clock = new TestClock();
     const actor = createActor(supervisorMachine.provide({ actors: { resource: resources(1) } }), {
       clock,
-      input: { resources: [input('a'), input('b', ['a'])], strategy: 'one_for_one', maxRestarts: 3, restartPeriod: 60_000 },
+      input: {
+        resources: [input('a'), input('b', ['a'])],
+        strategy: 'one_for_one',
+        maxRestarts: 3,
+        restartPeriod: 60_000,
+      },
     });
     const errors: unknown[] = [];
     actor.subscribe({ error: (e) => errors.push(e) });

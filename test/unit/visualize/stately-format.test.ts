@@ -19,7 +19,10 @@ function shape(machine: AnyStateMachine): { states: string[]; edges: string[] } 
 
 /** What Stately's importer does with the file: evaluate the `createMachine({...})` call. */
 function importLikeStately(source: string): AnyStateMachine {
-  const call = source.split('\n').filter((l) => !l.startsWith('//')).join('\n');
+  const call = source
+    .split('\n')
+    .filter((l) => !l.startsWith('//'))
+    .join('\n');
   expect(call.trimStart().startsWith('createMachine({')).toBe(true);
   return new Function('createMachine', `return ${call}`)(createMachine) as AnyStateMachine;
 }

@@ -57,7 +57,9 @@ function stateIds(prefix, value) {
 function stateText(value) {
   if (typeof value === 'string') return value;
   if (!value || typeof value !== 'object') return String(value);
-  return Object.entries(value).map(([k, v]) => `${k}.${stateText(v)}`).join(', ');
+  return Object.entries(value)
+    .map(([k, v]) => `${k}.${stateText(v)}`)
+    .join(', ');
 }
 
 /** A resource machine's state as the status snapshot names it (`{ running: { ready: ... } }` → `ready`). */
@@ -70,7 +72,8 @@ function resourceStateOf(value) {
   return top;
 }
 
-const topState = (value) => (typeof value === 'string' ? value : value && typeof value === 'object' ? Object.keys(value)[0] : 'unknown');
+const topState = (value) =>
+  typeof value === 'string' ? value : value && typeof value === 'object' ? Object.keys(value)[0] : 'unknown';
 const time = (ms) => new Date(ms).toLocaleTimeString();
 
 // ---------- machines ----------
@@ -113,8 +116,18 @@ function drawMachines(actors) {
     }
     const shown = mine.slice(0, 40);
     diagram.actors.replaceChildren(
-      ...shown.map((a) => el('span', { class: 'actor', 'data-actor': a.source, 'data-state': topState(a.state), title: stateText(a.state), text: `${a.source}: ${stateText(a.state)}` })),
-      ...(mine.length > shown.length ? [el('span', { class: 'muted', text: `+${mine.length - shown.length} more` })] : []),
+      ...shown.map((a) =>
+        el('span', {
+          class: 'actor',
+          'data-actor': a.source,
+          'data-state': topState(a.state),
+          title: stateText(a.state),
+          text: `${a.source}: ${stateText(a.state)}`,
+        }),
+      ),
+      ...(mine.length > shown.length
+        ? [el('span', { class: 'muted', text: `+${mine.length - shown.length} more` })]
+        : []),
     );
     diagram.root.setAttribute('data-actors', String(mine.length));
   }
@@ -127,18 +140,34 @@ function drawResources(resources) {
   host.replaceChildren();
   for (const [name, r] of Object.entries(resources ?? {})) {
     const facts = el('dl');
-    const fact = (k, v) => { if (v !== undefined && v !== null && v !== '') facts.append(el('dt', { text: k }), el('dd', { text: v })); };
+    const fact = (k, v) => {
+      if (v !== undefined && v !== null && v !== '') facts.append(el('dt', { text: k }), el('dd', { text: v }));
+    };
     fact('since', r.since ? time(r.since) : undefined);
     fact('reason', r.reason);
     fact('last error', r.lastError?.message);
-    if (r.pool) fact('pool', `${r.pool.busy} busy / ${r.pool.total} open, ${r.pool.pending} waiting (${Math.round(r.pool.utilization * 100)}%)`);
+    if (r.pool)
+      fact(
+        'pool',
+        `${r.pool.busy} busy / ${r.pool.total} open, ${r.pool.pending} waiting (${Math.round(r.pool.utilization * 100)}%)`,
+      );
     fact('breaker', r.breaker?.state);
     fact('restarts', r.restarts);
-    const card = el('div', { class: 'card resource', 'data-resource': name, 'data-state': r.state },
-      el('h3', { text: name }), el('span', { class: 'state', 'data-resource': name, 'data-state': r.state, text: r.state }), facts);
+    const card = el(
+      'div',
+      { class: 'card resource', 'data-resource': name, 'data-state': r.state },
+      el('h3', { text: name }),
+      el('span', { class: 'state', 'data-resource': name, 'data-state': r.state, text: r.state }),
+      facts,
+    );
     if (r.breaker && state.session.breakerWrite && state.mode === 'live') {
       for (const action of ['isolate', 'reset']) {
-        const button = el('button', { type: 'button', 'data-breaker': name, 'data-action': action, text: `${action} breaker` });
+        const button = el('button', {
+          type: 'button',
+          'data-breaker': name,
+          'data-action': action,
+          text: `${action} breaker`,
+        });
         button.addEventListener('click', () => breakerAction(name, action));
         card.append(button);
       }
@@ -150,7 +179,7 @@ function drawResources(resources) {
 async function breakerAction(name, action) {
   const res = await fetch(`api/breaker/${encodeURIComponent(name)}/${action}`, { method: 'POST', headers: headers() });
   const body = await res.json().catch(() => ({}));
-  notice(res.ok ? `breaker ${name}: ${body.state}` : body.error ?? `HTTP ${res.status}`);
+  notice(res.ok ? `breaker ${name}: ${body.state}` : (body.error ?? `HTTP ${res.status}`));
 }
 
 function drawStatus(snapshot) {
@@ -167,23 +196,45 @@ function drawStatus(snapshot) {
 
 function drawAlerts(open) {
   const body = $('#alerts tbody');
-  body.replaceChildren(...(open.length ? open : [{ rule: 'none pending or firing', status: '' }]).map((a) =>
-    el('tr', { 'data-alert': a.rule },
-      el('td', { text: a.rule }), el('td', { 'data-alert-state': a.status, text: a.status }),
-      el('td', { text: a.value ?? '' }), el('td', { text: a.threshold ?? '' }), el('td', { text: a.since ? time(a.since) : '' }))));
+  body.replaceChildren(
+    ...(open.length ? open : [{ rule: 'none pending or firing', status: '' }]).map((a) =>
+      el(
+        'tr',
+        { 'data-alert': a.rule },
+        el('td', { text: a.rule }),
+        el('td', { 'data-alert-state': a.status, text: a.status }),
+        el('td', { text: a.value ?? '' }),
+        el('td', { text: a.threshold ?? '' }),
+        el('td', { text: a.since ? time(a.since) : '' }),
+      ),
+    ),
+  );
 }
 
 function addAlertHistory(t) {
   state.alerts.push(t);
-  $('#alert-history').prepend(el('li', { 'data-alert': t.rule, 'data-to': t.to, text: `${time(t.time)} ${t.rule}: ${t.from} → ${t.to} (value ${t.value ?? 'n/a'}, threshold ${t.threshold})` }));
+  $('#alert-history').prepend(
+    el('li', {
+      'data-alert': t.rule,
+      'data-to': t.to,
+      text: `${time(t.time)} ${t.rule}: ${t.from} → ${t.to} (value ${t.value ?? 'n/a'}, threshold ${t.threshold})`,
+    }),
+  );
 }
 
 // ---------- charts ----------
 
 const CHARTS = [
   { id: 'pool', title: 'Pool use (highest)', series: [{ key: 'poolUse', label: 'utilization', stroke: '#5b6bbf' }] },
-  { id: 'latency', title: 'Latency, worst operation (s)', series: [
-    { key: 'p50', label: 'p50', stroke: '#1f9d55' }, { key: 'p95', label: 'p95', stroke: '#d9822b' }, { key: 'p99', label: 'p99', stroke: '#d64545' }] },
+  {
+    id: 'latency',
+    title: 'Latency, worst operation (s)',
+    series: [
+      { key: 'p50', label: 'p50', stroke: '#1f9d55' },
+      { key: 'p95', label: 'p95', stroke: '#d9822b' },
+      { key: 'p99', label: 'p99', stroke: '#d64545' },
+    ],
+  },
   { id: 'errors', title: 'Error rate', series: [{ key: 'errorRate', label: 'errors / ops', stroke: '#d64545' }] },
   { id: 'cache', title: 'Cache hit ratio', series: [{ key: 'hitRatio', label: 'hits', stroke: '#1f9d55' }] },
 ];
@@ -195,13 +246,18 @@ function makeCharts() {
     const box = el('div', { class: 'chart', 'data-chart': spec.id, 'data-points': 0 }, el('h3', { text: spec.title }));
     host.append(box);
     const data = [[], ...spec.series.map(() => [])];
-    const plot = new uPlot({
-      width: Math.max(260, Math.floor(host.clientWidth / 2) - 20), height: 150,
-      scales: { x: { time: true } },
-      series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: true }))],
-      axes: [{}, { size: 46 }],
-      legend: { show: true },
-    }, data, box);
+    const plot = new uPlot(
+      {
+        width: Math.max(260, Math.floor(host.clientWidth / 2) - 20),
+        height: 150,
+        scales: { x: { time: true } },
+        series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, spanGaps: true }))],
+        axes: [{}, { size: 46 }],
+        legend: { show: true },
+      },
+      data,
+      box,
+    );
     return { spec, box, data, plot };
   });
 }
@@ -220,7 +276,11 @@ function addPoint(point) {
 
 function eventLine(e) {
   const stateNote = e.state !== undefined ? ` → ${stateText(e.state)}` : '';
-  return el('li', { 'data-source': e.source, 'data-type': e.type, text: `#${e.seq} ${time(e.time)} ${e.source} ${e.type}${stateNote}` });
+  return el('li', {
+    'data-source': e.source,
+    'data-type': e.type,
+    text: `#${e.seq} ${time(e.time)} ${e.source} ${e.type}${stateNote}`,
+  });
 }
 
 function eventShown(e) {
@@ -236,7 +296,10 @@ function noteSource(source) {
   const select = $('#event-source');
   const options = [...knownSources].sort();
   const current = select.value;
-  select.replaceChildren(el('option', { value: '', text: 'all' }), ...options.map((s) => el('option', { value: s, text: s })));
+  select.replaceChildren(
+    el('option', { value: '', text: 'all' }),
+    ...options.map((s) => el('option', { value: s, text: s })),
+  );
   select.value = current;
 }
 
@@ -282,12 +345,23 @@ function drawFleet(fleet) {
     host.replaceChildren(el('p', { class: 'muted', text: fleet.error ?? 'fleet unavailable' }));
     return;
   }
-  host.replaceChildren(...fleet.map((i) => {
-    const facts = el('dl');
-    for (const [name, r] of Object.entries(i.resources ?? {})) facts.append(el('dt', { text: name }), el('dd', { 'data-resource': name, 'data-state': r.state, text: r.state }));
-    return el('div', { class: 'card', 'data-instance': i.instance, 'data-status': i.status },
-      el('h3', { text: i.instance }), el('span', { class: 'muted', text: `${i.host} pid ${i.pid}, ${i.status}, beat ${time(i.time)}` }), facts);
-  }));
+  host.replaceChildren(
+    ...fleet.map((i) => {
+      const facts = el('dl');
+      for (const [name, r] of Object.entries(i.resources ?? {}))
+        facts.append(
+          el('dt', { text: name }),
+          el('dd', { 'data-resource': name, 'data-state': r.state, text: r.state }),
+        );
+      return el(
+        'div',
+        { class: 'card', 'data-instance': i.instance, 'data-status': i.status },
+        el('h3', { text: i.instance }),
+        el('span', { class: 'muted', text: `${i.host} pid ${i.pid}, ${i.status}, beat ${time(i.time)}` }),
+        facts,
+      );
+    }),
+  );
   if (fleet.length === 0) host.replaceChildren(el('p', { class: 'muted', text: 'no instance has sent a heartbeat' }));
 }
 
@@ -322,13 +396,18 @@ function replayAt(index) {
     const match = /^supervisor\/resource\.(.+)$/.exec(a.source);
     if (match) {
       const breaker = actors.get(`breaker.${match[1]}`);
-      resources[match[1]] = { state: resourceStateOf(a.state), ...(breaker ? { breaker: { state: topState(breaker.state) } } : {}) };
+      resources[match[1]] = {
+        state: resourceStateOf(a.state),
+        ...(breaker ? { breaker: { state: topState(breaker.state) } } : {}),
+      };
     }
   }
   drawResources(resources);
   const at = events[Math.min(index, events.length - 1)];
   const start = events[0]?.time ?? 0;
-  $('#replay-time').textContent = at ? `#${at.seq} at +${((at.time - start) / 1000).toFixed(3)} s (${new Date(at.time).toISOString()}) ${at.source} ${at.type}` : '';
+  $('#replay-time').textContent = at
+    ? `#${at.seq} at +${((at.time - start) / 1000).toFixed(3)} s (${new Date(at.time).toISOString()}) ${at.source} ${at.type}`
+    : '';
   $('#replay-time').dataset.seq = at ? String(at.seq) : '';
   drawEvents();
 }
@@ -379,7 +458,10 @@ function notice(text) {
 async function readStream() {
   const controller = new AbortController();
   state.stream = controller;
-  const res = await fetch('api/stream', { headers: { ...headers(), accept: 'text/event-stream' }, signal: controller.signal });
+  const res = await fetch('api/stream', {
+    headers: { ...headers(), accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
   if (!res.ok || !res.body) throw new Error(`stream: HTTP ${res.status}`);
   $('#connection').textContent = 'connected';
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -447,10 +529,13 @@ async function main() {
   login.hidden = state.session.details || state.session.showDetails !== 'when_authorized';
   $('#logout').hidden = !sessionStorage.getItem(CREDENTIAL);
   if (!state.session.details) {
-    notice(state.session.showDetails === 'never'
-      ? 'This Stator shows no details (http.show_details: never): only the overall status.'
-      : 'Only the overall status is shown. Enter a token or API key whose principal holds status:read:* to see the resources.');
-    for (const id of ['#resources-section', '#charts-section', '#alerts-section', '#fleet-section', '#events-section']) $(id).hidden = true;
+    notice(
+      state.session.showDetails === 'never'
+        ? 'This Stator shows no details (http.show_details: never): only the overall status.'
+        : 'Only the overall status is shown. Enter a token or API key whose principal holds status:read:* to see the resources.',
+    );
+    for (const id of ['#resources-section', '#charts-section', '#alerts-section', '#fleet-section', '#events-section'])
+      $(id).hidden = true;
   }
   login.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -12,14 +12,18 @@ export function loggerNotifier(logger: Logger): AlertNotifier {
     on: ['pending', 'firing', 'resolved', 'ok'],
     notify: (t: AlertTransition) => {
       const level = t.to === 'firing' ? (t.severity === 'critical' ? 'error' : 'warn') : 'info';
-      logger.log(level, `alert ${t.rule} ${t.from} -> ${t.to} (value ${formatValue(t.value)}, threshold ${t.threshold})`, {
-        alert: t.rule,
-        from: t.from,
-        to: t.to,
-        value: t.value,
-        threshold: t.threshold,
-        severity: t.severity,
-      });
+      logger.log(
+        level,
+        `alert ${t.rule} ${t.from} -> ${t.to} (value ${formatValue(t.value)}, threshold ${t.threshold})`,
+        {
+          alert: t.rule,
+          from: t.from,
+          to: t.to,
+          value: t.value,
+          threshold: t.threshold,
+          severity: t.severity,
+        },
+      );
     },
   };
 }

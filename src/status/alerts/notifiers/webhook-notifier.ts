@@ -41,7 +41,22 @@ export function webhookNotifier(options: WebhookNotifierOptions): AlertNotifier 
       let last = 'not sent';
       let cause: unknown;
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) await sleep(options.clock, backoffDelay({ kind: 'exponential', jitter: 'none', baseMs: baseDelay, maxMs: Number.MAX_SAFE_INTEGER, random: Math.random }, attempt - 1, 0), signal);
+        if (attempt > 1)
+          await sleep(
+            options.clock,
+            backoffDelay(
+              {
+                kind: 'exponential',
+                jitter: 'none',
+                baseMs: baseDelay,
+                maxMs: Number.MAX_SAFE_INTEGER,
+                random: Math.random,
+              },
+              attempt - 1,
+              0,
+            ),
+            signal,
+          );
         const result = await post(options, body, timeoutMs, signal);
         if (result.ok) return;
         last = result.last;
@@ -60,7 +75,12 @@ interface PostResult {
   readonly cause?: unknown;
 }
 
-async function post(options: WebhookNotifierOptions, body: string, timeoutMs: number, stop: AbortSignal): Promise<PostResult> {
+async function post(
+  options: WebhookNotifierOptions,
+  body: string,
+  timeoutMs: number,
+  stop: AbortSignal,
+): Promise<PostResult> {
   const attempt = new AbortController();
   const onStop = (): void => attempt.abort(stop.reason);
   stop.addEventListener('abort', onStop, { once: true });
@@ -81,7 +101,12 @@ async function post(options: WebhookNotifierOptions, body: string, timeoutMs: nu
     return { ok: false, retryable: RETRYABLE(response.status), last: `HTTP ${response.status}` };
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code;
-    return { ok: false, retryable: !stop.aborted, last: timedOut ? 'timeout' : (code ?? 'network error'), cause: error };
+    return {
+      ok: false,
+      retryable: !stop.aborted,
+      last: timedOut ? 'timeout' : (code ?? 'network error'),
+      cause: error,
+    };
   } finally {
     options.clock.clearTimeout(timer);
     stop.removeEventListener('abort', onStop);

@@ -18,7 +18,8 @@ export function contentionAndRecovery(env: SuiteEnv): void {
         t.integer('balance').notNullable();
       });
       await knex('storm_accounts').insert(Array.from({ length: 10 }, (_, id) => ({ id, balance: 1000 })));
-      const pause = env.driver === 'postgresql' ? 'SELECT pg_sleep(0.02)' : env.driver === 'mysql' ? 'DO SLEEP(0.02)' : undefined;
+      const pause =
+        env.driver === 'postgresql' ? 'SELECT pg_sleep(0.02)' : env.driver === 'mysql' ? 'DO SLEEP(0.02)' : undefined;
       const transfers = Array.from({ length: 50 }, (_, i) => {
         const pair = Math.floor(i / 2) % 10;
         const a = pair;
@@ -77,9 +78,10 @@ export function contentionAndRecovery(env: SuiteEnv): void {
           )) as { rowCount: number };
           return r.rowCount;
         }
-        const [rows] = (await admin.raw('SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()', [fx.name])) as [
-          Array<{ id: number }>,
-        ];
+        const [rows] = (await admin.raw(
+          'SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()',
+          [fx.name],
+        )) as [Array<{ id: number }>];
         for (const { id } of rows) await admin.raw(`KILL ${Number(id)}`).catch(() => undefined);
         return rows.length;
       };
@@ -104,7 +106,12 @@ export function contentionAndRecovery(env: SuiteEnv): void {
       while (settled < N / 2) await new Promise((r) => setTimeout(r, 2));
       await killAll();
       const outcomes = await Promise.all(requests);
-      if (process.env.DEBUG_RECOVERY) console.log(env.driver, { killed, failed: outcomes.filter((o) => !o.ok).map((o) => String((o as { error?: unknown }).error).slice(0, 120)), details: layer.details?.() });
+      if (process.env.DEBUG_RECOVERY)
+        console.log(env.driver, {
+          killed,
+          failed: outcomes.filter((o) => !o.ok).map((o) => String((o as { error?: unknown }).error).slice(0, 120)),
+          details: layer.details?.(),
+        });
       expect(killed).toBeGreaterThan(0);
       expect(outcomes).toHaveLength(N);
 

@@ -112,7 +112,13 @@ export function handles(env: SuiteEnv): void {
       await trx.knex('h_running').insert({ id: 1 });
       const [running, ...others] = await layer.api.transactions();
       expect(others).toEqual([]);
-      expect(running).toMatchObject({ id: trx.id, kind: 'handle', state: 'active', attempt: 1, name: 'nightly-export' });
+      expect(running).toMatchObject({
+        id: trx.id,
+        kind: 'handle',
+        state: 'active',
+        attempt: 1,
+        name: 'nightly-export',
+      });
       expect(running?.statements).toBe(trx.log.length);
       expect(running?.statements).toBeGreaterThanOrEqual(2);
       expect(running?.ageMs).toBeGreaterThanOrEqual(0);

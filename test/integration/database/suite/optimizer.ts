@@ -6,13 +6,18 @@ import { until, type SuiteEnv } from './suite-env.js';
 export function optimizer(env: SuiteEnv): void {
   describe('query optimizer', () => {
     it('explains a slow query once per shape and names the table it scans without an index', async () => {
-      const { layer, ctx } = await env.start({ monitoring: { performance_threshold: 0 }, database: { slow_query_interval: 3600 } });
+      const { layer, ctx } = await env.start({
+        monitoring: { performance_threshold: 0 },
+        database: { slow_query_interval: 3600 },
+      });
       const { knex } = layer.api;
       await knex.schema.createTable('opt_people', (t) => {
         t.integer('id').primary();
         t.string('email', 100);
       });
-      await knex('opt_people').insert(Array.from({ length: 50 }, (_, i) => ({ id: i + 1, email: `p${i}@example.com` })));
+      await knex('opt_people').insert(
+        Array.from({ length: 50 }, (_, i) => ({ id: i + 1, email: `p${i}@example.com` })),
+      );
       const slowEvents = (): QueryPlanReport[] =>
         ctx.seen
           .filter((e) => e.source === 'database' && e.type === 'query.slow')
@@ -43,7 +48,11 @@ export function optimizer(env: SuiteEnv): void {
         t.string('note', 50);
       });
       // Enough rows that every planner prefers the index to a scan where it has one.
-      await knex.batchInsert('opt_orders', Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, customer_id: i % 500, note: `n${i}` })), 200);
+      await knex.batchInsert(
+        'opt_orders',
+        Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, customer_id: i % 500, note: `n${i}` })),
+        200,
+      );
       if (env.driver === 'postgresql') await knex.raw('ANALYZE opt_orders');
       const scan = await layer.api.explain(knex('opt_orders').where({ note: 'n5' }));
       expect(scan.unindexedTables).toEqual(['opt_orders']);
@@ -68,7 +77,13 @@ export function optimizer(env: SuiteEnv): void {
       });
       await knex.batchInsert(
         'adv_orders',
-        Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, customer_id: i % 500, status: i % 3 ? 'open' : 'done', created_at: i, note: `n${i}` })),
+        Array.from({ length: 5000 }, (_, i) => ({
+          id: i + 1,
+          customer_id: i % 500,
+          status: i % 3 ? 'open' : 'done',
+          created_at: i,
+          note: `n${i}`,
+        })),
         200,
       );
       const analyze = async (): Promise<void> => {
@@ -77,12 +92,20 @@ export function optimizer(env: SuiteEnv): void {
         else await knex.raw('ANALYZE');
       };
       await analyze();
-      const query = () => knex('adv_orders').where({ customer_id: 7, status: 'open' }).where('created_at', '>', 100).orderBy('created_at');
+      const query = () =>
+        knex('adv_orders')
+          .where({ customer_id: 7, status: 'open' })
+          .where('created_at', '>', 100)
+          .orderBy('created_at');
       const before = await layer.api.explain(query());
       expect(before.unindexedTables).toEqual(['adv_orders']);
       expect(before.suggestedIndexes).toHaveLength(1);
       const [suggestion] = before.suggestedIndexes;
-      expect(suggestion).toMatchObject({ table: 'adv_orders', columns: ['customer_id', 'status', 'created_at'], reasons: ['equality', 'equality', 'range'] });
+      expect(suggestion).toMatchObject({
+        table: 'adv_orders',
+        columns: ['customer_id', 'status', 'created_at'],
+        reasons: ['equality', 'equality', 'range'],
+      });
       const quote = env.driver === 'mysql' ? '`' : '"';
       expect(suggestion?.sql).toBe(
         `CREATE INDEX ${quote}adv_orders_customer_id_status_created_at_idx${quote} ON ${quote}adv_orders${quote} (${quote}customer_id${quote}, ${quote}status${quote}, ${quote}created_at${quote})`,

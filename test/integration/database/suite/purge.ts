@@ -16,10 +16,15 @@ async function backendOf(knex: Knex, driver: SuiteEnv['driver']): Promise<number
 /** Backends connected to this file's database, as the server lists them (the admin's own excluded). */
 async function serverBackends(admin: Knex, driver: SuiteEnv['driver'], db: string): Promise<Set<number>> {
   if (driver === 'postgresql') {
-    const r = (await admin.raw('SELECT pid FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [db])) as { rows: Array<{ pid: number }> };
+    const r = (await admin.raw('SELECT pid FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [
+      db,
+    ])) as { rows: Array<{ pid: number }> };
     return new Set(r.rows.map((x) => Number(x.pid)));
   }
-  const [rows] = (await admin.raw('SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()', [db])) as [Array<{ id: number }>];
+  const [rows] = (await admin.raw(
+    'SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()',
+    [db],
+  )) as [Array<{ id: number }>];
   return new Set(rows.map((x) => Number(x.id)));
 }
 
@@ -51,10 +56,12 @@ export function purge(env: SuiteEnv): void {
             const pid =
               n % 2 === 0
                 ? await backendOf(knex, env.driver)
-                : (await layer.api.transaction(async (trx) => {
-                    await trx.raw('SELECT 1');
-                    return backendOf(trx, env.driver);
-                  })).value;
+                : (
+                    await layer.api.transaction(async (trx) => {
+                      await trx.raw('SELECT 1');
+                      return backendOf(trx, env.driver);
+                    })
+                  ).value;
             calls++;
             if (beganAfter) seenAfter.add(pid);
             else if (!purged) seenBefore.add(pid);
@@ -88,10 +95,12 @@ export function purge(env: SuiteEnv): void {
         return [...before].every((pid) => !after.has(pid));
       }, 'the old backends gone from the server')
         // A second round: on a loaded machine the server may take longer to end a closed backend.
-        .catch(() => until(async () => {
-          after = await serverBackends(admin, env.driver, fx.name);
-          return [...before].every((pid) => !after.has(pid));
-        }, 'the old backends gone from the server'))
+        .catch(() =>
+          until(async () => {
+            after = await serverBackends(admin, env.driver, fx.name);
+            return [...before].every((pid) => !after.has(pid));
+          }, 'the old backends gone from the server'),
+        )
         .catch(() => undefined);
 
       expect(errors).toEqual([]);
@@ -102,11 +111,15 @@ export function purge(env: SuiteEnv): void {
       for (const pid of before) expect(after.has(pid)).toBe(false); // the server no longer lists any old backend
       for (const pid of seenAfter) expect(before.has(pid)).toBe(false);
       // The connection machines went through `retiring` for the reason `purge`, one per old connection.
-      const retired = ctx.seen.filter((e) => e.source.startsWith('pool.database/conn-') && e.type === 'RETIRE' && e.data?.reason === 'purge');
+      const retired = ctx.seen.filter(
+        (e) => e.source.startsWith('pool.database/conn-') && e.type === 'RETIRE' && e.data?.reason === 'purge',
+      );
       expect(retired.length).toBe(4);
       expect(retired.every((e) => e.state === 'retiring')).toBe(true);
       expect(ctx.seen.some((e) => e.source === 'pool.database' && e.type === 'purge')).toBe(true);
-      expect(ctx.seen.find((e) => e.source === 'pool.database' && e.type === 'purged')?.data).toMatchObject({ replaced: 4 });
+      expect(ctx.seen.find((e) => e.source === 'pool.database' && e.type === 'purged')?.data).toMatchObject({
+        replaced: 4,
+      });
       const metric = await ctx.metrics.getSingleMetricAsString('stator_pool_purges_total');
       expect(metric).toMatch(/stator_pool_purges_total\{pool="database"\} 1/);
     });
@@ -115,7 +128,9 @@ export function purge(env: SuiteEnv): void {
       const { layer, ctx } = await env.start();
       const { knex } = layer.api;
       await knex.raw('SELECT 1');
-      const first = ctx.seen.filter((e) => e.source.startsWith('pool.database/conn-') && e.type === 'CREATED').map((e) => e.source);
+      const first = ctx.seen
+        .filter((e) => e.source.startsWith('pool.database/conn-') && e.type === 'CREATED')
+        .map((e) => e.source);
       const report = await layer.api.purge();
       expect(report.replaced).toBe(first.length);
       expect(report.idle).toBe(first.length);

@@ -19,7 +19,11 @@ export function queriesAndPool(env: SuiteEnv): void {
         t.string('name').notNullable();
         t.integer('qty').notNullable().defaultTo(0);
       });
-      await knex('q_items').insert([{ name: 'a', qty: 1 }, { name: 'b', qty: 2 }, { name: 'c', qty: 3 }]);
+      await knex('q_items').insert([
+        { name: 'a', qty: 1 },
+        { name: 'b', qty: 2 },
+        { name: 'c', qty: 3 },
+      ]);
       expect(await knex('q_items').where('qty', '>', 1).orderBy('name').pluck('name')).toEqual(['b', 'c']);
       expect(await knex('q_items').where({ name: 'a' }).update({ qty: 10 })).toBe(1);
       expect(await knex('q_items').where({ name: 'b' }).del()).toBe(1);
@@ -72,7 +76,10 @@ export function queriesAndPool(env: SuiteEnv): void {
       const { layer, ctx } = await env.start({ connection_pool: { leak_threshold: 0.2 } });
       const hold = deferred();
       const tx = layer.api.transaction(() => hold.promise);
-      await until(() => ctx.seen.some((e) => e.source === 'pool.database' && e.type === 'leak.suspected'), 'leak report');
+      await until(
+        () => ctx.seen.some((e) => e.source === 'pool.database' && e.type === 'leak.suspected'),
+        'leak report',
+      );
       const report = ctx.seen.find((e) => e.type === 'leak.suspected');
       expect(report?.data).toMatchObject({ connection: expect.stringMatching(/^conn-\d+$/) });
       // The transaction named its caller (this file), though knex acquired in a later tick.
@@ -152,7 +159,10 @@ export function queriesAndPool(env: SuiteEnv): void {
           return { status: 'up' };
         },
       });
-      const failing = new Map([['filesystem', dep('filesystem', true)], ['cache', dep('cache', false)]]);
+      const failing = new Map([
+        ['filesystem', dep('filesystem', true)],
+        ['cache', dep('cache', false)],
+      ]);
       const error: unknown = await layer.start({ signal: never(), attempt: 1, dependencies: failing }).then(
         () => undefined,
         (e: unknown) => e,
@@ -160,7 +170,10 @@ export function queriesAndPool(env: SuiteEnv): void {
       expect(isDatabaseDependencyError(error)).toBe(true);
       expect((error as Error).message).toContain('"cache"');
       expect(checked).toEqual(['filesystem', 'cache']);
-      const healthy = new Map([['filesystem', dep('filesystem', true)], ['cache', dep('cache', true)]]);
+      const healthy = new Map([
+        ['filesystem', dep('filesystem', true)],
+        ['cache', dep('cache', true)],
+      ]);
       await layer.start({ signal: never(), attempt: 2, dependencies: healthy });
       await layer.api.knex.raw('select 1 as one');
       await layer.stop(never());
@@ -172,7 +185,10 @@ export function queriesAndPool(env: SuiteEnv): void {
 async function breakIdleConnections(env: SuiteEnv, layer: { api: { knex: { client: unknown } } }): Promise<void> {
   const fx = env.fixture();
   if (env.driver === 'sqlite') {
-    const client = layer.api.knex.client as { acquireConnection(): Promise<{ close(): void }>; releaseConnection(c: unknown): Promise<void> };
+    const client = layer.api.knex.client as {
+      acquireConnection(): Promise<{ close(): void }>;
+      releaseConnection(c: unknown): Promise<void>;
+    };
     const conn = await client.acquireConnection();
     await client.releaseConnection(conn);
     conn.close();
@@ -180,9 +196,15 @@ async function breakIdleConnections(env: SuiteEnv, layer: { api: { knex: { clien
   }
   const admin = fx.admin();
   if (env.driver === 'postgresql') {
-    await admin.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND application_name = 'stator'`, [fx.name]);
+    await admin.raw(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND application_name = 'stator'`,
+      [fx.name],
+    );
   } else {
-    const [rows] = (await admin.raw('SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()', [fx.name])) as [Array<{ id: number }>];
+    const [rows] = (await admin.raw(
+      'SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()',
+      [fx.name],
+    )) as [Array<{ id: number }>];
     for (const { id } of rows) await admin.raw(`KILL ${Number(id)}`).catch(() => undefined);
   }
   await admin.destroy();

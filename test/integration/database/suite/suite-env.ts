@@ -73,7 +73,13 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => 
 }
 
 /** Pool figures from the layer's details. */
-export function poolStats(layer: DatabaseLayer): { busy: number; idle: number; total: number; pending: number; max: number } {
+export function poolStats(layer: DatabaseLayer): {
+  busy: number;
+  idle: number;
+  total: number;
+  pending: number;
+  max: number;
+} {
   return layer.details?.().pool as { busy: number; idle: number; total: number; pending: number; max: number };
 }
 

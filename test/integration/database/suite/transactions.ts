@@ -18,9 +18,10 @@ async function sleepingStatements(env: SuiteEnv): Promise<number> {
       )) as { rows: Array<{ n: number }> };
       return r.rows[0]?.n ?? 0;
     }
-    const [rows] = (await admin.raw(`SELECT count(*) AS n FROM information_schema.processlist WHERE db = ? AND info LIKE 'SELECT SLEEP(30)%'`, [fx.name])) as [
-      Array<{ n: number }>,
-    ];
+    const [rows] = (await admin.raw(
+      `SELECT count(*) AS n FROM information_schema.processlist WHERE db = ? AND info LIKE 'SELECT SLEEP(30)%'`,
+      [fx.name],
+    )) as [Array<{ n: number }>];
     return Number(rows[0]?.n ?? 0);
   } finally {
     await admin.destroy();
@@ -125,22 +126,27 @@ export function transactions(env: SuiteEnv): void {
       expect(await knex('t_timeout').pluck('id')).toEqual([3]);
     });
 
-    it.runIf(env.driver === 'postgresql')('reports a PostgreSQL transaction that an error swallowed by the function aborted, instead of a silent COMMIT', async () => {
-      const { layer } = await env.start();
-      const { knex } = layer.api;
-      await knex.schema.createTable('t_aborted', (t) => t.integer('id').primary());
-      const error: unknown = await layer.api
-        .transaction(async (trx) => {
-          await trx('t_aborted').insert({ id: 1 });
-          await trx('t_aborted').insert({ id: 1 }).catch(() => undefined); // duplicate key, caught
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(isTransactionAbortedError(error)).toBe(true);
-      expect(await knex('t_aborted').pluck('id')).toEqual([]);
-    });
+    it.runIf(env.driver === 'postgresql')(
+      'reports a PostgreSQL transaction that an error swallowed by the function aborted, instead of a silent COMMIT',
+      async () => {
+        const { layer } = await env.start();
+        const { knex } = layer.api;
+        await knex.schema.createTable('t_aborted', (t) => t.integer('id').primary());
+        const error: unknown = await layer.api
+          .transaction(async (trx) => {
+            await trx('t_aborted').insert({ id: 1 });
+            await trx('t_aborted')
+              .insert({ id: 1 })
+              .catch(() => undefined); // duplicate key, caught
+          })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(isTransactionAbortedError(error)).toBe(true);
+        expect(await knex('t_aborted').pluck('id')).toEqual([]);
+      },
+    );
 
     it.runIf(env.driver !== 'sqlite')(
       'retries a transaction whose connection was killed mid-statement (its ROLLBACK fails, the connection is retired), but not a function that fails on its own after the loss',
@@ -149,10 +155,11 @@ export function transactions(env: SuiteEnv): void {
         const { knex } = layer.api;
         await knex.schema.createTable('t_killed', (t) => t.integer('id').primary());
         const admin = env.fixture().admin();
-        const backendSql = env.driver === 'postgresql' ? 'SELECT pg_backend_pid() AS id' : 'SELECT CONNECTION_ID() AS id';
+        const backendSql =
+          env.driver === 'postgresql' ? 'SELECT pg_backend_pid() AS id' : 'SELECT CONNECTION_ID() AS id';
         const backendOf = async (trx: Knex.Transaction): Promise<number> => {
           const result = (await trx.raw(backendSql)) as { rows?: Array<{ id: number }> } | [Array<{ id: number }>];
-          return Number((Array.isArray(result) ? result[0] : result.rows ?? [])[0]?.id);
+          return Number((Array.isArray(result) ? result[0] : (result.rows ?? []))[0]?.id);
         };
         const kill = async (id: number): Promise<void> => {
           if (env.driver === 'postgresql') await admin.raw('SELECT pg_terminate_backend(?)', [id]);
@@ -160,14 +167,22 @@ export function transactions(env: SuiteEnv): void {
         };
         const sleeping = async (id: number): Promise<boolean> => {
           if (env.driver === 'postgresql') {
-            const r = (await admin.raw(`SELECT 1 FROM pg_stat_activity WHERE pid = ? AND state = 'active' AND query ILIKE '%pg_sleep%'`, [id])) as { rows: unknown[] };
+            const r = (await admin.raw(
+              `SELECT 1 FROM pg_stat_activity WHERE pid = ? AND state = 'active' AND query ILIKE '%pg_sleep%'`,
+              [id],
+            )) as { rows: unknown[] };
             return r.rows.length > 0;
           }
-          const [rows] = (await admin.raw(`SELECT 1 FROM information_schema.processlist WHERE id = ? AND info LIKE 'SELECT SLEEP%'`, [id])) as [unknown[]];
+          const [rows] = (await admin.raw(
+            `SELECT 1 FROM information_schema.processlist WHERE id = ? AND info LIKE 'SELECT SLEEP%'`,
+            [id],
+          )) as [unknown[]];
           return rows.length > 0;
         };
         const rollbackFailures = () =>
-          ctx.seen.filter((e) => /^xstate\.error\.actor\..*rollingBack$/.test(e.type)).map((e) => (e.data as { error?: Record<string, unknown> }).error);
+          ctx.seen
+            .filter((e) => /^xstate\.error\.actor\..*rollingBack$/.test(e.type))
+            .map((e) => (e.data as { error?: Record<string, unknown> }).error);
 
         // 1. Killed while the function's statement runs: a connection lost before COMMIT, retried.
         const killed: number[] = [];
@@ -190,7 +205,9 @@ export function transactions(env: SuiteEnv): void {
         );
         expect(result).toMatchObject({ value: 'second attempt', attempts: 2 });
         expect(await knex('t_killed').pluck('id')).toEqual([2]);
-        expect(rollbackFailures()).toEqual([expect.objectContaining({ code: 'ROLLBACK_FAILED', retry: true, backoffMs: expect.any(Number) })]);
+        expect(rollbackFailures()).toEqual([
+          expect.objectContaining({ code: 'ROLLBACK_FAILED', retry: true, backoffMs: expect.any(Number) }),
+        ]);
         const retried = ctx.seen.find((e) => e.type === 'transaction.retry');
         expect(retried?.data).toMatchObject({ attempt: 2, reason: 'connection' });
 
@@ -242,7 +259,9 @@ export function transactions(env: SuiteEnv): void {
       await layer.api.transaction(
         async (trx) => {
           await trx('t_inval').insert({ id: 1 });
-          await layer.api.transaction(async (sp) => sp('t_inval').insert({ id: 2 }), { invalidates: { keys: ['item:2'] } });
+          await layer.api.transaction(async (sp) => sp('t_inval').insert({ id: 2 }), {
+            invalidates: { keys: ['item:2'] },
+          });
           await layer.api
             .transaction(
               async (sp) => {
@@ -276,7 +295,9 @@ export function transactions(env: SuiteEnv): void {
         const { log } = await layer.api.transaction(async (trx) => trx('t_iso').select(), { isolationLevel });
         if (env.driver !== 'sqlite') expect(log[0]?.statement).toContain(isolationLevel.replace('_', ' '));
       }
-      await expect(layer.api.transaction(async (trx) => trx('t_iso').insert({ id: 1 }), { readOnly: true })).rejects.toThrow();
+      await expect(
+        layer.api.transaction(async (trx) => trx('t_iso').insert({ id: 1 }), { readOnly: true }),
+      ).rejects.toThrow();
       expect(await knex('t_iso').pluck('id')).toEqual([]);
       await layer.api.transaction(async (trx) => trx('t_iso').insert({ id: 2 }));
       expect(await knex('t_iso').pluck('id')).toEqual([2]);

@@ -29,7 +29,10 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
 
     beforeAll(async () => {
       proxy = new FaultProxy(ports.proxy, ports.server);
-      server = kind === 'redis' ? await startRedisServer(ports.server) : await startMemcachedServer(ports.server, () => proxy.reset());
+      server =
+        kind === 'redis'
+          ? await startRedisServer(ports.server)
+          : await startMemcachedServer(ports.server, () => proxy.reset());
       await proxy.start();
       dir = mkdtempSync(join(tmpdir(), `stator-faults-${kind}-`));
       stator = createStator({
@@ -43,7 +46,14 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
             retry_delay: 0.3,
             key_prefix: `stator-faults-${kind}:`,
           },
-          database: { driver: 'postgresql', host: '127.0.0.1', port: 5432, database: 'test', username: 'postgres', timeout: 2 },
+          database: {
+            driver: 'postgresql',
+            host: '127.0.0.1',
+            port: 5432,
+            database: 'test',
+            username: 'postgres',
+            timeout: 2,
+          },
           filesystem: { base_path: dir },
           connection_pool: { max_connections: 6, acquire_timeout: 1 },
           transaction: {
@@ -54,18 +64,29 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
           },
           monitoring: { health_interval: 1 },
           supervisor: { max_restarts: 2, restart_period: 10, initial_backoff: 0.5, max_backoff: 2 },
-          error_handling: { retry: { max_attempts: 2, delay: 0.05 }, circuit_breaker: { shared: false, reset_timeout: 5, trial_timeout: 1 } },
+          error_handling: {
+            retry: { max_attempts: 2, delay: 0.05 },
+            circuit_breaker: { shared: false, reset_timeout: 5, trial_timeout: 1 },
+          },
         },
         logger: createLogger({ silent: true }),
       });
       await stator.start();
-      load = new TransferLoad(stator, { ...SETTINGS, workers: 8, accounts: 10, prefix: `fault_${kind}_`, pattern: 'tccc' });
+      load = new TransferLoad(stator, {
+        ...SETTINGS,
+        workers: 8,
+        accounts: 10,
+        prefix: `fault_${kind}_`,
+        pattern: 'tccc',
+      });
       await load.setup();
     }, 120_000);
 
     afterAll(async () => {
       for (const r of reports) {
-        console.log(`${kind} ${r.fault}: recovered ${r.recoveryMs} ms after the heal; status ${[...r.statuses].join('/')}; ${JSON.stringify(r.tally)}`);
+        console.log(
+          `${kind} ${r.fault}: recovered ${r.recoveryMs} ms after the heal; status ${[...r.statuses].join('/')}; ${JSON.stringify(r.tally)}`,
+        );
       }
       await stator?.db.knex.schema.dropTableIfExists(`fault_${kind}_ledger`).catch(() => undefined);
       await stator?.db.knex.schema.dropTableIfExists(`fault_${kind}_accounts`).catch(() => undefined);
@@ -80,7 +101,9 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
         const report = await runFaultCase({ stator, load, server, proxy, fault, outageMs: 2500, resource: 'cache' });
         reports.push(report);
         expect(report.recoveryMs).toBeGreaterThanOrEqual(0);
-        expect(report.overdue.map((o) => `${o.kind} ${o.code ?? 'ok'} ${o.endedAt - o.startedAt} ms > ${o.deadlineMs} ms`)).toEqual([]);
+        expect(
+          report.overdue.map((o) => `${o.kind} ${o.code ?? 'ok'} ${o.endedAt - o.startedAt} ms > ${o.deadlineMs} ms`),
+        ).toEqual([]);
         expect([...report.supervisorPhases]).toEqual(['running']);
         expect(stator.health().resources.database?.restarts).toBe(0);
         const verdict = await load.verify();
@@ -89,7 +112,12 @@ export function cacheFaultSuite(kind: 'redis' | 'memcached', ports: { server: nu
         expect(verdict.balancesIntact).toBe(true);
         expect(await stator.cache.get('fault-probe')).toBeDefined();
         // Status follows the next health check after the heal: wait for it to say `up`.
-        const up = await firstValueFrom(stator.status$.pipe(filter((s) => s.status === 'up'), timeout(60_000))).catch(() => stator.health());
+        const up = await firstValueFrom(
+          stator.status$.pipe(
+            filter((s) => s.status === 'up'),
+            timeout(60_000),
+          ),
+        ).catch(() => stator.health());
         expect(up.status).toBe('up');
       }, 120_000);
     }

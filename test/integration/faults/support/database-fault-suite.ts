@@ -75,7 +75,9 @@ export function databaseFaultSuite(kind: 'postgresql' | 'mariadb', ports: { serv
 
     afterAll(async () => {
       for (const r of reports) {
-        console.log(`${kind} ${r.fault}: recovered ${r.recoveryMs} ms after the heal; status ${[...r.statuses].join('/')}; ${JSON.stringify(r.tally)}`);
+        console.log(
+          `${kind} ${r.fault}: recovered ${r.recoveryMs} ms after the heal; status ${[...r.statuses].join('/')}; ${JSON.stringify(r.tally)}`,
+        );
       }
       await stator?.stop();
       await proxy?.stop();
@@ -88,7 +90,9 @@ export function databaseFaultSuite(kind: 'postgresql' | 'mariadb', ports: { serv
         const report = await runFaultCase({ stator, load, server, proxy, fault, outageMs: 2500, resource: 'database' });
         reports.push(report);
         expect(report.recoveryMs).toBeGreaterThanOrEqual(0);
-        expect(report.overdue.map((o) => `${o.kind} ${o.code ?? 'ok'} ${o.endedAt - o.startedAt} ms > ${o.deadlineMs} ms`)).toEqual([]);
+        expect(
+          report.overdue.map((o) => `${o.kind} ${o.code ?? 'ok'} ${o.endedAt - o.startedAt} ms > ${o.deadlineMs} ms`),
+        ).toEqual([]);
         expect([...report.supervisorPhases]).toEqual(['running']);
         const verdict = await load.verify();
         expect(verdict.lost).toEqual([]);

@@ -23,7 +23,12 @@ export interface CaseReport {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Applies `fault` for `outageMs` (the instant ones: once), then heals it. */
-export async function applyFault(fault: Fault, server: FaultServer, proxy: FaultProxy, outageMs: number): Promise<void> {
+export async function applyFault(
+  fault: Fault,
+  server: FaultServer,
+  proxy: FaultProxy,
+  outageMs: number,
+): Promise<void> {
   switch (fault) {
     case 'freeze':
       server.freeze();
@@ -59,18 +64,16 @@ export async function applyFault(fault: Fault, server: FaultServer, proxy: Fault
  * succeeds and status is `up` again (polling; gives up after `giveUpMs` so a broken recovery
  * fails the test rather than hanging it).
  */
-export async function runFaultCase(
-  options: {
-    stator: Stator;
-    load: TransferLoad;
-    server: FaultServer;
-    proxy: FaultProxy;
-    fault: Fault;
-    outageMs: number;
-    resource: 'database' | 'cache';
-    giveUpMs?: number;
-  },
-): Promise<CaseReport> {
+export async function runFaultCase(options: {
+  stator: Stator;
+  load: TransferLoad;
+  server: FaultServer;
+  proxy: FaultProxy;
+  fault: Fault;
+  outageMs: number;
+  resource: 'database' | 'cache';
+  giveUpMs?: number;
+}): Promise<CaseReport> {
   const { stator, load, fault } = options;
   const supervisorPhases = new Set<string>();
   const statuses = new Set<string>();
@@ -89,7 +92,10 @@ export async function runFaultCase(
     const ok =
       options.resource === 'database'
         ? (await load.transferOnce()).ok
-        : await stator.cache.set('fault-probe', healedAt).then(() => true, () => false);
+        : await stator.cache.set('fault-probe', healedAt).then(
+            () => true,
+            () => false,
+          );
     if (ok && stator.health().status === 'up') {
       recoveryMs = Date.now() - healedAt;
       break;

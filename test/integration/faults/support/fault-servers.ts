@@ -110,7 +110,22 @@ export async function startPostgres(port: number): Promise<FaultServer> {
   execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-N'], { ...user, stdio: 'ignore' });
   const group = new ProcessGroup(
     join(bin, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=60'],
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'shared_buffers=16MB',
+      '-c',
+      'max_connections=60',
+    ],
     user,
   );
   const ready = async (): Promise<void> => {
@@ -118,7 +133,11 @@ export async function startPostgres(port: number): Promise<FaultServer> {
     // The port opens before recovery ends (57P03): wait until a query answers.
     for (let i = 0; i < 300; i++) {
       try {
-        execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-tAc', 'SELECT 1', 'postgres'], { stdio: 'ignore' });
+        execFileSync(
+          join(bin, 'psql'),
+          ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-tAc', 'SELECT 1', 'postgres'],
+          { stdio: 'ignore' },
+        );
         return;
       } catch {
         await sleep(100);
@@ -137,9 +156,15 @@ export async function startPostgres(port: number): Promise<FaultServer> {
     freeze: () => group.signal('SIGSTOP'),
     thaw: () => group.signal('SIGCONT'),
     async killConnections() {
-      const admin = knexFactory({ client: 'pg', connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' }, pool: { min: 0, max: 1 } });
+      const admin = knexFactory({
+        client: 'pg',
+        connection: { host: '127.0.0.1', port, user: 'postgres', database: 'postgres' },
+        pool: { min: 0, max: 1 },
+      });
       try {
-        await admin.raw(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stator' AND pid <> pg_backend_pid()`);
+        await admin.raw(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stator' AND pid <> pg_backend_pid()`,
+        );
       } finally {
         await admin.destroy();
       }
@@ -165,20 +190,35 @@ export async function startPostgres(port: number): Promise<FaultServer> {
 export async function startMariadb(port: number): Promise<FaultServer> {
   const dir = mkdtempSync(join(tmpdir(), `stator-fault-maria-${port}-`));
   const data = join(dir, 'data');
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const group = new ProcessGroup('mariadbd', [
-    '--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`,
-    '--user=root', '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M',
-    '--innodb-flush-log-at-trx-commit=2', '--max-connections=100', `--pid-file=${join(dir, 'pid')}`,
+    '--no-defaults',
+    `--datadir=${data}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${join(dir, 'sock')}`,
+    '--user=root',
+    '--skip-grant-tables',
+    '--skip-log-bin',
+    '--innodb-buffer-pool-size=32M',
+    '--innodb-log-file-size=16M',
+    '--innodb-flush-log-at-trx-commit=2',
+    '--max-connections=100',
+    `--pid-file=${join(dir, 'pid')}`,
   ]);
   const start = async (): Promise<void> => {
     group.spawn();
     await waitForPort(port, true, 600);
   };
   await start();
-  const admin = () => knexFactory({ client: 'mysql2', connection: { host: '127.0.0.1', port, user: 'root' }, pool: { min: 0, max: 1 } });
+  const admin = () =>
+    knexFactory({ client: 'mysql2', connection: { host: '127.0.0.1', port, user: 'root' }, pool: { min: 0, max: 1 } });
   const setup = admin();
   try {
     await setup.raw('CREATE DATABASE IF NOT EXISTS faults');
@@ -193,7 +233,9 @@ export async function startMariadb(port: number): Promise<FaultServer> {
     async killConnections() {
       const k = admin();
       try {
-        const [rows] = (await k.raw(`SELECT id FROM information_schema.processlist WHERE db = 'faults' AND id <> CONNECTION_ID()`)) as [Array<{ id: number }>];
+        const [rows] = (await k.raw(
+          `SELECT id FROM information_schema.processlist WHERE db = 'faults' AND id <> CONNECTION_ID()`,
+        )) as [Array<{ id: number }>];
         for (const { id } of rows) await k.raw(`KILL CONNECTION ${Number(id)}`).catch(() => undefined);
       } finally {
         await k.destroy();
@@ -217,7 +259,16 @@ export async function startMariadb(port: number): Promise<FaultServer> {
 
 /** `redis-server` with no persistence. */
 export async function startRedisServer(port: number): Promise<FaultServer> {
-  const group = new ProcessGroup('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const group = new ProcessGroup('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ]);
   const start = async (): Promise<void> => {
     group.spawn();
     await waitForPort(port);
@@ -252,7 +303,18 @@ export async function startRedisServer(port: number): Promise<FaultServer> {
 
 /** `memcached`; it has no command that closes clients: its "kill connections" resets them at the proxy. */
 export async function startMemcachedServer(port: number, resetClients: () => void): Promise<FaultServer> {
-  const group = new ProcessGroup('memcached', ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-m', '16', '-u', 'root']);
+  const group = new ProcessGroup('memcached', [
+    '-p',
+    String(port),
+    '-l',
+    '127.0.0.1',
+    '-U',
+    '0',
+    '-m',
+    '16',
+    '-u',
+    'root',
+  ]);
   const start = async (): Promise<void> => {
     group.spawn();
     await waitForPort(port);

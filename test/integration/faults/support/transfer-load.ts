@@ -29,7 +29,8 @@ export interface LoadSettings {
 }
 
 const INITIAL = 1000;
-const codeOf = (error: unknown): string => String((error as { code?: unknown }).code ?? (error as Error).name ?? 'error');
+const codeOf = (error: unknown): string =>
+  String((error as { code?: unknown }).code ?? (error as Error).name ?? 'error');
 const attemptsOf = (value: unknown): number => {
   const a = (value as { attempts?: unknown } | null)?.attempts;
   return typeof a === 'number' && a > 0 ? a : 1;
@@ -69,7 +70,9 @@ export class TransferLoad {
       t.integer('account').notNullable();
       t.integer('amount').notNullable();
     });
-    await knex(this.accounts).insert(Array.from({ length: this.settings.accounts }, (_, id) => ({ id, balance: INITIAL })));
+    await knex(this.accounts).insert(
+      Array.from({ length: this.settings.accounts }, (_, id) => ({ id, balance: INITIAL })),
+    );
   }
 
   public start(): void {
@@ -99,30 +102,52 @@ export class TransferLoad {
   }
 
   /** Ledger rows per acknowledged and unacknowledged client id, and the balances. */
-  public async verify(): Promise<{ lost: string[]; doubled: string[]; balancesIntact: boolean; acknowledged: number; failed: number }> {
+  public async verify(): Promise<{
+    lost: string[];
+    doubled: string[];
+    balancesIntact: boolean;
+    acknowledged: number;
+    failed: number;
+  }> {
     const { knex } = this.stator.db;
-    const rows = (await knex(this.ledger).select('client_id').count({ n: '*' }).groupBy('client_id')) as Array<{ client_id: string; n: number | string }>;
+    const rows = (await knex(this.ledger).select('client_id').count({ n: '*' }).groupBy('client_id')) as Array<{
+      client_id: string;
+      n: number | string;
+    }>;
     const stored = new Map(rows.map((r) => [r.client_id, Number(r.n)]));
     const transfers = this.outcomes.filter((o) => o.kind === 'transfer' && o.clientId !== undefined);
     const acknowledged = transfers.filter((o) => o.ok);
     const lost = acknowledged.filter((o) => stored.get(o.clientId!) !== 2).map((o) => o.clientId!);
     // Any client id with more than one transfer's rows, acknowledged or not, was applied twice.
     const doubled = [...stored].filter(([, n]) => n > 2 || n % 2 !== 0).map(([id]) => id);
-    const balances = (await knex(this.accounts).select('id', 'balance')) as Array<{ id: number; balance: number | string }>;
-    const sums = (await knex(this.ledger).select('account').sum({ total: 'amount' }).groupBy('account')) as Array<{ account: number; total: number | string }>;
+    const balances = (await knex(this.accounts).select('id', 'balance')) as Array<{
+      id: number;
+      balance: number | string;
+    }>;
+    const sums = (await knex(this.ledger).select('account').sum({ total: 'amount' }).groupBy('account')) as Array<{
+      account: number;
+      total: number | string;
+    }>;
     const moved = new Map(sums.map((s) => [Number(s.account), Number(s.total)]));
     const balancesIntact =
       balances.length === this.settings.accounts &&
       balances.every((b) => Number(b.balance) === INITIAL + (moved.get(Number(b.id)) ?? 0)) &&
       balances.reduce((sum, b) => sum + Number(b.balance), 0) === INITIAL * this.settings.accounts;
-    return { lost, doubled, balancesIntact, acknowledged: acknowledged.length, failed: transfers.length - acknowledged.length };
+    return {
+      lost,
+      doubled,
+      balancesIntact,
+      acknowledged: acknowledged.length,
+      failed: transfers.length - acknowledged.length,
+    };
   }
 
   private async loop(worker: number): Promise<void> {
     const pattern = this.settings.pattern ?? 'ttc';
     let n = worker;
     while (this.running) {
-      const outcome = pattern[n++ % pattern.length] === 'c' ? await this.cacheCall(worker) : await this.transfer(worker);
+      const outcome =
+        pattern[n++ % pattern.length] === 'c' ? await this.cacheCall(worker) : await this.transfer(worker);
       this.outcomes.push(outcome);
       // A refused call returns at once: do not spin.
       await new Promise((r) => setTimeout(r, outcome.ok ? 2 : 20));
@@ -147,7 +172,14 @@ export class TransferLoad {
         await trx(this.accounts).where({ id: to }).increment('balance', amount);
       });
       const a = attemptsOf(result);
-      return { kind: 'transfer', clientId, startedAt, endedAt: Date.now(), deadlineMs: a * perAttempt + (a - 1) * s.retryMaxDelay * 1000, ok: true };
+      return {
+        kind: 'transfer',
+        clientId,
+        startedAt,
+        endedAt: Date.now(),
+        deadlineMs: a * perAttempt + (a - 1) * s.retryMaxDelay * 1000,
+        ok: true,
+      };
     } catch (error) {
       const a = attemptsOf(error);
       return {
@@ -168,9 +200,22 @@ export class TransferLoad {
     try {
       await this.stator.cache.set(key, { at: startedAt });
       await this.stator.cache.get(key);
-      return { kind: 'cache', startedAt, endedAt: Date.now(), deadlineMs: 2 * this.settings.cacheTimeout * 1000, ok: true };
+      return {
+        kind: 'cache',
+        startedAt,
+        endedAt: Date.now(),
+        deadlineMs: 2 * this.settings.cacheTimeout * 1000,
+        ok: true,
+      };
     } catch (error) {
-      return { kind: 'cache', startedAt, endedAt: Date.now(), deadlineMs: 2 * this.settings.cacheTimeout * 1000, ok: false, code: codeOf(error) };
+      return {
+        kind: 'cache',
+        startedAt,
+        endedAt: Date.now(),
+        deadlineMs: 2 * this.settings.cacheTimeout * 1000,
+        ok: false,
+        code: codeOf(error),
+      };
     }
   }
 }

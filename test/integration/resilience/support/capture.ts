@@ -12,9 +12,17 @@ export async function capture(fn: () => unknown): Promise<unknown> {
 }
 
 /** Asserts the detector's verdict on a captured error, and returns it. */
-export function expectKind(error: unknown, kind: ErrorKind, expected: Partial<ErrorClassification> = {}): ErrorClassification {
+export function expectKind(
+  error: unknown,
+  kind: ErrorKind,
+  expected: Partial<ErrorClassification> = {},
+): ErrorClassification {
   const verdict = classifyError(error);
-  expect(verdict, `classification of ${describe(error)}`).toMatchObject({ kind, known: kind !== 'unknown', ...expected });
+  expect(verdict, `classification of ${describe(error)}`).toMatchObject({
+    kind,
+    known: kind !== 'unknown',
+    ...expected,
+  });
   return verdict;
 }
 

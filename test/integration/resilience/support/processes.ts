@@ -15,7 +15,12 @@ const outDir = join(root, 'node_modules/.cache/stator-resilience-worker');
  */
 export async function compileWorker(): Promise<string> {
   await new Promise<void>((done) => {
-    execFile(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.worker.json')], { cwd: root }, () => done());
+    execFile(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.worker.json')],
+      { cwd: root },
+      () => done(),
+    );
   });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
@@ -44,7 +49,13 @@ export async function startWorker(script: string, setup: WorkerSetup): Promise<W
   const ready = new Promise<boolean>((resolveReady, rejectReady) => {
     child.once('exit', (code) => rejectReady(new Error(`worker exited (${String(code)}) before it was ready`)));
     child.on('message', (raw) => {
-      const m = raw as { ready?: boolean; shared?: boolean; id?: number; result?: Record<string, unknown>; error?: string };
+      const m = raw as {
+        ready?: boolean;
+        shared?: boolean;
+        id?: number;
+        result?: Record<string, unknown>;
+        error?: string;
+      };
       if (m.ready) return resolveReady(m.shared === true);
       const waiter = m.id !== undefined ? pending.get(m.id) : undefined;
       if (!waiter) return;

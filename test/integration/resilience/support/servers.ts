@@ -13,7 +13,12 @@ export interface ChildServer {
 }
 
 /** Spawns `command` and waits for `port` to accept connections. */
-export async function startServer(port: number, command: string, args: string[], options: SpawnOptions = {}): Promise<ChildServer> {
+export async function startServer(
+  port: number,
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<ChildServer> {
   const child = spawn(command, args, { stdio: 'ignore', ...options });
   const reap = (): void => {
     child.kill('SIGKILL');
@@ -38,11 +43,24 @@ export async function startServer(port: number, command: string, args: string[],
 
 /** `redis-server` on `port`, no persistence. */
 export function startRedis(port: number, extra: string[] = []): Promise<ChildServer> {
-  return startServer(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra]);
+  return startServer(port, 'redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...extra,
+  ]);
 }
 
 /** A TCP server on `port` that treats each connection with `onSocket`; closes with `close()`. */
-export async function startTcp(port: number, onSocket: (socket: Socket) => void): Promise<{ close: () => Promise<void> }> {
+export async function startTcp(
+  port: number,
+  onSocket: (socket: Socket) => void,
+): Promise<{ close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);

@@ -80,13 +80,15 @@ async function handle(command: WorkerCommand): Promise<Record<string, unknown>> 
       return snapshot();
     case 'call': {
       let called = false;
-      const outcome = await pipeline.run('q', async () => {
-        called = true;
-        return 'ok';
-      }).then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error: (error as { code?: string }).code ?? String(error) }),
-      );
+      const outcome = await pipeline
+        .run('q', async () => {
+          called = true;
+          return 'ok';
+        })
+        .then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error: (error as { code?: string }).code ?? String(error) }),
+        );
       return { ...outcome, called, ...snapshot() };
     }
     case 'reset':

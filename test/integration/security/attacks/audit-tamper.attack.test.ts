@@ -46,7 +46,14 @@ async function verifyCli(file: string): Promise<{ out: string; code: number }> {
 async function writeLog(name: string, n = 6): Promise<string> {
   const file = join(dir, name, 'audit.jsonl');
   const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2026, 0, 1)), key: KEY });
-  for (let i = 1; i <= n; i++) await log.append({ who: 'alice', action: 'db:read', resource: `db:t${i}`, decision: i % 2 ? 'allow' : 'deny', reason: 'r' });
+  for (let i = 1; i <= n; i++)
+    await log.append({
+      who: 'alice',
+      action: 'db:read',
+      resource: `db:t${i}`,
+      decision: i % 2 ? 'allow' : 'deny',
+      reason: 'r',
+    });
   return file;
 }
 const linesOf = async (file: string): Promise<string[]> => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
@@ -68,39 +75,61 @@ function rechain(entries: AuditEntry[]): string[] {
 const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
   ['delete the last lines', async (f) => writeFile(f, `${(await linesOf(f)).slice(0, 4).join('\n')}\n`)],
   ['truncate to 0 bytes', async (f) => writeFile(f, '')],
-  ['rewrite every deny to allow with a recomputed chain', async (f) => writeFile(f, `${rechain((await linesOf(f)).map(entry).map((e) => ({ ...e, decision: 'allow' }))).join('\n')}\n`)],
-  ['delete an entry and renumber', async (f) => {
-    const all = (await linesOf(f)).map(entry);
-    all.splice(2, 1);
-    await writeFile(f, `${rechain(all).join('\n')}\n`);
-  }],
-  ['a duplicate "decision":"allow" key before the real one', async (f) => {
-    const all = await linesOf(f);
-    all[1] = (all[1] as string).replace('"decision":"deny"', '"decision":"allow","decision":"deny"');
-    await writeFile(f, `${all.join('\n')}\n`);
-  }],
+  [
+    'rewrite every deny to allow with a recomputed chain',
+    async (f) =>
+      writeFile(f, `${rechain((await linesOf(f)).map(entry).map((e) => ({ ...e, decision: 'allow' }))).join('\n')}\n`),
+  ],
+  [
+    'delete an entry and renumber',
+    async (f) => {
+      const all = (await linesOf(f)).map(entry);
+      all.splice(2, 1);
+      await writeFile(f, `${rechain(all).join('\n')}\n`);
+    },
+  ],
+  [
+    'a duplicate "decision":"allow" key before the real one',
+    async (f) => {
+      const all = await linesOf(f);
+      all[1] = (all[1] as string).replace('"decision":"deny"', '"decision":"allow","decision":"deny"');
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
   ['CRLF line endings', async (f) => writeFile(f, `${(await linesOf(f)).join('\r\n')}\r\n`)],
-  ['an escaped \\u0061lice', async (f) => {
-    const all = await linesOf(f);
-    all[0] = (all[0] as string).replace('"who":"alice"', '"who":"\\u0061lice"');
-    await writeFile(f, `${all.join('\n')}\n`);
-  }],
-  ['edit one field', async (f) => {
-    const all = await linesOf(f);
-    all[3] = (all[3] as string).replace('"decision":"deny"', '"decision":"allow"');
-    await writeFile(f, `${all.join('\n')}\n`);
-  }],
-  ['swap two lines', async (f) => {
-    const all = await linesOf(f);
-    [all[1], all[2]] = [all[2] as string, all[1] as string];
-    await writeFile(f, `${all.join('\n')}\n`);
-  }],
-  ['forge the head anchor after cutting lines', async (f) => {
-    const all = await linesOf(f);
-    await writeFile(f, `${all.slice(0, 3).join('\n')}\n`);
-    const e = entry(all[2] as string);
-    await writeFile(`${f}.head`, `${JSON.stringify({ seq: e.seq, hash: e.hash, mac: 'f'.repeat(64) })}\n`);
-  }],
+  [
+    'an escaped \\u0061lice',
+    async (f) => {
+      const all = await linesOf(f);
+      all[0] = (all[0] as string).replace('"who":"alice"', '"who":"\\u0061lice"');
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
+  [
+    'edit one field',
+    async (f) => {
+      const all = await linesOf(f);
+      all[3] = (all[3] as string).replace('"decision":"deny"', '"decision":"allow"');
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
+  [
+    'swap two lines',
+    async (f) => {
+      const all = await linesOf(f);
+      [all[1], all[2]] = [all[2] as string, all[1] as string];
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
+  [
+    'forge the head anchor after cutting lines',
+    async (f) => {
+      const all = await linesOf(f);
+      await writeFile(f, `${all.slice(0, 3).join('\n')}\n`);
+      const e = entry(all[2] as string);
+      await writeFile(`${f}.head`, `${JSON.stringify({ seq: e.seq, hash: e.hash, mac: 'f'.repeat(64) })}\n`);
+    },
+  ],
 ];
 
 describe('keyed audit chain: every tampering is found by stator audit verify', () => {
@@ -132,7 +161,13 @@ describe('a write cut short by a full disk (ENOSPC at the fs seam)', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     };
     const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2026, 0, 1)), key: KEY, write });
-    const rec = (i: number) => ({ who: 'alice', action: 'db:read', resource: `db:t${i}`, decision: 'allow' as const, reason: 'r' });
+    const rec = (i: number) => ({
+      who: 'alice',
+      action: 'db:read',
+      resource: `db:t${i}`,
+      decision: 'allow' as const,
+      reason: 'r',
+    });
     for (let i = 1; i <= 3; i++) await log.append(rec(i));
     const before = await readFile(file, 'utf8');
     full = true;

@@ -33,35 +33,66 @@ const ATTACKS: readonly Attack[] = [
   { name: "has another principal's key", who: 'alice', run: (as) => as.cache.has(BOB) },
   { name: "set another principal's key", who: 'alice', run: (as) => as.cache.set(BOB, 'overwritten') },
   { name: "delete another principal's key", who: 'alice', run: (as) => as.cache.delete(BOB) },
-  { name: 'getMany mixing own and foreign keys', who: 'alice', run: (as) => as.cache.getMany([`user:alice:a-${RUN}`, BOB]) },
-  { name: 'setMany mixing own and foreign keys', who: 'alice', run: (as) => as.cache.setMany<unknown>([{ key: `user:alice:a-${RUN}`, value: 1 }, { key: BOB, value: 'x' }]) },
+  {
+    name: 'getMany mixing own and foreign keys',
+    who: 'alice',
+    run: (as) => as.cache.getMany([`user:alice:a-${RUN}`, BOB]),
+  },
+  {
+    name: 'setMany mixing own and foreign keys',
+    who: 'alice',
+    run: (as) =>
+      as.cache.setMany<unknown>([
+        { key: `user:alice:a-${RUN}`, value: 1 },
+        { key: BOB, value: 'x' },
+      ]),
+  },
   { name: "getOrSet another principal's key", who: 'alice', run: (as) => as.cache.getOrSet(BOB, () => 'loaded') },
   { name: "invalidate another principal's key", who: 'alice', run: (as) => as.cache.invalidate({ keys: [BOB] }) },
   { name: 'invalidate by tag', who: 'alice', run: (as) => as.cache.invalidate({ tags: ['bob'] }) },
   { name: 'invalidate by prefix', who: 'alice', run: (as) => as.cache.invalidate({ prefix: 'user:bob:' }) },
   { name: 'glob user:alice* reaching user:alicebob:…', who: 'alice', run: (as) => as.cache.get(ALICEBOB) },
-  { name: 'getMany keys changed after the call started', who: 'alice', expect: 'checked', run: async (as) => {
-    const keys = [`user:alice:a-${RUN}`];
-    const running = as.cache.getMany(keys);
-    keys[0] = BOB;
-    return running;
-  } },
-  { name: 'setMany entry changed after the call started', who: 'alice', expect: 'checked', run: async (as) => {
-    const entries = [{ key: `user:alice:b-${RUN}`, value: 'mine' }];
-    const running = as.cache.setMany(entries);
-    entries[0]!.key = BOB;
-    return running;
-  } },
-  { name: 'invalidate keys changed after the call started', who: 'alice', expect: 'checked', run: async (as) => {
-    const keys = [`user:alice:c-${RUN}`];
-    const running = as.cache.invalidate({ keys });
-    keys[0] = BOB;
-    return running;
-  } },
+  {
+    name: 'getMany keys changed after the call started',
+    who: 'alice',
+    expect: 'checked',
+    run: async (as) => {
+      const keys = [`user:alice:a-${RUN}`];
+      const running = as.cache.getMany(keys);
+      keys[0] = BOB;
+      return running;
+    },
+  },
+  {
+    name: 'setMany entry changed after the call started',
+    who: 'alice',
+    expect: 'checked',
+    run: async (as) => {
+      const entries = [{ key: `user:alice:b-${RUN}`, value: 'mine' }];
+      const running = as.cache.setMany(entries);
+      entries[0]!.key = BOB;
+      return running;
+    },
+  },
+  {
+    name: 'invalidate keys changed after the call started',
+    who: 'alice',
+    expect: 'checked',
+    run: async (as) => {
+      const keys = [`user:alice:c-${RUN}`];
+      const running = as.cache.invalidate({ keys });
+      keys[0] = BOB;
+      return running;
+    },
+  },
   { name: "Memcached's hashed form of a denied key", who: 'ops', run: (as) => as.cache.get(memcachedKey(BOB_SPACE)) },
   { name: 'the fallback namespace', who: 'ops', run: (as) => as.cache.get(`${FALLBACK_NAMESPACE}${FALLBACK}`) },
   { name: 'the tag namespace', who: 'ops', run: (as) => as.cache.get(`${TAG_NAMESPACE}bob`) },
-  { name: 'overwrite a fallback entry', who: 'alice', run: (as) => as.cache.set(`${FALLBACK_NAMESPACE}${FALLBACK}`, { v: 'poisoned' }) },
+  {
+    name: 'overwrite a fallback entry',
+    who: 'alice',
+    run: (as) => as.cache.set(`${FALLBACK_NAMESPACE}${FALLBACK}`, { v: 'poisoned' }),
+  },
   { name: 'a denied key as read by ops', who: 'ops', run: (as) => as.cache.get(BOB) },
   { name: 'a deeper key under a deny', who: 'ops', run: (as) => as.cache.get(`${BOB}:items`) },
   { name: 'the denied key with a space', who: 'ops', run: (as) => as.cache.get(BOB_SPACE) },
@@ -89,7 +120,10 @@ describe.each(['memory', 'redis', 'memcached'] as const)('cache attacks (%s)', (
     rig = await startRig({
       filesystem: { base_path: base, required_dirs: ['logs'] },
       // No key_prefix: the hashed Memcached form is then reachable by name, as in the report.
-      cache: driver === 'memory' ? { driver } : { driver, host: '127.0.0.1', port: driver === 'redis' ? 6379 : 11211, default_ttl: 300 },
+      cache:
+        driver === 'memory'
+          ? { driver }
+          : { driver, host: '127.0.0.1', port: driver === 'redis' ? 6379 : 11211, default_ttl: 300 },
       security: {
         roles: {
           own: { permissions: ['cache:*:user:${principal.id}:*'] },
@@ -104,18 +138,36 @@ describe.each(['memory', 'redis', 'memcached'] as const)('cache attacks (%s)', (
   });
 
   afterAll(async () => {
-    for (const key of [BOB, BOB_SPACE, ALICEBOB, `${BOB}:items`, `user:alice:a-${RUN}`, `user:alice:b-${RUN}`, `user:alice:c-${RUN}`]) await rig?.cache.delete(key).catch(() => undefined);
+    for (const key of [
+      BOB,
+      BOB_SPACE,
+      ALICEBOB,
+      `${BOB}:items`,
+      `user:alice:a-${RUN}`,
+      `user:alice:b-${RUN}`,
+      `user:alice:c-${RUN}`,
+    ])
+      await rig?.cache.delete(key).catch(() => undefined);
     await rig?.stop();
     await removeBase(base);
   });
 
   it.each(ATTACKS.map((a) => [a.name, a] as const))('%s', async (_name, attack) => {
     const before = await snapshot();
-    const outcome = await attack.run(who[attack.who]).then((value) => ({ value }), (error: unknown) => ({ error }));
+    const outcome = await attack.run(who[attack.who]).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
     if ((attack.expect ?? 'denied') === 'denied') {
-      expect('error' in outcome && isDenied(outcome.error), `expected a denial, got ${'value' in outcome ? JSON.stringify(outcome.value) : String(outcome.error)}`).toBe(true);
+      expect(
+        'error' in outcome && isDenied(outcome.error),
+        `expected a denial, got ${'value' in outcome ? JSON.stringify(outcome.value) : String(outcome.error)}`,
+      ).toBe(true);
     }
-    const shown = 'value' in outcome ? JSON.stringify(outcome.value ?? null) : `${String((outcome.error as Error)?.message)}${JSON.stringify(outcome.error)}`;
+    const shown =
+      'value' in outcome
+        ? JSON.stringify(outcome.value ?? null)
+        : `${String((outcome.error as Error)?.message)}${JSON.stringify(outcome.error)}`;
     expect(shown).not.toContain(SECRET);
     expect(await snapshot()).toEqual(before);
     expect((before as { bob: unknown }).bob).toEqual({ v: SECRET });

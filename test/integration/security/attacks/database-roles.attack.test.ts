@@ -59,7 +59,13 @@ describe('security.database_roles on PostgreSQL (SET LOCAL ROLE)', () => {
   });
 
   it('is refused by PostgreSQL for a read Stator allowed, and nothing is returned', async () => {
-    const error = await everything().db.knex('secret_x').select().then(() => undefined, (e: unknown) => e);
+    const error = await everything()
+      .db.knex('secret_x')
+      .select()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toMatchObject({ code: '42501' });
     expect(String((error as Error).message)).toMatch(/permission denied for table secret_x/);
     expect(JSON.stringify(error)).not.toContain(SECRET);
@@ -69,8 +75,12 @@ describe('security.database_roles on PostgreSQL (SET LOCAL ROLE)', () => {
     const k = everything().db.knex;
     await expect(k('notes').insert({ id: 2, body: 'planted' })).rejects.toMatchObject({ code: '42501' });
     await expect(k('secret_x').del()).rejects.toMatchObject({ code: '42501' });
-    await expect(k.transaction(async (trx) => trx('notes').update({ body: 'changed' }))).rejects.toMatchObject({ code: '42501' });
-    await expect(everything().db.transaction(async (trx) => trx('secret_x').truncate())).rejects.toMatchObject({ code: '42501' });
+    await expect(k.transaction(async (trx) => trx('notes').update({ body: 'changed' }))).rejects.toMatchObject({
+      code: '42501',
+    });
+    await expect(everything().db.transaction(async (trx) => trx('secret_x').truncate())).rejects.toMatchObject({
+      code: '42501',
+    });
     expect(await rig.db.knex('notes').orderBy('id').select()).toEqual([{ id: 1, body: 'public note' }]);
     expect(await rig.db.knex('secret_x').pluck('pw')).toEqual([SECRET]);
   });
@@ -82,7 +92,14 @@ describe('security.database_roles on PostgreSQL (SET LOCAL ROLE)', () => {
   });
 
   it('refuses a principal none of whose roles is mapped (no default)', async () => {
-    const error = await rig.as({ id: 'dave', roles: ['unmapped'], attributes: {} }).db.knex('notes').select().then(() => undefined, (e: unknown) => e);
+    const error = await rig
+      .as({ id: 'dave', roles: ['unmapped'], attributes: {} })
+      .db.knex('notes')
+      .select()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isAccessDeniedError(error)).toBe(true);
     expect(error).toMatchObject({ permission: 'db:role' });
   });

@@ -31,22 +31,42 @@ interface Attack {
 
 const ATTACKS: readonly Attack[] = [
   { name: "read another principal's file", who: 'alice', run: (as) => as.fs.readFile('home/bob/secret.txt', 'utf8') },
-  { name: "overwrite another principal's file", who: 'alice', run: (as) => as.fs.writeFile('home/bob/secret.txt', 'overwritten') },
-  { name: "plant a file in another principal's directory", who: 'alice', run: (as) => as.fs.writeFile('home/bob/planted.txt', 'x') },
+  {
+    name: "overwrite another principal's file",
+    who: 'alice',
+    run: (as) => as.fs.writeFile('home/bob/secret.txt', 'overwritten'),
+  },
+  {
+    name: "plant a file in another principal's directory",
+    who: 'alice',
+    run: (as) => as.fs.writeFile('home/bob/planted.txt', 'x'),
+  },
   { name: "remove another principal's file", who: 'alice', run: (as) => as.fs.remove('home/bob/secret.txt') },
   { name: "list another principal's directory", who: 'alice', run: (as) => as.fs.list('home/bob') },
   { name: "stat another principal's file", who: 'alice', run: (as) => as.fs.stat('home/bob/secret.txt') },
   { name: "probe another principal's file", who: 'alice', run: (as) => as.fs.exists('home/bob/secret.txt') },
   { name: "mkdir in another principal's directory", who: 'alice', run: (as) => as.fs.mkdir('home/bob/sub') },
   { name: 'climb with ..', who: 'alice', run: (as) => as.fs.readFile('home/alice/../bob/secret.txt', 'utf8') },
-  { name: 'a symbolic link to the other directory', who: 'alice', run: (as) => as.fs.readFile('home/alice/bobs/secret.txt', 'utf8') },
+  {
+    name: 'a symbolic link to the other directory',
+    who: 'alice',
+    run: (as) => as.fs.readFile('home/alice/bobs/secret.txt', 'utf8'),
+  },
   { name: 'a symbolic link to the database file', who: 'ops', run: (as) => as.fs.readFile('home/alice/db-link') },
   { name: 'escape the base', who: 'alice', run: (as) => as.fs.readFile('../../etc/passwd', 'utf8') },
   { name: 'percent-encoded escape', who: 'alice', run: (as) => as.fs.readFile('%2e%2e/%2e%2e/etc/passwd', 'utf8') },
   { name: 'a NUL byte', who: 'alice', run: (as) => as.fs.readFile('home/alice/a\0.txt', 'utf8') },
-  { name: 'a setuid, setgid, world-writable file', who: 'alice', run: (as) => as.fs.writeFile('home/alice/suid', 'x', { mode: 0o6777 }) },
+  {
+    name: 'a setuid, setgid, world-writable file',
+    who: 'alice',
+    run: (as) => as.fs.writeFile('home/alice/suid', 'x', { mode: 0o6777 }),
+  },
   { name: 'a world-writable file', who: 'alice', run: (as) => as.fs.writeFile('home/alice/ww', 'x', { mode: 0o666 }) },
-  { name: 'an executable file above the permissions cap', who: 'alice', run: (as) => as.fs.writeFile('home/alice/exe', 'x', { mode: 0o755 }) },
+  {
+    name: 'an executable file above the permissions cap',
+    who: 'alice',
+    run: (as) => as.fs.writeFile('home/alice/exe', 'x', { mode: 0o755 }),
+  },
   { name: 'a world-writable directory', who: 'alice', run: (as) => as.fs.mkdir('home/alice/open', { mode: 0o777 }) },
   { name: 'a setgid directory', who: 'alice', run: (as) => as.fs.mkdir('home/alice/sgid', { mode: 0o2755 }) },
   { name: 'read the SQLite database file', who: 'ops', run: (as) => as.fs.readFile('stator.sqlite') },
@@ -55,18 +75,40 @@ const ATTACKS: readonly Attack[] = [
   { name: 'remove the SQLite database file', who: 'admin', run: (as) => as.fs.remove('stator.sqlite') },
   { name: 'read the audit log', who: 'ops', run: (as) => as.fs.readFile('logs/audit.jsonl', 'utf8') },
   { name: 'rewrite the audit log', who: 'admin', run: (as) => as.fs.writeFile('logs/audit.jsonl', '') },
-  { name: "read the audit log's head anchor", who: 'ops', run: (as) => as.fs.readFile('logs/audit.jsonl.head', 'utf8') },
-  { name: 'remove the directory holding the audit log', who: 'admin', run: (as) => as.fs.remove('logs', { recursive: true }) },
+  {
+    name: "read the audit log's head anchor",
+    who: 'ops',
+    run: (as) => as.fs.readFile('logs/audit.jsonl.head', 'utf8'),
+  },
+  {
+    name: 'remove the directory holding the audit log',
+    who: 'admin',
+    run: (as) => as.fs.remove('logs', { recursive: true }),
+  },
   { name: 'read the event log', who: 'ops', run: (as) => as.fs.readFile('logs/events.jsonl', 'utf8') },
   { name: 'a 64k-character path', who: 'alice', run: (as) => as.fs.readFile(`home/alice/${'a'.repeat(64_000)}`) },
   { name: 'a path that is not a string', who: 'alice', run: (as) => as.fs.readFile(7 as unknown as string) },
-  { name: 'a principal id holding a slash', who: 'slash', run: (as) => as.fs.readFile('home/x/../bob/secret.txt', 'utf8') },
-  { name: 'a principal id holding a slash, written plainly', who: 'slash', run: (as) => as.fs.readFile('home/bob/secret.txt', 'utf8') },
-  { name: 'glob home/alice* does not reach home/alicebob', who: 'ops', expect: 'checked', run: (as) => as.fs.list('home') },
+  {
+    name: 'a principal id holding a slash',
+    who: 'slash',
+    run: (as) => as.fs.readFile('home/x/../bob/secret.txt', 'utf8'),
+  },
+  {
+    name: 'a principal id holding a slash, written plainly',
+    who: 'slash',
+    run: (as) => as.fs.readFile('home/bob/secret.txt', 'utf8'),
+  },
+  {
+    name: 'glob home/alice* does not reach home/alicebob',
+    who: 'ops',
+    expect: 'checked',
+    run: (as) => as.fs.list('home'),
+  },
 ];
 
 const isDenied = (e: unknown): boolean => isAccessDeniedError(e) || isPathOutsideBaseError(e);
-const hash = (path: string): string => (existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing');
+const hash = (path: string): string =>
+  existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing';
 
 describe('filesystem attacks', () => {
   let rig: SecuredRig;
@@ -120,9 +162,15 @@ describe('filesystem attacks', () => {
   it.each(ATTACKS.map((a) => [a.name, a] as const))('%s', async (_name, attack) => {
     const before = snapshot();
     const auditBefore = readFileSync(join(base, 'logs', 'audit.jsonl'), 'utf8');
-    const outcome = await attack.run(who[attack.who]).then((value) => ({ value }), (error: unknown) => ({ error }));
+    const outcome = await attack.run(who[attack.who]).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
     if ((attack.expect ?? 'denied') === 'denied') {
-      expect('error' in outcome && isDenied(outcome.error), `expected a denial, got ${'value' in outcome ? String(outcome.value) : String(outcome.error)}`).toBe(true);
+      expect(
+        'error' in outcome && isDenied(outcome.error),
+        `expected a denial, got ${'value' in outcome ? String(outcome.value) : String(outcome.error)}`,
+      ).toBe(true);
     }
     const shown = 'value' in outcome ? String(outcome.value) : String((outcome.error as Error)?.message);
     expect(shown).not.toContain(SECRET);
@@ -130,7 +178,8 @@ describe('filesystem attacks', () => {
     await rig.security.audit.drain();
     const auditAfter = readFileSync(join(base, 'logs', 'audit.jsonl'), 'utf8');
     expect(auditAfter.startsWith(auditBefore)).toBe(true);
-    for (const f of ['suid', 'ww', 'exe', 'open', 'sgid']) expect(existsSync(join(base, 'home', 'alice', f))).toBe(false);
+    for (const f of ['suid', 'ww', 'exe', 'open', 'sgid'])
+      expect(existsSync(join(base, 'home', 'alice', f))).toBe(false);
   });
 
   it('a directory swapped for a symbolic link after the check never lends the other directory (reads and writes, 100 tries each)', async () => {
@@ -144,7 +193,10 @@ describe('filesystem attacks', () => {
     let ran = 0;
     try {
       for (let i = 0; i < TRIES; i++) {
-        const read = await who.alice.fs.readFile('home/alice/d/secret.txt', 'utf8').then((v) => v, () => undefined);
+        const read = await who.alice.fs.readFile('home/alice/d/secret.txt', 'utf8').then(
+          (v) => v,
+          () => undefined,
+        );
         if (read !== undefined) ran++;
         if (read?.includes(SECRET)) leaked++;
         await who.alice.fs.writeFile(`home/alice/d/w${i}.txt`, 'alice').catch(() => undefined);
@@ -161,7 +213,9 @@ describe('filesystem attacks', () => {
     }
     expect(leaked).toBe(0);
     expect(ran).toBe(0); // home/alice/d/secret.txt exists only in bob's directory
-    expect(readdirSync(join(base, 'home', 'bob')).filter((n) => n.startsWith('w') || n.startsWith('.stator-tmp'))).toEqual([]);
+    expect(
+      readdirSync(join(base, 'home', 'bob')).filter((n) => n.startsWith('w') || n.startsWith('.stator-tmp')),
+    ).toEqual([]);
     expect(readFileSync(join(base, 'home', 'bob', 'secret.txt'), 'utf8')).toBe(SECRET);
   });
 

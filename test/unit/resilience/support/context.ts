@@ -31,7 +31,10 @@ export function resilienceContext(
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        const { level, message, ...meta } = JSON.parse(line) as { level: string; message: string } & Record<string, unknown>;
+        const { level, message, ...meta } = JSON.parse(line) as { level: string; message: string } & Record<
+          string,
+          unknown
+        >;
         logged.push({ level, message, meta });
       }
       done();
