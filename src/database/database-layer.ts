@@ -82,6 +82,8 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
   const timeoutMs = ctx.config.database.timeout * 1000 || 30_000;
   const max = dialect === 'sqlite' ? 1 : ctx.config.connection_pool.max_connections;
   const slot = new PoolSlot();
+  // Set once the layer is built (below); the gated client reads it on every query.
+  // eslint-disable-next-line prefer-const
   let pipeline: Pipeline | undefined;
   const knex: Knex = knexFactory({
     // Every query is counted and gated by the `database` breaker, reads retried (gated-client.ts).

@@ -14,6 +14,7 @@ export interface CacheGuardSettings {
 export const MAX_GUARDED_KEY_LENGTH = 1024;
 /** How much of a refused key the audit entry keeps. */
 const AUDITED_KEY_LENGTH = 256;
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** The form a Memcached key takes when it is too long or has spaces (see `memcached-key.ts`). */
 const HASHED_MEMCACHED_KEY = 'stator:h:';

@@ -9,6 +9,7 @@ export interface SqlNaming {
 }
 
 /** A name part Stator can write down unambiguously: no dot, no control character, not empty. */
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const PLAIN = /^[^.\u0000-\u001f\u007f]+$/;
 
 const variants = (name: string, fold: 'lower' | 'unknown'): string[] => {
