@@ -9,7 +9,7 @@ export class TransactionCommitUnknownError extends StatorError {
   public readonly code = 'TRANSACTION_COMMIT_UNKNOWN';
   public readonly isTransactionCommitUnknownError = true;
 
-  /** @param timeoutMs set when COMMIT got no answer within `transaction.commit_timeout` (the connection was then closed). */
+  /** @param options.timeoutMs set when COMMIT got no answer within `transaction.commit_timeout` (the connection was then closed). */
   public constructor(options?: { cause?: unknown; timeoutMs?: number }) {
     super(
       (options?.timeoutMs !== undefined
