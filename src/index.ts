@@ -60,6 +60,10 @@ export {
   type LoadConfigOptions,
   type Environment,
   type ResourceSummary,
+  type Sentinel,
+  type SentinelNode,
+  type DatabaseDriver,
+  type DatabaseSsl,
 } from './config/index.js';
 export { ConfigInvalidError, isConfigInvalidError, formatConfigProblem, type ConfigProblem } from './errors/index.js';
 
@@ -82,6 +86,8 @@ export {
   createLogger,
   type Logger,
   type LoggerOptions,
+  type FileLogOptions,
+  type RotationPolicy,
   SecretRegistry,
   REDACTED,
   isSecretKey,
@@ -176,7 +182,13 @@ export {
   type ShutdownReport,
   type Drainable,
 } from './status/index.js';
-export { FleetReader, fleetSettings, type FleetInstance, type FleetSettings } from './status/fleet/index.js';
+export {
+  FleetReader,
+  fleetSettings,
+  type FleetInstance,
+  type FleetSettings,
+  type FleetRedis,
+} from './status/fleet/index.js';
 
 // Pool
 export {
@@ -292,6 +304,8 @@ export {
   type InvalidationSpec,
   type IsolationLevel,
   type ExplainableQuery,
+  type DbReadQuery,
+  type DbReadOptions,
   type QueryPlanReport,
   type Dialect,
 } from './database/index.js';
@@ -336,6 +350,12 @@ export {
   type GuardTargets,
   type GuardOptions,
   type SqlAccess,
+  type TableAction,
+  type SqlNaming,
+  type DbGuardSettings,
+  type DatabaseRoles,
+  type FsGuardSettings,
+  type CacheGuardSettings,
   type CreateSecurityOptions,
   type Subject,
   type AuthResult,
@@ -355,10 +375,12 @@ export {
   type Day,
   type PasswordHashOptions,
   type AuditLogOptions,
+  type AuditSync,
   type AuditMirror,
   type AuditEntry,
   type AuditRecord,
   type AuditVerification,
+  type VerifyAuditOptions,
   type PrincipalStore,
   type PrincipalRecord,
   type RevocationStore,

@@ -1,3 +1,5 @@
+import type { CacheDriverName } from '../config/index.js';
+
 /**
  * What each cache driver (memory, redis, memcached) implements. Drivers store opaque text under
  * full keys (`key_prefix` already applied); serialization, expiry envelopes, single-flight,
@@ -57,8 +59,8 @@ export interface CacheDriver {
   describe(): Readonly<Record<string, unknown>>;
 }
 
-/** Names of the built-in drivers. */
-export type CacheDriverName = 'memory' | 'redis' | 'memcached';
+/** Names of the built-in drivers: the configuration's `cache.driver`. */
+export type { CacheDriverName };
 
 /** What {@link CacheDriver.setWith} reports to: `null` on success, else the error. */
 export type DriverCallback = (error: unknown) => void;

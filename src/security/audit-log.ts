@@ -26,7 +26,7 @@ export interface AuditLogOptions {
   readonly logger?: Logger;
   readonly mirror?: AuditMirror;
   /**
-   * `security.audit.sync`: `batch` (default) or `always`; see {@link AuditWriter}.
+   * `security.audit.sync`: `batch` (default) or `always`; see `AuditWriter`.
    */
   readonly sync?: AuditSync;
   /** With `sync: batch`, milliseconds between two flushes to disk. Default 100. */
@@ -58,7 +58,7 @@ interface Pending {
  * Group commit: the entries appended in the same turn of the event loop, and those that arrive
  * while a flush to disk is in flight (`sync: always`), are written together in one write, so a
  * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
- * written under `sync` (see {@link AuditWriter}). Sequence numbers and hashes are assigned when a
+ * written under `sync` (see `AuditWriter`). Sequence numbers and hashes are assigned when a
  * batch is written, so a failed batch leaves no gap.
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would

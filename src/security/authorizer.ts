@@ -26,7 +26,7 @@ interface CompiledPolicy {
 interface PrincipalRules {
   readonly grants: readonly CompiledRule[];
   readonly policies: readonly CompiledPolicy[];
-  /** Decisions already made for this principal (see {@link DecisionMemo}). */
+  /** Decisions already made for this principal (see `DecisionMemo`). */
   readonly memo: DecisionMemo;
 }
 
@@ -43,7 +43,7 @@ interface PrincipalRules {
  * compiled once and cached (keyed by id, roles and attributes, so a changed principal is
  * recompiled). Conditions are evaluated per request on the injected clock.
  *
- * Decisions are memoized per principal and permission ({@link DecisionMemo}) unless a policy
+ * Decisions are memoized per principal and permission (`DecisionMemo`) unless a policy
  * that matches the request has a time or request condition (those are evaluated every time).
  * {@link Authorizer.replaceRules} drops every memoized decision.
  *

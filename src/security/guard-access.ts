@@ -35,11 +35,11 @@ export interface GuardTargets {
   readonly cache: () => StatorCache;
   readonly db: () => StatorDb;
   readonly fs: () => StatorFs;
-  /** How table names are canonicalised and which database roles apply (see {@link guardDb}). */
+  /** How table names are canonicalised and which database roles apply (see `guardDb`). */
   readonly dbSettings?: DbGuardSettings;
   /** `cache.key_prefix`, so that Stator's own key forms are recognised. */
   readonly cacheSettings?: CacheGuardSettings;
-  /** Mode cap and Stator's own files (see {@link guardFs}). */
+  /** Mode cap and Stator's own files (see `guardFs`). */
   readonly fsSettings?: FsGuardSettings;
 }
 

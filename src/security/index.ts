@@ -12,8 +12,9 @@ export { compileScopeGlob } from './scope-glob.js';
 export { hashPassword, verifyPassword, type PasswordHashOptions } from './password-hash.js';
 export { generateApiKey, hashApiKey } from './api-key.js';
 export { AuditLog, type AuditLogOptions, type AuditMirror } from './audit-log.js';
+export type { AuditSync } from './audit-writer.js';
 export { GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry.js';
-export { verifyAuditLog, type AuditVerification } from './verify-audit-log.js';
+export { verifyAuditLog, type AuditVerification, type VerifyAuditOptions } from './verify-audit-log.js';
 export { verifyAuditSet, type AuditSetVerification } from './audit-set.js';
 export type { PrincipalStore, PrincipalRecord } from './principal-store.js';
 export { KnexPrincipalStore } from './knex-principal-store.js';
@@ -23,4 +24,7 @@ export { guardAccess, type GuardedAccess, type GuardTargets } from './guard-acce
 export type { GuardOptions } from './access-check.js';
 export { sqlAccess, type SqlAccess, type TableAction } from './sql-access.js';
 export type { SqlNaming } from './sql-names.js';
+// What each guard of `GuardTargets` is told beyond the access check.
 export type { DbGuardSettings, DatabaseRoles } from './guarded-db.js';
+export type { FsGuardSettings } from './guarded-fs.js';
+export type { CacheGuardSettings } from './guarded-cache.js';

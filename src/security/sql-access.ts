@@ -8,7 +8,7 @@ export type TableAction = 'read' | 'write' | 'schema';
 
 /** The tables one or more SQL statements touch, and whether they need `db:raw:*`. */
 export interface SqlAccess {
-  /** Canonical table names (see {@link canonicalTableNames}) with the strongest action on each. */
+  /** Canonical table names (see `canonicalTableNames`) with the strongest action on each. */
   readonly tables: readonly { readonly table: string; readonly action: TableAction }[];
   /** Set when the SQL needs `db:raw:*`, with why (`SQL Stator cannot parse`, `function pg_read_file`, ...). */
   readonly raw?: string;
@@ -232,7 +232,7 @@ function functionName(fn: Node): string | undefined {
  * which tables it touches and how, in every clause: the target of an INSERT/UPDATE/DELETE,
  * FROM and JOIN, subqueries anywhere (select list, WHERE, LIMIT/OFFSET, ON CONFLICT ... DO UPDATE,
  * UPDATE ... FROM), CTE bodies, set operations. Reads from a CTE are not table reads, but the CTE's
- * body is; a CTE never hides a table of the same name (see {@link AstWalk}).
+ * body is; a CTE never hides a table of the same name (see `AstWalk`).
  *
  * Needs `db:raw:*`: text the grammar cannot parse, statements other than SELECT, INSERT, REPLACE,
  * UPDATE, DELETE, TRUNCATE and CREATE/ALTER/DROP/RENAME, functions outside a small list of pure

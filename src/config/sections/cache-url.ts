@@ -6,7 +6,7 @@ import type { CacheTls } from './tls.js';
 export type CacheDriverName = 'memory' | 'redis' | 'memcached';
 
 /** A Sentinel (or node) address. */
-export interface Node {
+export interface SentinelNode {
   host: string;
   port: number;
 }
@@ -14,7 +14,7 @@ export interface Node {
 /** `cache.sentinel` as the URL or the keys give it. */
 export interface Sentinel {
   name: string;
-  nodes: Node[];
+  nodes: SentinelNode[];
   password?: string | undefined;
 }
 

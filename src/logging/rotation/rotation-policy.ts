@@ -1,5 +1,5 @@
 /**
- * When a {@link RotatingFile} starts a new file, and how many old ones it keeps.
+ * When a rotating log file starts a new file, and how many old ones it keeps.
  *
  * A file is rotated before a write that would take it past `maxSize`, or at the first write
  * after it has been open for `maxAge`. A line is never split across files: a single write larger
