@@ -91,8 +91,25 @@ interface Observed {
 export async function replay(log: string | readonly StatorEvent[], options: ReplayOptions = {}): Promise<ReplayResult> {
   const events = typeof log === 'string' ? parseEventLog(log) : log;
   const machines = options.machines ?? (await defaultMachines());
-  const first = events[0];
-  const clock = new TestClock(first ? first.time : 0);
+  const recorded = events.filter((e) => e.state !== undefined);
+  const observed = await runRecording(recorded, events[0]?.time ?? 0, machines, options);
+  const { steps, divergence } = compareWithRecording(recorded, observed, options.timerToleranceMs ?? 100);
+  const states: Record<string, unknown[]> = {};
+  for (const [source, list] of observed) states[source] = list.map((o) => o.state);
+  return { steps, states, ...(divergence ? { divergence } : {}) };
+}
+
+/**
+ * Feeds the recorded machine events to fresh machines under a simulated clock started at `start`,
+ * and returns the states each source went through, in order.
+ */
+async function runRecording(
+  recorded: readonly StatorEvent[],
+  start: number,
+  machines: Readonly<Record<string, AnyStateMachine>>,
+  options: ReplayOptions,
+): Promise<Map<string, Observed[]>> {
+  const clock = new TestClock(start);
   const bus = new EventBus(clock);
   const observed = new Map<string, Observed[]>();
   const subscription = bus.events$.subscribe((e) => {
@@ -103,7 +120,6 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
   });
 
   const roots = new Map<string, AnyActorRef>();
-  const recorded = events.filter((e) => e.state !== undefined);
   try {
     for (const event of recorded) {
       if (event.time > clock.now()) await clock.advance(event.time - clock.now());
@@ -116,46 +132,56 @@ export async function replay(log: string | readonly StatorEvent[], options: Repl
     subscription.unsubscribe();
     for (const actor of roots.values()) actor.stop();
   }
+  return observed;
+}
 
-  // Compared afterwards, source by source: a parent records a child's report before the child
-  // records the event that made it send it, so only the order within one source is meaningful,
-  // and the time (within the tolerance): what the fresh machine did much later did not happen then.
-  const tolerance = options.timerToleranceMs ?? 100;
+/**
+ * Compares what the fresh machines did with the recording, source by source: a parent records a
+ * child's report before the child records the event that made it send it, so only the order
+ * within one source is meaningful, and the time (within the tolerance): what the fresh machine did
+ * much later did not happen then.
+ */
+function compareWithRecording(
+  recorded: readonly StatorEvent[],
+  observed: ReadonlyMap<string, readonly Observed[]>,
+  tolerance: number,
+): { steps: ReplayStep[]; divergence: ReplayStep | undefined } {
   const cursor = new Map<string, number>();
   const steps: ReplayStep[] = [];
   let divergence: ReplayStep | undefined;
   for (const event of recorded) {
     const index = cursor.get(event.source) ?? 0;
     cursor.set(event.source, index + 1);
-    const list = observed.get(event.source) ?? [];
-    const next = list[index];
-    // Nothing done by the recorded time: the fresh machine was still where its previous event left it.
-    const late = next !== undefined && next.time > event.time + tolerance;
-    const actual = late ? list[index - 1] : next;
-    const matches =
-      next !== undefined &&
-      !late &&
-      next.time >= event.time - tolerance &&
-      next.type === event.type &&
-      sameState(next.state, event.state);
-    const step: ReplayStep = {
-      seq: event.seq,
-      time: event.time,
-      source: event.source,
-      type: event.type,
-      expected: event.state,
-      actual: actual?.state,
-      ...(next && !late && next.type !== event.type ? { actualType: next.type } : {}),
-      ...(next && next.time !== event.time ? { actualTime: next.time } : {}),
-      matches,
-    };
+    const step = compareStep(event, observed.get(event.source) ?? [], index, tolerance);
     steps.push(step);
-    if (!matches && !divergence) divergence = step;
+    if (!step.matches && !divergence) divergence = step;
   }
+  return { steps, divergence };
+}
 
-  const states: Record<string, unknown[]> = {};
-  for (const [source, list] of observed) states[source] = list.map((o) => o.state);
-  return { steps, states, ...(divergence ? { divergence } : {}) };
+/** One recorded event against the `index`-th state its source reached in the replay. */
+function compareStep(event: StatorEvent, list: readonly Observed[], index: number, tolerance: number): ReplayStep {
+  const next = list[index];
+  // Nothing done by the recorded time: the fresh machine was still where its previous event left it.
+  const late = next !== undefined && next.time > event.time + tolerance;
+  const actual = late ? list[index - 1] : next;
+  const matches =
+    next !== undefined &&
+    !late &&
+    next.time >= event.time - tolerance &&
+    next.type === event.type &&
+    sameState(next.state, event.state);
+  return {
+    seq: event.seq,
+    time: event.time,
+    source: event.source,
+    type: event.type,
+    expected: event.state,
+    actual: actual?.state,
+    ...(next && !late && next.type !== event.type ? { actualType: next.type } : {}),
+    ...(next && next.time !== event.time ? { actualTime: next.time } : {}),
+    matches,
+  };
 }
 
 function deliver(
