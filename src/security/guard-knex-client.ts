@@ -115,16 +115,34 @@ function sealMethods(target: object): void {
  *
  * @param onRole runs `fn` on `connection` under the database role a check returned (PostgreSQL).
  */
-export function guardKnexClient(
-  client: Knex.Client,
-  check: BuilderCheck,
-  onRole?: (connection: unknown, role: string, fn: () => Promise<unknown>) => Promise<unknown>,
-): void {
+export function guardKnexClient(client: Knex.Client, check: BuilderCheck, onRole?: RoleRunner): void {
   const target = client as unknown as ClientInternals;
   if (GUARDED.has(target)) return;
   GUARDED.add(target);
-  const runner = target.runner;
-  const transaction = target.transaction;
+  const connections = connectionSource(target);
+  seal(target, 'runner', guardedRunnerOf(target, connections, check, onRole));
+  seal(target, 'transaction', guardedTransactionOf(target.transaction, connections, check, onRole));
+  seal(target, 'acquireConnection', () => Promise.reject(sealedError('acquireConnection()')));
+  seal(target, 'acquireRawConnection', () => Promise.reject(sealedError('acquireRawConnection()')));
+  seal(target, 'releaseConnection', (connection: unknown) => connections.release(connection));
+  seal(target, 'pool', undefined);
+  sealMethods(target);
+}
+
+/** Runs `fn` on `connection` under a database role (PostgreSQL). */
+type RoleRunner = (connection: unknown, role: string, fn: () => Promise<unknown>) => Promise<unknown>;
+
+/** Where the guarded client's checked statements get and return their connections. */
+interface ConnectionSource {
+  acquire(): Promise<unknown>;
+  release(connection: unknown): Promise<void>;
+}
+
+/**
+ * The client's own way to connections, taken before it is sealed (a transaction's client has its
+ * own `acquireConnection`/`releaseConnection`; the root client has the pool).
+ */
+function connectionSource(target: ClientInternals): ConnectionSource {
   const ownAcquire = Object.prototype.hasOwnProperty.call(target, 'acquireConnection')
     ? target.acquireConnection
     : undefined;
@@ -132,20 +150,31 @@ export function guardKnexClient(
     ? target.releaseConnection
     : undefined;
   const pool = target.pool;
-  const acquire = (): Promise<unknown> => {
-    if (ownAcquire) return ownAcquire.call(target);
-    if (!pool) return Promise.reject(new Error('Unable to acquire a connection'));
-    return pool.acquire().promise;
+  return {
+    acquire: (): Promise<unknown> => {
+      if (ownAcquire) return ownAcquire.call(target);
+      if (!pool) return Promise.reject(new Error('Unable to acquire a connection'));
+      return pool.acquire().promise;
+    },
+    release: async (connection: unknown): Promise<void> => {
+      if (ownRelease) await ownRelease.call(target, connection);
+      else pool?.release(connection);
+    },
   };
-  const release = async (connection: unknown): Promise<void> => {
-    if (ownRelease) await ownRelease.call(target, connection);
-    else pool?.release(connection);
-  };
+}
 
-  const guardedRunner = function guardedRunner(
-    this: ClientInternals,
-    builder: unknown,
-  ): Pick<RunnerLike, 'run' | 'stream' | 'pipe'> {
+/**
+ * `client.runner(builder)` that compiles the query once, checks its statements, then runs exactly
+ * those on a connection it holds itself; only `run`, `stream` and `pipe` are handed out.
+ */
+function guardedRunnerOf(
+  target: ClientInternals,
+  connections: ConnectionSource,
+  check: BuilderCheck,
+  onRole: RoleRunner | undefined,
+): (this: ClientInternals, builder: unknown) => Pick<RunnerLike, 'run' | 'stream' | 'pipe'> {
+  const runner = target.runner;
+  return function guardedRunner(this: ClientInternals, builder: unknown) {
     const inner = runner.call(this, builder);
     inner.ensureConnection = async function guardedEnsure(cb, params) {
       const b = builder as BuilderLike;
@@ -161,14 +190,14 @@ export function guardKnexClient(
       const fixed = (): Compiled | Compiled[] =>
         Array.isArray(compiled) ? list.map((q) => ({ ...q })) : { ...(list[0] as Compiled) };
       inner.builder = Object.create(builder as object, { toSQL: { value: fixed } });
-      const connection = await acquire();
+      const connection = await connections.acquire();
       try {
         inner.connection = connection;
         const go = (): Promise<unknown> => cb(inner, params);
         return await (run.dbRole !== undefined && onRole ? onRole(connection, run.dbRole, go) : go());
       } finally {
         inner.connection = undefined;
-        await release(connection);
+        await connections.release(connection);
       }
     };
     return {
@@ -177,13 +206,24 @@ export function guardKnexClient(
       pipe: (...args: unknown[]) => inner.pipe(...args),
     };
   };
+}
 
-  const guardedTransaction = function guardedTransaction(
-    this: ClientInternals,
-    container: ((trx: Knex.Transaction) => unknown) | null | undefined,
-    config: unknown,
-    outerTx: unknown,
-  ): Promise<unknown> {
+/**
+ * `client.transaction(...)` whose transaction client is guarded before the transaction function
+ * sees it, whose connection comes from `connections`, and which hands out only its outcome.
+ */
+function guardedTransactionOf(
+  transaction: ClientInternals['transaction'],
+  connections: ConnectionSource,
+  check: BuilderCheck,
+  onRole: RoleRunner | undefined,
+): (
+  this: ClientInternals,
+  container: ((trx: Knex.Transaction) => unknown) | null | undefined,
+  config: unknown,
+  outerTx: unknown,
+) => Promise<unknown> {
+  return function guardedTransaction(this: ClientInternals, container, config, outerTx) {
     const wrapped = container
       ? (trx: Knex.Transaction): unknown => {
           guardKnexClient(trx.client as Knex.Client, check, onRole);
@@ -196,12 +236,12 @@ export function guardKnexClient(
     const original = trx.acquireConnection;
     trx.acquireConnection = async (cfg, cb) => {
       if (cfg?.connection) return original.call(trx, cfg, cb);
-      const connection = (await acquire()) as { __knexTxId?: string };
+      const connection = (await connections.acquire()) as { __knexTxId?: string };
       try {
         return await original.call(trx, { ...cfg, connection }, cb);
       } finally {
         delete connection.__knexTxId;
-        await release(connection);
+        await connections.release(connection);
       }
     };
     // The Transaction object can lend its connection (acquireConnection); hand out only its outcome.
@@ -209,12 +249,4 @@ export function guardKnexClient(
       (trx as unknown as PromiseLike<unknown>).then(resolve, reject);
     });
   };
-
-  seal(target, 'runner', guardedRunner);
-  seal(target, 'transaction', guardedTransaction);
-  seal(target, 'acquireConnection', () => Promise.reject(sealedError('acquireConnection()')));
-  seal(target, 'acquireRawConnection', () => Promise.reject(sealedError('acquireRawConnection()')));
-  seal(target, 'releaseConnection', (connection: unknown) => release(connection));
-  seal(target, 'pool', undefined);
-  sealMethods(target);
 }

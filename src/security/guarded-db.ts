@@ -67,6 +67,29 @@ function databaseRoleOf(principal: Principal, roles: DatabaseRoles): string {
 }
 
 /**
+ * How the guarded database checks statements: the naming their tables are canonicalised with
+ * (the database's dialect, `defaultSchema`), and the check of a set of statements, which also
+ * says the PostgreSQL role they run under when `databaseRoles` is set.
+ */
+function statementChecks(
+  db: () => StatorDb,
+  check: AccessCheck,
+  settings: DbGuardSettings,
+): { naming: () => SqlNaming; builderCheck: BuilderCheck } {
+  const naming = (): SqlNaming => {
+    const dialect = db().dialect;
+    return settings.defaultSchema !== undefined ? { dialect, defaultSchema: settings.defaultSchema } : { dialect };
+  };
+  const roles = settings.databaseRoles;
+  const builderCheck: BuilderCheck = async (statements) => {
+    const principal = await check(dbRequests(statements, naming()));
+    if (!roles || db().dialect !== 'postgresql') return {};
+    return { dbRole: databaseRoleOf(principal, roles) };
+  };
+  return { naming, builderCheck };
+}
+
+/**
  * `stator.as(...).db`: the same API as `stator.db`, where every statement is checked on the SQL
  * that will run, when it runs:
  *
@@ -86,16 +109,7 @@ function databaseRoleOf(principal: Principal, roles: DatabaseRoles): string {
  * may not do even if the check let it through.
  */
 export function guardDb(db: () => StatorDb, check: AccessCheck, settings: DbGuardSettings = {}): StatorDb {
-  const naming = (): SqlNaming => {
-    const dialect = db().dialect;
-    return settings.defaultSchema !== undefined ? { dialect, defaultSchema: settings.defaultSchema } : { dialect };
-  };
-  const roles = settings.databaseRoles;
-  const builderCheck: BuilderCheck = async (statements) => {
-    const principal = await check(dbRequests(statements, naming()));
-    if (!roles || db().dialect !== 'postgresql') return {};
-    return { dbRole: databaseRoleOf(principal, roles) };
-  };
+  const { naming, builderCheck } = statementChecks(db, check, settings);
   let base: Knex | undefined;
   let guarded: Knex | undefined;
   const guardedKnex = (): Knex => {

@@ -267,15 +267,7 @@ function readSqlAccess(sql: string, naming: SqlNaming): SqlAccess {
     return raw === undefined ? { tables: list } : { tables: list, raw };
   };
 
-  let parsed: { tableList: string[]; ast: unknown } | undefined;
-  for (const attempt of parseableText(sql, naming.dialect)) {
-    try {
-      parsed = parser.parse(attempt.text, { database: attempt.grammar ?? GRAMMAR[naming.dialect] });
-      break;
-    } catch {
-      // try the next reading, if any
-    }
-  }
+  const parsed = parseSql(sql, naming);
   if (!parsed) return result('SQL Stator cannot parse');
 
   const statements = (Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast]) as unknown[];
@@ -321,4 +313,16 @@ function readSqlAccess(sql: string, naming: SqlNaming): SqlAccess {
     for (const name of names) add(name, 'read');
   }
   return result();
+}
+
+/** The first reading of `sql` the dialect's grammar parses (see `parseableText`); undefined when none does. */
+function parseSql(sql: string, naming: SqlNaming): { tableList: string[]; ast: unknown } | undefined {
+  for (const attempt of parseableText(sql, naming.dialect)) {
+    try {
+      return parser.parse(attempt.text, { database: attempt.grammar ?? GRAMMAR[naming.dialect] });
+    } catch {
+      // try the next reading, if any
+    }
+  }
+  return undefined;
 }

@@ -37,41 +37,9 @@ function rewriteSqlite(sql: string): { placeholders: string; doubleQuoted: strin
   while (i < n) {
     const c = sql[i] as string;
     if (c === "'" || c === '"' || c === '[') {
-      const close = c === '[' ? ']' : c;
-      let j = i + 1;
-      for (;;) {
-        const k = sql.indexOf(close, j);
-        if (k < 0) {
-          j = n;
-          break;
-        }
-        if (close !== ']' && sql[k + 1] === close) {
-          j = k + 2;
-          continue;
-        }
-        j = k + 1;
-        break;
-      }
-      copyUntil(j);
+      copyUntil(quotedEnd(sql, i, c === '[' ? ']' : c));
     } else if (c === '`') {
-      let j = i + 1;
-      let name = '';
-      for (;;) {
-        const k = sql.indexOf('`', j);
-        if (k < 0) {
-          name += sql.slice(j);
-          j = n;
-          break;
-        }
-        name += sql.slice(j, k);
-        if (sql[k + 1] === '`') {
-          name += '`';
-          j = k + 2;
-          continue;
-        }
-        j = k + 1;
-        break;
-      }
+      const { end: j, name } = backtickName(sql, i);
       a += sql.slice(i, j);
       b += `"${name.replace(/"/g, '""')}"`;
       i = j;
@@ -92,4 +60,41 @@ function rewriteSqlite(sql: string): { placeholders: string; doubleQuoted: strin
     }
   }
   return { placeholders: a, doubleQuoted: b };
+}
+
+/**
+ * Where the string or quoted identifier opened at `start` ends (just past `close`); a doubled
+ * quote inside is part of it (not in `[...]`). Unterminated: the end of the text.
+ */
+function quotedEnd(sql: string, start: number, close: string): number {
+  let j = start + 1;
+  for (;;) {
+    const k = sql.indexOf(close, j);
+    if (k < 0) return sql.length;
+    if (close !== ']' && sql[k + 1] === close) {
+      j = k + 2;
+      continue;
+    }
+    return k + 1;
+  }
+}
+
+/**
+ * The backtick identifier opened at `start`: where it ends (just past the closing backtick) and
+ * the name it spells (a doubled backtick is one backtick). Unterminated: up to the end of the text.
+ */
+function backtickName(sql: string, start: number): { end: number; name: string } {
+  let j = start + 1;
+  let name = '';
+  for (;;) {
+    const k = sql.indexOf('`', j);
+    if (k < 0) return { end: sql.length, name: name + sql.slice(j) };
+    name += sql.slice(j, k);
+    if (sql[k + 1] === '`') {
+      name += '`';
+      j = k + 2;
+      continue;
+    }
+    return { end: k + 1, name };
+  }
 }

@@ -69,7 +69,7 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
   let verified = 0;
   const start = options.from ?? { seq: 0, hash: GENESIS_HASH };
   let head = start;
-  const bad = (line: number, problem: string, seq?: number): AuditVerification => ({
+  const bad = ({ line, problem, seq }: Problem): AuditVerification => ({
     ok: false,
     verified,
     head,
@@ -78,74 +78,106 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
   const lines = text.split('\n');
   const last = lines.pop();
   if (last !== undefined && last !== '')
-    return bad(lines.length + 1, 'the last line is not terminated (a write was cut short)');
+    return bad({ line: lines.length + 1, problem: 'the last line is not terminated (a write was cut short)' });
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] as string;
-    const lineNo = i + 1;
-    if (raw === '') return bad(lineNo, 'blank line inside the log (a line was emptied)');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      return bad(lineNo, 'not valid JSON (edited or cut short)');
-    }
-    const shape = shapeProblem(parsed);
-    const seq = typeof (parsed as { seq?: unknown })?.seq === 'number' ? (parsed as { seq: number }).seq : undefined;
-    if (shape) return bad(lineNo, shape, seq);
-    const entry = parsed as AuditEntry;
-    if (`${raw}\n` !== canonicalAuditLine(entry)) {
-      return bad(
-        lineNo,
-        'not in canonical form (duplicate key, escape written differently, CRLF, spacing or key order): edited by hand',
-        entry.seq,
-      );
-    }
-    const { hash, ...body } = entry;
-    if (hashAuditEntry(body, options.key) !== hash)
-      return bad(
-        lineNo,
-        `entry ${entry.seq} was modified: its hash does not match its content${options.key ? ' and the key' : ''}`,
-        entry.seq,
-      );
-    if (entry.seq !== head.seq + 1) {
-      const why = entry.seq > head.seq + 1 ? `entry ${head.seq + 1} is missing (deleted)` : 'entries are out of order';
-      return bad(lineNo, `expected entry ${head.seq + 1}, found entry ${entry.seq}: ${why}`, entry.seq);
-    }
-    if (entry.prevHash !== head.hash) {
-      return bad(
-        lineNo,
-        `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`,
-        entry.seq,
-      );
-    }
-    head = { seq: entry.seq, hash };
+    const checked = checkLine(lines[i] as string, head, options.key);
+    if ('problem' in checked) return bad({ line: i + 1, ...checked });
+    head = { seq: checked.seq, hash: checked.hash };
     verified++;
   }
   if (options.anchor !== false) {
-    const anchor = await readAuditAnchor(path, options.key);
-    if (typeof anchor === 'string') return bad(lines.length, anchor);
-    if (anchor && head.seq < anchor.seq)
-      return bad(
-        lines.length + 1,
-        `the log ends at entry ${head.seq} but its head anchor says entry ${anchor.seq} was written: entries were cut off the end (or the log was emptied)`,
-      );
-    if (anchor && anchor.seq > 0) {
-      // The anchor may name the entry this file continues from (an active file just rotated).
-      const at =
-        anchor.seq === start.seq
-          ? start.hash
-          : anchor.seq < start.seq
-            ? anchor.hash
-            : hashAt(lines, anchor.seq - start.seq);
-      if (at !== anchor.hash)
-        return bad(
-          Math.max(1, anchor.seq - start.seq),
-          `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`,
-          anchor.seq,
-        );
-    }
+    const problem = await anchorProblem(path, options.key, lines, start, head);
+    if (problem) return bad(problem);
   }
   return { ok: true, verified, head };
+}
+
+/** The head of a chain: the last intact entry's seq and hash. */
+interface Head {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/** What is wrong, on which 1-based line, and the seq written there when it could be read. */
+interface Problem {
+  readonly line: number;
+  readonly problem: string;
+  readonly seq?: number | undefined;
+}
+
+/** Checks one line against the head it must continue: the entry when intact, else what is wrong. */
+function checkLine(raw: string, head: Head, key: string | undefined): AuditEntry | Omit<Problem, 'line'> {
+  if (raw === '') return { problem: 'blank line inside the log (a line was emptied)' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { problem: 'not valid JSON (edited or cut short)' };
+  }
+  const shape = shapeProblem(parsed);
+  const seq = typeof (parsed as { seq?: unknown })?.seq === 'number' ? (parsed as { seq: number }).seq : undefined;
+  if (shape) return { problem: shape, seq };
+  const entry = parsed as AuditEntry;
+  if (`${raw}\n` !== canonicalAuditLine(entry)) {
+    return {
+      problem:
+        'not in canonical form (duplicate key, escape written differently, CRLF, spacing or key order): edited by hand',
+      seq: entry.seq,
+    };
+  }
+  const { hash, ...body } = entry;
+  if (hashAuditEntry(body, key) !== hash)
+    return {
+      problem: `entry ${entry.seq} was modified: its hash does not match its content${key ? ' and the key' : ''}`,
+      seq: entry.seq,
+    };
+  if (entry.seq !== head.seq + 1) {
+    const why = entry.seq > head.seq + 1 ? `entry ${head.seq + 1} is missing (deleted)` : 'entries are out of order';
+    return { problem: `expected entry ${head.seq + 1}, found entry ${entry.seq}: ${why}`, seq: entry.seq };
+  }
+  if (entry.prevHash !== head.hash) {
+    return {
+      problem: `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`,
+      seq: entry.seq,
+    };
+  }
+  return entry;
+}
+
+/**
+ * Compares the verified chain (`start` to `head`) with the head anchor (`<file>.head`): the log
+ * must not end before the anchored entry, and the entry at the anchored seq must have its hash.
+ */
+async function anchorProblem(
+  path: string,
+  key: string | undefined,
+  lines: readonly string[],
+  start: Head,
+  head: Head,
+): Promise<Problem | undefined> {
+  const anchor = await readAuditAnchor(path, key);
+  if (typeof anchor === 'string') return { line: lines.length, problem: anchor };
+  if (anchor && head.seq < anchor.seq)
+    return {
+      line: lines.length + 1,
+      problem: `the log ends at entry ${head.seq} but its head anchor says entry ${anchor.seq} was written: entries were cut off the end (or the log was emptied)`,
+    };
+  if (anchor && anchor.seq > 0) {
+    // The anchor may name the entry this file continues from (an active file just rotated).
+    const at =
+      anchor.seq === start.seq
+        ? start.hash
+        : anchor.seq < start.seq
+          ? anchor.hash
+          : hashAt(lines, anchor.seq - start.seq);
+    if (at !== anchor.hash)
+      return {
+        line: Math.max(1, anchor.seq - start.seq),
+        problem: `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`,
+        seq: anchor.seq,
+      };
+  }
+  return undefined;
 }
 
 /** The hash of the entry on line `n` (1-based; lines are verified to be consecutive by then). */
