@@ -104,81 +104,92 @@ export function explainTlsFailure(
   for (const e of chain(error)) {
     const code = BY_MESSAGE.find(([pattern]) => pattern.test(e.message))?.[1] ?? e.code ?? '';
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && e.reason === undefined) e.reason = e.message;
-    if (UNKNOWN_CA.has(code)) {
-      return {
-        kind: 'unknown-ca',
-        message: `TLS: the server's certificate is signed by an unknown CA (${code}); set ${where}.ca_file to the PEM file of the CA that signed it`,
-      };
-    }
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-      return {
-        kind: 'hostname-mismatch',
-        message: `TLS: host name mismatch, the server's certificate is not issued for the name connected to (${e.reason ?? e.message}); connect by a name the certificate lists, or set ${where}.servername to it`,
-      };
-    }
-    if (code === 'CERT_HAS_EXPIRED') {
-      return {
-        kind: 'expired',
-        message: `TLS: the server's certificate expired${e.cert?.valid_to ? ` on ${e.cert.valid_to}` : ''} (CERT_HAS_EXPIRED); renew it on the server`,
-      };
-    }
-    if (code === 'CERT_NOT_YET_VALID') {
-      return {
-        kind: 'not-yet-valid',
-        message:
-          "TLS: the server's certificate is not valid yet (CERT_NOT_YET_VALID); check the clocks of both machines",
-      };
-    }
-    if (CLIENT_CERT_ALERTS.test(code)) {
-      return {
-        kind: 'client-certificate-refused',
-        message: `TLS: the server refused the handshake (${code}): it wants a client certificate it trusts; set ${where}.cert_file and ${where}.key_file`,
-      };
-    }
-    if (
-      code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-      code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-      /^The server does not support SSL connections$/.test(e.message)
-    ) {
-      return {
-        kind: 'server-without-tls',
-        message: `TLS: the server does not speak TLS on this port (${code || e.message}); remove ${where} (or use the scheme without TLS) or point to the server's TLS port`,
-      };
-    }
-    // PostgreSQL `cert` authentication without a client certificate.
-    if (/requires a valid client certificate|certificate authentication failed/.test(e.message)) {
-      return {
-        kind: 'client-certificate-refused',
-        message: `the server authenticates this user by client certificate, and none it accepts was sent; set ${where}.cert_file and ${where}.key_file (a certificate whose CN is the user name)`,
-      };
-    }
-    // PostgreSQL: a hostssl-only pg_hba.conf refuses a plain connection "... no encryption".
-    if (!tlsConfigured && /no pg_hba\.conf entry for .*no encryption/.test(e.message)) {
-      return {
-        kind: 'server-requires-tls',
-        message: `the server accepts only TLS connections; configure ${where} (mode verify-full and ca_file) or add ?sslmode=verify-full to database.url`,
-      };
-    }
-    // MySQL with require_secure_transport says so (3159).
-    if (/insecure transport are prohibited/i.test(e.message)) {
-      return {
-        kind: 'server-requires-tls',
-        message: `the server accepts only TLS connections (require_secure_transport); configure ${where} (mode verify-full and ca_file) or add ?ssl-mode=VERIFY_IDENTITY to database.url`,
-      };
-    }
-    // MariaDB answers a plain login under require_secure_transport with a bare "Access denied" (1045).
-    if (
-      !tlsConfigured &&
-      where === 'database.ssl' &&
-      (e.code === 'ER_ACCESS_DENIED_ERROR' || /^Access denied for user/.test(e.message))
-    ) {
-      return {
-        kind: 'server-requires-tls',
-        message:
-          `access denied to a plain (unencrypted) login: MariaDB answers this way both to a wrong password and when the server accepts only TLS (require_secure_transport); ` +
-          `if it requires TLS, configure ${where} (mode verify-full and ca_file), otherwise check the user name and password`,
-      };
-    }
+    const failure = handshakeFailure(code, e, where) ?? serverRefusal(e, where, tlsConfigured);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+/** A failed TLS handshake, named by its code: the certificate, the client certificate, no TLS at all. */
+function handshakeFailure(code: string, e: Found, where: TlsSettingsPath): TlsFailure | undefined {
+  if (UNKNOWN_CA.has(code)) {
+    return {
+      kind: 'unknown-ca',
+      message: `TLS: the server's certificate is signed by an unknown CA (${code}); set ${where}.ca_file to the PEM file of the CA that signed it`,
+    };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return {
+      kind: 'hostname-mismatch',
+      message: `TLS: host name mismatch, the server's certificate is not issued for the name connected to (${e.reason ?? e.message}); connect by a name the certificate lists, or set ${where}.servername to it`,
+    };
+  }
+  if (code === 'CERT_HAS_EXPIRED') {
+    return {
+      kind: 'expired',
+      message: `TLS: the server's certificate expired${e.cert?.valid_to ? ` on ${e.cert.valid_to}` : ''} (CERT_HAS_EXPIRED); renew it on the server`,
+    };
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return {
+      kind: 'not-yet-valid',
+      message: "TLS: the server's certificate is not valid yet (CERT_NOT_YET_VALID); check the clocks of both machines",
+    };
+  }
+  if (CLIENT_CERT_ALERTS.test(code)) {
+    return {
+      kind: 'client-certificate-refused',
+      message: `TLS: the server refused the handshake (${code}): it wants a client certificate it trusts; set ${where}.cert_file and ${where}.key_file`,
+    };
+  }
+  if (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    /^The server does not support SSL connections$/.test(e.message)
+  ) {
+    return {
+      kind: 'server-without-tls',
+      message: `TLS: the server does not speak TLS on this port (${code || e.message}); remove ${where} (or use the scheme without TLS) or point to the server's TLS port`,
+    };
+  }
+  return undefined;
+}
+
+/** A server that refused the login for a TLS reason, said in its own words (PostgreSQL, MySQL, MariaDB). */
+function serverRefusal(e: Found, where: TlsSettingsPath, tlsConfigured: boolean): TlsFailure | undefined {
+  // PostgreSQL `cert` authentication without a client certificate.
+  if (/requires a valid client certificate|certificate authentication failed/.test(e.message)) {
+    return {
+      kind: 'client-certificate-refused',
+      message: `the server authenticates this user by client certificate, and none it accepts was sent; set ${where}.cert_file and ${where}.key_file (a certificate whose CN is the user name)`,
+    };
+  }
+  // PostgreSQL: a hostssl-only pg_hba.conf refuses a plain connection "... no encryption".
+  if (!tlsConfigured && /no pg_hba\.conf entry for .*no encryption/.test(e.message)) {
+    return {
+      kind: 'server-requires-tls',
+      message: `the server accepts only TLS connections; configure ${where} (mode verify-full and ca_file) or add ?sslmode=verify-full to database.url`,
+    };
+  }
+  // MySQL with require_secure_transport says so (3159).
+  if (/insecure transport are prohibited/i.test(e.message)) {
+    return {
+      kind: 'server-requires-tls',
+      message: `the server accepts only TLS connections (require_secure_transport); configure ${where} (mode verify-full and ca_file) or add ?ssl-mode=VERIFY_IDENTITY to database.url`,
+    };
+  }
+  // MariaDB answers a plain login under require_secure_transport with a bare "Access denied" (1045).
+  if (
+    !tlsConfigured &&
+    where === 'database.ssl' &&
+    (e.code === 'ER_ACCESS_DENIED_ERROR' || /^Access denied for user/.test(e.message))
+  ) {
+    return {
+      kind: 'server-requires-tls',
+      message:
+        `access denied to a plain (unencrypted) login: MariaDB answers this way both to a wrong password and when the server accepts only TLS (require_secure_transport); ` +
+        `if it requires TLS, configure ${where} (mode verify-full and ca_file), otherwise check the user name and password`,
+    };
   }
   return undefined;
 }
