@@ -222,6 +222,7 @@ export const resourceMachine = setup({
       stopOutcome: 'abandoned' as const,
       lastError: ({ context }) => timeoutError('stopping', context.stopTimeout),
     }),
+    recordWatchError: assign({ lastError: ({ event }) => describeError(errorOf(event)) }),
     reportRetrying: sendParent(({ context }) => ({
       type: 'RESOURCE.RETRYING',
       name: context.name,
@@ -307,6 +308,7 @@ export const resourceMachine = setup({
       invoke: {
         src: 'watchHealth',
         input: ({ context }) => ({ name: context.name }),
+        onError: { actions: 'recordWatchError' },
       },
       on: { STOP: 'stopping' },
       initial: 'ready',
