@@ -2,8 +2,8 @@
  * The cost of observing Stator: events through the event stream and the status stream with
  * 1,000 connection machines alive, and memory per connection machine.
  *
- * 1. Machine events/s across 1,000 connection machines (an ACQUIRE then a RELEASE to the next
- *    connection in turn): raw XState actors (baseline), Stator's startMachine with the event bus
+ * 1. Machine events/s across 1,000 connection machines (a LEAK_SUSPECTED then a LEAK_RETURNED to
+ *    the next connection in turn): raw XState actors (baseline), Stator's startMachine with the event bus
  *    unobserved, and with a subscriber on `events$` (what a live view or an event log pays).
  * 2. Status snapshots/s through `status$` of a running Stator (with the observability parts:
  *    readiness, open alerts, pools), each a real change delivered to a subscriber.
@@ -46,13 +46,16 @@ function statorConnections(ctx: RuntimeContext, n: number): Connection[] {
   });
 }
 
-/** One borrow cycle on the next connection: two machine events. */
+/**
+ * Two machine events on the next connection: a leak report and its return (two transitions that
+ * keep it `idle`, one of them assigning context), as a busy pool sends per suspected leak.
+ */
 function cycler(conns: readonly Connection[]): () => void {
   let i = 0;
   return () => {
     const c = conns[i++ % conns.length] as Connection;
-    c.send({ type: 'ACQUIRE' });
-    c.send({ type: 'RELEASE' });
+    c.send({ type: 'LEAK_SUSPECTED', heldMs: 1 });
+    c.send({ type: 'LEAK_RETURNED', heldMs: 1 });
   };
 }
 
@@ -70,7 +73,10 @@ async function eventsThroughput(): Promise<void> {
     await measure('startMachine, one events$ subscriber', cycler(observed)),
   ];
   sub.unsubscribe();
-  printComparison(`machine events across ${CONNECTIONS} connection machines (ops = ACQUIRE+RELEASE)`, rows);
+  printComparison(
+    `machine events across ${CONNECTIONS} connection machines (ops = LEAK_SUSPECTED+LEAK_RETURNED)`,
+    rows,
+  );
   const perSec = (rows[2]?.opsPerSec ?? 0) * 2;
   console.log(
     `events/s delivered to an events$ subscriber: ${Math.round(perSec).toLocaleString('en-US')} (${seen.toLocaleString('en-US')} seen)`,

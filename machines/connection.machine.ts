@@ -15,26 +15,28 @@ export type ConnectionRetireReason =
  * **A pool that opens and closes connections itself** (Stator's pool, `src/pool/`):
  * - `CREATED` — the connection is open (`creating` → `idle`).
  * - `CREATE_FAILED` `{ error }` — opening it failed (`creating` → `failed`).
- * - `ACQUIRE` / `RELEASE` — lent out / given back (`idle` ⇄ `busy`). Optional: an owner on a hot
- *   path may keep borrow state as a plain flag and never send them (Stator's pool does; see
- *   `src/pool/pool.ts`), so that a borrow costs no machine event.
  * - `VALIDATE` — a validation starts (`idle` → `validating`); `VALID` back to `idle`,
  *   `INVALID` `{ reason? }` to `retiring`.
  * - `LEAK_SUSPECTED` `{ heldMs }` / `LEAK_RETURNED` `{ heldMs }` — a lease outlived the leak
  *   threshold / finally came back. Recorded in context; the state does not change.
  * - `RETIRE` `{ reason }` — close it on purpose (idle timeout, max lifetime, broken, drain) from
  *   any open state → `retiring`.
- * - `ERROR` `{ error }` — the connection reported an error (a server terminated it) → `retiring`.
- * - `CLOSED` — the close finished (`retiring` → `closed`); sent in any open state, it means the
- *   connection went away without being asked → `failed`.
+ * - `ERROR` `{ error }` — the connection reported an error (a server terminated it) → `retiring`;
+ *   while `retiring` (a lent connection that failed and has now come back), recorded.
+ * - `CLOSED` — the close finished (`retiring` → `closed`).
+ *
+ * Borrowing is not an event: the pool keeps lent/idle as a plain flag on its connection record,
+ * so a borrow costs no machine event and a lent connection is `idle` here (the pool's `busy`
+ * gauge counts the flag). A lent connection that fails hears `ERROR` at once (→ `retiring`) and
+ * is closed when its lease comes back.
  *
  * **A driver that reconnects by itself** (ioredis, memjs nodes in `src/cache/`):
  * - `DRIVER.READY` — connected (`creating` / `reconnecting` → `idle`).
  * - `DRIVER.RECONNECTING` — the driver lost the link and is reconnecting → `reconnecting`
  *   (counted in `context.reconnects`).
- * - `DRIVER.CLOSED` — the link closed; the driver may reconnect → `reconnecting`
- *   (in `retiring`: the close we asked for finished → `closed`).
- * - `DRIVER.END` — the driver gave up for good: → `closed` after a `RETIRE`, `failed` otherwise.
+ * - `DRIVER.CLOSED` — the link closed; the driver may reconnect → `reconnecting`.
+ * - `DRIVER.END` — the driver gave up for good: → `closed` after a `RETIRE` (the owner sends the
+ *   two together when it drops a node), `failed` otherwise.
  * - `DRIVER.ERROR` `{ error }` — an error the driver reported; recorded, the state does not
  *   change (the driver follows up with `DRIVER.CLOSED` / `DRIVER.RECONNECTING` if the link dropped).
  * - `DRIVER.TIMEOUT` `{ error }` — the link is up but the server stopped answering (a call got no
@@ -48,8 +50,6 @@ export type ConnectionRetireReason =
 export type ConnectionEvent =
   | { type: 'CREATED' }
   | { type: 'CREATE_FAILED'; error: string }
-  | { type: 'ACQUIRE' }
-  | { type: 'RELEASE' }
   | { type: 'VALIDATE' }
   | { type: 'VALID' }
   | { type: 'INVALID'; reason?: string }
@@ -85,7 +85,7 @@ export interface ConnectionInput {
 }
 
 /**
- * The lifecycle of one connection: `creating`, `idle`, `busy`, `validating`, `reconnecting`,
+ * The lifecycle of one connection: `creating`, `idle`, `validating`, `reconnecting`,
  * `unresponsive`, `retiring`, and the final `closed` / `failed`. See {@link ConnectionEvent} for every event and
  * who sends it. Pure: no I/O, no timers, no imports from `src/`.
  *
@@ -139,29 +139,13 @@ export const connectionMachine = setup({
     },
     idle: {
       on: {
-        ACQUIRE: 'busy',
         VALIDATE: 'validating',
         RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
         ERROR: { target: 'retiring', actions: ['recordError', 'recordRetireReason'] },
-        CLOSED: 'failed',
         LEAK_SUSPECTED: { actions: 'countLeak' },
         LEAK_RETURNED: {},
         'DRIVER.ERROR': { actions: 'recordError' },
         'DRIVER.TIMEOUT': { target: 'unresponsive', actions: 'recordError' },
-        'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
-        'DRIVER.CLOSED': 'reconnecting',
-        'DRIVER.END': 'failed',
-      },
-    },
-    busy: {
-      on: {
-        RELEASE: 'idle',
-        LEAK_SUSPECTED: { actions: 'countLeak' },
-        LEAK_RETURNED: {},
-        RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
-        ERROR: { target: 'retiring', actions: ['recordError', 'recordRetireReason'] },
-        CLOSED: 'failed',
-        'DRIVER.ERROR': { actions: 'recordError' },
         'DRIVER.RECONNECTING': { target: 'reconnecting', actions: 'countReconnect' },
         'DRIVER.CLOSED': 'reconnecting',
         'DRIVER.END': 'failed',
@@ -173,7 +157,6 @@ export const connectionMachine = setup({
         INVALID: { target: 'retiring', actions: 'recordRetireReason' },
         RETIRE: { target: 'retiring', actions: 'recordRetireReason' },
         ERROR: { target: 'retiring', actions: ['recordError', 'recordRetireReason'] },
-        CLOSED: 'failed',
       },
     },
     reconnecting: {
@@ -200,10 +183,8 @@ export const connectionMachine = setup({
     retiring: {
       on: {
         CLOSED: 'closed',
-        'DRIVER.CLOSED': 'closed',
         'DRIVER.END': 'closed',
         ERROR: { actions: 'recordError' },
-        'DRIVER.ERROR': { actions: 'recordError' },
         LEAK_SUSPECTED: { actions: 'countLeak' },
         LEAK_RETURNED: {},
       },

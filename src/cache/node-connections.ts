@@ -24,7 +24,7 @@ interface NodeRecord {
   since: number;
 }
 
-const UP = new Set(['idle', 'busy', 'validating']);
+const UP = new Set(['idle', 'validating']);
 
 /**
  * The cache's server connections as connection machines (`machines/connection.machine.ts`),

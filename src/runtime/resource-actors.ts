@@ -46,7 +46,8 @@ export function toHealthReport(health: LayerHealth | undefined): ResourceHealthR
  *
  * Each call is made inside an async function, so a layer that throws synchronously is treated
  * like one that rejects: the machine's `onError` path takes it, and nothing reaches the host
- * process as an unhandled error.
+ * process as an unhandled error. A `health$` that cannot be subscribed to fails the watcher,
+ * whose `onError` records the error (the resource keeps running on its periodic checks).
  */
 export function provideResourceMachine(
   ctx: RuntimeContext,
@@ -98,9 +99,10 @@ export function provideResourceMachine(
             tripped?.unsubscribe();
           };
         } catch (error) {
-          // A broken health$ must not take the resource down: periodic checks still run.
+          // A broken health$ does not take the resource down: the machine records the error as the
+          // resource's last error (the watcher's onError) and periodic checks still run.
           ctx.logger.warn(`resource ${input.name}: could not watch its health$`, { error });
-          return undefined;
+          throw error;
         }
       }),
     },

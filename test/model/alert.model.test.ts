@@ -121,6 +121,7 @@ describe('alert machine, model-based, against the alert manager and metrics coll
   it('takes every transition of the model in the real implementation', async () => {
     result = await runModel(model);
     expect(result.failures).toEqual([]);
+    expect(result.direct).toEqual([]);
     expect(result.uncovered).toEqual([]);
     expect(result.covered.size).toBe(result.total);
   });

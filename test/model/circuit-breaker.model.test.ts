@@ -154,6 +154,7 @@ describe('circuit breaker machine, model-based, against the real breaker', () =>
       await runModel(breakerModel(false)),
     ]);
     expect(result.failures).toEqual([]);
+    expect(result.direct).toEqual([]);
     expect(result.uncovered).toEqual([]);
     expect(result.covered.size).toBe(result.total);
   });

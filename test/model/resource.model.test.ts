@@ -13,9 +13,11 @@
  *   with up, degraded or down) or rejects.
  * - `LAYER.HEALTH`: the layer's `health$` emits.
  * - `xstate.after.*`: the clock moves to that delay's due time.
- * - `xstate.error.actor.0.resource.running` (the health watcher failed) is sent straight to the
- *   actor: src/runtime's watcher turns every failure of `health$` into `LAYER.HEALTH` down, so
- *   nothing in src/ causes it.
+ * - `xstate.error.actor.0.resource.running` (the health watcher failed): in a third model, the
+ *   layer's `health$` cannot be subscribed to (its getter throws), so src/runtime's watcher fails
+ *   as the resource enters `running`; the error arrives in that same step, and its own step only
+ *   checks where the resource is.
+ * Nothing is sent straight to the actor (the test fails if a transition is only reached that way).
  *
  * Two models: one with `max_restarts: 0` (a failed `model` stays failed, `stator.stop()` stops
  * it), and one with restarts, for `stopped → START` (its events are those of a restart only).
@@ -86,10 +88,29 @@ const RESTART_EVENTS = (value: unknown): string[] => {
   }
 };
 
-function createDriver(restarts: boolean, probe: MachineProbe): Promise<Driver> {
+/** The three models: without restarts, with restarts, with a `health$` that cannot be watched. */
+type Variant = 'plain' | 'restarts' | 'brokenWatch';
+
+/** The broken-watch model's events, by state: start, finish starting (the watcher fails), then its error. */
+const BROKEN_WATCH_EVENTS = (value: unknown): string[] => {
+  const top = typeof value === 'string' ? value : Object.keys(value as object)[0];
+  if (top === 'idle') return ['START'];
+  if (top === 'initializing') return ['xstate.done.actor.0.resource.initializing.attempting'];
+  if (top === 'running') return ['xstate.error.actor.0.resource.running'];
+  return [];
+};
+
+function createDriver(variant: Variant, probe: MachineProbe): Promise<Driver> {
+  const restarts = variant === 'restarts';
   const clock = new TestClock(1_000_000);
   const base = new ControlledLayer('base');
   const layer = new ControlledLayer('model');
+  if (variant === 'brokenWatch')
+    Object.defineProperty(layer, 'health$', {
+      get: () => {
+        throw new Error('health$ is not available');
+      },
+    });
   base.mode = { start: 'manual', check: 'ok', stop: 'ok' };
   const stator = createStator({
     clock,
@@ -148,10 +169,11 @@ function createDriver(restarts: boolean, probe: MachineProbe): Promise<Driver> {
         else stopping = stator.stop();
       } else if (type === 'LAYER.HEALTH') {
         layer.health.next(HEALTH[(e.health as { status: string }).status]?.layer as LayerHealth);
+      } else if (type === 'xstate.error.actor.0.resource.running') {
+        // Already failed as the resource entered running (the layer's health$ cannot be watched).
+        if (variant !== 'brokenWatch') throw new Error('resource driver: the health watcher fails only in brokenWatch');
       } else if (type.startsWith('xstate.after.')) {
         await advanceToTimer(clock, actor(), type);
-      } else if (type === 'xstate.error.actor.0.resource.running') {
-        probe.sendDirect(event);
       } else if (type.startsWith('xstate.done.actor.') || type.startsWith('xstate.error.actor.')) {
         const kind = type.endsWith('.stopping') ? 'stop' : type.endsWith('.attempting') ? 'start' : 'check';
         const output = e.output as { status: string } | undefined;
@@ -190,7 +212,7 @@ const planningMachine = resourceMachine.provide({
   ),
 });
 
-function resourceModel(restarts: boolean): MachineModel {
+function resourceModel(variant: Variant): MachineModel {
   return {
     machine: resourceMachine,
     planningMachine,
@@ -199,16 +221,19 @@ function resourceModel(restarts: boolean): MachineModel {
     input: INPUT,
     events: (snapshot) => {
       const value = (snapshot as { value?: unknown }).value;
-      if (restarts) return events.filter((e) => RESTART_EVENTS(value).includes(e.type));
-      // Without restarts, a stopped resource stays stopped.
-      return value === 'stopped' ? events.filter((e) => e.type !== 'START') : events;
+      if (variant === 'restarts') return events.filter((e) => RESTART_EVENTS(value).includes(e.type));
+      if (variant === 'brokenWatch') return events.filter((e) => BROKEN_WATCH_EVENTS(value).includes(e.type));
+      // Without restarts, a stopped resource stays stopped; its health$ is watched without fail.
+      return events.filter(
+        (e) => e.type !== 'xstate.error.actor.0.resource.running' && (value !== 'stopped' || e.type !== 'START'),
+      );
     },
     serialize: (s) => {
       const snap = s as unknown as { value: unknown; context: { attempt: number; recoveryChecks: number } };
       return JSON.stringify([snap.value, snap.context.attempt, snap.context.recoveryChecks]);
     },
     pick: (ref) => ref.id === 'resource.model',
-    createDriver: (probe) => createDriver(restarts, probe),
+    createDriver: (probe) => createDriver(variant, probe),
   };
 }
 
@@ -219,8 +244,13 @@ afterAll(() => {
 
 describe('resource machine, model-based, against createStator with layers the test settles', () => {
   it('takes every transition of the model in the real implementation', async () => {
-    result = mergeReports(resourceMachine, [await runModel(resourceModel(false)), await runModel(resourceModel(true))]);
+    result = mergeReports(resourceMachine, [
+      await runModel(resourceModel('plain')),
+      await runModel(resourceModel('restarts')),
+      await runModel(resourceModel('brokenWatch')),
+    ]);
     expect(result.failures).toEqual([]);
+    expect(result.direct).toEqual([]);
     expect(result.uncovered).toEqual([]);
     expect(result.covered.size).toBe(result.total);
   });

@@ -344,6 +344,7 @@ describe('transaction machine, model-based, against the database layer on Postgr
   it('takes every transition of the model in the real implementation', async () => {
     result = await runModel(model);
     expect(result.failures).toEqual([]);
+    expect(result.direct).toEqual([]);
     expect(result.uncovered).toEqual([]);
     expect(result.direct).toEqual([]);
     expect(result.covered.size).toBe(result.total);

@@ -12,8 +12,6 @@ describe('connection machine', () => {
   it('walks a pooled connection through its life', () => {
     expect(run().value).toBe('creating');
     expect(run({ type: 'CREATED' }).value).toBe('idle');
-    expect(run({ type: 'CREATED' }, { type: 'ACQUIRE' }).value).toBe('busy');
-    expect(run({ type: 'CREATED' }, { type: 'ACQUIRE' }, { type: 'RELEASE' }).value).toBe('idle');
     expect(run({ type: 'CREATED' }, { type: 'VALIDATE' }).value).toBe('validating');
     expect(run({ type: 'CREATED' }, { type: 'VALIDATE' }, { type: 'VALID' }).value).toBe('idle');
     const invalid = run({ type: 'CREATED' }, { type: 'VALIDATE' }, { type: 'INVALID' });
@@ -32,18 +30,27 @@ describe('connection machine', () => {
     const broken = run({ type: 'CREATED' }, { type: 'ERROR', error: 'terminated' });
     expect(broken.value).toBe('retiring');
     expect(broken.context).toMatchObject({ lastError: 'terminated', retireReason: 'error' });
-    expect(run({ type: 'CREATED' }, { type: 'CLOSED' }).value).toBe('failed');
+    // A close the owner did not ask for is not an event of this machine: ignored until a RETIRE.
+    expect(run({ type: 'CREATED' }, { type: 'CLOSED' }).value).toBe('idle');
   });
 
-  it('counts leak reports without changing state', () => {
+  it('counts leak reports without changing state, also on a lent connection that failed', () => {
     const s = run(
       { type: 'CREATED' },
-      { type: 'ACQUIRE' },
       { type: 'LEAK_SUSPECTED', heldMs: 61_000 },
       { type: 'LEAK_RETURNED', heldMs: 70_000 },
     );
-    expect(s.value).toBe('busy');
+    expect(s.value).toBe('idle');
     expect(s.context.leaks).toBe(1);
+    const failedWhileLent = run(
+      { type: 'CREATED' },
+      { type: 'ERROR', error: 'terminated' },
+      { type: 'LEAK_SUSPECTED', heldMs: 61_000 },
+      { type: 'LEAK_RETURNED', heldMs: 70_000 },
+      { type: 'ERROR', error: 'terminated' },
+    );
+    expect(failedWhileLent.value).toBe('retiring');
+    expect(failedWhileLent.context).toMatchObject({ leaks: 1, retireReason: 'error' });
   });
 
   it('follows a driver that reconnects by itself', () => {
