@@ -122,6 +122,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       base_path: { meaning: 'root of every path `stator.fs` touches; resolved from the working directory' },
       permissions: { default: '`0755`', meaning: 'mode of the directories Stator creates (octal)' },
       required_dirs: { meaning: 'directories created under `base_path` at start' },
+      timeout: {
+        meaning:
+          'seconds one `stator.fs` operation may take before it rejects with `OPERATION_TIMEOUT` (a hung mount); counts against the `filesystem` breaker; 0 = none',
+      },
       optional: { meaning: 'the resource may fail; the runtime then runs `degraded` instead of failing to start' },
       depends_on: {
         meaning:

@@ -1,10 +1,10 @@
 import type { Stats } from 'node:fs';
-import { access, lstat, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { writeFileAtomic, type WriteData } from './atomic-write.js';
-import { explainFsError, fsError } from './fs-error.js';
+import { explainFsError } from './fs-error.js';
+import { listDirectory, pathExists, refuseMode, removePath } from './fs-operations.js';
 import { makeDirs } from './make-dirs.js';
-import { modeProblem } from './mode-cap.js';
 import { PathSandbox, type SandboxedPath } from './sandbox.js';
 
 /** Options of {@link StatorFs.writeFile}. */
@@ -76,21 +76,6 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
   const sandbox = new PathSandbox(basePath);
   const directoryMode = options.directoryMode ?? 0o755;
 
-  /** setuid/setgid/sticky and world-writable modes are refused (see modeProblem). */
-  const refuseMode = (
-    operation: string,
-    relative: string,
-    absolute: string,
-    mode: number | undefined,
-    kind: 'file' | 'directory',
-  ): void => {
-    if (mode === undefined) return;
-    // Here only what no caller may ever set; the guarded fs (stator.as) also caps by filesystem.permissions.
-    const why = modeProblem(mode, 0o777, kind);
-    if (why !== undefined)
-      throw fsError('EPERM', operation, relative, absolute, `mode ${why}; choose a mode within filesystem.permissions`);
-  };
-
   /** Runs an fs call on the real path of `relative`, explaining OS errors. */
   const run = async <T>(operation: string, relative: string, fn: (target: SandboxedPath) => Promise<T>): Promise<T> => {
     const target = sandbox.locate(relative);
@@ -118,33 +103,11 @@ export function createStatorFs(options: StatorFsOptions): StatorFs {
         refuseMode('writeFile', relative, t.path, writeOptions.mode, 'file');
         return writeFileAtomic(t.real, data, writeOptions);
       }),
-    list: (relative = '.') => run('list', relative, async (t) => (await readdir(t.real)).sort()),
+    list: (relative = '.') => run('list', relative, listDirectory),
     stat: (relative) => run('stat', relative, (t) => stat(t.real)),
-    exists: (relative) =>
-      run('exists', relative, (t) =>
-        access(t.real).then(
-          () => true,
-          (error: NodeJS.ErrnoException) =>
-            error.code === 'ENOENT' || error.code === 'ENOTDIR' ? false : Promise.reject(error),
-        ),
-      ),
+    exists: (relative) => run('exists', relative, pathExists),
     remove: (relative, removeOptions = {}) =>
-      run('remove', relative, async (t) => {
-        if (t.path === basePath) {
-          throw fsError(
-            'EPERM',
-            'remove',
-            relative,
-            t.path,
-            'refusing to remove the base path itself; remove what is inside it',
-          );
-        }
-        // A symbolic link (inside the base) is removed itself, not what it points to.
-        if ((await lstat(t.path)).isSymbolicLink()) return rm(t.path);
-        const stats = await stat(t.real);
-        if (stats.isDirectory() && !removeOptions.recursive) await rmdir(t.real);
-        else await rm(t.real, { recursive: removeOptions.recursive ?? false });
-      }),
+      run('remove', relative, (t) => removePath(basePath, relative, t, removeOptions.recursive)),
     mkdir: (relative, mkdirOptions = {}) =>
       run('mkdir', relative, async (t) => {
         refuseMode('mkdir', relative, t.path, mkdirOptions.mode, 'directory');

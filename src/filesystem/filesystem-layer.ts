@@ -1,17 +1,26 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { LayerHealth, LayerStartContext, ResourceLayer } from '../kernel/layer.js';
-import { explainFsError, fsError } from './fs-error.js';
-import { makeDirs } from './make-dirs.js';
+import type { Pipeline, PipelineOptions } from '../resilience/pipeline/pipeline.js';
+import { checkArea, checkBasePath, prepareArea, type FilesystemArea } from './area-check.js';
 import { createStatorFs, type StatorFs } from './filesystem-api.js';
+import { gatedFs } from './gated-fs.js';
 import { tracedFs } from './traced-fs.js';
 
 /** The filesystem area as a resource the supervisor runs, plus `stator.fs`. */
 export interface FilesystemLayer extends ResourceLayer {
   /** `stator.fs`: usable at once; paths are checked whether or not the layer has started. */
   readonly api: StatorFs;
+}
+
+/** What the filesystem layer uses beyond the context. */
+export interface FilesystemLayerDeps {
+  /**
+   * The recovery pipeline factory (`createResilience(ctx)`): every operation of `stator.fs` goes
+   * through `pipeline('filesystem')` (breaker, `filesystem.timeout`, retry of `EAGAIN` / `EBUSY`
+   * / `EMFILE`); start and health checks do not. Without it the operations run as they are.
+   */
+  readonly resilience?: { pipeline(resource: string, options?: PipelineOptions): Pipeline };
 }
 
 /**
@@ -25,85 +34,44 @@ export interface FilesystemLayer extends ResourceLayer {
  *
  * @example
  * ```ts
- * const layer = createFilesystemLayer(ctx);
+ * const layer = createFilesystemLayer(ctx, { resilience });
  * await layer.start({ signal, attempt: 1, dependencies: new Map() });
  * await layer.api.writeFile('uploads/a.txt', 'hello');
  * ```
  */
-export function createFilesystemLayer(ctx: RuntimeContext): FilesystemLayer {
+export function createFilesystemLayer(ctx: RuntimeContext, deps: FilesystemLayerDeps = {}): FilesystemLayer {
   const settings = ctx.config.filesystem;
   const basePath = resolve(settings.base_path);
   const mode = settings.permissions;
-  const api = tracedFs(createStatorFs({ basePath, directoryMode: mode }));
-
-  const requiredPaths = (): [string, string][] => settings.required_dirs.map((dir) => [dir, api.resolve(dir)]);
+  const plain = createStatorFs({ basePath, directoryMode: mode });
+  const area: FilesystemArea = {
+    basePath,
+    mode,
+    requiredPaths: () => settings.required_dirs.map((dir) => [dir, plain.resolve(dir)]),
+  };
+  // The half-open probe: a stat of base_path, as the health check does.
+  const pipeline = deps.resilience?.pipeline('filesystem', { probe: () => checkBasePath(basePath) });
+  const api = tracedFs(gatedFs(plain, () => pipeline, settings.timeout * 1000));
 
   return {
     name: 'filesystem',
     api,
-
     async start({ signal }: LayerStartContext): Promise<void> {
-      const created: string[] = [];
-      try {
-        created.push(...(await makeDirs(basePath, mode, signal)));
-        for (const [dir, path] of requiredPaths()) {
-          try {
-            created.push(...(await makeDirs(path, mode, signal)));
-          } catch (error) {
-            throw explainFsError(error, 'create required directory', dir, path);
-          }
-        }
-      } catch (error) {
-        throw explainFsError(error, 'create base_path', '.', basePath);
-      }
+      const created = await prepareArea(area, signal);
       if (created.length) {
         ctx.logger.debug('filesystem: created directories', { created, mode: mode.toString(8).padStart(4, '0') });
         ctx.events.emit('filesystem', 'filesystem.created', { directories: created });
       }
     },
-
-    async check(signal: AbortSignal): Promise<LayerHealth> {
-      signal.throwIfAborted();
-      try {
-        const stats = await stat(basePath);
-        if (!stats.isDirectory()) {
-          throw fsError(
-            'ENOTDIR',
-            'check',
-            '.',
-            basePath,
-            `${basePath} is not a directory; point filesystem.base_path at a directory`,
-          );
-        }
-        await access(basePath, constants.W_OK | constants.X_OK);
-      } catch (error) {
-        throw explainFsError(error, 'check base_path', '.', basePath);
-      }
-      const missing: string[] = [];
-      for (const [dir, path] of requiredPaths()) {
-        signal.throwIfAborted();
-        const isDir = await stat(path).then(
-          (s) => s.isDirectory(),
-          () => false,
-        );
-        if (!isDir) missing.push(dir);
-      }
-      return missing.length
-        ? {
-            status: 'degraded',
-            reason: `required directories missing under ${basePath}: ${missing.join(', ')} (created again on restart)`,
-          }
-        : { status: 'up' };
-    },
-
+    check: (signal: AbortSignal): Promise<LayerHealth> => checkArea(area, signal),
     async stop(): Promise<void> {
       // Nothing is held open between calls.
     },
-
     details: () => ({
       base_path: basePath,
       permissions: mode.toString(8).padStart(4, '0'),
       required_dirs: [...settings.required_dirs],
+      timeout: settings.timeout,
     }),
   };
 }

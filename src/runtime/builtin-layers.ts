@@ -22,8 +22,8 @@ export const builtinLayers: readonly BuiltinLayerFactory[] = [
   },
   {
     name: 'filesystem',
-    create: (ctx) => {
-      const layer = createFilesystemLayer(ctx);
+    create: (ctx, { resilience }) => {
+      const layer = createFilesystemLayer(ctx, { resilience });
       return { layer, api: layer.api };
     },
   },

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { resourceKeys } from './common.js';
+import { resourceKeys, seconds } from './common.js';
 
 const MODE_HINT = 'expected a file mode in octal such as 0755 (a number, or a string "0755")';
 
@@ -60,5 +60,7 @@ export const filesystemSection = z.strictObject({
         }),
     )
     .default(['cache', 'logs', 'uploads']),
+  /** Seconds one `stator.fs` operation may take before it is abandoned (a hung mount); 0 = none. */
+  timeout: seconds().default(30),
   ...resourceKeys,
 });
