@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { hmacFor, sha256Hex } from './keyed-hash.js';
 
 /** What a caller records; {@link AuditLog.append} adds `seq`, `time` and the hashes. */
 export interface AuditRecord {
@@ -30,39 +30,43 @@ export interface AuditEntry extends AuditRecord {
 /** `prevHash` of the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
+const json = JSON.stringify;
+
+/** The JSON text of each field, in the fixed order (seq, time, who, action, resource, decision, reason, prevHash). */
+type FieldTexts = readonly [string, string, string, string, string, string, string, string];
+
+const fieldTexts = (e: Omit<AuditEntry, 'hash'>, time: string = json(e.time)): FieldTexts => [
+  String(e.seq),
+  time,
+  json(e.who),
+  json(e.action),
+  json(e.resource),
+  json(e.decision),
+  json(e.reason),
+  json(e.prevHash),
+];
+
+/** SHA-256, or HMAC-SHA256 under `key`, of the canonical array of an entry's fields. */
+const digestFields = (f: FieldTexts, key: string | undefined): string =>
+  (key ? hmacFor(key) : sha256Hex)(`[${f.join(',')}]`);
+
+/** The line of an entry from its field texts and hash (what `JSON.stringify` of the entry gives). */
+const lineOf = (f: FieldTexts, hash: string): string =>
+  `{"seq":${f[0]},"time":${f[1]},"who":${f[2]},"action":${f[3]},"resource":${f[4]},"decision":${f[5]},"reason":${f[6]},"prevHash":${f[7]},"hash":${json(hash)}}\n`;
+
 /**
  * The hash of an entry: SHA-256 (hex) of the JSON array of its fields in a fixed order, so that
- * key order and whitespace in the file do not matter, and every field does.
+ * key order and whitespace in the file do not matter, and every field does. Keyed
+ * (`security.audit.key`): HMAC-SHA256, so that whoever can write the file but lacks the key
+ * cannot recompute a chain after editing it.
  */
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>, key?: string): string {
-  const canonical = JSON.stringify([
-    entry.seq,
-    entry.time,
-    entry.who,
-    entry.action,
-    entry.resource,
-    entry.decision,
-    entry.reason,
-    entry.prevHash,
-  ]);
-  // Keyed (security.audit.key): HMAC-SHA256, so that whoever can write the file but lacks the key
-  // cannot recompute a chain after editing it.
-  return (key ? createHmac('sha256', key) : createHash('sha256')).update(canonical).digest('hex');
+  return digestFields(fieldTexts(entry), key);
 }
 
 /** The one byte sequence a written entry may have: its fields in order, JSON.stringify'd, `\n`-terminated. */
 export function canonicalAuditLine(entry: AuditEntry): string {
-  return `${JSON.stringify({
-    seq: entry.seq,
-    time: entry.time,
-    who: entry.who,
-    action: entry.action,
-    resource: entry.resource,
-    decision: entry.decision,
-    reason: entry.reason,
-    prevHash: entry.prevHash,
-    hash: entry.hash,
-  })}\n`;
+  return lineOf(fieldTexts(entry), entry.hash);
 }
 
 /**
@@ -75,8 +79,35 @@ export function chainAuditEntry(
   time: string,
   key?: string,
 ): AuditEntry {
-  const body = {
-    seq: prev.seq + 1,
+  return chainAuditLine(record, prev, time, key).entry;
+}
+
+/**
+ * {@link chainAuditEntry} with the entry's line ({@link canonicalAuditLine}), each field turned
+ * into JSON once for both the hash and the line. `timeJson` is `JSON.stringify(time)` (a batch
+ * shares one time).
+ */
+export function chainAuditLine(
+  record: AuditRecord,
+  prev: { seq: number; hash: string },
+  time: string,
+  key?: string,
+  timeJson: string = json(time),
+): { readonly entry: AuditEntry; readonly line: string } {
+  const seq = prev.seq + 1;
+  const f: FieldTexts = [
+    String(seq),
+    timeJson,
+    json(record.who),
+    json(record.action),
+    json(record.resource),
+    json(record.decision),
+    json(record.reason),
+    json(prev.hash),
+  ];
+  const hash = digestFields(f, key);
+  const entry: AuditEntry = {
+    seq,
     time,
     who: record.who,
     action: record.action,
@@ -84,6 +115,7 @@ export function chainAuditEntry(
     decision: record.decision,
     reason: record.reason,
     prevHash: prev.hash,
+    hash,
   };
-  return { ...body, hash: hashAuditEntry(body, key) };
+  return { entry, line: lineOf(f, hash) };
 }

@@ -5,8 +5,8 @@ import type { Logger } from '../logging/logger.js';
 import type { SecretRegistry } from '../logging/redact.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
-import { writeAuditAnchor } from './audit-anchor.js';
-import { canonicalAuditLine, chainAuditEntry, type AuditEntry, type AuditRecord } from './audit-entry.js';
+import { AuditAnchorFile } from './audit-anchor.js';
+import { chainAuditLine, type AuditEntry, type AuditRecord } from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';
 import { AuditWriter, type AuditSync } from './audit-writer.js';
@@ -72,6 +72,8 @@ export class AuditLog {
   private flushing: Promise<void> | undefined;
   /** The held-open file with group commit, `sync` and rotation. */
   private readonly writer: AuditWriter;
+  /** The chain head kept outside the log (`<file>.head`). */
+  private readonly anchor: AuditAnchorFile;
 
   public constructor(private readonly options: AuditLogOptions) {
     this.writer = new AuditWriter({
@@ -82,6 +84,7 @@ export class AuditLog {
       clock: options.clock,
       onSyncFailed: (cause) => this.loud(new AuditWriteFailedError(options.file, { cause })),
     });
+    this.anchor = new AuditAnchorFile(options.file);
   }
 
   /** The file written. */
@@ -115,6 +118,7 @@ export class AuditLog {
   public async close(): Promise<void> {
     await this.drain();
     this.writer.close();
+    this.anchor.close();
   }
 
   /** Resolves when every entry appended so far is written (or failed). */
@@ -130,12 +134,15 @@ export class AuditLog {
         this.head ??= await this.readHead();
         let prev = this.head;
         const time = new Date(this.options.clock.now()).toISOString();
-        const entries = batch.map((p) => {
-          const entry = chainAuditEntry(this.clean(p.record), prev, time, this.options.key);
+        const timeJson = JSON.stringify(time);
+        const entries: AuditEntry[] = [];
+        let data = '';
+        for (const p of batch) {
+          const { entry, line } = chainAuditLine(this.clean(p.record), prev, time, this.options.key, timeJson);
+          entries.push(entry);
+          data += line;
           prev = entry;
-          return entry;
-        });
-        const data = entries.map(canonicalAuditLine).join('');
+        }
         if (this.options.write) {
           await this.options.write(this.options.file, data);
         } else {
@@ -145,15 +152,10 @@ export class AuditLog {
         }
         this.head = prev;
         this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
-        await writeAuditAnchor(this.options.file, prev, this.options.key).catch((error: unknown) => {
-          this.options.logger?.error(
-            'audit head anchor could not be written; verify will report the log as ahead of it',
-            { error },
-          );
-        });
+        this.writeAnchor(prev);
         batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
         this.options.onWritten?.(entries);
-        await this.mirror(entries);
+        if (this.options.mirror) await this.mirror(entries);
       } catch (cause) {
         // The file may now end in a partial line (a full disk): cut it back to the last complete
         // write, so that the next append, once it can write, continues a sound chain. Until then
@@ -174,6 +176,17 @@ export class AuditLog {
     // Cleared in the same synchronous step as the last look at the queue (no await in between),
     // so an append can never be queued after that look while `flushing` still says a flush runs.
     this.flushing = undefined;
+  }
+
+  /** Records the head in the anchor; a failure is logged (verify then reports the log as ahead of it). */
+  private writeAnchor(head: AuditHead): void {
+    try {
+      this.anchor.write(head, this.options.key);
+    } catch (error) {
+      this.options.logger?.error('audit head anchor could not be written; verify will report the log as ahead of it', {
+        error,
+      });
+    }
   }
 
   private async readHead(): Promise<AuditHead> {

@@ -1,18 +1,9 @@
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fstatSync,
-  openSync,
-  statSync,
-  watch,
-  writeSync,
-  type FSWatcher,
-} from 'node:fs';
+import { fdatasync, fdatasyncSync, writeSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { lastRotatedIndex, listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import { unrefTimer, type Clock } from '../kernel/clock.js';
+import { HeldFile } from './held-file.js';
 
 /** `security.audit.sync`: when an appended entry counts as written. */
 export type AuditSync = 'always' | 'batch';
@@ -41,23 +32,23 @@ export interface AuditWriterOptions {
  *   write). The audit log writes the entries of every call that arrived while a flush was in
  *   flight together (group commit), so concurrent calls share one write and one flush.
  *
- * The path is watched (inotify through `fs.watch`): once the file is moved away, replaced or
- * deleted, the next write checks the path (`stat`) and reopens the log there, and a path that
- * cannot be opened fails the write. Without a watch (a file system that offers none) the path is
- * checked before every write. A failed write closes the file; the next write opens it again.
+ * The file follows its path ({@link HeldFile}): once it is moved away, replaced or deleted, the
+ * next write reopens the log at the path, and a path that cannot be opened fails the write. A
+ * failed write closes the file; the next write opens it again.
  */
 export class AuditWriter {
-  private fd: number | undefined;
-  private identity: { dev: number; ino: number } | undefined;
+  private readonly file: HeldFile;
   private size = 0;
   private openedAt = 0;
-  private watcher: FSWatcher | undefined;
-  /** The path may no longer name the open file: check it before the next write. */
-  private moved = true;
   private syncTimer: unknown;
   private syncFailure: unknown;
 
-  public constructor(private readonly options: AuditWriterOptions) {}
+  public constructor(private readonly options: AuditWriterOptions) {
+    this.file = new HeldFile(options.file, 'a', (_fd, { size, birthtimeMs, mtimeMs }) => {
+      this.size = size;
+      this.openedAt = size > 0 ? Math.min(options.clock.now(), birthtimeMs || mtimeMs) : options.clock.now();
+    });
+  }
 
   /**
    * Writes `text`; returns a promise only when it must wait for the disk (`sync: always`).
@@ -66,14 +57,17 @@ export class AuditWriter {
    */
   public write(text: string): Promise<void> | undefined {
     if (this.rotationDue(text)) return this.rotate().then(() => this.write(text));
-    const fd = this.open();
+    const fd = this.file.open();
     try {
       if (this.syncFailure !== undefined) {
         fdatasyncSync(fd);
         this.syncFailure = undefined;
       }
-      writeSync(fd, text);
-      this.size += Buffer.byteLength(text);
+      const bytes = Buffer.byteLength(text);
+      const written = writeSync(fd, text);
+      this.size += written;
+      // A short write (a full disk) leaves a partial line; the audit log cuts it back and fails closed.
+      if (written !== bytes) throw new Error(`short write to the audit log: ${written} of ${bytes} bytes`);
     } catch (error) {
       this.close();
       throw error;
@@ -90,46 +84,13 @@ export class AuditWriter {
   public close(): void {
     if (this.syncTimer !== undefined) this.options.clock.clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    const fd = this.fd;
-    this.fd = undefined;
-    this.watcher?.close();
-    this.watcher = undefined;
-    this.moved = true;
-    if (fd === undefined) return;
-    try {
-      fdatasyncSync(fd);
-    } catch {
-      // Closing after a failure: the error was already reported by the write that failed.
-    }
-    closeSync(fd);
-  }
-
-  private open(): number {
-    if (this.fd !== undefined) {
-      if (!this.moved) return this.fd;
-      const now = statSync(this.options.file, { throwIfNoEntry: false });
-      if (now && now.ino === this.identity?.ino && now.dev === this.identity.dev) return this.fd;
-      this.close(); // moved, replaced or deleted: write at the path, as the configuration says
-    }
-    const fd = openSync(this.options.file, 'a', 0o600);
-    try {
-      const { dev, ino, size, birthtimeMs, mtimeMs } = fstatSync(fd);
-      this.identity = { dev, ino };
-      this.size = size;
-      this.openedAt = size > 0 ? Math.min(this.options.clock.now(), birthtimeMs || mtimeMs) : this.options.clock.now();
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
-    this.fd = fd;
-    this.watchPath();
-    return fd;
+    this.file.close(true);
   }
 
   /** The rotation policy asks for a fresh file before `text` (only once the file holds something). */
   private rotationDue(text: string): boolean {
     const policy = this.options.rotation;
-    if (!policy || this.fd === undefined || this.size === 0) return false;
+    if (!policy || this.file.current === undefined || this.size === 0) return false;
     if (policy.maxSize && this.size + Buffer.byteLength(text) > policy.maxSize) return true;
     return Boolean(policy.maxAge && this.options.clock.now() - this.openedAt >= policy.maxAge);
   }
@@ -145,30 +106,11 @@ export class AuditWriter {
       await unlink(old.path).catch(() => undefined);
   }
 
-  private watchPath(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    this.moved = true;
-    try {
-      const watcher = watch(this.options.file, { persistent: false }, (event) => {
-        if (event === 'rename') this.moved = true;
-      });
-      watcher.on('error', () => {
-        this.moved = true;
-        watcher.close();
-      });
-      this.watcher = watcher;
-      this.moved = false;
-    } catch {
-      // No watch here: the path is checked before every write.
-    }
-  }
-
   private datasync(fd: number): Promise<void> {
     return new Promise<void>((resolve, reject) =>
       fdatasync(fd, (error) => {
         if (!error) return resolve();
-        if (this.fd === fd) this.close();
+        if (this.file.current === fd) this.close();
         reject(error);
       }),
     );
@@ -176,7 +118,7 @@ export class AuditWriter {
 
   private flushToDisk(): void {
     this.syncTimer = undefined;
-    const fd = this.fd;
+    const fd = this.file.current;
     if (fd === undefined) return;
     fdatasync(fd, (error) => {
       if (!error) return;

@@ -1,0 +1,96 @@
+import { closeSync, fdatasyncSync, fstatSync, openSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+
+/**
+ * A file held open for writing at a fixed path, reopened when the path stops naming it.
+ *
+ * The path is watched (inotify through `fs.watch`): once the file is moved away, replaced or
+ * deleted, the next {@link open} checks the path (`stat`) and opens the file found there (or
+ * creates it), so writes follow the path as the configuration names it. Without a watch (a file
+ * system that offers none) the path is checked on every {@link open}.
+ */
+export class HeldFile {
+  private fd: number | undefined;
+  private identity: { dev: number; ino: number } | undefined;
+  private watcher: FSWatcher | undefined;
+  /** The path may no longer name the open file: check it before the next use. */
+  private moved = true;
+
+  /**
+   * @param path the file's path.
+   * @param flags `open(2)` flags (`'a'` to append, or numeric flags).
+   * @param onOpen told of each fresh open with the file's stats (size, times).
+   */
+  public constructor(
+    public readonly path: string,
+    private readonly flags: string | number,
+    private readonly onOpen: (fd: number, stats: Stats) => void = () => undefined,
+  ) {}
+
+  /** The open descriptor, if any (without checking the path). */
+  public get current(): number | undefined {
+    return this.fd;
+  }
+
+  /**
+   * The descriptor of the file at the path, opened (created, mode 0600) if needed.
+   *
+   * @throws the file system's error when the path cannot be opened.
+   */
+  public open(): number {
+    if (this.fd !== undefined) {
+      if (!this.moved) return this.fd;
+      const now = statSync(this.path, { throwIfNoEntry: false });
+      if (now && now.ino === this.identity?.ino && now.dev === this.identity.dev) return this.fd;
+      this.close(true); // moved, replaced or deleted: write at the path, as the configuration says
+    }
+    const fd = openSync(this.path, this.flags, 0o600);
+    try {
+      const stats = fstatSync(fd);
+      this.identity = { dev: stats.dev, ino: stats.ino };
+      this.onOpen(fd, stats);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.fd = fd;
+    this.watchPath();
+    return fd;
+  }
+
+  /** Closes the file (flushed to disk first when `flush`); the next {@link open} opens it again. */
+  public close(flush = false): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.moved = true;
+    if (fd === undefined) return;
+    if (flush) {
+      try {
+        fdatasyncSync(fd);
+      } catch {
+        // Closing after a failure: the error was already reported by the write that failed.
+      }
+    }
+    closeSync(fd);
+  }
+
+  private watchPath(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.moved = true;
+    try {
+      const watcher = watch(this.path, { persistent: false }, (event) => {
+        if (event === 'rename') this.moved = true;
+      });
+      watcher.on('error', () => {
+        this.moved = true;
+        watcher.close();
+      });
+      this.watcher = watcher;
+      this.moved = false;
+    } catch {
+      // No watch here: the path is checked before every use.
+    }
+  }
+}
