@@ -3,18 +3,28 @@
  *
  * 1. A succeeding call through each breaker (calls/s, ratio to Stator).
  * 2. Per-call cost with the breaker's window holding ~100 and ~100,000 calls, on success and on
- *    failure (the breaker never trips: minimum calls out of reach). Stator keeps ring-bucket
- *    counters, so its cost is flat; opossum concatenates and sorts every latency in its window on
- *    each failure.
+ *    failure (the breaker never trips: minimum calls out of reach, and Stator's
+ *    `consecutive_failures` rule off, as cockatiel's SamplingBreaker has none). Stator keeps
+ *    ring-bucket counters, so its cost is flat; opossum concatenates and sorts every latency in its
+ *    window on each failure.
+ * 3. A call refused by an open breaker (each library's own error, with its stack): the cost of
+ *    failing fast during an outage.
  */
-import { circuitBreaker, handleAll, SamplingBreaker, type CircuitBreakerPolicy } from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, handleAll, SamplingBreaker, type CircuitBreakerPolicy } from 'cockatiel';
 import OpossumBreaker from 'opossum';
 import { configSchema, type StatorConfigInput } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createResilience, type Pipeline, type Resilience } from '../src/resilience/index.js';
 import type { RuntimeContext } from '../src/kernel/context.js';
 import { createRuntimeContext } from '../src/kernel/create-context.js';
-import { measure, printComparison, type Measurement } from './harness.js';
+import {
+  comparePaired,
+  measure,
+  printComparison,
+  printTarget,
+  type Measurement,
+  type PairedResult,
+} from './harness.js';
 
 const WINDOW_S = 60;
 const NEVER = 1_000_000_000;
@@ -47,6 +57,8 @@ function statorContext(errorHandling?: StatorConfigInput['error_handling']): Run
         window: WINDOW_S,
         reset_timeout: 300,
         minimum_calls: NEVER,
+        // Off, so that failing calls are measured in the closed state (cockatiel's breaker never trips here).
+        consecutive_failures: 0,
         ...errorHandling?.circuit_breaker,
       },
     },
@@ -206,7 +218,59 @@ export async function run(): Promise<void> {
       `breaker: per-call cost by window size, calls that ${fail ? 'fail' : 'succeed'} (best of ${REPEATS}; ratio to the first row)`,
       [...best.values()],
     );
+    if (fail) failureTargets(best);
   }
+
+  // 3. Calls refused by an open breaker.
+  const [theirs, ours] = await openRefusals();
+  if (ours && theirs)
+    printTarget(
+      'breaker: refusal by an open breaker, per call, vs cockatiel',
+      ours.cpuRatio >= 1,
+      `CPU ${Math.round(ours.cpuNsPerOp)} ns vs ${Math.round(theirs.cpuNsPerOp)} ns, ${ours.ratio.toFixed(2)}x its calls/s`,
+      '≤ cockatiel CPU per call',
+    );
+}
+
+/** Target: a failing call costs Stator no more than cockatiel, at each window size. */
+function failureTargets(best: ReadonlyMap<string, Measurement>): void {
+  for (const size of [100, 100_000]) {
+    const label = `window ~${size.toLocaleString('en-US')} calls, failure`;
+    const ours = best.get(`stator, ${label}`);
+    const theirs = best.get(`cockatiel, ${label}`);
+    if (!ours || !theirs) continue;
+    printTarget(
+      `breaker: failing call, ${label.replace(', failure', '')}, per call, vs cockatiel`,
+      ours.nsPerOp <= theirs.nsPerOp,
+      `${(ours.nsPerOp / 1000).toFixed(2)} µs vs ${(theirs.nsPerOp / 1000).toFixed(2)} µs`,
+      '≤ cockatiel',
+    );
+  }
+}
+
+/** Each library's breaker tripped by five failures in a row, then timed refusing calls in paired rounds. */
+async function openRefusals(): Promise<PairedResult[]> {
+  const { pipeline, resilience } = statorBreaker({ circuit_breaker: { consecutive_failures: 5 } });
+  const policy = circuitBreaker(handleAll, { halfOpenAfter: 300_000, breaker: new ConsecutiveBreaker(5) });
+  const opossum = opossumBreaker(failing, false);
+  for (let i = 0; i < 5; i++) {
+    await pipeline.run('op', failing).catch(ignore);
+    await policy.execute(failing).catch(ignore);
+  }
+  opossum.open();
+  if (pipeline.breaker.state !== 'open') throw new Error('the Stator breaker did not trip');
+  const rows = await comparePaired(
+    'breaker: a call refused by an open breaker (ratio to cockatiel)',
+    [
+      { name: 'cockatiel (BrokenCircuitError)', call: () => policy.execute(failing).catch(ignore) },
+      { name: 'stator (CircuitOpenError)', call: () => pipeline.run('op', failing).catch(ignore) },
+      { name: 'opossum (Breaker is open)', call: () => opossum.fire().catch(ignore) },
+    ],
+    { concurrency: 1 },
+  );
+  await resilience.stop();
+  opossum.shutdown();
+  return rows;
 }
 
 const REPEATS = 3;

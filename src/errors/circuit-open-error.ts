@@ -5,6 +5,10 @@ import { StatorError } from './stator-error.js';
  * failures), half-open with its trial slots taken, or isolated by hand. Nothing was sent to the
  * resource. {@link CircuitOpenError.retryAt} says when the breaker will try again.
  *
+ * An open breaker refuses every call at once, so this error is built on a hot path: its message
+ * is written on first read (`message`, `stack`, `String(error)`, a logger), not when it is
+ * thrown. It reads the same either way, and can be replaced by assignment as any message can.
+ *
  * @example
  * ```ts
  * try { await stator.db.knex('users'); } catch (e) {
@@ -25,8 +29,28 @@ export class CircuitOpenError extends StatorError {
     /** Clock time (ms) at which the breaker tries the resource again; absent while isolated. */
     public readonly retryAt?: number,
   ) {
-    super(messageFor(breaker, state, retryAt));
+    // No message here: the prototype's accessor writes it when it is first read.
+    super(undefined);
   }
+}
+
+// `message` as an accessor of the prototype: built from the fields on first read, then kept as
+// the instance's own property (as Error's constructor would have set it: writable, not enumerable).
+Object.defineProperty(CircuitOpenError.prototype, 'message', {
+  configurable: true,
+  enumerable: false,
+  get(this: CircuitOpenError): string {
+    const message = messageFor(this.breaker, this.state, this.retryAt);
+    ownMessage(this, message);
+    return message;
+  },
+  set(this: CircuitOpenError, message: string) {
+    ownMessage(this, message);
+  },
+});
+
+function ownMessage(error: CircuitOpenError, message: string): void {
+  Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true, enumerable: false });
 }
 
 function messageFor(breaker: string, state: 'open' | 'halfOpen' | 'isolated', retryAt?: number): string {

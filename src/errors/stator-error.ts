@@ -12,7 +12,8 @@ export abstract class StatorError extends Error {
   /** Stable machine-readable code, e.g. `CONFIG_INVALID`. */
   public abstract readonly code: string;
 
-  public constructor(message: string, options?: { cause?: unknown }) {
+  /** `message` may be left out by a subclass that writes it on first read (see `CircuitOpenError`). */
+  public constructor(message?: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type memjs from 'memjs';
-import { TickWriteCoalescer } from './tick-write-coalescer.js';
+import { TickWriteCoalescer } from '../../kernel/tick-write-coalescer.js';
 
 /**
  * Sends the requests issued to one Memcached server within one tick in at most two socket writes

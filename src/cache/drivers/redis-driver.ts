@@ -13,7 +13,7 @@ import { settleMany } from '../settle-many.js';
 import type { CacheDriver, DriverEntry, NodeObserver } from '../driver.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
 import { notAnswering } from '../node-connections.js';
-import { TickWriteCoalescer } from './tick-write-coalescer.js';
+import { TickWriteCoalescer } from '../../kernel/tick-write-coalescer.js';
 import { tagKey } from '../tag-key.js';
 import { TAG_ADD_SCRIPT, escapeGlob } from './redis-tags.js';
 

@@ -4,7 +4,7 @@ import { sleep, systemClock, type Clock } from '../../kernel/clock.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import type { LimitSettings } from './limit-settings.js';
 import { LocalLimits } from './local-limits.js';
-import { admitArguments, withAdmitScript, type AdmitClient } from './shared-limit-script.js';
+import { isNoScript, SharedAdmission, type AdmitVerdict } from './shared-limit-script.js';
 
 /** Counts of a limiter, for metrics. */
 export interface LimiterCounts {
@@ -23,7 +23,6 @@ type LocalLimiter = { kind: 'gate'; gate: ConcurrencyGate } | { kind: 'limits'; 
 
 let leaseSequence = 0;
 const LEASE_OWNER = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
-const noop = (): void => undefined;
 
 /**
  * Concurrency and rate limits of one resource. In process: `max_concurrent` alone is a
@@ -37,9 +36,10 @@ const noop = (): void => undefined;
  */
 export class ResourceLimiter {
   private readonly local: LocalLimiter;
-  private readonly sharedClient: AdmitClient | undefined;
-  private readonly keys: readonly [string, string, string] | undefined;
-  private readonly args: readonly string[];
+  private readonly sharedClient: Redis | undefined;
+  private readonly admission: SharedAdmission | undefined;
+  /** Whether admissions take a lease (`max_concurrent`), to be given back after the call. */
+  private readonly leases: boolean;
   private sharedRunning = 0;
   private sharedWaiting = 0;
   private sharedDown = false;
@@ -47,7 +47,7 @@ export class ResourceLimiter {
 
   public constructor(
     private readonly resource: string,
-    private readonly settings: LimitSettings,
+    settings: LimitSettings,
     connection: SharedLimiterConnection | undefined,
     private readonly logger: Logger,
     private readonly clock: Clock = systemClock,
@@ -57,11 +57,15 @@ export class ResourceLimiter {
     } else {
       this.local = { kind: 'limits', limits: new LocalLimits(settings, clock) };
     }
-    this.args = admitArguments(settings);
+    this.leases = settings.maxConcurrent !== undefined;
     if (connection && settings.shared) {
-      this.sharedClient = withAdmitScript(connection.client);
+      this.sharedClient = connection.client;
       const base = `${connection.keyPrefix}limiter:${resource}`;
-      this.keys = [`${base}:leases`, `${base}:next`, `${base}:reservoir`];
+      this.admission = new SharedAdmission(
+        connection.client,
+        [`${base}:leases`, `${base}:next`, `${base}:reservoir`],
+        settings,
+      );
       connection.client.on('close', () => {
         if (!this.stopping) this.noteSharedDown(new Error('connection to Redis closed'));
       });
@@ -81,7 +85,9 @@ export class ResourceLimiter {
    * lets a call waiting for its turn give up.
    */
   public schedule<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.sharedClient?.status === 'ready' && !this.stopping) return this.runShared(this.sharedClient, job, signal);
+    const admission = this.admission;
+    if (admission && this.sharedClient?.status === 'ready' && !this.stopping)
+      return this.runShared(admission, job, signal);
     return this.runLocally(job, signal);
   }
 
@@ -90,20 +96,22 @@ export class ResourceLimiter {
     return local.kind === 'gate' ? local.gate.schedule(job, signal) : local.limits.schedule(job, signal);
   }
 
-  private async runShared<T>(client: AdmitClient, job: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    const [leases, next, reservoir] = this.keys as readonly [string, string, string];
-    const lease = `${LEASE_OWNER}.${++leaseSequence}`;
+  private async runShared<T>(
+    admission: SharedAdmission,
+    job: () => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const lease = this.leases ? `${LEASE_OWNER}.${++leaseSequence}` : '';
     for (let waited = false; ; waited = true) {
-      let verdict: [number, number];
+      let verdict: AdmitVerdict | undefined;
       try {
-        verdict = await client.statorAdmit(leases, next, reservoir, lease, ...this.args);
+        verdict = await admission.admit(lease);
       } catch (error) {
-        if (waited) this.sharedWaiting--;
-        this.noteSharedDown(error);
-        return this.runLocally(job, signal);
+        verdict = await this.admitAfter(error, admission, lease);
       }
-      if (verdict[0] === 0) {
+      if (verdict === undefined || verdict[0] === 0) {
         if (waited) this.sharedWaiting--;
+        if (verdict === undefined) return this.runLocally(job, signal);
         break;
       }
       if (!waited) this.sharedWaiting++;
@@ -120,8 +128,28 @@ export class ResourceLimiter {
     } finally {
       this.sharedRunning--;
       // The lease lapses by itself (LEASE_MS) if this never arrives.
-      if (this.settings.maxConcurrent !== undefined) client.zrem(leases, lease).catch(noop);
+      if (this.leases) admission.release(lease);
     }
+  }
+
+  /**
+   * An admission failed: Redis did not know the script (sent again, with the script itself), or
+   * could not run it. Undefined when the call must run under the local limits.
+   */
+  private async admitAfter(
+    error: unknown,
+    admission: SharedAdmission,
+    lease: string,
+  ): Promise<AdmitVerdict | undefined> {
+    if (isNoScript(error)) {
+      try {
+        return await admission.admit(lease, true);
+      } catch (again) {
+        error = again;
+      }
+    }
+    this.noteSharedDown(error);
+    return undefined;
   }
 
   /**

@@ -1,4 +1,6 @@
-import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { Command, type Redis } from 'ioredis';
+import { TickWriteCoalescer } from '../../kernel/tick-write-coalescer.js';
 import type { LimitSettings } from './limit-settings.js';
 
 /**
@@ -70,6 +72,74 @@ export function admitArguments(settings: LimitSettings): string[] {
     String(LEASE_MS),
   ];
 }
+
+/** {@link ADMIT_SCRIPT}'s SHA-1: the name `EVALSHA` runs it by. */
+export const ADMIT_SHA = createHash('sha1').update(ADMIT_SCRIPT).digest('hex');
+
+/** Shared by every limit of the process: a tick's admissions leave in one write per connection. */
+const writes = new TickWriteCoalescer();
+
+/** The reply of the script: `[0, 0]` admitted, `[1, ms]` ask again in `ms`. */
+export type AdmitVerdict = [number, number];
+
+/**
+ * The round trips of one shared limit, sent as ioredis `Command`s built from arguments prepared
+ * once (keys and settings): an admission is one `EVALSHA` with no argument building, spreading
+ * or promise of its own, and the tick's admissions (and lease releases) are written to the
+ * socket together ({@link TickWriteCoalescer}), as the cache's Redis driver writes its commands.
+ * A Redis that does not know the script yet answers `NOSCRIPT`: {@link SharedAdmission.admit}
+ * with `load` sends the script itself (`EVAL`, which also caches it).
+ */
+export class SharedAdmission {
+  private readonly settingsArgs: readonly string[];
+
+  public constructor(
+    private readonly client: Redis,
+    private readonly keys: readonly [leases: string, nextStart: string, reservoir: string],
+    settings: LimitSettings,
+  ) {
+    this.settingsArgs = admitArguments(settings);
+  }
+
+  /** Asks Redis to admit one call holding `lease` (`''` without `max_concurrent`). */
+  public admit(lease: string, load = false): Promise<AdmitVerdict> {
+    const [leases, next, reservoir] = this.keys;
+    const [maxc, mint, res0, every, amount, leaseMs] = this.settingsArgs;
+    const command = new Command(load ? 'eval' : 'evalsha', [
+      load ? ADMIT_SCRIPT : ADMIT_SHA,
+      3,
+      leases,
+      next,
+      reservoir,
+      lease,
+      maxc as string,
+      mint as string,
+      res0 as string,
+      every as string,
+      amount as string,
+      leaseMs as string,
+    ]);
+    return this.send(command) as Promise<AdmitVerdict>;
+  }
+
+  /** Gives `lease` back, without waiting for the answer (it lapses by itself if this is lost). */
+  public release(lease: string): void {
+    this.send(new Command('zrem', [this.keys[0], lease])).catch(noop);
+  }
+
+  private send(command: Command): Promise<unknown> {
+    const client = this.client;
+    // Only a ready client writes at once; otherwise ioredis queues the command and writes it later.
+    if (client.status === 'ready') writes.hold(client.stream);
+    void client.sendCommand(command);
+    return command.promise;
+  }
+}
+
+/** True when Redis answered that it does not know the script (a restart, `SCRIPT FLUSH`). */
+export const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith('NOSCRIPT');
+
+const noop = (): void => undefined;
 
 /** An ioredis client with the admission script defined as a command. */
 export type AdmitClient = Redis & {

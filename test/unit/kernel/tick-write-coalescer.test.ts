@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TickWriteCoalescer, type Corkable } from '../../../src/cache/drivers/tick-write-coalescer.js';
+import { TickWriteCoalescer, type Corkable } from '../../../src/kernel/tick-write-coalescer.js';
 
 function fakeSocket(): Corkable & { log: string[] } {
   const log: string[] = [];

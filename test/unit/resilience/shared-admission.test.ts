@@ -1,0 +1,100 @@
+/**
+ * The Redis side of shared limits without a server: a stand-in ioredis client that records the
+ * commands the limiter sends and answers them, to check what the integration test against the
+ * real Redis cannot provoke safely (`SCRIPT FLUSH` would touch every user of the shared Redis):
+ * a Redis that does not know the script yet, and the tick's writes held together.
+ */
+import { EventEmitter } from 'node:events';
+import type { Command, Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/logging/logger.js';
+import { ResourceLimiter } from '../../../src/resilience/limiter/resource-limiter.js';
+import { ADMIT_SCRIPT, ADMIT_SHA } from '../../../src/resilience/limiter/shared-limit-script.js';
+import type { LimitSettings } from '../../../src/resilience/limiter/limit-settings.js';
+
+interface Sent {
+  readonly name: string;
+  readonly args: ReadonlyArray<string | number | Buffer>;
+}
+
+/** A ready client whose every answer comes from `answer` (a thrown error rejects the command). */
+function fakeRedis(answer: (name: string, args: Sent['args']) => unknown) {
+  const sent: Sent[] = [];
+  const stream = { corks: 0, uncorks: 0, cork: () => stream.corks++, uncork: () => stream.uncorks++ };
+  const client = Object.assign(new EventEmitter(), {
+    status: 'ready',
+    stream,
+    sendCommand(command: Command) {
+      sent.push({ name: command.name, args: command.args });
+      try {
+        command.resolve(answer(command.name, command.args));
+      } catch (error) {
+        command.reject(error as Error);
+      }
+      return command.promise;
+    },
+  });
+  return { client: client as unknown as Redis, sent, stream };
+}
+
+const logger = createLogger({ silent: true });
+const limiter = (client: Redis, settings: Partial<LimitSettings>) =>
+  new ResourceLimiter('db', { minTimeMs: 0, shared: true, ...settings }, { client, keyPrefix: 'p:' }, logger);
+
+describe('shared limit admissions', () => {
+  it('sends EVALSHA with the keys and settings; a lease is given back after the call', async () => {
+    const redis = fakeRedis((name) => (name === 'zrem' ? 1 : [0, 0]));
+    const l = limiter(redis.client, { maxConcurrent: 3 });
+    expect(await l.schedule(async () => 'done')).toBe('done');
+    expect(redis.sent.map((c) => c.name)).toEqual(['evalsha', 'zrem']);
+    const [admit, release] = redis.sent as [Sent, Sent];
+    expect(admit.args.slice(0, 5)).toEqual([
+      ADMIT_SHA,
+      '3',
+      'p:limiter:db:leases',
+      'p:limiter:db:next',
+      'p:limiter:db:reservoir',
+    ]);
+    expect(admit.args.slice(6)).toEqual(['3', '0', '-1', '0', '0', '60000']);
+    expect(release.args).toEqual(['p:limiter:db:leases', admit.args[5]]);
+  });
+
+  it('takes no lease without max_concurrent (nothing to give back)', async () => {
+    const redis = fakeRedis(() => [0, 0]);
+    await limiter(redis.client, { reservoir: 10 }).schedule(async () => undefined);
+    expect(redis.sent.map((c) => c.name)).toEqual(['evalsha']);
+    expect(redis.sent[0]?.args[5]).toBe('');
+  });
+
+  it('sends the script itself (EVAL) when Redis does not know it (NOSCRIPT), and stays shared', async () => {
+    const redis = fakeRedis((name) => {
+      if (name === 'evalsha') throw new Error('NOSCRIPT No matching script. Please use EVAL.');
+      return [0, 0];
+    });
+    const l = limiter(redis.client, { reservoir: 10 });
+    expect(await l.schedule(async () => 7)).toBe(7);
+    expect(redis.sent.map((c) => c.name)).toEqual(['evalsha', 'eval']);
+    expect(redis.sent[1]?.args[0]).toBe(ADMIT_SCRIPT);
+    expect(redis.sent[1]?.args.slice(1)).toEqual(redis.sent[0]?.args.slice(1));
+  });
+
+  it('runs the call under the local limits when the script cannot run', async () => {
+    const redis = fakeRedis(() => {
+      throw new Error('ERR something else');
+    });
+    const l = limiter(redis.client, { maxConcurrent: 1 });
+    expect(await l.schedule(async () => 'local')).toBe('local');
+    expect(redis.sent.map((c) => c.name)).toEqual(['evalsha']);
+    expect(l.counts()).toEqual({ queued: 0, running: 0 });
+  });
+
+  it("writes a tick's admissions together: the socket is corked from the second one until the tick ends", async () => {
+    const redis = fakeRedis(() => [0, 0]);
+    const l = limiter(redis.client, { reservoir: 100 });
+    const calls = [1, 2, 3].map((n) => l.schedule(async () => n));
+    expect(redis.stream).toMatchObject({ corks: 1, uncorks: 0 });
+    expect(await Promise.all(calls)).toEqual([1, 2, 3]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(redis.stream).toMatchObject({ corks: 1, uncorks: 1 });
+  });
+});
