@@ -28,6 +28,8 @@ import { transactionScope } from './transaction-scope.js';
 import { runSavepoint } from './savepoint.js';
 
 let sequence = 0;
+/** Frames kept of the stack that began a transaction, from its caller's frame on. */
+export const CALLER_DEPTH = 8;
 const noop = (): void => undefined;
 
 /** How the registry reaches a running transaction: on its first attempt outside the machine, then on the machine. */
@@ -74,10 +76,18 @@ export class TransactionRunner {
     });
   }
 
-  public run<T>(fn: TransactionBody<T>, options: TransactionOptions = {}): Promise<TransactionResult<T>> {
+  /**
+   * `site`: where the caller began it, captured by the public entry point (see
+   * `captureAcquireSite`); captured here when left out.
+   */
+  public run<T>(
+    fn: TransactionBody<T>,
+    options: TransactionOptions = {},
+    site?: AcquireSite,
+  ): Promise<TransactionResult<T>> {
     const scope = transactionScope.getStore();
     if (scope && scope.owner === this.env.registry && !scope.trx.isCompleted()) return runSavepoint(scope, fn, options);
-    return this.runNew(fn, options, 'callback');
+    return this.runNew(fn, options, 'callback', site);
   }
 
   /**
@@ -88,6 +98,7 @@ export class TransactionRunner {
     fn: TransactionBody<T>,
     options: TransactionOptions,
     kind: TransactionKind,
+    given?: AcquireSite,
   ): Promise<TransactionResult<T>> {
     const refused = this.env.registry.refusedReason;
     if (refused !== undefined) {
@@ -96,7 +107,7 @@ export class TransactionRunner {
     }
     // knex acquires the connection in a later tick, where the stack no longer shows the caller:
     // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
-    const site = captureAcquireSite();
+    const site = given ?? captureAcquireSite(this.runNew, CALLER_DEPTH);
     return runWithAcquireSite(site, () => this.runTopLevel(fn, options, kind, site));
   }
 
