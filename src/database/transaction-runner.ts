@@ -21,11 +21,13 @@ import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import { FirstAttempt } from './first-attempt.js';
 import type { KeptRecord } from './transaction-history.js';
+import { TransactionLog } from './transaction-log.js';
 import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
 import type { TransactionOptions, TransactionResult } from './transaction-options.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
 import { transactionScope } from './transaction-scope.js';
 import { runSavepoint } from './savepoint.js';
+import type { RunningTransaction } from './transaction-registry.js';
 
 let sequence = 0;
 /** Frames kept of the stack that began a transaction, from its caller's frame on. */
@@ -127,6 +129,7 @@ export class TransactionRunner {
     this.sessions.set(id, session as TransactionSession<unknown>);
     const input: TransactionInput = { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs };
     let output: TransactionOutput;
+    let running: RunningTransaction | undefined;
     try {
       const control: Control = { abort: noop, now: () => ({ state: 'active', attempt: 1 }) };
       // Recorded (the event log, events$, an inspector): the machine from the start, so that every
@@ -135,9 +138,9 @@ export class TransactionRunner {
         ctx.events.observed || ctx.inspect
           ? toPromise(this.onMachine(source, input, control))
           : this.firstThenMachine(session as TransactionSession<unknown>, source, input, control);
-      registry.add({
+      running = {
         abort: (reason) => control.abort(reason),
-        done: done.catch(noop),
+        done,
         describe: () => {
           const now = control.now();
           const begunAt = callerFrame(site);
@@ -153,10 +156,12 @@ export class TransactionRunner {
             ...(begunAt ? { begunAt } : {}),
           };
         },
-      });
+      };
+      registry.enter(running);
       output = await done;
     } finally {
       this.sessions.delete(id);
+      if (running) registry.remove(running);
     }
     return this.finish(source, output, session.current, timeoutMs, options, origin);
   }
@@ -241,17 +246,23 @@ export class TransactionRunner {
     origin: Origin,
   ): Promise<TransactionResult<T>> {
     const { ctx, metrics } = this.env;
-    const log = attempt?.log.entries ?? [];
-    ctx.events.emit(source, 'transaction.log', { outcome: output.outcome, attempts: output.attempts, log });
+    // The statements are shaped only when someone reads the log (the result's, the history's, a listener's).
+    const log = attempt?.log ?? new TransactionLog();
+    const logData = ctx.events.observed
+      ? { outcome: output.outcome, attempts: output.attempts, log: log.entries }
+      : undefined;
+    ctx.events.emit(source, 'transaction.log', logData);
     if (output.outcome === 'committed' && attempt) {
       metrics.transaction('committed');
       this.remember(origin, 'committed', output, log);
-      const specs = [...attempt.invalidations, ...(options.invalidates ? [options.invalidates] : [])];
-      const invalidationError = await invalidateAfterCommit(this.env, source, specs);
+      const specs = options.invalidates ? [...attempt.invalidations, options.invalidates] : attempt.invalidations;
+      const invalidationError = specs.length ? await invalidateAfterCommit(this.env, source, specs) : undefined;
       return {
         value: attempt.value as T,
         attempts: output.attempts,
-        log,
+        get log() {
+          return log.entries;
+        },
         ...(invalidationError ? { invalidationError } : {}),
       };
     }
