@@ -1,5 +1,3 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { isConfigInvalidError } from '../errors/config-invalid-error.js';
 import { DatabaseUnreachableError } from '../errors/database-unreachable-error.js';
@@ -11,7 +9,8 @@ import { withDeadline } from '../kernel/deadline.js';
 import { OperationTimeoutError } from '../errors/operation-timeout-error.js';
 import { KNEX_CLIENT } from './dialect.js';
 import { knexLog } from './knex-log.js';
-import { driverSsl, mysqlIdentityError } from './tls-options.js';
+import { connectionSettings } from './connection-settings.js';
+import { mysqlIdentityError } from './tls-options.js';
 
 /**
  * Opens and closes raw connections the way knex does: through a knex client configured with the
@@ -46,86 +45,22 @@ let nextUid = 0;
 export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Connector {
   const db = ctx.config.database;
   const timeoutMs = db.timeout * 1000;
-  let settings: Promise<Record<string, unknown>> | undefined;
+  const settings = loadOnce(() => connectionSettings(ctx, target));
   let client: Knex.Client | undefined;
-
-  const loadSettings = async (): Promise<Record<string, unknown>> => {
-    if (target.dialect === 'sqlite') {
-      if (target.filename !== ':memory:') await mkdir(dirname(target.filename ?? '.'), { recursive: true });
-      return { filename: target.filename };
-    }
-    let password = db.password;
-    if (password === undefined && db.password_file !== undefined) {
-      password = (await readFile(db.password_file, 'utf8')).replace(/\r?\n$/, '');
-    }
-    ctx.secrets.add(password);
-    // Certificate files are read here, once per start: every connection shares the buffers.
-    const ssl = driverSsl(target.dialect, db.ssl);
-    const common = {
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password,
-      database: target.database,
-      ssl,
-    };
-    return target.dialect === 'postgresql'
-      ? { ...common, connectionTimeoutMillis: timeoutMs, keepAlive: true, application_name: 'stator' }
-      : { ...common, connectTimeout: timeoutMs, enableKeepAlive: true };
-  };
-
-  const getClient = (): Knex.Client => {
-    if (client) return client;
-    client = knexFactory({
-      client: KNEX_CLIENT[target.dialect],
-      // Settings are filled per connection (the password may come from a file); knex's SQLite
-      // client only wants to see a filename here.
-      connection:
-        target.dialect === 'sqlite' ? { filename: target.filename ?? ':memory:' } : { host: target.host ?? '' },
-      pool: { max: 0 },
-      useNullAsDefault: true,
-      log: knexLog(ctx.logger),
-    }).client as Knex.Client;
-    return client;
-  };
-
+  const getClient = (): Knex.Client => (client ??= rawClient(ctx, target));
   const open = async (): Promise<DatabaseConnection> => {
-    settings ??= loadSettings();
-    let resolved: Record<string, unknown>;
-    try {
-      resolved = await settings;
-    } catch (error) {
-      settings = undefined;
-      throw error;
-    }
-    const c = getClient() as Knex.Client & { connectionSettings: Record<string, unknown> };
-    c.connectionSettings = resolved;
-    const conn = (await c.acquireRawConnection()) as DatabaseConnection;
-    conn.__knexUid = `__statorConn${++nextUid}`;
-    if (target.dialect === 'sqlite') prepareSqlite(conn, timeoutMs);
-    if (target.dialect === 'mysql' && db.ssl.mode === 'verify-full') {
-      const mismatch = mysqlIdentityError(conn, target.host ?? '');
-      if (mismatch) {
-        await destroy(conn);
-        throw mismatch;
-      }
-    }
-    return conn;
+    const conn = await acquireRaw(getClient(), await settings(), target, timeoutMs);
+    const mismatch = db.ssl.mode === 'verify-full' && target.dialect === 'mysql';
+    const error = mismatch ? mysqlIdentityError(conn, target.host ?? '') : undefined;
+    if (!error) return conn;
+    await destroy(conn);
+    throw error;
   };
-
-  const destroy = async (connection: DatabaseConnection): Promise<void> => {
-    try {
-      await getClient().destroyRawConnection(connection);
-    } catch (error) {
-      ctx.logger.debug('database: closing a connection failed', { error });
-      const socket = connection as { destroy?: () => void; connection?: { stream?: { destroy?: () => void } } };
-      socket.destroy?.();
-      socket.connection?.stream?.destroy?.();
-    }
-  };
-
+  const destroy = (connection: DatabaseConnection): Promise<void> => destroyRaw(ctx, getClient(), connection);
   const timeout = (operation: string): OperationTimeoutError =>
     new OperationTimeoutError('database', operation, timeoutMs, 'database.timeout');
+  const bounded = <T>(work: Promise<T>, operation: string, signal?: AbortSignal): Promise<T> =>
+    withDeadline(work, { clock: ctx.clock, ms: timeoutMs, signal, onTimeout: () => timeout(operation) });
   return {
     target,
     get client() {
@@ -149,46 +84,97 @@ export function createConnector(ctx: RuntimeContext, target: DatabaseTarget): Co
       }
     },
     destroy,
-    isUsable(connection) {
-      if (connection.__knex__disposed) return false;
-      if (target.dialect === 'sqlite') return (connection as { open?: boolean }).open !== false;
-      return getClient().validateConnection(connection) as unknown as boolean;
+    isUsable: (connection) => isUsable(getClient(), target, connection),
+    ping: async (connection, signal) => {
+      await bounded(rawQuery(getClient(), connection, 'SELECT 1'), 'check', signal);
     },
-    async ping(connection, signal) {
-      const c = getClient() as Knex.Client & {
-        _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown>;
-      };
-      await withDeadline(c._query(connection, { sql: 'SELECT 1', bindings: [] }), {
-        clock: ctx.clock,
-        ms: timeoutMs,
-        signal,
-        onTimeout: () => timeout('check'),
-      });
-    },
-    kill(connection) {
-      connection.__knex__disposed ??= 'closed past its deadline';
-      if (target.dialect === 'sqlite') return;
-      type Socket = { destroy?: (e?: Error) => void };
-      const raw = connection as { destroy?: () => void; stream?: Socket; connection?: { stream?: Socket } };
-      try {
-        // pg: the Client's connection's socket; mysql2: the connection's own (its destroy() only ends it).
-        const socket = raw.connection?.stream ?? raw.stream;
-        if (socket?.destroy) socket.destroy();
-        else raw.destroy?.();
-      } catch (error) {
-        ctx.logger.debug('database: closing a socket failed', { error });
-      }
-    },
+    kill: (connection) => killSocket(ctx, target, connection),
     async cancel(connection) {
       if (target.dialect === 'sqlite') return;
       const c = getClient() as Knex.Client & { cancelQuery(conn: unknown): Promise<unknown> };
-      await withDeadline(c.cancelQuery(connection), {
-        clock: ctx.clock,
-        ms: timeoutMs,
-        onTimeout: () => timeout('cancel'),
-      });
+      await bounded(c.cancelQuery(connection), 'cancel');
     },
   };
+}
+
+/** {@link Connector.isUsable}: knex's mark, SQLite's `open`, or the dialect's `validateConnection`. */
+function isUsable(client: Knex.Client, target: DatabaseTarget, connection: DatabaseConnection): boolean {
+  if (connection.__knex__disposed) return false;
+  if (target.dialect === 'sqlite') return (connection as { open?: boolean }).open !== false;
+  return client.validateConnection(connection) as unknown as boolean;
+}
+
+/** One statement through knex's client on `connection`, outside any pool. */
+function rawQuery(client: Knex.Client, connection: DatabaseConnection, sql: string): Promise<unknown> {
+  const c = client as Knex.Client & {
+    _query(conn: unknown, obj: { sql: string; bindings: unknown[] }): Promise<unknown>;
+  };
+  return c._query(connection, { sql, bindings: [] });
+}
+
+/** `load()` once; again after it failed. */
+function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= load().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    }));
+}
+
+/** The knex client that opens the connections: settings are given per connection (see {@link acquireRaw}). */
+function rawClient(ctx: RuntimeContext, target: DatabaseTarget): Knex.Client {
+  return knexFactory({
+    client: KNEX_CLIENT[target.dialect],
+    // Settings are filled per connection (the password may come from a file); knex's SQLite
+    // client only wants to see a filename here.
+    connection: target.dialect === 'sqlite' ? { filename: target.filename ?? ':memory:' } : { host: target.host ?? '' },
+    pool: { max: 0 },
+    useNullAsDefault: true,
+    log: knexLog(ctx.logger),
+  }).client as Knex.Client;
+}
+
+/** One raw connection through knex's client, named for knex's query events. */
+async function acquireRaw(
+  client: Knex.Client,
+  settings: Record<string, unknown>,
+  target: DatabaseTarget,
+  timeoutMs: number,
+): Promise<DatabaseConnection> {
+  (client as Knex.Client & { connectionSettings: Record<string, unknown> }).connectionSettings = settings;
+  const conn = (await client.acquireRawConnection()) as DatabaseConnection;
+  conn.__knexUid = `__statorConn${++nextUid}`;
+  if (target.dialect === 'sqlite') prepareSqlite(conn, timeoutMs);
+  return conn;
+}
+
+/** Closes a connection through knex's client; when that fails, destroys its socket. Never rejects. */
+async function destroyRaw(ctx: RuntimeContext, client: Knex.Client, connection: DatabaseConnection): Promise<void> {
+  try {
+    await client.destroyRawConnection(connection);
+  } catch (error) {
+    ctx.logger.debug('database: closing a connection failed', { error });
+    const socket = connection as { destroy?: () => void; connection?: { stream?: { destroy?: () => void } } };
+    socket.destroy?.();
+    socket.connection?.stream?.destroy?.();
+  }
+}
+
+/** {@link Connector.kill}: marks the connection broken and destroys its socket. Never throws. */
+function killSocket(ctx: RuntimeContext, target: DatabaseTarget, connection: DatabaseConnection): void {
+  connection.__knex__disposed ??= 'closed past its deadline';
+  if (target.dialect === 'sqlite') return;
+  type Socket = { destroy?: (e?: Error) => void };
+  const raw = connection as { destroy?: () => void; stream?: Socket; connection?: { stream?: Socket } };
+  try {
+    // pg: the Client's connection's socket; mysql2: the connection's own (its destroy() only ends it).
+    const socket = raw.connection?.stream ?? raw.stream;
+    if (socket?.destroy) socket.destroy();
+    else raw.destroy?.();
+  } catch (error) {
+    ctx.logger.debug('database: closing a socket failed', { error });
+  }
 }
 
 /**

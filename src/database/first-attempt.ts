@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock.js';
+import { LazyAbort } from './lazy-abort.js';
 import type { FirstAttemptOutcome, TransactionSession } from './transaction-session.js';
 
 /** Longest delay a timer can take (Node clamps larger ones to 1 ms); the machine uses the same bound. */
@@ -21,8 +22,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class FirstAttempt {
   private phase: 'active' | 'committing' | 'ended' = 'active';
-  private readonly controller = new AbortController();
-  private stop: ((outcome: FirstAttemptOutcome) => void) | undefined;
+  private readonly abortBody = new LazyAbort();
+  private stop: ((outcome: FirstAttemptOutcome | undefined) => void) | undefined;
   private interrupted: FirstAttemptOutcome | undefined;
 
   public constructor(
@@ -39,16 +40,18 @@ export class FirstAttempt {
 
   /** Runs the attempt; never rejects (a failure is an outcome for the machine to handle). */
   public async run(): Promise<FirstAttemptOutcome> {
-    const stopped = new Promise<FirstAttemptOutcome>((resolve) => (this.stop = resolve));
     const timer =
       this.timeoutMs > 0
         ? this.clock.setTimeout(() => this.interrupt('timeout'), Math.min(this.timeoutMs, MAX_TIMER_MS))
         : undefined;
-    const body = this.session.runBody({ id: this.id, attempt: 1 }, this.controller.signal).then(
-      (): FirstAttemptOutcome | undefined => undefined,
-      (error: unknown): FirstAttemptOutcome => ({ committed: false, failedIn: 'body', error }),
-    );
-    const settled = await Promise.race([body, stopped]);
+    // The body, or a timeout or ABORT that comes first: one promise settled by whichever is first.
+    const settled = await new Promise<FirstAttemptOutcome | undefined>((resolve) => {
+      this.stop = resolve;
+      this.session.runBody({ id: this.id, attempt: 1 }, this.abortBody).then(
+        () => resolve(undefined),
+        (error: unknown) => resolve({ committed: false, failedIn: 'body', error }),
+      );
+    });
     if (timer !== undefined) this.clock.clearTimeout(timer);
     // A timeout or ABORT that came first wins, even if the body settled in the same turn.
     const failed = this.interrupted ?? settled;
@@ -76,7 +79,7 @@ export class FirstAttempt {
     if (this.phase !== 'active') return false;
     this.phase = 'ended';
     // As when the machine leaves `active`: the body's signal aborts; its late result is ignored.
-    this.controller.abort(
+    this.abortBody.abort(
       new Error(failedIn === 'timeout' ? 'transaction timed out' : `transaction aborted: ${reason ?? ''}`),
     );
     this.interrupted =

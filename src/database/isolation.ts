@@ -18,14 +18,17 @@ const SQL_LEVEL: Readonly<Record<IsolationLevel, string>> = {
  *   upgrades); a read-only one begins `DEFERRED` and sets `PRAGMA query_only` (reset before it ends).
  */
 export function beginStatements(dialect: Dialect, level: IsolationLevel, readOnly: boolean): readonly string[] {
-  const key = `${dialect} ${level} ${readOnly}`;
-  let statements = planned.get(key);
-  if (!statements) planned.set(key, (statements = Object.freeze(plan(dialect, level, readOnly))));
-  return statements;
+  // Looked up per transaction: nested plain objects, no key string to build and hash.
+  const byLevel = (planned[dialect] ??= {});
+  const modes = (byLevel[level] ??= {});
+  const mode = readOnly ? 'readOnly' : 'readWrite';
+  return (modes[mode] ??= Object.freeze(plan(dialect, level, readOnly)));
 }
 
 /** The statements per dialect, level and access mode: a few dozen at most, built once each. */
-const planned = new Map<string, readonly string[]>();
+const planned: Partial<
+  Record<Dialect, Partial<Record<IsolationLevel, { readOnly?: readonly string[]; readWrite?: readonly string[] }>>>
+> = {};
 
 function plan(dialect: Dialect, level: IsolationLevel, readOnly: boolean): string[] {
   switch (dialect) {

@@ -1,8 +1,15 @@
 import { callerFrame, type AcquireSite } from '../pool/acquire-site.js';
 import type { TransactionRecord } from './transaction-info.js';
+import { TransactionLog } from './transaction-log.js';
 
-/** A record as kept: the caller's site is turned into text only when the history is read. */
-export type KeptRecord = Omit<TransactionRecord, 'begunAt'> & { readonly site?: AcquireSite };
+/**
+ * A record as kept: the caller's site is turned into text, and the log's statements into shapes,
+ * only when the history is read.
+ */
+export type KeptRecord = Omit<TransactionRecord, 'begunAt' | 'log'> & {
+  readonly site?: AcquireSite;
+  readonly log: TransactionLog | TransactionRecord['log'];
+};
 
 /**
  * The last finished transactions, newest last, in a ring of `transaction.history_size` entries
@@ -31,9 +38,10 @@ export class TransactionHistory {
     for (let i = 1; i <= n; i++) {
       const kept = this.ring[(this.next - i + this.size) % this.size];
       if (!kept) break;
-      const { site, ...rest } = kept;
+      const { site, log, ...rest } = kept;
       const begunAt = callerFrame(site);
-      out.push(begunAt ? { ...rest, begunAt } : rest);
+      const record = { ...rest, log: log instanceof TransactionLog ? log.entries : log };
+      out.push(begunAt ? { ...record, begunAt } : record);
     }
     return out;
   }

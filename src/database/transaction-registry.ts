@@ -45,9 +45,22 @@ export class TransactionRegistry {
     this.refusal = undefined;
   }
 
+  /** Adds `tx` until its `done` settles. */
   public add(tx: RunningTransaction): void {
     this.running.add(tx);
     void tx.done.finally(() => this.running.delete(tx)).catch(() => undefined);
+  }
+
+  /**
+   * Adds `tx` until the caller calls {@link remove} (no promise chained per transaction: the
+   * transaction runner removes its own when it ends). `tx.done` must never reject unhandled.
+   */
+  public enter(tx: RunningTransaction): void {
+    this.running.add(tx);
+  }
+
+  public remove(tx: RunningTransaction): void {
+    this.running.delete(tx);
   }
 
   /**

@@ -21,13 +21,17 @@ import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
 import { FirstAttempt } from './first-attempt.js';
 import type { KeptRecord } from './transaction-history.js';
+import { TransactionLog } from './transaction-log.js';
 import type { RunningTransactionState, TransactionHistoryOutcome, TransactionKind } from './transaction-info.js';
 import type { TransactionOptions, TransactionResult } from './transaction-options.js';
 import { TransactionSession, type Attempt, type TransactionBody, type TransactionEnv } from './transaction-session.js';
 import { transactionScope } from './transaction-scope.js';
 import { runSavepoint } from './savepoint.js';
+import type { RunningTransaction } from './transaction-registry.js';
 
 let sequence = 0;
+/** Frames kept of the stack that began a transaction, from its caller's frame on. */
+export const CALLER_DEPTH = 8;
 const noop = (): void => undefined;
 
 /** How the registry reaches a running transaction: on its first attempt outside the machine, then on the machine. */
@@ -74,10 +78,18 @@ export class TransactionRunner {
     });
   }
 
-  public run<T>(fn: TransactionBody<T>, options: TransactionOptions = {}): Promise<TransactionResult<T>> {
+  /**
+   * `site`: where the caller began it, captured by the public entry point (see
+   * `captureAcquireSite`); captured here when left out.
+   */
+  public run<T>(
+    fn: TransactionBody<T>,
+    options: TransactionOptions = {},
+    site?: AcquireSite,
+  ): Promise<TransactionResult<T>> {
     const scope = transactionScope.getStore();
     if (scope && scope.owner === this.env.registry && !scope.trx.isCompleted()) return runSavepoint(scope, fn, options);
-    return this.runNew(fn, options, 'callback');
+    return this.runNew(fn, options, 'callback', site);
   }
 
   /**
@@ -88,6 +100,7 @@ export class TransactionRunner {
     fn: TransactionBody<T>,
     options: TransactionOptions,
     kind: TransactionKind,
+    given?: AcquireSite,
   ): Promise<TransactionResult<T>> {
     const refused = this.env.registry.refusedReason;
     if (refused !== undefined) {
@@ -96,7 +109,7 @@ export class TransactionRunner {
     }
     // knex acquires the connection in a later tick, where the stack no longer shows the caller:
     // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
-    const site = captureAcquireSite();
+    const site = given ?? captureAcquireSite(this.runNew, CALLER_DEPTH);
     return runWithAcquireSite(site, () => this.runTopLevel(fn, options, kind, site));
   }
 
@@ -116,6 +129,7 @@ export class TransactionRunner {
     this.sessions.set(id, session as TransactionSession<unknown>);
     const input: TransactionInput = { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs };
     let output: TransactionOutput;
+    let running: RunningTransaction | undefined;
     try {
       const control: Control = { abort: noop, now: () => ({ state: 'active', attempt: 1 }) };
       // Recorded (the event log, events$, an inspector): the machine from the start, so that every
@@ -124,9 +138,9 @@ export class TransactionRunner {
         ctx.events.observed || ctx.inspect
           ? toPromise(this.onMachine(source, input, control))
           : this.firstThenMachine(session as TransactionSession<unknown>, source, input, control);
-      registry.add({
+      running = {
         abort: (reason) => control.abort(reason),
-        done: done.catch(noop),
+        done,
         describe: () => {
           const now = control.now();
           const begunAt = callerFrame(site);
@@ -142,10 +156,12 @@ export class TransactionRunner {
             ...(begunAt ? { begunAt } : {}),
           };
         },
-      });
+      };
+      registry.enter(running);
       output = await done;
     } finally {
       this.sessions.delete(id);
+      if (running) registry.remove(running);
     }
     return this.finish(source, output, session.current, timeoutMs, options, origin);
   }
@@ -230,17 +246,23 @@ export class TransactionRunner {
     origin: Origin,
   ): Promise<TransactionResult<T>> {
     const { ctx, metrics } = this.env;
-    const log = attempt?.log.entries ?? [];
-    ctx.events.emit(source, 'transaction.log', { outcome: output.outcome, attempts: output.attempts, log });
+    // The statements are shaped only when someone reads the log (the result's, the history's, a listener's).
+    const log = attempt?.log ?? new TransactionLog();
+    const logData = ctx.events.observed
+      ? { outcome: output.outcome, attempts: output.attempts, log: log.entries }
+      : undefined;
+    ctx.events.emit(source, 'transaction.log', logData);
     if (output.outcome === 'committed' && attempt) {
       metrics.transaction('committed');
       this.remember(origin, 'committed', output, log);
-      const specs = [...attempt.invalidations, ...(options.invalidates ? [options.invalidates] : [])];
-      const invalidationError = await invalidateAfterCommit(this.env, source, specs);
+      const specs = options.invalidates ? [...attempt.invalidations, options.invalidates] : attempt.invalidations;
+      const invalidationError = specs.length ? await invalidateAfterCommit(this.env, source, specs) : undefined;
       return {
         value: attempt.value as T,
         attempts: output.attempts,
-        log,
+        get log() {
+          return log.entries;
+        },
         ...(invalidationError ? { invalidationError } : {}),
       };
     }

@@ -22,6 +22,7 @@ import { beginStatements, endStatement } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
 import { backoffDelay } from '../kernel/backoff.js';
 import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './transaction-options.js';
+import { LazyAbort } from './lazy-abort.js';
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
@@ -123,7 +124,7 @@ export class TransactionSession<T> {
   }
 
   /** BEGIN, then the caller's function in the transaction's async scope (nested calls become savepoints). */
-  public async runBody(input: TransactionAttemptInput, signal: AbortSignal): Promise<void> {
+  public async runBody(input: TransactionAttemptInput, abort: AbortSignal | LazyAbort): Promise<void> {
     const { env } = this;
     const replayed = this.handedOver;
     if (replayed && input.attempt === 1) {
@@ -158,23 +159,33 @@ export class TransactionSession<T> {
     attempt.done = trx.executionPromise;
     attempt.done.catch(noop);
     attempt.trx = trx;
-    if (attempt.abandoned || signal.aborted) {
+    if (attempt.abandoned || abort.aborted) {
       this.rollBackLate(attempt, trx);
-      throw signal.reason ?? new Error('transaction attempt abandoned');
+      throw abort.reason ?? new Error('transaction attempt abandoned');
     }
     if (trx.isCompleted()) {
       await attempt.done; // rejects with the reason BEGIN failed
       throw new Error('BEGIN failed');
     }
+    // The signal is made only if the function (or a nested call) reads it (see LazyAbort).
+    const signalOf = abort instanceof LazyAbort ? (): AbortSignal => abort.signal : (): AbortSignal => abort;
     const scope: TransactionScope = {
       owner: env.registry,
       id: input.id,
       trx,
       log: attempt.log,
-      signal,
+      get signal() {
+        return signalOf();
+      },
       invalidations: attempt.invalidations,
     };
-    attempt.value = await transactionScope.run(scope, () => this.fn(trx, { attempt: input.attempt, signal }));
+    const info: TransactionAttempt = {
+      attempt: input.attempt,
+      get signal() {
+        return signalOf();
+      },
+    };
+    attempt.value = await transactionScope.run(scope, () => this.fn(trx, info));
   }
 
   /** COMMIT; rejects when it failed (or when PostgreSQL answered it with ROLLBACK). */

@@ -1,4 +1,4 @@
-import { sleep, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
 
 /*
  * Stator's one place for abort and deadline helpers: the cache drivers, the database connector,
@@ -116,42 +116,47 @@ export interface DeadlineOptions<T> {
  */
 export function withDeadline<T>(work: Promise<T>, options: DeadlineOptions<T>): Promise<T> {
   const { clock, ms, signal, late } = options;
-  let winner: 'pending' | 'work' | 'other' = 'pending';
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort(signal?.reason);
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  const guarded = work.then(
-    (value) => {
-      if (winner === 'other') late?.(value);
-      else winner = 'work';
-      return value;
-    },
-    (error: unknown) => {
-      if (winner === 'pending') winner = 'work';
-      return Promise.reject(error);
-    },
-  );
-  const deadline =
-    ms > 0
-      ? sleep(clock, Math.min(ms, MAX_TIMER_MS), stop.signal)
-      : new Promise<void>((_, reject) =>
-          stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true }),
-        );
-  const timer = deadline.then(
-    () => {
-      if (winner === 'pending') winner = 'other';
-      return Promise.reject(options.onTimeout());
-    },
-    (reason: unknown) => {
-      if (winner === 'pending') winner = 'other';
-      return Promise.reject(reason);
-    },
-  );
-  guarded.catch(() => undefined);
-  timer.catch(() => undefined);
-  return Promise.race([guarded, timer]).finally(() => {
-    signal?.removeEventListener('abort', onAbort);
-    if (!stop.signal.aborted) stop.abort();
+  if (signal?.aborted) {
+    work.then(late, () => undefined);
+    return Promise.reject(signal.reason);
+  }
+  // One promise, one timer and (with a signal) one listener: no AbortController, no Promise.race.
+  // A transaction's COMMIT runs through here, so this costs a timer, not a DOMException.
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timer: unknown;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const onAbort = (): void => {
+      if (finish()) reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (ms > 0) {
+      timer = clock.setTimeout(
+        () => {
+          if (!finish()) return;
+          try {
+            reject(options.onTimeout());
+          } catch (error) {
+            reject(error);
+          }
+        },
+        Math.min(ms, MAX_TIMER_MS),
+      );
+    }
+    work.then(
+      (value) => {
+        if (finish()) resolve(value);
+        else late?.(value);
+      },
+      (error: unknown) => {
+        if (finish()) reject(error);
+      },
+    );
   });
 }
