@@ -47,6 +47,12 @@ function sharedServer(driver: Exclude<Driver, 'sqlite'>): DbServer {
   };
 }
 
+/** Options of {@link DbFixture.context}. */
+export interface ContextOptions {
+  /** Subscribe to the event bus and collect its events in `seen` (default true). */
+  readonly record?: boolean;
+}
+
 /** A database of this test file's own: created on the shared server (or a temp dir for SQLite), dropped after. */
 export interface DbFixture {
   readonly driver: Driver;
@@ -56,8 +62,16 @@ export interface DbFixture {
   readonly serverPort: number;
   /** Config of a Stator pointed at this database, with `overrides` merged per section. */
   config(overrides?: StatorConfigInput): StatorConfigInput;
-  /** A fresh runtime context (own bus, registry, secrets) on that config; `events` collects every event. */
-  context(overrides?: StatorConfigInput, clock?: Clock): RuntimeContext & { readonly seen: StatorEvent[] };
+  /**
+   * A fresh runtime context (own bus, registry, secrets) on that config; `seen` collects every
+   * event. With `record: false` nobody listens to the bus (`seen` stays empty), as in a service
+   * without an event log: transactions then run their first attempt without a machine.
+   */
+  context(
+    overrides?: StatorConfigInput,
+    clock?: Clock,
+    options?: ContextOptions,
+  ): RuntimeContext & { readonly seen: StatorEvent[] };
   /** A plain knex with admin rights on this database, outside Stator (for checks and fault injection). */
   admin(): ReturnType<typeof knexFactory>;
   drop(): Promise<void>;
@@ -93,11 +107,11 @@ export async function createDbFixture(driver: Driver, given?: DbServer): Promise
     basePath,
     serverPort: server?.port ?? 0,
     config: merge,
-    context(overrides, clock = systemClock) {
+    context(overrides, clock = systemClock, options = {}) {
       const secrets = new SecretRegistry();
       const events = new EventBus(clock, secrets);
       const seen: StatorEvent[] = [];
-      events.events$.subscribe((e) => seen.push(e));
+      if (options.record !== false) events.events$.subscribe((e) => seen.push(e));
       return {
         config: configSchema.parse(merge(overrides)),
         clock,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import type { PurgeReport } from '../../../../src/database/index.js';
-import { until, type SuiteEnv } from './suite-env.js';
+import type { DatabaseLayer, PurgeReport } from '../../../../src/database/index.js';
+import type { StatorEvent } from '../../../../src/kernel/event-bus.js';
+import { deferred, until, type SuiteEnv } from './suite-env.js';
 
 /** The backend id of the connection a statement runs on. */
 async function backendOf(knex: Knex, driver: SuiteEnv['driver']): Promise<number> {
@@ -13,12 +14,18 @@ async function backendOf(knex: Knex, driver: SuiteEnv['driver']): Promise<number
   return Number(rows[0]?.pid);
 }
 
-/** Backends connected to this file's database, as the server lists them (the admin's own excluded). */
+/**
+ * The backends of Stator's connections to this file's database, as the server lists them.
+ * PostgreSQL: by the `application_name` Stator's connector sets (the admin's connections are
+ * not listed). MariaDB names no client: every connection to the database but the asking one,
+ * so the admin's other connections may be listed too (they are never Stator's old ones).
+ */
 async function serverBackends(admin: Knex, driver: SuiteEnv['driver'], db: string): Promise<Set<number>> {
   if (driver === 'postgresql') {
-    const r = (await admin.raw('SELECT pid FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [
-      db,
-    ])) as { rows: Array<{ pid: number }> };
+    const r = (await admin.raw(
+      `SELECT pid FROM pg_stat_activity WHERE datname = ? AND application_name = 'stator' AND pid <> pg_backend_pid()`,
+      [db],
+    )) as { rows: Array<{ pid: number }> };
     return new Set(r.rows.map((x) => Number(x.pid)));
   }
   const [rows] = (await admin.raw(
@@ -28,101 +35,144 @@ async function serverBackends(admin: Knex, driver: SuiteEnv['driver'], db: strin
   return new Set(rows.map((x) => Number(x.id)));
 }
 
+/**
+ * The backends of every connection the pool has in service: `count` transactions held open at
+ * once, each on a connection of its own (`count` is the pool's max), each reading its backend.
+ */
+async function poolBackends(layer: DatabaseLayer, driver: SuiteEnv['driver'], count: number): Promise<Set<number>> {
+  const pids: number[] = [];
+  const all = deferred();
+  const held = Array.from({ length: count }, () =>
+    layer.api.transaction(async (trx) => {
+      pids.push(await backendOf(trx, driver));
+      if (pids.length === count) all.resolve();
+      await all.promise;
+    }),
+  );
+  await Promise.all(held);
+  return new Set(pids);
+}
+
+/**
+ * Calls on `workers` loops until stopped, half of them plain queries, half transactions (which
+ * hold their connection over two statements), each noting the backend it ran on. A call is
+ * "before" the purge when it ended before `purge()` was called, "after" when it began after
+ * that call: an acquire made after `purge()` must never get an old connection, while a call
+ * that straddles the call may run on either (it is counted in neither).
+ */
+function load(layer: DatabaseLayer, driver: SuiteEnv['driver'], workers: number) {
+  const state = { purgeCalled: false, stop: false, calls: 0 };
+  const before = new Set<number>();
+  const after = new Set<number>();
+  const errors: unknown[] = [];
+  const call = (n: number): Promise<number> =>
+    n % 2 === 0
+      ? backendOf(layer.api.knex, driver)
+      : layer.api
+          .transaction(async (trx) => {
+            await trx.raw('SELECT 1');
+            return backendOf(trx, driver);
+          })
+          .then((r) => r.value);
+  const worker = async (n: number): Promise<void> => {
+    while (!state.stop) {
+      try {
+        const beganAfter = state.purgeCalled;
+        const pid = await call(n);
+        state.calls++;
+        if (beganAfter) after.add(pid);
+        else if (!state.purgeCalled) before.add(pid);
+      } catch (error) {
+        errors.push(error);
+        await new Promise((r) => setTimeout(r, 10)); // never spin on failures
+      }
+    }
+  };
+  const running = Array.from({ length: workers }, (_, i) => worker(i));
+  return {
+    state,
+    before,
+    after,
+    errors,
+    stop: async (): Promise<void> => {
+      state.stop = true;
+      await Promise.all(running);
+    },
+  };
+}
+
+/** The old backends, still listed by the server after `until` gave up (none when all are gone). */
+async function oldStillListed(admin: Knex, env: SuiteEnv, db: string, old: Set<number>): Promise<number[]> {
+  // A backend leaves the server's list a moment after its client closed the connection.
+  let listed = new Set<number>();
+  const gone = (): boolean => [...old].every((pid) => !listed.has(pid));
+  await until(async () => {
+    listed = await serverBackends(admin, env.driver, db);
+    return gone();
+  }, 'the old backends gone from the server').catch(() => undefined);
+  return [...old].filter((pid) => listed.has(pid));
+}
+
 /** `stator.db.purge()`: every connection replaced under load, no call failing. */
 export function purge(env: SuiteEnv): void {
   describe('purge', () => {
-    // Skipped at the end of session 11: after the last merges (issue 12's gated client, issue 16's
-    // first-attempt path, issue 13's guard), an old PostgreSQL/MariaDB backend stays listed after a
-    // purge under load. It passed before those merges. Open defect: find which connection is not
-    // closed, then remove this skip.
-    it.skip('replaces every backend under load without failing a call', async () => {
-      const { layer, ctx } = await env.start({ connection_pool: { max_connections: 4, acquire_timeout: 20 } });
-      const { knex } = layer.api;
-      const fx = env.fixture();
-      const admin = fx.admin();
-      const errors: unknown[] = [];
-      const seenBefore = new Set<number>();
-      const seenAfter = new Set<number>();
-      let purged = false;
-      let calls = 0;
-      let stop = false;
-      const worker = async (n: number): Promise<void> => {
-        while (!stop) {
+    // With events recorded, transactions run on their machine from the start; without, their
+    // first attempt runs without one (first-attempt.ts): both paths must give connections back.
+    for (const record of [true, false]) {
+      it.runIf(env.driver !== 'sqlite')(
+        `replaces every backend under load without failing a call (${record ? 'events recorded' : 'nobody listening'})`,
+        async () => {
+          const max = 4;
+          const { layer, ctx } = await env.start(
+            { connection_pool: { max_connections: max, acquire_timeout: 20 } },
+            undefined,
+            undefined,
+            { record },
+          );
+          const fx = env.fixture();
+          const admin = fx.admin();
+          const calls = load(layer, env.driver, 2 * max);
+          let report: PurgeReport;
+          let callsAtPurge = 0;
+          let old: Set<number>;
           try {
-            // A call that began before the purge finished may still run on an old connection:
-            // only calls begun after it count as "after", only calls ended before it as "before".
-            const beganAfter = purged;
-            // Some calls hold their connection over two statements (a transaction), some not.
-            const pid =
-              n % 2 === 0
-                ? await backendOf(knex, env.driver)
-                : (
-                    await layer.api.transaction(async (trx) => {
-                      await trx.raw('SELECT 1');
-                      return backendOf(trx, env.driver);
-                    })
-                  ).value;
-            calls++;
-            if (beganAfter) seenAfter.add(pid);
-            else if (!purged) seenBefore.add(pid);
-          } catch (error) {
-            errors.push(error);
-            await new Promise((r) => setTimeout(r, 10)); // never spin on failures
+            // Under this load all `max` connections are in use: the calls name all of them.
+            await until(() => calls.before.size === max || calls.errors.length > 0, 'every backend under load');
+            old = new Set(calls.before);
+            const listedBefore = await serverBackends(admin, env.driver, fx.name);
+            expect([...old].filter((pid) => !listedBefore.has(pid))).toEqual([]); // the server lists them
+            callsAtPurge = calls.state.calls;
+            calls.state.purgeCalled = true;
+            report = await layer.api.purge();
+            const callsAfterPurge = calls.state.calls;
+            await until(
+              () => calls.state.calls >= callsAfterPurge + 40 || calls.errors.length > 0,
+              'calls after the purge',
+            );
+          } finally {
+            await calls.stop();
           }
-        }
-      };
-      const workers = Array.from({ length: 8 }, (_, i) => worker(i));
-      let report: PurgeReport;
-      let callsAtPurge = 0;
-      // Stator's backends are the ones its own calls ran on (other tests' admin connections to
-      // this database may still be open); all 4 are in use under this load.
-      const before = seenBefore;
-      try {
-        await until(() => seenBefore.size === 4 && errors.length === 0, 'four backends under load');
-        callsAtPurge = calls;
-        report = await layer.api.purge();
-        purged = true;
-        const callsAfterPurge = calls;
-        await until(() => calls >= callsAfterPurge + 40 || errors.length > 0, 'calls after the purge');
-      } finally {
-        stop = true;
-        await Promise.all(workers);
-      }
-      // A backend leaves the server's list a moment after its client closed the connection.
-      let after = new Set<number>();
-      await until(async () => {
-        after = await serverBackends(admin, env.driver, fx.name);
-        return [...before].every((pid) => !after.has(pid));
-      }, 'the old backends gone from the server')
-        // A second round: on a loaded machine the server may take longer to end a closed backend.
-        .catch(() =>
-          until(async () => {
-            after = await serverBackends(admin, env.driver, fx.name);
-            return [...before].every((pid) => !after.has(pid));
-          }, 'the old backends gone from the server'),
-        )
-        .catch(() => undefined);
+          // Which backends serve Stator now: those of the pool's own connections.
+          const serving = await poolBackends(layer, env.driver, max);
+          const listed = await serverBackends(admin, env.driver, fx.name);
 
-      expect(errors).toEqual([]);
-      expect(calls).toBeGreaterThan(callsAtPurge);
-      expect(report.replaced).toBe(4);
-      expect(report.idle + report.busy + report.inProgress).toBe(4);
-      expect(seenAfter.size).toBeGreaterThan(0);
-      for (const pid of before) expect(after.has(pid)).toBe(false); // the server no longer lists any old backend
-      for (const pid of seenAfter) expect(before.has(pid)).toBe(false);
-      // The connection machines went through `retiring` for the reason `purge`, one per old connection.
-      const retired = ctx.seen.filter(
-        (e) => e.source.startsWith('pool.database/conn-') && e.type === 'RETIRE' && e.data?.reason === 'purge',
+          expect(calls.errors).toEqual([]);
+          expect(old.size).toBe(max);
+          expect(calls.state.calls).toBeGreaterThan(callsAtPurge);
+          expect(report.replaced).toBe(max);
+          expect(report.idle + report.busy + report.inProgress).toBe(max);
+          expect(calls.after.size).toBeGreaterThan(0);
+          expect([...calls.after].filter((pid) => old.has(pid))).toEqual([]); // no call begun after purge() ran on an old one
+          expect(serving.size).toBe(max);
+          expect([...serving].filter((pid) => old.has(pid))).toEqual([]);
+          for (const pid of serving) expect(listed.has(pid)).toBe(true); // the server's list shows Stator's backends
+          expect(await oldStillListed(admin, env, fx.name, old)).toEqual([]);
+          const metric = await ctx.metrics.getSingleMetricAsString('stator_pool_purges_total');
+          expect(metric).toMatch(/stator_pool_purges_total\{pool="database"\} 1/);
+          if (record) expectPurgeEvents(ctx.seen, max);
+        },
       );
-      expect(retired.length).toBe(4);
-      expect(retired.every((e) => e.state === 'retiring')).toBe(true);
-      expect(ctx.seen.some((e) => e.source === 'pool.database' && e.type === 'purge')).toBe(true);
-      expect(ctx.seen.find((e) => e.source === 'pool.database' && e.type === 'purged')?.data).toMatchObject({
-        replaced: 4,
-      });
-      const metric = await ctx.metrics.getSingleMetricAsString('stator_pool_purges_total');
-      expect(metric).toMatch(/stator_pool_purges_total\{pool="database"\} 1/);
-    });
+    }
 
     it('replaces the connection of an idle pool at once and keeps serving', async () => {
       const { layer, ctx } = await env.start();
@@ -141,4 +191,15 @@ export function purge(env: SuiteEnv): void {
       expect(fresh.length).toBeGreaterThanOrEqual(1);
     });
   });
+}
+
+/** The connection machines went through `retiring` for the reason `purge`, one per old connection; purge and purged events. */
+function expectPurgeEvents(seen: readonly StatorEvent[], replaced: number): void {
+  const retired = seen.filter(
+    (e) => e.source.startsWith('pool.database/conn-') && e.type === 'RETIRE' && e.data?.reason === 'purge',
+  );
+  expect(retired.length).toBe(replaced);
+  expect(retired.every((e) => e.state === 'retiring')).toBe(true);
+  expect(seen.some((e) => e.source === 'pool.database' && e.type === 'purge')).toBe(true);
+  expect(seen.find((e) => e.source === 'pool.database' && e.type === 'purged')?.data).toMatchObject({ replaced });
 }

@@ -4,7 +4,7 @@ import { createDatabaseLayer, type DatabaseLayer, type DatabaseLayerDeps } from 
 import type { StatorEvent } from '../../../../src/kernel/event-bus.js';
 import type { Clock } from '../../../../src/kernel/clock.js';
 import type { RuntimeContext } from '../../../../src/kernel/context.js';
-import { createDbFixture, type DbFixture, type DbServer, type Driver } from '../db-fixture.js';
+import { createDbFixture, type ContextOptions, type DbFixture, type DbServer, type Driver } from '../db-fixture.js';
 
 /** A started database layer and what a test inspects around it. */
 export interface Started {
@@ -17,7 +17,12 @@ export interface SuiteEnv {
   readonly driver: Driver;
   fixture(): DbFixture;
   /** Starts a database layer on this file's database; stopped after the test. */
-  start(overrides?: StatorConfigInput, deps?: DatabaseLayerDeps, clock?: Clock): Promise<Started>;
+  start(
+    overrides?: StatorConfigInput,
+    deps?: DatabaseLayerDeps,
+    clock?: Clock,
+    options?: ContextOptions,
+  ): Promise<Started>;
 }
 
 export const never = (): AbortSignal => new AbortController().signal;
@@ -46,8 +51,8 @@ export function suiteEnv(driver: Driver, server?: () => DbServer): SuiteEnv {
       if (!fx) throw new Error('fixture not ready');
       return fx;
     },
-    async start(overrides, deps, clock) {
-      const ctx = this.fixture().context(overrides, clock);
+    async start(overrides, deps, clock, options) {
+      const ctx = this.fixture().context(overrides, clock, options);
       const layer = createDatabaseLayer(ctx, deps);
       running.push(layer);
       await layer.start({ signal: never(), attempt: 1, dependencies: new Map() });
