@@ -115,6 +115,16 @@ export class CircuitBreaker implements BreakerHandle {
    * @throws {@link CircuitOpenError} when open, isolated, or half-open without a free trial slot.
    */
   public allow(): Permit {
+    const permit = this.permit();
+    if (typeof permit !== 'number') throw permit;
+    return permit;
+  }
+
+  /**
+   * {@link CircuitBreaker.allow} that returns its refusal instead of throwing it: an open breaker
+   * refuses every call of an outage, and the pipeline rejects with the error without a throw.
+   */
+  public permit(): Permit | CircuitOpenError {
     if (this.state === 'closed') return ORDINARY;
     if (
       this.state === 'halfOpen' &&
@@ -125,7 +135,7 @@ export class CircuitBreaker implements BreakerHandle {
       return TRIAL;
     }
     this.rejected++;
-    throw new CircuitOpenError(this.name, this.state, this.state === 'isolated' ? undefined : this.nextAttemptAt);
+    return new CircuitOpenError(this.name, this.state, this.state === 'isolated' ? undefined : this.nextAttemptAt);
   }
 
   /** Records a call that succeeded (started at clock time `startedAt`). */
