@@ -1,10 +1,10 @@
-import type { CircuitOpenError } from '../../errors/circuit-open-error.js';
+import { CircuitOpenError } from '../../errors/circuit-open-error.js';
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { RuntimeContext } from '../../kernel/context.js';
 import type { EventBus } from '../../kernel/event-bus.js';
 import { spanEvent } from '../../telemetry/tracing.js';
-import type { CircuitBreaker, Permit } from '../breaker/circuit-breaker.js';
+import { REFUSED, type CircuitBreaker, type Permit } from '../breaker/circuit-breaker.js';
 import { classifyError } from '../detector/classify-error.js';
 import type { ErrorClassification } from '../detector/error-kind.js';
 import type { UnknownErrorLog } from '../detector/unknown-error-log.js';
@@ -71,8 +71,13 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     const limiter = this.limiter;
     if (limiter) return limiter.schedule(() => this.allowed(operation, fn, options), options?.signal);
     // As allowed(), inline: one frame less in a refusal's stack trace, which every refusal captures.
-    const permit = this.breaker.permit();
-    if (typeof permit !== 'number') return Promise.reject(this.refused(operation, permit));
+    const breaker = this.breaker;
+    const permit = breaker.permit();
+    if (permit === REFUSED) {
+      // Built here rather than in the breaker: one frame less for its stack trace to capture.
+      const error = new CircuitOpenError(breaker.name, breaker.refusingState(), breaker.retryAt());
+      return Promise.reject(this.refused(operation, error));
+    }
     return this.guarded(operation, fn, options, permit);
   }
 
@@ -163,7 +168,7 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     options: RunOptions | undefined,
   ): Promise<T> {
     const permit = this.breaker.permit();
-    if (typeof permit !== 'number') return Promise.reject(this.refused(operation, permit));
+    if (permit === REFUSED) return Promise.reject(this.refused(operation, this.breaker.refusal()));
     return this.guarded(operation, fn, options, permit);
   }
 
@@ -241,7 +246,7 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
 
   private allow(operation: string): Permit {
     const permit = this.breaker.permit();
-    if (typeof permit !== 'number') throw this.refused(operation, permit);
+    if (permit === REFUSED) throw this.refused(operation, this.breaker.refusal());
     return permit;
   }
 
