@@ -220,6 +220,7 @@ export async function run(): Promise<void> {
     );
     if (fail) failureTargets(best);
   }
+  await closedFailurePaired();
 
   // 3. Calls refused by an open breaker.
   const [theirs, ours] = await openRefusals();
@@ -246,6 +247,32 @@ function failureTargets(best: ReadonlyMap<string, Measurement>): void {
       '≤ cockatiel',
     );
   }
+}
+
+/**
+ * The failing call again, in paired rounds on one long-lived breaker each (the window fills with
+ * failures, neither trips): CPU per call, the figure a loaded machine moves least.
+ */
+async function closedFailurePaired(): Promise<void> {
+  const { pipeline, resilience } = statorBreaker();
+  const policy = cockatielBreaker();
+  const [theirs, ours] = await comparePaired(
+    'breaker: a call that fails, closed breaker (ratio to cockatiel)',
+    [
+      { name: 'cockatiel SamplingBreaker', call: () => policy.execute(failing).catch(ignore) },
+      { name: 'stator breaker (pipeline, retry off)', call: () => pipeline.run('op', failing).catch(ignore) },
+    ],
+    { concurrency: 1 },
+  );
+  if (pipeline.breaker.state !== 'closed') throw new Error('the Stator breaker tripped');
+  if (ours && theirs)
+    printTarget(
+      'breaker: failing call, closed, paired, vs cockatiel',
+      ours.cpuRatio >= 1,
+      `CPU ${Math.round(ours.cpuNsPerOp)} ns vs ${Math.round(theirs.cpuNsPerOp)} ns, ${ours.ratio.toFixed(2)}x its calls/s`,
+      '≤ cockatiel CPU per call',
+    );
+  await resilience.stop();
 }
 
 /** Each library's breaker tripped by five failures in a row, then timed refusing calls in paired rounds. */

@@ -15,6 +15,8 @@ export type Permit = typeof ORDINARY | typeof TRIAL;
 export const ORDINARY = 0;
 /** A half-open trial call: its outcome goes to the machine. */
 export const TRIAL = 1;
+/** What {@link CircuitBreaker.permit} returns for a refused call. */
+export const REFUSED = -1;
 
 /** A transition, as the breaker reports it to the pipeline (events, metrics, shared state). */
 export interface BreakerTransition {
@@ -115,6 +117,17 @@ export class CircuitBreaker implements BreakerHandle {
    * @throws {@link CircuitOpenError} when open, isolated, or half-open without a free trial slot.
    */
   public allow(): Permit {
+    const permit = this.permit();
+    if (permit === REFUSED) throw this.refusal();
+    return permit;
+  }
+
+  /**
+   * {@link CircuitBreaker.allow} without the throw: {@link REFUSED} when the call is refused
+   * (counted), then {@link CircuitBreaker.refusal} is the error to fail it with. An open breaker
+   * refuses every call of an outage, and the pipeline rejects them without a throw.
+   */
+  public permit(): Permit | typeof REFUSED {
     if (this.state === 'closed') return ORDINARY;
     if (
       this.state === 'halfOpen' &&
@@ -125,7 +138,22 @@ export class CircuitBreaker implements BreakerHandle {
       return TRIAL;
     }
     this.rejected++;
-    throw new CircuitOpenError(this.name, this.state, this.state === 'isolated' ? undefined : this.nextAttemptAt);
+    return REFUSED;
+  }
+
+  /** The error of a refusal {@link CircuitBreaker.permit} just made: the state and next attempt now. */
+  public refusal(): CircuitOpenError {
+    return new CircuitOpenError(this.name, this.refusingState(), this.retryAt());
+  }
+
+  /** The state a refusal names (never `closed`: a closed breaker refuses nothing). */
+  public refusingState(): 'open' | 'halfOpen' | 'isolated' {
+    return this.state === 'closed' ? 'open' : this.state;
+  }
+
+  /** When a refused call may be tried again: undefined while isolated. */
+  public retryAt(): number | undefined {
+    return this.state === 'isolated' ? undefined : this.nextAttemptAt;
   }
 
   /** Records a call that succeeded (started at clock time `startedAt`). */

@@ -1,9 +1,10 @@
+import { CircuitOpenError } from '../../errors/circuit-open-error.js';
 import { OperationTimeoutError } from '../../errors/operation-timeout-error.js';
 import type { Clock } from '../../kernel/clock.js';
 import type { RuntimeContext } from '../../kernel/context.js';
 import type { EventBus } from '../../kernel/event-bus.js';
 import { spanEvent } from '../../telemetry/tracing.js';
-import type { CircuitBreaker, Permit } from '../breaker/circuit-breaker.js';
+import { REFUSED, type CircuitBreaker, type Permit } from '../breaker/circuit-breaker.js';
 import { classifyError } from '../detector/classify-error.js';
 import type { ErrorClassification } from '../detector/error-kind.js';
 import type { UnknownErrorLog } from '../detector/unknown-error-log.js';
@@ -68,8 +69,16 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
 
   public run<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, options?: RunOptions): Promise<T> {
     const limiter = this.limiter;
-    if (limiter) return limiter.schedule(() => this.guarded(operation, fn, options), options?.signal);
-    return this.guarded(operation, fn, options);
+    if (limiter) return limiter.schedule(() => this.allowed(operation, fn, options), options?.signal);
+    // As allowed(), inline: one frame less in a refusal's stack trace, which every refusal captures.
+    const breaker = this.breaker;
+    const permit = breaker.permit();
+    if (permit === REFUSED) {
+      // Built here rather than in the breaker: one frame less for its stack trace to capture.
+      const error = new CircuitOpenError(breaker.name, breaker.refusingState(), breaker.retryAt());
+      return Promise.reject(this.refused(operation, error));
+    }
+    return this.guarded(operation, fn, options, permit);
   }
 
   public async read<T>(
@@ -149,12 +158,26 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     this.fallback.forget(match);
   }
 
-  private async guarded<T>(
+  /**
+   * Past the breaker, or refused: a refusal (an open breaker refuses every call during an outage)
+   * is a rejected promise at once, without the frame and promise of the async call path.
+   */
+  private allowed<T>(
     operation: string,
     fn: (signal: AbortSignal) => Promise<T>,
     options: RunOptions | undefined,
   ): Promise<T> {
-    const permit = this.allow(operation);
+    const permit = this.breaker.permit();
+    if (permit === REFUSED) return Promise.reject(this.refused(operation, this.breaker.refusal()));
+    return this.guarded(operation, fn, options, permit);
+  }
+
+  private async guarded<T>(
+    operation: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options: RunOptions | undefined,
+    permit: Permit,
+  ): Promise<T> {
     const policy = this.policy;
     // The start time matters only to the slow-call rule and the total-time cap.
     const startedAt = this.timesCalls ? this.clock.now() : 0;
@@ -222,23 +245,26 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
   }
 
   private allow(operation: string): Permit {
-    try {
-      return this.breaker.allow();
-    } catch (error) {
-      spanEvent('stator.breaker.rejected', {
-        'stator.resource': this.resource,
-        'stator.operation': operation,
-        'stator.breaker.state': this.breaker.state,
+    const permit = this.breaker.permit();
+    if (permit === REFUSED) throw this.refused(operation, this.breaker.refusal());
+    return permit;
+  }
+
+  /** Announces a refusal of the breaker (span event, `breaker.rejected`); returns the error to reject with. */
+  private refused(operation: string, error: CircuitOpenError): CircuitOpenError {
+    spanEvent('stator.breaker.rejected', {
+      'stator.resource': this.resource,
+      'stator.operation': operation,
+      'stator.breaker.state': this.breaker.state,
+    });
+    if (this.events.observed) {
+      this.events.emit(this.source, 'breaker.rejected', {
+        operation,
+        state: this.breaker.state,
+        ...(this.breaker.nextAttemptAt !== undefined ? { retryAt: this.breaker.nextAttemptAt } : {}),
       });
-      if (this.events.observed) {
-        this.events.emit(this.source, 'breaker.rejected', {
-          operation,
-          state: this.breaker.state,
-          ...(this.breaker.nextAttemptAt !== undefined ? { retryAt: this.breaker.nextAttemptAt } : {}),
-        });
-      }
-      throw error;
     }
+    return error;
   }
 
   private noteFailure(operation: string, error: unknown, classification: ErrorClassification): void {

@@ -14,7 +14,7 @@ import type { LimitSettings } from '../../../src/resilience/limiter/limit-settin
 
 interface Sent {
   readonly name: string;
-  readonly args: ReadonlyArray<string | number | Buffer>;
+  readonly args: readonly unknown[];
 }
 
 /** A ready client whose every answer comes from `answer` (a thrown error rejects the command). */
