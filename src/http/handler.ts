@@ -98,10 +98,50 @@ const ROUTES: Readonly<Record<string, Route>> = {
 export function createStatorHandler(stator: ObservedStator, options: StatorHandlerOptions = {}): StatorHandler {
   const prefix = (options.pathPrefix ?? DEFAULT_PREFIX).replace(/\/$/, '');
   const streams = new Set<() => void>();
+  const ctx = routeContext(stator, options, streams);
+  const dashboard = dashboardOf(stator, options, prefix);
+
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const found = routeOf(path, prefix, dashboard.route);
+    if (!found) {
+      if (next) next();
+      else
+        sendJson(req, res, 404, {
+          error: `no endpoint ${path}`,
+          endpoints: endpointList(prefix, Boolean(dashboard.route)),
+        });
+      return;
+    }
+    const { route, rest } = found;
+    if (route !== dashboard.route && req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use GET` });
+      return;
+    }
+    Promise.resolve()
+      .then(() => route(req, res, ctx, rest))
+      .catch((error: unknown) => {
+        if (!res.headersSent) sendJson(req, res, 500, { error: (error as Error)?.message ?? String(error) });
+        else res.destroy();
+      });
+  };
+  return Object.assign(handler, {
+    prefix,
+    close: () => {
+      for (const end of [...streams]) end();
+      streams.clear();
+      dashboard.close();
+    },
+  });
+}
+
+/** What every route is given: the Stator, the registry, the access decisions, the open event streams. */
+function routeContext(stator: ObservedStator, options: StatorHandlerOptions, streams: Set<() => void>): RouteContext {
   const maxStreams = options.maxStreams ?? 64;
   const registry = options.registry ?? stator.metricsRegistry ?? stator.context?.metrics;
   if (registry && options.processMetrics !== false) collectProcessMetrics(registry);
-  const ctx: RouteContext = {
+  return {
     stator,
     registry,
     clock: options.clock ?? systemClock,
@@ -115,14 +155,24 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
       return () => streams.delete(end);
     },
   };
+}
 
+/**
+ * The `/dashboard` route when `dashboard` is on (its hub made at the first visit), and how to
+ * close what it holds: the hub and the fleet reader.
+ */
+function dashboardOf(
+  stator: ObservedStator,
+  options: StatorHandlerOptions,
+  prefix: string,
+): { route: Route | undefined; close(): void } {
   let hub: DashboardHub | undefined;
   const fleet = options.fleet
     ? { list: options.fleet, close: () => undefined }
     : options.dashboard
       ? fleetOfStator(stator)
       : undefined;
-  const dashboard = options.dashboard
+  const route = options.dashboard
     ? dashboardRoute({
         prefix,
         hub: () =>
@@ -140,45 +190,30 @@ export function createStatorHandler(stator: ObservedStator, options: StatorHandl
         ...(fleet ? { fleet: fleet.list } : {}),
       })
     : undefined;
-
-  const handler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): void => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const inside = prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
-    const own = inside ? path.slice(prefix.length) : undefined;
-    let route = own === undefined ? undefined : ROUTES[own];
-    let rest = '';
-    if (!route && dashboard && own !== undefined && (own === '/dashboard' || own.startsWith('/dashboard/'))) {
-      route = dashboard;
-      rest = own.slice('/dashboard'.length);
-    }
-    if (!route) {
-      if (next) next();
-      else
-        sendJson(req, res, 404, { error: `no endpoint ${path}`, endpoints: endpointList(prefix, Boolean(dashboard)) });
-      return;
-    }
-    if (route !== dashboard && req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      sendJson(req, res, 405, { error: `${req.method ?? '?'} is not allowed; use GET` });
-      return;
-    }
-    Promise.resolve()
-      .then(() => (route as Route)(req, res, ctx, rest))
-      .catch((error: unknown) => {
-        if (!res.headersSent) sendJson(req, res, 500, { error: (error as Error)?.message ?? String(error) });
-        else res.destroy();
-      });
-  };
-  return Object.assign(handler, {
-    prefix,
+  return {
+    route,
     close: () => {
-      for (const end of [...streams]) end();
-      streams.clear();
       hub?.close();
       hub = undefined;
       fleet?.close();
     },
-  });
+  };
+}
+
+/** The route serving `path` and the rest of the path it is given; undefined outside the prefix or for an unknown path. */
+function routeOf(
+  path: string,
+  prefix: string,
+  dashboard: Route | undefined,
+): { route: Route; rest: string } | undefined {
+  const inside = prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
+  if (!inside) return undefined;
+  const own = path.slice(prefix.length);
+  const route = ROUTES[own] as Route | undefined;
+  if (route) return { route, rest: '' };
+  if (dashboard && (own === '/dashboard' || own.startsWith('/dashboard/')))
+    return { route: dashboard, rest: own.slice('/dashboard'.length) };
+  return undefined;
 }
 
 function endpointList(prefix: string, dashboard: boolean): string[] {

@@ -31,6 +31,7 @@ import { startMachine } from '../kernel/actor.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { ResourceLayer } from '../kernel/layer.js';
 import { provideResourceMachine } from './resource-actors.js';
+import { logResourceChanges } from './resource-log.js';
 import type { Stator, StopReport } from './stator.js';
 import type { Authenticator } from '../security/authenticator.js';
 import type { GuardOptions } from '../security/access-check.js';
@@ -268,7 +269,7 @@ export class StatorRuntime implements Stator {
   private onSnapshot(snapshot: SupervisorSnapshot): void {
     const phase = phaseOf(snapshot);
     const context = snapshot.context;
-    this.logChanges(this.previous, context, phase);
+    this.stopOrder.push(...logResourceChanges(this.context.logger, this.previous, context, phase));
     if (phase !== this.phase) this.onPhase(phase, context);
     this.phase = phase;
     this.previous = context;
@@ -322,57 +323,6 @@ export class StatorRuntime implements Stator {
     });
     const skipped = context.order.filter((n) => (context.resources[n]?.attempts ?? 0) === 0);
     return new StartupError(failures, skipped);
-  }
-
-  private logChanges(before: SupervisorContext, after: SupervisorContext, phase: SupervisorPhase): void {
-    const logger = this.context.logger;
-    for (const name of after.order) {
-      const was = before.resources[name];
-      const now = after.resources[name];
-      if (!now || !was) continue;
-      const error = now.lastError ? `: ${now.lastError.message}` : '';
-      if (now.attempts > was.attempts && now.state === 'initializing' && now.lastError) {
-        logger.warn(`resource ${name}: attempt ${now.attempts} failed${error}; retrying`);
-      }
-      if (now.backoffPending && !was.backoffPending) {
-        logger.warn(
-          `resource ${name}: failed ${now.restarts + 1} times, more than supervisor.max_restarts within restart_period; ` +
-            `restarting it in ${(now.backoffMs ?? 0) / 1000} s${error}`,
-        );
-      }
-      if (now.state === was.state) continue;
-      if (now.state === 'stopped' && (phase === 'stopping' || phase === 'stopped' || phase === 'failed'))
-        this.stopOrder.push(name);
-      this.logState(name, now, error, was.state);
-    }
-  }
-
-  private logState(name: string, r: SupervisedResource, error: string, before: string): void {
-    const logger = this.context.logger;
-    switch (r.state) {
-      case 'ready':
-        // Coming back is news; the first start is not.
-        if (before === 'recovering' || before === 'degraded' || before === 'failed')
-          logger.info(`resource ${name}: ready again`);
-        else logger.debug(`resource ${name}: ready`);
-        break;
-      case 'degraded':
-        logger.warn(`resource ${name}: degraded: ${r.degradedReason ?? ''}`);
-        break;
-      case 'recovering':
-        logger.warn(`resource ${name}: recovering${error}`);
-        break;
-      case 'failed':
-        logger.error(`resource ${name}: failed${error}`);
-        break;
-      case 'stopped':
-        if (r.stopOutcome === 'abandoned') logger.warn(`resource ${name}: stop abandoned${error}`);
-        else if (r.stopOutcome === 'error') logger.warn(`resource ${name}: stop failed${error}`);
-        else logger.debug(`resource ${name}: stopped`);
-        break;
-      default:
-        logger.debug(`resource ${name}: ${r.state}`);
-    }
   }
 
   private onSupervisorError(error: unknown): void {

@@ -112,7 +112,6 @@ async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutp
   const clock = systemClock;
   // With --json, stdout carries JSON only; what a person reads goes to stderr.
   const progress = options.json ? stderr : stdout;
-  const view = options.json ? stderr : stdout;
 
   const source = options.config
     ? `configuration ${options.config}`
@@ -132,10 +131,49 @@ async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutp
     await stator.stop();
     return 1;
   }
-  let changes = options.json ? jsonStream(stator, stdout) : printChanges(stator, view, clock);
+  let changes = options.json ? jsonStream(stator, stdout) : printChanges(stator, progress, clock);
+  const requests = watchStopRequests(stator, stderr);
+
+  let started = true;
+  const starting = stator.start().catch((error: unknown) => {
+    started = false;
+    if (!requests.signalled()) stderr.write(`${messageOf(error)}\n`);
+  });
+  const first = await Promise.race([starting.then(() => 'started'), requests.reason]);
+  const running = first === 'started' && started;
+  const stopView = running ? showRunning(stator, options, { stdout, progress }, changes) : () => undefined;
+
+  const reason = await requests.reason;
+  stopView();
+  requests.stopWatchingFailure();
+  if (changes.closed) changes = printChanges(stator, progress, clock);
+  // A signal after a successful start shuts down gracefully (readiness first, drain, then stop).
+  const graceful = requests.signalled() && started && first === 'started';
+  const { report, drained } = await stopStator(stator, reason, graceful, progress);
+  changes.unsubscribe();
+  requests.removeSignalHandlers();
+  await server?.close().catch(() => undefined);
+
+  const failed = reason === 'the supervisor failed' || !started;
+  return reportStopped(report, report.clean && drained && !failed, options, { stdout, progress });
+}
+
+/** What stops a running `stator start`: a shutdown signal (a second one exits at once) or the supervisor failing. */
+interface StopRequests {
+  /** The reason of the first request: the signal's name, or `the supervisor failed`. */
+  readonly reason: Promise<string>;
+  /** True once a signal came. */
+  signalled(): boolean;
+  /** Stops watching for the supervisor's failure. */
+  stopWatchingFailure(): void;
+  /** Removes the signal handlers (after the Stator stopped: a second signal while stopping exits). */
+  removeSignalHandlers(): void;
+}
+
+function watchStopRequests(stator: Stator, stderr: ViewOutput): StopRequests {
   const signals = stator.config.shutdown.signals;
   let stopRequested: ((reason: string) => void) | undefined;
-  const stopReason = new Promise<string>((resolve) => (stopRequested = resolve));
+  const reason = new Promise<string>((resolve) => (stopRequested = resolve));
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
@@ -149,66 +187,73 @@ async function runLocked(stator: Stator, options: StartOptions, stderr: ViewOutp
   const failure = stator.status$.subscribe((s) => {
     if (s.supervisor === 'failed') stopRequested?.('the supervisor failed');
   });
+  return {
+    reason,
+    signalled: () => signalled,
+    stopWatchingFailure: () => failure.unsubscribe(),
+    removeSignalHandlers: () => {
+      for (const signal of signals) process.off(signal, onSignal);
+    },
+  };
+}
 
-  let started = true;
-  const starting = stator.start().catch((error: unknown) => {
-    started = false;
-    if (!signalled) stderr.write(`${messageOf(error)}\n`);
-  });
-  const first = await Promise.race([starting.then(() => 'started'), stopReason]);
+/** Where `stator start` writes: `stdout`, and `progress` (stderr with --json, so stdout carries JSON only). */
+interface StartOutputs {
+  readonly stdout: ViewOutput;
+  readonly progress: ViewOutput;
+}
 
-  let stopView = (): void => undefined;
-  if (first === 'started' && started) {
-    progress.write(`stator: ${stator.health().status}; ${signals.join(' or ')} stops it\n`);
-    if (options.json) {
-      // The stream goes on as it is.
-    } else if (stdout.tty) {
-      changes.unsubscribe();
-      stopView = liveTable(stator, stdout, clock);
-    } else {
-      stdout.write(`${statusLines(stator.health(), clock.now()).join('\n')}\n`);
-    }
+/**
+ * Says the Stator is up; on a terminal the change lines give way to the live table. Returns what
+ * stops the live table (nothing to stop otherwise).
+ */
+function showRunning(stator: Stator, options: StartOptions, out: StartOutputs, changes: Subscription): () => void {
+  const signals = stator.config.shutdown.signals;
+  out.progress.write(`stator: ${stator.health().status}; ${signals.join(' or ')} stops it\n`);
+  // With --json the stream goes on as it is.
+  if (options.json) return () => undefined;
+  if (out.stdout.tty) {
+    changes.unsubscribe();
+    return liveTable(stator, out.stdout, systemClock);
   }
+  out.stdout.write(`${statusLines(stator.health(), systemClock.now()).join('\n')}\n`);
+  return () => undefined;
+}
 
-  const reason = await stopReason;
-  stopView();
-  failure.unsubscribe();
-  if (changes.closed) changes = printChanges(stator, view, clock);
-  // A signal after a successful start shuts down gracefully (readiness first, drain, then stop).
-  const graceful = signalled && started && first === 'started';
+/** Stops the Stator: gracefully (not ready, drain, stop) after a signal that followed a good start, else at once. */
+async function stopStator(
+  stator: Stator,
+  reason: string,
+  graceful: boolean,
+  progress: ViewOutput,
+): Promise<{ report: StopReport; drained: boolean }> {
   const { drain_delay: delay, drain_timeout: timeout } = stator.config.shutdown;
   progress.write(
     graceful
       ? `stator: ${reason}: not ready from now; draining in ${delay}s (at most ${timeout}s), then stopping in reverse dependency order\n`
       : `stator: ${reason}, stopping in reverse dependency order\n`,
   );
-  let drained = true;
-  let report: StopReport;
-  if (graceful) {
-    const shutdown = await stator.shutdown();
-    drained = shutdown.drained;
-    report = shutdown.stop;
-    if (!drained)
-      progress.write(
-        `stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`,
-      );
-  } else {
-    report = await stator.stop();
-  }
-  changes.unsubscribe();
-  for (const signal of signals) process.off(signal, onSignal);
-  await server?.close().catch(() => undefined);
+  if (!graceful) return { report: await stator.stop(), drained: true };
+  const shutdown = await stator.shutdown();
+  if (!shutdown.drained)
+    progress.write(
+      `stator: in-flight work of ${shutdown.undrained.join(', ')} was still running after shutdown.drain_timeout\n`,
+    );
+  return { report: shutdown.stop, drained: shutdown.drained };
+}
 
+/** Says how the stop went (and with --json, one `stopped` line on stdout); the exit status. */
+function reportStopped(report: StopReport, ok: boolean, options: StartOptions, out: StartOutputs): number {
+  const { progress, stdout } = out;
   if (report.abandoned.length)
     progress.write(`stator: abandoned ${report.abandoned.join(', ')} after supervisor.stop_timeout\n`);
   for (const e of report.errors) progress.write(`stator: ${e.resource} did not stop cleanly: ${e.message}\n`);
   progress.write(`stator: stopped (order: ${report.order.join(', ') || 'nothing was running'})\n`);
-  const failed = reason === 'the supervisor failed' || !started;
   if (options.json)
     stdout.write(
-      `${JSON.stringify({ type: 'stopped', time: new Date(clock.now()).toISOString(), ...report, ok: report.clean && drained && !failed })}\n`,
+      `${JSON.stringify({ type: 'stopped', time: new Date(systemClock.now()).toISOString(), ...report, ok })}\n`,
     );
-  return report.clean && drained && !failed ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 async function runOnce(stator: Stator, options: StartOptions, stdout: ViewOutput, stderr: ViewOutput): Promise<number> {
