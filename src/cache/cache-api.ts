@@ -2,7 +2,7 @@ import type { StatorConfig } from '../config/schema.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { Admission, Pipeline } from '../resilience/index.js';
 import { RefusedCall } from './admission.js';
-import { checkedTags, prefixedKey } from './cache-keys.js';
+import { checkedTags, prefixedKey, PrefixedKeys } from './cache-keys.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
 import { EntryCodec } from './entry-codec.js';
@@ -56,6 +56,8 @@ export class CacheApi implements StatorCache {
   private readonly random: () => number;
   private readonly config: StatorConfig['cache'];
   private readonly keyPrefix: string;
+  /** Prefixed forms of recent keys, for `get` and `set`. */
+  private readonly keys: PrefixedKeys;
   private readonly codec: EntryCodec;
   private readonly remote: RemoteCalls;
   private readonly loads: LoadThrough;
@@ -69,6 +71,7 @@ export class CacheApi implements StatorCache {
     this.random = options.random ?? Math.random;
     this.config = ctx.config.cache;
     this.keyPrefix = this.config.key_prefix;
+    this.keys = new PrefixedKeys(this.keyPrefix);
     const timeoutMs = Math.round(this.config.timeout * 1000);
     this.codec = new EntryCodec(
       options.serializer ?? jsonSerializer,
@@ -91,7 +94,7 @@ export class CacheApi implements StatorCache {
 
   public async get<T = unknown>(key: string): Promise<T | undefined> {
     const started = performance.now();
-    const full = prefixedKey(this.keyPrefix, key);
+    const full = this.keys.of(key);
     const driver = this.driver;
     const remote = this.remote;
     let text: string | null | undefined;
@@ -134,7 +137,7 @@ export class CacheApi implements StatorCache {
     let data: string;
     let ttlMs: number;
     try {
-      full = prefixedKey(this.keyPrefix, key);
+      full = this.keys.of(key);
       tags = checkedTags(options.tags);
       data = this.codec.encode(key, value);
       ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);

@@ -21,3 +21,34 @@ export function checkedTags(tags: readonly string[] | undefined): readonly strin
   }
   return tags;
 }
+
+/** Prefixed keys remembered by {@link PrefixedKeys}; beyond this many the memo starts over. */
+const MAX_REMEMBERED_KEYS = 4096;
+
+/**
+ * {@link prefixedKey} for the hot paths (`get`, `set`), remembering the prefixed form of recent
+ * keys: a concatenated key is a new string whose hash the driver's map computes again on every
+ * call (flattening it first), while a remembered one is found by the caller's short key and
+ * carries its hash. With no prefix the key is used as is.
+ */
+export class PrefixedKeys {
+  private readonly memo = new Map<string, string>();
+
+  public constructor(private readonly prefix: string) {}
+
+  /**
+   * The server's key of `key`.
+   *
+   * @throws CacheKeyInvalidError when `key` is not a non-empty string.
+   */
+  public of(key: string): string {
+    if (this.prefix === '' || typeof key !== 'string') return prefixedKey(this.prefix, key);
+    let full = this.memo.get(key);
+    if (full === undefined) {
+      full = prefixedKey(this.prefix, key);
+      if (this.memo.size >= MAX_REMEMBERED_KEYS) this.memo.clear();
+      this.memo.set(key, full);
+    }
+    return full;
+  }
+}

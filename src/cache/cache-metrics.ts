@@ -84,75 +84,45 @@ export class CacheMetrics {
     // but does not export them.
     if (registry.getSingleMetric('stator_cache_hits_total')) return;
     const driver = this.driver;
-    const self = this;
-    const labels = { driver };
-    const counter = (name: string, help: string, read: () => number): void => {
-      new Counter({
-        name,
-        help,
-        labelNames: ['driver'],
-        registers: [registry],
-        collect() {
-          this.reset();
-          this.inc(labels, read());
-        },
-      });
-    };
-    counter('stator_cache_hits_total', 'Cache lookups that found a fresh value.', () => self.hits);
-    counter(
+    const counts = (name: string, help: string, label: string, read: () => Iterable<[string, number]>): void =>
+      countersBy(registry, driver, name, help, label, read);
+    const total = (name: string, help: string, read: () => number): void =>
+      countersBy(registry, driver, name, help, undefined, () => [['', read()]]);
+    total('stator_cache_hits_total', 'Cache lookups that found a fresh value.', () => this.hits);
+    total(
       'stator_cache_misses_total',
       'Cache lookups that found nothing (or only a stale or negative entry).',
-      () => self.misses,
+      () => this.misses,
     );
-    counter(
+    total(
       'stator_cache_stale_served_total',
       'Stale values served while a background refresh ran.',
-      () => self.staleServed,
+      () => this.staleServed,
     );
-    counter(
+    total(
       'stator_cache_loader_calls_total',
       'getOrSet loader calls (misses, refreshes and calls while the cache was down).',
-      () => self.loaderCalls,
+      () => this.loaderCalls,
     );
-    new Gauge({
-      name: 'stator_cache_hit_ratio',
-      help: 'Cache hits over lookups since start.',
-      labelNames: ['driver'],
-      registers: [registry],
-      collect() {
-        this.set(labels, self.hitRatio);
-      },
-    });
-    new Counter({
-      name: 'stator_cache_errors_total',
-      help: "Cache operations that failed, by the error detector's kind (timeout, connection-refused, circuit-open, invalid-input, ...).",
-      labelNames: ['driver', 'kind'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [kind, n] of self.errors) this.inc({ driver, kind }, n);
-      },
-    });
-    new Counter({
-      name: 'stator_cache_fallbacks_total',
-      help: 'Reads answered by the fallback chain because the cache could not answer, by source.',
-      labelNames: ['driver', 'source'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [source, n] of Object.entries(self.fallbacks)) this.inc({ driver, source }, n);
-      },
-    });
-    new Counter({
-      name: 'stator_cache_invalidations_total',
-      help: 'Invalidation requests, by what they named (keys, tags, prefix).',
-      labelNames: ['driver', 'by'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [by, n] of Object.entries(self.invalidations)) this.inc({ driver, by }, n);
-      },
-    });
+    ratioGauge(registry, driver, 'stator_cache_hit_ratio', 'Cache hits over lookups since start.', () => this.hitRatio);
+    counts(
+      'stator_cache_errors_total',
+      "Cache operations that failed, by the error detector's kind (timeout, connection-refused, circuit-open, invalid-input, ...).",
+      'kind',
+      () => this.errors,
+    );
+    counts(
+      'stator_cache_fallbacks_total',
+      'Reads answered by the fallback chain because the cache could not answer, by source.',
+      'source',
+      () => Object.entries(this.fallbacks),
+    );
+    counts(
+      'stator_cache_invalidations_total',
+      'Invalidation requests, by what they named (keys, tags, prefix).',
+      'by',
+      () => Object.entries(this.invalidations),
+    );
     registry.registerMetric(
       scrapeTimeHistogram(
         'stator_cache_operation_duration_seconds',
@@ -165,4 +135,41 @@ export class CacheMetrics {
       ),
     );
   }
+}
+
+/**
+ * A counter read at scrape time: `read()` gives the count of each value of `label` (with no
+ * label, one count under the key `''`), always with the `driver` label.
+ */
+function countersBy(
+  registry: Registry,
+  driver: string,
+  name: string,
+  help: string,
+  label: string | undefined,
+  read: () => Iterable<[string, number]>,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames: label ? ['driver', label] : ['driver'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, n] of read()) this.inc(label ? { driver, [label]: value } : { driver }, n);
+    },
+  });
+}
+
+/** A gauge with the `driver` label, read at scrape time. */
+function ratioGauge(registry: Registry, driver: string, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['driver'],
+    registers: [registry],
+    collect() {
+      this.set({ driver }, read());
+    },
+  });
 }

@@ -30,8 +30,8 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     ...(options.source !== undefined ? { source: options.source } : {}),
   };
   const check = async (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
-    await security.ready();
-    const principal = await security.principalOf(subject, options.source);
+    if (!security.isReady()) await security.ready();
+    const principal = typeof subject === 'string' ? await security.principalOf(subject, options.source) : subject;
     await security.enforce(
       principal,
       requests.map((r) => ({ ...r, attributes })),

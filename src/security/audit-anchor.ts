@@ -10,14 +10,12 @@ export const anchorPath = (file: string): string => `${file}.head`;
 const macOf = (head: AuditHead, key: string | undefined): string =>
   hmacFor(key ?? 'stator-audit-anchor')(`${head.seq}:${head.hash}`);
 
-/** Every anchor is written this long (padded with spaces), so that each write replaces the whole of the last. */
+/** Every anchor is written this long (padded with spaces, then `\n`), so that each write replaces the whole of the last. */
 const ANCHOR_BYTES = 192;
 
-/** The anchor's text: one JSON line, padded to {@link ANCHOR_BYTES}. */
-export function auditAnchorText(head: AuditHead, key: string | undefined): string {
-  const json = JSON.stringify({ seq: head.seq, hash: head.hash, mac: macOf(head, key) });
-  return `${json.padEnd(ANCHOR_BYTES - 1)}\n`;
-}
+/** The anchor's JSON (without padding). */
+const anchorJson = (head: AuditHead, key: string | undefined): string =>
+  `{"seq":${head.seq},"hash":${JSON.stringify(head.hash)},"mac":"${macOf(head, key)}"}`;
 
 /**
  * Records the chain head outside the log (`<file>.head`), MAC'd with `security.audit.key`:
@@ -31,12 +29,15 @@ export function auditAnchorText(head: AuditHead, key: string | undefined): strin
  */
 export class AuditAnchorFile {
   private readonly file: HeldFile;
-  /** The file was just opened: cut it to the anchor's length after the next write (an older, longer one). */
-  private fresh = false;
+  /** The file's length as last cut; `undefined` once (re)opened (it may hold an older, longer anchor). */
+  private length: number | undefined;
+  /** The anchor's bytes: JSON, spaces, `\n`. */
+  private readonly buffer = Buffer.alloc(ANCHOR_BYTES, 0x20);
 
   public constructor(logFile: string) {
+    this.buffer[ANCHOR_BYTES - 1] = 0x0a;
     this.file = new HeldFile(anchorPath(logFile), constants.O_WRONLY | constants.O_CREAT, () => {
-      this.fresh = true;
+      this.length = undefined;
     });
   }
 
@@ -48,9 +49,17 @@ export class AuditAnchorFile {
   public write(head: AuditHead, key: string | undefined): void {
     const fd = this.file.open();
     try {
-      writeSync(fd, auditAnchorText(head, key), 0);
-      if (this.fresh) ftruncateSync(fd, ANCHOR_BYTES);
-      this.fresh = false;
+      const json = anchorJson(head, key);
+      let length = ANCHOR_BYTES;
+      if (Buffer.byteLength(json) < ANCHOR_BYTES) {
+        this.buffer.fill(0x20, this.buffer.write(json, 0, 'utf8'), ANCHOR_BYTES - 1);
+        writeSync(fd, this.buffer, 0, ANCHOR_BYTES, 0);
+      } else {
+        // A head hash of unusual length (a damaged log's tail): written as is.
+        length = writeSync(fd, `${json}\n`, 0);
+      }
+      if (this.length !== length) ftruncateSync(fd, length);
+      this.length = length;
     } catch (error) {
       this.file.close();
       throw error;

@@ -72,6 +72,7 @@ export class AuditLog {
   private flushing: Promise<void> | undefined;
   /** The held-open file with group commit, `sync` and rotation. */
   private readonly writer: AuditWriter;
+  private lastTime = { ms: Number.NaN, time: '', timeJson: '""' };
   /** The chain head kept outside the log (`<file>.head`). */
   private readonly anchor: AuditAnchorFile;
 
@@ -133,8 +134,7 @@ export class AuditLog {
       try {
         this.head ??= await this.readHead();
         let prev = this.head;
-        const time = new Date(this.options.clock.now()).toISOString();
-        const timeJson = JSON.stringify(time);
+        const { time, timeJson } = this.timeNow();
         const entries: AuditEntry[] = [];
         let data = '';
         for (const p of batch) {
@@ -176,6 +176,16 @@ export class AuditLog {
     // Cleared in the same synchronous step as the last look at the queue (no await in between),
     // so an append can never be queued after that look while `flushing` still says a flush runs.
     this.flushing = undefined;
+  }
+
+  /** The clock's time as ISO 8601, and as JSON (kept for the millisecond: a burst shares them). */
+  private timeNow(): { readonly time: string; readonly timeJson: string } {
+    const ms = this.options.clock.now();
+    if (ms !== this.lastTime.ms) {
+      const time = new Date(ms).toISOString();
+      this.lastTime = { ms, time, timeJson: JSON.stringify(time) };
+    }
+    return this.lastTime;
   }
 
   /** Records the head in the anchor; a failure is logged (verify then reports the log as ahead of it). */

@@ -95,20 +95,7 @@ export class Authenticator {
     let failure: string | undefined;
     let found: PrincipalRecord | undefined;
     try {
-      found = await this.parts.store.find(claimed);
-      if (password) {
-        if (!found?.passwordHash) {
-          await burnPasswordCheck(credentials.password);
-          failure = found ? 'principal has no password' : 'unknown principal';
-        } else if (!(await verifyPassword(credentials.password, found.passwordHash))) {
-          failure = 'wrong password';
-        }
-      } else if (!found) {
-        failure = claimed === ANONYMOUS ? 'malformed API key' : 'unknown principal';
-      } else if (!matchApiKey(credentials.apiKey, found.keyHashes)) {
-        failure = 'unknown API key';
-      }
-      if (!failure && found?.disabled) failure = 'principal disabled';
+      ({ found, failure } = await this.check(credentials, claimed));
     } catch (error) {
       this.parts.limiter.abandoned(attempt);
       throw error;
@@ -128,6 +115,29 @@ export class Authenticator {
     );
     this.parts.count?.('login_success');
     return { token: issued.token, jti: issued.jti, expiresAt: issued.expiresAt, principal: publicPrincipal(found) };
+  }
+
+  /** Looks the claimed principal up and checks the password or API key; `failure` says why it is refused. */
+  private async check(
+    credentials: Credentials,
+    claimed: string,
+  ): Promise<{ found: PrincipalRecord | undefined; failure: string | undefined }> {
+    const found = await this.parts.store.find(claimed);
+    let failure: string | undefined;
+    if (isPasswordCredentials(credentials)) {
+      if (!found?.passwordHash) {
+        await burnPasswordCheck(credentials.password);
+        failure = found ? 'principal has no password' : 'unknown principal';
+      } else if (!(await verifyPassword(credentials.password, found.passwordHash))) {
+        failure = 'wrong password';
+      }
+    } else if (!found) {
+      failure = claimed === ANONYMOUS ? 'malformed API key' : 'unknown principal';
+    } else if (!matchApiKey(credentials.apiKey, found.keyHashes)) {
+      failure = 'unknown API key';
+    }
+    if (!failure && found?.disabled) failure = 'principal disabled';
+    return { found, failure };
   }
 
   /**

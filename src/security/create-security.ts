@@ -43,36 +43,7 @@ export interface CreateSecurityOptions {
  */
 export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptions = {}): Security {
   const config = ctx.config.security;
-  const jwt = config.jwt;
-  const readKey = (inline: string | undefined, file: string | undefined, what: string): string | undefined => {
-    if (inline) return inline;
-    if (!file) return undefined;
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (cause) {
-      throw new Error(`security.jwt.${what}_file: cannot read ${file}; check the path and its permissions`, { cause });
-    }
-  };
-  const secret = jwt.secret ?? readKey(undefined, jwt.secret_file, 'secret')?.replace(/\r?\n+$/, '');
-  const privateKey = readKey(jwt.private_key, jwt.private_key_file, 'private_key');
-  const publicKey = readKey(jwt.public_key, jwt.public_key_file, 'public_key');
-  ctx.secrets.add(secret);
-  ctx.secrets.add(privateKey);
-
-  const service = TokenService.create(
-    {
-      algorithm: jwt.algorithm,
-      ...(secret ? { secret } : {}),
-      ...(privateKey ? { privateKey } : {}),
-      ...(publicKey ? { publicKey } : {}),
-      ttl: jwt.ttl,
-      issuer: jwt.issuer,
-      audience: jwt.audience,
-      clockTolerance: jwt.clock_tolerance,
-      maxAge: Math.max(jwt.max_age, jwt.ttl),
-    },
-    ctx.clock,
-  );
+  const service = createTokenService(ctx);
   const tokens: Tokens = cacheVerifiedTokens(
     {
       issue: async (id) => (await service).issue(id),
@@ -98,55 +69,9 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
     if (!knex) throw new Error(`${what} needs the database; it is not available`);
     return knex;
   };
-  const stores: PrincipalStore[] = [new ConfigPrincipalStore(config.principals)];
-  if (config.user_store) {
-    const table = config.user_store.table;
-    let store: KnexPrincipalStore | undefined;
-    stores.push({ find: (id) => (store ??= new KnexPrincipalStore(lazyKnex('security.user_store'), table)).find(id) });
-  }
-  const revocations: RevocationStore =
-    config.revocation.store === 'database'
-      ? lazyRevocations(
-          () =>
-            new KnexRevocationStore(
-              lazyKnex('security.revocation.store: database'),
-              config.revocation.table,
-              ctx.clock,
-            ),
-        )
-      : new MemoryRevocationStore(ctx.clock);
-
-  const counts: SecurityCounts = {
-    allow: 0,
-    deny: 0,
-    login_success: 0,
-    login_failure: 0,
-    login_rate_limited: 0,
-    token_invalid: 0,
-    audit_entries: 0,
-    audit_failures: 0,
-  };
+  const counts = newCounts();
   registerSecurityMetrics(ctx.metrics, counts);
-
-  const auditKey = config.audit.key ?? readAuditKey(config.audit.key_file);
-  ctx.secrets.add(auditKey);
-  const mirrorTable = config.audit.mirror_table;
-  const audit = new AuditLog({
-    file: auditPath(ctx.config.filesystem.base_path, config.audit.file, options.resolvePath),
-    clock: ctx.clock,
-    secrets: ctx.secrets,
-    logger: ctx.logger,
-    sync: config.audit.sync,
-    batchIntervalMs: config.audit.batch_interval * 1000,
-    ...(auditKey ? { key: auditKey } : {}),
-    rotation: rotationPolicy(config.audit.rotation),
-    onWritten: (entries) => {
-      counts.audit_entries += entries.length;
-    },
-    ...(mirrorTable
-      ? { mirror: lazyMirror(() => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable)) }
-      : {}),
-  });
+  const audit = createAuditLog(ctx, counts, lazyKnex, options.resolvePath);
   const appendAudit = async (record: Parameters<AuditLog['append']>[0]): Promise<unknown> => {
     try {
       return await audit.append(record);
@@ -157,7 +82,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   };
 
   const auth = new Authenticator({
-    store: new LayeredPrincipalStore(stores),
+    store: principalStore(config, lazyKnex),
     tokens,
     limiter: new LoginLimiter(ctx.clock, {
       maxFailures: config.login.max_failures,
@@ -165,7 +90,7 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
       windowMs: config.login.window * 1000,
       lockoutMs: config.login.lockout * 1000,
     }),
-    revocations,
+    revocations: revocationStore(ctx, lazyKnex),
     audit: appendAudit,
     count: (event) => {
       counts[event]++;
@@ -173,6 +98,104 @@ export function createSecurity(ctx: RuntimeContext, options: CreateSecurityOptio
   });
   const authorizer = new Authorizer({ roles: config.roles, policies: config.policies }, ctx.clock);
   return new Security(auth, authorizer, audit, counts, readiness);
+}
+
+type SecurityConfig = RuntimeContext['config']['security'];
+type LazyKnex = (what: string) => Knex;
+
+/** The token service of `security.jwt`, its key files read now (secrets registered for scrubbing). */
+function createTokenService(ctx: RuntimeContext): ReturnType<typeof TokenService.create> {
+  const jwt = ctx.config.security.jwt;
+  const readKey = (inline: string | undefined, file: string | undefined, what: string): string | undefined => {
+    if (inline) return inline;
+    if (!file) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new Error(`security.jwt.${what}_file: cannot read ${file}; check the path and its permissions`, { cause });
+    }
+  };
+  const secret = jwt.secret ?? readKey(undefined, jwt.secret_file, 'secret')?.replace(/\r?\n+$/, '');
+  const privateKey = readKey(jwt.private_key, jwt.private_key_file, 'private_key');
+  const publicKey = readKey(jwt.public_key, jwt.public_key_file, 'public_key');
+  ctx.secrets.add(secret);
+  ctx.secrets.add(privateKey);
+  return TokenService.create(
+    {
+      algorithm: jwt.algorithm,
+      ...(secret ? { secret } : {}),
+      ...(privateKey ? { privateKey } : {}),
+      ...(publicKey ? { publicKey } : {}),
+      ttl: jwt.ttl,
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      clockTolerance: jwt.clock_tolerance,
+      maxAge: Math.max(jwt.max_age, jwt.ttl),
+    },
+    ctx.clock,
+  );
+}
+
+/** Principals from the configuration, then from the user store table when one is configured. */
+function principalStore(config: SecurityConfig, lazyKnex: LazyKnex): PrincipalStore {
+  const stores: PrincipalStore[] = [new ConfigPrincipalStore(config.principals)];
+  if (config.user_store) {
+    const table = config.user_store.table;
+    let store: KnexPrincipalStore | undefined;
+    stores.push({ find: (id) => (store ??= new KnexPrincipalStore(lazyKnex('security.user_store'), table)).find(id) });
+  }
+  return new LayeredPrincipalStore(stores);
+}
+
+/** `security.revocation.store`: in memory, or a database table (reached on first use). */
+function revocationStore(ctx: RuntimeContext, lazyKnex: LazyKnex): RevocationStore {
+  const revocation = ctx.config.security.revocation;
+  if (revocation.store !== 'database') return new MemoryRevocationStore(ctx.clock);
+  return lazyRevocations(
+    () => new KnexRevocationStore(lazyKnex('security.revocation.store: database'), revocation.table, ctx.clock),
+  );
+}
+
+function newCounts(): SecurityCounts {
+  return {
+    allow: 0,
+    deny: 0,
+    login_success: 0,
+    login_failure: 0,
+    login_rate_limited: 0,
+    token_invalid: 0,
+    audit_entries: 0,
+    audit_failures: 0,
+  };
+}
+
+/** The audit log of `security.audit`, counting its entries, mirrored to a table when configured. */
+function createAuditLog(
+  ctx: RuntimeContext,
+  counts: SecurityCounts,
+  lazyKnex: LazyKnex,
+  resolvePath: ((relativePath: string) => string) | undefined,
+): AuditLog {
+  const config = ctx.config.security.audit;
+  const auditKey = config.key ?? readAuditKey(config.key_file);
+  ctx.secrets.add(auditKey);
+  const mirrorTable = config.mirror_table;
+  return new AuditLog({
+    file: auditPath(ctx.config.filesystem.base_path, config.file, resolvePath),
+    clock: ctx.clock,
+    secrets: ctx.secrets,
+    logger: ctx.logger,
+    sync: config.sync,
+    batchIntervalMs: config.batch_interval * 1000,
+    ...(auditKey ? { key: auditKey } : {}),
+    rotation: rotationPolicy(config.rotation),
+    onWritten: (entries) => {
+      counts.audit_entries += entries.length;
+    },
+    ...(mirrorTable
+      ? { mirror: lazyMirror(() => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable)) }
+      : {}),
+  });
 }
 
 /** `security.audit.key_file`, trailing newline removed. */

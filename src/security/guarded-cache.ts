@@ -1,6 +1,6 @@
 import type { CacheEntryInput, CacheInvalidation, CacheSetOptions, StatorCache } from '../cache/types.js';
 import { AccessDeniedError } from '../errors/access-denied-error.js';
-import { ALL_SCOPES } from './access-request.js';
+import { ALL_SCOPES, type AccessRequest } from './access-request.js';
 import type { AccessCheck } from './access-check.js';
 import type { Principal } from './principal.js';
 
@@ -19,11 +19,69 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /** The form a Memcached key takes when it is too long or has spaces (see `memcached-key.ts`). */
 const HASHED_MEMCACHED_KEY = 'stator:h:';
 
-const read = (key: string) => ({ resource: 'cache', action: 'read', scope: key }) as const;
-const write = (key: string) => ({ resource: 'cache', action: 'write', scope: key }) as const;
+type Action = 'read' | 'write';
+type Request = Omit<AccessRequest, 'attributes'>;
+
+const read = (key: string): Request => ({ resource: 'cache', action: 'read', scope: key });
+const write = (key: string): Request => ({ resource: 'cache', action: 'write', scope: key });
+const readOnly = (key: string): Request[] => [read(key)];
+const writeOnly = (key: string): Request[] => [write(key)];
+const readWrite = (key: string): Request[] => [read(key), write(key)];
+const ALL_WRITE: Request = { resource: 'cache', action: 'write', scope: ALL_SCOPES };
 
 const copyOptions = <O extends CacheSetOptions>(options: O | undefined): O | undefined =>
   options === undefined ? undefined : ({ ...options, ...(options.tags ? { tags: [...options.tags] } : {}) } as O);
+
+/** Why a key is refused before any permission is looked at, or `undefined` when it is acceptable. */
+function keyProblem(key: unknown, prefix: string): string | undefined {
+  if (typeof key !== 'string') return `a key must be a string, got ${typeof key}`;
+  if (key.length > MAX_GUARDED_KEY_LENGTH) return `key longer than ${MAX_GUARDED_KEY_LENGTH} characters`;
+  if (CONTROL.test(key)) return "key holds a control character (Stator's internal namespaces use them)";
+  if ((prefix + key).startsWith(HASHED_MEMCACHED_KEY)) return "key names Stator's hashed Memcached key form";
+  return undefined;
+}
+
+/** Audits a refused key (shortened) and throws `ACCESS_DENIED`. */
+function refuseKey(check: AccessCheck, key: unknown, action: Action, why: string): Promise<never> {
+  const shown =
+    typeof key !== 'string'
+      ? `(${typeof key})`
+      : key.length > AUDITED_KEY_LENGTH
+        ? `${key.slice(0, AUDITED_KEY_LENGTH)}…(${key.length} characters)`
+        : key;
+  const permission = `cache:${action}:${shown}`;
+  return check.refused(
+    { resource: 'cache', action, scope: shown },
+    `refused key: ${why}`,
+    (p: Principal) => new AccessDeniedError(p.id, permission, why),
+  );
+}
+
+/** What every guarded cache call goes through: its keys accepted, its permissions checked. */
+class KeyGate {
+  public constructor(
+    private readonly check: AccessCheck,
+    private readonly prefix: string,
+  ) {}
+
+  /** One key: refused (audited) when unacceptable, else `needs(key)` checked, then `run(key)`. */
+  public async one<R>(key: unknown, action: Action, needs: (k: string) => Request[], run: (k: string) => Promise<R>) {
+    const why = keyProblem(key, this.prefix);
+    if (why !== undefined) return refuseKey(this.check, key, action, why);
+    await this.check(needs(key as string));
+    return run(key as string);
+  }
+
+  /** Several keys (already copied): the first unacceptable one refused, else `requests` checked, then `run`. */
+  public async many<R>(keys: readonly unknown[], action: Action, requests: () => Request[], run: () => Promise<R>) {
+    for (const key of keys) {
+      const why = keyProblem(key, this.prefix);
+      if (why !== undefined) return refuseKey(this.check, key, action, why);
+    }
+    await this.check(requests());
+    return run();
+  }
+}
 
 /**
  * `stator.as(...).cache`: the same API as `stator.cache`, each call checked first, with the key
@@ -48,80 +106,41 @@ export function guardCache(
   check: AccessCheck,
   settings: CacheGuardSettings = {},
 ): StatorCache {
-  const prefix = settings.keyPrefix ?? '';
-  const problem = (key: unknown): string | undefined => {
-    if (typeof key !== 'string') return `a key must be a string, got ${typeof key}`;
-    if (key.length > MAX_GUARDED_KEY_LENGTH) return `key longer than ${MAX_GUARDED_KEY_LENGTH} characters`;
-    if (CONTROL.test(key)) return "key holds a control character (Stator's internal namespaces use them)";
-    if ((prefix + key).startsWith(HASHED_MEMCACHED_KEY)) return "key names Stator's hashed Memcached key form";
-    return undefined;
-  };
-  /** Refuses (and audits) the first unacceptable key; otherwise the keys, copied. */
-  const accept = async (keys: readonly unknown[], action: 'read' | 'write'): Promise<string[]> => {
-    const copy = [...keys];
-    for (const key of copy) {
-      const why = problem(key);
-      if (why === undefined) continue;
-      const shown =
-        typeof key === 'string'
-          ? key.length > AUDITED_KEY_LENGTH
-            ? `${key.slice(0, AUDITED_KEY_LENGTH)}…(${key.length} characters)`
-            : key
-          : `(${typeof key})`;
-      const permission = `cache:${action}:${shown}`;
-      await check.refused(
-        { resource: 'cache', action, scope: shown },
-        `refused key: ${why}`,
-        (p: Principal) => new AccessDeniedError(p.id, permission, why),
-      );
-    }
-    return copy as string[];
-  };
+  const gate = new KeyGate(check, settings.keyPrefix ?? '');
   return {
-    get: async (key) => {
-      const [k] = await accept([key], 'read');
-      await check([read(k as string)]);
-      return cache().get(k as string);
+    get: (key) => gate.one(key, 'read', readOnly, (k) => cache().get(k)),
+    has: (key) => gate.one(key, 'read', readOnly, (k) => cache().has(k)),
+    set: async (key, value, options) => {
+      const o = copyOptions(options);
+      return gate.one(key, 'write', writeOnly, (k) => cache().set(k, value, o));
     },
-    has: async (key) => {
-      const [k] = await accept([key], 'read');
-      await check([read(k as string)]);
-      return cache().has(k as string);
+    delete: (key) => gate.one(key, 'write', writeOnly, (k) => cache().delete(k)),
+    getOrSet: async (key, loader, options) => {
+      const o = copyOptions(options);
+      return gate.one(key, 'write', readWrite, (k) => cache().getOrSet(k, loader, o));
     },
     getMany: async (keys) => {
-      const list = await accept(keys, 'read');
-      await check(list.map(read));
-      return cache().getMany(list);
-    },
-    set: async (key, value, options) => {
-      const [k] = await accept([key], 'write');
-      const o = copyOptions(options);
-      await check([write(k as string)]);
-      return cache().set(k as string, value, o);
-    },
-    delete: async (key) => {
-      const [k] = await accept([key], 'write');
-      await check([write(k as string)]);
-      return cache().delete(k as string);
+      const list = [...keys];
+      return gate.many(
+        list,
+        'read',
+        () => list.map(read),
+        () => cache().getMany(list),
+      );
     },
     setMany: async (entries, options) => {
+      const o = copyOptions(options);
       const list = entries.map((e) => ({
         ...e,
         ...(e.tags ? { tags: [...e.tags] } : {}),
       })) as CacheEntryInput<unknown>[];
-      await accept(
-        list.map((e) => e.key),
+      const keys = list.map((e) => e.key);
+      return gate.many(
+        keys,
         'write',
+        () => keys.map(write),
+        () => cache().setMany(list, o),
       );
-      const o = copyOptions(options);
-      await check(list.map((e) => write(e.key)));
-      return cache().setMany(list, o);
-    },
-    getOrSet: async (key, loader, options) => {
-      const [k] = await accept([key], 'write');
-      const o = copyOptions(options);
-      await check([read(k as string), write(k as string)]);
-      return cache().getOrSet(k as string, loader, o);
     },
     invalidate: async (target) => {
       const copy: CacheInvalidation = {
@@ -129,13 +148,10 @@ export function guardCache(
         ...(target.tags ? { tags: [...target.tags] } : {}),
         ...(target.prefix !== undefined ? { prefix: target.prefix } : {}),
       };
-      await accept([...(copy.keys ?? []), ...(copy.prefix !== undefined ? [copy.prefix] : [])], 'write');
       const wide = (copy.tags?.length ?? 0) > 0 || copy.prefix !== undefined;
-      await check([
-        ...(copy.keys ?? []).map(write),
-        ...(wide ? [{ resource: 'cache', action: 'write', scope: ALL_SCOPES } as const] : []),
-      ]);
-      return cache().invalidate(copy);
+      const named = [...(copy.keys ?? []), ...(copy.prefix !== undefined ? [copy.prefix] : [])];
+      const requests = (): Request[] => [...(copy.keys ?? []).map(write), ...(wide ? [ALL_WRITE] : [])];
+      return gate.many(named, 'write', requests, () => cache().invalidate(copy));
     },
   };
 }

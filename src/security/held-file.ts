@@ -4,8 +4,10 @@ import { closeSync, fdatasyncSync, fstatSync, openSync, statSync, watch, type FS
  * A file held open for writing at a fixed path, reopened when the path stops naming it.
  *
  * The path is watched (inotify through `fs.watch`): once the file is moved away, replaced or
- * deleted, the next {@link open} checks the path (`stat`) and opens the file found there (or
- * creates it), so writes follow the path as the configuration names it. Without a watch (a file
+ * deleted (seen at the event loop's next poll), the next {@link open} opens the file found at the
+ * path (or creates it), so writes follow the path as the configuration names it. A change event
+ * (the file's own writes, or its link count when deleted while open) is checked with a `stat` of
+ * the path, outside the write. Without a watch (a file
  * system that offers none) the path is checked on every {@link open}.
  */
 export class HeldFile {
@@ -39,8 +41,7 @@ export class HeldFile {
   public open(): number {
     if (this.fd !== undefined) {
       if (!this.moved) return this.fd;
-      const now = statSync(this.path, { throwIfNoEntry: false });
-      if (now && now.ino === this.identity?.ino && now.dev === this.identity.dev) return this.fd;
+      if (this.namesOpenFile()) return this.fd;
       this.close(true); // moved, replaced or deleted: write at the path, as the configuration says
     }
     const fd = openSync(this.path, this.flags, 0o600);
@@ -75,6 +76,12 @@ export class HeldFile {
     closeSync(fd);
   }
 
+  /** The path still names the open file. */
+  private namesOpenFile(): boolean {
+    const now = statSync(this.path, { throwIfNoEntry: false });
+    return !!now && now.ino === this.identity?.ino && now.dev === this.identity.dev;
+  }
+
   private watchPath(): void {
     this.watcher?.close();
     this.watcher = undefined;
@@ -82,6 +89,8 @@ export class HeldFile {
     try {
       const watcher = watch(this.path, { persistent: false }, (event) => {
         if (event === 'rename') this.moved = true;
+        // A deleted (or replaced) file still open reports only `change` (its link count): look.
+        else if (!this.moved) this.moved = !this.namesOpenFile();
       });
       watcher.on('error', () => {
         this.moved = true;

@@ -36,7 +36,8 @@ export function hmacSha256Hex(key: string): HexDigest {
     if (data.length * 3 > inner.length - BLOCK)
       inner = Buffer.concat([inner.subarray(0, BLOCK), Buffer.alloc(data.length * 3)]);
     const n = inner.write(data, BLOCK, 'utf8');
-    hash('sha256', inner.subarray(0, BLOCK + n), 'buffer').copy(outer, BLOCK);
+    // The inner digest as a binary (latin1) string, one char a byte: no Buffer allocated for it.
+    outer.write(hash('sha256', inner.subarray(0, BLOCK + n), 'binary'), BLOCK, 'binary');
     return hash('sha256', outer, 'hex');
   };
 }

@@ -15,6 +15,9 @@ export type Subject = string | Principal;
  * {@link Security.enforce}, which every guarded call goes through.
  */
 export class Security {
+  /** {@link ready} has resolved: calls need not wait for it. */
+  private settled = false;
+
   public constructor(
     public readonly auth: Authenticator,
     public readonly authorizer: Authorizer,
@@ -23,7 +26,12 @@ export class Security {
     private readonly readiness: Promise<void> = Promise.resolve(),
   ) {
     // Rejections are reported through ready(); keep an unobserved one from ending the process.
-    readiness.catch(() => undefined);
+    readiness.then(
+      () => {
+        this.settled = true;
+      },
+      () => undefined,
+    );
   }
 
   /**
@@ -34,6 +42,11 @@ export class Security {
    */
   public ready(): Promise<void> {
     return this.readiness;
+  }
+
+  /** True once {@link ready} has resolved (a guarded call then skips waiting for it). */
+  public isReady(): boolean {
+    return this.settled;
   }
 
   /**

@@ -5,7 +5,8 @@
  * once), decisions memoized per principal and permission (dropped when the rules change, never
  * kept for time or request conditions). Real files; the test clock for time.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { createSecurity } from '../../../src/security/create-security.js';
 import { hashPassword } from '../../../src/security/password-hash.js';
 import type { Principal } from '../../../src/security/principal.js';
 import type { Tokens, VerifiedToken } from '../../../src/security/token-service.js';
+import { hmacSha256Hex } from '../../../src/security/keyed-hash.js';
 import { cacheVerifiedTokens } from '../../../src/security/verified-token-cache.js';
 import { verifyAuditLog } from '../../../src/security/verify-audit-log.js';
 
@@ -216,5 +218,54 @@ describe('decisions memoized per principal and permission', () => {
       allowed: false,
       reason: 'denied by policy owner-only',
     });
+  });
+});
+
+describe('what makes an audit entry cheap writes the same bytes', () => {
+  it('the one-shot HMAC is createHmac, for short, long and non-ASCII keys and data', () => {
+    for (const key of ['k', 'x'.repeat(64), 'y'.repeat(200), 'clé-ünïcode']) {
+      const digest = hmacSha256Hex(key);
+      for (const data of ['', 'a', 'é😀'.repeat(300), 'z'.repeat(5000)])
+        expect(digest(data)).toBe(createHmac('sha256', key).update(data).digest('hex'));
+    }
+  });
+
+  it('a written line is JSON.stringify of the entry, with a hash the canonical form gives', async () => {
+    const file = join(dir, 'bytes', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), key: 'line-key-0123456789' });
+    const entry = await log.append({ ...record(1), reason: 'quote " backslash \\ é \u2028' });
+    expect(lines(file)).toEqual([JSON.stringify(entry)]);
+    const { hash, ...body } = entry;
+    expect(hash).toBe(
+      createHmac('sha256', 'line-key-0123456789')
+        .update(JSON.stringify(Object.values(body)))
+        .digest('hex'),
+    );
+    await log.close();
+  });
+
+  it('the head anchor is rewritten in place, recreated when deleted, and a tampered one is reported', async () => {
+    const file = join(dir, 'anchor', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
+    await log.append(record(1));
+    expect(readFileSync(`${file}.head`, 'utf8')).toMatch(/^\{"seq":1,.*\} +\n$/);
+    await log.append(record(2));
+    expect(JSON.parse(readFileSync(`${file}.head`, 'utf8'))).toMatchObject({ seq: 2 });
+    // Overwritten in place by someone else with something longer: never a pass, verify reports it.
+    writeFileSync(`${file}.head`, `${'x'.repeat(400)}\n`);
+    await log.append(record(3));
+    expect(await verifyAuditLog(file)).toMatchObject({
+      ok: false,
+      firstBad: { problem: 'the head anchor is not valid JSON' },
+    });
+    rmSync(`${file}.head`);
+    // The watch reports the deletion at the loop's next poll; the next append writes a new anchor.
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await log.append(record(4));
+    expect(JSON.parse(readFileSync(`${file}.head`, 'utf8'))).toMatchObject({ seq: 4 });
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 4 });
+    writeFileSync(file, `${lines(file).slice(0, 3).join('\n')}\n`); // the last entry cut off
+    expect((await verifyAuditLog(file)).ok).toBe(false);
+    await log.close();
   });
 });
