@@ -249,6 +249,9 @@ export const supervisorMachine = setup({
     idle: {
       on: {
         START: 'starting',
+        // The runtime sends START once its security configuration is ready (a microtask or more
+        // after start()): a stop() in between finds the supervisor still idle.
+        STOP: 'stopped',
       },
     },
     starting: {

@@ -146,6 +146,8 @@ export class StatorRuntime implements Stator {
     const securityReady = this.config.security ? this.security.security.ready() : Promise.resolve();
     securityReady.then(
       () => {
+        // stop() came first: the supervisor went from idle to stopped, nothing is to start.
+        if (actor.getSnapshot().status !== 'active') return;
         actor.send({ type: 'START' });
         this.observability.start();
       },

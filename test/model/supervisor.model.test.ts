@@ -14,9 +14,11 @@
  * - `RESTART.EXPIRED`: the clock moves to the end of the restart period.
  * - `RESTART.DUE`: the clock moves to the end of `c`'s crash-loop back-off (`on_exhausted: halt`
  *   escalates for the required `a` and `b`; the optional `c` is revived in the background).
+ * - `STOP` while idle: `stator.start()` then at once `stator.stop()` (the runtime sends `START` only
+ *   once its security configuration is ready, so the stop finds the supervisor idle).
  * Nothing is sent straight to the actor: the transitions src/ could never cause (a resource actor
- * crashing, `STOP` while idle, a report after a restart was scheduled, `RESOURCE.STOPPED` while
- * starting) were removed from the machine, and the test fails if one is only reached by a direct send.
+ * crashing, a report after a restart was scheduled, `RESOURCE.STOPPED` while starting) were removed
+ * from the machine, and the test fails if one is only reached by a direct send.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnyActorRef, EventObject, Snapshot } from 'xstate';
@@ -124,7 +126,8 @@ const model: MachineModel = {
   input,
   events: (snapshot) => {
     const context = contextOf(snapshot);
-    const events: EventObject[] = [{ type: valueOf(snapshot) === 'idle' ? 'START' : 'STOP' }];
+    const events: EventObject[] =
+      valueOf(snapshot) === 'idle' ? [{ type: 'START' }, { type: 'STOP' }] : [{ type: 'STOP' }];
     for (const name of NAMES) {
       const r = context.resources[name];
       if (r) for (const type of reportsOf(name, r.state, r.attempts)) events.push(report(type, name));
@@ -243,6 +246,11 @@ function createDriver(probe: MachineProbe): Promise<Driver> {
     async apply(event: EventObject) {
       if (event.type === 'START') {
         started = stator.start().catch(() => undefined);
+      } else if (event.type === 'STOP' && !started) {
+        // stop() right after start(), before the runtime sends START (it waits for its security
+        // configuration): the supervisor is still idle.
+        started = stator.start().catch(() => undefined);
+        stopping = stator.stop();
       } else if (event.type === 'STOP') {
         stopping = stator.stop();
       } else if (event.type === 'RESTART.EXPIRED') {

@@ -11,6 +11,7 @@ import {
   type KnexRawConnection,
   type Pool,
 } from '../../../src/pool/index.js';
+import { knexLog } from '../../../src/database/knex-log.js';
 import { poolContext } from '../../unit/pool/pool-context.js';
 import { isPoolCreateFailedError } from '../../../src/errors/pool-create-failed-error.js';
 import { isPoolRecoveringError } from '../../../src/errors/pool-recovering-error.js';
@@ -39,7 +40,12 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
       max: 3,
       acquireTimeoutMs: 5_000,
     });
-    db = knex({ client: target.client, connectionPool: toTarnPool(pool), useNullAsDefault: target.useNullAsDefault });
+    db = knex({
+      client: target.client,
+      connectionPool: toTarnPool(pool),
+      useNullAsDefault: target.useNullAsDefault,
+      log: knexLog(env.ctx.logger),
+    });
     await db.schema.createTable('pool_items', (t) => {
       t.increments('id');
       t.string('name').notNullable();
@@ -162,7 +168,12 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
         recovery: { initialDelayMs: 1_000 },
         random: () => 0.5,
       });
-      const dbViaProxy = knex({ client: target.client, connectionPool: toTarnPool(viaProxy) });
+      // knex's own warnings go to the context's logger, as src/database wires them (not to the console).
+      const dbViaProxy = knex({
+        client: target.client,
+        connectionPool: toTarnPool(viaProxy),
+        log: knexLog(local.ctx.logger),
+      });
       try {
         await Promise.all(Array.from({ length: 3 }, () => dbViaProxy.raw('select 1')));
         expect(viaProxy.stats().idle).toBeGreaterThan(0);
@@ -184,6 +195,8 @@ describe.each([postgresTarget, mariadbTarget, sqliteTarget()])('knex on Stator p
         );
         expect(isPoolRecoveringError(fast)).toBe(true);
         expect(viaProxy.health().status).toBe('down');
+        // knex reported each failed acquire through the logger it was given.
+        expect(local.logs.filter((l) => l.message.startsWith('knex: Acquire connection error')).length).toBe(2);
 
         await proxy.start(); // back, on the same port
         await local.clock.advance(1_000); // the probe's turn
