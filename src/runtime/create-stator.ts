@@ -77,7 +77,7 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
   const logger = isLogger(options.logger) ? options.logger : createLogger({ ...options.logger, secrets });
   warnIgnoredResources(config, options, logger);
   // Each run (start() to the end of stop()) is built afresh on the same configuration.
-  return new RestartableStator(() => assembleRun(config, secrets, logger, options));
+  return new RestartableStator((self) => assembleRun(config, secrets, logger, options, self));
 }
 
 /** One run of a Stator: its context, resilience, layers and supervisor wiring. */
@@ -86,6 +86,7 @@ function assembleRun(
   secrets: SecretRegistry,
   logger: Logger,
   options: CreateStatorOptions,
+  securable: Stator,
 ): StatorRuntime {
   const context = createRuntimeContext({
     config,
@@ -111,6 +112,7 @@ function assembleRun(
       initialBackoff: Math.round(config.supervisor.initial_backoff * 1000),
       maxBackoff: Math.round(config.supervisor.max_backoff * 1000),
     },
+    securable,
     observability: {
       ...(options.alerts ? { alerts: options.alerts } : {}),
       ...(options.aggregate ? { aggregate: options.aggregate } : {}),

@@ -7,6 +7,7 @@ import {
   type ResourceEvent,
   type ResourceHealthReport,
 } from '../../machines/resource.machine.js';
+import { isAuthenticationFailure, nameAuthenticationFailure } from './start-failure.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import { timedHealthCheck } from '../status/slow-check.js';
 import type { RuntimeContext } from '../kernel/context.js';
@@ -60,10 +61,20 @@ export function provideResourceMachine(
   };
 
   return resourceMachine.provide({
+    guards: {
+      // Refused credentials are not transient: the start is not tried again (the supervisor's
+      // crash-loop back-off may still revive the resource later).
+      canRetryInitialization: ({ context, event }) =>
+        context.attempt <= context.retryAttempts && !isAuthenticationFailure((event as { error?: unknown }).error),
+    },
     actors: {
       initializeResource: fromPromise<void, InitializeResourceInput>(async ({ input, signal }) => {
         const dependencies = new Map(input.dependencies.map((name) => [name, layerOf(name)] as const));
-        await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
+        try {
+          await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
+        } catch (error) {
+          throw nameAuthenticationFailure(error, input.name);
+        }
         // Started outside its breaker: the resource is back, so are the application's calls.
         breakerOf(input.name)?.recovered();
       }),

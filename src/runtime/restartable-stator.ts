@@ -40,8 +40,9 @@ export class RestartableStator implements Stator {
   private stopping: Promise<StopReport> | undefined;
   private restarting: Promise<void> | undefined;
 
-  public constructor(private readonly build: () => Stator) {
-    this.current = build();
+  /** @param build makes one run; it receives this Stator (what the service holds, e.g. to secure it). */
+  public constructor(private readonly build: (self: Stator) => Stator) {
+    this.current = build(this);
   }
 
   public get config(): StatorConfig {
@@ -61,7 +62,7 @@ export class RestartableStator implements Stator {
     const stopping = this.stopping;
     if (!stopping) return this.current.start();
     const restarting = stopping.then(() => {
-      this.current = this.build();
+      this.current = this.build(this);
       this.stopping = undefined;
       this.restarting = undefined;
       return this.current.start();
