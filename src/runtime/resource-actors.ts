@@ -40,6 +40,17 @@ export function toHealthReport(health: LayerHealth | undefined): ResourceHealthR
 }
 
 /**
+ * A failed start is tried again while attempts remain, unless the server refused the credentials:
+ * that is not transient (the supervisor's crash-loop back-off may still revive the resource later).
+ */
+const canRetryInitialization = (args: {
+  context: { attempt: number; retryAttempts: number };
+  event: unknown;
+}): boolean =>
+  args.context.attempt <= args.context.retryAttempts &&
+  !isAuthenticationFailure((args.event as { error?: unknown }).error);
+
+/**
  * The resource machine with its actors bound to `layers`: `initializeResource` calls
  * `layer.start`, `checkHealth` `layer.check`, `stopResource` `layer.stop`, and `watchHealth`
  * subscribes to `layer.health$` for as long as the resource is running, forwarding every value
@@ -61,12 +72,7 @@ export function provideResourceMachine(
   };
 
   return resourceMachine.provide({
-    guards: {
-      // Refused credentials are not transient: the start is not tried again (the supervisor's
-      // crash-loop back-off may still revive the resource later).
-      canRetryInitialization: ({ context, event }) =>
-        context.attempt <= context.retryAttempts && !isAuthenticationFailure((event as { error?: unknown }).error),
-    },
+    guards: { canRetryInitialization },
     actors: {
       initializeResource: fromPromise<void, InitializeResourceInput>(async ({ input, signal }) => {
         const dependencies = new Map(input.dependencies.map((name) => [name, layerOf(name)] as const));
