@@ -123,8 +123,9 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       permissions: { default: '`0755`', meaning: 'mode of the directories Stator creates (octal)' },
       required_dirs: { meaning: 'directories created under `base_path` at start' },
       timeout: {
+        default: '`supervisor.resource_defaults.timeout` (10)',
         meaning:
-          'seconds one `stator.fs` operation may take before it rejects with `OPERATION_TIMEOUT` (a hung mount); counts against the `filesystem` breaker; 0 = none',
+          'seconds one `stator.fs` operation (and the start and health check) may take before it rejects with `OPERATION_TIMEOUT` (a hung mount); counts against the `filesystem` breaker; 0 = none',
       },
       optional: { meaning: 'the resource may fail; the runtime then runs `degraded` instead of failing to start' },
       depends_on: {

@@ -51,7 +51,8 @@ export function createFilesystemLayer(ctx: RuntimeContext, deps: FilesystemLayer
   };
   // The half-open probe: a stat of base_path, as the health check does.
   const pipeline = deps.resilience?.pipeline('filesystem', { probe: () => checkBasePath(basePath) });
-  const api = tracedFs(gatedFs(plain, () => pipeline, settings.timeout * 1000));
+  const timeout = settings.timeout ?? ctx.config.supervisor.resource_defaults.timeout;
+  const api = tracedFs(gatedFs(plain, () => pipeline, timeout * 1000));
 
   return {
     name: 'filesystem',
@@ -71,7 +72,7 @@ export function createFilesystemLayer(ctx: RuntimeContext, deps: FilesystemLayer
       base_path: basePath,
       permissions: mode.toString(8).padStart(4, '0'),
       required_dirs: [...settings.required_dirs],
-      timeout: settings.timeout,
+      timeout,
     }),
   };
 }

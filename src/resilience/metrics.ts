@@ -21,9 +21,23 @@ export function registerResilienceMetrics(
   pipelines: () => Iterable<ResourcePipeline>,
   unknownErrors: () => number,
 ): void {
-  const register = <M>(name: string, make: () => M): void => {
+  const register: Register = (name, make) => {
     if (!registry.getSingleMetric(name)) make();
   };
+  registerCallMetrics(register, registry, pipelines);
+  registerOutcomeMetrics(register, registry, pipelines, unknownErrors);
+  registerStateMetrics(register, registry, pipelines);
+}
+
+/** Registers a metric unless the registry has one by that name (a second Stator on one registry). */
+type Register = (name: string, make: () => unknown) => void;
+
+/** Calls by outcome, retries, final errors by kind. */
+function registerCallMetrics(
+  register: Register,
+  registry: Registry,
+  pipelines: () => Iterable<ResourcePipeline>,
+): void {
   register(
     'stator_resilience_calls_total',
     () =>
@@ -71,6 +85,15 @@ export function registerResilienceMetrics(
         },
       }),
   );
+}
+
+/** Errors the detector did not recognise, and what the fallback chain answered. */
+function registerOutcomeMetrics(
+  register: Register,
+  registry: Registry,
+  pipelines: () => Iterable<ResourcePipeline>,
+  unknownErrors: () => number,
+): void {
   register(
     'stator_resilience_unknown_errors_total',
     () =>
@@ -103,6 +126,14 @@ export function registerResilienceMetrics(
         },
       }),
   );
+}
+
+/** Breaker states and transitions, and the rate limiters' jobs. */
+function registerStateMetrics(
+  register: Register,
+  registry: Registry,
+  pipelines: () => Iterable<ResourcePipeline>,
+): void {
   register(
     'stator_resilience_breaker_state',
     () =>

@@ -73,50 +73,20 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
   const sharedBreakerState = (settings: SharedRedisSettings): SharedBreakerState =>
     (sharedBreakers ??= new SharedBreakerState(settings, ctx.logger));
 
-  const sharedLimiterConnection = (settings: SharedRedisSettings): SharedLimiterConnection => {
-    if (!limiterConnection) {
-      const client = new Redis(coordinationOptions(settings, 'stator-limiter'));
-      client.on('error', () => undefined); // reported by the limiter, which falls back to local limits
-      limiterConnection = { client, keyPrefix: settings.keyPrefix };
-    }
-    return limiterConnection;
-  };
+  const sharedLimiterConnection = (settings: SharedRedisSettings): SharedLimiterConnection =>
+    (limiterConnection ??= openLimiterConnection(settings));
 
   const create = (resource: string, pipelineOptions: PipelineOptions | undefined): ResourcePipeline => {
     const shared = redis && breakerSettings.shared ? sharedBreakerState(redis) : undefined;
-    const onTransition = (t: BreakerTransition): void => {
-      if (ctx.events.observed) {
-        ctx.events.emit(`resilience.${resource}`, 'breaker.transition', {
-          from: t.from,
-          to: t.to,
-          reason: t.reason,
-          trips: t.trips,
-          ...(t.delayMs !== undefined ? { nextAttemptAt: ctx.clock.now() + t.delayMs } : {}),
-        });
-      }
-      if (shared && t.reason !== 'remote' && t.to !== 'halfOpen')
-        shared.publish(resource, t.to, t.delayMs ?? 0, t.trips);
-    };
+    const onTransition = transitionPublisher(ctx, resource, shared);
     const breaker = new CircuitBreaker(ctx, resource, breakerSettings, onTransition);
     breaker.setProbe(pipelineOptions?.probe);
     shared?.watch(resource, (remote) => breaker.applyRemote(remote.state, remote.delayMs, remote.trips));
     const limits = limitSettingsFor(ctx.config, resource);
-    const limiter = limits
-      ? new ResourceLimiter(
-          resource,
-          limits,
-          redis && limits.shared ? sharedLimiterConnection(redis) : undefined,
-          ctx.logger,
-          ctx.clock,
-        )
-      : undefined;
-    const fallback = new FallbackChain(
-      resource,
-      config.fallback.enabled,
-      config.fallback.strategies,
-      config.fallback.local_max_items,
-      () => fallbackStore,
-    );
+    const connection = redis && limits?.shared ? sharedLimiterConnection(redis) : undefined;
+    const limiter = limits ? new ResourceLimiter(resource, limits, connection, ctx.logger, ctx.clock) : undefined;
+    const { enabled, strategies, local_max_items } = config.fallback;
+    const fallback = new FallbackChain(resource, enabled, strategies, local_max_items, () => fallbackStore);
     return new ResourcePipeline(ctx, resource, { breaker, policy, fallback, limiter, unknownErrors });
   };
 
@@ -142,22 +112,64 @@ export function createResilience(ctx: RuntimeContext, options: ResilienceOptions
     setFallbackStore(store) {
       fallbackStore = store;
     },
-    async ready(timeoutMs = 3000) {
-      const waits: Promise<boolean>[] = [];
-      if (sharedBreakers) waits.push(sharedBreakers.ready(timeoutMs));
-      for (const p of pipelines.values()) if (p.limiter?.shared) waits.push(p.limiter.ready(timeoutMs));
-      if (!waits.length) return false;
-      return (await Promise.all(waits)).every(Boolean);
-    },
+    ready: (timeoutMs = 3000) => readyAll(pipelines.values(), sharedBreakers, timeoutMs),
     async stop() {
       if (stopped) return;
       stopped = true;
-      await Promise.allSettled([...pipelines.values()].map((p) => p.limiter?.stop()));
-      for (const p of pipelines.values()) p.breaker.stop();
-      await sharedBreakers?.stop();
-      if (limiterConnection) {
-        await limiterConnection.client.quit().catch(() => limiterConnection?.client.disconnect());
-      }
+      await stopAll(pipelines.values(), sharedBreakers, limiterConnection);
     },
   };
+}
+
+/** Announces each breaker transition on the bus and, when shared, to the other processes. */
+function transitionPublisher(
+  ctx: RuntimeContext,
+  resource: string,
+  shared: SharedBreakerState | undefined,
+): (t: BreakerTransition) => void {
+  return (t) => {
+    if (ctx.events.observed) {
+      ctx.events.emit(`resilience.${resource}`, 'breaker.transition', {
+        from: t.from,
+        to: t.to,
+        reason: t.reason,
+        trips: t.trips,
+        ...(t.delayMs !== undefined ? { nextAttemptAt: ctx.clock.now() + t.delayMs } : {}),
+      });
+    }
+    if (shared && t.reason !== 'remote' && t.to !== 'halfOpen') shared.publish(resource, t.to, t.delayMs ?? 0, t.trips);
+  };
+}
+
+/** See {@link Resilience.ready}. */
+async function readyAll(
+  pipelines: Iterable<ResourcePipeline>,
+  sharedBreakers: SharedBreakerState | undefined,
+  timeoutMs: number,
+): Promise<boolean> {
+  const waits: Promise<boolean>[] = [];
+  if (sharedBreakers) waits.push(sharedBreakers.ready(timeoutMs));
+  for (const p of pipelines) if (p.limiter?.shared) waits.push(p.limiter.ready(timeoutMs));
+  if (!waits.length) return false;
+  return (await Promise.all(waits)).every(Boolean);
+}
+
+/** Stops limiters, breakers, the shared breaker state and the limiters' Redis connection. */
+async function stopAll(
+  pipelines: Iterable<ResourcePipeline>,
+  sharedBreakers: SharedBreakerState | undefined,
+  limiterConnection: SharedLimiterConnection | undefined,
+): Promise<void> {
+  const all = [...pipelines];
+  await Promise.allSettled(all.map((p) => p.limiter?.stop()));
+  for (const p of all) p.breaker.stop();
+  await sharedBreakers?.stop();
+  if (limiterConnection) await limiterConnection.client.quit().catch(() => limiterConnection.client.disconnect());
+}
+
+/** The Redis connection the rate limiters of every resource share (their errors are reported by the limiters). */
+function openLimiterConnection(settings: SharedRedisSettings): SharedLimiterConnection {
+  const client = new Redis(coordinationOptions(settings, 'stator-limiter'));
+  client.on('error', () => undefined); // reported by the limiter, which falls back to local limits
+  return { client, keyPrefix: settings.keyPrefix };
 }

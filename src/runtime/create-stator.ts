@@ -1,18 +1,20 @@
 import type { InspectionEvent } from 'xstate';
 import type { AlertOptions } from '../status/alerts/create-alert-manager.js';
 import type { AggregationPolicy } from '../status/aggregate.js';
-import type { StatorConfigInput } from '../config/schema.js';
+import type { StatorConfig, StatorConfigInput } from '../config/schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, type Logger, type LoggerOptions } from '../logging/logger.js';
 import { SecretRegistry } from '../logging/redact.js';
-import { createResilience } from '../resilience/resilience.js';
+import { createResilience, type Resilience } from '../resilience/resilience.js';
 import { builtinLayers } from './builtin-layers.js';
 import type { Clock } from '../kernel/clock.js';
 import { createRuntimeContext } from '../kernel/create-context.js';
+import type { RuntimeContext } from '../kernel/context.js';
 import type { ResourceLayer } from '../kernel/layer.js';
 import type { LayerFactory } from './layer-factory.js';
 import { BUILTIN_RESOURCES, planResources } from './resource-plan.js';
 import type { Stator } from './stator.js';
+import { RestartableStator } from './restartable-stator.js';
 import { StatorRuntime } from './runtime.js';
 
 /** Options of {@link createStator}. */
@@ -72,16 +74,58 @@ export interface CreateStatorOptions {
 export function createStator(options: CreateStatorOptions = {}): Stator {
   const secrets = new SecretRegistry();
   const config = loadConfig(options.config, { secrets });
+  const logger = isLogger(options.logger) ? options.logger : createLogger({ ...options.logger, secrets });
+  warnIgnoredResources(config, options, logger);
+  // Each run (start() to the end of stop()) is built afresh on the same configuration.
+  return new RestartableStator((self) => assembleRun(config, secrets, logger, options, self));
+}
+
+/** One run of a Stator: its context, resilience, layers and supervisor wiring. */
+function assembleRun(
+  config: StatorConfig,
+  secrets: SecretRegistry,
+  logger: Logger,
+  options: CreateStatorOptions,
+  securable: Stator,
+): StatorRuntime {
   const context = createRuntimeContext({
     config,
     secrets,
     ...(options.clock ? { clock: options.clock } : {}),
-    logger: isLogger(options.logger) ? options.logger : createLogger({ ...options.logger, secrets }),
+    logger,
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-
   const resilience = createResilience(context);
-  const custom = options.layers ?? {};
+  const { layers, apis } = buildLayers(context, resilience, options.layers ?? {});
+  const plan = planResources(config, [...layers.keys()]);
+  return new StatorRuntime({
+    context,
+    layers,
+    apis,
+    resilience,
+    supervisor: {
+      resources: plan,
+      strategy: config.supervisor.strategy,
+      maxRestarts: config.supervisor.max_restarts,
+      restartPeriod: Math.round(config.supervisor.restart_period * 1000),
+      onExhausted: config.supervisor.on_exhausted,
+      initialBackoff: Math.round(config.supervisor.initial_backoff * 1000),
+      maxBackoff: Math.round(config.supervisor.max_backoff * 1000),
+    },
+    securable,
+    observability: {
+      ...(options.alerts ? { alerts: options.alerts } : {}),
+      ...(options.aggregate ? { aggregate: options.aggregate } : {}),
+    },
+  });
+}
+
+/** The built-in layers (unless replaced or removed) and the custom ones, with the built-in APIs. */
+function buildLayers(
+  context: RuntimeContext,
+  resilience: Resilience,
+  custom: NonNullable<CreateStatorOptions['layers']>,
+): { layers: Map<string, ResourceLayer>; apis: Map<string, unknown> } {
   const layers = new Map<string, ResourceLayer>();
   const apis = new Map<string, unknown>();
   for (const builtin of builtinLayers) {
@@ -98,37 +142,20 @@ export function createStator(options: CreateStatorOptions = {}): Stator {
   for (const [name, factory] of Object.entries(custom)) {
     if (factory && !layers.has(name)) layers.set(name, factory(context));
   }
+  return { layers, apis };
+}
 
+/** Warns once (not at every run) about `supervisor.resources` entries that configure nothing. */
+function warnIgnoredResources(config: StatorConfig, options: CreateStatorOptions, logger: Logger): void {
+  const custom = options.layers ?? {};
+  const builtin = BUILTIN_RESOURCES as readonly string[];
   for (const name of Object.keys(config.supervisor.resources)) {
-    if ((BUILTIN_RESOURCES as readonly string[]).includes(name)) {
-      context.logger.warn(
-        `supervisor.resources.${name} is ignored: ${name} is configured in its own section (${name}:)`,
-      );
-    } else if (!layers.has(name)) {
-      context.logger.warn(`supervisor.resources.${name} is ignored: no layer named ${name} was given to createStator`);
+    if (builtin.includes(name)) {
+      logger.warn(`supervisor.resources.${name} is ignored: ${name} is configured in its own section (${name}:)`);
+    } else if (!custom[name]) {
+      logger.warn(`supervisor.resources.${name} is ignored: no layer named ${name} was given to createStator`);
     }
   }
-
-  const plan = planResources(config, [...layers.keys()]);
-  return new StatorRuntime({
-    context,
-    layers,
-    apis,
-    resilience,
-    supervisor: {
-      resources: plan,
-      strategy: config.supervisor.strategy,
-      maxRestarts: config.supervisor.max_restarts,
-      restartPeriod: Math.round(config.supervisor.restart_period * 1000),
-      onExhausted: config.supervisor.on_exhausted,
-      initialBackoff: Math.round(config.supervisor.initial_backoff * 1000),
-      maxBackoff: Math.round(config.supervisor.max_backoff * 1000),
-    },
-    observability: {
-      ...(options.alerts ? { alerts: options.alerts } : {}),
-      ...(options.aggregate ? { aggregate: options.aggregate } : {}),
-    },
-  });
 }
 
 const isLogger = (value: CreateStatorOptions['logger']): value is Logger =>

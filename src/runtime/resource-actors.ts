@@ -7,6 +7,7 @@ import {
   type ResourceEvent,
   type ResourceHealthReport,
 } from '../../machines/resource.machine.js';
+import { isAuthenticationFailure, nameAuthenticationFailure } from './start-failure.js';
 import type { BreakerHandle } from '../resilience/breaker/breaker-handle.js';
 import { timedHealthCheck } from '../status/slow-check.js';
 import type { RuntimeContext } from '../kernel/context.js';
@@ -39,6 +40,17 @@ export function toHealthReport(health: LayerHealth | undefined): ResourceHealthR
 }
 
 /**
+ * A failed start is tried again while attempts remain, unless the server refused the credentials:
+ * that is not transient (the supervisor's crash-loop back-off may still revive the resource later).
+ */
+const canRetryInitialization = (args: {
+  context: { attempt: number; retryAttempts: number };
+  event: unknown;
+}): boolean =>
+  args.context.attempt <= args.context.retryAttempts &&
+  !isAuthenticationFailure((args.event as { error?: unknown }).error);
+
+/**
  * The resource machine with its actors bound to `layers`: `initializeResource` calls
  * `layer.start`, `checkHealth` `layer.check`, `stopResource` `layer.stop`, and `watchHealth`
  * subscribes to `layer.health$` for as long as the resource is running, forwarding every value
@@ -61,10 +73,15 @@ export function provideResourceMachine(
   };
 
   return resourceMachine.provide({
+    guards: { canRetryInitialization },
     actors: {
       initializeResource: fromPromise<void, InitializeResourceInput>(async ({ input, signal }) => {
         const dependencies = new Map(input.dependencies.map((name) => [name, layerOf(name)] as const));
-        await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
+        try {
+          await layerOf(input.name).start({ signal, attempt: input.attempt, dependencies });
+        } catch (error) {
+          throw nameAuthenticationFailure(error, input.name);
+        }
         // Started outside its breaker: the resource is back, so are the application's calls.
         breakerOf(input.name)?.recovered();
       }),

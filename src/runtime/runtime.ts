@@ -54,6 +54,12 @@ export interface StatorParts {
   readonly supervisor: SupervisorInput;
   /** Alert rules and notifiers added in code, and the aggregation policy. */
   readonly observability?: ObservabilityOptions;
+  /**
+   * The Stator the embedding service holds, when it is not this runtime (a restartable Stator whose
+   * runs are runtimes): security is built once for it, so that `stator.auth` and an explicit
+   * `secureStator(stator)` share one, across runs.
+   */
+  readonly securable?: Stator;
 }
 
 const phaseOf = (snapshot: SupervisorSnapshot): SupervisorPhase => {
@@ -225,7 +231,7 @@ export class StatorRuntime implements Stator {
 
   /** Security is built on first use, once the capability APIs it guards exist. */
   private get security(): SecuredStator {
-    this.secured ??= secureStator(this);
+    this.secured ??= secureStator(this.parts.securable ?? this);
     return this.secured;
   }
 

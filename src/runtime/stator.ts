@@ -50,7 +50,8 @@ export interface Stator {
   /**
    * Starts every resource in dependency order (independent ones in parallel). Resolves once
    * every resource has settled and each required one is up. Calling it again returns the same
-   * promise.
+   * promise. After {@link Stator.stop} (once it has finished) it starts everything again, from new
+   * connections and pools on the same configuration.
    *
    * @throws {StartupError} naming each required resource that failed and why, after the
    * resources that did start have been stopped again.

@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { resourceFigures } from './metrics/resource-figures.js';
 import type { BreakerHandle, BreakerState } from '../resilience/breaker/breaker-handle.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { ResourceLayer } from '../kernel/layer.js';
@@ -141,6 +142,7 @@ export class Observability {
       resources[name] = {
         ...r,
         ...(pool ? { pool } : {}),
+        ...resourceFigures(this.collector.latest, name),
         ...(breaker
           ? {
               breaker: {

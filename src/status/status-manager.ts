@@ -1,4 +1,5 @@
 import { ReplaySubject, type Observable } from 'rxjs';
+import type { ResourceLatency } from './metrics/resource-figures.js';
 import type { ResourceErrorInfo } from '../../machines/resource.machine.js';
 import type {
   SupervisedResource,
@@ -10,7 +11,7 @@ import type { Clock } from '../kernel/clock.js';
 import type { ResourceLayer } from '../kernel/layer.js';
 import type { SecretRegistry } from '../logging/redact.js';
 import type { AlertState } from './alerts/alert-transition.js';
-import type { PoolStats } from './metrics/metrics-snapshot.js';
+import type { PoolStats, ResourceErrorStats } from './metrics/metrics-snapshot.js';
 import type { ReadinessView } from './readiness.js';
 import { aggregateStatus, type AggregationPolicy, type RuntimeStatus, type SupervisorPhase } from './aggregate.js';
 
@@ -41,6 +42,13 @@ export interface ResourceStatus {
   readonly details?: Readonly<Record<string, unknown>>;
   /** Its connection pool, as of the last metrics snapshot (`monitoring.metrics_interval`). */
   readonly pool?: PoolStats;
+  /**
+   * Its operations, errors and error rate over the last metrics interval, both counted in one
+   * population (the capability's own counters, or the resilience pipeline's), once it has run any.
+   */
+  readonly errors?: ResourceErrorStats;
+  /** Its latency over the last metrics interval (p50/p95/p99 in ms), once it has timed any operation. */
+  readonly latency?: ResourceLatency;
   /** Its circuit breaker, once the resource has used it. */
   readonly breaker?: ResourceBreakerStatus;
 }

@@ -60,7 +60,10 @@ export const filesystemSection = z.strictObject({
         }),
     )
     .default(['cache', 'logs', 'uploads']),
-  /** Seconds one `stator.fs` operation may take before it is abandoned (a hung mount); 0 = none. */
-  timeout: seconds().default(30),
+  /**
+   * Seconds one `stator.fs` operation (and the layer's start and check) may take before it is
+   * abandoned (a hung mount); 0 = none. Default `supervisor.resource_defaults.timeout`.
+   */
+  timeout: seconds().optional(),
   ...resourceKeys,
 });

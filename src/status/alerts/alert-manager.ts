@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { Actor } from 'xstate';
+import type { Actor, SnapshotFrom } from 'xstate';
 import { alertMachine } from '../../../machines/alert.machine.js';
 import { startMachine } from '../../kernel/actor.js';
 import type { RuntimeContext } from '../../kernel/context.js';
@@ -223,44 +223,47 @@ export class AlertManager implements AlertControls {
       silencedUntil: undefined,
       suppressed: undefined,
     };
-    actor.subscribe((snapshot) => {
-      entry.value = snapshot.context.value;
-      const flags = alertFlagsOf(snapshot.value);
-      const silenceEnded = entry.silenced && !flags.silenced;
-      const flagsChanged = flags.acknowledged !== entry.acknowledged || flags.silenced !== entry.silenced;
-      entry.acknowledged = flags.acknowledged;
-      entry.acknowledgedBy = snapshot.context.acknowledgedBy;
-      entry.silenced = flags.silenced;
-      if (!flags.silenced) entry.silencedUntil = undefined;
-      const to = alertStatusOf(snapshot.value);
-      if (to === entry.status) {
-        if (silenceEnded) this.deliverSuppressed(entry);
-        if (flagsChanged) this.changes.next();
-        return;
-      }
-      const transition: AlertTransition = {
-        rule: rule.name,
-        from: entry.status,
-        to,
-        value: entry.value,
-        threshold: rule.threshold,
-        severity: rule.severity ?? 'warning',
-        time: this.ctx.clock.now(),
-        ...(rule.description !== undefined ? { description: rule.description } : {}),
-        ...(flags.silenced ? { silenced: true } : {}),
-      };
-      entry.status = to;
-      entry.since = transition.time;
-      this.subject.next(transition);
-      this.changes.next();
-      if (flags.silenced) {
-        entry.suppressed = transition;
-        return;
-      }
-      entry.suppressed = undefined;
-      this.notify(transition);
-    });
+    actor.subscribe((snapshot) => this.onSnapshot(entry, snapshot));
     return entry;
+  }
+
+  /** An alert machine's new snapshot: its flags kept on `entry`, a status change announced and notified. */
+  private onSnapshot(entry: Entry, snapshot: SnapshotFrom<typeof alertMachine>): void {
+    entry.value = snapshot.context.value;
+    const flags = alertFlagsOf(snapshot.value);
+    const silenceEnded = entry.silenced && !flags.silenced;
+    const flagsChanged = flags.acknowledged !== entry.acknowledged || flags.silenced !== entry.silenced;
+    entry.acknowledged = flags.acknowledged;
+    entry.acknowledgedBy = snapshot.context.acknowledgedBy;
+    entry.silenced = flags.silenced;
+    if (!flags.silenced) entry.silencedUntil = undefined;
+    const to = alertStatusOf(snapshot.value);
+    if (to === entry.status) {
+      if (silenceEnded) this.deliverSuppressed(entry);
+      if (flagsChanged) this.changes.next();
+      return;
+    }
+    const transition: AlertTransition = {
+      rule: entry.rule.name,
+      from: entry.status,
+      to,
+      value: entry.value,
+      threshold: entry.rule.threshold,
+      severity: entry.rule.severity ?? 'warning',
+      time: this.ctx.clock.now(),
+      ...(entry.rule.description !== undefined ? { description: entry.rule.description } : {}),
+      ...(flags.silenced ? { silenced: true } : {}),
+    };
+    entry.status = to;
+    entry.since = transition.time;
+    this.subject.next(transition);
+    this.changes.next();
+    if (flags.silenced) {
+      entry.suppressed = transition;
+      return;
+    }
+    entry.suppressed = undefined;
+    this.notify(transition);
   }
 
   /** A silence ended: an alert still pending or firing is notified once of what was kept back. */

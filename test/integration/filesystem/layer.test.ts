@@ -58,7 +58,7 @@ describe('filesystem layer', () => {
       base_path: base,
       permissions: '0750',
       required_dirs: ['cache', 'logs/app', 'uploads'],
-      timeout: 30,
+      timeout: 10,
     });
   });
 
