@@ -72,6 +72,7 @@ export { PathOutsideBaseError, isPathOutsideBaseError } from './errors/index.js'
 export {
   createFilesystemLayer,
   type FilesystemLayer,
+  type FilesystemLayerDeps,
   type StatorFs,
   type WriteFileOptions,
   type WriteData,
