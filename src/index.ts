@@ -16,6 +16,7 @@ export {
 export type {
   StatusSnapshot,
   ResourceStatus,
+  ResourceLatency,
   StatusExtension,
   RuntimeStatus,
   SupervisorPhase,

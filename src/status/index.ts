@@ -6,6 +6,7 @@ export {
   type ResourceBreakerStatus,
   type StatusExtension,
 } from './status-manager.js';
+export type { ResourceLatency, ResourceFigures } from './metrics/resource-figures.js';
 export {
   aggregateStatus,
   worstOf,
