@@ -11,17 +11,7 @@ import type {
   ResourceActorInput,
 } from './resource-types.js';
 
-export type {
-  ResourceErrorInfo,
-  ResourceHealthReport,
-  ResourceStopOutcome,
-  ResourceInput,
-  ResourceContext,
-  ResourceEvent,
-  ResourceReport,
-  InitializeResourceInput,
-  ResourceActorInput,
-} from './resource-types.js';
+export type * from './resource-types.js';
 
 /** Turns anything thrown into plain error data; never throws itself, whatever it is given. */
 export function describeError(error: unknown): ResourceErrorInfo {
