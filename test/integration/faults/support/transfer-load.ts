@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { Stator } from '../../../../src/runtime/stator.js';
 
 /** One call the load made, as the caller saw it. */
@@ -26,9 +28,18 @@ export interface LoadSettings {
   readonly prefix: string;
   /** What each worker does in turn, repeated: `t` a transfer, `c` a cache call (default `ttc`). */
   readonly pattern?: string;
+  /**
+   * A file the outcomes are appended to (one JSON line each) instead of being kept in
+   * {@link TransferLoad.outcomes}: for long runs (the soak), so that the heap measured is Stator's
+   * and not a growing list of outcomes. Only successes per 100 ms and the overdue calls stay in memory.
+   */
+  readonly journal?: string;
 }
 
+const BUCKET_MS = 100;
+
 const INITIAL = 1000;
+const isOverdue = (o: Outcome): boolean => o.endedAt - o.startedAt > o.deadlineMs + 1000;
 const codeOf = (error: unknown): string =>
   String((error as { code?: unknown }).code ?? (error as Error).name ?? 'error');
 const attemptsOf = (value: unknown): number => {
@@ -42,7 +53,12 @@ const attemptsOf = (value: unknown): number => {
  * {@link TransferLoad.verify} checks what was acknowledged against what is stored.
  */
 export class TransferLoad {
+  /** Every outcome, in the order the calls ended (empty with a {@link LoadSettings.journal}). */
   public readonly outcomes: Outcome[] = [];
+  private readonly journal: WriteStream | undefined;
+  /** With a journal: successful calls per kind per 100 ms bucket, and the overdue calls. */
+  private readonly okBuckets = { transfer: new Map<number, number>(), cache: new Map<number, number>() };
+  private readonly overdueKept: Outcome[] = [];
   private running = false;
   private loops: Promise<void>[] = [];
   private readonly accounts: string;
@@ -54,6 +70,7 @@ export class TransferLoad {
   ) {
     this.accounts = `${settings.prefix}accounts`;
     this.ledger = `${settings.prefix}ledger`;
+    this.journal = settings.journal === undefined ? undefined : createWriteStream(settings.journal, { flags: 'a' });
   }
 
   public async setup(): Promise<void> {
@@ -83,11 +100,28 @@ export class TransferLoad {
   public async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+    const journal = this.journal;
+    if (journal && !journal.writableEnded) await new Promise<void>((resolve) => journal.end(resolve));
   }
 
   /** Calls that took longer than their deadline plus one second. */
   public overdue(): Outcome[] {
-    return this.outcomes.filter((o) => o.endedAt - o.startedAt > o.deadlineMs + 1000);
+    if (this.journal) return [...this.overdueKept];
+    return this.outcomes.filter(isOverdue);
+  }
+
+  /** Successful calls of `kind` per second that ended in [from, to) (to 100 ms with a journal). */
+  public okRate(kind: Outcome['kind'], from: number, to: number): number {
+    let n = 0;
+    if (this.journal) {
+      for (const [bucket, count] of this.okBuckets[kind]) {
+        const at = bucket * BUCKET_MS;
+        if (at >= from && at < to) n += count;
+      }
+    } else {
+      n = this.outcomes.filter((o) => o.kind === kind && o.ok && o.endedAt >= from && o.endedAt < to).length;
+    }
+    return n / ((to - from) / 1000);
   }
 
   public succeeded(kind: Outcome['kind'], since = 0): number {
@@ -97,7 +131,7 @@ export class TransferLoad {
   /** One transfer now, outside the load (for the recovery check). */
   public async transferOnce(): Promise<Outcome> {
     const outcome = await this.transfer(0);
-    this.outcomes.push(outcome);
+    this.record(outcome);
     return outcome;
   }
 
@@ -115,7 +149,7 @@ export class TransferLoad {
       n: number | string;
     }>;
     const stored = new Map(rows.map((r) => [r.client_id, Number(r.n)]));
-    const transfers = this.outcomes.filter((o) => o.kind === 'transfer' && o.clientId !== undefined);
+    const transfers = (await this.recorded()).filter((o) => o.kind === 'transfer' && o.clientId !== undefined);
     const acknowledged = transfers.filter((o) => o.ok);
     const lost = acknowledged.filter((o) => stored.get(o.clientId!) !== 2).map((o) => o.clientId!);
     // Any client id with more than one transfer's rows, acknowledged or not, was applied twice.
@@ -148,10 +182,36 @@ export class TransferLoad {
     while (this.running) {
       const outcome =
         pattern[n++ % pattern.length] === 'c' ? await this.cacheCall(worker) : await this.transfer(worker);
-      this.outcomes.push(outcome);
+      this.record(outcome);
       // A refused call returns at once: do not spin.
       await new Promise((r) => setTimeout(r, outcome.ok ? 2 : 20));
     }
+  }
+
+  private record(outcome: Outcome): void {
+    const journal = this.journal;
+    if (!journal) {
+      this.outcomes.push(outcome);
+      return;
+    }
+    journal.write(`${JSON.stringify(outcome)}\n`);
+    if (isOverdue(outcome)) this.overdueKept.push(outcome);
+    if (outcome.ok) {
+      const buckets = this.okBuckets[outcome.kind];
+      const bucket = Math.floor(outcome.endedAt / BUCKET_MS);
+      buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+    }
+  }
+
+  /** Every outcome: the list in memory, or the journal read back (after {@link TransferLoad.stop}). */
+  private async recorded(): Promise<Outcome[]> {
+    const path = this.settings.journal;
+    if (path === undefined) return this.outcomes;
+    const all: Outcome[] = [];
+    for await (const line of createInterface({ input: createReadStream(path) })) {
+      if (line) all.push(JSON.parse(line) as Outcome);
+    }
+    return all;
   }
 
   private async transfer(worker: number): Promise<Outcome> {
