@@ -22,6 +22,7 @@ import { beginStatements, endStatement, sessionBegin, type SessionBegin } from '
 import type { QueryTracker } from './query-tracker.js';
 import { backoffDelay } from '../kernel/backoff.js';
 import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './transaction-options.js';
+import { raceDeadline, type DeadlineQueue } from './deadline-queue.js';
 import { LazyAbort } from './lazy-abort.js';
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionHistory } from './transaction-history.js';
@@ -104,6 +105,8 @@ export class TransactionSession<T> {
     private readonly source: string,
     private readonly fn: TransactionBody<T>,
     options: TransactionOptions,
+    /** COMMIT's deadlines (`transaction.commit_timeout`), shared by the runner's transactions. */
+    private readonly commits: DeadlineQueue,
   ) {
     const section = env.ctx.config.transaction;
     const readOnly = options.readOnly ?? false;
@@ -219,11 +222,12 @@ export class TransactionSession<T> {
         await attempt.done;
         return r;
       });
-      response = await withDeadline(committing, {
-        clock: this.env.ctx.clock,
-        ms: this.commitTimeoutMs,
-        onTimeout: () => new DeadlinePassed(`COMMIT got no answer within ${this.commitTimeoutMs} ms`),
-      });
+      response = await raceDeadline(
+        this.commits,
+        committing,
+        this.commitTimeoutMs,
+        () => new DeadlinePassed(`COMMIT got no answer within ${this.commitTimeoutMs} ms`),
+      );
     } catch (error) {
       if (!(error instanceof DeadlinePassed)) throw error;
       this.kill(attempt.connection, error);
