@@ -22,9 +22,13 @@ const CONCURRENCY = [1, 16] as const;
  * at concurrency 1 and 16, with at most 1.2x its client CPU per transaction.
  */
 export async function run(): Promise<void> {
-  await postgres();
-  await mariadb();
-  await breakerCounting();
+  // BENCH_DB=tx: only the transaction rows; BENCH_DB=breaker: only the breaker-counting rows.
+  const only = process.env.BENCH_DB;
+  if (only !== 'breaker') {
+    await postgres(only === 'tx');
+    await mariadb(only === 'tx');
+  }
+  if (only !== 'tx') await breakerCounting();
 }
 
 async function startStator(database: StatorConfigInput['database'], withBreaker = false): Promise<DatabaseLayer> {
@@ -121,7 +125,7 @@ async function compareTransactions(server: string, plain: Knex, stator: Database
   }
 }
 
-async function postgres(): Promise<void> {
+async function postgres(transactionsOnly: boolean): Promise<void> {
   const connection = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
   const stator = await startStator({
     driver: 'postgresql',
@@ -133,11 +137,12 @@ async function postgres(): Promise<void> {
   const plain: Knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: POOL } });
   const pool = new pg.Pool({ ...connection, max: POOL });
   try {
-    await compare('database: SELECT 1 on PostgreSQL', [
-      ['plain knex (tarn)', () => plain.raw('SELECT 1').then()],
-      ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
-      ['pg.Pool', () => pool.query('SELECT 1')],
-    ]);
+    if (!transactionsOnly)
+      await compare('database: SELECT 1 on PostgreSQL', [
+        ['plain knex (tarn)', () => plain.raw('SELECT 1').then()],
+        ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
+        ['pg.Pool', () => pool.query('SELECT 1')],
+      ]);
     await compareTransactions('PostgreSQL', plain, stator);
   } finally {
     await stator.stop(AbortSignal.timeout(5000));
@@ -146,7 +151,7 @@ async function postgres(): Promise<void> {
   }
 }
 
-async function mariadb(): Promise<void> {
+async function mariadb(transactionsOnly: boolean): Promise<void> {
   const connection = { host: '127.0.0.1', port: 3306, user: 'root', database: 'test' };
   const stator = await startStator({
     driver: 'mysql',
@@ -158,11 +163,12 @@ async function mariadb(): Promise<void> {
   const plain: Knex = knexFactory({ client: 'mysql2', connection, pool: { min: 0, max: POOL } });
   const pool = mysql.createPool({ ...connection, connectionLimit: POOL }).promise();
   try {
-    await compare('database: SELECT 1 on MariaDB', [
-      ['plain knex (tarn)', () => plain.raw('SELECT 1').then()],
-      ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
-      ['mysql2 pool', () => pool.query('SELECT 1')],
-    ]);
+    if (!transactionsOnly)
+      await compare('database: SELECT 1 on MariaDB', [
+        ['plain knex (tarn)', () => plain.raw('SELECT 1').then()],
+        ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
+        ['mysql2 pool', () => pool.query('SELECT 1')],
+      ]);
     await compareTransactions('MariaDB', plain, stator);
   } finally {
     await stator.stop(AbortSignal.timeout(5000));

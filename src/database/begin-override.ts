@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { DatabaseConnection } from './database-connection.js';
+import type { Dialect } from './dialect.js';
+import { SESSION_ISOLATION_CHANGE, type SessionBegin } from './isolation.js';
 
 /**
  * How Stator begins a top-level transaction, passed to knex in the transaction config under
@@ -9,6 +11,11 @@ import type { DatabaseConnection } from './database-connection.js';
  */
 export interface BeginPlan {
   readonly statements: readonly string[];
+  /**
+   * MySQL/MariaDB at the configured level: used instead of {@link statements}, one statement
+   * once the connection's session is at that level (see `sessionBegin`).
+   */
+  readonly session?: SessionBegin | undefined;
   /** Receives the transaction's connection before the first statement. */
   onConnection(connection: DatabaseConnection): void;
   /** Receives each statement's duration (milliseconds) and error. */
@@ -34,17 +41,40 @@ type TransactionFactory = (
  * Makes `client` begin top-level transactions that carry a {@link BeginPlan} with the plan's
  * statements. Savepoints (nested transactions) and transactions without a plan are untouched.
  * The change is on this one client instance; knex's prototypes are not modified.
+ *
+ * MySQL/MariaDB: the isolation level a plan's `session` set is marked on the connection
+ * (`__statorIsolation`); a statement of the application that may change it (see
+ * `SESSION_ISOLATION_CHANGE`, watched on the client's `query` events) clears the mark, so the next
+ * transaction on that connection sets the level again.
  */
-export function installBeginOverride(client: Knex.Client): void {
+export function installBeginOverride(client: Knex.Client, dialect?: Dialect): void {
   const target = client as unknown as { transaction: TransactionFactory };
   const original = target.transaction;
+  // Connections (by knex's uid) on which a statement may have changed the session's level.
+  const changed = new Set<string>();
+  if (dialect === 'mysql') {
+    client.on('query', (obj: { sql?: unknown; __knexUid?: string }) => {
+      if (obj.__knexUid !== undefined && typeof obj.sql === 'string' && SESSION_ISOLATION_CHANGE.test(obj.sql)) {
+        changed.add(obj.__knexUid);
+      }
+    });
+  }
+  const statementsOf = (plan: BeginPlan, conn: DatabaseConnection): readonly string[] => {
+    const session = plan.session;
+    if (!session) return plan.statements;
+    if (changed.size !== 0 && conn.__knexUid !== undefined && changed.delete(conn.__knexUid)) {
+      conn.__statorIsolation = undefined;
+    }
+    return conn.__statorIsolation === session.level ? session.set : session.setting;
+  };
   target.transaction = function (this: unknown, container, config, outerTx) {
     const trx = original.call(this, container, config, outerTx);
     const plan = config?.[BEGIN_PLAN] as BeginPlan | undefined;
     if (plan && !outerTx) {
       trx.begin = async (conn) => {
         plan.onConnection(conn);
-        for (const sql of plan.statements) {
+        const statements = statementsOf(plan, conn);
+        for (const sql of statements) {
           const started = performance.now();
           let failure: unknown;
           // knex's Transaction#query never rejects: a failure completes the transaction and
@@ -57,6 +87,11 @@ export function installBeginOverride(client: Knex.Client): void {
             failure ?? (completed ? new Error(`${sql} failed`) : undefined),
           );
           if (completed) return;
+        }
+        if (plan.session && statements === plan.session.setting) {
+          // Its own SET SESSION was seen as a change too: the session is at the plan's level now.
+          if (conn.__knexUid !== undefined) changed.delete(conn.__knexUid);
+          conn.__statorIsolation = plan.session.level;
         }
       };
     }

@@ -9,4 +9,9 @@ export interface DatabaseConnection {
   __knex__disposed?: unknown;
   /** Set by knex while a transaction holds the connection. */
   __knexTxId?: string;
+  /**
+   * MySQL/MariaDB: the isolation level Stator set as the session's (`SET SESSION TRANSACTION`),
+   * so a transaction at that level begins in one statement. Cleared when a statement may have changed it.
+   */
+  __statorIsolation?: string | undefined;
 }

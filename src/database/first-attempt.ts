@@ -1,4 +1,4 @@
-import type { Clock } from '../kernel/clock.js';
+import type { DeadlineQueue } from './deadline-queue.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { FirstAttemptOutcome, TransactionSession } from './transaction-session.js';
 
@@ -30,7 +30,8 @@ export class FirstAttempt {
     private readonly session: TransactionSession<unknown>,
     private readonly id: number,
     private readonly timeoutMs: number,
-    private readonly clock: Clock,
+    /** The runner's queue of transaction timeouts (one timer for all of them). */
+    private readonly timeouts: DeadlineQueue,
   ) {}
 
   /** The machine state this phase stands for (`rollingBack` once it ended without committing). */
@@ -40,9 +41,9 @@ export class FirstAttempt {
 
   /** Runs the attempt; never rejects (a failure is an outcome for the machine to handle). */
   public async run(): Promise<FirstAttemptOutcome> {
-    const timer =
+    const deadline =
       this.timeoutMs > 0
-        ? this.clock.setTimeout(() => this.interrupt('timeout'), Math.min(this.timeoutMs, MAX_TIMER_MS))
+        ? this.timeouts.add(Math.min(this.timeoutMs, MAX_TIMER_MS), () => this.interrupt('timeout'))
         : undefined;
     // The body, or a timeout or ABORT that comes first: one promise settled by whichever is first.
     const settled = await new Promise<FirstAttemptOutcome | undefined>((resolve) => {
@@ -52,7 +53,7 @@ export class FirstAttempt {
         (error: unknown) => resolve({ committed: false, failedIn: 'body', error }),
       );
     });
-    if (timer !== undefined) this.clock.clearTimeout(timer);
+    deadline?.cancel();
     // A timeout or ABORT that came first wins, even if the body settled in the same turn.
     const failed = this.interrupted ?? settled;
     if (failed) {

@@ -1,5 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
-import type { Pipeline } from '../resilience/pipeline/pipeline.js';
+import type { Admission, Pipeline } from '../resilience/pipeline/pipeline.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
 
 /** A knex client class, as knex's `client` option accepts it. */
@@ -42,6 +42,13 @@ export function isRetryableRead(builder: unknown): boolean {
   return false;
 }
 
+/** The parts of knex's `Runner` the gate wraps (knex does not type them). */
+interface RunnerInternals {
+  connection?: unknown;
+  run(): Promise<unknown>;
+  query(obj: unknown): Promise<unknown>;
+}
+
 /**
  * The knex client class of `dialect` with the `database` pipeline in front of every query
  * (`stator.db.knex` and its transactions, whose clients knex derives from this class):
@@ -55,17 +62,24 @@ export function isRetryableRead(builder: unknown): boolean {
  *   `error_handling.retry` on transient kinds, each attempt on a fresh connection; writes are never
  *   retried here (transactions retry their whole function).
  *
+ * Outside a transaction the gate wraps knex's `Runner#run` (acquire, statements, release): see
+ * {@link gateRun}. Inside one, `Client#query` (the statements of the transaction's connection).
+ * Streams and knex transactions take their connection through `acquireConnection`, gated there.
+ *
  * `pipeline` is read at each call (it may come later than the client); without one the class
  * behaves exactly as knex's own.
  */
 export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefined): KnexClientClass {
   const Base = knexFactory({ client: KNEX_CLIENT[dialect], useNullAsDefault: true }).client
     .constructor as InternalsClass;
+  /** True while a gated `Runner#run` calls `acquireConnection` (synchronously, from its first frame). */
+  const inRun = { now: false };
 
   class GatedClient extends Base {
     public override acquireConnection(): Promise<unknown> {
       const p = pipeline();
-      if (!p) return super.acquireConnection();
+      // A gated run refused an open breaker already, and counts a failed acquire itself.
+      if (!p || inRun.now) return super.acquireConnection();
       p.refuseIfOpen('query');
       // A query that gets no connection (the server refuses them) failed like one that broke.
       return super.acquireConnection().catch((error: unknown) => {
@@ -76,11 +90,10 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
 
     public override query(connection: unknown, obj: unknown): Promise<unknown> {
       const p = pipeline();
-      if (!p) return super.query(connection, obj);
-      if (this.transacting) {
-        const sql = sqlOf(obj);
-        if (sql !== undefined && CONTROL.test(sql)) return super.query(connection, obj);
-      }
+      // Outside a transaction the runner counts (see gateRun); transaction control is counted by nobody.
+      if (!p || !this.transacting) return super.query(connection, obj);
+      const sql = sqlOf(obj);
+      if (sql !== undefined && CONTROL.test(sql)) return super.query(connection, obj);
       const call = p.admit('query');
       if (!call) return p.run('query', () => super.query(connection, obj), { retry: false, timeoutMs: 0 });
       return super.query(connection, obj).then(
@@ -96,21 +109,81 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
     }
 
     public override runner(builder: unknown): { run(): Promise<unknown> } {
-      const first = super.runner(builder);
+      const runner = super.runner(builder) as RunnerInternals;
       const p = pipeline();
-      if (!p || this.transacting || !isRetryableRead(builder)) return first;
-      const original = first.run;
-      let used = false;
+      if (!p || this.transacting) return runner;
       // knex's runner keeps the connection it took: each retry runs on a fresh runner.
-      first.run = () =>
-        p.retry('read', () => {
-          if (used) return super.runner(builder).run();
-          used = true;
-          return original.call(first);
-        });
-      return first;
+      const fresh = (): RunnerInternals => gateRun(super.runner(builder) as RunnerInternals, p, inRun, undefined);
+      return gateRun(runner, p, inRun, isRetryableRead(builder) ? fresh : undefined);
     }
   }
 
   return GatedClient as unknown as KnexClientClass;
+}
+
+const NONE: unique symbol = Symbol('none');
+
+/**
+ * Gates one knex run outside a transaction, at the cost of one `.then` on the run's promise:
+ * refused at its start while the breaker is open (before any pool wait); each statement admitted
+ * when it is sent (`Runner#query`, so that the breaker's timing leaves the pool wait out) and
+ * counted when it settles; a failed acquire counted as a failed query; and, with `retry`, a
+ * retryable read that failed runs again per `error_handling.retry` from that same rejection
+ * handler, each attempt on a fresh runner made by `retry`.
+ */
+function gateRun(
+  runner: RunnerInternals,
+  p: Pipeline,
+  inRun: { now: boolean },
+  retry: (() => RunnerInternals) | undefined,
+): RunnerInternals {
+  const { run, query } = runner;
+  // The statement in flight (a schema builder sends several, one after the other).
+  let call: Admission | undefined;
+  runner.query = (obj) => {
+    call?.succeeded();
+    call = undefined;
+    call = p.admit('query');
+    // A limiter (or a total-time cap): the pipeline runs the statement, and counts it.
+    if (!call) return p.run('query', () => query.call(runner, obj), { retry: false, timeoutMs: 0 });
+    return query.call(runner, obj);
+  };
+  const retryAfter = (first: unknown): Promise<unknown> => {
+    if (!retry) return Promise.reject(first);
+    let failed: unknown = first;
+    // p.retry's first attempt is the one that just failed: its error is handed over as it is.
+    return p.retry('read', () => {
+      if (failed === NONE) return retry().run();
+      const error = failed;
+      failed = NONE;
+      return Promise.reject(error);
+    });
+  };
+  runner.run = () => {
+    let started: Promise<unknown>;
+    try {
+      p.refuseIfOpen('query');
+      inRun.now = true;
+      started = run.call(runner);
+    } catch (error) {
+      return retryAfter(error);
+    } finally {
+      inRun.now = false;
+    }
+    return started.then(
+      (value) => {
+        call?.succeeded();
+        call = undefined;
+        return value;
+      },
+      (error: unknown) => {
+        if (call) call.failed(error);
+        // No connection, so no statement: the acquire failed (the server refuses connections).
+        else if (runner.connection === undefined) p.admit('query')?.failed(error);
+        call = undefined;
+        return retryAfter(error);
+      },
+    );
+  };
+  return runner;
 }

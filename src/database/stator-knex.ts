@@ -39,7 +39,7 @@ export function createStatorKnex(
     useNullAsDefault: dialect === 'sqlite',
     log: knexLog(ctx.logger),
   });
-  installBeginOverride(knex.client);
+  installBeginOverride(knex.client, dialect);
   const metrics = new DatabaseMetrics(dialect, ctx.metrics);
   const explain: StatorDb['explain'] = (query) => explainQuery(knex, dialect, query);
   const reporter = new SlowQueryReporter(

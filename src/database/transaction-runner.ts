@@ -19,6 +19,7 @@ import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite }
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { FirstAttempt } from './first-attempt.js';
 import type { KeptRecord } from './transaction-history.js';
 import { TransactionLog } from './transaction-log.js';
@@ -58,8 +59,13 @@ interface Origin {
 export class TransactionRunner {
   private readonly sessions = new Map<number, TransactionSession<unknown>>();
   private readonly machine;
+  /** Timeouts of first attempts, and COMMIT's deadlines: one timer each for every transaction. */
+  private readonly timeouts: DeadlineQueue;
+  private readonly commits: DeadlineQueue;
 
   public constructor(private readonly env: TransactionEnv) {
+    this.timeouts = new DeadlineQueue(env.ctx.clock);
+    this.commits = new DeadlineQueue(env.ctx.clock);
     const session = (id: number): TransactionSession<unknown> => {
       const found = this.sessions.get(id);
       if (!found) throw new Error(`transaction ${id} is not running`);
@@ -125,7 +131,7 @@ export class TransactionRunner {
     const id = ++sequence;
     const origin: Origin = { id, kind, startedAt: ctx.clock.now(), site, name: options.name };
     const source = `transaction.${id}`;
-    const session = new TransactionSession<T>(this.env, source, fn, options);
+    const session = new TransactionSession<T>(this.env, source, fn, options, this.commits);
     this.sessions.set(id, session as TransactionSession<unknown>);
     const input: TransactionInput = { id, maxRetries: options.retries ?? section.retry_attempts, timeoutMs };
     let output: TransactionOutput;
@@ -173,7 +179,7 @@ export class TransactionRunner {
     input: TransactionInput,
     control: Control,
   ): Promise<TransactionOutput> {
-    const first = new FirstAttempt(session, input.id, input.timeoutMs, this.env.ctx.clock);
+    const first = new FirstAttempt(session, input.id, input.timeoutMs, this.timeouts);
     control.abort = (reason) => first.abort(reason);
     control.now = () => ({ state: first.state, attempt: 1 });
     const outcome = await first.run();

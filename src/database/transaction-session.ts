@@ -18,10 +18,11 @@ import {
 } from '../errors/transaction-commit-unknown-error.js';
 import type { Dialect } from './dialect.js';
 import { CONTENTION_KINDS, failureKind } from './failure-kind.js';
-import { beginStatements, endStatement } from './isolation.js';
+import { beginStatements, endStatement, sessionBegin, type SessionBegin } from './isolation.js';
 import type { QueryTracker } from './query-tracker.js';
 import { backoffDelay } from '../kernel/backoff.js';
 import type { InvalidationSpec, TransactionAttempt, TransactionOptions } from './transaction-options.js';
+import { raceDeadline, type DeadlineQueue } from './deadline-queue.js';
 import { LazyAbort } from './lazy-abort.js';
 import { TransactionLog } from './transaction-log.js';
 import type { TransactionHistory } from './transaction-history.js';
@@ -94,6 +95,7 @@ export class TransactionSession<T> {
   /** How the first attempt ended when it ran outside the machine (see {@link handOver}). */
   private handedOver: Exclude<FirstAttemptOutcome, { committed: true }> | undefined;
   private readonly statements: readonly string[];
+  private readonly session: SessionBegin | undefined;
   private readonly end: string | undefined;
   private readonly dbTimeoutMs: number;
   private readonly commitTimeoutMs: number;
@@ -103,10 +105,15 @@ export class TransactionSession<T> {
     private readonly source: string,
     private readonly fn: TransactionBody<T>,
     options: TransactionOptions,
+    /** COMMIT's deadlines (`transaction.commit_timeout`), shared by the runner's transactions. */
+    private readonly commits: DeadlineQueue,
   ) {
     const section = env.ctx.config.transaction;
     const readOnly = options.readOnly ?? false;
-    this.statements = beginStatements(env.dialect, options.isolationLevel ?? section.isolation_level, readOnly);
+    const level = options.isolationLevel ?? section.isolation_level;
+    this.statements = beginStatements(env.dialect, level, readOnly);
+    // The configured level only: the session keeps it between transactions (see sessionBegin).
+    this.session = level === section.isolation_level ? sessionBegin(env.dialect, level, readOnly) : undefined;
     this.end = endStatement(env.dialect, readOnly);
     this.dbTimeoutMs = env.ctx.config.database.timeout * 1000 || 30_000;
     const commit = section.commit_timeout;
@@ -146,16 +153,7 @@ export class TransactionSession<T> {
       abandoned: false,
     };
     this.current = attempt;
-    const plan: BeginPlan = {
-      statements: this.statements,
-      onConnection: (connection) => {
-        attempt.connection = connection;
-        if (connection.__knexUid !== undefined) env.tracker.watch(connection.__knexUid, attempt.log);
-      },
-      onStatement: (sql, durationMs, error) =>
-        attempt.log.add({ statement: sql, durationMs, ...(error !== undefined ? { error: errorCode(error) } : {}) }),
-    };
-    const trx = await env.knex.transaction({ [BEGIN_PLAN]: plan } as Knex.TransactionConfig);
+    const trx = await env.knex.transaction({ [BEGIN_PLAN]: this.planOf(attempt) } as Knex.TransactionConfig);
     attempt.done = trx.executionPromise;
     attempt.done.catch(noop);
     attempt.trx = trx;
@@ -188,6 +186,21 @@ export class TransactionSession<T> {
     attempt.value = await transactionScope.run(scope, () => this.fn(trx, info));
   }
 
+  /** How the attempt begins (see `begin-override.ts`): its statements, its connection, its log. */
+  private planOf(attempt: Attempt<T>): BeginPlan {
+    const { tracker } = this.env;
+    return {
+      statements: this.statements,
+      session: this.session,
+      onConnection: (connection) => {
+        attempt.connection = connection;
+        if (connection.__knexUid !== undefined) tracker.watch(connection.__knexUid, attempt.log);
+      },
+      onStatement: (sql, durationMs, error) =>
+        attempt.log.add({ statement: sql, durationMs, ...(error !== undefined ? { error: errorCode(error) } : {}) }),
+    };
+  }
+
   /** COMMIT; rejects when it failed (or when PostgreSQL answered it with ROLLBACK). */
   public async commit(): Promise<void> {
     const attempt = this.current;
@@ -209,11 +222,12 @@ export class TransactionSession<T> {
         await attempt.done;
         return r;
       });
-      response = await withDeadline(committing, {
-        clock: this.env.ctx.clock,
-        ms: this.commitTimeoutMs,
-        onTimeout: () => new DeadlinePassed(`COMMIT got no answer within ${this.commitTimeoutMs} ms`),
-      });
+      response = await raceDeadline(
+        this.commits,
+        committing,
+        this.commitTimeoutMs,
+        () => new DeadlinePassed(`COMMIT got no answer within ${this.commitTimeoutMs} ms`),
+      );
     } catch (error) {
       if (!(error instanceof DeadlinePassed)) throw error;
       this.kill(attempt.connection, error);

@@ -45,7 +45,7 @@ export function transactions(env: SuiteEnv): void {
       expect(result.value).toEqual([{ id: 1 }]);
       expect(result.attempts).toBe(1);
       const statements = result.log.map((e) => e.statement);
-      expect(statements[0]).toMatch(/^(BEGIN|SET TRANSACTION)/);
+      expect(statements[0]).toMatch(/^(BEGIN|SET (SESSION )?TRANSACTION|START TRANSACTION)/);
       expect(statements.at(-1)).toBe('COMMIT');
       expect(statements.some((s) => /insert into/i.test(s))).toBe(true);
       const insert = result.log.find((e) => /insert into/i.test(e.statement));
@@ -302,6 +302,36 @@ export function transactions(env: SuiteEnv): void {
       await layer.api.transaction(async (trx) => trx('t_iso').insert({ id: 2 }));
       expect(await knex('t_iso').pluck('id')).toEqual([2]);
     });
+
+    it.runIf(env.driver === 'mysql')(
+      'MySQL/MariaDB: the configured level is set on the session once, then a transaction begins in one statement; a SET SESSION of the application makes it set again',
+      async () => {
+        const { layer } = await env.start({ connection_pool: { max_connections: 1 } });
+        const sessionLevel = async (trx: Knex.Transaction): Promise<string> => {
+          const [rows] = (await trx.raw('SELECT @@SESSION.tx_isolation AS level')) as [Array<{ level: string }>];
+          return String(rows[0]?.level);
+        };
+        const begins: string[] = [];
+        const levels: string[] = [];
+        const run = async (): Promise<void> => {
+          const { log } = await layer.api.transaction(async (trx) => levels.push(await sessionLevel(trx)));
+          begins.push(log.filter((e) => /TRANSACTION/.test(e.statement)).length === 1 ? 'one' : 'two');
+        };
+        await run();
+        await run();
+        // Another level: for the next transaction only (SET TRANSACTION), the session keeps its level.
+        const other = await layer.api.transaction(async (trx) => trx.raw('SELECT 1'), {
+          isolationLevel: 'READ_COMMITTED',
+        });
+        expect(other.log[0]?.statement).toBe('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        await run();
+        await layer.api.knex.raw('SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED');
+        await run();
+        await run();
+        expect(begins).toEqual(['two', 'one', 'one', 'two', 'one']);
+        expect(levels).toEqual(Array(5).fill('REPEATABLE-READ'));
+      },
+    );
 
     it('refuses new transactions while draining, lets running ones finish, and rolls back the rest at the deadline', async () => {
       const { layer } = await env.start();
