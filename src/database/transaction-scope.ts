@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import type { InvalidationSpec } from './transaction-options.js';
 import type { TransactionLog } from './transaction-log.js';
+import { AsyncSlot } from '../kernel/async-slot.js';
 
 /** The transaction a function given to `stator.db.transaction` runs in, seen by nested calls. */
 export interface TransactionScope {
@@ -21,4 +21,4 @@ export interface TransactionScope {
  * made inside another one becomes a savepoint of it instead of a second transaction on a second
  * connection (which would deadlock against the first with a pool of one).
  */
-export const transactionScope = new AsyncLocalStorage<TransactionScope>();
+export const transactionScope = new AsyncSlot<TransactionScope>();

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve, sep } from 'node:path';
+import { AsyncSlot } from '../kernel/async-slot.js';
 
 /**
  * Where a lease was acquired: the stack captured at `acquire()` time. Capture is cheap (V8
@@ -14,7 +14,7 @@ export interface AcquireSite {
 const ownSource = resolve(dirname(fileURLToPath(import.meta.url)), '..') + sep;
 const STACK_DEPTH = 20;
 
-const sites = new AsyncLocalStorage<AcquireSite>();
+const sites = new AsyncSlot<AcquireSite>();
 
 /**
  * Runs `fn` with `site` as the acquiring site of every acquire it causes, however many ticks
