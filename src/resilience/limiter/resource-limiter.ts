@@ -29,7 +29,7 @@ const LEASE_OWNER = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
  * {@link ConcurrencyGate}; with `min_time` or a reservoir, {@link LocalLimits} (no timer per
  * call). With a shared connection the limits hold across every process using the same key
  * prefix: each call is admitted by one Lua script in Redis (`shared-limit-script.ts`: leases for
- * `max_concurrent`, the next start for `min_time`, the reservoir), one round trip per admitted
+ * `max_concurrent`, the next start for `min_time`, the reservoir's count), one round trip per admitted
  * call; a lease is given back without waiting for the answer. While Redis is not ready, or when
  * the script cannot run, the call runs through the local limiter with the same settings instead
  * (limits then hold per process).
@@ -61,11 +61,7 @@ export class ResourceLimiter {
     if (connection && settings.shared) {
       this.sharedClient = connection.client;
       const base = `${connection.keyPrefix}limiter:${resource}`;
-      this.admission = new SharedAdmission(
-        connection.client,
-        [`${base}:leases`, `${base}:next`, `${base}:reservoir`],
-        settings,
-      );
+      this.admission = new SharedAdmission(connection.client, (name) => `${base}:${name}`, settings);
       connection.client.on('close', () => {
         if (!this.stopping) this.noteSharedDown(new Error('connection to Redis closed'));
       });
@@ -109,14 +105,14 @@ export class ResourceLimiter {
       } catch (error) {
         verdict = await this.admitAfter(error, admission, lease);
       }
-      if (verdict === undefined || verdict[0] === 0) {
+      if (verdict === undefined || verdict === 0) {
         if (waited) this.sharedWaiting--;
         if (verdict === undefined) return this.runLocally(job, signal);
         break;
       }
       if (!waited) this.sharedWaiting++;
       try {
-        await sleep(this.clock, verdict[1], signal);
+        await sleep(this.clock, verdict, signal);
       } catch (reason) {
         this.sharedWaiting--;
         throw reason;

@@ -2,24 +2,22 @@
  * The Lua admission script of shared limits (src/resilience/limiter/shared-limit-script.ts) on the
  * real Redis at 6379, under a key prefix of this file's own: concurrency leases (and a lease left
  * by a dead process lapsing), min_time spacing, the reservoir and its refresh, nothing taken
- * unless every limit admits; then two limiters (two "processes") sharing one limit.
+ * unless every limit admits; then two limiters (two "processes") sharing one limit. The script
+ * answers 0 to admit, otherwise the milliseconds to wait.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logging/logger.js';
 import { ResourceLimiter } from '../../../src/resilience/limiter/resource-limiter.js';
-import {
-  admitArguments,
-  withAdmitScript,
-  type AdmitClient,
-} from '../../../src/resilience/limiter/shared-limit-script.js';
+import type { LimitSettings } from '../../../src/resilience/limiter/limit-settings.js';
+import { admitKeys, admitScript, type LimitKey } from '../../../src/resilience/limiter/shared-limit-script.js';
 
 const prefix = `stator-test:shared-limit:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`;
-let redis: AdmitClient;
+let redis: Redis;
 let n = 0;
 
 beforeAll(async () => {
-  redis = withAdmitScript(new Redis({ port: 6379 }));
+  redis = new Redis({ port: 6379 });
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
@@ -28,31 +26,33 @@ afterAll(async () => {
 });
 
 /** Fresh keys and an admit call for one settings object. */
-function limit(settings: Parameters<typeof admitArguments>[0]) {
+function limit(settings: LimitSettings) {
   const base = `${prefix}${++n}`;
-  const keys = [`${base}:leases`, `${base}:next`, `${base}:reservoir`] as const;
-  const admit = (lease: string) => redis.statorAdmit(keys[0], keys[1], keys[2], lease, ...admitArguments(settings));
-  return { keys, admit };
+  const key = (name: LimitKey): string => `${base}:${name}`;
+  const keys = admitKeys(settings).map(key);
+  const script = admitScript(settings);
+  const args = (lease: string) => (settings.maxConcurrent === undefined ? keys : [...keys, lease]);
+  const admit = async (lease: string) => Number(await redis.eval(script, keys.length, ...args(lease)));
+  return { key, admit };
 }
 
 describe('shared limit script', () => {
   it('admits max_concurrent leases, refuses the next, admits again once one is given back or lapses', async () => {
     const l = limit({ maxConcurrent: 2, minTimeMs: 0, shared: true });
-    expect(await l.admit('a')).toEqual([0, 0]);
-    expect(await l.admit('b')).toEqual([0, 0]);
-    expect((await l.admit('c'))[0]).toBe(1);
-    await redis.zrem(l.keys[0], 'a');
-    expect(await l.admit('c')).toEqual([0, 0]);
-    await redis.zadd(l.keys[0], '1', 'b'); // as if b's process died long ago: its lease lapsed
-    expect(await l.admit('d')).toEqual([0, 0]);
-    expect(await redis.zrange(l.keys[0], '0', '-1')).toEqual(['c', 'd']);
+    expect(await l.admit('a')).toBe(0);
+    expect(await l.admit('b')).toBe(0);
+    expect(await l.admit('c')).toBeGreaterThan(0);
+    await redis.zrem(l.key('leases'), 'a');
+    expect(await l.admit('c')).toBe(0);
+    await redis.zadd(l.key('leases'), '1', 'b'); // as if b's process died long ago: its lease lapsed
+    expect(await l.admit('d')).toBe(0);
+    expect(await redis.zrange(l.key('leases'), '0', '-1')).toEqual(['c', 'd']);
   });
 
   it('spaces starts by min_time: the next call is told how long to wait', async () => {
     const l = limit({ minTimeMs: 60_000, shared: true });
-    expect(await l.admit('a')).toEqual([0, 0]);
-    const [refused, waitMs] = await l.admit('b');
-    expect(refused).toBe(1);
+    expect(await l.admit('a')).toBe(0);
+    const waitMs = await l.admit('b');
     expect(waitMs).toBeGreaterThan(0);
     expect(waitMs).toBeLessThanOrEqual(60_000);
   });
@@ -65,22 +65,47 @@ describe('shared limit script', () => {
       reservoirRefreshAmount: 3,
       shared: true,
     });
-    expect(await l.admit('a')).toEqual([0, 0]);
-    expect(await l.admit('b')).toEqual([0, 0]);
-    const [refused, waitMs] = await l.admit('c');
-    expect(refused).toBe(1);
+    expect(await l.admit('a')).toBe(0);
+    expect(await l.admit('b')).toBe(0);
+    const waitMs = await l.admit('c');
     expect(waitMs).toBeGreaterThan(3_000_000); // until the next refresh
-    await redis.hset(l.keys[2], 'at', 0); // an interval has passed since
-    for (const lease of ['c', 'd', 'e']) expect(await l.admit(lease)).toEqual([0, 0]);
-    expect((await l.admit('f'))[0]).toBe(1);
+    expect(waitMs).toBeLessThanOrEqual(3_600_000);
+    expect(await redis.get(l.key('left'))).toBe('0'); // a refused call took nothing
+    const start = Number(await redis.get(l.key('period')));
+    // An interval has passed since: the count lapsed (its expiry), the interval started an hour ago.
+    await redis.set(l.key('period'), start - 3_600_000);
+    await redis.del(l.key('left'));
+    for (const lease of ['c', 'd', 'e']) expect(await l.admit(lease)).toBe(0);
+    expect(await l.admit('f')).toBeGreaterThan(0);
+    expect(await redis.get(l.key('period'))).toBe(String(start)); // the interval now running, on the same grid
+    const ttl = await redis.pttl(l.key('left'));
+    expect(ttl).toBeGreaterThan(0); // the count lapses when the interval ends
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('keeps a reservoir without refresh: once empty it stays empty, and refusals take nothing', async () => {
+    const l = limit({ minTimeMs: 0, reservoir: 2, shared: true });
+    expect(await l.admit('a')).toBe(0);
+    expect(await l.admit('b')).toBe(0);
+    expect(await l.admit('c')).toBeGreaterThan(0);
+    expect(await l.admit('d')).toBeGreaterThan(0);
+    expect(await redis.get(l.key('left'))).toBe('0');
+    expect(await redis.pttl(l.key('left'))).toBe(-1);
+  });
+
+  it('admits nothing from a reservoir of nothing', async () => {
+    const l = limit({ minTimeMs: 0, reservoir: 0, shared: true });
+    expect(await l.admit('a')).toBeGreaterThan(0);
+    expect(await l.admit('b')).toBeGreaterThan(0);
+    expect(await redis.get(l.key('left'))).toBe('0');
   });
 
   it('takes nothing when one limit refuses: a full concurrency keeps the reservoir', async () => {
     const l = limit({ maxConcurrent: 1, minTimeMs: 0, reservoir: 5, shared: true });
-    expect(await l.admit('a')).toEqual([0, 0]);
-    expect((await l.admit('b'))[0]).toBe(1);
-    expect((await l.admit('c'))[0]).toBe(1);
-    expect(await redis.hget(l.keys[2], 'left')).toBe('4');
+    expect(await l.admit('a')).toBe(0);
+    expect(await l.admit('b')).toBeGreaterThan(0);
+    expect(await l.admit('c')).toBeGreaterThan(0);
+    expect(await redis.get(l.key('left'))).toBe('4');
   });
 });
 
@@ -109,7 +134,7 @@ describe('two limiters sharing a limit through Redis', () => {
     await Promise.all(Array.from({ length: 24 }, (_, i) => (limiters[i % 2] as ResourceLimiter).schedule(job)));
     expect(peak).toBeLessThanOrEqual(3);
     expect(peak).toBeGreaterThan(0);
-    expect(await redis.hget(`${prefix}limiter:db:reservoir`, 'left')).toBe('16');
+    expect(await redis.get(`${prefix}limiter:db:left`)).toBe('16');
     // The ZREMs giving leases back are sent without waiting for them: wait for them here.
     await Promise.all(clients.map((c) => c.ping()));
     expect(await redis.zcard(`${prefix}limiter:db:leases`)).toBe(0);

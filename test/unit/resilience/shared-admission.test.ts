@@ -9,7 +9,7 @@ import type { Command, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logging/logger.js';
 import { ResourceLimiter } from '../../../src/resilience/limiter/resource-limiter.js';
-import { ADMIT_SCRIPT, ADMIT_SHA } from '../../../src/resilience/limiter/shared-limit-script.js';
+import { SharedAdmission } from '../../../src/resilience/limiter/shared-limit-script.js';
 import type { LimitSettings } from '../../../src/resilience/limiter/limit-settings.js';
 
 interface Sent {
@@ -42,39 +42,48 @@ const limiter = (client: Redis, settings: Partial<LimitSettings>) =>
   new ResourceLimiter('db', { minTimeMs: 0, shared: true, ...settings }, { client, keyPrefix: 'p:' }, logger);
 
 describe('shared limit admissions', () => {
-  it('sends EVALSHA with the keys and settings; a lease is given back after the call', async () => {
-    const redis = fakeRedis((name) => (name === 'zrem' ? 1 : [0, 0]));
+  it('sends EVALSHA of the script of its settings with their keys; a lease is given back after the call', async () => {
+    const redis = fakeRedis((name) => (name === 'zrem' ? 1 : 0));
     const l = limiter(redis.client, { maxConcurrent: 3 });
     expect(await l.schedule(async () => 'done')).toBe('done');
     expect(redis.sent.map((c) => c.name)).toEqual(['evalsha', 'zrem']);
     const [admit, release] = redis.sent as [Sent, Sent];
-    expect(admit.args.slice(0, 5)).toEqual([
-      ADMIT_SHA,
-      '3',
-      'p:limiter:db:leases',
-      'p:limiter:db:next',
-      'p:limiter:db:reservoir',
-    ]);
-    expect(admit.args.slice(6)).toEqual(['3', '0', '-1', '0', '0', '60000']);
-    expect(release.args).toEqual(['p:limiter:db:leases', admit.args[5]]);
+    const { sha } = new SharedAdmission(redis.client, (name) => name, { maxConcurrent: 3, minTimeMs: 0, shared: true });
+    expect(admit.args.slice(0, 3)).toEqual([sha, '1', 'p:limiter:db:leases']);
+    expect(admit.args).toHaveLength(4);
+    expect(release.args).toEqual(['p:limiter:db:leases', admit.args[3]]);
   });
 
-  it('takes no lease without max_concurrent (nothing to give back)', async () => {
-    const redis = fakeRedis(() => [0, 0]);
+  it('takes no lease without max_concurrent (nothing to give back), and sends only the keys of its limits', async () => {
+    const redis = fakeRedis(() => 0);
     await limiter(redis.client, { reservoir: 10 }).schedule(async () => undefined);
     expect(redis.sent.map((c) => c.name)).toEqual(['evalsha']);
-    expect(redis.sent[0]?.args[5]).toBe('');
+    expect(redis.sent[0]?.args.slice(1)).toEqual(['2', 'p:limiter:db:left', 'p:limiter:db:period']);
+  });
+
+  it('writes the settings into the script: other settings, another script', () => {
+    const admission = (settings: Partial<LimitSettings>) =>
+      new SharedAdmission(fakeRedis(() => 0).client, (name) => name, { minTimeMs: 0, shared: true, ...settings });
+    const ten = admission({ reservoir: 10 });
+    expect(ten.script).toContain('fill = 10');
+    // A reservoir alone starts with its DECR: the clock is read only when the count is below zero.
+    expect(ten.script.startsWith("if redis.call('DECR', KEYS[1]) < 0 then\n")).toBe(true);
+    expect(admission({ reservoir: 10 }).sha).toBe(ten.sha);
+    expect(admission({ reservoir: 11 }).sha).not.toBe(ten.sha);
+    expect(admission({ minTimeMs: 250 }).script).toContain("redis.call('TIME')");
   });
 
   it('sends the script itself (EVAL) when Redis does not know it (NOSCRIPT), and stays shared', async () => {
     const redis = fakeRedis((name) => {
       if (name === 'evalsha') throw new Error('NOSCRIPT No matching script. Please use EVAL.');
-      return [0, 0];
+      return 0;
     });
     const l = limiter(redis.client, { reservoir: 10 });
     expect(await l.schedule(async () => 7)).toBe(7);
     expect(redis.sent.map((c) => c.name)).toEqual(['evalsha', 'eval']);
-    expect(redis.sent[1]?.args[0]).toBe(ADMIT_SCRIPT);
+    expect(redis.sent[1]?.args[0]).toBe(
+      new SharedAdmission(redis.client, (name) => name, { reservoir: 10, minTimeMs: 0, shared: true }).script,
+    );
     expect(redis.sent[1]?.args.slice(1)).toEqual(redis.sent[0]?.args.slice(1));
   });
 
@@ -89,7 +98,7 @@ describe('shared limit admissions', () => {
   });
 
   it("writes a tick's admissions together: the socket is corked from the second one until the tick ends", async () => {
-    const redis = fakeRedis(() => [0, 0]);
+    const redis = fakeRedis(() => 0);
     const l = limiter(redis.client, { reservoir: 100 });
     const calls = [1, 2, 3].map((n) => l.schedule(async () => n));
     expect(redis.stream).toMatchObject({ corks: 1, uncorks: 0 });
