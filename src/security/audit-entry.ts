@@ -119,3 +119,44 @@ export function chainAuditLine(
   };
   return { entry, line: lineOf(f, hash) };
 }
+
+/** The JSON texts of a record's five fields, prepared once for a record that is written many times. */
+export interface AuditRecordTexts {
+  /** `who,action,resource,decision,reason` as JSON, comma-separated (the middle of the hashed array). */
+  readonly csv: string;
+  /** `"who":…,"action":…,"resource":…,"decision":…,"reason":…` (the middle of the line). */
+  readonly keyed: string;
+}
+
+/** {@link AuditRecordTexts} of `record` (its fields as they are: scrub them first). */
+export function auditRecordTexts(record: AuditRecord): AuditRecordTexts {
+  const w = json(record.who);
+  const a = json(record.action);
+  const r = json(record.resource);
+  const d = json(record.decision);
+  const why = json(record.reason);
+  return {
+    csv: `${w},${a},${r},${d},${why}`,
+    keyed: `"who":${w},"action":${a},"resource":${r},"decision":${d},"reason":${why}`,
+  };
+}
+
+/**
+ * {@link chainAuditLine} from prepared record texts: the same hash and the same line, without
+ * turning the record's fields into JSON again nor building an entry object.
+ */
+export function chainAuditTexts(
+  texts: AuditRecordTexts,
+  prev: { readonly seq: number; readonly hash: string },
+  timeJson: string,
+  key?: string,
+): { readonly seq: number; readonly hash: string; readonly line: string } {
+  const seq = prev.seq + 1;
+  const prevJson = json(prev.hash);
+  const hash = (key ? hmacFor(key) : sha256Hex)(`[${seq},${timeJson},${texts.csv},${prevJson}]`);
+  return {
+    seq,
+    hash,
+    line: `{"seq":${seq},"time":${timeJson},${texts.keyed},"prevHash":${prevJson},"hash":"${hash}"}\n`,
+  };
+}

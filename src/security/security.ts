@@ -1,5 +1,6 @@
 import { AccessDeniedError } from '../errors/access-denied-error.js';
 import { ALL_SCOPES, type AccessRequest } from './access-request.js';
+import type { AuditRecord } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
 import type { Authenticator } from './authenticator.js';
 import type { Authorizer, Decision } from './authorizer.js';
@@ -17,6 +18,11 @@ export type Subject = string | Principal;
 export class Security {
   /** {@link ready} has resolved: calls need not wait for it. */
   private settled = false;
+  /**
+   * The audit record of each decision: a memoized decision is one object per principal and
+   * permission, so its record is one object too, which the audit log serializes once.
+   */
+  private readonly records = new WeakMap<Decision, AuditRecord>();
 
   public constructor(
     public readonly auth: Authenticator,
@@ -90,16 +96,7 @@ export class Security {
     for (const d of decisions) this.counts[d.allowed ? 'allow' : 'deny']++;
     try {
       await Promise.all(
-        requests.map((r, i) => {
-          const d = decisions[i] as Decision;
-          return this.audit.append({
-            who: principal.id,
-            action: `${r.resource}:${r.action}`,
-            resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
-            decision: d.allowed ? 'allow' : 'deny',
-            reason: d.reason,
-          });
-        }),
+        requests.map((r, i) => this.audit.write(this.recordOf(principal, r, decisions[i] as Decision))),
       );
     } catch (cause) {
       const d = decisions.find((x) => !x.allowed) ?? (decisions[0] as Decision);
@@ -120,13 +117,7 @@ export class Security {
     const d = this.authorizer.decide(principal, r);
     this.counts[d.allowed ? 'allow' : 'deny']++;
     try {
-      await this.audit.append({
-        who: principal.id,
-        action: `${r.resource}:${r.action}`,
-        resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
-        decision: d.allowed ? 'allow' : 'deny',
-        reason: d.reason,
-      });
+      await this.audit.write(this.recordOf(principal, r, d));
     } catch (cause) {
       throw new AccessDeniedError(
         principal.id,
@@ -137,5 +128,24 @@ export class Security {
     }
     if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
     return d;
+  }
+
+  /**
+   * The audit entry of decision `d` on request `r`. The permission a decision names
+   * (`resource:action:scope`) gives the entry's action and resource, so a remembered record is
+   * reused as long as it names the same principal.
+   */
+  private recordOf(principal: Principal, r: AccessRequest, d: Decision): AuditRecord {
+    const known = this.records.get(d);
+    if (known?.who === principal.id) return known;
+    const record: AuditRecord = {
+      who: principal.id,
+      action: `${r.resource}:${r.action}`,
+      resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
+      decision: d.allowed ? 'allow' : 'deny',
+      reason: d.reason,
+    };
+    this.records.set(d, record);
+    return record;
   }
 }

@@ -191,6 +191,41 @@ describe('audit log', () => {
     expect((await verifyAuditLog(file)).ok).toBe(true);
   });
 
+  it('write() shares one promise per batch, reuses a record, and scrubs it again once a secret is added', async () => {
+    const secrets = new SecretRegistry();
+    const file = join(dir, 'shared', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(), secrets });
+    const rec: AuditRecord = {
+      who: 'a',
+      action: 'cache:read',
+      resource: 'cache:key-late-secret',
+      decision: 'allow',
+      reason: 'x',
+    };
+    const first = log.write(rec);
+    expect(log.write(rec)).toBe(first);
+    await first;
+    secrets.add('late-secret');
+    await log.write(rec);
+    const written = await lines(file);
+    expect(written).toHaveLength(3);
+    expect(written[1]).toContain('key-late-secret');
+    expect(written[2]).not.toContain('late-secret');
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 3 });
+  });
+
+  it('write() rejects every call of a batch that could not be written (fail closed)', async () => {
+    const file = join(dir, 'shared-fail', 'audit.jsonl');
+    const log = new AuditLog({
+      file,
+      clock: new TestClock(),
+      write: () => Promise.reject(new Error('disk full')),
+    });
+    const rec = record(1);
+    const calls = [log.write(rec), log.write(rec), log.write(record(2))];
+    for (const c of calls) await expect(c).rejects.toSatisfy(isAuditWriteFailedError);
+  });
+
   it('verify reports a missing file by throwing', async () => {
     await expect(verifyAuditLog(join(dir, 'nope.jsonl'))).rejects.toThrow(/ENOENT/);
     await appendFile(join(dir, 'empty.jsonl'), '');

@@ -54,7 +54,7 @@ describe.each(['batch', 'always'] as AuditSync[])('audit log group commit, sync:
       file,
       clock: new TestClock(Date.UTC(2025, 0, 1)),
       sync,
-      onWritten: (entries) => batches.push(entries.length),
+      onWritten: (count) => batches.push(count),
     });
     const inFileWhenResolved = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
