@@ -8,7 +8,7 @@ import type { Clock } from '../kernel/clock.js';
 import { AuditAnchorFile } from './audit-anchor.js';
 import {
   auditRecordTexts,
-  chainAuditTexts,
+  sealAuditLines,
   type AuditEntry,
   type AuditRecord,
   type AuditRecordTexts,
@@ -89,8 +89,9 @@ interface Prepared {
  * Group commit: the entries appended in the same turn of the event loop, and those that arrive
  * while a flush to disk is in flight (`sync: always`), are written together in one write, so a
  * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
- * written under `sync` (see `AuditWriter`). Sequence numbers and hashes are assigned when a
- * batch is written, so a failed batch leaves no gap.
+ * written under `sync` (see `AuditWriter`). Sequence numbers and the seal are assigned when a
+ * batch is written, so a failed batch leaves no gap. Each batch is hashed once: its entries share
+ * one seal (`sealAuditBatch`) that chains to the previous batch's.
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -233,19 +234,19 @@ export class AuditLog {
     head: AuditHead,
   ): { readonly data: string; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
     const { time, timeJson } = this.timeNow();
+    // An append's record is read afresh; a write's may be the same object each time.
+    const prepared = batch.map((p) => (p.resolve ? this.fresh(p.record) : this.prepare(p.record)));
+    const { lines, hash } = sealAuditLines(
+      prepared.map((p) => p.texts),
+      head,
+      timeJson,
+      this.options.key,
+    );
     const all = this.options.mirror !== undefined;
-    const entries: (AuditEntry | undefined)[] = [];
-    let data = '';
-    let prev = head;
-    for (const p of batch) {
-      // An append's record is read afresh; a write's may be the same object each time.
-      const { clean, texts } = p.resolve ? this.fresh(p.record) : this.prepare(p.record);
-      const { seq, hash, line } = chainAuditTexts(texts, prev, timeJson, this.options.key);
-      data += line;
-      entries.push(all || p.resolve ? entryOf(clean, seq, time, prev.hash, hash) : undefined);
-      prev = { seq, hash };
-    }
-    return { data, entries, head: prev };
+    const entries = batch.map((p, i) =>
+      all || p.resolve ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash) : undefined,
+    );
+    return { data: lines, entries, head: { seq: head.seq + batch.length, hash } };
   }
 
   /** `record` scrubbed and as JSON texts, prepared once per record object and registered secret count. */
