@@ -34,7 +34,7 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     const principal = typeof subject === 'string' ? await security.principalOf(subject, options.source) : subject;
     await security.enforce(
       principal,
-      requests.map((r) => ({ ...r, attributes })),
+      requests.map((r) => ({ resource: r.resource, action: r.action, scope: r.scope, attributes })),
     );
     return principal;
   };
