@@ -91,7 +91,7 @@ export class Security {
    * @throws AccessDeniedError naming the missing permission and why.
    */
   public async enforce(principal: Principal, requests: readonly AccessRequest[]): Promise<readonly Decision[]> {
-    if (requests.length === 1) return [await this.enforceOne(principal, requests[0] as AccessRequest)];
+    if (requests.length === 1) return [await this.enforceRequest(principal, requests[0] as AccessRequest)];
     const decisions = requests.map((r) => this.authorizer.decide(principal, r));
     for (const d of decisions) this.counts[d.allowed ? 'allow' : 'deny']++;
     try {
@@ -112,22 +112,36 @@ export class Security {
     return decisions;
   }
 
-  /** {@link enforce} for the common single request, without the arrays. */
-  private async enforceOne(principal: Principal, r: AccessRequest): Promise<Decision> {
-    const d = this.authorizer.decide(principal, r);
-    this.counts[d.allowed ? 'allow' : 'deny']++;
+  /**
+   * {@link enforce} for one request, the path of every guarded call: decided (memoized), its entry
+   * queued, and one continuation on the batch's write.
+   *
+   * @throws AccessDeniedError (as a rejection) when denied, or when the entry cannot be written.
+   */
+  public enforceRequest(principal: Principal, r: AccessRequest): Promise<Decision> {
+    let d: Decision;
+    let written: Promise<void>;
     try {
-      await this.audit.write(this.recordOf(principal, r, d));
-    } catch (cause) {
-      throw new AccessDeniedError(
-        principal.id,
-        d.permission,
-        'the audit log cannot be written, so access fails closed',
-        { cause },
-      );
+      d = this.authorizer.decide(principal, r);
+      this.counts[d.allowed ? 'allow' : 'deny']++;
+      written = this.audit.write(this.recordOf(principal, r, d));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
-    return d;
+    return written.then(
+      () => {
+        if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
+        return d;
+      },
+      (cause: unknown) => {
+        throw new AccessDeniedError(
+          principal.id,
+          d.permission,
+          'the audit log cannot be written, so access fails closed',
+          { cause },
+        );
+      },
+    );
   }
 
   /**
