@@ -32,6 +32,11 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
   const checkAll = async (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
     if (!security.isReady()) await security.ready();
     const principal = typeof subject === 'string' ? await security.principalOf(subject, options.source) : subject;
+    const r = requests[0];
+    if (requests.length === 1 && r !== undefined) {
+      await security.enforceRequest(principal, { resource: r.resource, action: r.action, scope: r.scope, attributes });
+      return principal;
+    }
     await security.enforce(
       principal,
       requests.map((r) => ({ resource: r.resource, action: r.action, scope: r.scope, attributes })),

@@ -17,9 +17,9 @@ export interface AuditRecord {
  * One line of the audit log (JSONL). Entries are written in batches (group commit), and each
  * batch is sealed once: every entry of a batch carries the batch's `hash` (SHA-256, or HMAC-SHA256
  * with `security.audit.key`, over `prevHash` and every field of every entry of the batch, see
- * {@link sealAuditBatch}) and, as `prevHash`, the previous batch's ({@link GENESIS_HASH} for the
+ * `sealAuditBatch`) and, as `prevHash`, the previous batch's ({@link GENESIS_HASH} for the
  * first). Changing, removing, adding or reordering a line breaks the seal of its batch or the chain.
- * Logs written one hash per entry (format 1, {@link hashAuditEntry}) still verify: such an entry
+ * Logs written one hash per entry (format 1, `hashAuditEntry`) still verify: such an entry
  * is a batch of one.
  */
 export interface AuditEntry extends AuditRecord {
@@ -112,7 +112,7 @@ export function sealAuditBatch(prevHash: string, fieldArrays: readonly string[],
 
 /**
  * The lines of a batch of records (scrubbed, as {@link AuditRecordTexts}) continuing the chain at
- * `prev`: seq numbers from `prev.seq + 1`, one `time`, one seal ({@link sealAuditBatch}) for all.
+ * `prev`: seq numbers from `prev.seq + 1`, one `time`, one seal (`sealAuditBatch`) for all.
  */
 export function sealAuditLines(
   records: readonly AuditRecordTexts[],
