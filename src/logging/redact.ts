@@ -69,6 +69,11 @@ export class SecretRegistry {
     this.pattern = new RegExp(escaped.join('|'), 'g');
   }
 
+  /** How many secrets are registered: it only grows, so a text scrubbed at one count stays scrubbed until it changes. */
+  public get count(): number {
+    return this.values.size;
+  }
+
   /** Replaces every registered secret and every URL credential in `text`. */
   public scrub(text: string): string {
     let out = text.includes('://') ? maskUrlCredentials(text) : text;

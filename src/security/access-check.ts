@@ -29,14 +29,28 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     ...options.attributes,
     ...(options.source !== undefined ? { source: options.source } : {}),
   };
-  const check = async (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
+  const checkAll = async (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
     if (!security.isReady()) await security.ready();
     const principal = typeof subject === 'string' ? await security.principalOf(subject, options.source) : subject;
+    const r = requests[0];
+    if (requests.length === 1 && r !== undefined) {
+      await security.enforceRequest(principal, { resource: r.resource, action: r.action, scope: r.scope, attributes });
+      return principal;
+    }
     await security.enforce(
       principal,
-      requests.map((r) => ({ ...r, attributes })),
+      requests.map((r) => ({ resource: r.resource, action: r.action, scope: r.scope, attributes })),
     );
     return principal;
+  };
+  // The common call (a principal, one request, security ready) without an async frame of its own.
+  const check = (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
+    const r = requests[0];
+    if (requests.length !== 1 || r === undefined || typeof subject === 'string' || !security.isReady())
+      return checkAll(requests);
+    return security
+      .enforceRequest(subject, { resource: r.resource, action: r.action, scope: r.scope, attributes })
+      .then(() => subject);
   };
   const refused = async (
     request: Omit<AccessRequest, 'attributes'>,

@@ -6,7 +6,13 @@ import type { SecretRegistry } from '../logging/redact.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { AuditAnchorFile } from './audit-anchor.js';
-import { chainAuditLine, type AuditEntry, type AuditRecord } from './audit-entry.js';
+import {
+  auditRecordTexts,
+  sealAuditLines,
+  type AuditEntry,
+  type AuditRecord,
+  type AuditRecordTexts,
+} from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';
 import { AuditWriter, type AuditSync } from './audit-writer.js';
@@ -33,8 +39,8 @@ export interface AuditLogOptions {
   readonly batchIntervalMs?: number;
   /** When to start a new file; the chain goes on from the previous file's last entry. Default: never. */
   readonly rotation?: RotationPolicy;
-  /** Called after each written batch (metrics). */
-  readonly onWritten?: (entries: readonly AuditEntry[]) => void;
+  /** Called after each written batch with its number of entries (metrics). */
+  readonly onWritten?: (count: number) => void;
   /** `security.audit.key`: entries are HMAC'd with it, so a recomputed chain fails verification. */
   readonly key?: string;
   /**
@@ -46,8 +52,33 @@ export interface AuditLogOptions {
 
 interface Pending {
   readonly record: AuditRecord;
-  readonly resolve: (entry: AuditEntry) => void;
+  /** Absent for {@link AuditLog.write}: the caller awaits the batch's shared promise. */
+  readonly resolve?: (entry: AuditEntry) => void;
+  readonly reject?: (error: Error) => void;
+}
+
+/** The one promise that every {@link AuditLog.write} of a batch awaits. */
+interface SharedBatch {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
   readonly reject: (error: Error) => void;
+}
+
+function sharedBatch(): SharedBatch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A record as written (scrubbed) and its JSON texts, for the secret count they were scrubbed at. */
+interface Prepared {
+  readonly clean: AuditRecord;
+  readonly texts: AuditRecordTexts;
+  readonly secrets: number;
 }
 
 /**
@@ -58,8 +89,9 @@ interface Pending {
  * Group commit: the entries appended in the same turn of the event loop, and those that arrive
  * while a flush to disk is in flight (`sync: always`), are written together in one write, so a
  * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
- * written under `sync` (see `AuditWriter`). Sequence numbers and hashes are assigned when a
- * batch is written, so a failed batch leaves no gap.
+ * written under `sync` (see `AuditWriter`). Sequence numbers and the seal are assigned when a
+ * batch is written, so a failed batch leaves no gap. Each batch is hashed once: its entries share
+ * one seal (`sealAuditBatch`) that chains to the previous batch's.
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -69,6 +101,13 @@ export class AuditLog {
   /** File size after the last complete write: a failed write is cut back to it. */
   private goodSize: number | undefined;
   private queue: Pending[] = [];
+  /** The promise of the queued batch that {@link write} hands out, made on the first write. */
+  private shared: SharedBatch | undefined;
+  /**
+   * Records written again and again (a memoized decision's record is one object) are scrubbed
+   * and turned into JSON once, and again only when a secret was registered since.
+   */
+  private readonly prepared = new WeakMap<AuditRecord, Prepared>();
   private flushing: Promise<void> | undefined;
   /** The held-open file with group commit, `sync` and rotation. */
   private readonly writer: AuditWriter;
@@ -108,11 +147,24 @@ export class AuditLog {
 
   /** Appends one entry; resolves with it once written. */
   public append(record: AuditRecord): Promise<AuditEntry> {
-    return new Promise<AuditEntry>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      // One microtask later: the appends of calls running in the same turn join this batch.
-      this.flushing ??= Promise.resolve().then(() => this.flush());
-    });
+    return new Promise<AuditEntry>((resolve, reject) => this.enqueue({ record, resolve, reject }));
+  }
+
+  /**
+   * {@link append} without the entry: resolves once it is written (rejects with
+   * {@link AuditWriteFailedError} when not), with one promise shared by every such call of the
+   * batch. What a guarded call awaits: `record` may be the same object each time (it is scrubbed
+   * and serialized once).
+   */
+  public write(record: AuditRecord): Promise<void> {
+    this.enqueue({ record });
+    return (this.shared ??= sharedBatch()).promise;
+  }
+
+  private enqueue(pending: Pending): void {
+    this.queue.push(pending);
+    // One microtask later: the appends of calls running in the same turn join this batch.
+    this.flushing ??= Promise.resolve().then(() => this.flush());
   }
 
   /** Writes what is queued, flushes the file to disk and closes it (it reopens on the next append). */
@@ -130,19 +182,12 @@ export class AuditLog {
   private async flush(): Promise<void> {
     while (this.queue.length) {
       const batch = this.queue;
+      const shared = this.shared;
       this.queue = [];
+      this.shared = undefined;
       try {
         this.head ??= await this.readHead();
-        let prev = this.head;
-        const { time, timeJson } = this.timeNow();
-        const entries: AuditEntry[] = [];
-        let data = '';
-        for (const p of batch) {
-          const { entry, line } = chainAuditLine(this.clean(p.record), prev, time, this.options.key, timeJson);
-          entries.push(entry);
-          data += line;
-          prev = entry;
-        }
+        const { data, entries, head } = this.chain(batch, this.head);
         if (this.options.write) {
           await this.options.write(this.options.file, data);
         } else {
@@ -150,12 +195,13 @@ export class AuditLog {
           const durable = this.writer.write(data);
           if (durable) await durable;
         }
-        this.head = prev;
+        this.head = head;
         this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
-        this.writeAnchor(prev);
-        batch.forEach((p, i) => p.resolve(entries[i] as AuditEntry));
-        this.options.onWritten?.(entries);
-        if (this.options.mirror) await this.mirror(entries);
+        this.writeAnchor(head);
+        batch.forEach((p, i) => p.resolve?.(entries[i] as AuditEntry));
+        shared?.resolve();
+        this.options.onWritten?.(batch.length);
+        if (this.options.mirror) await this.mirror(entries as AuditEntry[]);
       } catch (cause) {
         // The file may now end in a partial line (a full disk): cut it back to the last complete
         // write, so that the next append, once it can write, continues a sound chain. Until then
@@ -170,12 +216,53 @@ export class AuditLog {
           await truncate(this.options.file, goodSize).catch(() => undefined);
         this.head = undefined;
         const error = this.loud(new AuditWriteFailedError(this.options.file, { cause }));
-        for (const p of batch) p.reject(error);
+        for (const p of batch) p.reject?.(error);
+        shared?.reject(error);
       }
     }
     // Cleared in the same synchronous step as the last look at the queue (no await in between),
     // so an append can never be queued after that look while `flushing` still says a flush runs.
     this.flushing = undefined;
+  }
+
+  /**
+   * The lines of `batch` continuing the chain at `head`, and their entries where someone needs
+   * them (an {@link append}, the mirror); `head` is then the batch's last entry.
+   */
+  private chain(
+    batch: readonly Pending[],
+    head: AuditHead,
+  ): { readonly data: string; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
+    const { time, timeJson } = this.timeNow();
+    // An append's record is read afresh; a write's may be the same object each time.
+    const prepared = batch.map((p) => (p.resolve ? this.fresh(p.record) : this.prepare(p.record)));
+    const { lines, hash } = sealAuditLines(
+      prepared.map((p) => p.texts),
+      head,
+      timeJson,
+      this.options.key,
+    );
+    const all = this.options.mirror !== undefined;
+    const entries = batch.map((p, i) =>
+      all || p.resolve ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash) : undefined,
+    );
+    return { data: lines, entries, head: { seq: head.seq + batch.length, hash } };
+  }
+
+  /** `record` scrubbed and as JSON texts, prepared once per record object and registered secret count. */
+  private prepare(record: AuditRecord): Prepared {
+    const secrets = this.options.secrets?.count ?? 0;
+    let prepared = this.prepared.get(record);
+    if (prepared?.secrets !== secrets) {
+      prepared = this.fresh(record);
+      this.prepared.set(record, prepared);
+    }
+    return prepared;
+  }
+
+  private fresh(record: AuditRecord): Prepared {
+    const clean = this.clean(record);
+    return { clean, texts: auditRecordTexts(clean), secrets: this.options.secrets?.count ?? 0 };
   }
 
   /** The clock's time as ISO 8601, and as JSON (kept for the millisecond: a burst shares them). */
@@ -228,4 +315,18 @@ export class AuditLog {
     this.options.logger?.error(error.message, { code: error.code, file: error.file });
     return error;
   }
+}
+
+function entryOf(r: AuditRecord, seq: number, time: string, prevHash: string, hash: string): AuditEntry {
+  return {
+    seq,
+    time,
+    who: r.who,
+    action: r.action,
+    resource: r.resource,
+    decision: r.decision,
+    reason: r.reason,
+    prevHash,
+    hash,
+  };
 }

@@ -44,6 +44,9 @@ export interface AuthenticatorParts {
  * an unknown principal and a wrong password); the audit log says exactly what happened.
  */
 export class Authenticator {
+  /** The principal handed out for each record object (frozen: every caller shares it). */
+  private readonly principals = new WeakMap<PrincipalRecord, Principal>();
+
   public constructor(private readonly parts: AuthenticatorParts) {}
 
   /**
@@ -154,7 +157,7 @@ export class Authenticator {
       const found = await this.parts.store.find(verified.principalId);
       if (!found) throw new TokenInvalidError('principal no longer exists');
       if (found.disabled) throw new TokenInvalidError('principal disabled');
-      return publicPrincipal(found);
+      return this.principalOf(found);
     } catch (error) {
       if (!isTokenInvalidError(error)) throw error;
       this.parts.count?.('token_invalid');
@@ -167,6 +170,27 @@ export class Authenticator {
       });
       throw error;
     }
+  }
+
+  /**
+   * The principal of a store record, one object per record object: a store that returns the same
+   * record (the configuration's) gives the same principal each call, whose compiled rules and
+   * memoized decisions the authorizer then finds without building a key. A changed record is a
+   * new object, so a new principal.
+   */
+  private principalOf(found: PrincipalRecord): Principal {
+    let principal = this.principals.get(found);
+    if (!principal) {
+      const p = publicPrincipal(found);
+      principal = Object.freeze({
+        ...p,
+        roles: Object.freeze([...p.roles]),
+        attributes: Object.freeze({ ...p.attributes }),
+        ...(p.permissions ? { permissions: Object.freeze([...p.permissions]) } : {}),
+      });
+      this.principals.set(found, principal);
+    }
+    return principal;
   }
 
   /**

@@ -43,7 +43,7 @@ interface PrincipalRules {
  * compiled once and cached (keyed by id, roles and attributes, so a changed principal is
  * recompiled). Conditions are evaluated per request on the injected clock.
  *
- * Decisions are memoized per principal and permission (`DecisionMemo`) unless a policy
+ * Decisions are memoized per principal, resource, action and scope (`DecisionMemo`) unless a policy
  * that matches the request has a time or request condition (those are evaluated every time).
  * {@link Authorizer.replaceRules} drops every memoized decision.
  *
@@ -116,13 +116,12 @@ export class Authorizer {
 
   /** Decides `request` for `principal`. Never throws for a well-formed request. */
   public decide(principal: Principal, request: AccessRequest): Decision {
-    const permission = requestPermission(request);
     const compiled = this.rulesOf(principal);
-    const known = compiled.memo.get(permission);
+    const known = compiled.memo.get(request);
     if (known) return known;
-    const decision = this.decideNow(compiled, principal, request, permission);
+    const decision = this.decideNow(compiled, principal, request, requestPermission(request));
     if (!compiled.policies.some((p) => p.volatile && p.rules.some((r) => ruleMatches(r, request))))
-      compiled.memo.set(permission, decision);
+      compiled.memo.set(request, decision);
     return decision;
   }
 

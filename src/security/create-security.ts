@@ -189,8 +189,8 @@ function createAuditLog(
     batchIntervalMs: config.batch_interval * 1000,
     ...(auditKey ? { key: auditKey } : {}),
     rotation: rotationPolicy(config.rotation),
-    onWritten: (entries) => {
-      counts.audit_entries += entries.length;
+    onWritten: (count) => {
+      counts.audit_entries += count;
     },
     ...(mirrorTable
       ? { mirror: lazyMirror(() => new KnexAuditMirror(lazyKnex('security.audit.mirror_table'), mirrorTable)) }

@@ -65,11 +65,14 @@ class KeyGate {
   ) {}
 
   /** One key: refused (audited) when unacceptable, else `needs(key)` checked, then `run(key)`. */
-  public async one<R>(key: unknown, action: Action, needs: (k: string) => Request[], run: (k: string) => Promise<R>) {
-    const why = keyProblem(key, this.prefix);
-    if (why !== undefined) return refuseKey(this.check, key, action, why);
-    await this.check(needs(key as string));
-    return run(key as string);
+  public one<R>(key: unknown, action: Action, needs: (k: string) => Request[], run: (k: string) => Promise<R>) {
+    try {
+      const why = keyProblem(key, this.prefix);
+      if (why !== undefined) return refuseKey(this.check, key, action, why);
+      return this.check(needs(key as string)).then(() => run(key as string));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /** Several keys (already copied): the first unacceptable one refused, else `requests` checked, then `run`. */

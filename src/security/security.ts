@@ -1,5 +1,6 @@
 import { AccessDeniedError } from '../errors/access-denied-error.js';
 import { ALL_SCOPES, type AccessRequest } from './access-request.js';
+import type { AuditRecord } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
 import type { Authenticator } from './authenticator.js';
 import type { Authorizer, Decision } from './authorizer.js';
@@ -17,6 +18,11 @@ export type Subject = string | Principal;
 export class Security {
   /** {@link ready} has resolved: calls need not wait for it. */
   private settled = false;
+  /**
+   * The audit record of each decision: a memoized decision is one object per principal and
+   * permission, so its record is one object too, which the audit log serializes once.
+   */
+  private readonly records = new WeakMap<Decision, AuditRecord>();
 
   public constructor(
     public readonly auth: Authenticator,
@@ -85,21 +91,12 @@ export class Security {
    * @throws AccessDeniedError naming the missing permission and why.
    */
   public async enforce(principal: Principal, requests: readonly AccessRequest[]): Promise<readonly Decision[]> {
-    if (requests.length === 1) return [await this.enforceOne(principal, requests[0] as AccessRequest)];
+    if (requests.length === 1) return [await this.enforceRequest(principal, requests[0] as AccessRequest)];
     const decisions = requests.map((r) => this.authorizer.decide(principal, r));
     for (const d of decisions) this.counts[d.allowed ? 'allow' : 'deny']++;
     try {
       await Promise.all(
-        requests.map((r, i) => {
-          const d = decisions[i] as Decision;
-          return this.audit.append({
-            who: principal.id,
-            action: `${r.resource}:${r.action}`,
-            resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
-            decision: d.allowed ? 'allow' : 'deny',
-            reason: d.reason,
-          });
-        }),
+        requests.map((r, i) => this.audit.write(this.recordOf(principal, r, decisions[i] as Decision))),
       );
     } catch (cause) {
       const d = decisions.find((x) => !x.allowed) ?? (decisions[0] as Decision);
@@ -115,27 +112,54 @@ export class Security {
     return decisions;
   }
 
-  /** {@link enforce} for the common single request, without the arrays. */
-  private async enforceOne(principal: Principal, r: AccessRequest): Promise<Decision> {
-    const d = this.authorizer.decide(principal, r);
-    this.counts[d.allowed ? 'allow' : 'deny']++;
+  /**
+   * {@link enforce} for one request, the path of every guarded call: decided (memoized), its entry
+   * queued, and one continuation on the batch's write.
+   *
+   * @throws AccessDeniedError (as a rejection) when denied, or when the entry cannot be written.
+   */
+  public enforceRequest(principal: Principal, r: AccessRequest): Promise<Decision> {
+    let d: Decision;
+    let written: Promise<void>;
     try {
-      await this.audit.append({
-        who: principal.id,
-        action: `${r.resource}:${r.action}`,
-        resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
-        decision: d.allowed ? 'allow' : 'deny',
-        reason: d.reason,
-      });
-    } catch (cause) {
-      throw new AccessDeniedError(
-        principal.id,
-        d.permission,
-        'the audit log cannot be written, so access fails closed',
-        { cause },
-      );
+      d = this.authorizer.decide(principal, r);
+      this.counts[d.allowed ? 'allow' : 'deny']++;
+      written = this.audit.write(this.recordOf(principal, r, d));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
-    return d;
+    return written.then(
+      () => {
+        if (!d.allowed) throw new AccessDeniedError(principal.id, d.permission, d.reason);
+        return d;
+      },
+      (cause: unknown) => {
+        throw new AccessDeniedError(
+          principal.id,
+          d.permission,
+          'the audit log cannot be written, so access fails closed',
+          { cause },
+        );
+      },
+    );
+  }
+
+  /**
+   * The audit entry of decision `d` on request `r`. The permission a decision names
+   * (`resource:action:scope`) gives the entry's action and resource, so a remembered record is
+   * reused as long as it names the same principal.
+   */
+  private recordOf(principal: Principal, r: AccessRequest, d: Decision): AuditRecord {
+    const known = this.records.get(d);
+    if (known?.who === principal.id) return known;
+    const record: AuditRecord = {
+      who: principal.id,
+      action: `${r.resource}:${r.action}`,
+      resource: `${r.resource}:${r.scope === ALL_SCOPES ? '*' : r.scope}`,
+      decision: d.allowed ? 'allow' : 'deny',
+      reason: d.reason,
+    };
+    this.records.set(d, record);
+    return record;
   }
 }

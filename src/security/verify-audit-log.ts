@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { readAuditAnchor } from './audit-anchor.js';
-import { GENESIS_HASH, canonicalAuditLine, hashAuditEntry, type AuditEntry } from './audit-entry.js';
+import {
+  GENESIS_HASH,
+  auditFieldArray,
+  canonicalAuditLine,
+  hashAuditEntry,
+  sealAuditBatch,
+  type AuditEntry,
+} from './audit-entry.js';
 
 /** The result of {@link verifyAuditLog}. */
 export interface AuditVerification {
@@ -51,10 +58,12 @@ export interface VerifyAuditOptions {
  *   fields in order, `\n`-terminated): so a duplicate key (`"decision":"allow"` before the real
  *   one), an escape written differently (`\u0061lice`), a CRLF ending, extra spaces or a line cut
  *   short are all refused, and what is verified is exactly what a reader of the file sees;
- * - an entry whose hash does not match its fields (edited; with `key`, a recomputed chain fails
- *   too, since the hashes are HMACs);
- * - an entry whose `seq` is not the previous one + 1 (deleted, reordered), or whose `prevHash`
- *   is not the previous entry's hash (replaced, spliced);
+ * - an entry whose `seq` is not the previous one + 1 (deleted, reordered);
+ * - a batch (the consecutive entries that carry the same `prevHash` and `hash`) whose seal does
+ *   not match its entries (an entry edited, removed from or added to it, or the batch cut short;
+ *   with `key`, a recomputed chain fails too, since the seals are HMACs); it is reported at the
+ *   batch's first line, since the seal cannot tell which of its entries changed;
+ * - a batch whose `prevHash` is not the previous batch's `hash` (replaced, spliced);
  * - with the head anchor: a log that ends before the anchored entry (lines cut off the end,
  *   truncated to nothing), or whose entry at the anchored seq has another hash (rewritten and
  *   renumbered).
@@ -79,11 +88,30 @@ export async function verifyAuditLog(path: string, options: VerifyAuditOptions =
   const last = lines.pop();
   if (last !== undefined && last !== '')
     return bad({ line: lines.length + 1, problem: 'the last line is not terminated (a write was cut short)' });
-  for (let i = 0; i < lines.length; i++) {
-    const checked = checkLine(lines[i] as string, head, options.key);
-    if ('problem' in checked) return bad({ line: i + 1, ...checked });
-    head = { seq: checked.seq, hash: checked.hash };
-    verified++;
+  let batch: Batch | undefined;
+  let seq = start.seq;
+  for (let i = 0; i <= lines.length; i++) {
+    const checked = i < lines.length ? checkLine(lines[i] as string, seq) : undefined;
+    if (checked && 'problem' in checked) {
+      // The entries before it count as intact if their batch is; the line's problem is the one named.
+      if (batch && !batchProblem(batch, head, options.key)) {
+        head = { seq, hash: batch.hash };
+        verified += batch.entries.length;
+      }
+      return bad({ line: i + 1, ...checked });
+    }
+    if (checked && batch && checked.prevHash === batch.prevHash && checked.hash === batch.hash) {
+      batch.entries.push(checked);
+    } else {
+      if (batch) {
+        const problem = batchProblem(batch, head, options.key);
+        if (problem) return bad(problem);
+        head = { seq, hash: batch.hash };
+        verified += batch.entries.length;
+      }
+      if (checked) batch = { line: i + 1, prevHash: checked.prevHash, hash: checked.hash, entries: [checked] };
+    }
+    if (checked) seq = checked.seq;
   }
   if (options.anchor !== false) {
     const problem = await anchorProblem(path, options.key, lines, start, head);
@@ -105,8 +133,40 @@ interface Problem {
   readonly seq?: number | undefined;
 }
 
-/** Checks one line against the head it must continue: the entry when intact, else what is wrong. */
-function checkLine(raw: string, head: Head, key: string | undefined): AuditEntry | Omit<Problem, 'line'> {
+/** Consecutive entries with the same `prevHash` and `hash`: one sealed batch, from its 1-based `line`. */
+interface Batch {
+  readonly line: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly entries: AuditEntry[];
+}
+
+/** What is wrong with a batch that must continue `head`: a seal that does not match, a broken link. */
+function batchProblem(batch: Batch, head: Head, key: string | undefined): Problem | undefined {
+  const first = batch.entries[0] as AuditEntry;
+  const last = batch.entries[batch.entries.length - 1] as AuditEntry;
+  const sealed = sealAuditBatch(batch.prevHash, batch.entries.map(auditFieldArray), key) === batch.hash;
+  // Format 1 (one hash per entry) for a batch of one.
+  const { hash, ...body } = first;
+  if (!sealed && !(batch.entries.length === 1 && hashAuditEntry(body, key) === hash)) {
+    const what = first === last ? `entry ${first.seq} was` : `the batch of entries ${first.seq} to ${last.seq} was`;
+    return {
+      line: batch.line,
+      seq: first.seq,
+      problem: `${what} modified: its hash does not match its content${key ? ' and the key' : ''} (an entry edited, removed or added, or the batch cut short)`,
+    };
+  }
+  if (batch.prevHash !== head.hash)
+    return {
+      line: batch.line,
+      seq: first.seq,
+      problem: `entry ${first.seq} does not chain to entry ${head.seq}: an entry between them was replaced`,
+    };
+  return undefined;
+}
+
+/** Checks one line and its seq (the one after `seq`): the entry when well formed, else what is wrong. */
+function checkLine(raw: string, prevSeq: number): AuditEntry | Omit<Problem, 'line'> {
   if (raw === '') return { problem: 'blank line inside the log (a line was emptied)' };
   let parsed: unknown;
   try {
@@ -125,21 +185,9 @@ function checkLine(raw: string, head: Head, key: string | undefined): AuditEntry
       seq: entry.seq,
     };
   }
-  const { hash, ...body } = entry;
-  if (hashAuditEntry(body, key) !== hash)
-    return {
-      problem: `entry ${entry.seq} was modified: its hash does not match its content${key ? ' and the key' : ''}`,
-      seq: entry.seq,
-    };
-  if (entry.seq !== head.seq + 1) {
-    const why = entry.seq > head.seq + 1 ? `entry ${head.seq + 1} is missing (deleted)` : 'entries are out of order';
-    return { problem: `expected entry ${head.seq + 1}, found entry ${entry.seq}: ${why}`, seq: entry.seq };
-  }
-  if (entry.prevHash !== head.hash) {
-    return {
-      problem: `entry ${entry.seq} does not chain to entry ${head.seq}: an entry between them was replaced`,
-      seq: entry.seq,
-    };
+  if (entry.seq !== prevSeq + 1) {
+    const why = entry.seq > prevSeq + 1 ? `entry ${prevSeq + 1} is missing (deleted)` : 'entries are out of order';
+    return { problem: `expected entry ${prevSeq + 1}, found entry ${entry.seq}: ${why}`, seq: entry.seq };
   }
   return entry;
 }

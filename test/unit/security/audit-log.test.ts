@@ -25,11 +25,13 @@ const record = (i: number): AuditRecord => ({
   reason: i % 3 === 0 ? 'no role or policy grants it' : 'granted by role editor (db:write:orders)',
 });
 
-async function writeLog(name: string, n: number): Promise<string> {
+/** A log of `n` entries: appended concurrently (one sealed batch), or one after the other (a batch each). */
+async function writeLog(name: string, n: number, sequential = false): Promise<string> {
   const file = join(dir, name, 'logs', 'audit.jsonl');
   const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
   await log.open();
-  await Promise.all(Array.from({ length: n }, (_, i) => log.append(record(i + 1))));
+  if (sequential) for (let i = 0; i < n; i++) await log.append(record(i + 1));
+  else await Promise.all(Array.from({ length: n }, (_, i) => log.append(record(i + 1))));
   return file;
 }
 
@@ -40,8 +42,9 @@ describe('audit log', () => {
     const file = await writeLog('ok', 25);
     const entries = (await lines(file)).map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string });
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    expect(entries[0]?.prevHash).toBe(GENESIS_HASH);
-    expect(entries[1]?.prevHash).toBe(entries[0]?.hash);
+    // One batch: one seal, carried by every entry, chained to genesis.
+    expect(new Set(entries.map((e) => e.prevHash))).toEqual(new Set([GENESIS_HASH]));
+    expect(new Set(entries.map((e) => e.hash)).size).toBe(1);
     expect(Object.keys(entries[0] ?? {})).toEqual([
       'seq',
       'time',
@@ -90,8 +93,51 @@ describe('audit log', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 4 });
   });
 
+  it('batches chain: a batch carries the previous batch seal as prevHash', async () => {
+    const file = await writeLog('chained', 3);
+    const log = new AuditLog({ file, clock: new TestClock() });
+    await Promise.all([log.append(record(4)), log.append(record(5))]);
+    const entries = (await lines(file)).map((l) => JSON.parse(l) as { prevHash: string; hash: string });
+    expect(entries[3]?.prevHash).toBe(entries[2]?.hash);
+    expect(entries[4]?.hash).toBe(entries[3]?.hash);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 5 });
+  });
+
+  it('an edited line breaks the seal of its batch, named at the batch first line', async () => {
+    const file = await writeLog('edited-batch', 10);
+    const all = await lines(file);
+    all[6] = (all[6] as string).replace('"who":"user7"', '"who":"user8"');
+    await writeFile(file, all.join('\n') + '\n');
+    const result = await verifyAuditLog(file);
+    expect(result.firstBad).toMatchObject({ line: 1, seq: 1 });
+    expect(result.firstBad?.problem).toMatch(/the batch of entries 1 to 10 was modified/);
+    expect(result.verified).toBe(0);
+  });
+
+  it('lines removed from the end of the last batch break its seal (even without the anchor)', async () => {
+    const file = await writeLog('cut-batch', 6);
+    const all = await lines(file);
+    await writeFile(file, all.slice(0, 4).join('\n') + '\n');
+    const result = await verifyAuditLog(file, { anchor: false });
+    expect(result.firstBad?.problem).toMatch(/the batch of entries 1 to 4 was modified/);
+  });
+
+  it('a line copied into another batch, with its seq renumbered, is refused', async () => {
+    const file = await writeLog('spliced', 3, true);
+    const all = await lines(file);
+    const copy = JSON.parse(all[0] as string) as Record<string, unknown>;
+    const second = JSON.parse(all[1] as string) as Record<string, unknown>;
+    const moved = { ...copy, seq: 2, prevHash: second.prevHash, hash: second.hash };
+    const renumbered = all.slice(1).map((l) => {
+      const e = JSON.parse(l) as Record<string, number>;
+      return JSON.stringify({ ...e, seq: (e.seq as number) + 1 });
+    });
+    await writeFile(file, [all[0], JSON.stringify(moved), ...renumbered].join('\n') + '\n');
+    expect((await verifyAuditLog(file)).firstBad).toMatchObject({ line: 2, seq: 2 });
+  });
+
   it('an edited line fails verification at that entry', async () => {
-    const file = await writeLog('edited', 10);
+    const file = await writeLog('edited', 10, true);
     const all = await lines(file);
     all[6] = (all[6] as string)
       .replace('"decision":"allow"', '"decision":"deny"')
@@ -106,7 +152,7 @@ describe('audit log', () => {
   });
 
   it('an edited line whose hash was recomputed is caught at the next entry', async () => {
-    const file = await writeLog('rehashed', 6);
+    const file = await writeLog('rehashed', 6, true);
     const { hashAuditEntry } = await import('../../../src/security/audit-entry.js');
     const all = (await lines(file)).map((l) => JSON.parse(l) as Record<string, unknown>);
     const forged = { ...all[2], who: 'mallory' } as Record<string, unknown>;
@@ -189,6 +235,41 @@ describe('audit log', () => {
     const text = await readFile(file, 'utf8');
     expect(text).not.toContain('hunter2-secret');
     expect((await verifyAuditLog(file)).ok).toBe(true);
+  });
+
+  it('write() shares one promise per batch, reuses a record, and scrubs it again once a secret is added', async () => {
+    const secrets = new SecretRegistry();
+    const file = join(dir, 'shared', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(), secrets });
+    const rec: AuditRecord = {
+      who: 'a',
+      action: 'cache:read',
+      resource: 'cache:key-late-secret',
+      decision: 'allow',
+      reason: 'x',
+    };
+    const first = log.write(rec);
+    expect(log.write(rec)).toBe(first);
+    await first;
+    secrets.add('late-secret');
+    await log.write(rec);
+    const written = await lines(file);
+    expect(written).toHaveLength(3);
+    expect(written[1]).toContain('key-late-secret');
+    expect(written[2]).not.toContain('late-secret');
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 3 });
+  });
+
+  it('write() rejects every call of a batch that could not be written (fail closed)', async () => {
+    const file = join(dir, 'shared-fail', 'audit.jsonl');
+    const log = new AuditLog({
+      file,
+      clock: new TestClock(),
+      write: () => Promise.reject(new Error('disk full')),
+    });
+    const rec = record(1);
+    const calls = [log.write(rec), log.write(rec), log.write(record(2))];
+    for (const c of calls) await expect(c).rejects.toSatisfy(isAuditWriteFailedError);
   });
 
   it('verify reports a missing file by throwing', async () => {

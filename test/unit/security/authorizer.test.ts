@@ -217,6 +217,14 @@ describe('Authorizer: role × permission × policy × resource → decision', ()
     expect(authorizer.decide(principals.root as Principal, all('fs', 'write')).reason).toContain('audit-log-is-sacred');
   });
 
+  it('a memoized decision for the literal scope "*" is not taken for a request over every scope', () => {
+    const a = new Authorizer({ roles: { one: { permissions: ['cache:write:?'] } } }, clock);
+    const p: Principal = { id: 'q', roles: ['one'], attributes: {} };
+    expect(a.decide(p, { resource: 'cache', action: 'write', scope: '*' }).allowed).toBe(true);
+    expect(a.decide(p, { resource: 'cache', action: 'write', scope: ALL_SCOPES }).allowed).toBe(false);
+    expect(a.decide(p, { resource: 'cache', action: 'write', scope: '*' }).allowed).toBe(true);
+  });
+
   it('re-evaluates conditions as the clock moves', async () => {
     const c = new TestClock(Date.UTC(2025, 0, 15, 21, 59));
     const a = new Authorizer(rules, c);

@@ -54,7 +54,7 @@ describe.each(['batch', 'always'] as AuditSync[])('audit log group commit, sync:
       file,
       clock: new TestClock(Date.UTC(2025, 0, 1)),
       sync,
-      onWritten: (entries) => batches.push(entries.length),
+      onWritten: (count) => batches.push(count),
     });
     const inFileWhenResolved = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -230,17 +230,19 @@ describe('what makes an audit entry cheap writes the same bytes', () => {
     }
   });
 
-  it('a written line is JSON.stringify of the entry, with a hash the canonical form gives', async () => {
+  it('a written line is JSON.stringify of the entry, with the seal its batch gives', async () => {
     const file = join(dir, 'bytes', 'audit.jsonl');
     const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), key: 'line-key-0123456789' });
-    const entry = await log.append({ ...record(1), reason: 'quote " backslash \\ é \u2028' });
-    expect(lines(file)).toEqual([JSON.stringify(entry)]);
-    const { hash, ...body } = entry;
-    expect(hash).toBe(
-      createHmac('sha256', 'line-key-0123456789')
-        .update(JSON.stringify(Object.values(body)))
-        .digest('hex'),
-    );
+    const entries = await Promise.all([
+      log.append({ ...record(1), reason: 'quote " backslash \\ é \u2028' }),
+      log.append(record(2)),
+    ]);
+    expect(lines(file)).toEqual(entries.map((e) => JSON.stringify(e)));
+    const fields = entries.map(({ hash: _h, prevHash: _p, ...body }) => Object.values(body));
+    const seal = createHmac('sha256', 'line-key-0123456789')
+      .update(JSON.stringify([entries[0]?.prevHash, ...fields]))
+      .digest('hex');
+    expect(entries.map((e) => e.hash)).toEqual([seal, seal]);
     await log.close();
   });
 

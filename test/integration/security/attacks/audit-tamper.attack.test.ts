@@ -43,17 +43,22 @@ async function verifyCli(file: string): Promise<{ out: string; code: number }> {
   return { out, code };
 }
 
-async function writeLog(name: string, n = 6): Promise<string> {
-  const file = join(dir, name, 'audit.jsonl');
+/** `n` entries appended `batch` at a time (concurrently: each group is one sealed batch). */
+async function writeLog(name: string, n = 6, batch = 1): Promise<string> {
+  const file = join(dir, `${name}-${batch}`, 'audit.jsonl');
   const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2026, 0, 1)), key: KEY });
-  for (let i = 1; i <= n; i++)
-    await log.append({
-      who: 'alice',
-      action: 'db:read',
-      resource: `db:t${i}`,
-      decision: i % 2 ? 'allow' : 'deny',
-      reason: 'r',
-    });
+  for (let i = 1; i <= n; i += batch)
+    await Promise.all(
+      Array.from({ length: Math.min(batch, n - i + 1) }, (_, j) =>
+        log.append({
+          who: 'alice',
+          action: 'db:read',
+          resource: `db:t${i + j}`,
+          decision: (i + j) % 2 ? 'allow' : 'deny',
+          reason: 'r',
+        }),
+      ),
+    );
   return file;
 }
 const linesOf = async (file: string): Promise<string[]> => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
@@ -75,6 +80,22 @@ function rechain(entries: AuditEntry[]): string[] {
 const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
   ['delete the last lines', async (f) => writeFile(f, `${(await linesOf(f)).slice(0, 4).join('\n')}\n`)],
   ['truncate to 0 bytes', async (f) => writeFile(f, '')],
+  [
+    'delete one line inside the log',
+    async (f) => {
+      const all = await linesOf(f);
+      all.splice(1, 1);
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
+  [
+    'delete one line and renumber the ones after it',
+    async (f) => {
+      const all = (await linesOf(f)).map(entry);
+      all.splice(1, 1);
+      await writeFile(f, `${all.map((e, i) => line({ ...e, seq: i + 1 })).join('\n')}\n`);
+    },
+  ],
   [
     'rewrite every deny to allow with a recomputed chain',
     async (f) =>
@@ -133,17 +154,21 @@ const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
 ];
 
 describe('keyed audit chain: every tampering is found by stator audit verify', () => {
-  it('an intact keyed log verifies (exit 0)', async () => {
-    const r = await verifyCli(await writeLog('intact'));
+  // One sealed batch per entry, and batches of three entries (group commit).
+  it.each([1, 3])('an intact keyed log verifies (exit 0), batches of %i', async (batch) => {
+    const r = await verifyCli(await writeLog('intact', 6, batch));
     expect(r.code).toBe(0);
   });
-  it.each(TAMPERINGS)('%s', async (name, tamper) => {
-    const file = await writeLog(name.replace(/[^a-z]+/gi, '-'));
-    await tamper(file);
-    const r = await verifyCli(file);
-    expect(r.code, r.out).toBe(1);
-    expect(r.out).toMatch(/BROKEN/);
-  });
+  it.each(TAMPERINGS.flatMap(([name, tamper]) => [1, 3].map((batch) => [name, batch, tamper] as const)))(
+    '%s (batches of %i)',
+    async (name, batch, tamper) => {
+      const file = await writeLog(name.replace(/[^a-z]+/gi, '-'), 6, batch);
+      await tamper(file);
+      const r = await verifyCli(file);
+      expect(r.code, r.out).toBe(1);
+      expect(r.out).toMatch(/BROKEN/);
+    },
+  );
   it('without the key a recomputed chain is refused too (the hashes are HMACs)', async () => {
     const file = await writeLog('nokey');
     expect((await verifyAuditLog(file, { key: KEY })).ok).toBe(true);
