@@ -92,27 +92,41 @@ export class CacheApi implements StatorCache {
     this.remote.usePipeline(pipeline);
   }
 
-  public async get<T = unknown>(key: string): Promise<T | undefined> {
+  public get<T = unknown>(key: string): Promise<T | undefined> {
+    const driver = this.driver;
+    if (driver.getNow === undefined) return this.getRemote<T>(key);
+    // The memory driver answers at once: no await, and the call is timed on a sample (SampledTimer).
+    let full: string;
+    try {
+      full = this.keys.of(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const timer = this.metrics.syncGet;
+    const started = timer.start();
+    const value = this.codec.freshValue<T>(key, driver.getNow(full));
+    timer.end(started);
+    return Promise.resolve(value);
+  }
+
+  /** {@link CacheApi.get} on a remote driver: through the pipeline, timed on every call. */
+  private async getRemote<T>(key: string): Promise<T | undefined> {
     const started = performance.now();
     const full = this.keys.of(key);
     const driver = this.driver;
     const remote = this.remote;
     let text: string | null | undefined;
-    if (driver.getNow) {
-      text = driver.getNow(full);
-    } else {
-      // RemoteCalls.read inlined: the driver's promise is the only one awaited on the hottest path.
-      const call = remote.admit('get');
-      if (call === undefined) text = (await remote.readThrough('get', full)).text;
-      else if (call instanceof RefusedCall) text = await remote.fallbackText('get', full, call.error);
-      else {
-        try {
-          text = await remote.bounded('get', driver.get(full));
-          call.readSucceeded(full, text);
-        } catch (error) {
-          call.failed(error);
-          text = await remote.fallbackText('get', full, error);
-        }
+    // RemoteCalls.read inlined: the driver's promise is the only one awaited on the hottest path.
+    const call = remote.admit('get');
+    if (call === undefined) text = (await remote.readThrough('get', full)).text;
+    else if (call instanceof RefusedCall) text = await remote.fallbackText('get', full, call.error);
+    else {
+      try {
+        text = await remote.bounded('get', driver.get(full));
+        call.readSucceeded(full, text);
+      } catch (error) {
+        call.failed(error);
+        text = await remote.fallbackText('get', full, error);
       }
     }
     const value = this.codec.freshValue<T>(key, text);
@@ -131,6 +145,30 @@ export class CacheApi implements StatorCache {
   }
 
   public set<T>(key: string, value: T, options: CacheSetOptions = NO_OPTIONS): Promise<void> {
+    const driver = this.driver;
+    if (driver.setNow === undefined) return this.setRemote(key, value, options);
+    // The memory driver stores at once: the call is timed on a sample (SampledTimer).
+    const timer = this.metrics.syncSet;
+    const started = timer.start();
+    try {
+      const full = this.keys.of(key);
+      const tags = checkedTags(options.tags);
+      const data = this.codec.encode(key, value);
+      driver.setNow(full, data, this.ttlMs(options.ttl), tags);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    timer.end(started);
+    return Promise.resolve();
+  }
+
+  /** The stored TTL (ms, jittered) of a call's `ttl` option in seconds (default `cache.default_ttl`). */
+  private ttlMs(ttl: number | undefined): number {
+    return ttlWithJitter(ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+  }
+
+  /** {@link CacheApi.set} on a remote driver: through the pipeline, timed on every call. */
+  private setRemote<T>(key: string, value: T, options: CacheSetOptions): Promise<void> {
     const started = performance.now();
     let full: string;
     let tags: readonly string[];
@@ -140,20 +178,11 @@ export class CacheApi implements StatorCache {
       full = this.keys.of(key);
       tags = checkedTags(options.tags);
       data = this.codec.encode(key, value);
-      ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+      ttlMs = this.ttlMs(options.ttl);
     } catch (error) {
       return Promise.reject(error);
     }
     const driver = this.driver;
-    if (driver.setNow) {
-      try {
-        driver.setNow(full, data, ttlMs, tags);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      this.metrics.time('set', started);
-      return Promise.resolve();
-    }
     const remote = this.remote;
     const call = remote.admit('set');
     if (call === undefined || call instanceof RefusedCall || !driver.setWith || remote.deadlines)

@@ -4,8 +4,11 @@ import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import { decodeEntry, encodeEntry, type DecodedEntry } from './envelope.js';
-import { jsonSerializer } from './json-serializer.js';
+import { jsonSerializer, plainJsonText } from './json-serializer.js';
 import type { CacheSerializer } from './types.js';
+
+/** The markers of a plain entry ({@link encodeEntry}) of plain JSON ({@link jsonSerializer}). */
+const PLAIN_JSON_ENTRY = '0j';
 
 /**
  * Values to stored texts and back: the serializer inside the entry envelope (soft expiry,
@@ -28,6 +31,11 @@ export class EntryCodec {
 
   /** The stored text of `value` (a plain entry), checked against the driver's size limit. */
   public encode(key: string, value: unknown): string {
+    if (this.plainJson) {
+      // The hot path: plain data is a plain entry ("0") of plain JSON ("j"), both markers at once.
+      const text = plainJsonText(value);
+      if (text !== undefined) return this.checkSize(key, PLAIN_JSON_ENTRY + text);
+    }
     return this.checkSize(key, encodeEntry(this.serialize(key, value)));
   }
 

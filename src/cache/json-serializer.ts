@@ -80,6 +80,16 @@ export const jsonSerializer: CacheSerializer = {
   },
 };
 
+/**
+ * The bare JSON of `value` when it is plain data (what {@link jsonSerializer} writes after its
+ * `j` marker), or undefined when it needs the tagged encoding or cannot be stored: for the
+ * cache's hot path, which writes the envelope's and the serializer's markers in one piece.
+ */
+export function plainJsonText(value: unknown): string | undefined {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  return isPlain(value, 0) ? JSON.stringify(value) : undefined;
+}
+
 /** Deepest plain structure walked before the replacer takes over (it also reports cycles). */
 const MAX_PLAIN_DEPTH = 32;
 

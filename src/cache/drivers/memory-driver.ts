@@ -2,10 +2,11 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../kernel/clock.js';
 import type { CacheDriver, DriverEntry } from '../driver.js';
 
-interface MemoryEntry {
-  readonly data: string;
-  readonly tags: readonly string[];
-}
+/** An entry: its text alone when it has no tags (no object per entry), else the text and its tags. */
+type MemoryEntry = string | { readonly data: string; readonly tags: readonly string[] };
+
+const dataOf = (entry: MemoryEntry | undefined): string | undefined =>
+  typeof entry === 'string' || entry === undefined ? entry : entry.data;
 
 /** Options of {@link MemoryDriver}. */
 export interface MemoryDriverOptions {
@@ -39,7 +40,9 @@ export class MemoryDriver implements CacheDriver {
       perf: { now: () => options.clock.now() + 1 },
       // Read the clock on every check: the default caches it for 1 ms with a real timer.
       ttlResolution: 0,
-      dispose: (entry, key) => this.unindex(key, entry.tags),
+      dispose: (entry, key) => {
+        if (typeof entry !== 'string') this.unindex(key, entry.tags);
+      },
     });
   }
 
@@ -53,11 +56,11 @@ export class MemoryDriver implements CacheDriver {
   }
 
   public async get(key: string): Promise<string | undefined> {
-    return this.lru.get(key)?.data;
+    return dataOf(this.lru.get(key));
   }
 
   public getNow(key: string): string | undefined {
-    return this.lru.get(key)?.data;
+    return dataOf(this.lru.get(key));
   }
 
   public setNow(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
@@ -65,7 +68,7 @@ export class MemoryDriver implements CacheDriver {
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
-    return keys.map((key) => this.lru.get(key)?.data);
+    return keys.map((key) => dataOf(this.lru.get(key)));
   }
 
   public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {
@@ -111,7 +114,10 @@ export class MemoryDriver implements CacheDriver {
 
   private store(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
     // Setting over an entry disposes the old one first, which drops its old tags from the index.
-    this.lru.set(key, { data, tags }, ttlMs > 0 ? { ttl: ttlMs } : { ttl: 0 });
+    // No options without a TTL: the cache has no default TTL, and lru-cache writes into the object.
+    const entry = tags.length === 0 ? data : { data, tags };
+    if (ttlMs > 0) this.lru.set(key, entry, { ttl: ttlMs });
+    else this.lru.set(key, entry);
     for (const tag of tags) {
       let keys = this.tagIndex.get(tag);
       if (!keys) this.tagIndex.set(tag, (keys = new Set()));
