@@ -2,9 +2,10 @@ import type { StatorConfig } from '../config/schema.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { Admission, Pipeline } from '../resilience/index.js';
 import { RefusedCall } from './admission.js';
-import { checkedTags, prefixedKey, PrefixedKeys } from './cache-keys.js';
+import { checkedKey, checkedTags, prefixedKey, PrefixedKeys } from './cache-keys.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
+import { MemoryDriver } from './drivers/memory-driver.js';
 import { EntryCodec } from './entry-codec.js';
 import { decodeEntry } from './envelope.js';
 import { invalidateEntries } from './invalidation.js';
@@ -52,6 +53,11 @@ const NO_OPTIONS: Readonly<CacheSetOptions & CacheGetOrSetOptions> = Object.free
  */
 export class CacheApi implements StatorCache {
   private readonly driver: CacheDriver;
+  /**
+   * The driver when it is the memory driver keyed without this cache's prefix: `get` and `set`
+   * then read and write by the caller's key, with no prefixed string.
+   */
+  private readonly memory: MemoryDriver | undefined;
   private readonly metrics: CacheMetrics;
   private readonly random: () => number;
   private readonly config: StatorConfig['cache'];
@@ -67,6 +73,9 @@ export class CacheApi implements StatorCache {
     options: CacheApiOptions,
   ) {
     this.driver = options.driver;
+    const driver = options.driver;
+    this.memory =
+      driver instanceof MemoryDriver && driver.keyPrefix === ctx.config.cache.key_prefix ? driver : undefined;
     this.metrics = options.metrics;
     this.random = options.random ?? Math.random;
     this.config = ctx.config.cache;
@@ -93,18 +102,19 @@ export class CacheApi implements StatorCache {
   }
 
   public get<T = unknown>(key: string): Promise<T | undefined> {
+    const memory = this.memory;
     const driver = this.driver;
-    if (driver.getNow === undefined) return this.getRemote<T>(key);
+    if (memory === undefined && driver.getNow === undefined) return this.getRemote<T>(key);
     // The memory driver answers at once: no await, and the call is timed on a sample (SampledTimer).
-    let full: string;
+    let text: string | undefined;
+    const timer = this.metrics.syncGet;
+    const started = timer.start();
     try {
-      full = this.keys.of(key);
+      text = memory !== undefined ? memory.getByKey(checkedKey(key)) : driver.getNow?.(this.keys.of(key));
     } catch (error) {
       return Promise.reject(error);
     }
-    const timer = this.metrics.syncGet;
-    const started = timer.start();
-    const value = this.codec.freshValue<T>(key, driver.getNow(full));
+    const value = this.codec.freshValue<T>(key, text);
     timer.end(started);
     return Promise.resolve(value);
   }
@@ -145,16 +155,22 @@ export class CacheApi implements StatorCache {
   }
 
   public set<T>(key: string, value: T, options: CacheSetOptions = NO_OPTIONS): Promise<void> {
+    const memory = this.memory;
     const driver = this.driver;
-    if (driver.setNow === undefined) return this.setRemote(key, value, options);
+    if (memory === undefined && driver.setNow === undefined) return this.setRemote(key, value, options);
     // The memory driver stores at once: the call is timed on a sample (SampledTimer).
     const timer = this.metrics.syncSet;
     const started = timer.start();
     try {
-      const full = this.keys.of(key);
-      const tags = checkedTags(options.tags);
-      const data = this.codec.encode(key, value);
-      driver.setNow(full, data, this.ttlMs(options.ttl), tags);
+      if (memory !== undefined) {
+        checkedKey(key);
+        const tags = checkedTags(options.tags);
+        memory.setByKey(key, this.codec.encode(key, value), this.ttlMs(options.ttl), tags);
+      } else {
+        const full = this.keys.of(key);
+        const tags = checkedTags(options.tags);
+        driver.setNow?.(full, this.codec.encode(key, value), this.ttlMs(options.ttl), tags);
+      }
     } catch (error) {
       return Promise.reject(error);
     }

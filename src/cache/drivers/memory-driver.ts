@@ -16,6 +16,12 @@ export interface MemoryDriverOptions {
   readonly clock: Clock;
   /** Largest value accepted, in bytes (default: no limit). */
   readonly maxValueBytes?: number;
+  /**
+   * `cache.key_prefix`, which every key given to the driver begins with (default none). The LRU
+   * holds keys without it, so that `stator.cache` reads and writes by the caller's key
+   * ({@link MemoryDriver.getByKey}) without making the prefixed string.
+   */
+  readonly keyPrefix?: string;
 }
 
 /**
@@ -29,11 +35,14 @@ export class MemoryDriver implements CacheDriver {
   public readonly timesOutItself = true;
   public readonly supportsPrefixInvalidation = true;
   public readonly maxValueBytes: number;
+  /** See {@link MemoryDriverOptions.keyPrefix}. */
+  public readonly keyPrefix: string;
   private readonly lru: LRUCache<string, MemoryEntry>;
   private readonly tagIndex = new Map<string, Set<string>>();
 
   public constructor(options: MemoryDriverOptions) {
     this.maxValueBytes = options.maxValueBytes ?? Number.POSITIVE_INFINITY;
+    this.keyPrefix = options.keyPrefix ?? '';
     this.lru = new LRUCache<string, MemoryEntry>({
       max: options.maxItems,
       // +1: lru-cache treats a start time of 0 as "no start", and a TestClock starts at 0.
@@ -56,36 +65,46 @@ export class MemoryDriver implements CacheDriver {
   }
 
   public async get(key: string): Promise<string | undefined> {
-    return dataOf(this.lru.get(key));
+    return dataOf(this.lru.get(this.local(key)));
   }
 
   public getNow(key: string): string | undefined {
+    return dataOf(this.lru.get(this.local(key)));
+  }
+
+  /** {@link MemoryDriver.getNow} by the caller's key (without {@link MemoryDriver.keyPrefix}): the hot path. */
+  public getByKey(key: string): string | undefined {
     return dataOf(this.lru.get(key));
   }
 
   public setNow(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
+    this.store(this.local(key), data, ttlMs, tags);
+  }
+
+  /** {@link MemoryDriver.setNow} by the caller's key (without {@link MemoryDriver.keyPrefix}): the hot path. */
+  public setByKey(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
     this.store(key, data, ttlMs, tags);
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
-    return keys.map((key) => dataOf(this.lru.get(key)));
+    return keys.map((key) => dataOf(this.lru.get(this.local(key))));
   }
 
   public async set(key: string, data: string, ttlMs: number, tags: readonly string[]): Promise<void> {
-    this.store(key, data, ttlMs, tags);
+    this.store(this.local(key), data, ttlMs, tags);
   }
 
   public async setMany(entries: readonly DriverEntry[]): Promise<void> {
-    for (const e of entries) this.store(e.key, e.data, e.ttlMs, e.tags);
+    for (const e of entries) this.store(this.local(e.key), e.data, e.ttlMs, e.tags);
   }
 
   public async delete(key: string): Promise<boolean> {
-    return this.remove(key);
+    return this.remove(this.local(key));
   }
 
   public async deleteMany(keys: readonly string[]): Promise<number> {
     let removed = 0;
-    for (const key of keys) if (this.remove(key)) removed++;
+    for (const key of keys) if (this.remove(this.local(key))) removed++;
     return removed;
   }
 
@@ -101,15 +120,22 @@ export class MemoryDriver implements CacheDriver {
   }
 
   public async invalidatePrefix(prefix: string): Promise<number> {
+    const local = this.local(prefix);
     let removed = 0;
     for (const key of [...this.lru.keys()]) {
-      if (key.startsWith(prefix) && this.remove(key)) removed++;
+      if (key.startsWith(local) && this.remove(key)) removed++;
     }
     return removed;
   }
 
   public describe(): Readonly<Record<string, unknown>> {
     return { mode: 'memory', entries: this.lru.size, maxItems: this.lru.max, tags: this.tagIndex.size };
+  }
+
+  /** The LRU's key of a key given to the driver: without {@link MemoryDriver.keyPrefix}. */
+  private local(key: string): string {
+    const prefix = this.keyPrefix;
+    return prefix === '' ? key : key.slice(prefix.length);
   }
 
   private store(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
