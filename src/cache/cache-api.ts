@@ -106,15 +106,22 @@ export class CacheApi implements StatorCache {
     const driver = this.driver;
     if (memory === undefined && driver.getNow === undefined) return this.getRemote<T>(key);
     // The memory driver answers at once: no await, and the call is timed on a sample (SampledTimer).
-    let text: string | undefined;
     const timer = this.metrics.syncGet;
     const started = timer.start();
+    let value: T | undefined;
     try {
-      text = memory !== undefined ? memory.getByKey(checkedKey(key)) : driver.getNow?.(this.keys.of(key));
+      if (memory === undefined) value = this.codec.freshValue<T>(key, driver.getNow?.(this.keys.of(key)));
+      else {
+        // A string is the bare JSON of a plain entry: parsed as is.
+        const entry = memory.entryByKey(checkedKey(key));
+        value =
+          typeof entry === 'string'
+            ? this.codec.plainJsonValue<T>(key, entry)
+            : this.codec.freshValue<T>(key, entry?.data);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    const value = this.codec.freshValue<T>(key, text);
     timer.end(started);
     return Promise.resolve(value);
   }
@@ -165,7 +172,12 @@ export class CacheApi implements StatorCache {
       if (memory !== undefined) {
         checkedKey(key);
         const tags = checkedTags(options.tags);
-        memory.setByKey(key, this.codec.encode(key, value), this.ttlMs(options.ttl), tags);
+        const json = tags.length === 0 ? this.codec.plainJsonOf(key, value) : undefined;
+        if (json !== undefined) memory.setJsonByKey(key, json, this.ttlMs(options.ttl));
+        else {
+          const data = tags.length === 0 ? this.codec.encodeTagged(key, value) : this.codec.encode(key, value);
+          memory.setByKey(key, data, this.ttlMs(options.ttl), tags);
+        }
       } else {
         const full = this.keys.of(key);
         const tags = checkedTags(options.tags);

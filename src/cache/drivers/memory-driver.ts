@@ -2,11 +2,18 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../kernel/clock.js';
 import type { CacheDriver, DriverEntry } from '../driver.js';
 
-/** An entry: its text alone when it has no tags (no object per entry), else the text and its tags. */
-type MemoryEntry = string | { readonly data: string; readonly tags: readonly string[] };
+/**
+ * An entry: a string is the bare JSON of a plain entry of plain JSON without tags (stored text
+ * `0j` + that JSON; {@link MemoryDriver.setJsonByKey}), read back with no marker to cut off;
+ * anything else is the stored text and its tags.
+ */
+export type MemoryEntry = string | { readonly data: string; readonly tags: readonly string[] };
+
+/** The envelope's and the JSON serializer's markers of plain JSON (see `entry-codec.ts`). */
+const PLAIN_JSON_ENTRY = '0j';
 
 const dataOf = (entry: MemoryEntry | undefined): string | undefined =>
-  typeof entry === 'string' || entry === undefined ? entry : entry.data;
+  typeof entry === 'string' ? PLAIN_JSON_ENTRY + entry : entry?.data;
 
 /** Options of {@link MemoryDriver}. */
 export interface MemoryDriverOptions {
@@ -72,18 +79,26 @@ export class MemoryDriver implements CacheDriver {
     return dataOf(this.lru.get(this.local(key)));
   }
 
-  /** {@link MemoryDriver.getNow} by the caller's key (without {@link MemoryDriver.keyPrefix}): the hot path. */
-  public getByKey(key: string): string | undefined {
-    return dataOf(this.lru.get(key));
+  /** The entry of the caller's key (without {@link MemoryDriver.keyPrefix}), as stored: the hot path. */
+  public entryByKey(key: string): MemoryEntry | undefined {
+    return this.lru.get(key);
   }
 
   public setNow(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
     this.store(this.local(key), data, ttlMs, tags);
   }
 
-  /** {@link MemoryDriver.setNow} by the caller's key (without {@link MemoryDriver.keyPrefix}): the hot path. */
+  /** {@link MemoryDriver.setNow} by the caller's key (without {@link MemoryDriver.keyPrefix}). */
   public setByKey(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
     this.store(key, data, ttlMs, tags);
+  }
+
+  /**
+   * Stores the entry `0j` + `json` (a plain entry of plain JSON) without tags under the caller's
+   * key, as the bare JSON: the hot path.
+   */
+  public setJsonByKey(key: string, json: string, ttlMs: number): void {
+    this.put(key, json, ttlMs);
   }
 
   public async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
@@ -140,15 +155,18 @@ export class MemoryDriver implements CacheDriver {
 
   private store(key: string, data: string, ttlMs: number, tags: readonly string[]): void {
     // Setting over an entry disposes the old one first, which drops its old tags from the index.
-    // No options without a TTL: the cache has no default TTL, and lru-cache writes into the object.
-    const entry = tags.length === 0 ? data : { data, tags };
-    if (ttlMs > 0) this.lru.set(key, entry, { ttl: ttlMs });
-    else this.lru.set(key, entry);
+    this.put(key, { data, tags }, ttlMs);
     for (const tag of tags) {
       let keys = this.tagIndex.get(tag);
       if (!keys) this.tagIndex.set(tag, (keys = new Set()));
       keys.add(key);
     }
+  }
+
+  private put(key: string, entry: MemoryEntry, ttlMs: number): void {
+    // No options without a TTL: the cache has no default TTL, and lru-cache writes into the object.
+    if (ttlMs > 0) this.lru.set(key, entry, { ttl: ttlMs });
+    else this.lru.set(key, entry);
   }
 
   /** Deletes `key`; true only when it held a live (unexpired) entry. */
