@@ -2,9 +2,10 @@ import type { StatorConfig } from '../config/schema.js';
 import type { RuntimeContext } from '../kernel/context.js';
 import type { Admission, Pipeline } from '../resilience/index.js';
 import { RefusedCall } from './admission.js';
-import { checkedTags, prefixedKey, PrefixedKeys } from './cache-keys.js';
+import { checkedKey, checkedTags, prefixedKey, PrefixedKeys } from './cache-keys.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import type { CacheDriver, DriverEntry } from './driver.js';
+import { MemoryDriver } from './drivers/memory-driver.js';
 import { EntryCodec } from './entry-codec.js';
 import { decodeEntry } from './envelope.js';
 import { invalidateEntries } from './invalidation.js';
@@ -52,6 +53,11 @@ const NO_OPTIONS: Readonly<CacheSetOptions & CacheGetOrSetOptions> = Object.free
  */
 export class CacheApi implements StatorCache {
   private readonly driver: CacheDriver;
+  /**
+   * The driver when it is the memory driver keyed without this cache's prefix: `get` and `set`
+   * then read and write by the caller's key, with no prefixed string.
+   */
+  private readonly memory: MemoryDriver | undefined;
   private readonly metrics: CacheMetrics;
   private readonly random: () => number;
   private readonly config: StatorConfig['cache'];
@@ -67,6 +73,9 @@ export class CacheApi implements StatorCache {
     options: CacheApiOptions,
   ) {
     this.driver = options.driver;
+    const driver = options.driver;
+    this.memory =
+      driver instanceof MemoryDriver && driver.keyPrefix === ctx.config.cache.key_prefix ? driver : undefined;
     this.metrics = options.metrics;
     this.random = options.random ?? Math.random;
     this.config = ctx.config.cache;
@@ -92,27 +101,49 @@ export class CacheApi implements StatorCache {
     this.remote.usePipeline(pipeline);
   }
 
-  public async get<T = unknown>(key: string): Promise<T | undefined> {
+  public get<T = unknown>(key: string): Promise<T | undefined> {
+    const memory = this.memory;
+    const driver = this.driver;
+    if (memory === undefined && driver.getNow === undefined) return this.getRemote<T>(key);
+    // The memory driver answers at once: no await, and the call is timed on a sample (SampledTimer).
+    const timer = this.metrics.syncGet;
+    const started = timer.start();
+    let value: T | undefined;
+    try {
+      if (memory === undefined) value = this.codec.freshValue<T>(key, driver.getNow?.(this.keys.of(key)));
+      else {
+        // A string is the bare JSON of a plain entry: parsed as is.
+        const entry = memory.entryByKey(checkedKey(key));
+        value =
+          typeof entry === 'string'
+            ? this.codec.plainJsonValue<T>(key, entry)
+            : this.codec.freshValue<T>(key, entry?.data);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    timer.end(started);
+    return Promise.resolve(value);
+  }
+
+  /** {@link CacheApi.get} on a remote driver: through the pipeline, timed on every call. */
+  private async getRemote<T>(key: string): Promise<T | undefined> {
     const started = performance.now();
     const full = this.keys.of(key);
     const driver = this.driver;
     const remote = this.remote;
     let text: string | null | undefined;
-    if (driver.getNow) {
-      text = driver.getNow(full);
-    } else {
-      // RemoteCalls.read inlined: the driver's promise is the only one awaited on the hottest path.
-      const call = remote.admit('get');
-      if (call === undefined) text = (await remote.readThrough('get', full)).text;
-      else if (call instanceof RefusedCall) text = await remote.fallbackText('get', full, call.error);
-      else {
-        try {
-          text = await remote.bounded('get', driver.get(full));
-          call.readSucceeded(full, text);
-        } catch (error) {
-          call.failed(error);
-          text = await remote.fallbackText('get', full, error);
-        }
+    // RemoteCalls.read inlined: the driver's promise is the only one awaited on the hottest path.
+    const call = remote.admit('get');
+    if (call === undefined) text = (await remote.readThrough('get', full)).text;
+    else if (call instanceof RefusedCall) text = await remote.fallbackText('get', full, call.error);
+    else {
+      try {
+        text = await remote.bounded('get', driver.get(full));
+        call.readSucceeded(full, text);
+      } catch (error) {
+        call.failed(error);
+        text = await remote.fallbackText('get', full, error);
       }
     }
     const value = this.codec.freshValue<T>(key, text);
@@ -131,6 +162,41 @@ export class CacheApi implements StatorCache {
   }
 
   public set<T>(key: string, value: T, options: CacheSetOptions = NO_OPTIONS): Promise<void> {
+    const memory = this.memory;
+    const driver = this.driver;
+    if (memory === undefined && driver.setNow === undefined) return this.setRemote(key, value, options);
+    // The memory driver stores at once: the call is timed on a sample (SampledTimer).
+    const timer = this.metrics.syncSet;
+    const started = timer.start();
+    try {
+      if (memory !== undefined) {
+        checkedKey(key);
+        const tags = checkedTags(options.tags);
+        const json = tags.length === 0 ? this.codec.plainJsonOf(key, value) : undefined;
+        if (json !== undefined) memory.setJsonByKey(key, json, this.ttlMs(options.ttl));
+        else {
+          const data = tags.length === 0 ? this.codec.encodeTagged(key, value) : this.codec.encode(key, value);
+          memory.setByKey(key, data, this.ttlMs(options.ttl), tags);
+        }
+      } else {
+        const full = this.keys.of(key);
+        const tags = checkedTags(options.tags);
+        driver.setNow?.(full, this.codec.encode(key, value), this.ttlMs(options.ttl), tags);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    timer.end(started);
+    return Promise.resolve();
+  }
+
+  /** The stored TTL (ms, jittered) of a call's `ttl` option in seconds (default `cache.default_ttl`). */
+  private ttlMs(ttl: number | undefined): number {
+    return ttlWithJitter(ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+  }
+
+  /** {@link CacheApi.set} on a remote driver: through the pipeline, timed on every call. */
+  private setRemote<T>(key: string, value: T, options: CacheSetOptions): Promise<void> {
     const started = performance.now();
     let full: string;
     let tags: readonly string[];
@@ -140,20 +206,11 @@ export class CacheApi implements StatorCache {
       full = this.keys.of(key);
       tags = checkedTags(options.tags);
       data = this.codec.encode(key, value);
-      ttlMs = ttlWithJitter(options.ttl ?? this.config.default_ttl, this.config.ttl_jitter, this.random);
+      ttlMs = this.ttlMs(options.ttl);
     } catch (error) {
       return Promise.reject(error);
     }
     const driver = this.driver;
-    if (driver.setNow) {
-      try {
-        driver.setNow(full, data, ttlMs, tags);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      this.metrics.time('set', started);
-      return Promise.resolve();
-    }
     const remote = this.remote;
     const call = remote.admit('set');
     if (call === undefined || call instanceof RefusedCall || !driver.setWith || remote.deadlines)

@@ -5,10 +5,19 @@ export const NO_TAGS: readonly string[] = [];
 
 /** The server's key of a caller's key: `cache.key_prefix` + key, after checking it is a non-empty string. */
 export function prefixedKey(keyPrefix: string, key: string): string {
+  return keyPrefix + checkedKey(key);
+}
+
+/**
+ * `key` after checking it is a non-empty string.
+ *
+ * @throws CacheKeyInvalidError when it is not.
+ */
+export function checkedKey(key: string): string {
   if (typeof key !== 'string' || key.length === 0) {
     throw new CacheKeyInvalidError('key', typeof key === 'string' ? 'an empty string' : typeof key);
   }
-  return keyPrefix + key;
+  return key;
 }
 
 /** `tags` after checking each is a non-empty string ({@link NO_TAGS} for none). */

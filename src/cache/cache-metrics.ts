@@ -16,6 +16,50 @@ const OPERATIONS: readonly CacheOperation[] = [
   'invalidate',
 ];
 
+/**
+ * One in this many synchronous calls (`get` and `set` on the memory driver) reads the clock: two
+ * clock reads cost about a third of such a call. A power of two.
+ */
+export const SAMPLE_EVERY = 16;
+
+/**
+ * The duration histogram of a synchronous operation, timed on a sample of its calls: the first
+ * and one in {@link SAMPLE_EVERY} after it are timed; each other call is counted and recorded
+ * with the operation's latest timed duration (when the next call is timed, or when the
+ * histogram is read). The count stays exact; the durations are a sample.
+ */
+export class SampledTimer {
+  private calls = 0;
+  private untimed = 0;
+  private lastSeconds = 0;
+
+  public constructor(private readonly histogram: DurationHistogram) {}
+
+  /** The start of a call for {@link SampledTimer.end}: `performance.now()`, or -1 when it is not timed. */
+  public start(): number {
+    return (this.calls++ & (SAMPLE_EVERY - 1)) === 0 ? performance.now() : -1;
+  }
+
+  /** Records one call, given what {@link SampledTimer.start} returned. */
+  public end(startedAt: number): void {
+    if (startedAt < 0) {
+      this.untimed++;
+      return;
+    }
+    this.flush();
+    const seconds = (performance.now() - startedAt) / 1000;
+    this.lastSeconds = seconds;
+    this.histogram.observe(seconds);
+  }
+
+  /** Records the untimed calls so far with the latest timed duration. */
+  public flush(): void {
+    const n = this.untimed;
+    this.untimed = 0;
+    for (let i = 0; i < n; i++) this.histogram.observe(this.lastSeconds);
+  }
+}
+
 /** Where a read was answered from when the cache itself could not answer. */
 export type CacheFallbackSource = 'local' | 'default';
 
@@ -28,7 +72,8 @@ export type CacheFallbackSource = 'local' | 'default';
  *   `stator_cache_loader_calls_total`, `stator_cache_invalidations_total{by}`
  *
  * Counting is plain arithmetic on the hot path; prom-client reads the numbers at scrape time
- * through `collect()` callbacks.
+ * through `collect()` callbacks. Every call is counted in the duration histogram; the `get` and
+ * `set` calls the memory driver answers synchronously are timed on a sample ({@link SampledTimer}).
  */
 export class CacheMetrics {
   public hits = 0;
@@ -38,7 +83,11 @@ export class CacheMetrics {
   public readonly errors = new Map<ErrorKind, number>();
   public readonly fallbacks: Record<CacheFallbackSource, number> = { local: 0, default: 0 };
   public readonly invalidations: Record<'keys' | 'tags' | 'prefix', number> = { keys: 0, tags: 0, prefix: 0 };
-  public readonly latency: Readonly<Record<CacheOperation, DurationHistogram>>;
+  /** `get` as the memory driver answers it (synchronously), timed on a sample. */
+  public readonly syncGet: SampledTimer;
+  /** `set` as the memory driver stores it (synchronously), timed on a sample. */
+  public readonly syncSet: SampledTimer;
+  private readonly histograms: Readonly<Record<CacheOperation, DurationHistogram>>;
 
   public constructor(
     public readonly driver: string,
@@ -46,13 +95,22 @@ export class CacheMetrics {
   ) {
     const latency = {} as Record<CacheOperation, DurationHistogram>;
     for (const op of OPERATIONS) latency[op] = new DurationHistogram();
-    this.latency = latency;
+    this.histograms = latency;
+    this.syncGet = new SampledTimer(latency.get);
+    this.syncSet = new SampledTimer(latency.set);
     if (registry) this.register(registry);
+  }
+
+  /** The duration histogram of each operation, every call counted. */
+  public get latency(): Readonly<Record<CacheOperation, DurationHistogram>> {
+    this.syncGet.flush();
+    this.syncSet.flush();
+    return this.histograms;
   }
 
   /** Records the duration of one operation, given its start from `performance.now()`. */
   public time(operation: CacheOperation, startedAt: number): void {
-    this.latency[operation].observe((performance.now() - startedAt) / 1000);
+    this.histograms[operation].observe((performance.now() - startedAt) / 1000);
   }
 
   public error(kind: ErrorKind): void {

@@ -15,6 +15,7 @@ export function createDriver(ctx: RuntimeContext, observer: NodeObserver): Cache
       return new MemoryDriver({
         maxItems: config.max_items,
         clock: ctx.clock,
+        keyPrefix: config.key_prefix,
         ...(config.max_value_bytes !== undefined ? { maxValueBytes: config.max_value_bytes } : {}),
       });
     case 'redis':

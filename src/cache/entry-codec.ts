@@ -4,8 +4,11 @@ import type { Clock } from '../kernel/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import { decodeEntry, encodeEntry, type DecodedEntry } from './envelope.js';
-import { jsonSerializer } from './json-serializer.js';
+import { jsonSerializer, plainJsonText } from './json-serializer.js';
 import type { CacheSerializer } from './types.js';
+
+/** The markers of a plain entry ({@link encodeEntry}) of plain JSON ({@link jsonSerializer}). */
+const PLAIN_JSON_ENTRY = '0j';
 
 /**
  * Values to stored texts and back: the serializer inside the entry envelope (soft expiry,
@@ -28,7 +31,37 @@ export class EntryCodec {
 
   /** The stored text of `value` (a plain entry), checked against the driver's size limit. */
   public encode(key: string, value: unknown): string {
+    const json = this.plainJsonOf(key, value);
+    // Plain data is a plain entry ("0") of plain JSON ("j"), both markers at once.
+    return json !== undefined ? PLAIN_JSON_ENTRY + json : this.encodeTagged(key, value);
+  }
+
+  /**
+   * The bare JSON of `value` when the default serializer writes it as plain JSON (its stored
+   * text is `0j` + that JSON), checked against the size limit with the two markers; undefined
+   * otherwise (then {@link EntryCodec.encodeTagged}).
+   */
+  public plainJsonOf(key: string, value: unknown): string | undefined {
+    if (!this.plainJson) return undefined;
+    const json = plainJsonText(value);
+    if (json !== undefined) this.checkSize(key, json, PLAIN_JSON_ENTRY.length);
+    return json;
+  }
+
+  /** {@link EntryCodec.encode} of a value {@link EntryCodec.plainJsonOf} did not take. */
+  public encodeTagged(key: string, value: unknown): string {
     return this.checkSize(key, encodeEntry(this.serialize(key, value)));
+  }
+
+  /** The value of a plain entry's bare JSON (see {@link EntryCodec.plainJsonOf}); counts the hit. */
+  public plainJsonValue<T>(key: string, json: string): T | undefined {
+    try {
+      const value = JSON.parse(json) as T;
+      this.metrics.hits++;
+      return value;
+    } catch {
+      return this.freshValue<T>(key, PLAIN_JSON_ENTRY + json);
+    }
   }
 
   /** The value of a stored text when it is fresh and not negative; counts the hit or miss. */
@@ -88,11 +121,12 @@ export class EntryCodec {
     }
   }
 
-  public checkSize(key: string, data: string): string {
+  /** `data` when it (with `extraBytes` of ASCII markers before it) fits the driver's size limit. */
+  public checkSize(key: string, data: string, extraBytes = 0): string {
     const limit = this.maxValueBytes;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: skip the exact count when it cannot matter.
-    if (data.length * 3 <= limit) return data;
-    const bytes = Buffer.byteLength(data, 'utf8');
+    if ((data.length + extraBytes) * 3 <= limit) return data;
+    const bytes = Buffer.byteLength(data, 'utf8') + extraBytes;
     if (bytes > limit) {
       this.metrics.error('invalid-input');
       throw new CacheValueTooLargeError(key, bytes, limit);

@@ -80,6 +80,16 @@ export const jsonSerializer: CacheSerializer = {
   },
 };
 
+/**
+ * The bare JSON of `value` when it is plain data (what {@link jsonSerializer} writes after its
+ * `j` marker), or undefined when it needs the tagged encoding or cannot be stored: for the
+ * cache's hot path, which writes the envelope's and the serializer's markers in one piece.
+ */
+export function plainJsonText(value: unknown): string | undefined {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  return isPlain(value, 0) ? JSON.stringify(value) : undefined;
+}
+
 /** Deepest plain structure walked before the replacer takes over (it also reports cycles). */
 const MAX_PLAIN_DEPTH = 32;
 
@@ -103,7 +113,7 @@ function isPlain(value: unknown, depth: number): boolean {
   }
   if (depth > MAX_PLAIN_DEPTH) return false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
+    for (let i = 0; i < value.length; i++) if (!isPlainMember(value[i], depth + 1)) return false;
     return true;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -113,9 +123,18 @@ function isPlain(value: unknown, depth: number): boolean {
   // for...in visits every own enumerable key (a plain object inherits none): the marker is
   // caught here, with no lookup of its own.
   for (const key in record) {
-    if (key === MARK || !isPlain(record[key], depth + 1)) return false;
+    if (key === MARK || !isPlainMember(record[key], depth + 1)) return false;
   }
   return true;
+}
+
+/**
+ * {@link isPlain} of an array item or a property value, with no call for a string, number or
+ * boolean (most of them): the walk's cost is mostly its calls.
+ */
+function isPlainMember(value: unknown, depth: number): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' || isPlain(value, depth);
 }
 
 function reviver(_key: string, value: unknown): unknown {

@@ -36,4 +36,24 @@ describe('MemoryDriver', () => {
     expect(await driver.invalidateTags(['old'])).toBe(0);
     expect(await driver.invalidateTags(['new'])).toBe(1);
   });
+
+  it("with a key prefix, the caller's key (getByKey, setByKey) and the prefixed key name one entry", async () => {
+    const driver = new MemoryDriver({ maxItems: 10, clock: new TestClock(), keyPrefix: 'app:' });
+    driver.setByKey('a', '0ja', 0, ['t']);
+    await driver.set('app:b', '0jb', 0, []);
+    expect(await driver.get('app:a')).toBe('0ja');
+    expect(driver.getNow('app:a')).toBe('0ja');
+    expect(driver.entryByKey('b')).toEqual({ data: '0jb', tags: [] });
+    driver.setJsonByKey('j', '{"x":1}', 0);
+    expect(driver.entryByKey('j')).toBe('{"x":1}');
+    expect(await driver.get('app:j')).toBe('0j{"x":1}');
+    await driver.delete('app:j');
+    expect(await driver.getMany(['app:a', 'app:b', 'app:c'])).toEqual(['0ja', '0jb', undefined]);
+    expect(await driver.invalidateTags(['t'])).toBe(1);
+    expect(driver.entryByKey('a')).toBeUndefined();
+    driver.setNow('app:ab', '0jab', 0, []);
+    expect(await driver.invalidatePrefix('app:a')).toBe(1);
+    expect(await driver.delete('app:b')).toBe(true);
+    expect(driver.describe()).toMatchObject({ entries: 0, tags: 0 });
+  });
 });
