@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Command, type Redis } from 'ioredis';
-import { TickWriteCoalescer } from '../../kernel/tick-write-coalescer.js';
 import type { LimitSettings } from './limit-settings.js';
 
 /** How long a shared concurrency lease holds when its process dies without releasing it. */
@@ -87,18 +86,17 @@ if fill <= 0 then return ${refresh ? `at + ${every} - now` : '1000'} end
 end`;
 }
 
-/** Shared by every limit of the process: a tick's admissions leave in one write per connection. */
-const writes = new TickWriteCoalescer();
-
 /** The reply of the script: 0 admitted, otherwise the milliseconds to wait before asking again. */
 export type AdmitVerdict = number;
 
 /**
  * The round trips of one shared limit, sent as ioredis `Command`s built from arguments prepared
  * once (its script's SHA and keys): an admission is one `EVALSHA` with no argument building,
- * spreading or promise of its own, and the tick's admissions (and lease releases) are written to
- * the socket together ({@link TickWriteCoalescer}), as the cache's Redis driver writes its
- * commands. A Redis that does not know the script yet answers `NOSCRIPT`:
+ * spreading or promise of its own. Each is written to the socket at once: unlike the cache's
+ * commands, admissions are not held to the end of the tick, because Redis then runs the first while
+ * the process still sends the rest (holding them made client and server take turns: 0.91x
+ * rate-limiter-flexible's throughput at 16 in flight on a quiet machine, against 1.32x written at
+ * once, with the same CPU per call). A Redis that does not know the script yet answers `NOSCRIPT`:
  * {@link SharedAdmission.admit} with `load` sends the script itself (`EVAL`, which also caches it).
  */
 export class SharedAdmission {
@@ -136,10 +134,7 @@ export class SharedAdmission {
   }
 
   private send(command: Command): Promise<unknown> {
-    const client = this.client;
-    // Only a ready client writes at once; otherwise ioredis queues the command and writes it later.
-    if (client.status === 'ready') writes.hold(client.stream);
-    void client.sendCommand(command);
+    void this.client.sendCommand(command);
     return command.promise;
   }
 }
