@@ -9,12 +9,13 @@ import type { BreakerHandle, BreakerState, BreakerStateName } from './breaker-ha
 import type { BreakerSettings } from './breaker-settings.js';
 import { SlidingWindow } from './sliding-window.js';
 
-/** What {@link CircuitBreaker.allow} hands out: an ordinary call, or a half-open trial. */
-export type Permit = typeof ORDINARY | typeof TRIAL;
-/** An ordinary call of a closed breaker: its outcome goes to the sliding window. */
-export const ORDINARY = 0;
+/**
+ * What {@link CircuitBreaker.allow} hands out: an ordinary call of a closed breaker (the number of
+ * that closed period, 0 or more: its outcome goes to the sliding window), or {@link TRIAL}.
+ */
+export type Permit = number;
 /** A half-open trial call: its outcome goes to the machine. */
-export const TRIAL = 1;
+export const TRIAL = -2;
 /** What {@link CircuitBreaker.permit} returns for a refused call. */
 export const REFUSED = -1;
 
@@ -52,6 +53,8 @@ export class CircuitBreaker implements BreakerHandle {
   private readonly subject: BehaviorSubject<BreakerState>;
   private probeFn: ((signal: AbortSignal) => Promise<void>) | undefined;
   private trialsInFlight = 0;
+  /** Which closed period this is (counted from 0): ordinary permits carry it. */
+  private closedPeriod = 0;
   /** Counted failures in a row while closed (reset by any success). */
   private consecutive = 0;
   private readonly slowMs: number;
@@ -128,7 +131,7 @@ export class CircuitBreaker implements BreakerHandle {
    * refuses every call of an outage, and the pipeline rejects them without a throw.
    */
   public permit(): Permit | typeof REFUSED {
-    if (this.state === 'closed') return ORDINARY;
+    if (this.state === 'closed') return this.closedPeriod;
     if (
       this.state === 'halfOpen' &&
       !(this.settings.probe && this.probeFn) &&
@@ -191,7 +194,9 @@ export class CircuitBreaker implements BreakerHandle {
       if (this.state === 'halfOpen') this.actor.send({ type: 'TRIAL.FAILURE' });
       return;
     }
-    if (this.state !== 'closed') return;
+    // A call let through before the breaker last closed failed with the outage it began in: the
+    // window of the new period does not count it (it would open the breaker again after a recovery).
+    if (this.state !== 'closed' || permit !== this.closedPeriod) return;
     const now = this.ctx.clock.now();
     this.window.record(now, true, this.slowMs > 0 && now - startedAt >= this.slowMs);
     const limit = this.settings.consecutiveFailures;
@@ -278,6 +283,7 @@ export class CircuitBreaker implements BreakerHandle {
     }
     if (to === 'halfOpen') this.trialsInFlight = 0;
     if (to === 'closed') {
+      this.closedPeriod++;
       this.window.clear(now);
       this.consecutive = 0;
     }

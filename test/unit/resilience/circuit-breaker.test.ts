@@ -59,6 +59,23 @@ describe('circuit breaker (pipeline)', () => {
     expect(events.at(-1)?.reason).toBe('consecutive-failures');
   });
 
+  it('does not count against a new closed period the failure of a call let through before the outage', async () => {
+    const s = setup(breakerConfig({ consecutive_failures: 1 }));
+    // A call admitted while closed, still in flight when the breaker opens and closes again.
+    const stale = s.pipeline.admit('op');
+    expect(stale).toBeDefined();
+    await s.fail();
+    expect(s.breaker.state).toBe('open');
+    s.breaker.reset();
+    expect(s.breaker.state).toBe('closed');
+    stale?.failed(transientError());
+    expect(s.breaker.state).toBe('closed');
+    expect(s.breaker.windowCounts().failures).toBe(0);
+    // A call admitted in the new period still counts (one failure in a row trips it).
+    await s.fail();
+    expect(s.breaker.state).toBe('open');
+  });
+
   it('forgets failures older than the window', async () => {
     const s = setup();
     for (let i = 0; i < 3; i++) await s.fail();
