@@ -68,9 +68,9 @@ describe('circuit breaker (pipeline)', () => {
     expect(s.breaker.state).toBe('open');
     s.breaker.reset();
     expect(s.breaker.state).toBe('closed');
+    // With one failure in a row enough to trip it, a counted straggler would open it again.
     stale?.failed(transientError());
     expect(s.breaker.state).toBe('closed');
-    expect(s.breaker.windowCounts().failures).toBe(0);
     // A call admitted in the new period still counts (one failure in a row trips it).
     await s.fail();
     expect(s.breaker.state).toBe('open');
