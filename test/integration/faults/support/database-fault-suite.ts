@@ -44,6 +44,20 @@ export function faultConfig(driver: 'postgresql' | 'mysql', proxyPort: number, b
   };
 }
 
+/** {@link TransferLoad.verify}, asked again for up to 15 s while the breaker refuses it (CIRCUIT_OPEN). */
+async function verifyWhenAdmitted(load: TransferLoad): ReturnType<TransferLoad['verify']> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await load.verify();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'CIRCUIT_OPEN' || Date.now() > until) throw error;
+      console.log(`verify refused by the open breaker; asking again`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /**
  * Every fault of {@link FAULTS} against a server of the suite's own under concurrent transfers:
  * 0 lost, 0 doubled, balances intact, no call past its deadline + 1 s, and recovery to a
@@ -94,11 +108,20 @@ export function databaseFaultSuite(kind: 'postgresql' | 'mariadb', ports: { serv
           report.overdue.map((o) => `${o.kind} ${o.code ?? 'ok'} ${o.endedAt - o.startedAt} ms > ${o.deadlineMs} ms`),
         ).toEqual([]);
         expect([...report.supervisorPhases]).toEqual(['running']);
-        const verdict = await load.verify();
+        // The check reads through the same breaker: if a relapse opened it, read once it lets calls through.
+        const verdict = await verifyWhenAdmitted(load);
         expect(verdict.lost).toEqual([]);
         expect(verdict.doubled).toEqual([]);
         expect(verdict.balancesIntact).toBe(true);
         expect(verdict.acknowledged).toBeGreaterThan(0);
+        // Still up after the check, or back up after a relapse: a health check or a query on a
+        // pooled connection the outage broke can still fail once after recovery (seen in CI after
+        // a PostgreSQL stop-start). The relapse is printed; the runtime must come back by itself.
+        const relapse = stator.health().status;
+        const until = Date.now() + 15_000;
+        while (stator.health().status !== 'up' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        if (relapse !== 'up')
+          console.log(`${kind} ${fault}: status ${relapse} after the check, then ${stator.health().status}`);
         expect(stator.health().status).toBe('up');
       }, 120_000);
     }
