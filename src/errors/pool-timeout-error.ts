@@ -22,6 +22,13 @@ export interface PoolTimeoutDetails {
   readonly waiting: number;
   /** Connections being opened at that moment. */
   readonly creating: number;
+  /**
+   * Connections the pool lent to earlier requests while this one waited. More than 0: the pool
+   * was serving and its callers held every connection (back-pressure; the database answers), so
+   * the error does not count against the database's circuit breaker. 0: no connection came back
+   * in the whole wait (the database may be stuck), and it counts.
+   */
+  readonly lentWhileWaiting?: number;
   readonly oldest?: OldestLease;
   /** When the oldest lease's stack was not recorded: the oldest lease whose stack was. */
   readonly oldestRecorded?: OldestLease;
@@ -53,6 +60,13 @@ function describe(d: PoolTimeoutDetails): string {
   ];
   if (d.creating) parts.push(`, ${d.creating} being opened`);
   if (d.waiting) parts.push(`, ${d.waiting} other request${d.waiting === 1 ? '' : 's'} waiting`);
+  if (d.lentWhileWaiting !== undefined) {
+    parts.push(
+      d.lentWhileWaiting > 0
+        ? `; ${d.lentWhileWaiting} lent to earlier requests meanwhile (the database answers; its callers hold the connections)`
+        : '; none came back meanwhile',
+    );
+  }
   parts.push('.');
   if (d.oldest) {
     parts.push(` The oldest lease (${d.oldest.connection}) is held ${heldBy(d.oldest)}.`);

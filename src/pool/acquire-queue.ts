@@ -10,6 +10,8 @@ export interface Waiter<C> extends Queued {
   readonly site: AcquireSite | undefined;
   /** `performance.now()` at the acquire, for the acquire-time histogram. */
   readonly startedAt: number;
+  /** The pool's count of leases at the acquire: what it lent to others while this one waited. */
+  readonly lentBefore: number;
   timer: unknown;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -25,8 +27,13 @@ export class AcquireQueue<C> {
 
   public constructor(
     private readonly clock: Clock,
-    /** Makes the error of an acquire that waited `timeoutMs` in vain (and counts it). */
-    private readonly timedOut: (timeoutMs: number) => Error,
+    /** Leases the pool has made so far (a count that only grows). */
+    private readonly lent: () => number,
+    /**
+     * Makes the error of an acquire that waited `timeoutMs` in vain (and counts it);
+     * `lentMeanwhile`: connections the pool lent to other acquires during that wait.
+     */
+    private readonly timedOut: (timeoutMs: number, lentMeanwhile: number) => Error,
   ) {}
 
   public get length(): number {
@@ -42,6 +49,7 @@ export class AcquireQueue<C> {
         reject,
         site,
         startedAt: performance.now(),
+        lentBefore: this.lent(),
         timer: undefined,
         signal,
         onAbort: undefined,
@@ -85,6 +93,6 @@ export class AcquireQueue<C> {
     this.waiters.remove(w);
     w.timer = undefined;
     this.settle(w);
-    w.reject(this.timedOut(timeoutMs));
+    w.reject(this.timedOut(timeoutMs, this.lent() - w.lentBefore));
   }
 }

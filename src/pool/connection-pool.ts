@@ -146,7 +146,7 @@ export class ConnectionPool<C> extends PoolConnections<C> implements Pool<C>, Po
   }
 
   /** The error of an acquire that waited `timeoutMs` in vain; counts it and records stacks for a while. */
-  protected timeoutError(timeoutMs: number): Error {
+  protected timeoutError(timeoutMs: number, lentMeanwhile: number): Error {
     this.totals.timeouts++;
     this.leaks.suspect(this.ctx.clock.now());
     this.ctx.events.emit(this.source, 'acquire.timeout', {
@@ -161,6 +161,7 @@ export class ConnectionPool<C> extends PoolConnections<C> implements Pool<C>, Po
       max: this.o.max,
       waiting: this.waiters.length,
       creating: this.creatingCount,
+      lentWhileWaiting: lentMeanwhile,
       ...this.leaks.oldestLeases(),
     });
   }

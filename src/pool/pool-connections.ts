@@ -66,7 +66,11 @@ export abstract class PoolConnections<C> {
     this.drain = new PoolDrain((error) => {
       this.ctx.logger.error(`pool ${this.name}: internal error (${this.describe(error)})`, { pool: this.name, error });
     });
-    this.waiters = new AcquireQueue(ctx.clock, (timeoutMs) => this.timeoutError(timeoutMs));
+    this.waiters = new AcquireQueue(
+      ctx.clock,
+      () => this.totals.acquires,
+      (timeoutMs, lent) => this.timeoutError(timeoutMs, lent),
+    );
     // Each create in flight listens for close(): as many listeners as connections being opened,
     // which is no leak (Node would warn past 10).
     setMaxListeners(0, this.closeController.signal);
@@ -80,7 +84,7 @@ export abstract class PoolConnections<C> {
   protected abstract startRecovering(error: unknown, message: string): void;
   protected abstract updateHealth(): void;
   /** The error of an acquire that waited `timeoutMs` in vain. */
-  protected abstract timeoutError(timeoutMs: number): Error;
+  protected abstract timeoutError(timeoutMs: number, lentMeanwhile: number): Error;
 
   protected create(): void {
     const id = `conn-${++this.seq}`;

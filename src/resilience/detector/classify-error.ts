@@ -72,7 +72,7 @@ function classify(error: unknown, depth: number): ErrorClassification | undefine
   const message = typeof e.message === 'string' ? e.message : '';
 
   if (e.isStatorError === true && code !== undefined) {
-    const kind = STATOR_CODES[code];
+    const kind = code === 'POOL_TIMEOUT' && servedWhileWaiting(error) ? 'busy' : STATOR_CODES[code];
     if (kind) return classificationOf(kind, code);
   }
   // mysql2: server errors carry errno ≥ 1000 (Node's system errors carry negative errnos).
@@ -93,7 +93,11 @@ function classify(error: unknown, depth: number): ErrorClassification | undefine
   if (redis) return classificationOf(redis, redisCode(name, message));
   const memcached = memcachedKind(message);
   if (memcached) return classificationOf(memcached);
-  for (const [pattern, kind] of MESSAGES) if (pattern.test(message)) return classificationOf(kind);
+  // knex puts the statement before the driver's message: `BEGIN ... - Connection terminated unexpectedly`.
+  const at = message.lastIndexOf(' - ');
+  const bare = at >= 0 ? message.slice(at + 3) : message;
+  for (const [pattern, kind] of MESSAGES)
+    if (pattern.test(bare) || pattern.test(message)) return classificationOf(kind);
   if (name === 'KnexTimeoutError' || name === 'TimeoutError') return classificationOf('timeout');
   if (name === 'AbortError') return classificationOf('aborted');
 
@@ -104,4 +108,14 @@ function classify(error: unknown, depth: number): ErrorClassification | undefine
     }
   }
   return e.cause !== undefined ? classify(e.cause, depth + 1) : undefined;
+}
+
+/**
+ * A pool timeout after which the pool had lent connections to earlier requests: back-pressure
+ * (the callers hold every connection, the database answers them), like a busy SQLite file, not
+ * a sign the database is unhealthy. A timeout in which no connection came back still counts.
+ */
+function servedWhileWaiting(error: object): boolean {
+  const details = (error as { details?: { lentWhileWaiting?: unknown } }).details;
+  return typeof details?.lentWhileWaiting === 'number' && details.lentWhileWaiting > 0;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPoolClosedError } from '../../../src/errors/pool-closed-error.js';
 import { isPoolTimeoutError } from '../../../src/errors/pool-timeout-error.js';
 import { createPool } from '../../../src/pool/index.js';
+import { classifyError } from '../../../src/resilience/index.js';
 import { FakeFactory, poolContext } from './pool-context.js';
 
 const settle = <T>(p: Promise<T>): Promise<T | unknown> =>
@@ -82,6 +83,35 @@ describe('pool: limits, FIFO, timeouts', () => {
     const served = (await other) as { release(): void };
     served.release();
     second.release();
+    await pool.close();
+  });
+
+  it('says whether the pool served others while a timed-out acquire waited, and only a stall counts against the breaker', async () => {
+    const { ctx, clock } = poolContext({ connection_pool: { acquire_timeout: 5 } });
+    const pool = createPool(ctx, { name: 'db', factory: new FakeFactory(), max: 1 });
+    // Stalled: the one connection is held for the whole wait.
+    const held = await pool.acquire();
+    const stalled = settle(pool.acquire());
+    await clock.advance(5_000);
+    const stall = await stalled;
+    if (!isPoolTimeoutError(stall)) throw new Error(`expected a pool timeout, got ${String(stall)}`);
+    expect(stall.details.lentWhileWaiting).toBe(0);
+    expect(stall.message).toContain('none came back meanwhile');
+    expect(classifyError(stall)).toMatchObject({ kind: 'timeout', countsAsFailure: true });
+    // Serving: the connection comes back and goes to an earlier waiter; the later one still times out.
+    const earlier = settle(pool.acquire({ timeoutMs: 60_000 }));
+    await clock.advance(1_000);
+    const later = settle(pool.acquire());
+    await clock.advance(1_000);
+    held.release();
+    const served = (await earlier) as { release(): void };
+    await clock.advance(4_000);
+    const busy = await later;
+    if (!isPoolTimeoutError(busy)) throw new Error(`expected a pool timeout, got ${String(busy)}`);
+    expect(busy.details.lentWhileWaiting).toBe(1);
+    expect(busy.message).toContain('1 lent to earlier requests meanwhile');
+    expect(classifyError(busy)).toMatchObject({ kind: 'busy', countsAsFailure: false, code: 'POOL_TIMEOUT' });
+    served.release();
     await pool.close();
   });
 

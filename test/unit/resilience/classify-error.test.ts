@@ -31,6 +31,16 @@ describe('classifyError', () => {
     });
   });
 
+  it("reads a driver's message behind the statement knex puts before it", () => {
+    const lost = new Error('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ - Connection terminated unexpectedly');
+    expect(classifyError(lost)).toMatchObject({ kind: 'connection-lost', known: true, transient: true });
+    const broken = new Error(
+      'update "accounts" set "balance" = "balance" - $1 where "id" = $2 - Client has encountered a connection error and is not queryable',
+    );
+    expect(classifyError(broken)).toMatchObject({ kind: 'connection-lost', countsAsFailure: true });
+    expect(classifyError(new Error('select 1 - something else'))).toMatchObject({ kind: 'unknown' });
+  });
+
   it('looks through cause chains, to a bounded depth', () => {
     const root = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     expect(classifyError(new Error('query failed', { cause: new Error('wrapped', { cause: root }) }))).toMatchObject({

@@ -40,8 +40,12 @@ const BUCKET_MS = 100;
 
 const INITIAL = 1000;
 const isOverdue = (o: Outcome): boolean => o.endedAt - o.startedAt > o.deadlineMs + 1000;
-const codeOf = (error: unknown): string =>
-  String((error as { code?: unknown }).code ?? (error as Error).name ?? 'error');
+/** The error's code; for an error without one, its name and the start of its message (what caused it). */
+const codeOf = (error: unknown): string => {
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (code !== undefined) return String(code);
+  return `${String(name ?? 'error')}: ${String(message ?? '').slice(0, 80)}`;
+};
 const attemptsOf = (value: unknown): number => {
   const a = (value as { attempts?: unknown } | null)?.attempts;
   return typeof a === 'number' && a > 0 ? a : 1;
