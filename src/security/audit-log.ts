@@ -50,11 +50,24 @@ export interface AuditLogOptions {
   readonly write?: (file: string, data: string) => Promise<void>;
 }
 
+/**
+ * Told when its queued entry ({@link AuditLog.writeThen}) is written under `sync`, or could not
+ * be. Its methods must not throw; they run in the audit log's flush, right after the write.
+ */
+export interface AuditWaiter {
+  readonly record: AuditRecord;
+  written(): void;
+  failed(error: Error): void;
+}
+
 interface Pending {
   readonly record: AuditRecord;
   /** Absent for {@link AuditLog.write}: the caller awaits the batch's shared promise. */
   readonly resolve?: (entry: AuditEntry) => void;
   readonly reject?: (error: Error) => void;
+  /** An {@link AuditWaiter}'s. */
+  readonly written?: () => void;
+  readonly failed?: (error: Error) => void;
 }
 
 /** The one promise that every {@link AuditLog.write} of a batch awaits. */
@@ -161,6 +174,15 @@ export class AuditLog {
     return (this.shared ??= sharedBatch()).promise;
   }
 
+  /**
+   * {@link write} without a promise: `waiter.written()` is called once the entry is written
+   * (`waiter.failed(error)` when it cannot be), so a caller that has a promise of its own
+   * (a guarded call) adds no other. `waiter.record` may be the same object each time.
+   */
+  public writeThen(waiter: AuditWaiter): void {
+    this.enqueue(waiter);
+  }
+
   private enqueue(pending: Pending): void {
     this.queue.push(pending);
     // One microtask later: the appends of calls running in the same turn join this batch.
@@ -198,7 +220,11 @@ export class AuditLog {
         this.head = head;
         this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
         this.writeAnchor(head);
-        batch.forEach((p, i) => p.resolve?.(entries[i] as AuditEntry));
+        for (let i = 0; i < batch.length; i++) {
+          const p = batch[i] as Pending;
+          p.resolve?.(entries[i] as AuditEntry);
+          p.written?.();
+        }
         shared?.resolve();
         this.options.onWritten?.(batch.length);
         if (this.options.mirror) await this.mirror(entries as AuditEntry[]);
@@ -216,7 +242,10 @@ export class AuditLog {
           await truncate(this.options.file, goodSize).catch(() => undefined);
         this.head = undefined;
         const error = this.loud(new AuditWriteFailedError(this.options.file, { cause }));
-        for (const p of batch) p.reject?.(error);
+        for (const p of batch) {
+          p.reject?.(error);
+          p.failed?.(error);
+        }
         shared?.reject(error);
       }
     }
@@ -234,8 +263,8 @@ export class AuditLog {
     head: AuditHead,
   ): { readonly data: string; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
     const { time, timeJson } = this.timeNow();
-    // An append's record is read afresh; a write's may be the same object each time.
-    const prepared = batch.map((p) => (p.resolve ? this.fresh(p.record) : this.prepare(p.record)));
+    // An append's record is read afresh; a write's (or a waiter's) may be the same object each time.
+    const prepared = batch.map((p) => (p.resolve && !p.written ? this.fresh(p.record) : this.prepare(p.record)));
     const { lines, hash } = sealAuditLines(
       prepared.map((p) => p.texts),
       head,
