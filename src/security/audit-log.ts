@@ -6,13 +6,8 @@ import type { SecretRegistry } from '../logging/redact.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { AuditAnchorFile } from './audit-anchor.js';
-import {
-  auditRecordTexts,
-  sealAuditLines,
-  type AuditEntry,
-  type AuditRecord,
-  type AuditRecordTexts,
-} from './audit-entry.js';
+import { AuditBatchEncoder } from './audit-batch.js';
+import { auditRecordTexts, type AuditEntry, type AuditRecord, type AuditRecordTexts } from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';
 import { AuditWriter, type AuditSync } from './audit-writer.js';
@@ -104,7 +99,8 @@ interface Prepared {
  * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
  * written under `sync` (see `AuditWriter`). Sequence numbers and the seal are assigned when a
  * batch is written, so a failed batch leaves no gap. Each batch is hashed once: its entries share
- * one seal (`sealAuditBatch`) that chains to the previous batch's.
+ * one seal (`sealAuditText`, over the bytes written) that chains to the previous batch's, carried
+ * by the batch's last line (format 3, `AuditBatchEncoder`).
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -127,6 +123,8 @@ export class AuditLog {
   private lastTime = { ms: Number.NaN, time: '', timeJson: '""' };
   /** The chain head kept outside the log (`<file>.head`). */
   private readonly anchor: AuditAnchorFile;
+  /** Lines and seal of each batch (format 3), in one reused buffer. */
+  private readonly encoder: AuditBatchEncoder;
 
   public constructor(private readonly options: AuditLogOptions) {
     this.writer = new AuditWriter({
@@ -138,6 +136,7 @@ export class AuditLog {
       onSyncFailed: (cause) => this.loud(new AuditWriteFailedError(options.file, { cause })),
     });
     this.anchor = new AuditAnchorFile(options.file);
+    this.encoder = new AuditBatchEncoder(options.key);
   }
 
   /** The file written. */
@@ -211,14 +210,14 @@ export class AuditLog {
         this.head ??= await this.readHead();
         const { data, entries, head } = this.chain(batch, this.head);
         if (this.options.write) {
-          await this.options.write(this.options.file, data);
+          await this.options.write(this.options.file, data.toString('utf8'));
         } else {
           // Group commit: the entries of concurrent calls leave in one write (see AuditWriter).
           const durable = this.writer.write(data);
           if (durable) await durable;
         }
         this.head = head;
-        this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
+        this.goodSize = (this.goodSize ?? 0) + data.length;
         this.writeAnchor(head);
         for (let i = 0; i < batch.length; i++) {
           const p = batch[i] as Pending;
@@ -261,21 +260,20 @@ export class AuditLog {
   private chain(
     batch: readonly Pending[],
     head: AuditHead,
-  ): { readonly data: string; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
+  ): { readonly data: Buffer; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
     const { time, timeJson } = this.timeNow();
     // An append's record is read afresh; a write's (or a waiter's) may be the same object each time.
     const prepared = batch.map((p) => (p.resolve && !p.written ? this.fresh(p.record) : this.prepare(p.record)));
-    const { lines, hash } = sealAuditLines(
+    const { bytes, hash } = this.encoder.encode(
       prepared.map((p) => p.texts),
       head,
       timeJson,
-      this.options.key,
     );
     const all = this.options.mirror !== undefined;
     const entries = batch.map((p, i) =>
       all || p.resolve ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash) : undefined,
     );
-    return { data: lines, entries, head: { seq: head.seq + batch.length, hash } };
+    return { data: bytes, entries, head: { seq: head.seq + batch.length, hash } };
   }
 
   /** `record` scrubbed and as JSON texts, prepared once per record object and registered secret count. */

@@ -39,7 +39,8 @@ export class GuardedCall<A, R> implements AuditWaiter {
       return;
     }
     try {
-      this.fulfil(this.op(this.arg));
+      // `then` on the operation's promise: one reaction, where resolving with it would add a job.
+      this.op(this.arg).then(this.fulfil, this.refuse);
     } catch (error) {
       this.refuse(error);
     }
