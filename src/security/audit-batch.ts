@@ -43,7 +43,7 @@ export class AuditBatchEncoder {
       // {"seq":<n>,"time":<time>,<keyed>}\n, copied from bytes prepared once.
       buf.set(LINE_OPEN, end);
       end += LINE_OPEN.length;
-      end += buf.write(String(prev.seq + 1 + i), end, 'latin1');
+      end = writeDigits(buf, end, prev.seq + 1 + i);
       buf.set(time, end);
       end += time.length;
       const bytes = (records[i] as AuditRecordTexts).bytes;
@@ -61,3 +61,16 @@ export class AuditBatchEncoder {
 }
 
 const LINE_OPEN = Buffer.from('{"seq":');
+
+/** Writes the decimal digits of `n` (a non-negative integer) at `at`; returns the offset after them. */
+function writeDigits(buf: Buffer, at: number, n: number): number {
+  if (n < 10) {
+    buf[at] = 0x30 + n;
+    return at + 1;
+  }
+  if (!Number.isSafeInteger(n)) return at + buf.write(String(n), at, 'latin1');
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  for (let i = at + digits - 1, x = n; i >= at; i--, x = Math.floor(x / 10)) buf[i] = 0x30 + (x % 10);
+  return at + digits;
+}
