@@ -25,28 +25,31 @@ export class AuditBatchEncoder {
   public constructor(private readonly key: string | undefined) {}
 
   /**
-   * The lines of `records` (scrubbed, as {@link AuditRecordTexts}) continuing the chain at `prev`:
+   * The lines of `records` (scrubbed, with their {@link AuditRecordTexts}) continuing the chain at `prev`:
    * seq numbers from `prev.seq + 1`, one `time` (as JSON) for all, one seal.
    */
-  public encode(records: readonly AuditRecordTexts[], prev: AuditHead, timeJson: string): EncodedAuditBatch {
+  public encode(
+    records: readonly { readonly texts: AuditRecordTexts }[],
+    prev: AuditHead,
+    timeJson: string,
+  ): EncodedAuditBatch {
     if (this.time.json !== timeJson) this.time = { json: timeJson, bytes: Buffer.from(`,"time":${timeJson},`) };
     const time = this.time.bytes;
     const prefix = `${prev.hash}\n`;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit; the tail is two JSON strings of a hash.
     let room = (prefix.length + prev.hash.length * 2) * 6 + 256;
-    for (const r of records) room += LINE_OPEN.length + 20 + time.length + r.bytes.length + 2;
+    for (const r of records) room += LINE_OPEN.length + 20 + time.length + r.texts.bytes.length + 2;
     if (this.buffer.length < room) this.buffer = Buffer.allocUnsafe(Math.max(room, this.buffer.length * 2));
     const buf = this.buffer;
     const start = buf.write(prefix, 0, 'utf8');
     let end = start;
     for (let i = 0; i < records.length; i++) {
       // {"seq":<n>,"time":<time>,<keyed>}\n, copied from bytes prepared once.
-      buf.set(LINE_OPEN, end);
-      end += LINE_OPEN.length;
+      for (let j = 0; j < LINE_OPEN.length; j++) buf[end++] = LINE_OPEN[j] as number;
       end = writeDigits(buf, end, prev.seq + 1 + i);
       buf.set(time, end);
       end += time.length;
-      const bytes = (records[i] as AuditRecordTexts).bytes;
+      const bytes = (records[i] as { readonly texts: AuditRecordTexts }).texts.bytes;
       buf.set(bytes, end);
       end += bytes.length;
       buf[end++] = 0x7d; // }

@@ -263,16 +263,21 @@ export class AuditLog {
   ): { readonly data: Buffer; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
     const { time, timeJson } = this.timeNow();
     // An append's record is read afresh; a write's (or a waiter's) may be the same object each time.
-    const prepared = batch.map((p) => (p.resolve && !p.written ? this.fresh(p.record) : this.prepare(p.record)));
-    const { bytes, hash } = this.encoder.encode(
-      prepared.map((p) => p.texts),
-      head,
-      timeJson,
-    );
-    const all = this.options.mirror !== undefined;
-    const entries = batch.map((p, i) =>
-      all || p.resolve ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash) : undefined,
-    );
+    let entriesWanted = this.options.mirror !== undefined;
+    const prepared = batch.map((p) => {
+      if (!p.resolve || p.written) return this.prepare(p.record);
+      entriesWanted = true;
+      return this.fresh(p.record);
+    });
+    const { bytes, hash } = this.encoder.encode(prepared, head, timeJson);
+    // Entries as objects only where someone takes them (an append, the mirror): not for guarded calls.
+    const entries = entriesWanted
+      ? batch.map((p, i) =>
+          this.options.mirror || p.resolve
+            ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash)
+            : undefined,
+        )
+      : NO_ENTRIES;
     return { data: bytes, entries, head: { seq: head.seq + batch.length, hash } };
   }
 
@@ -343,6 +348,9 @@ export class AuditLog {
     return error;
   }
 }
+
+/** What {@link AuditLog} hands on of a batch whose entries nobody takes as objects. */
+const NO_ENTRIES: readonly (AuditEntry | undefined)[] = [];
 
 function entryOf(r: AuditRecord, seq: number, time: string, prevHash: string, hash: string): AuditEntry {
   return {
