@@ -16,7 +16,7 @@ export interface AuditRecord {
 /**
  * One entry of the audit log (JSONL, one entry a line). Entries are written in batches (group
  * commit), and each batch is sealed once: `hash` is SHA-256, or HMAC-SHA256 with
- * `security.audit.key`, over `prevHash` and every entry of the batch (see {@link sealAuditText}),
+ * `security.audit.key`, over `prevHash` and every entry of the batch (see `sealAuditText`),
  * and `prevHash` the previous batch's ({@link GENESIS_HASH} for the first). Every entry of a batch
  * has them; in the file (format 3) only the batch's last line carries them, its other lines end at
  * `reason`. Changing, removing, adding or reordering a line breaks the seal of its batch or the
