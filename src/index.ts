@@ -379,6 +379,7 @@ export {
   type AuditLogOptions,
   type AuditSync,
   type AuditMirror,
+  type AuditWaiter,
   type AuditEntry,
   type AuditRecord,
   type AuditVerification,

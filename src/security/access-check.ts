@@ -6,6 +6,17 @@ import type { Security, Subject } from './security.js';
 export interface AccessCheck {
   (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal>;
   /**
+   * One request checked, then `op(arg)` run once it is allowed and audited; settles as `op`'s
+   * promise does. The path of a guarded call with one request (see `Security.enforceThen`).
+   */
+  run<A, R>(
+    resource: string,
+    action: string,
+    scope: AccessRequest['scope'],
+    op: (arg: A) => Promise<R>,
+    arg: A,
+  ): Promise<R>;
+  /**
    * Audits a request refused before it could be decided (the sandbox refused the path, a key in
    * Stator's internal namespace), then throws `error` (or what it makes of the principal).
    */
@@ -43,14 +54,26 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     );
     return principal;
   };
-  // The common call (a principal, one request, security ready) without an async frame of its own.
+  // The common call (a principal, or a token known valid; one request; security ready) without an
+  // async frame of its own.
   const check = (requests: readonly Omit<AccessRequest, 'attributes'>[]): Promise<Principal> => {
     const r = requests[0];
-    if (requests.length !== 1 || r === undefined || typeof subject === 'string' || !security.isReady())
-      return checkAll(requests);
+    const principal = security.isReady() ? security.principalNow(subject) : undefined;
+    if (requests.length !== 1 || r === undefined || principal === undefined) return checkAll(requests);
     return security
-      .enforceRequest(subject, { resource: r.resource, action: r.action, scope: r.scope, attributes })
-      .then(() => subject);
+      .enforceRequest(principal, { resource: r.resource, action: r.action, scope: r.scope, attributes })
+      .then(() => principal);
+  };
+  const run = <A, R>(
+    resource: string,
+    action: string,
+    scope: AccessRequest['scope'],
+    op: (arg: A) => Promise<R>,
+    arg: A,
+  ): Promise<R> => {
+    const principal = security.isReady() ? security.principalNow(subject) : undefined;
+    if (principal === undefined) return checkAll([{ resource, action, scope }]).then(() => op(arg));
+    return security.enforceThen(principal, { resource, action, scope, attributes }, op, arg);
   };
   const refused = async (
     request: Omit<AccessRequest, 'attributes'>,
@@ -62,5 +85,5 @@ export function accessCheck(security: Security, subject: Subject, options: Guard
     await security.refuse(principal, { ...request, attributes }, reason);
     throw typeof error === 'function' ? (error as (p: Principal) => unknown)(principal) : error;
   };
-  return Object.assign(check, { refused });
+  return Object.assign(check, { run, refused });
 }

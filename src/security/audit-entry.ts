@@ -14,13 +14,15 @@ export interface AuditRecord {
 }
 
 /**
- * One line of the audit log (JSONL). Entries are written in batches (group commit), and each
- * batch is sealed once: every entry of a batch carries the batch's `hash` (SHA-256, or HMAC-SHA256
- * with `security.audit.key`, over `prevHash` and every field of every entry of the batch, see
- * `sealAuditBatch`) and, as `prevHash`, the previous batch's ({@link GENESIS_HASH} for the
- * first). Changing, removing, adding or reordering a line breaks the seal of its batch or the chain.
- * Logs written one hash per entry (format 1, `hashAuditEntry`) still verify: such an entry
- * is a batch of one.
+ * One entry of the audit log (JSONL, one entry a line). Entries are written in batches (group
+ * commit), and each batch is sealed once: `hash` is SHA-256, or HMAC-SHA256 with
+ * `security.audit.key`, over `prevHash` and every entry of the batch (see `sealAuditText`),
+ * and `prevHash` the previous batch's ({@link GENESIS_HASH} for the first). Every entry of a batch
+ * has them; in the file (format 3) only the batch's last line carries them, its other lines end at
+ * `reason`. Changing, removing, adding or reordering a line breaks the seal of its batch or the
+ * chain. Older logs still verify: one hash per entry (format 1, `hashAuditEntry`: such an entry is
+ * a batch of one) and every line of a batch carrying the seal over a JSON array of its fields
+ * (format 2, `sealAuditBatch`).
  */
 export interface AuditEntry extends AuditRecord {
   /** 1, 2, 3, ... without gaps. */
@@ -74,25 +76,18 @@ export function canonicalAuditLine(entry: AuditEntry): string {
   return lineOf(fieldTexts(entry), entry.hash);
 }
 
-/** The JSON texts of a record's five fields, prepared once for a record that is written many times. */
+/** The JSON text of a record's five fields, prepared once for a record that is written many times. */
 export interface AuditRecordTexts {
-  /** `who,action,resource,decision,reason` as JSON, comma-separated (the end of the entry's field array). */
-  readonly csv: string;
   /** `"who":…,"action":…,"resource":…,"decision":…,"reason":…` (the middle of the line). */
   readonly keyed: string;
+  /** {@link keyed} as UTF-8, copied into each batch as is. */
+  readonly bytes: Buffer;
 }
 
 /** {@link AuditRecordTexts} of `record` (its fields as they are: scrub them first). */
 export function auditRecordTexts(record: AuditRecord): AuditRecordTexts {
-  const w = json(record.who);
-  const a = json(record.action);
-  const r = json(record.resource);
-  const d = json(record.decision);
-  const why = json(record.reason);
-  return {
-    csv: `${w},${a},${r},${d},${why}`,
-    keyed: `"who":${w},"action":${a},"resource":${r},"decision":${d},"reason":${why}`,
-  };
+  const keyed = `"who":${json(record.who)},"action":${json(record.action)},"resource":${json(record.resource)},"decision":${json(record.decision)},"reason":${json(record.reason)}`;
+  return { keyed, bytes: Buffer.from(keyed, 'utf8') };
 }
 
 /** The JSON array `[seq, time, who, action, resource, decision, reason]` of an entry, as the seal covers it. */
@@ -100,7 +95,7 @@ export const auditFieldArray = (e: Omit<AuditEntry, 'hash' | 'prevHash'>): strin
   `[${e.seq},${json(e.time)},${json(e.who)},${json(e.action)},${json(e.resource)},${json(e.decision)},${json(e.reason)}]`;
 
 /**
- * The seal of a batch (format 2): SHA-256, or HMAC-SHA256 under `key`, of the JSON array
+ * The seal of a batch in format 2 (read by the verifier; the log is written in format 3): SHA-256, or HMAC-SHA256 under `key`, of the JSON array
  * `[prevHash, [seq, time, who, action, resource, decision, reason], …]` with one array per entry of
  * the batch, in order. Every entry of the batch carries it as `hash`, and the previous batch's as
  * `prevHash`. (Format 1, {@link hashAuditEntry}, starts its array with a number, this one with a
@@ -111,22 +106,19 @@ export function sealAuditBatch(prevHash: string, fieldArrays: readonly string[],
 }
 
 /**
- * The lines of a batch of records (scrubbed, as {@link AuditRecordTexts}) continuing the chain at
- * `prev`: seq numbers from `prev.seq + 1`, one `time`, one seal (`sealAuditBatch`) for all.
+ * An entry's line without `prevHash` and `hash` (format 3): every line of a batch but the last, and
+ * the last line as its batch's seal covers it: `JSON.stringify` of the seven fields, `\n`-terminated.
  */
-export function sealAuditLines(
-  records: readonly AuditRecordTexts[],
-  prev: { readonly seq: number; readonly hash: string },
-  timeJson: string,
-  key?: string,
-): { readonly lines: string; readonly hash: string } {
-  const arrays: string[] = [];
-  for (let i = 0; i < records.length; i++)
-    arrays.push(`[${prev.seq + 1 + i},${timeJson},${(records[i] as AuditRecordTexts).csv}]`);
-  const hash = sealAuditBatch(prev.hash, arrays, key);
-  const tail = `"prevHash":${json(prev.hash)},"hash":"${hash}"}\n`;
-  let lines = '';
-  for (let i = 0; i < records.length; i++)
-    lines += `{"seq":${prev.seq + 1 + i},"time":${timeJson},${(records[i] as AuditRecordTexts).keyed},${tail}`;
-  return { lines, hash };
+export const unsealedAuditLine = (e: Omit<AuditEntry, 'hash' | 'prevHash'>): string =>
+  `{"seq":${e.seq},"time":${json(e.time)},"who":${json(e.who)},"action":${json(e.action)},"resource":${json(e.resource)},"decision":${json(e.decision)},"reason":${json(e.reason)}}\n`;
+
+/**
+ * The seal of a batch in format 3: SHA-256, or HMAC-SHA256 under `key`, of the bytes (UTF-8)
+ * `prevHash`, `\n`, then the batch's entries as {@link unsealedAuditLine}s, in order. The batch's
+ * last line carries it as `hash` with `prevHash`; its other lines carry neither. (Formats 1 and 2
+ * hash a JSON array, whose text starts with `[`; this text starts with the previous hash's hex
+ * digits: no two formats hash the same text.)
+ */
+export function sealAuditText(prevHash: string, unsealedLines: string, key?: string): string {
+  return (key ? hmacFor(key) : sha256Hex)(`${prevHash}\n${unsealedLines}`);
 }

@@ -6,13 +6,8 @@ import type { SecretRegistry } from '../logging/redact.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
 import type { Clock } from '../kernel/clock.js';
 import { AuditAnchorFile } from './audit-anchor.js';
-import {
-  auditRecordTexts,
-  sealAuditLines,
-  type AuditEntry,
-  type AuditRecord,
-  type AuditRecordTexts,
-} from './audit-entry.js';
+import { AuditBatchEncoder } from './audit-batch.js';
+import { auditRecordTexts, type AuditEntry, type AuditRecord, type AuditRecordTexts } from './audit-entry.js';
 import { readAuditSetHead } from './audit-set.js';
 import type { AuditHead } from './audit-tail.js';
 import { AuditWriter, type AuditSync } from './audit-writer.js';
@@ -50,11 +45,24 @@ export interface AuditLogOptions {
   readonly write?: (file: string, data: string) => Promise<void>;
 }
 
+/**
+ * Told when its queued entry ({@link AuditLog.writeThen}) is written under `sync`, or could not
+ * be. Its methods must not throw; they run in the audit log's flush, right after the write.
+ */
+export interface AuditWaiter {
+  readonly record: AuditRecord;
+  written(): void;
+  failed(error: Error): void;
+}
+
 interface Pending {
   readonly record: AuditRecord;
   /** Absent for {@link AuditLog.write}: the caller awaits the batch's shared promise. */
   readonly resolve?: (entry: AuditEntry) => void;
   readonly reject?: (error: Error) => void;
+  /** An {@link AuditWaiter}'s. */
+  readonly written?: () => void;
+  readonly failed?: (error: Error) => void;
 }
 
 /** The one promise that every {@link AuditLog.write} of a batch awaits. */
@@ -91,7 +99,8 @@ interface Prepared {
  * burst of guarded calls costs a few writes, not one each. An append resolves once its entry is
  * written under `sync` (see `AuditWriter`). Sequence numbers and the seal are assigned when a
  * batch is written, so a failed batch leaves no gap. Each batch is hashed once: its entries share
- * one seal (`sealAuditBatch`) that chains to the previous batch's.
+ * one seal (`sealAuditText`, over the bytes written) that chains to the previous batch's, carried
+ * by the batch's last line (format 3, `AuditBatchEncoder`).
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -114,6 +123,8 @@ export class AuditLog {
   private lastTime = { ms: Number.NaN, time: '', timeJson: '""' };
   /** The chain head kept outside the log (`<file>.head`). */
   private readonly anchor: AuditAnchorFile;
+  /** Lines and seal of each batch (format 3), in one reused buffer. */
+  private readonly encoder: AuditBatchEncoder;
 
   public constructor(private readonly options: AuditLogOptions) {
     this.writer = new AuditWriter({
@@ -125,6 +136,7 @@ export class AuditLog {
       onSyncFailed: (cause) => this.loud(new AuditWriteFailedError(options.file, { cause })),
     });
     this.anchor = new AuditAnchorFile(options.file);
+    this.encoder = new AuditBatchEncoder(options.key);
   }
 
   /** The file written. */
@@ -161,6 +173,15 @@ export class AuditLog {
     return (this.shared ??= sharedBatch()).promise;
   }
 
+  /**
+   * {@link write} without a promise: `waiter.written()` is called once the entry is written
+   * (`waiter.failed(error)` when it cannot be), so a caller that has a promise of its own
+   * (a guarded call) adds no other. `waiter.record` may be the same object each time.
+   */
+  public writeThen(waiter: AuditWaiter): void {
+    this.enqueue(waiter);
+  }
+
   private enqueue(pending: Pending): void {
     this.queue.push(pending);
     // One microtask later: the appends of calls running in the same turn join this batch.
@@ -189,16 +210,20 @@ export class AuditLog {
         this.head ??= await this.readHead();
         const { data, entries, head } = this.chain(batch, this.head);
         if (this.options.write) {
-          await this.options.write(this.options.file, data);
+          await this.options.write(this.options.file, data.toString('utf8'));
         } else {
           // Group commit: the entries of concurrent calls leave in one write (see AuditWriter).
           const durable = this.writer.write(data);
           if (durable) await durable;
         }
         this.head = head;
-        this.goodSize = (this.goodSize ?? 0) + Buffer.byteLength(data);
+        this.goodSize = (this.goodSize ?? 0) + data.length;
         this.writeAnchor(head);
-        batch.forEach((p, i) => p.resolve?.(entries[i] as AuditEntry));
+        for (let i = 0; i < batch.length; i++) {
+          const p = batch[i] as Pending;
+          p.resolve?.(entries[i] as AuditEntry);
+          p.written?.();
+        }
         shared?.resolve();
         this.options.onWritten?.(batch.length);
         if (this.options.mirror) await this.mirror(entries as AuditEntry[]);
@@ -216,7 +241,10 @@ export class AuditLog {
           await truncate(this.options.file, goodSize).catch(() => undefined);
         this.head = undefined;
         const error = this.loud(new AuditWriteFailedError(this.options.file, { cause }));
-        for (const p of batch) p.reject?.(error);
+        for (const p of batch) {
+          p.reject?.(error);
+          p.failed?.(error);
+        }
         shared?.reject(error);
       }
     }
@@ -232,21 +260,25 @@ export class AuditLog {
   private chain(
     batch: readonly Pending[],
     head: AuditHead,
-  ): { readonly data: string; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
+  ): { readonly data: Buffer; readonly entries: readonly (AuditEntry | undefined)[]; readonly head: AuditHead } {
     const { time, timeJson } = this.timeNow();
-    // An append's record is read afresh; a write's may be the same object each time.
-    const prepared = batch.map((p) => (p.resolve ? this.fresh(p.record) : this.prepare(p.record)));
-    const { lines, hash } = sealAuditLines(
-      prepared.map((p) => p.texts),
-      head,
-      timeJson,
-      this.options.key,
-    );
-    const all = this.options.mirror !== undefined;
-    const entries = batch.map((p, i) =>
-      all || p.resolve ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash) : undefined,
-    );
-    return { data: lines, entries, head: { seq: head.seq + batch.length, hash } };
+    // An append's record is read afresh; a write's (or a waiter's) may be the same object each time.
+    let entriesWanted = this.options.mirror !== undefined;
+    const prepared = batch.map((p) => {
+      if (!p.resolve || p.written) return this.prepare(p.record);
+      entriesWanted = true;
+      return this.fresh(p.record);
+    });
+    const { bytes, hash } = this.encoder.encode(prepared, head, timeJson);
+    // Entries as objects only where someone takes them (an append, the mirror): not for guarded calls.
+    const entries = entriesWanted
+      ? batch.map((p, i) =>
+          this.options.mirror || p.resolve
+            ? entryOf((prepared[i] as Prepared).clean, head.seq + 1 + i, time, head.hash, hash)
+            : undefined,
+        )
+      : NO_ENTRIES;
+    return { data: bytes, entries, head: { seq: head.seq + batch.length, hash } };
   }
 
   /** `record` scrubbed and as JSON texts, prepared once per record object and registered secret count. */
@@ -316,6 +348,9 @@ export class AuditLog {
     return error;
   }
 }
+
+/** What {@link AuditLog} hands on of a batch whose entries nobody takes as objects. */
+const NO_ENTRIES: readonly (AuditEntry | undefined)[] = [];
 
 function entryOf(r: AuditRecord, seq: number, time: string, prevHash: string, hash: string): AuditEntry {
   return {

@@ -103,16 +103,20 @@ export async function verifyAuditSet(
   return { ok: true, verified, head, files, ...extra };
 }
 
-/** `seq - 1` and `prevHash` of the first entry of `file`, when it has one. */
+/**
+ * `seq - 1` of the first entry of `file` and the `prevHash` of its batch (the first line that
+ * carries one: in format 3 only a batch's last line does), when it has them.
+ */
 async function firstLink(file: string): Promise<AuditHead | undefined> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let first: number | undefined;
   try {
     for await (const text of lines) {
       if (!text) continue;
       const entry = JSON.parse(text) as { seq?: unknown; prevHash?: unknown };
-      if (Number.isInteger(entry.seq) && typeof entry.prevHash === 'string')
-        return { seq: (entry.seq as number) - 1, hash: entry.prevHash };
-      return undefined;
+      if (!Number.isInteger(entry.seq)) return undefined;
+      first ??= entry.seq as number;
+      if (typeof entry.prevHash === 'string') return { seq: first - 1, hash: entry.prevHash };
     }
   } catch {
     return undefined;

@@ -51,20 +51,21 @@ export class AuditWriter {
   }
 
   /**
-   * Writes `text`; returns a promise only when it must wait for the disk (`sync: always`).
+   * Writes `data` (the caller must not change it until the promise, if any, settles: a rotation
+   * waits before writing); returns a promise only when it must wait for the disk (`sync: always`).
    *
    * @throws the file system's error (fail closed: the caller refuses the access).
    */
-  public write(text: string): Promise<void> | undefined {
-    if (this.rotationDue(text)) return this.rotate().then(() => this.write(text));
+  public write(data: Uint8Array): Promise<void> | undefined {
+    if (this.rotationDue(data.length)) return this.rotate().then(() => this.write(data));
     const fd = this.file.open();
     try {
       if (this.syncFailure !== undefined) {
         fdatasyncSync(fd);
         this.syncFailure = undefined;
       }
-      const bytes = Buffer.byteLength(text);
-      const written = writeSync(fd, text);
+      const bytes = data.length;
+      const written = writeSync(fd, data);
       this.size += written;
       // A short write (a full disk) leaves a partial line; the audit log cuts it back and fails closed.
       if (written !== bytes) throw new Error(`short write to the audit log: ${written} of ${bytes} bytes`);
@@ -87,11 +88,11 @@ export class AuditWriter {
     this.file.close(true);
   }
 
-  /** The rotation policy asks for a fresh file before `text` (only once the file holds something). */
-  private rotationDue(text: string): boolean {
+  /** The rotation policy asks for a fresh file before `bytes` more (only once the file holds something). */
+  private rotationDue(bytes: number): boolean {
     const policy = this.options.rotation;
     if (!policy || this.file.current === undefined || this.size === 0) return false;
-    if (policy.maxSize && this.size + Buffer.byteLength(text) > policy.maxSize) return true;
+    if (policy.maxSize && this.size + bytes > policy.maxSize) return true;
     return Boolean(policy.maxAge && this.options.clock.now() - this.openedAt >= policy.maxAge);
   }
 

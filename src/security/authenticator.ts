@@ -173,6 +173,21 @@ export class Authenticator {
   }
 
   /**
+   * {@link verify} without waiting, for a token whose verification is remembered (see
+   * `cacheVerifiedTokens`): its principal when the token has not expired, the revocation store
+   * says synchronously that it is not revoked, and the principal store holds the principal in
+   * memory, present and enabled. `undefined` otherwise (including every refusal): then call
+   * {@link verify}, which decides and audits.
+   */
+  public verifyNow(token: string): Principal | undefined {
+    const verified = this.parts.tokens.verifyCached?.(token);
+    if (verified === undefined || this.parts.revocations.revokedNow?.(verified.jti) !== false) return undefined;
+    const found = this.parts.store.findNow?.(verified.principalId);
+    if (found === undefined || found.disabled) return undefined;
+    return this.principalOf(found);
+  }
+
+  /**
    * The principal of a store record, one object per record object: a store that returns the same
    * record (the configuration's) gives the same principal each call, whose compiled rules and
    * memoized decisions the authorizer then finds without building a key. A changed record is a

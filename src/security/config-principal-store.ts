@@ -32,4 +32,8 @@ export class ConfigPrincipalStore implements PrincipalStore {
   public async find(id: string): Promise<PrincipalRecord | undefined> {
     return this.records.get(id);
   }
+
+  public findNow(id: string): PrincipalRecord | undefined {
+    return this.records.get(id);
+  }
 }

@@ -218,6 +218,7 @@ function lazyRevocations(make: () => RevocationStore): RevocationStore {
   return {
     revoke: (jti, exp) => (store ??= make()).revoke(jti, exp),
     isRevoked: (jti) => (store ??= make()).isRevoked(jti),
+    revokedNow: (jti) => (store ??= make()).revokedNow?.(jti),
   };
 }
 

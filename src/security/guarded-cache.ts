@@ -24,9 +24,6 @@ type Request = Omit<AccessRequest, 'attributes'>;
 
 const read = (key: string): Request => ({ resource: 'cache', action: 'read', scope: key });
 const write = (key: string): Request => ({ resource: 'cache', action: 'write', scope: key });
-const readOnly = (key: string): Request[] => [read(key)];
-const writeOnly = (key: string): Request[] => [write(key)];
-const readWrite = (key: string): Request[] => [read(key), write(key)];
 const ALL_WRITE: Request = { resource: 'cache', action: 'write', scope: ALL_SCOPES };
 
 const copyOptions = <O extends CacheSetOptions>(options: O | undefined): O | undefined =>
@@ -64,12 +61,23 @@ class KeyGate {
     private readonly prefix: string,
   ) {}
 
-  /** One key: refused (audited) when unacceptable, else `needs(key)` checked, then `run(key)`. */
-  public one<R>(key: unknown, action: Action, needs: (k: string) => Request[], run: (k: string) => Promise<R>) {
+  /** One key: refused (audited) when unacceptable, else `cache:<action>:<key>` checked, then `run(key)`. */
+  public one<R>(key: unknown, action: Action, run: (k: string) => Promise<R>): Promise<R> {
     try {
       const why = keyProblem(key, this.prefix);
       if (why !== undefined) return refuseKey(this.check, key, action, why);
-      return this.check(needs(key as string)).then(() => run(key as string));
+      return this.check.run('cache', action, key as string, run, key as string);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** One key read and written (`getOrSet`): refused when unacceptable, else both checked, then `run(key)`. */
+  public readWrite<R>(key: unknown, run: (k: string) => Promise<R>): Promise<R> {
+    try {
+      const why = keyProblem(key, this.prefix);
+      if (why !== undefined) return refuseKey(this.check, key, 'write', why);
+      return this.check([read(key as string), write(key as string)]).then(() => run(key as string));
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -110,17 +118,21 @@ export function guardCache(
   settings: CacheGuardSettings = {},
 ): StatorCache {
   const gate = new KeyGate(check, settings.keyPrefix ?? '');
+  // Made once: a call passes its key to them rather than making a closure of its own.
+  const get = (k: string): Promise<unknown> => cache().get(k);
+  const has = (k: string): Promise<boolean> => cache().has(k);
+  const del = (k: string): Promise<boolean> => cache().delete(k);
   return {
-    get: (key) => gate.one(key, 'read', readOnly, (k) => cache().get(k)),
-    has: (key) => gate.one(key, 'read', readOnly, (k) => cache().has(k)),
+    get: <T>(key: string) => gate.one(key, 'read', get) as Promise<T | undefined>,
+    has: (key) => gate.one(key, 'read', has),
     set: async (key, value, options) => {
       const o = copyOptions(options);
-      return gate.one(key, 'write', writeOnly, (k) => cache().set(k, value, o));
+      return gate.one(key, 'write', (k) => cache().set(k, value, o));
     },
-    delete: (key) => gate.one(key, 'write', writeOnly, (k) => cache().delete(k)),
+    delete: (key) => gate.one(key, 'write', del),
     getOrSet: async (key, loader, options) => {
       const o = copyOptions(options);
-      return gate.one(key, 'write', readWrite, (k) => cache().getOrSet(k, loader, o));
+      return gate.readWrite(key, (k) => cache().getOrSet(k, loader, o));
     },
     getMany: async (keys) => {
       const list = [...keys];

@@ -11,7 +11,7 @@ export type { TimeWindow, Day } from './time-window.js';
 export { compileScopeGlob } from './scope-glob.js';
 export { hashPassword, verifyPassword, type PasswordHashOptions } from './password-hash.js';
 export { generateApiKey, hashApiKey } from './api-key.js';
-export { AuditLog, type AuditLogOptions, type AuditMirror } from './audit-log.js';
+export { AuditLog, type AuditLogOptions, type AuditMirror, type AuditWaiter } from './audit-log.js';
 export type { AuditSync } from './audit-writer.js';
 export { GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry.js';
 export { verifyAuditLog, type AuditVerification, type VerifyAuditOptions } from './verify-audit-log.js';

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 
-/** SHA-256 or HMAC-SHA256 of a string (UTF-8), as lowercase hex. */
-export type HexDigest = (data: string) => string;
+/** SHA-256 or HMAC-SHA256 of a string (UTF-8) or of bytes, as lowercase hex. */
+export type HexDigest = (data: string | Uint8Array) => string;
 
 const BLOCK = 64;
 
@@ -33,9 +33,11 @@ export function hmacSha256Hex(key: string): HexDigest {
   const outer = Buffer.concat([padded(0x5c), Buffer.alloc(32)]);
   return (data) => {
     // A UTF-16 code unit is at most 3 UTF-8 bytes: make sure `data` fits whole.
-    if (data.length * 3 > inner.length - BLOCK)
-      inner = Buffer.concat([inner.subarray(0, BLOCK), Buffer.alloc(data.length * 3)]);
-    const n = inner.write(data, BLOCK, 'utf8');
+    const room = typeof data === 'string' ? data.length * 3 : data.length;
+    if (room > inner.length - BLOCK) inner = Buffer.concat([inner.subarray(0, BLOCK), Buffer.alloc(room)]);
+    let n = data.length;
+    if (typeof data === 'string') n = inner.write(data, BLOCK, 'utf8');
+    else inner.set(data, BLOCK);
     // The inner digest as a binary (latin1) string, one char a byte: no Buffer allocated for it.
     outer.write(hash('sha256', inner.subarray(0, BLOCK + n), 'binary'), BLOCK, 'binary');
     return hash('sha256', outer, 'hex');

@@ -12,6 +12,11 @@ export interface PrincipalRecord extends Principal {
 /** Where principals are looked up by id. */
 export interface PrincipalStore {
   find(id: string): Promise<PrincipalRecord | undefined>;
+  /**
+   * The record {@link find} would give, when the store holds it in memory; `undefined` when it
+   * does not hold it or cannot tell synchronously (then ask {@link find}).
+   */
+  findNow?(id: string): PrincipalRecord | undefined;
 }
 
 /** Looks principals up in each store in turn; the first that knows the id answers. */
@@ -24,5 +29,10 @@ export class LayeredPrincipalStore implements PrincipalStore {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** The first store's record, when it holds it in memory (it answers first; the others are asked only after it). */
+  public findNow(id: string): PrincipalRecord | undefined {
+    return this.stores[0]?.findNow?.(id);
   }
 }

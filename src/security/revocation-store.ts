@@ -8,6 +8,11 @@ import type { Clock } from '../kernel/clock.js';
 export interface RevocationStore {
   revoke(jti: string, expiresAt: number): Promise<void>;
   isRevoked(jti: string): Promise<boolean>;
+  /**
+   * {@link isRevoked} answered synchronously when the store can (it holds every revocation in
+   * memory), else `undefined`: then ask {@link isRevoked}.
+   */
+  revokedNow?(jti: string): boolean | undefined;
 }
 
 /** Revocations in memory: fast, lost on restart, not shared between instances. */
@@ -22,6 +27,10 @@ export class MemoryRevocationStore implements RevocationStore {
   }
 
   public async isRevoked(jti: string): Promise<boolean> {
+    return this.revoked.has(jti);
+  }
+
+  public revokedNow(jti: string): boolean {
     return this.revoked.has(jti);
   }
 
@@ -69,6 +78,11 @@ export class KnexRevocationStore implements RevocationStore {
     await this.ensureTable();
     await this.knex(this.table).insert({ jti, expires_at: expiresAt }).onConflict('jti').ignore();
     await this.knex(this.table).where('expires_at', '<=', this.clock.now()).delete();
+  }
+
+  /** True when this instance revoked it; otherwise only the table can tell (`undefined`). */
+  public revokedNow(jti: string): boolean | undefined {
+    return this.local.revokedNow(jti) ? true : undefined;
   }
 
   public async isRevoked(jti: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { AuditRecord } from './audit-entry.js';
 import type { AuditLog } from './audit-log.js';
 import type { Authenticator } from './authenticator.js';
 import type { Authorizer, Decision } from './authorizer.js';
+import { GuardedCall } from './guarded-call.js';
 import type { Principal } from './principal.js';
 import type { SecurityCounts } from './security-metrics.js';
 
@@ -63,6 +64,15 @@ export class Security {
    */
   public async principalOf(subject: Subject, source?: string): Promise<Principal> {
     return typeof subject === 'string' ? this.auth.verify(subject, source) : subject;
+  }
+
+  /**
+   * {@link principalOf} without waiting, when it can answer at once: a principal object as is, a
+   * token whose verification is remembered and whose revocation and principal are known in
+   * memory (see `Authenticator.verifyNow`). `undefined` otherwise: then call {@link principalOf}.
+   */
+  public principalNow(subject: Subject): Principal | undefined {
+    return typeof subject === 'string' ? this.auth.verifyNow(subject) : subject;
   }
 
   /**
@@ -142,6 +152,24 @@ export class Security {
         );
       },
     );
+  }
+
+  /**
+   * {@link enforceRequest} and then the access itself: `op(arg)` runs once the request is decided
+   * allowed and its audit entry is written (under `security.audit.sync`), and the promise settles
+   * as it does. Denied, or the entry not written (fail closed): rejects with AccessDeniedError and
+   * `op` never runs. One promise per call: the audit log tells the call when its batch is written.
+   */
+  public enforceThen<A, R>(principal: Principal, r: AccessRequest, op: (arg: A) => Promise<R>, arg: A): Promise<R> {
+    try {
+      const d = this.authorizer.decide(principal, r);
+      this.counts[d.allowed ? 'allow' : 'deny']++;
+      const call = new GuardedCall(this.recordOf(principal, r, d), principal.id, d, op, arg);
+      this.audit.writeThen(call);
+      return call.promise;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /**

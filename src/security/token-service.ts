@@ -50,6 +50,11 @@ type Key = CryptoKey | Uint8Array;
 export interface Tokens {
   issue(principalId: string): Promise<IssuedToken>;
   verify(token: string): Promise<VerifiedToken>;
+  /**
+   * The token's claims when a successful verification of it is remembered and the token has not
+   * expired (see `cacheVerifiedTokens`), else `undefined`: then {@link verify} it.
+   */
+  verifyCached?(token: string): VerifiedToken | undefined;
 }
 
 /**

@@ -18,18 +18,23 @@ const MAX_TOKENS = 10_000;
  * const tokens = cacheVerifiedTokens(service, ctx.clock);
  * await tokens.verify(token); // verified by jose
  * await tokens.verify(token); // from the cache until the token's exp
+ * tokens.verifyCached?.(token); // the same, synchronously (undefined when not remembered)
  * ```
  */
 export function cacheVerifiedTokens(tokens: Tokens, clock: Clock): Tokens {
   const verified = new Map<string, VerifiedToken>();
+  const cached = (token: string): VerifiedToken | undefined => {
+    const known = verified.get(token);
+    if (known === undefined || clock.now() < known.expiresAt) return known;
+    verified.delete(token);
+    return undefined;
+  };
   return {
     issue: (principalId) => tokens.issue(principalId),
+    verifyCached: cached,
     verify: async (token) => {
-      const known = verified.get(token);
-      if (known) {
-        if (clock.now() < known.expiresAt) return known;
-        verified.delete(token);
-      }
+      const known = cached(token);
+      if (known) return known;
       const fresh = await tokens.verify(token);
       if (clock.now() < fresh.expiresAt) {
         if (verified.size >= MAX_TOKENS) verified.delete(verified.keys().next().value as string);

@@ -6,6 +6,8 @@ import {
   canonicalAuditLine,
   hashAuditEntry,
   sealAuditBatch,
+  sealAuditText,
+  unsealedAuditLine,
   type AuditEntry,
 } from './audit-entry.js';
 
@@ -28,11 +30,14 @@ export interface AuditVerification {
 }
 
 const FIELDS = ['seq', 'time', 'who', 'action', 'resource', 'decision', 'reason', 'prevHash', 'hash'] as const;
+/** The fields of a line that does not end its batch (format 3): no `prevHash`, no `hash`. */
+const UNSEALED = 7;
 
 function shapeProblem(value: unknown): string | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return 'not a JSON object';
   const v = value as Record<string, unknown>;
-  for (const f of FIELDS) {
+  const sealed = v.prevHash !== undefined || v.hash !== undefined;
+  for (const f of FIELDS.slice(0, sealed ? FIELDS.length : UNSEALED)) {
     if (f === 'seq' ? !Number.isInteger(v[f]) : typeof v[f] !== 'string')
       return `field "${f}" missing or of the wrong type`;
   }
@@ -40,6 +45,9 @@ function shapeProblem(value: unknown): string | undefined {
   if (extra.length) return `unexpected field(s) ${extra.join(', ')}`;
   return undefined;
 }
+
+/** An entry as its line gives it: the last line of a batch carries `prevHash` and `hash`, the others not (format 3). */
+type Line = Omit<AuditEntry, 'prevHash' | 'hash'> & { readonly prevHash?: string; readonly hash?: string };
 
 /** Options of {@link verifyAuditLog}. */
 export interface VerifyAuditOptions {
@@ -59,11 +67,13 @@ export interface VerifyAuditOptions {
  *   one), an escape written differently (`\u0061lice`), a CRLF ending, extra spaces or a line cut
  *   short are all refused, and what is verified is exactly what a reader of the file sees;
  * - an entry whose `seq` is not the previous one + 1 (deleted, reordered);
- * - a batch (the consecutive entries that carry the same `prevHash` and `hash`) whose seal does
+ * - a batch (lines without a seal and the line after them that carries `prevHash` and `hash`;
+ *   in older logs, consecutive lines that all carry the same `prevHash` and `hash`) whose seal does
  *   not match its entries (an entry edited, removed from or added to it, or the batch cut short;
  *   with `key`, a recomputed chain fails too, since the seals are HMACs); it is reported at the
  *   batch's first line, since the seal cannot tell which of its entries changed;
- * - a batch whose `prevHash` is not the previous batch's `hash` (replaced, spliced);
+ * - a batch whose `prevHash` is not the previous batch's `hash` (replaced, spliced), or lines at
+ *   the end without the line that seals them (cut short);
  * - with the head anchor: a log that ends before the anchored entry (lines cut off the end,
  *   truncated to nothing), or whose entry at the anchored seq has another hash (rewritten and
  *   renumbered).
@@ -75,49 +85,98 @@ export interface VerifyAuditOptions {
  */
 export async function verifyAuditLog(path: string, options: VerifyAuditOptions = {}): Promise<AuditVerification> {
   const text = await readFile(path, 'utf8');
-  let verified = 0;
   const start = options.from ?? { seq: 0, hash: GENESIS_HASH };
-  let head = start;
+  const chain = new ChainReader(start, options.key);
   const bad = ({ line, problem, seq }: Problem): AuditVerification => ({
     ok: false,
-    verified,
-    head,
+    verified: chain.verified,
+    head: chain.head,
     firstBad: { line, problem, ...(seq !== undefined ? { seq } : {}) },
   });
   const lines = text.split('\n');
   const last = lines.pop();
   if (last !== undefined && last !== '')
     return bad({ line: lines.length + 1, problem: 'the last line is not terminated (a write was cut short)' });
-  let batch: Batch | undefined;
-  let seq = start.seq;
-  for (let i = 0; i <= lines.length; i++) {
-    const checked = i < lines.length ? checkLine(lines[i] as string, seq) : undefined;
-    if (checked && 'problem' in checked) {
-      // The entries before it count as intact if their batch is; the line's problem is the one named.
-      if (batch && !batchProblem(batch, head, options.key)) {
-        head = { seq, hash: batch.hash };
-        verified += batch.entries.length;
-      }
-      return bad({ line: i + 1, ...checked });
-    }
-    if (checked && batch && checked.prevHash === batch.prevHash && checked.hash === batch.hash) {
-      batch.entries.push(checked);
-    } else {
-      if (batch) {
-        const problem = batchProblem(batch, head, options.key);
-        if (problem) return bad(problem);
-        head = { seq, hash: batch.hash };
-        verified += batch.entries.length;
-      }
-      if (checked) batch = { line: i + 1, prevHash: checked.prevHash, hash: checked.hash, entries: [checked] };
-    }
-    if (checked) seq = checked.seq;
-  }
-  if (options.anchor !== false) {
-    const problem = await anchorProblem(path, options.key, lines, start, head);
+  for (let i = 0; i < lines.length; i++) {
+    const problem = chain.read(lines[i] as string, i + 1);
     if (problem) return bad(problem);
   }
-  return { ok: true, verified, head };
+  const problem =
+    chain.end() ??
+    (options.anchor !== false ? await anchorProblem(path, options.key, lines, start, chain.head) : undefined);
+  return problem ? bad(problem) : { ok: true, verified: chain.verified, head: chain.head };
+}
+
+/** Reads a log line by line into batches, checking each batch as it ends. */
+class ChainReader {
+  /** Entries found intact so far. */
+  public verified = 0;
+  /** The last intact entry. */
+  public head: Head;
+  private batch: Batch | undefined;
+  /** Lines without a seal so far (format 3): the batch that the next sealed line ends. */
+  private unsealed: { line: number; entries: Line[] } | undefined;
+  private seq: number;
+
+  public constructor(
+    start: Head,
+    private readonly key: string | undefined,
+  ) {
+    this.head = start;
+    this.seq = start.seq;
+  }
+
+  /** Takes line number `n`; the first problem found, if any. */
+  public read(raw: string, n: number): Problem | undefined {
+    const checked = checkLine(raw, this.seq);
+    if ('problem' in checked) {
+      // The entries before it count as intact if their batch is; the line's problem is the one named.
+      this.close();
+      return { line: n, ...checked };
+    }
+    this.seq = checked.seq;
+    const { prevHash, hash } = checked;
+    if (hash === undefined || prevHash === undefined) {
+      (this.unsealed ??= { line: n, entries: [] }).entries.push(checked);
+      return this.close();
+    }
+    const batch = this.batch;
+    if (!this.unsealed && batch && !batch.sealedLast && prevHash === batch.prevHash && hash === batch.hash) {
+      batch.entries.push(checked);
+      return undefined;
+    }
+    const problem = this.close();
+    const unsealed = this.unsealed;
+    this.unsealed = undefined;
+    this.batch = unsealed
+      ? { line: unsealed.line, prevHash, hash, entries: [...unsealed.entries, checked], sealedLast: true }
+      : { line: n, prevHash, hash, entries: [checked], sealedLast: false };
+    return problem;
+  }
+
+  /** The end of the file: the last batch checked, and no lines left without their seal. */
+  public end(): Problem | undefined {
+    const problem = this.close();
+    if (problem || !this.unsealed) return problem;
+    const first = this.unsealed.entries[0] as Line;
+    return {
+      line: this.unsealed.line,
+      seq: first.seq,
+      problem: `entries ${first.seq} to ${this.seq} have no seal: their batch was cut short (its last line removed)`,
+    };
+  }
+
+  /** Checks the batch read so far and moves the head past it; its problem, if any. */
+  private close(): Problem | undefined {
+    const batch = this.batch;
+    if (!batch) return undefined;
+    this.batch = undefined;
+    const problem = batchProblem(batch, this.head, this.key);
+    if (problem) return problem;
+    this.head = { seq: (batch.entries[batch.entries.length - 1] as Line).seq, hash: batch.hash };
+    this.verified += batch.entries.length;
+    return undefined;
+  }
 }
 
 /** The head of a chain: the last intact entry's seq and hash. */
@@ -133,22 +192,35 @@ interface Problem {
   readonly seq?: number | undefined;
 }
 
-/** Consecutive entries with the same `prevHash` and `hash`: one sealed batch, from its 1-based `line`. */
+/**
+ * One sealed batch, from its 1-based `line`: lines without a seal ended by the line that carries
+ * it (`sealedLast`, format 3), or consecutive lines that all carry the same `prevHash` and `hash`
+ * (format 2; format 1 is a batch of one).
+ */
 interface Batch {
   readonly line: number;
   readonly prevHash: string;
   readonly hash: string;
-  readonly entries: AuditEntry[];
+  readonly entries: Line[];
+  readonly sealedLast: boolean;
+}
+
+/** The batch's seal matches its entries, in the format its layout allows. */
+function sealMatches(batch: Batch, key: string | undefined): boolean {
+  const { entries, prevHash, hash } = batch;
+  const format3 = (): boolean => sealAuditText(prevHash, entries.map(unsealedAuditLine).join(''), key) === hash;
+  if (batch.sealedLast) return format3();
+  const format2 = (): boolean => sealAuditBatch(prevHash, entries.map(auditFieldArray), key) === hash;
+  if (entries.length > 1) return format2();
+  // A batch of one: format 3, 2 or 1 (one hash over the entry's fields and prevHash).
+  return format3() || format2() || hashAuditEntry({ ...(entries[0] as Line), prevHash }, key) === hash;
 }
 
 /** What is wrong with a batch that must continue `head`: a seal that does not match, a broken link. */
 function batchProblem(batch: Batch, head: Head, key: string | undefined): Problem | undefined {
-  const first = batch.entries[0] as AuditEntry;
-  const last = batch.entries[batch.entries.length - 1] as AuditEntry;
-  const sealed = sealAuditBatch(batch.prevHash, batch.entries.map(auditFieldArray), key) === batch.hash;
-  // Format 1 (one hash per entry) for a batch of one.
-  const { hash, ...body } = first;
-  if (!sealed && !(batch.entries.length === 1 && hashAuditEntry(body, key) === hash)) {
+  const first = batch.entries[0] as Line;
+  const last = batch.entries[batch.entries.length - 1] as Line;
+  if (!sealMatches(batch, key)) {
     const what = first === last ? `entry ${first.seq} was` : `the batch of entries ${first.seq} to ${last.seq} was`;
     return {
       line: batch.line,
@@ -166,7 +238,7 @@ function batchProblem(batch: Batch, head: Head, key: string | undefined): Proble
 }
 
 /** Checks one line and its seq (the one after `seq`): the entry when well formed, else what is wrong. */
-function checkLine(raw: string, prevSeq: number): AuditEntry | Omit<Problem, 'line'> {
+function checkLine(raw: string, prevSeq: number): Line | Omit<Problem, 'line'> {
   if (raw === '') return { problem: 'blank line inside the log (a line was emptied)' };
   let parsed: unknown;
   try {
@@ -177,8 +249,9 @@ function checkLine(raw: string, prevSeq: number): AuditEntry | Omit<Problem, 'li
   const shape = shapeProblem(parsed);
   const seq = typeof (parsed as { seq?: unknown })?.seq === 'number' ? (parsed as { seq: number }).seq : undefined;
   if (shape) return { problem: shape, seq };
-  const entry = parsed as AuditEntry;
-  if (`${raw}\n` !== canonicalAuditLine(entry)) {
+  const entry = parsed as Line;
+  const canonical = entry.hash === undefined ? unsealedAuditLine(entry) : canonicalAuditLine(entry as AuditEntry);
+  if (`${raw}\n` !== canonical) {
     return {
       problem:
         'not in canonical form (duplicate key, escape written differently, CRLF, spacing or key order): edited by hand',
@@ -232,5 +305,5 @@ async function anchorProblem(
 function hashAt(lines: readonly string[], n: number): string | undefined {
   const line = lines[n - 1];
   if (line === undefined) return undefined;
-  return (JSON.parse(line) as AuditEntry).hash;
+  return (JSON.parse(line) as Line).hash;
 }

@@ -40,22 +40,14 @@ const lines = async (file: string): Promise<string[]> => (await readFile(file, '
 describe('audit log', () => {
   it('writes a hash chain that verifies, in seq order, even for concurrent appends', async () => {
     const file = await writeLog('ok', 25);
-    const entries = (await lines(file)).map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string });
+    const entries = (await lines(file)).map((l) => JSON.parse(l) as { seq: number; prevHash?: string; hash?: string });
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    // One batch: one seal, carried by every entry, chained to genesis.
-    expect(new Set(entries.map((e) => e.prevHash))).toEqual(new Set([GENESIS_HASH]));
-    expect(new Set(entries.map((e) => e.hash)).size).toBe(1);
-    expect(Object.keys(entries[0] ?? {})).toEqual([
-      'seq',
-      'time',
-      'who',
-      'action',
-      'resource',
-      'decision',
-      'reason',
-      'prevHash',
-      'hash',
-    ]);
+    // One batch (format 3): its last line carries the seal, chained to genesis; the others neither.
+    expect(entries.slice(0, 24).every((e) => e.prevHash === undefined && e.hash === undefined)).toBe(true);
+    expect(entries[24]?.prevHash).toBe(GENESIS_HASH);
+    const keys = ['seq', 'time', 'who', 'action', 'resource', 'decision', 'reason'];
+    expect(Object.keys(entries[0] ?? {})).toEqual(keys);
+    expect(Object.keys(entries[24] ?? {})).toEqual([...keys, 'prevHash', 'hash']);
     const result = await verifyAuditLog(file);
     expect(result).toMatchObject({ ok: true, verified: 25, head: { seq: 25, hash: entries[24]?.hash } });
   });
@@ -93,13 +85,33 @@ describe('audit log', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 4 });
   });
 
+  it('continues a log written in format 2 (every line of a batch sealed) in format 3, and it verifies', async () => {
+    const { auditFieldArray, sealAuditBatch } = await import('../../../src/security/audit-entry.js');
+    const file = join(dir, 'format2', 'logs', 'audit.jsonl');
+    await mkdir(join(dir, 'format2', 'logs'), { recursive: true });
+    const time = '2025-01-01T00:00:00.000Z';
+    const bodies = [1, 2, 3].map((seq) => ({ seq, time, ...record(seq) }));
+    const hash = sealAuditBatch(GENESIS_HASH, bodies.map(auditFieldArray));
+    await writeFile(file, bodies.map((b) => `${JSON.stringify({ ...b, prevHash: GENESIS_HASH, hash })}\n`).join(''));
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 3 });
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 2)) });
+    await log.open();
+    const [, last] = await Promise.all([log.append(record(4)), log.append(record(5))]);
+    expect(last?.prevHash).toBe(hash);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 5, head: { seq: 5, hash: last?.hash } });
+    const all = await lines(file);
+    all[1] = (all[1] as string).replace('"who":"user2"', '"who":"user9"');
+    await writeFile(file, `${all.join('\n')}\n`);
+    expect((await verifyAuditLog(file)).firstBad?.problem).toMatch(/the batch of entries 1 to 3 was modified/);
+  });
+
   it('batches chain: a batch carries the previous batch seal as prevHash', async () => {
     const file = await writeLog('chained', 3);
     const log = new AuditLog({ file, clock: new TestClock() });
     await Promise.all([log.append(record(4)), log.append(record(5))]);
-    const entries = (await lines(file)).map((l) => JSON.parse(l) as { prevHash: string; hash: string });
-    expect(entries[3]?.prevHash).toBe(entries[2]?.hash);
-    expect(entries[4]?.hash).toBe(entries[3]?.hash);
+    const entries = (await lines(file)).map((l) => JSON.parse(l) as { prevHash?: string; hash?: string });
+    expect(entries[4]?.prevHash).toBe(entries[2]?.hash);
+    expect(entries[3]).not.toHaveProperty('hash');
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 5 });
   });
 
@@ -119,7 +131,12 @@ describe('audit log', () => {
     const all = await lines(file);
     await writeFile(file, all.slice(0, 4).join('\n') + '\n');
     const result = await verifyAuditLog(file, { anchor: false });
-    expect(result.firstBad?.problem).toMatch(/the batch of entries 1 to 4 was modified/);
+    expect(result.firstBad).toMatchObject({ line: 1, seq: 1 });
+    expect(result.firstBad?.problem).toMatch(/entries 1 to 4 have no seal: their batch was cut short/);
+    // The last line moved up (its seal with it): the seal no longer matches.
+    await writeFile(file, [...all.slice(0, 3), all[5]].join('\n') + '\n');
+    const moved = await verifyAuditLog(file, { anchor: false });
+    expect(moved.firstBad?.problem).toMatch(/expected entry 4, found entry 6/);
   });
 
   it('a line copied into another batch, with its seq renumbered, is refused', async () => {

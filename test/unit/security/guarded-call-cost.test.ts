@@ -230,19 +230,23 @@ describe('what makes an audit entry cheap writes the same bytes', () => {
     }
   });
 
-  it('a written line is JSON.stringify of the entry, with the seal its batch gives', async () => {
+  it('a written line is JSON.stringify of the entry (the seal on the batch last line only), sealed over the bytes written', async () => {
     const file = join(dir, 'bytes', 'audit.jsonl');
     const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), key: 'line-key-0123456789' });
     const entries = await Promise.all([
-      log.append({ ...record(1), reason: 'quote " backslash \\ é \u2028' }),
+      log.append({ ...record(1), reason: 'quote " backslash \\ é \u2028 😀' }),
       log.append(record(2)),
+      log.append(record(3)),
     ]);
-    expect(lines(file)).toEqual(entries.map((e) => JSON.stringify(e)));
-    const fields = entries.map(({ hash: _h, prevHash: _p, ...body }) => Object.values(body));
+    const unsealed = entries.map(({ hash: _h, prevHash: _p, ...body }) => JSON.stringify(body));
+    expect(lines(file)).toEqual([...unsealed.slice(0, 2), JSON.stringify(entries[2])]);
     const seal = createHmac('sha256', 'line-key-0123456789')
-      .update(JSON.stringify([entries[0]?.prevHash, ...fields]))
+      .update(`${entries[0]?.prevHash}\n${unsealed.map((l) => `${l}\n`).join('')}`)
       .digest('hex');
-    expect(entries.map((e) => e.hash)).toEqual([seal, seal]);
+    expect(entries.map((e) => e.hash)).toEqual([seal, seal, seal]);
+    const second = await Promise.all([log.append(record(4)), log.append(record(5))]);
+    expect(second[1]?.prevHash).toBe(seal);
+    expect(await verifyAuditLog(file, { key: 'line-key-0123456789' })).toMatchObject({ ok: true, verified: 5 });
     await log.close();
   });
 

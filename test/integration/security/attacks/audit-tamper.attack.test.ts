@@ -11,7 +11,14 @@ import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register } from '../../../../src/cli/commands/audit.js';
 import { TestClock } from '../../../../src/kernel/clock.js';
-import { hashAuditEntry, type AuditEntry } from '../../../../src/security/audit-entry.js';
+import { AuditAnchorFile } from '../../../../src/security/audit-anchor.js';
+import {
+  GENESIS_HASH,
+  auditFieldArray,
+  hashAuditEntry,
+  sealAuditBatch,
+  type AuditEntry,
+} from '../../../../src/security/audit-entry.js';
 import { AuditLog } from '../../../../src/security/audit-log.js';
 import { verifyAuditLog } from '../../../../src/security/verify-audit-log.js';
 
@@ -60,6 +67,34 @@ async function writeLog(name: string, n = 6, batch = 1): Promise<string> {
       ),
     );
   return file;
+}
+/**
+ * Rewrites a log as format 2 wrote it (every line of a batch carries the batch's seal over the
+ * JSON array of its entries' fields), keyed, with its head anchor: what an older Stator left.
+ */
+async function toFormat2(file: string): Promise<void> {
+  const out: string[] = [];
+  let prev = GENESIS_HASH;
+  let group: Omit<AuditEntry, 'prevHash' | 'hash'>[] = [];
+  let seq = 0;
+  for (const text of await linesOf(file)) {
+    const {
+      prevHash: _p,
+      hash,
+      ...body
+    } = JSON.parse(text) as Partial<AuditEntry> & Omit<AuditEntry, 'prevHash' | 'hash'>;
+    group.push(body);
+    seq = body.seq;
+    if (hash === undefined) continue;
+    const seal = sealAuditBatch(prev, group.map(auditFieldArray), KEY);
+    for (const b of group) out.push(JSON.stringify({ ...b, prevHash: prev, hash: seal }));
+    prev = seal;
+    group = [];
+  }
+  await writeFile(file, `${out.join('\n')}\n`);
+  const anchor = new AuditAnchorFile(file);
+  anchor.write({ seq, hash: prev }, KEY);
+  anchor.close();
 }
 const linesOf = async (file: string): Promise<string[]> => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
 const entry = (line: string): AuditEntry => JSON.parse(line) as AuditEntry;
@@ -143,6 +178,25 @@ const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
     },
   ],
   [
+    'strip the seal from the first line that carries one (two batches made one)',
+    async (f) => {
+      const all = await linesOf(f);
+      const i = all.findIndex((l) => l.includes('"hash"'));
+      const { prevHash: _p, hash: _h, ...body } = entry(all[i] as string);
+      all[i] = JSON.stringify(body);
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
+  [
+    'strip the seal from the last line',
+    async (f) => {
+      const all = await linesOf(f);
+      const { prevHash: _p, hash: _h, ...body } = entry(all[all.length - 1] as string);
+      all[all.length - 1] = JSON.stringify(body);
+      await writeFile(f, `${all.join('\n')}\n`);
+    },
+  ],
+  [
     'forge the head anchor after cutting lines',
     async (f) => {
       const all = await linesOf(f);
@@ -154,15 +208,28 @@ const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
 ];
 
 describe('keyed audit chain: every tampering is found by stator audit verify', () => {
-  // One sealed batch per entry, and batches of three entries (group commit).
-  it.each([1, 3])('an intact keyed log verifies (exit 0), batches of %i', async (batch) => {
-    const r = await verifyCli(await writeLog('intact', 6, batch));
-    expect(r.code).toBe(0);
+  // One sealed batch per entry, batches of three entries (group commit), and batches of three as
+  // format 2 wrote them (every line carrying the seal).
+  const LAYOUTS = [
+    ['batches of 1', 1, false],
+    ['batches of 3', 3, false],
+    ['batches of 3, format 2', 3, true],
+  ] as const;
+  const layoutLog = async (name: string, batch: number, format2: boolean): Promise<string> => {
+    const file = await writeLog(`${name}${format2 ? '-f2' : ''}`, 6, batch);
+    if (format2) await toFormat2(file);
+    return file;
+  };
+  it.each(LAYOUTS)('an intact keyed log verifies (exit 0), %s', async (_layout, batch, format2) => {
+    const file = await layoutLog('intact', batch, format2);
+    if (format2) expect(new Set((await linesOf(file)).map((l) => entry(l).hash)).size).toBe(2);
+    const r = await verifyCli(file);
+    expect(r.code, r.out).toBe(0);
   });
-  it.each(TAMPERINGS.flatMap(([name, tamper]) => [1, 3].map((batch) => [name, batch, tamper] as const)))(
-    '%s (batches of %i)',
-    async (name, batch, tamper) => {
-      const file = await writeLog(name.replace(/[^a-z]+/gi, '-'), 6, batch);
+  it.each(TAMPERINGS.flatMap(([name, tamper]) => LAYOUTS.map((l) => [name, ...l, tamper] as const)))(
+    '%s (%s)',
+    async (name, _layout, batch, format2, tamper) => {
+      const file = await layoutLog(name.replace(/[^a-z]+/gi, '-'), batch, format2);
       await tamper(file);
       const r = await verifyCli(file);
       expect(r.code, r.out).toBe(1);
