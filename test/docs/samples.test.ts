@@ -12,7 +12,7 @@ import { runCodeSample, validateYamlSample } from './run-sample.js';
 const root = resolve(import.meta.dirname, '../..');
 const samples = allSamples(root);
 const CODE = ['ts', 'typescript', 'js', 'javascript'];
-const KNOWN = [...CODE, 'yaml', 'yml', 'json', 'sh', 'bash', 'shell', 'text', ''];
+const KNOWN = [...CODE, 'yaml', 'yml', 'json', 'jsonl', 'sh', 'bash', 'shell', 'text', ''];
 
 /**
  * The configuration a code sample runs with as `stator.yaml`: the page's YAML sample marked
@@ -24,7 +24,7 @@ function configFor(sample: Sample): string | undefined {
   return (marked.filter((s) => s.line < sample.line).at(-1) ?? marked.find((s) => s.line > sample.line))?.code;
 }
 
-const TESTED = [...CODE, 'yaml', 'yml', 'json', 'sh', 'bash', 'shell'];
+const TESTED = [...CODE, 'yaml', 'yml', 'json', 'jsonl', 'sh', 'bash', 'shell'];
 const pages = [...new Set(samples.map((s) => s.page))];
 /** Pages with at least one sample to run or check (a page of prose and diagrams has none). */
 const testedPages = pages.filter((page) => samples.some((s) => s.page === page && TESTED.includes(s.lang)));
@@ -60,6 +60,12 @@ describe('documentation samples', () => {
         } else if (sample.lang === 'json') {
           it(`parses the ${title}`, () => {
             expect(() => JSON.parse(sample.code) as unknown).not.toThrow();
+          });
+        } else if (sample.lang === 'jsonl') {
+          it(`parses each line of the ${title}`, () => {
+            const lines = sample.code.split('\n').filter((l) => l.trim() !== '');
+            expect(lines.length).toBeGreaterThan(0);
+            for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
           });
         } else if (['sh', 'bash', 'shell'].includes(sample.lang)) {
           it(`checks the commands of the ${title}`, async () => {
