@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Admission, Pipeline } from '../resilience/pipeline/pipeline.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
+import { stampQueryStart } from './query-tracker.js';
 
 /** A knex client class, as knex's `client` option accepts it. */
 export type KnexClientClass = typeof Knex.Client;
@@ -89,6 +90,7 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
     }
 
     public override query(connection: unknown, obj: unknown): Promise<unknown> {
+      stampQueryStart(obj);
       const p = pipeline();
       // Outside a transaction the runner counts (see gateRun); transaction control is counted by nobody.
       if (!p || !this.transacting) return super.query(connection, obj);
