@@ -81,10 +81,10 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
       const p = pipeline();
       // A gated run refused an open breaker already, and counts a failed acquire itself.
       if (!p || inRun.now) return super.acquireConnection();
-      p.refuseIfOpen('query');
+      const period = p.refuseIfOpen('query');
       // A query that gets no connection (the server refuses them) failed like one that broke.
       return super.acquireConnection().catch((error: unknown) => {
-        p.admit('query')?.failed(error);
+        p.acquireFailed(period, 'query', error);
         throw error;
       });
     }
@@ -163,8 +163,10 @@ function gateRun(
   };
   runner.run = () => {
     let started: Promise<unknown>;
+    // The breaker's period at the start: a failed acquire counts against it, not a later one.
+    let period: number;
     try {
-      p.refuseIfOpen('query');
+      period = p.refuseIfOpen('query');
       inRun.now = true;
       started = run.call(runner);
     } catch (error) {
@@ -181,7 +183,7 @@ function gateRun(
       (error: unknown) => {
         if (call) call.failed(error);
         // No connection, so no statement: the acquire failed (the server refuses connections).
-        else if (runner.connection === undefined) p.admit('query')?.failed(error);
+        else if (runner.connection === undefined) p.acquireFailed(period, 'query', error);
         call = undefined;
         return retryAfter(error);
       },

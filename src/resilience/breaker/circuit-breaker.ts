@@ -144,6 +144,14 @@ export class CircuitBreaker implements BreakerHandle {
     return REFUSED;
   }
 
+  /**
+   * The permit an ordinary call would get now without taking one: the closed period's number
+   * while closed, else {@link REFUSED} (a failure recorded with it is not counted).
+   */
+  public period(): Permit | typeof REFUSED {
+    return this.state === 'closed' ? this.closedPeriod : REFUSED;
+  }
+
   /** The error of a refusal {@link CircuitBreaker.permit} just made: the state and next attempt now. */
   public refusal(): CircuitOpenError {
     return new CircuitOpenError(this.name, this.refusingState(), this.retryAt());

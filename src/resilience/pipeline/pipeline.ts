@@ -93,8 +93,18 @@ export interface Pipeline {
    * Refuses at once, before any resource is taken (a pooled connection), while the breaker is
    * open or isolated: throws {@link CircuitOpenError}, counted and announced as
    * `breaker.rejected`. Takes no permit: the call itself is admitted later.
+   *
+   * Returns the breaker's period at this moment, for {@link Pipeline.acquireFailed}.
    */
-  refuseIfOpen(operation: string): void;
+  refuseIfOpen(operation: string): number;
+  /**
+   * Records that a call let in by {@link Pipeline.refuseIfOpen} failed before it was admitted (it
+   * got no connection), as a failed call of the breaker's `period` returned then: if the breaker
+   * opened or closed again since, the failure is not counted against the new closed period (a
+   * call that waited through an outage must not reopen the breaker right after the recovery).
+   * Never throws.
+   */
+  acquireFailed(period: number, operation: string, error: unknown): void;
   /**
    * Runs `fn`, and again per `error_handling.retry` when it fails with a transient kind, outside
    * the breaker: for reads whose every attempt is already admitted and counted one level down

@@ -104,9 +104,14 @@ export class ResourcePipeline implements Pipeline, CallRecorder {
     return new AdmittedCall(this, operation, permit, this.timesCalls ? this.clock.now() : 0);
   }
 
-  public refuseIfOpen(operation: string): void {
+  public refuseIfOpen(operation: string): number {
     const state = this.breaker.state;
     if (state === 'open' || state === 'isolated') this.allow(operation);
+    return this.breaker.period();
+  }
+
+  public acquireFailed(period: number, operation: string, error: unknown): void {
+    this.failed(period, this.timesCalls ? this.clock.now() : 0, operation, error);
   }
 
   public retry<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -11,6 +11,9 @@ interface Record {
   refusals: number;
   retries: number;
   open: boolean;
+  /** The breaker's period `refuseIfOpen` reports; the periods failed acquires were counted against. */
+  period: number;
+  acquireFailures: number[];
 }
 
 /** A pipeline that records admissions and outcomes; `retry` makes up to 3 attempts, on any error. */
@@ -32,7 +35,11 @@ function recordingPipeline(record: Record): Pipeline {
       record.admitted++;
       return admission;
     },
-    refuseIfOpen: refuse,
+    refuseIfOpen: () => {
+      refuse();
+      return record.period;
+    },
+    acquireFailed: (period: number) => void record.acquireFailures.push(period),
     retry: async <T>(_operation: string, fn: () => Promise<T>): Promise<T> => {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -51,13 +58,23 @@ describe('gatedClient: the database pipeline in front of every query (SQLite in 
   let knex: Knex;
 
   beforeEach(() => {
-    record = { admitted: 0, succeeded: 0, failed: 0, refusals: 0, retries: 0, open: false };
+    record = {
+      admitted: 0,
+      succeeded: 0,
+      failed: 0,
+      refusals: 0,
+      retries: 0,
+      open: false,
+      period: 0,
+      acquireFailures: [],
+    };
     const pipeline = recordingPipeline(record);
     knex = knexFactory({
       client: gatedClient('sqlite', () => pipeline),
       connection: { filename: ':memory:' },
       useNullAsDefault: true,
       pool: { min: 1, max: 1 },
+      acquireConnectionTimeout: 300,
     });
   });
 
@@ -107,5 +124,28 @@ describe('gatedClient: the database pipeline in front of every query (SQLite in 
       await trx.raw('select 2');
     });
     expect(record).toMatchObject({ admitted: 2, succeeded: 2, failed: 0 });
+  });
+
+  it('counts an acquire that timed out against the breaker period in which it started, not a later one', async () => {
+    // The only connection is held: a query and a transaction wait for it.
+    const holder = await knex.transaction();
+    const read = knex.raw('delete from nothing').then(
+      () => undefined,
+      (e: unknown) => e as { name?: string },
+    );
+    const trx = knex.transaction().then(
+      () => undefined,
+      (e: unknown) => e as { name?: string },
+    );
+    // Meanwhile (knex's transaction asks for its connection a tick later) the breaker opened and
+    // closed again: a new closed period.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    record.period = 1;
+    expect((await read)?.name).toBe('KnexTimeoutError');
+    expect((await trx)?.name).toBe('KnexTimeoutError');
+    await holder.rollback();
+    // Both failures went to the period they started in (where a breaker no longer counts them).
+    expect(record.acquireFailures).toEqual([0, 0]);
+    expect(record).toMatchObject({ admitted: 0, failed: 0 });
   });
 });

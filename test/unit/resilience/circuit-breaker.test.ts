@@ -76,6 +76,21 @@ describe('circuit breaker (pipeline)', () => {
     expect(s.breaker.state).toBe('open');
   });
 
+  it('does not count against a new closed period an acquire that failed after waiting through the outage', async () => {
+    const s = setup(breakerConfig({ consecutive_failures: 1 }));
+    // A query let past the breaker before the outage, still waiting for a pooled connection.
+    const period = s.pipeline.refuseIfOpen('op');
+    await s.fail();
+    expect(s.breaker.state).toBe('open');
+    s.breaker.reset();
+    // Its acquire times out just after the recovery: counted, it would open the breaker again.
+    s.pipeline.acquireFailed(period, 'op', transientError());
+    expect(s.breaker.state).toBe('closed');
+    // An acquire that started in the new period and failed still counts.
+    s.pipeline.acquireFailed(s.pipeline.refuseIfOpen('op'), 'op', transientError());
+    expect(s.breaker.state).toBe('open');
+  });
+
   it('forgets failures older than the window', async () => {
     const s = setup();
     for (let i = 0; i < 3; i++) await s.fail();
