@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { DatabaseNotReadyError } from '../errors/database-not-ready-error.js';
 import type { RuntimeContext } from '../kernel/context.js';
-import { captureAcquireSite } from '../pool/acquire-site.js';
 import type { Pipeline } from '../resilience/pipeline/pipeline.js';
 import type { StatorDb } from './database-api.js';
 import type { DatabasePool } from './database-pool.js';
@@ -11,7 +10,7 @@ import { readWithFallback } from './read-with-fallback.js';
 import { beginHandle } from './transaction-handle.js';
 import type { TransactionHistory } from './transaction-history.js';
 import type { TransactionRegistry } from './transaction-registry.js';
-import { CALLER_DEPTH, type TransactionRunner } from './transaction-runner.js';
+import type { TransactionRunner } from './transaction-runner.js';
 
 /** What `stator.db` is made of. */
 export interface StatorDbParts {
@@ -37,8 +36,8 @@ export function createStatorDb(parts: StatorDbParts): StatorDb {
     dialect: parts.dialect,
     transaction: function transaction(fn, options) {
       // Who began it (for the running list, the history and the pool's reports): the caller's
-      // frames only, captured here before any Stator frame, so a few suffice.
-      const site = captureAcquireSite(transaction, CALLER_DEPTH);
+      // frames only, captured here before any Stator frame, so a few suffice; sampled.
+      const site = transactions.siteOf(transaction);
       return tracedTransaction(config.database, options?.isolationLevel ?? config.transaction.isolation_level, () =>
         transactions.run(fn, options, site),
       );

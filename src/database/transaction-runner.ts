@@ -16,6 +16,7 @@ import {
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
+import { StackSampler } from '../pool/stack-sampler.js';
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
@@ -33,6 +34,11 @@ import type { RunningTransaction } from './transaction-registry.js';
 let sequence = 0;
 /** Frames kept of the stack that began a transaction, from its caller's frame on. */
 export const CALLER_DEPTH = 8;
+/**
+ * The site of a transaction whose caller's stack was not sampled: set in the async context all
+ * the same, so that the pool does not record knex's frames for its acquire instead.
+ */
+const NOT_SAMPLED: AcquireSite = Object.freeze({});
 const noop = (): void => undefined;
 
 /** How the registry reaches a running transaction: on its first attempt outside the machine, then on the machine. */
@@ -62,10 +68,13 @@ export class TransactionRunner {
   /** Timeouts of first attempts, and COMMIT's deadlines: one timer each for every transaction. */
   private readonly timeouts: DeadlineQueue;
   private readonly commits: DeadlineQueue;
+  /** Which callers' stacks are recorded (`connection_pool.capture_stacks`). */
+  private readonly stacks: StackSampler;
 
   public constructor(private readonly env: TransactionEnv) {
     this.timeouts = new DeadlineQueue(env.ctx.clock);
     this.commits = new DeadlineQueue(env.ctx.clock);
+    this.stacks = new StackSampler(env.ctx.clock, env.ctx.config.connection_pool.capture_stacks, 10);
     const session = (id: number): TransactionSession<unknown> => {
       const found = this.sessions.get(id);
       if (!found) throw new Error(`transaction ${id} is not running`);
@@ -85,8 +94,18 @@ export class TransactionRunner {
   }
 
   /**
-   * `site`: where the caller began it, captured by the public entry point (see
-   * `captureAcquireSite`); captured here when left out.
+   * Where the caller of a callback transaction began it, per `connection_pool.capture_stacks`
+   * (sampled by default; see {@link StackSampler}): the stack from the caller of `below` (the
+   * public entry point) on, or a site without a stack.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- V8's constructorOpt takes any function
+  public siteOf(below: Function): AcquireSite {
+    return this.stacks.wants() ? captureAcquireSite(below, CALLER_DEPTH) : NOT_SAMPLED;
+  }
+
+  /**
+   * `site`: where the caller began it, from {@link siteOf} at the public entry point; captured
+   * here when left out.
    */
   public run<T>(
     fn: TransactionBody<T>,
@@ -114,7 +133,8 @@ export class TransactionRunner {
       return Promise.reject(new TransactionRefusedError(refused));
     }
     // knex acquires the connection in a later tick, where the stack no longer shows the caller:
-    // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages.
+    // name the caller's site for the pool's leak reports and POOL_TIMEOUT messages. A handle's
+    // always (it holds its connection across calls, where leaks happen).
     const site = given ?? captureAcquireSite(this.runNew, CALLER_DEPTH);
     return runWithAcquireSite(site, () => this.runTopLevel(fn, options, kind, site));
   }
@@ -271,6 +291,10 @@ export class TransactionRunner {
         },
         ...(invalidationError ? { invalidationError } : {}),
       };
+    }
+    // Something holds connections or runs long: name every caller for a while.
+    if (output.failedIn === 'timeout' || (output.error as { code?: unknown } | undefined)?.code === 'POOL_TIMEOUT') {
+      this.stacks.suspect(ctx.clock.now());
     }
     if (output.failedIn === 'timeout') {
       metrics.transaction('timed_out');

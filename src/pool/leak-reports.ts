@@ -4,12 +4,10 @@ import { callerFrame, callerStack, captureAcquireSite, siteInContext, type Acqui
 import type { LentLease } from './lease.js';
 import type { PooledConnection } from './pooled-connection.js';
 import type { ResolvedPoolOptions } from './pool-options.js';
+import { StackSampler } from './stack-sampler.js';
 
 const NOT_RECORDED =
   'a place not recorded (its stack was not sampled; connection_pool.capture_stacks: always records every acquire)';
-
-/** How long every acquire's stack is recorded after a leak report or a timeout. */
-const SUSPICION_MS = 300_000;
 
 /**
  * Leak detection of a pool: where acquires come from (sampled stacks, all of them for a while
@@ -19,8 +17,7 @@ const SUSPICION_MS = 300_000;
 export class LeakReports<C> {
   /** Leases reported as possible leaks so far. */
   public count = 0;
-  private nextStackAt = Number.NEGATIVE_INFINITY;
-  private captureAllUntil = Number.NEGATIVE_INFINITY;
+  private readonly stacks: StackSampler;
   private readonly source: string;
 
   public constructor(
@@ -29,23 +26,17 @@ export class LeakReports<C> {
     private readonly connections: ReadonlySet<PooledConnection<C>>,
   ) {
     this.source = `pool.${o.name}`;
+    this.stacks = new StackSampler(ctx.clock, o.captureStacks, o.stackSampleIntervalMs);
   }
 
   /** The acquiring site per {@link PoolOptions.captureStacks}: sampled by clock time by default. */
   public acquireSite(): AcquireSite | undefined {
-    const given = siteInContext();
-    if (given || this.o.captureStacks === 'never') return given;
-    if (this.o.captureStacks === 'sampled') {
-      const now = this.ctx.clock.now();
-      if (now < this.nextStackAt && now >= this.captureAllUntil) return undefined;
-      this.nextStackAt = now + this.o.stackSampleIntervalMs;
-    }
-    return captureAcquireSite();
+    return siteInContext() ?? (this.stacks.wants() ? captureAcquireSite() : undefined);
   }
 
   /** After a leak report or a timeout, record every acquire's stack for a while. */
   public suspect(now: number): void {
-    this.captureAllUntil = now + SUSPICION_MS;
+    this.stacks.suspect(now);
   }
 
   /** Reports leases held past `leak_threshold`; returns when the next one falls due (or Infinity). */

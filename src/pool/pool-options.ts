@@ -30,7 +30,7 @@ export interface PoolOptions<C> {
   readonly leakThresholdMs?: number;
   /**
    * `capture_stacks`: when to record the acquiring stack, shown in leak reports and POOL_TIMEOUT
-   * messages. A capture costs about 5 µs, more than a whole tarn acquire/release, so the default
+   * messages. A capture costs 8–15 µs under load (see `StackSampler`), so the default
    * `sampled` records at most one acquire per `stackSampleIntervalMs` (a leaking code path runs
    * often enough to be caught), and every acquire for five minutes after a leak report or a
    * timeout. `always` records every acquire; `never` none. `runWithAcquireSite` sets the
