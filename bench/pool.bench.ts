@@ -11,7 +11,7 @@ import { Pool as TarnPool } from 'tarn';
 import { configSchema } from '../src/config/schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { createPool, toTarnPool, type Pool } from '../src/pool/index.js';
-import type { StackCapture } from '../src/pool/pool-options.js';
+import type { StackCapture } from '../src/pool/stack-sampler.js';
 import { createRuntimeContext } from '../src/kernel/create-context.js';
 import { heapUsed, measure, printComparison, type Measurement } from './harness.js';
 

@@ -149,7 +149,7 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       leak_threshold: { meaning: 'seconds a lease may be held before it is reported as a possible leak (0 = off)' },
       capture_stacks: {
         meaning:
-          'when the acquiring stack is recorded for leak reports and `POOL_TIMEOUT` messages: `sampled` (at most 100 acquires a second, and every acquire for five minutes after a leak or a timeout), `always` (8–15 µs per acquire under load), `never`; `stator.db.transaction` samples the callers it names (`begunAt`) the same way',
+          'when the acquiring stack is recorded for leak reports and `POOL_TIMEOUT` messages: `sampled` (at most 10 acquires a second, and every acquire for five minutes after a leak or a timeout), `always` (8–15 µs per acquire under load), `never`; `stator.db.transaction` samples the callers it names (`begunAt`) the same way',
       },
     },
   },

@@ -16,7 +16,7 @@ import {
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
 import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
-import { StackSampler } from '../pool/stack-sampler.js';
+import { SAMPLE_INTERVAL_MS, StackSampler } from '../pool/stack-sampler.js';
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
 import { failureKind } from './failure-kind.js';
@@ -74,7 +74,7 @@ export class TransactionRunner {
   public constructor(private readonly env: TransactionEnv) {
     this.timeouts = new DeadlineQueue(env.ctx.clock);
     this.commits = new DeadlineQueue(env.ctx.clock);
-    this.stacks = new StackSampler(env.ctx.clock, env.ctx.config.connection_pool.capture_stacks, 10);
+    this.stacks = new StackSampler(env.ctx.clock, env.ctx.config.connection_pool.capture_stacks, SAMPLE_INTERVAL_MS);
     const session = (id: number): TransactionSession<unknown> => {
       const found = this.sessions.get(id);
       if (!found) throw new Error(`transaction ${id} is not running`);

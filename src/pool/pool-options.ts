@@ -1,5 +1,6 @@
 import type { StatorConfig } from '../config/schema.js';
 import type { ConnectionFactory } from './connection-factory.js';
+import { SAMPLE_INTERVAL_MS, type StackCapture } from './stack-sampler.js';
 
 /**
  * Options of {@link createPool}. Durations are milliseconds here; anything left out comes from
@@ -37,7 +38,7 @@ export interface PoolOptions<C> {
    * site without capturing (free).
    */
   readonly captureStacks?: StackCapture;
-  /** In `sampled` mode, the clock time between two captures. Default 10 ms (at most 100 a second). */
+  /** In `sampled` mode, the clock time between two captures. Default 100 ms (at most 10 a second). */
   readonly stackSampleIntervalMs?: number;
   /** Back-off of the recovery probe: first delay, doubled per failure up to `maxDelayMs`, ±20% jitter. */
   readonly recovery?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
@@ -51,9 +52,6 @@ export interface PoolOptions<C> {
   /** Source of randomness for jitter (tests pin it). Default `Math.random`. */
   readonly random?: () => number;
 }
-
-/** See {@link PoolOptions.captureStacks}. */
-export type StackCapture = 'sampled' | 'always' | 'never';
 
 /** {@link PoolOptions} with every default applied. */
 export interface ResolvedPoolOptions<C> {
@@ -98,7 +96,7 @@ export function resolvePoolOptions<C>(
     createTimeoutMs: options.createTimeoutMs ?? (acquireTimeoutMs || 30_000),
     leakThresholdMs,
     captureStacks: options.captureStacks ?? section.capture_stacks,
-    stackSampleIntervalMs: options.stackSampleIntervalMs ?? 10,
+    stackSampleIntervalMs: options.stackSampleIntervalMs ?? SAMPLE_INTERVAL_MS,
     recoveryInitialDelayMs: options.recovery?.initialDelayMs ?? 500,
     recoveryMaxDelayMs: options.recovery?.maxDelayMs ?? 30_000,
     watchErrors: options.watchErrors ?? true,

@@ -1,5 +1,15 @@
 import type { Clock } from '../kernel/clock.js';
-import type { StackCapture } from './pool-options.js';
+
+/**
+ * Clock time between two recorded stacks in `sampled` mode: at most 10 a second. A capture cost
+ * 83 µs on average at 20 frames in a knex query's acquire at concurrency 16, so 100 a second
+ * took 1–2% of the client's CPU at full load; ten still catch any code path that runs often
+ * enough to leak.
+ */
+export const SAMPLE_INTERVAL_MS = 100;
+
+/** When the acquiring stack is recorded: see `PoolOptions.captureStacks`. */
+export type StackCapture = 'sampled' | 'always' | 'never';
 
 /** How long every stack is recorded after a suspicion (a leak report, a timeout). */
 export const SUSPICION_MS = 300_000;

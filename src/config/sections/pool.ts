@@ -20,7 +20,7 @@ export const connectionPoolSection = z.strictObject({
   leak_threshold: seconds().default(60),
   /**
    * When the pool records the acquiring stack (shown in leak reports and POOL_TIMEOUT messages):
-   * `sampled` (at most 100 acquires a second, and every acquire for five minutes after a leak or
+   * `sampled` (at most 10 acquires a second, and every acquire for five minutes after a leak or
    * a timeout), `always` (8–15 µs per acquire under load), `never`. `stator.db.transaction` samples
    * the callers it names the same way.
    */
