@@ -269,11 +269,19 @@ export class AuditLog {
     const { time, timeJson } = this.timeNow();
     // An append's record is read afresh; a write's (or a waiter's) may be the same object each time.
     let entriesWanted = this.options.mirror !== undefined;
-    const prepared = batch.map((p) => {
-      if (!p.resolve || p.written) return this.prepare(p.record);
-      entriesWanted = true;
-      return this.fresh(p.record);
-    });
+    const prepared: Prepared[] = new Array<Prepared>(batch.length);
+    let last: { readonly record: AuditRecord; readonly prepared: Prepared } | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i] as Pending;
+      if (p.resolve && !p.written) {
+        entriesWanted = true;
+        prepared[i] = this.fresh(p.record);
+      } else if (last?.record === p.record) {
+        prepared[i] = last.prepared; // the same record again (a burst of one guarded call): no lookup
+      } else {
+        last = { record: p.record, prepared: (prepared[i] = this.prepare(p.record)) };
+      }
+    }
     const { bytes, hash } = this.encoder.encode(prepared, head, timeJson);
     // Entries as objects only where someone takes them (an append, the mirror): not for guarded calls.
     const entries = entriesWanted
