@@ -26,6 +26,13 @@ const anchorJson = (head: AuditHead, key: string | undefined): string =>
  * head is written over the last in place, in one synchronous `pwrite(2)` of a fixed length: a few
  * microseconds, no thread-pool round trip per batch. Like the log's own appends there is no fsync
  * per write; a crash in the middle leaves an anchor verify reports as unreadable, never a pass.
+ *
+ * The audit log hands it each batch's head with {@link update}: the head is written once the work
+ * of the current tick is done, and at once every {@link ANCHOR_EVERY_BATCHES} batches, so a burst of
+ * batches in one tick (concurrent calls whose operations complete at once) writes one anchor per
+ * few batches, while an anchor never lags more than that or past the tick: a truncation made while
+ * the process runs is always found (the next anchor names the head the process wrote), and on
+ * `close()`, or an exit (an uncaught error included), the last head is written too.
  */
 export class AuditAnchorFile {
   private readonly file: HeldFile;
@@ -33,8 +40,21 @@ export class AuditAnchorFile {
   private length: number | undefined;
   /** The anchor's bytes: JSON, spaces, `\n`. */
   private readonly buffer = Buffer.alloc(ANCHOR_BYTES, 0x20);
+  /** A head handed to {@link update} and not written yet, with its key. */
+  private pending: { readonly head: AuditHead; readonly key: string | undefined } | undefined;
+  /** Batches since the anchor was last written. */
+  private batches = 0;
+  /** A `process.nextTick` will write the pending head. */
+  private scheduled = false;
 
-  public constructor(logFile: string) {
+  /**
+   * @param logFile the log whose anchor this is (`<logFile>.head`).
+   * @param onError told when a head given to {@link update} could not be written (the next is tried anyway).
+   */
+  public constructor(
+    logFile: string,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
     this.buffer[ANCHOR_BYTES - 1] = 0x0a;
     this.file = new HeldFile(anchorPath(logFile), constants.O_WRONLY | constants.O_CREAT, () => {
       this.length = undefined;
@@ -66,11 +86,61 @@ export class AuditAnchorFile {
     }
   }
 
-  /** Closes the file. */
+  /**
+   * The log's head is now `head`: written at once every {@link ANCHOR_EVERY_BATCHES} calls, else
+   * once the tick's work is done (see the class), by {@link settle}, or when the process exits.
+   */
+  public update(head: AuditHead, key: string | undefined): void {
+    this.pending = { head, key };
+    if (++this.batches >= ANCHOR_EVERY_BATCHES) {
+      this.settle();
+      return;
+    }
+    behind.add(this);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(this.onTick);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', settleAll);
+    }
+  }
+
+  /** Writes the head given to {@link update} if it is not written yet. Never throws (see `onError`). */
+  public settle(): void {
+    const pending = this.pending;
+    behind.delete(this);
+    this.batches = 0;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    try {
+      this.write(pending.head, pending.key);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  /** Writes a pending head, then closes the file. */
   public close(): void {
+    this.settle();
     this.file.close();
   }
+
+  private readonly onTick = (): void => {
+    this.scheduled = false;
+    this.settle();
+  };
 }
+
+/** Batches after which {@link AuditAnchorFile.update} writes the anchor at once, whatever the tick. */
+export const ANCHOR_EVERY_BATCHES = 8;
+
+/** Anchors with a head not written yet, written if the process exits first. */
+const behind = new Set<AuditAnchorFile>();
+let exitHooked = false;
+const settleAll = (): void => {
+  for (const anchor of [...behind]) anchor.settle();
+};
 
 /** The anchored head, `undefined` when there is no anchor, or a problem (string) when it was tampered with. */
 export async function readAuditAnchor(file: string, key: string | undefined): Promise<AuditHead | undefined | string> {

@@ -43,17 +43,29 @@ export class AuditBatchEncoder {
     const buf = this.buffer;
     const start = buf.write(prefix, 0, 'utf8');
     let end = start;
-    for (let i = 0; i < records.length; i++) {
+    for (let i = 0; i < records.length;) {
       // {"seq":<n>,"time":<time>,<keyed>}\n, copied from bytes prepared once.
+      const line = end;
+      const seq = prev.seq + 1 + i;
       for (let j = 0; j < LINE_OPEN.length; j++) buf[end++] = LINE_OPEN[j] as number;
-      end = writeDigits(buf, end, prev.seq + 1 + i);
+      end = writeDigits(buf, end, seq);
+      const width = end - line - LINE_OPEN.length;
       buf.set(time, end);
       end += time.length;
-      const bytes = (records[i] as { readonly texts: AuditRecordTexts }).texts.bytes;
-      buf.set(bytes, end);
-      end += bytes.length;
+      const texts = (records[i] as { readonly texts: AuditRecordTexts }).texts;
+      buf.set(texts.bytes, end);
+      end += texts.bytes.length;
       buf[end++] = 0x7d; // }
       buf[end++] = 0x0a; // \n
+      // The entries after it with the same record (a burst of one guarded call) and as many
+      // digits: the line copied (doubling, one memmove each), then each copy's seq rewritten.
+      let run = 1;
+      if (Number.isSafeInteger(seq)) {
+        const most = Math.min(records.length - i, 10 ** width - seq, Number.MAX_SAFE_INTEGER - seq + 1);
+        while (run < most && (records[i + run] as { readonly texts: AuditRecordTexts }).texts === texts) run++;
+      }
+      if (run > 1) end = replicate(buf, line, end, run, width);
+      i += run;
     }
     const hash = (this.key ? hmacFor(this.key) : sha256Hex)(buf.subarray(0, end));
     // The last line's `}\n` becomes `,"prevHash":…,"hash":…}\n`.
@@ -64,6 +76,31 @@ export class AuditBatchEncoder {
 }
 
 const LINE_OPEN = Buffer.from('{"seq":');
+
+/**
+ * Repeats the line at `line` (ending at `end`) until there are `count` of them, each with the seq
+ * after the previous one's (same number of digits, `width`, at the same place after `{"seq":`);
+ * returns the offset after the last.
+ */
+function replicate(buf: Buffer, line: number, end: number, count: number, width: number): number {
+  const length = end - line;
+  for (let copied = 1; copied < count;) {
+    const lines = Math.min(copied, count - copied);
+    buf.copyWithin(end, line, line + lines * length);
+    end += lines * length;
+    copied += lines;
+  }
+  // Counting up in decimal from the first line's digits, written into each following line.
+  const first = line + LINE_OPEN.length;
+  for (let k = 1, at = first + length; k < count; k++, at += length) {
+    // The previous line's digits plus one (no carry out of the first digit: `count` keeps the width).
+    for (let j = 0; j < width; j++) buf[at + j] = buf[at - length + j] as number;
+    let digit = at + width - 1;
+    while (buf[digit] === 0x39) buf[digit--] = 0x30;
+    buf[digit] = (buf[digit] as number) + 1;
+  }
+  return end;
+}
 
 /** Writes the decimal digits of `n` (a non-negative integer) at `at`; returns the offset after them. */
 function writeDigits(buf: Buffer, at: number, n: number): number {

@@ -135,7 +135,11 @@ export class AuditLog {
       clock: options.clock,
       onSyncFailed: (cause) => this.loud(new AuditWriteFailedError(options.file, { cause })),
     });
-    this.anchor = new AuditAnchorFile(options.file);
+    this.anchor = new AuditAnchorFile(options.file, (error) =>
+      options.logger?.error('audit head anchor could not be written; verify will report the log as ahead of it', {
+        error,
+      }),
+    );
     this.encoder = new AuditBatchEncoder(options.key);
   }
 
@@ -195,9 +199,10 @@ export class AuditLog {
     this.anchor.close();
   }
 
-  /** Resolves when every entry appended so far is written (or failed). */
+  /** Resolves when every entry appended so far is written (or failed), and the head anchor names the last. */
   public async drain(): Promise<void> {
     while (this.flushing) await this.flushing;
+    this.anchor.settle();
   }
 
   private async flush(): Promise<void> {
@@ -218,7 +223,7 @@ export class AuditLog {
         }
         this.head = head;
         this.goodSize = (this.goodSize ?? 0) + data.length;
-        this.writeAnchor(head);
+        this.anchor.update(head, this.options.key);
         for (let i = 0; i < batch.length; i++) {
           const p = batch[i] as Pending;
           p.resolve?.(entries[i] as AuditEntry);
@@ -264,11 +269,19 @@ export class AuditLog {
     const { time, timeJson } = this.timeNow();
     // An append's record is read afresh; a write's (or a waiter's) may be the same object each time.
     let entriesWanted = this.options.mirror !== undefined;
-    const prepared = batch.map((p) => {
-      if (!p.resolve || p.written) return this.prepare(p.record);
-      entriesWanted = true;
-      return this.fresh(p.record);
-    });
+    const prepared: Prepared[] = new Array<Prepared>(batch.length);
+    let last: { readonly record: AuditRecord; readonly prepared: Prepared } | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i] as Pending;
+      if (p.resolve && !p.written) {
+        entriesWanted = true;
+        prepared[i] = this.fresh(p.record);
+      } else if (last?.record === p.record) {
+        prepared[i] = last.prepared; // the same record again (a burst of one guarded call): no lookup
+      } else {
+        last = { record: p.record, prepared: (prepared[i] = this.prepare(p.record)) };
+      }
+    }
     const { bytes, hash } = this.encoder.encode(prepared, head, timeJson);
     // Entries as objects only where someone takes them (an append, the mirror): not for guarded calls.
     const entries = entriesWanted
@@ -305,17 +318,6 @@ export class AuditLog {
       this.lastTime = { ms, time, timeJson: JSON.stringify(time) };
     }
     return this.lastTime;
-  }
-
-  /** Records the head in the anchor; a failure is logged (verify then reports the log as ahead of it). */
-  private writeAnchor(head: AuditHead): void {
-    try {
-      this.anchor.write(head, this.options.key);
-    } catch (error) {
-      this.options.logger?.error('audit head anchor could not be written; verify will report the log as ahead of it', {
-        error,
-      });
-    }
   }
 
   private async readHead(): Promise<AuditHead> {

@@ -7,8 +7,10 @@ import { closeSync, fdatasyncSync, fstatSync, openSync, statSync, watch, type FS
  * deleted (seen at the event loop's next poll), the next {@link open} opens the file found at the
  * path (or creates it), so writes follow the path as the configuration names it. A change event
  * (the file's own writes, or its link count when deleted while open) is checked with a `stat` of
- * the path, outside the write. Without a watch (a file
- * system that offers none) the path is checked on every {@link open}.
+ * the path once the poll's events are handled (`setImmediate`), or by the next {@link open} if that
+ * comes first: one `stat` however many writes the poll reports, never a write on a file whose
+ * change was seen and not checked. Without a watch (a file system that offers none) the path is
+ * checked on every {@link open}.
  */
 export class HeldFile {
   private fd: number | undefined;
@@ -16,6 +18,8 @@ export class HeldFile {
   private watcher: FSWatcher | undefined;
   /** The path may no longer name the open file: check it before the next use. */
   private moved = true;
+  /** A change event came that is not checked yet (see {@link settle}). */
+  private changed = false;
 
   /**
    * @param path the file's path.
@@ -40,6 +44,7 @@ export class HeldFile {
    */
   public open(): number {
     if (this.fd !== undefined) {
+      if (this.changed) this.settle();
       if (!this.moved) return this.fd;
       if (this.namesOpenFile()) return this.fd;
       this.close(true); // moved, replaced or deleted: write at the path, as the configuration says
@@ -65,6 +70,7 @@ export class HeldFile {
     this.watcher?.close();
     this.watcher = undefined;
     this.moved = true;
+    this.changed = false;
     if (fd === undefined) return;
     if (flush) {
       try {
@@ -82,15 +88,31 @@ export class HeldFile {
     return !!now && now.ino === this.identity?.ino && now.dev === this.identity.dev;
   }
 
+  /** Checks the path after a change event: a deleted (or replaced) file still open reports only that. */
+  private readonly settle = (): void => {
+    if (!this.changed) return;
+    this.changed = false;
+    try {
+      if (!this.moved) this.moved = !this.namesOpenFile();
+    } catch {
+      this.moved = true; // the path cannot be looked at: the next open looks again, and fails if it must
+    }
+  };
+
   private watchPath(): void {
     this.watcher?.close();
     this.watcher = undefined;
     this.moved = true;
+    this.changed = false;
     try {
       const watcher = watch(this.path, { persistent: false }, (event) => {
         if (event === 'rename') this.moved = true;
-        // A deleted (or replaced) file still open reports only `change` (its link count): look.
-        else if (!this.moved) this.moved = !this.namesOpenFile();
+        else if (!this.moved && !this.changed) {
+          // Looked at once the poll's events are handled (the file's own writes report a change
+          // each), or by the next open if that comes first.
+          this.changed = true;
+          setImmediate(this.settle).unref();
+        }
       });
       watcher.on('error', () => {
         this.moved = true;

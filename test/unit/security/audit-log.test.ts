@@ -277,6 +277,24 @@ describe('audit log', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 3 });
   });
 
+  it('a batch repeating one record across seq 9 -> 10 and 99 -> 100 writes each line as its own entry', async () => {
+    const file = join(dir, 'runs', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
+    const same = record(1);
+    const other = record(2);
+    // Runs of the same record object (copied line by line in the file) broken by another record.
+    const batch = Array.from({ length: 120 }, (_, i) => log.write(i % 37 === 36 ? other : same));
+    await Promise.all(batch);
+    const written = await lines(file);
+    expect(written).toHaveLength(120);
+    written.forEach((line, i) => {
+      const { prevHash: _p, hash: _h, ...body } = JSON.parse(line) as Record<string, unknown>;
+      const r = i % 37 === 36 ? other : same;
+      expect(JSON.stringify(body)).toBe(JSON.stringify({ seq: i + 1, time: '2025-01-01T00:00:00.000Z', ...r }));
+    });
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 120 });
+  });
+
   it('write() rejects every call of a batch that could not be written (fail closed)', async () => {
     const file = join(dir, 'shared-fail', 'audit.jsonl');
     const log = new AuditLog({

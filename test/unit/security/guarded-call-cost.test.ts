@@ -254,12 +254,15 @@ describe('what makes an audit entry cheap writes the same bytes', () => {
     const file = join(dir, 'anchor', 'audit.jsonl');
     const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
     await log.append(record(1));
+    await log.drain(); // the anchor is written once the tick's work is done; drain() writes it now
     expect(readFileSync(`${file}.head`, 'utf8')).toMatch(/^\{"seq":1,.*\} +\n$/);
     await log.append(record(2));
+    await log.drain();
     expect(JSON.parse(readFileSync(`${file}.head`, 'utf8'))).toMatchObject({ seq: 2 });
     // Overwritten in place by someone else with something longer: never a pass, verify reports it.
     writeFileSync(`${file}.head`, `${'x'.repeat(400)}\n`);
     await log.append(record(3));
+    await log.drain();
     expect(await verifyAuditLog(file)).toMatchObject({
       ok: false,
       firstBad: { problem: 'the head anchor is not valid JSON' },
@@ -268,10 +271,31 @@ describe('what makes an audit entry cheap writes the same bytes', () => {
     // The watch reports the deletion at the loop's next poll; the next append writes a new anchor.
     for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
     await log.append(record(4));
+    await log.drain();
     expect(JSON.parse(readFileSync(`${file}.head`, 'utf8'))).toMatchObject({ seq: 4 });
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 4 });
     writeFileSync(file, `${lines(file).slice(0, 3).join('\n')}\n`); // the last entry cut off
     expect((await verifyAuditLog(file)).ok).toBe(false);
+    await log.close();
+  });
+
+  it('the anchor lags the log by at most 8 batches within one tick, and names the head once the tick is done', async () => {
+    const file = join(dir, 'anchor-lag', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
+    const anchored = (): number => (JSON.parse(readFileSync(`${file}.head`, 'utf8')) as { seq: number }).seq;
+    // One batch after the other, each awaited, without leaving the tick (promises only).
+    for (let i = 1; i <= 8; i++) await log.append(record(i));
+    expect(anchored()).toBe(8);
+    for (let i = 9; i <= 12; i++) await log.append(record(i));
+    expect(anchored()).toBeGreaterThanOrEqual(8);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(anchored()).toBe(12);
+    // Cut while the process runs: the next anchor names the head written, so verify finds it.
+    await log.append(record(13));
+    writeFileSync(file, `${lines(file).slice(0, 12).join('\n')}\n`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(anchored()).toBe(13);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: false });
     await log.close();
   });
 });
