@@ -196,6 +196,7 @@ export class AuditLog {
   public async close(): Promise<void> {
     await this.drain();
     this.writer.close();
+    await this.writer.settled();
     this.anchor.close();
   }
 

@@ -1,4 +1,4 @@
-import { fdatasync, fdatasyncSync, writeSync } from 'node:fs';
+import { close as closeFd, fdatasync, fdatasyncSync, writeSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { lastRotatedIndex, listRotatedSet, rotatedName } from '../logging/rotation/rotated-set.js';
 import type { RotationPolicy } from '../logging/rotation/rotation-policy.js';
@@ -42,6 +42,8 @@ export class AuditWriter {
   private openedAt = 0;
   private syncTimer: unknown;
   private syncFailure: unknown;
+  /** Rotated files still being flushed and closed in the background. */
+  private readonly retiring = new Set<Promise<void>>();
 
   public constructor(private readonly options: AuditWriterOptions) {
     this.file = new HeldFile(options.file, 'a', (_fd, { size, birthtimeMs, mtimeMs }) => {
@@ -83,9 +85,35 @@ export class AuditWriter {
 
   /** Flushes what was written and closes the file. */
   public close(): void {
+    this.stopSyncTimer();
+    this.file.close(true);
+  }
+
+  /** Resolves once the rotated files flushed in the background are on disk and closed. */
+  public async settled(): Promise<void> {
+    while (this.retiring.size > 0) await Promise.all(this.retiring);
+  }
+
+  private stopSyncTimer(): void {
     if (this.syncTimer !== undefined) this.options.clock.clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    this.file.close(true);
+  }
+
+  /**
+   * Flushes a rotated file to disk and closes it in libuv's pool, not on the event loop: at a
+   * rotation of 100 MB written by `sync: batch`, a synchronous fdatasync held every guarded call
+   * (5% of a c=32 bench's time). Its entries were already acknowledged under `sync: batch`, whose
+   * own timed flush runs in the background too; a failure is reported the same way.
+   */
+  private retire(fd: number): void {
+    const done = new Promise<void>((resolve) =>
+      fdatasync(fd, (error) => {
+        if (error) this.options.onSyncFailed?.(error);
+        closeFd(fd, () => resolve());
+      }),
+    );
+    this.retiring.add(done);
+    void done.then(() => this.retiring.delete(done));
   }
 
   /** The rotation policy asks for a fresh file before `bytes` more (only once the file holds something). */
@@ -98,7 +126,9 @@ export class AuditWriter {
 
   /** Closes the active file (flushed), renames it to the next index, drops files beyond `keep`. */
   private async rotate(): Promise<void> {
-    this.close();
+    this.stopSyncTimer();
+    const fd = this.file.detach();
+    if (fd !== undefined) this.retire(fd);
     await rename(this.options.file, rotatedName(this.options.file, (await lastRotatedIndex(this.options.file)) + 1));
     const keep = this.options.rotation?.keep;
     if (keep === undefined) return;

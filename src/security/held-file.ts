@@ -63,14 +63,23 @@ export class HeldFile {
     return fd;
   }
 
-  /** Closes the file (flushed to disk first when `flush`); the next {@link open} opens it again. */
-  public close(flush = false): void {
+  /**
+   * Lets go of the open descriptor without closing it: the caller closes it (the audit log flushes
+   * a rotated file in the background). The next {@link open} opens the path again.
+   */
+  public detach(): number | undefined {
     const fd = this.fd;
     this.fd = undefined;
     this.watcher?.close();
     this.watcher = undefined;
     this.moved = true;
     this.changed = false;
+    return fd;
+  }
+
+  /** Closes the file (flushed to disk first when `flush`); the next {@link open} opens it again. */
+  public close(flush = false): void {
+    const fd = this.detach();
     if (fd === undefined) return;
     if (flush) {
       try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -133,6 +133,27 @@ describe('audit log rotation', () => {
     expect(noKey.firstBad?.problem).toMatch(/the batch of entries 1 to 10 was modified/);
     const otherKey = await verifyAuditSet(file, { key: 'another-key-0123456789' });
     expect(otherKey.ok).toBe(false);
+  });
+
+  it('flushes and closes each rotated file in the background, and close() waits until they are', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), rotation: { maxSize: 2000 } });
+    for (let b = 0; b < 12; b++)
+      await Promise.all(Array.from({ length: 10 }, (_, i) => log.append(record(b * 10 + i + 1))));
+    await log.close();
+    // What this process still holds open in the log's directory (Linux: /proc/self/fd).
+    const held = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+    expect(held.filter((target) => target.startsWith(dir))).toEqual([]);
+    const result = await verifyAuditSet(file);
+    expect(result).toMatchObject({ ok: true, verified: 120 });
+    expect(result.files.length).toBeGreaterThan(3);
   });
 
   it('reports a file deleted from the middle of the set', async () => {
