@@ -29,12 +29,22 @@ const ALL_WRITE: Request = { resource: 'cache', action: 'write', scope: ALL_SCOP
 const copyOptions = <O extends CacheSetOptions>(options: O | undefined): O | undefined =>
   options === undefined ? undefined : ({ ...options, ...(options.tags ? { tags: [...options.tags] } : {}) } as O);
 
+/**
+ * What a key must begin with for `prefix + key` to begin with Stator's hashed Memcached key form:
+ * `''` when the prefix already does (every key), `undefined` when no key can. Worked out once, so
+ * that a call tests the key without concatenating it to the prefix.
+ */
+function hashedFormRest(prefix: string): string | undefined {
+  if (prefix.startsWith(HASHED_MEMCACHED_KEY)) return '';
+  return HASHED_MEMCACHED_KEY.startsWith(prefix) ? HASHED_MEMCACHED_KEY.slice(prefix.length) : undefined;
+}
+
 /** Why a key is refused before any permission is looked at, or `undefined` when it is acceptable. */
-function keyProblem(key: unknown, prefix: string): string | undefined {
+function keyProblem(key: unknown, hashedRest: string | undefined): string | undefined {
   if (typeof key !== 'string') return `a key must be a string, got ${typeof key}`;
   if (key.length > MAX_GUARDED_KEY_LENGTH) return `key longer than ${MAX_GUARDED_KEY_LENGTH} characters`;
   if (CONTROL.test(key)) return "key holds a control character (Stator's internal namespaces use them)";
-  if ((prefix + key).startsWith(HASHED_MEMCACHED_KEY)) return "key names Stator's hashed Memcached key form";
+  if (hashedRest !== undefined && key.startsWith(hashedRest)) return "key names Stator's hashed Memcached key form";
   return undefined;
 }
 
@@ -58,13 +68,14 @@ function refuseKey(check: AccessCheck, key: unknown, action: Action, why: string
 class KeyGate {
   public constructor(
     private readonly check: AccessCheck,
-    private readonly prefix: string,
+    /** See {@link hashedFormRest}. */
+    private readonly hashedRest: string | undefined,
   ) {}
 
   /** One key: refused (audited) when unacceptable, else `cache:<action>:<key>` checked, then `run(key)`. */
   public one<R>(key: unknown, action: Action, run: (k: string) => Promise<R>): Promise<R> {
     try {
-      const why = keyProblem(key, this.prefix);
+      const why = keyProblem(key, this.hashedRest);
       if (why !== undefined) return refuseKey(this.check, key, action, why);
       return this.check.run('cache', action, key as string, run, key as string);
     } catch (error) {
@@ -75,7 +86,7 @@ class KeyGate {
   /** One key read and written (`getOrSet`): refused when unacceptable, else both checked, then `run(key)`. */
   public readWrite<R>(key: unknown, run: (k: string) => Promise<R>): Promise<R> {
     try {
-      const why = keyProblem(key, this.prefix);
+      const why = keyProblem(key, this.hashedRest);
       if (why !== undefined) return refuseKey(this.check, key, 'write', why);
       return this.check([read(key as string), write(key as string)]).then(() => run(key as string));
     } catch (error) {
@@ -86,7 +97,7 @@ class KeyGate {
   /** Several keys (already copied): the first unacceptable one refused, else `requests` checked, then `run`. */
   public async many<R>(keys: readonly unknown[], action: Action, requests: () => Request[], run: () => Promise<R>) {
     for (const key of keys) {
-      const why = keyProblem(key, this.prefix);
+      const why = keyProblem(key, this.hashedRest);
       if (why !== undefined) return refuseKey(this.check, key, action, why);
     }
     await this.check(requests());
@@ -117,7 +128,7 @@ export function guardCache(
   check: AccessCheck,
   settings: CacheGuardSettings = {},
 ): StatorCache {
-  const gate = new KeyGate(check, settings.keyPrefix ?? '');
+  const gate = new KeyGate(check, hashedFormRest(settings.keyPrefix ?? ''));
   // Made once: a call passes its key to them rather than making a closure of its own.
   const get = (k: string): Promise<unknown> => cache().get(k);
   const has = (k: string): Promise<boolean> => cache().has(k);

@@ -1,4 +1,4 @@
-import type { Clock } from '../kernel/clock.js';
+import { systemClock, type Clock } from '../kernel/clock.js';
 import type { Tokens, VerifiedToken } from './token-service.js';
 
 /** Tokens remembered at most (the oldest is forgotten first); a forgotten token is verified again. */
@@ -23,9 +23,10 @@ const MAX_TOKENS = 10_000;
  */
 export function cacheVerifiedTokens(tokens: Tokens, clock: Clock): Tokens {
   const verified = new Map<string, VerifiedToken>();
+  const now = burstClock(clock);
   const cached = (token: string): VerifiedToken | undefined => {
     const known = verified.get(token);
-    if (known === undefined || clock.now() < known.expiresAt) return known;
+    if (known === undefined || now() < known.expiresAt) return known;
     verified.delete(token);
     return undefined;
   };
@@ -42,5 +43,26 @@ export function cacheVerifiedTokens(tokens: Tokens, clock: Clock): Tokens {
       }
       return fresh;
     },
+  };
+}
+
+/**
+ * `clock.now()`, read once per burst of microtasks when `clock` is the system's: `Date.now()` cost
+ * about 50 ns a call on the development VM, 3% of a guarded `cache.get` by token at concurrency 32,
+ * whose calls resume together when their audit batch is written. The reading is forgotten by a
+ * microtask queued behind the calls already waiting, so it is never older than that burst (no I/O
+ * or timer runs in between). Any other clock (a test's) is read on every call.
+ */
+function burstClock(clock: Clock): () => number {
+  if (clock !== systemClock) return () => clock.now();
+  let reading: number | undefined;
+  const forget = (): void => {
+    reading = undefined;
+  };
+  return () => {
+    if (reading !== undefined) return reading;
+    reading = Date.now();
+    queueMicrotask(forget);
+    return reading;
   };
 }
