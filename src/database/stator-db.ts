@@ -36,7 +36,7 @@ export function createStatorDb(parts: StatorDbParts): StatorDb {
     dialect: parts.dialect,
     transaction: function transaction(fn, options) {
       // Who began it (for the running list, the history and the pool's reports): the caller's
-      // frames only, captured here before any Stator frame, so a few suffice; sampled.
+      // frames only, captured here before Stator's own frames, so a few suffice; sampled.
       const site = transactions.siteOf(transaction);
       return tracedTransaction(config.database, options?.isolationLevel ?? config.transaction.isolation_level, () =>
         transactions.run(fn, options, site),

@@ -15,7 +15,13 @@ import {
 } from '../errors/transaction-commit-unknown-error.js';
 import { TransactionRefusedError } from '../errors/transaction-refused-error.js';
 import { TransactionTimeoutError } from '../errors/transaction-timeout-error.js';
-import { callerFrame, captureAcquireSite, runWithAcquireSite, type AcquireSite } from '../pool/acquire-site.js';
+import {
+  callerFrame,
+  captureAcquireSite,
+  runWithAcquireSite,
+  type AcquireSite,
+  type StackTop,
+} from '../pool/acquire-site.js';
 import { SAMPLE_INTERVAL_MS, StackSampler } from '../pool/stack-sampler.js';
 import { startMachine } from '../kernel/actor.js';
 import { invalidateAfterCommit } from './after-commit-invalidation.js';
@@ -98,8 +104,7 @@ export class TransactionRunner {
    * (sampled by default; see {@link StackSampler}): the stack from the caller of `below` (the
    * public entry point) on, or a site without a stack.
    */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- V8's constructorOpt takes any function
-  public siteOf(below: Function): AcquireSite {
+  public siteOf(below: StackTop): AcquireSite {
     return this.stacks.wants() ? captureAcquireSite(below, CALLER_DEPTH) : NOT_SAMPLED;
   }
 

@@ -16,6 +16,9 @@ const STACK_DEPTH = 20;
 
 const sites = new AsyncSlot<AcquireSite>();
 
+/** A function whose frame, and the frames above it, a captured stack leaves out (V8's `constructorOpt`). */
+export type StackTop = (...args: never[]) => unknown;
+
 /**
  * Runs `fn` with `site` as the acquiring site of every acquire it causes, however many ticks
  * later. For callers whose acquires happen in a later tick, where the stack no longer shows them:
@@ -42,8 +45,7 @@ export function siteInContext(): AcquireSite | undefined {
  * function and everything it called (a public entry point passes itself, so that the stack starts
  * at its caller); `depth` bounds the frames kept: capturing costs about half a microsecond a frame.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- V8's constructorOpt takes any function
-export function captureAcquireSite(below: Function = captureAcquireSite, depth = STACK_DEPTH): AcquireSite {
+export function captureAcquireSite(below: StackTop = captureAcquireSite, depth = STACK_DEPTH): AcquireSite {
   const site: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = depth;

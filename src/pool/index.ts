@@ -9,4 +9,4 @@ export type { ConnectionPoolStats, PoolState } from './pool-stats.js';
 export type { PurgeReport } from './purge.js';
 export { toTarnPool, type TarnPoolAdapter, type TarnAdapterOptions } from './tarn-adapter.js';
 export { knexConnectionFactory, type KnexRawClient, type KnexRawConnection } from './knex-connection-factory.js';
-export { captureAcquireSite, runWithAcquireSite, type AcquireSite } from './acquire-site.js';
+export { captureAcquireSite, runWithAcquireSite, type AcquireSite, type StackTop } from './acquire-site.js';

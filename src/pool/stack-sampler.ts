@@ -3,7 +3,7 @@ import type { Clock } from '../kernel/clock.js';
 /**
  * Clock time between two recorded stacks in `sampled` mode: at most 10 a second. A capture cost
  * 83 µs on average at 20 frames in a knex query's acquire at concurrency 16, so 100 a second
- * took 1–2% of the client's CPU at full load; ten still catch any code path that runs often
+ * took 1–2% of the client's CPU at full load; ten still catch a code path that runs often
  * enough to leak.
  */
 export const SAMPLE_INTERVAL_MS = 100;
