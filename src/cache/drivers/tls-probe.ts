@@ -14,13 +14,18 @@ export function probeTls(
 ): Promise<Error | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, ...options });
+    let settled = false;
     const done = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       resolve(error);
     };
     const timer = setTimeout(() => done(undefined), timeoutMs);
     socket.once('secureConnect', () => done(undefined));
-    socket.once('error', (error) => done(error));
+    // `on`, not `once`: after a refused handshake the server's alert can come as a second error
+    // (see steady-connector.ts), which must not be left unhandled.
+    socket.on('error', (error) => done(error));
   });
 }
