@@ -166,6 +166,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
       deadlock_retry: { meaning: 'retry on deadlock / serialization failure at all' },
       retry_delay: { meaning: 'seconds of the first back-off (doubled each time, full jitter)' },
       retry_max_delay: { meaning: 'seconds: no back-off is longer' },
+      defer_begin: {
+        meaning:
+          "PostgreSQL: BEGIN leaves with the transaction's first statement, in one round trip (if BEGIN fails, the statement does not run); `false` sends it alone before the function runs",
+      },
       history_size: { meaning: 'finished transactions kept for `stator.db.history()` (0 keeps none)' },
     },
   },

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { DatabaseConnection } from './database-connection.js';
+import { deferBegin } from './deferred-begin.js';
 import type { Dialect } from './dialect.js';
 import { SESSION_ISOLATION_CHANGE, type SessionBegin } from './isolation.js';
 
@@ -16,6 +17,11 @@ export interface BeginPlan {
    * once the connection's session is at that level (see `sessionBegin`).
    */
   readonly session?: SessionBegin | undefined;
+  /**
+   * PostgreSQL (`transaction.defer_begin`): the one BEGIN statement is held on the connection and
+   * sent with the transaction's first statement (see `deferred-begin.ts`); logged with 0 ms.
+   */
+  readonly deferred?: boolean;
   /** Receives the transaction's connection before the first statement. */
   onConnection(connection: DatabaseConnection): void;
   /** Receives each statement's duration (milliseconds) and error. */
@@ -74,6 +80,12 @@ export function installBeginOverride(client: Knex.Client, dialect?: Dialect): vo
       trx.begin = async (conn) => {
         plan.onConnection(conn);
         const statements = statementsOf(plan, conn);
+        const only = statements.length === 1 ? statements[0] : undefined;
+        if (plan.deferred && only !== undefined) {
+          deferBegin(conn, only);
+          plan.onStatement(only, 0);
+          return;
+        }
         for (const sql of statements) {
           const started = performance.now();
           let failure: unknown;

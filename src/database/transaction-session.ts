@@ -97,6 +97,8 @@ export class TransactionSession<T> {
   private readonly statements: readonly string[];
   private readonly session: SessionBegin | undefined;
   private readonly end: string | undefined;
+  /** BEGIN held back until the first statement (PostgreSQL, `transaction.defer_begin`). */
+  private readonly deferred: boolean;
   private readonly dbTimeoutMs: number;
   private readonly commitTimeoutMs: number;
 
@@ -115,6 +117,7 @@ export class TransactionSession<T> {
     // The configured level only: the session keeps it between transactions (see sessionBegin).
     this.session = level === section.isolation_level ? sessionBegin(env.dialect, level, readOnly) : undefined;
     this.end = endStatement(env.dialect, readOnly);
+    this.deferred = env.dialect === 'postgresql' && section.defer_begin;
     this.dbTimeoutMs = env.ctx.config.database.timeout * 1000 || 30_000;
     const commit = section.commit_timeout;
     this.commitTimeoutMs = commit !== undefined && commit > 0 ? commit * 1000 : this.dbTimeoutMs;
@@ -192,6 +195,7 @@ export class TransactionSession<T> {
     return {
       statements: this.statements,
       session: this.session,
+      deferred: this.deferred,
       onConnection: (connection) => {
         attempt.connection = connection;
         if (connection.__knexUid !== undefined) tracker.watch(connection.__knexUid, attempt.log);

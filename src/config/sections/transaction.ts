@@ -20,6 +20,11 @@ export const transactionSection = z.strictObject({
   retry_delay: seconds().default(0.02),
   /** Seconds: no deadlock back-off is longer. */
   retry_max_delay: seconds().default(1),
+  /**
+   * PostgreSQL: BEGIN is sent with the transaction's first statement, in one round trip, instead
+   * of in a round trip of its own before the function runs.
+   */
+  defer_begin: z.boolean().default(true),
   /** Finished transactions kept for `stator.db.history()` (0 keeps none). */
   history_size: count(0).default(100),
 });

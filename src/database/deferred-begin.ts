@@ -1,0 +1,156 @@
+/**
+ * PostgreSQL: a top-level transaction's BEGIN waits on its connection and leaves with the
+ * transaction's first statement, in one round trip (as pgjdbc sends it), instead of a round trip
+ * of its own before the function runs. `transaction.defer_begin: false` turns it off.
+ *
+ * How the two share a round trip without ever running the statement outside the transaction:
+ * - a statement with bindings (the extended protocol: Parse, Bind, Execute, Sync) gets BEGIN's
+ *   Parse, Bind and Execute in front of it, before its one Sync: if BEGIN fails, the server skips
+ *   everything up to the Sync, so the statement does not run;
+ * - a statement without bindings (the simple protocol, which may hold several statements) gets
+ *   `BEGIN ...;` in front of its text: in one simple query an error stops the rest.
+ * Either way the driver sees two results and the caller gets the statement's own (BEGIN's is
+ * dropped; a syntax error's `position` is moved back by the prefix's length).
+ *
+ * A transaction that ends before any statement sends neither BEGIN nor its COMMIT / ROLLBACK:
+ * they are answered here. A streamed first statement (`.stream()`) sends BEGIN alone first, and
+ * waits for it. The pending BEGIN is dropped when the connection goes back to the pool, so a
+ * statement of a later borrower can never carry it.
+ */
+
+const PENDING: unique symbol = Symbol('stator.pendingBegin');
+
+/** A connection that may carry a BEGIN still to be sent. */
+interface Carrier {
+  [PENDING]?: string | undefined;
+}
+
+/** The parts of pg's wire connection (`client.connection`) used to put BEGIN in front of a statement. */
+interface PgWire {
+  parse(message: { text: string }): void;
+  bind(message: Record<string, never>): void;
+  execute(message: Record<string, never>): void;
+  readonly stream: { cork?(): void; uncork?(): void };
+}
+
+/** The parts of a `pg.Query` used here (pg exports the class; its handlers are pg's own). */
+interface PgQuery {
+  text: string;
+  readonly rows?: number;
+  requiresPreparation(): boolean;
+  submit(wire: PgWire): Error | null;
+}
+
+export type PgQueryClass = new (
+  config: Record<string, unknown>,
+  values: undefined,
+  callback: (error: Error | null, response: unknown) => void,
+) => PgQuery;
+
+/** A `pg.Client` as knex hands it to `_query`: it runs a query object it is given. */
+export interface PgClient {
+  query(query: PgQuery): unknown;
+  query(text: string, callback: (error: Error | null) => void): unknown;
+}
+
+/** knex's query object as `_query` receives it. */
+export interface KnexQueryObject {
+  sql?: string;
+  bindings?: readonly unknown[];
+  options?: Record<string, unknown>;
+  response?: unknown;
+}
+
+/** The texts knex sends to end a top-level transaction (`Transaction#commit`, `#rollback`). */
+const ENDS: Readonly<Record<string, string>> = { 'COMMIT;': 'COMMIT', ROLLBACK: 'ROLLBACK' };
+
+/** Holds `sql` (the transaction's BEGIN) on `connection` until its first statement. */
+export function deferBegin(connection: object, sql: string): void {
+  (connection as Carrier)[PENDING] = sql;
+}
+
+/** Drops a BEGIN still held on `connection` (it goes back to the pool). */
+export function dropPendingBegin(connection: object): void {
+  if ((connection as Carrier)[PENDING] !== undefined) (connection as Carrier)[PENDING] = undefined;
+}
+
+/** Takes the BEGIN held on `connection`, if any: the caller sends it now. */
+export function takePendingBegin(connection: object): string | undefined {
+  const sql = (connection as Carrier)[PENDING];
+  if (sql !== undefined) (connection as Carrier)[PENDING] = undefined;
+  return sql;
+}
+
+/**
+ * Runs knex query object `obj` on pg `connection` with `begin` in the same round trip, as knex's
+ * pg `_query` would run it alone (`obj.response` set, `obj` resolved). knex's own COMMIT or
+ * ROLLBACK of a transaction that ran no statement is answered without the server.
+ */
+export function queryWithBegin(
+  Query: PgQueryClass,
+  connection: PgClient,
+  begin: string,
+  obj: KnexQueryObject,
+): Promise<KnexQueryObject> {
+  const sql = obj.sql;
+  if (!sql) return Promise.reject(new Error('The query is empty'));
+  const ended = ENDS[sql];
+  if (ended !== undefined) {
+    obj.response = { command: ended, rowCount: null, rows: [], fields: [] };
+    return Promise.resolve(obj);
+  }
+  return new Promise((resolve, reject) => {
+    let prefix = 0;
+    const query = new Query(
+      { text: sql, values: obj.bindings ?? [], ...obj.options },
+      undefined,
+      (error, response) => {
+        if (error) return reject(prefix ? withPositionBack(error, prefix) : error);
+        obj.response = withoutBegin(response);
+        resolve(obj);
+      },
+    );
+    if (query.rows !== undefined) {
+      // Read in pages (a portal kept open across round trips): BEGIN goes alone, first.
+      connection.query(begin, (error) => (error ? reject(error) : connection.query(query)));
+      return;
+    }
+    if (query.requiresPreparation()) {
+      const submit = query.submit;
+      query.submit = (wire) => {
+        wire.stream.cork?.();
+        try {
+          wire.parse({ text: begin });
+          wire.bind({});
+          wire.execute({});
+          return submit.call(query, wire);
+        } finally {
+          wire.stream.uncork?.();
+        }
+      };
+    } else {
+      prefix = begin.length + 2;
+      query.text = `${begin};\n${sql}`;
+    }
+    connection.query(query);
+  });
+}
+
+/** Sends BEGIN alone and waits for it (before a streamed or paged first statement). */
+export function sendBegin(connection: PgClient, begin: string): Promise<void> {
+  return new Promise((resolve, reject) => connection.query(begin, (error) => (error ? reject(error) : resolve())));
+}
+
+/** The statement's result without BEGIN's (the first of the results pg collected). */
+function withoutBegin(response: unknown): unknown {
+  if (!Array.isArray(response)) return response;
+  return response.length === 2 ? response[1] : response.slice(1);
+}
+
+/** A server error's `position` (1-based, in the text sent) made relative to the caller's text. */
+function withPositionBack(error: Error, prefix: number): Error {
+  const e = error as Error & { position?: unknown };
+  const at = Number(e.position);
+  if (typeof e.position === 'string' && Number.isInteger(at) && at > prefix) e.position = String(at - prefix);
+  return error;
+}
