@@ -41,20 +41,20 @@ interface PgQuery {
   submit(wire: PgWire): Error | null;
 }
 
-export type PgQueryClass = new (
+type PgQueryClass = new (
   config: Record<string, unknown>,
   values: undefined,
   callback: (error: Error | null, response: unknown) => void,
 ) => PgQuery;
 
 /** A `pg.Client` as knex hands it to `_query`: it runs a query object it is given. */
-export interface PgClient {
+interface PgClient {
   query(query: PgQuery): unknown;
   query(text: string, callback: (error: Error | null) => void): unknown;
 }
 
 /** knex's query object as `_query` receives it. */
-export interface KnexQueryObject {
+interface KnexQueryObject {
   sql?: string;
   bindings?: readonly unknown[];
   options?: Record<string, unknown>;
@@ -75,10 +75,34 @@ export function dropPendingBegin(connection: object): void {
 }
 
 /** Takes the BEGIN held on `connection`, if any: the caller sends it now. */
-export function takePendingBegin(connection: object): string | undefined {
+function takePendingBegin(connection: object): string | undefined {
   const sql = (connection as Carrier)[PENDING];
   if (sql !== undefined) (connection as Carrier)[PENDING] = undefined;
   return sql;
+}
+
+/**
+ * knex's pg `_query` on `connection`: `alone` runs the statement as knex would; a BEGIN held on
+ * the connection goes with it in one round trip instead ({@link queryWithBegin}).
+ */
+export function queryHoldingBegin(
+  driver: { Query?: unknown } | undefined,
+  connection: unknown,
+  obj: unknown,
+  alone: () => Promise<unknown>,
+): Promise<unknown> {
+  const begin = takePendingBegin(connection as object);
+  if (begin === undefined) return alone();
+  const Query = driver?.Query;
+  // Not node-postgres's own Query class: BEGIN alone, then the statement.
+  if (typeof Query !== 'function') return sendBegin(connection as PgClient, begin).then(alone);
+  return queryWithBegin(Query as PgQueryClass, connection as PgClient, begin, obj as KnexQueryObject);
+}
+
+/** knex's pg `_stream`: a BEGIN held on the connection is sent alone first, and waited for. */
+export function streamHoldingBegin(connection: unknown, alone: () => Promise<unknown>): Promise<unknown> {
+  const begin = takePendingBegin(connection as object);
+  return begin === undefined ? alone() : sendBegin(connection as PgClient, begin).then(alone);
 }
 
 /**
@@ -86,7 +110,7 @@ export function takePendingBegin(connection: object): string | undefined {
  * pg `_query` would run it alone (`obj.response` set, `obj` resolved). knex's own COMMIT or
  * ROLLBACK of a transaction that ran no statement is answered without the server.
  */
-export function queryWithBegin(
+function queryWithBegin(
   Query: PgQueryClass,
   connection: PgClient,
   begin: string,
@@ -101,15 +125,11 @@ export function queryWithBegin(
   }
   return new Promise((resolve, reject) => {
     let prefix = 0;
-    const query = new Query(
-      { text: sql, values: obj.bindings ?? [], ...obj.options },
-      undefined,
-      (error, response) => {
-        if (error) return reject(prefix ? withPositionBack(error, prefix) : error);
-        obj.response = withoutBegin(response);
-        resolve(obj);
-      },
-    );
+    const query = new Query({ text: sql, values: obj.bindings ?? [], ...obj.options }, undefined, (error, response) => {
+      if (error) return reject(prefix ? withPositionBack(error, prefix) : error);
+      obj.response = withoutBegin(response);
+      resolve(obj);
+    });
     if (query.rows !== undefined) {
       // Read in pages (a portal kept open across round trips): BEGIN goes alone, first.
       connection.query(begin, (error) => (error ? reject(error) : connection.query(query)));
@@ -137,7 +157,7 @@ export function queryWithBegin(
 }
 
 /** Sends BEGIN alone and waits for it (before a streamed or paged first statement). */
-export function sendBegin(connection: PgClient, begin: string): Promise<void> {
+function sendBegin(connection: PgClient, begin: string): Promise<void> {
   return new Promise((resolve, reject) => connection.query(begin, (error) => (error ? reject(error) : resolve())));
 }
 

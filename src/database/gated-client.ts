@@ -1,15 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Admission, Pipeline } from '../resilience/pipeline/pipeline.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
-import {
-  dropPendingBegin,
-  queryWithBegin,
-  sendBegin,
-  takePendingBegin,
-  type KnexQueryObject,
-  type PgClient,
-  type PgQueryClass,
-} from './deferred-begin.js';
+import { dropPendingBegin, queryHoldingBegin, streamHoldingBegin } from './deferred-begin.js';
 import { stampQueryStart } from './query-tracker.js';
 
 /** A knex client class, as knex's `client` option accepts it. */
@@ -125,19 +117,11 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
 
     /** PostgreSQL: a BEGIN held on the connection leaves with this statement (see `deferred-begin.ts`). */
     public override _query(connection: unknown, obj: unknown): Promise<unknown> {
-      const begin = takePendingBegin(connection as object);
-      if (begin === undefined) return super._query(connection, obj);
-      const Query = this.driver?.Query;
-      if (typeof Query !== 'function') {
-        return sendBegin(connection as PgClient, begin).then(() => super._query(connection, obj));
-      }
-      return queryWithBegin(Query as PgQueryClass, connection as PgClient, begin, obj as KnexQueryObject);
+      return queryHoldingBegin(this.driver, connection, obj, () => super._query(connection, obj));
     }
 
     public override _stream(connection: unknown, obj: unknown, stream: unknown, options: unknown): Promise<unknown> {
-      const begin = takePendingBegin(connection as object);
-      if (begin === undefined) return super._stream(connection, obj, stream, options);
-      return sendBegin(connection as PgClient, begin).then(() => super._stream(connection, obj, stream, options));
+      return streamHoldingBegin(connection, () => super._stream(connection, obj, stream, options));
     }
 
     public override releaseConnection(connection: unknown): Promise<void> {
