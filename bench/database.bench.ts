@@ -31,9 +31,14 @@ export async function run(): Promise<void> {
   if (only !== 'tx') await breakerCounting();
 }
 
-async function startStator(database: StatorConfigInput['database'], withBreaker = false): Promise<DatabaseLayer> {
+async function startStator(
+  database: StatorConfigInput['database'],
+  withBreaker = false,
+  transaction: StatorConfigInput['transaction'] = {},
+): Promise<DatabaseLayer> {
   const config = configSchema.parse({
     database,
+    transaction,
     connection_pool: { max_connections: POOL },
     monitoring: { performance_threshold: 60 },
     error_handling: { circuit_breaker: { shared: false } },
@@ -93,7 +98,16 @@ async function printCpuPerQuery(
 const TX_THROUGHPUT = 0.9;
 const TX_CPU = 1.2;
 
-async function compareTransactions(server: string, plain: Knex, stator: DatabaseLayer): Promise<void> {
+/**
+ * `undeferred`: on PostgreSQL, a layer with `transaction.defer_begin: false` (BEGIN in a round trip
+ * of its own, as knex sends it), printed beside for what the deferral saves; no target.
+ */
+async function compareTransactions(
+  server: string,
+  plain: Knex,
+  stator: DatabaseLayer,
+  undeferred?: DatabaseLayer,
+): Promise<void> {
   for (const concurrency of CONCURRENCY) {
     const results = await comparePaired(
       `database: a transaction of one SELECT 1 on ${server}, concurrency ${concurrency}`,
@@ -104,6 +118,14 @@ async function compareTransactions(server: string, plain: Knex, stator: Database
             plain.transaction((trx) => trx.raw('SELECT 1').then(), { isolationLevel: 'repeatable read' }).then(),
         },
         { name: 'stator.db.transaction', call: () => stator.api.transaction((trx) => trx.raw('SELECT 1').then()) },
+        ...(undeferred
+          ? [
+              {
+                name: 'stator.db.transaction, defer_begin: false',
+                call: () => undeferred.api.transaction((trx) => trx.raw('SELECT 1').then()),
+              },
+            ]
+          : []),
       ],
       { concurrency, rounds: Number(process.env.BENCH_ROUNDS ?? (concurrency === 1 ? 21 : 15)) },
     );
@@ -134,6 +156,17 @@ async function postgres(transactionsOnly: boolean): Promise<void> {
     username: connection.user,
     database: connection.database,
   });
+  const undeferred = await startStator(
+    {
+      driver: 'postgresql',
+      host: connection.host,
+      port: connection.port,
+      username: connection.user,
+      database: connection.database,
+    },
+    false,
+    { defer_begin: false },
+  );
   const plain: Knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: POOL } });
   const pool = new pg.Pool({ ...connection, max: POOL });
   try {
@@ -143,9 +176,10 @@ async function postgres(transactionsOnly: boolean): Promise<void> {
         ['stator.db.knex', () => stator.api.knex.raw('SELECT 1').then()],
         ['pg.Pool', () => pool.query('SELECT 1')],
       ]);
-    await compareTransactions('PostgreSQL', plain, stator);
+    await compareTransactions('PostgreSQL', plain, stator, undeferred);
   } finally {
     await stator.stop(AbortSignal.timeout(5000));
+    await undeferred.stop(AbortSignal.timeout(5000));
     await plain.destroy();
     await pool.end();
   }

@@ -14,15 +14,29 @@
  *
  * A transaction that ends before any statement sends neither BEGIN nor its COMMIT / ROLLBACK:
  * they are answered here. A streamed first statement (`.stream()`) sends BEGIN alone first, and
- * waits for it. The pending BEGIN is dropped when the connection goes back to the pool, so a
- * statement of a later borrower can never carry it.
+ * waits for it. Anything else sent on the connection directly (`client.query(...)` on the raw
+ * `pg.Client`, as `security.database_roles` sends `SET LOCAL ROLE`) sends BEGIN alone first and
+ * runs only once BEGIN succeeded: nothing the transaction runs can run outside it. The pending
+ * BEGIN is dropped when the connection goes back to the pool, so a statement of a later borrower
+ * can never carry it.
  */
 
 const PENDING: unique symbol = Symbol('stator.pendingBegin');
+const GATED: unique symbol = Symbol('stator.beginGate');
+
+type RawQuery = (this: Carrier, ...args: unknown[]) => unknown;
 
 /** A connection that may carry a BEGIN still to be sent. */
 interface Carrier {
   [PENDING]?: string | undefined;
+  [GATED]?: true;
+  query: RawQuery;
+}
+
+/** A pg submittable (a `Query`, a cursor) as `client.query` takes it. */
+interface Submittable {
+  submit(wire: unknown): unknown;
+  handleError?(error: Error, wire: unknown): void;
 }
 
 /** The parts of pg's wire connection (`client.connection`) used to put BEGIN in front of a statement. */
@@ -64,9 +78,50 @@ interface KnexQueryObject {
 /** The texts knex sends to end a top-level transaction (`Transaction#commit`, `#rollback`). */
 const ENDS: Readonly<Record<string, string>> = { 'COMMIT;': 'COMMIT', ROLLBACK: 'ROLLBACK' };
 
-/** Holds `sql` (the transaction's BEGIN) on `connection` until its first statement. */
+/** Holds `sql` (the transaction's BEGIN) on `connection` (a `pg.Client`) until its first statement. */
 export function deferBegin(connection: object, sql: string): void {
-  (connection as Carrier)[PENDING] = sql;
+  const carrier = connection as Carrier;
+  if (carrier[GATED] === undefined) gate(carrier);
+  carrier[PENDING] = sql;
+}
+
+/**
+ * Wraps the connection's `query` once: a statement sent directly while a BEGIN is held (not
+ * through knex's `_query`, which takes the BEGIN itself) goes after BEGIN, and only if it succeeded.
+ */
+function gate(carrier: Carrier): void {
+  const original = carrier.query;
+  carrier[GATED] = true;
+  carrier.query = function query(this: Carrier, ...args: unknown[]): unknown {
+    const begin = this[PENDING];
+    if (begin === undefined) return original.apply(this, args);
+    this[PENDING] = undefined;
+    return afterBegin(this, original, begin, args);
+  };
+}
+
+/** Runs `client.query(...args)` (any of pg's forms) once `begin` succeeded; its error instead if it failed. */
+function afterBegin(client: Carrier, original: RawQuery, begin: string, args: unknown[]): unknown {
+  const send = (then: (error: Error | null) => void): unknown => original.call(client, begin, then);
+  const [config, values, callback] = args;
+  if (typeof (config as Partial<Submittable> | null)?.submit === 'function') {
+    const submittable = config as Submittable;
+    const wire = (client as { connection?: unknown }).connection;
+    send((error) => (error ? submittable.handleError?.(error, wire) : original.call(client, submittable)));
+    return submittable;
+  }
+  const done = typeof values === 'function' ? values : typeof callback === 'function' ? callback : undefined;
+  const rest = typeof values === 'function' ? [config] : args.slice(0, 2);
+  if (done) {
+    send((error) => (error ? (done as (e: Error) => void)(error) : original.call(client, ...rest, done)));
+    return undefined;
+  }
+  return new Promise((resolve, reject) =>
+    send((error) => {
+      if (error) reject(error);
+      else (original.apply(client, rest) as Promise<unknown>).then(resolve, reject);
+    }),
+  );
 }
 
 /** Drops a BEGIN still held on `connection` (it goes back to the pool). */

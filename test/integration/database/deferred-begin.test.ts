@@ -4,6 +4,12 @@ import type { StatorConfigInput } from '../../../src/config/schema.js';
 import { PgWireTap } from './pg-wire-tap.js';
 import { suiteEnv } from './suite/suite-env.js';
 
+/** The raw `pg.Client` a transaction holds, in the two forms of `query` used here. */
+interface RawClient {
+  query(sql: string): Promise<unknown>;
+  query(sql: string, callback: (error: Error | null) => void): void;
+}
+
 const BEGIN = 'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ';
 /** The same length as {@link BEGIN}, and a syntax error: the server refuses it. */
 const REFUSED = 'BEGIX TRANSACTION ISOLATION LEVEL REPEATABLE READ';
@@ -49,7 +55,9 @@ describe('PostgreSQL: BEGIN sent with the first statement', () => {
     tap
       .roundTrips()
       .filter((trip) =>
-        trip.some((sql) => /BEGIN|COMMIT|ROLLBACK|SAVEPOINT|deferred_notes|AS (one|two|seven)/.test(sql)),
+        trip.some((sql) =>
+          /BEGIN|COMMIT|ROLLBACK|SAVEPOINT|deferred_notes|statement_timeout|AS (one|two|seven)/.test(sql),
+        ),
       );
 
   it('sends BEGIN in the round trip of the first statement, with bindings or without', async () => {
@@ -100,6 +108,36 @@ describe('PostgreSQL: BEGIN sent with the first statement', () => {
     // The connection is usable afterwards, outside any transaction: this insert is committed.
     await layer.api.knex('deferred_notes').insert({ body: 'after' });
     expect(await admin('deferred_notes').pluck('body')).toEqual(['after']);
+  });
+
+  it('runs a statement sent on the raw pg.Client inside the transaction, after BEGIN (as SET LOCAL ROLE is sent)', async () => {
+    const { layer } = await start();
+    const rawOf = async (trx: Knex.Transaction): Promise<RawClient> =>
+      (await trx.client.acquireConnection()) as RawClient;
+    const shown = await layer.api.transaction(async (trx) => {
+      // SET LOCAL outside a transaction block only warns and changes nothing.
+      await (await rawOf(trx)).query("SET LOCAL statement_timeout = '1234ms'");
+      return (await trx.raw('SHOW statement_timeout')).rows;
+    });
+    expect(shown.value).toEqual([{ statement_timeout: '1234ms' }]);
+    expect(transactionTrips()).toEqual([
+      [BEGIN],
+      ["SET LOCAL statement_timeout = '1234ms'"],
+      ['SHOW statement_timeout'],
+      ['COMMIT;'],
+    ]);
+
+    // The callback form, with a BEGIN the server refuses: the write does not run.
+    tap.rewrite = (sql) => sql.replace(BEGIN, REFUSED);
+    const refused = layer.api.transaction(async (trx) => {
+      const raw = await rawOf(trx);
+      await new Promise((resolve, reject) =>
+        raw.query("INSERT INTO deferred_notes (body) VALUES ('raw')", (error) => (error ? reject(error) : resolve(1))),
+      );
+    });
+    await expect(refused).rejects.toMatchObject({ code: '42601' });
+    tap.rewrite = undefined;
+    expect(await admin('deferred_notes').count({ n: '*' })).toEqual([{ n: '0' }]);
   });
 
   it('sends neither BEGIN nor COMMIT / ROLLBACK for a transaction that ran no statement', async () => {
