@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { DatabaseConnection } from './database-connection.js';
 import { deferBegin } from './deferred-begin.js';
+import { useLightTransactor, type KnexTransactionInternals as LightInternals } from './light-transactor.js';
 import type { Dialect } from './dialect.js';
 import { SESSION_ISOLATION_CHANGE, type SessionBegin } from './isolation.js';
 
@@ -77,6 +78,7 @@ export function installBeginOverride(client: Knex.Client, dialect?: Dialect): vo
     const trx = original.call(this, container, config, outerTx);
     const plan = config?.[BEGIN_PLAN] as BeginPlan | undefined;
     if (plan && !outerTx) {
+      useLightTransactor(trx as unknown as LightInternals);
       trx.begin = async (conn) => {
         plan.onConnection(conn);
         const statements = statementsOf(plan, conn);

@@ -1,0 +1,120 @@
+import knexFactory, { type Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteEnv } from './suite/suite-env.js';
+
+/** Every property name reachable on `value`, own or inherited, up to Function.prototype. */
+function reachable(value: object): Map<string, string> {
+  const out = new Map<string, string>();
+  for (
+    let o: object | null = value;
+    o && o !== Function.prototype && o !== Object.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  ) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (out.has(key)) continue;
+      const descriptor = Object.getOwnPropertyDescriptor(o, key);
+      out.set(key, descriptor && 'value' in descriptor ? typeof descriptor.value : 'accessor');
+    }
+  }
+  return out;
+}
+
+/**
+ * The `trx` of a top-level `stator.db.transaction` (see `src/database/light-transactor.ts`) is not
+ * knex's own instance but one that inherits knex's methods: it must offer everything knex's `trx`
+ * offers and behave the same, on a real database (SQLite in a file).
+ */
+describe('the trx of stator.db.transaction against knex.transaction', () => {
+  const env = suiteEnv('sqlite');
+  let plain: Knex;
+
+  beforeAll(async () => {
+    plain = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  });
+  afterAll(async () => {
+    await plain.destroy();
+  });
+
+  it("has every property knex's trx has, of the same kind", async () => {
+    const { layer } = await env.start();
+    const theirs = await plain.transaction(async (trx) => reachable(trx));
+    const ours = (await layer.api.transaction(async (trx) => reachable(trx))).value;
+    // `arguments` and `caller`: own properties of knex's sloppy-mode function only.
+    const missing = [...theirs].filter(
+      ([key, kind]) => ours.get(key) !== kind && key !== 'arguments' && key !== 'caller',
+    );
+    expect(missing).toEqual([]);
+    expect(theirs.size).toBeGreaterThan(80);
+  });
+
+  it('runs builders, raw, schema, fn and ref, emits query events, and nests savepoints', async () => {
+    const { layer } = await env.start();
+    const seen: string[] = [];
+    const result = await layer.api.transaction(async (trx) => {
+      trx.on('query', (q: { sql: string }) => seen.push(q.sql));
+      await trx.schema.createTable('light_items', (t) => {
+        t.increments('id');
+        t.string('name');
+        t.timestamp('at').defaultTo(trx.fn.now());
+      });
+      await trx('light_items').insert({ name: 'a' });
+      await trx.insert({ name: 'b' }).into('light_items');
+      const inner = await trx.transaction(async (sp) => {
+        await sp('light_items').insert({ name: 'c' });
+        return sp('light_items').count({ n: '*' }).first();
+      });
+      await trx
+        .savepoint(async (sp) => {
+          await sp('light_items').insert({ name: 'rolled back' });
+          throw new Error('undo the savepoint');
+        })
+        .catch(() => undefined);
+      const names = await trx.select('name').from('light_items').where(trx.ref('name'), '<>', 'x').orderBy('id');
+      const raw = (await trx.raw('SELECT count(*) AS n FROM light_items')) as Array<{ n: number }>;
+      return {
+        inner,
+        names: names.map((r: { name: string }) => r.name),
+        raw: raw[0]?.n,
+        isTransaction: trx.isTransaction,
+        transacting: trx.client.transacting,
+        completed: trx.isCompleted(),
+        hasExecutionPromise: trx.executionPromise instanceof Promise,
+      };
+    });
+    expect(result.value).toEqual({
+      inner: { n: 3 },
+      names: ['a', 'b', 'c'],
+      raw: 3,
+      isTransaction: true,
+      transacting: true,
+      completed: false,
+      hasExecutionPromise: true,
+    });
+    expect(seen.some((sql) => sql.startsWith('insert into `light_items`'))).toBe(true);
+    expect(await layer.api.knex('light_items').count({ n: '*' }).first()).toEqual({ n: 3 });
+  });
+
+  it('refuses user params and any statement once the transaction ended, as knex does', async () => {
+    const { layer } = await env.start();
+    let kept: Knex.Transaction | undefined;
+    await layer.api.transaction(async (trx) => {
+      expect(() => trx.withUserParams({ a: 1 })).toThrow('Cannot set user params on a transaction');
+      kept = trx;
+    });
+    expect(kept?.isCompleted()).toBe(true);
+    await expect(kept?.raw('SELECT 1')).rejects.toThrow('Transaction query already complete');
+  });
+
+  it('keeps the methods of one transaction away from another', async () => {
+    const { layer } = await env.start();
+    const [a, b] = await Promise.all([
+      layer.api.transaction(async (trx) => trx),
+      layer.api.transaction(async (trx) => trx),
+    ]);
+    expect(a.value).not.toBe(b.value);
+    expect(a.value.commit).not.toBe(b.value.commit);
+    const contextOf = (trx: Knex.Transaction): unknown => (trx as unknown as { context: unknown }).context;
+    expect(contextOf(a.value)).not.toBe(contextOf(b.value));
+    expect(a.value.select).toBe(b.value.select);
+  });
+});
