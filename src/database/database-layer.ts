@@ -81,6 +81,7 @@ export function createDatabaseLayer(ctx: RuntimeContext, deps: DatabaseLayerDeps
     registry,
     createPool: deps.createPool ?? createStatorPool,
     onVersion: (version) => ((knex.client as { version?: string }).version ??= version),
+    answeredAt: () => tracker.answeredAt,
   });
   const transactions = new TransactionRunner({
     ctx,

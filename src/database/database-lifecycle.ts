@@ -28,6 +28,8 @@ export interface DatabaseLifecycleEnv {
   readonly createPool: (ctx: RuntimeContext, connector: Connector, max: number) => DatabasePool;
   /** Receives the client version of the first successful start (copied to `stator.db.knex`). */
   readonly onVersion: (version: string | undefined) => void;
+  /** When the server last answered one of the application's statements (`performance.now()` ms). */
+  readonly answeredAt?: () => number;
 }
 
 /**
@@ -96,6 +98,14 @@ export class DatabaseLifecycle {
     const p = this.current;
     const c = this.connector;
     if (!p || !c) throw new DatabaseNotReadyError('not started');
+    // Every connection busy and callers waiting, but the server answered one of their statements
+    // within the deadline: it is up. Waiting for a connection behind them (transactions that wait
+    // on locks hold theirs for seconds) would time the check out and say `down` for a database
+    // that answers.
+    const answeredAt = this.env.answeredAt?.() ?? Number.NEGATIVE_INFINITY;
+    if (p.numUsed() >= max && p.numPendingAcquires() > 0 && performance.now() - answeredAt < timeoutMs) {
+      return { status: 'up' };
+    }
     try {
       // Outside the breaker, like start: the check is how the runtime learns the database is back.
       await withDeadline(this.ping(p, c, signal), {

@@ -42,6 +42,11 @@ export function stampQueryStart(obj: unknown): void {
  */
 export class QueryTracker {
   private readonly logs = new Map<string, TransactionLog>();
+  /**
+   * When the server last answered a statement with a result (`performance.now()` ms), for a
+   * health check that finds every connection busy (see `DatabaseLifecycle.check`).
+   */
+  public answeredAt = Number.NEGATIVE_INFINITY;
 
   public constructor(
     private readonly metrics: DatabaseMetrics,
@@ -76,19 +81,21 @@ export class QueryTracker {
     }
   }
 
-  private finish(obj: QueryEventData): { ms: number; log: TransactionLog | undefined } | undefined {
+  private finish(obj: QueryEventData): { ms: number; at: number; log: TransactionLog | undefined } | undefined {
     const t0 = obj[STARTED];
     if (obj.__knexQueryUid === undefined || t0 === undefined) return undefined;
-    const ms = performance.now() - t0;
+    const at = performance.now();
+    const ms = at - t0;
     this.metrics.query(ms / 1000);
     const log = this.logs.size !== 0 && obj.__knexUid !== undefined ? this.logs.get(obj.__knexUid) : undefined;
     if (log) log.inflight = Math.max(0, log.inflight - 1);
-    return { ms, log };
+    return { ms, at, log };
   }
 
   private onResponse(obj: QueryEventData, builder: unknown): void {
     const done = this.finish(obj);
     if (!done) return;
+    this.answeredAt = done.at;
     const rows = done.log ? rowsAffected(obj.response) : undefined;
     done.log?.addStatement(obj.sql ?? '', { durationMs: done.ms, ...(rows !== undefined ? { rows } : {}) });
     if (done.ms >= this.slowMs && obj.sql !== undefined) this.onSlow({ sql: obj.sql, durationMs: done.ms, builder });
