@@ -96,11 +96,49 @@ function template(): Templates {
   return templates;
 }
 
-/** Makes `trx` (a top-level knex transaction) build its `trx` with {@link lightTransactor}. */
-export function useLightTransactor(trx: KnexTransactionInternals): void {
+/**
+ * What knex 3.3's `Transaction#_onAcquire` says, in the order it says it: the steps this file
+ * copies. A knex whose method reads otherwise keeps its own (slower, never wrong).
+ */
+const KNEX_STEPS = [
+  'makeTxClient(',
+  'this.client.transacting',
+  'this.savepoint(connection)',
+  'this.begin(connection)',
+  'this._resolver = resolver',
+  'makeTransactor(this, connection, trxClient)',
+  'transactor.executionPromise = executionPromise',
+  'container(transactor)',
+  'transactor.commit(val)',
+  'transactor.rollback(err)',
+  'this._rejecter(e)',
+];
+
+/** Whether each `_onAcquire` seen reads as knex 3.3's (checked once per method). */
+const known = new WeakMap<object, boolean>();
+
+function isKnownOnAcquire(method: unknown): boolean {
+  if (typeof method !== 'function') return false;
+  let verdict = known.get(method);
+  if (verdict === undefined) {
+    const source = Function.prototype.toString.call(method);
+    let at = 0;
+    verdict = KNEX_STEPS.every((step) => (at = source.indexOf(step, at)) >= 0);
+    known.set(method, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * Makes `trx` (a top-level knex transaction) build its `trx` with {@link lightTransactor}, when
+ * its `_onAcquire` is knex 3.3's; returns whether it does.
+ */
+export function useLightTransactor(trx: KnexTransactionInternals): boolean {
+  if (!isKnownOnAcquire(trx._onAcquire)) return false;
   trx._onAcquire = function (container, connection) {
     return onAcquire(this, container, connection);
   };
+  return true;
 }
 
 /** knex 3's `Transaction#_onAcquire`, with the light transactor. */

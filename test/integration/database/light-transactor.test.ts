@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLightTransactor, type KnexTransactionInternals } from '../../../src/database/light-transactor.js';
 import { suiteEnv } from './suite/suite-env.js';
 
 /** Every property name reachable on `value`, own or inherited, up to Function.prototype. */
@@ -103,6 +105,22 @@ describe('the trx of stator.db.transaction against knex.transaction', () => {
     });
     expect(kept?.isCompleted()).toBe(true);
     await expect(kept?.raw('SELECT 1')).rejects.toThrow('Transaction query already complete');
+  });
+
+  it("inherits knex's methods instead of owning them, and leaves a knex whose _onAcquire reads otherwise alone", async () => {
+    const { layer } = await env.start();
+    const own = (await layer.api.transaction(async (trx) => Object.getOwnPropertyNames(trx).length)).value;
+    const knexOwn = await plain.transaction(async (trx) => Object.getOwnPropertyNames(trx).length);
+    expect(knexOwn).toBeGreaterThan(80);
+    expect(own).toBeLessThan(20);
+
+    const require = createRequire(import.meta.url);
+    const Transaction = require('knex/lib/execution/transaction.js') as { prototype: { _onAcquire: unknown } };
+    const installed = { _onAcquire: Transaction.prototype._onAcquire };
+    expect(useLightTransactor(installed as unknown as KnexTransactionInternals)).toBe(true);
+    const changed = { _onAcquire: async () => 'a knex that acquires otherwise' };
+    expect(useLightTransactor(changed as unknown as KnexTransactionInternals)).toBe(false);
+    expect(await changed._onAcquire()).toBe('a knex that acquires otherwise');
   });
 
   it('keeps the methods of one transaction away from another', async () => {
