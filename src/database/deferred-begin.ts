@@ -12,11 +12,12 @@
  * Either way the driver sees two results and the caller gets the statement's own (BEGIN's is
  * dropped; a syntax error's `position` is moved back by the prefix's length).
  *
- * A transaction that ends before any statement sends neither BEGIN nor its COMMIT / ROLLBACK:
- * they are answered here. A streamed first statement (`.stream()`) sends BEGIN alone first, and
- * waits for it. Anything else sent on the connection directly (`client.query(...)` on the raw
- * `pg.Client`, as `security.database_roles` sends `SET LOCAL ROLE`) sends BEGIN alone first and
- * runs only once BEGIN succeeded: nothing the transaction runs can run outside it. The pending
+ * A transaction that ends before its first statement sends neither BEGIN nor its COMMIT /
+ * ROLLBACK: they are answered here. Everything else sent on the connection while a BEGIN is held
+ * (a streamed first statement, one read in pages, `client.query(...)` on the raw `pg.Client` as
+ * `security.database_roles` sends `SET LOCAL ROLE`) goes through the connection's wrapped `query`,
+ * which sends BEGIN alone first and runs the statement only once BEGIN succeeded: nothing the
+ * transaction runs can run outside it. The pending
  * BEGIN is dropped when the connection goes back to the pool, so a statement of a later borrower
  * can never carry it.
  */
@@ -50,7 +51,6 @@ interface PgWire {
 /** The parts of a `pg.Query` used here (pg exports the class; its handlers are pg's own). */
 interface PgQuery {
   text: string;
-  readonly rows?: number;
   requiresPreparation(): boolean;
   submit(wire: PgWire): Error | null;
 }
@@ -64,7 +64,6 @@ type PgQueryClass = new (
 /** A `pg.Client` as knex hands it to `_query`: it runs a query object it is given. */
 interface PgClient {
   query(query: PgQuery): unknown;
-  query(text: string, callback: (error: Error | null) => void): unknown;
 }
 
 /** knex's query object as `_query` receives it. */
@@ -100,7 +99,7 @@ function gate(carrier: Carrier): void {
   };
 }
 
-/** Runs `client.query(...args)` (any of pg's forms) once `begin` succeeded; its error instead if it failed. */
+/** Runs `client.query(...args)` (each of pg's forms) once `begin` succeeded; its error instead if it failed. */
 function afterBegin(client: Carrier, original: RawQuery, begin: string, args: unknown[]): unknown {
   const send = (then: (error: Error | null) => void): unknown => original.call(client, begin, then);
   const [config, values, callback] = args;
@@ -129,16 +128,11 @@ export function dropPendingBegin(connection: object): void {
   if ((connection as Carrier)[PENDING] !== undefined) (connection as Carrier)[PENDING] = undefined;
 }
 
-/** Takes the BEGIN held on `connection`, if any: the caller sends it now. */
-function takePendingBegin(connection: object): string | undefined {
-  const sql = (connection as Carrier)[PENDING];
-  if (sql !== undefined) (connection as Carrier)[PENDING] = undefined;
-  return sql;
-}
-
 /**
  * knex's pg `_query` on `connection`: `alone` runs the statement as knex would; a BEGIN held on
- * the connection goes with it in one round trip instead ({@link queryWithBegin}).
+ * the connection goes with it in one round trip instead ({@link queryWithBegin}). A statement read
+ * in pages (`rows`), or a driver without node-postgres's `Query`, runs `alone`: the wrapped
+ * `query` then sends BEGIN first.
  */
 export function queryHoldingBegin(
   driver: { Query?: unknown } | undefined,
@@ -146,18 +140,13 @@ export function queryHoldingBegin(
   obj: unknown,
   alone: () => Promise<unknown>,
 ): Promise<unknown> {
-  const begin = takePendingBegin(connection as object);
-  if (begin === undefined) return alone();
+  const carrier = connection as Carrier;
+  const begin = carrier[PENDING];
   const Query = driver?.Query;
-  // Not node-postgres's own Query class: BEGIN alone, then the statement.
-  if (typeof Query !== 'function') return sendBegin(connection as PgClient, begin).then(alone);
-  return queryWithBegin(Query as PgQueryClass, connection as PgClient, begin, obj as KnexQueryObject);
-}
-
-/** knex's pg `_stream`: a BEGIN held on the connection is sent alone first, and waited for. */
-export function streamHoldingBegin(connection: unknown, alone: () => Promise<unknown>): Promise<unknown> {
-  const begin = takePendingBegin(connection as object);
-  return begin === undefined ? alone() : sendBegin(connection as PgClient, begin).then(alone);
+  const q = obj as KnexQueryObject;
+  if (begin === undefined || typeof Query !== 'function' || q.options?.rows !== undefined) return alone();
+  carrier[PENDING] = undefined;
+  return queryWithBegin(Query as PgQueryClass, connection as PgClient, begin, q);
 }
 
 /**
@@ -185,11 +174,6 @@ function queryWithBegin(
       obj.response = withoutBegin(response);
       resolve(obj);
     });
-    if (query.rows !== undefined) {
-      // Read in pages (a portal kept open across round trips): BEGIN goes alone, first.
-      connection.query(begin, (error) => (error ? reject(error) : connection.query(query)));
-      return;
-    }
     if (query.requiresPreparation()) {
       const submit = query.submit;
       query.submit = (wire) => {
@@ -209,11 +193,6 @@ function queryWithBegin(
     }
     connection.query(query);
   });
-}
-
-/** Sends BEGIN alone and waits for it (before a streamed or paged first statement). */
-function sendBegin(connection: PgClient, begin: string): Promise<void> {
-  return new Promise((resolve, reject) => connection.query(begin, (error) => (error ? reject(error) : resolve())));
 }
 
 /** The statement's result without BEGIN's (the first of the results pg collected). */

@@ -1,7 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
 import type { Admission, Pipeline } from '../resilience/pipeline/pipeline.js';
 import { KNEX_CLIENT, type Dialect } from './dialect.js';
-import { dropPendingBegin, queryHoldingBegin, streamHoldingBegin } from './deferred-begin.js';
+import { dropPendingBegin, queryHoldingBegin } from './deferred-begin.js';
 import { stampQueryStart } from './query-tracker.js';
 
 /** A knex client class, as knex's `client` option accepts it. */
@@ -13,7 +13,6 @@ interface ClientInternals {
   driver?: { Query?: unknown };
   query(connection: unknown, obj: unknown): Promise<unknown>;
   _query(connection: unknown, obj: unknown): Promise<unknown>;
-  _stream(connection: unknown, obj: unknown, stream: unknown, options: unknown): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<void>;
   runner(builder: unknown): { run(): Promise<unknown> };
   acquireConnection(): Promise<unknown>;
@@ -118,10 +117,6 @@ export function gatedClient(dialect: Dialect, pipeline: () => Pipeline | undefin
     /** PostgreSQL: a BEGIN held on the connection leaves with this statement (see `deferred-begin.ts`). */
     public override _query(connection: unknown, obj: unknown): Promise<unknown> {
       return queryHoldingBegin(this.driver, connection, obj, () => super._query(connection, obj));
-    }
-
-    public override _stream(connection: unknown, obj: unknown, stream: unknown, options: unknown): Promise<unknown> {
-      return streamHoldingBegin(connection, () => super._stream(connection, obj, stream, options));
     }
 
     public override releaseConnection(connection: unknown): Promise<void> {

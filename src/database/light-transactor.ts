@@ -251,7 +251,7 @@ function makeTxClient(trx: KnexTransactionInternals, client: TxClient, connectio
     return new Promise((resolve, reject) => {
       try {
         if (conn !== connection) throw new Error('Invalid connection for transaction query.');
-        if (completed) completedError(obj);
+        if (completed) completedError();
         resolve(query.call(trxClient, conn, obj));
       } catch (e) {
         reject(e);
@@ -264,7 +264,7 @@ function makeTxClient(trx: KnexTransactionInternals, client: TxClient, connectio
     return new Promise((resolve, reject) => {
       try {
         if (conn !== connection) throw new Error('Invalid connection for transaction query.');
-        if (completed) completedError(obj);
+        if (completed) completedError();
         resolve(stream.call(trxClient, conn, obj, s, options));
       } catch (e) {
         reject(e);
@@ -276,7 +276,6 @@ function makeTxClient(trx: KnexTransactionInternals, client: TxClient, connectio
   return trxClient;
 }
 
-function completedError(obj: unknown): never {
-  void obj;
+function completedError(): never {
   throw new Error('Transaction query already complete, run with DEBUG=knex:tx for more info');
 }

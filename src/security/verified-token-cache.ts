@@ -51,7 +51,7 @@ export function cacheVerifiedTokens(tokens: Tokens, clock: Clock): Tokens {
  * about 50 ns a call on the development VM, 3% of a guarded `cache.get` by token at concurrency 32,
  * whose calls resume together when their audit batch is written. The reading is forgotten by a
  * microtask queued behind the calls already waiting, so it is never older than that burst (no I/O
- * or timer runs in between). Any other clock (a test's) is read on every call.
+ * or timer runs in between). Another clock (a test's) is read on every call.
  */
 function burstClock(clock: Clock): () => number {
   if (clock !== systemClock) return () => clock.now();
