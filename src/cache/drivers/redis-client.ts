@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import type { NodeObserver } from '../driver.js';
-import { SteadyConnector } from './steady-connector.js';
+import { steadyTls } from './steady-connector.js';
 
 /** How the Redis driver reaches Redis. */
 export type RedisMode = 'single' | 'sentinel' | 'cluster';
@@ -54,9 +54,9 @@ export function createRedisClient(
     reconnectOnError: (error) => (/^READONLY/.test(error.message) ? 2 : false),
     ...(config.username !== undefined ? { username: config.username } : {}),
     ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(tls ? { tls } : {}),
-    // A TLS socket may emit a second error that ioredis no longer listens to (steady-connector.ts).
-    ...(tls && !config.sentinel ? { Connector: SteadyConnector } : {}),
+    // A TLS socket may emit a second error that ioredis no longer listens to (steady-connector.ts);
+    // Sentinel keeps ioredis' own connector, which finds the master.
+    ...(config.sentinel ? (tls ? { tls } : {}) : steadyTls(tls)),
   };
   if (config.cluster) return clusterClient(config, common, retryMs, timeoutMs, observer);
   const single = config.sentinel

@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { RedisOptions } from 'ioredis';
 import { StandaloneConnector } from 'ioredis/built/connectors/index.js';
 
 type ErrorEmitter = Parameters<StandaloneConnector['connect']>[0];
@@ -26,4 +28,13 @@ export class SteadyConnector extends StandaloneConnector {
       return stream;
     });
   }
+}
+
+/**
+ * ioredis options of a single-node client over TLS (`tls`), or none: with {@link SteadyConnector},
+ * which every such client Stator makes needs (the cache's node, and the connections that share
+ * breakers and limits through the cache's Redis).
+ */
+export function steadyTls(tls: ConnectionOptions | undefined): Pick<RedisOptions, 'tls' | 'Connector'> {
+  return tls ? { tls, Connector: SteadyConnector } : {};
 }

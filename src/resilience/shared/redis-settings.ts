@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
+import { steadyTls } from '../../cache/drivers/steady-connector.js';
 import { redisTlsOptions } from '../../config/tls-files.js';
 
 /** Where shared breaker state and rate limits live, resolved from the configuration. */
@@ -15,7 +16,7 @@ export interface SharedRedisSettings {
  * (single node; its `key_prefix` is kept in front of `stator:`), with the same connection
  * settings as the cache (`cache.url` or host/port, ACL user and password, `cache.tls`); otherwise
  * undefined (nothing shared, every process keeps its own breakers and limits). Certificate files
- * are read here, once.
+ * are read here, once. Over TLS the clients use `SteadyConnector` (see `steady-connector.ts`).
  *
  * @throws {ConfigInvalidError} when a certificate file cannot be read or used.
  */
@@ -29,7 +30,7 @@ export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings |
         db: explicit.db,
         ...(explicit.username !== undefined ? { username: explicit.username } : {}),
         ...(explicit.password !== undefined ? { password: explicit.password } : {}),
-        ...(explicit.tls ? { tls: redisTlsOptions(explicit.tls, 'error_handling.redis.tls') } : {}),
+        ...steadyTls(explicit.tls ? redisTlsOptions(explicit.tls, 'error_handling.redis.tls') : undefined),
       },
       keyPrefix: explicit.key_prefix,
     };
@@ -43,7 +44,7 @@ export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings |
       db: cache.db,
       ...(cache.username !== undefined ? { username: cache.username } : {}),
       ...(cache.password !== undefined ? { password: cache.password } : {}),
-      ...(cache.tls ? { tls: redisTlsOptions(cache.tls, 'cache.tls') } : {}),
+      ...steadyTls(cache.tls ? redisTlsOptions(cache.tls, 'cache.tls') : undefined),
     },
     keyPrefix: `${cache.key_prefix}stator:`,
   };

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:net';
 import { StandaloneConnector } from 'ioredis/built/connectors/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SteadyConnector } from '../../../src/cache/drivers/steady-connector.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import { sharedRedisSettings } from '../../../src/resilience/shared/redis-settings.js';
 
 // ioredis listens to its socket's first 'error' only; a TLS socket can emit a second one (the
 // server's alert after a refused handshake), which must not become an uncaught exception.
@@ -36,5 +38,17 @@ describe('SteadyConnector', () => {
     stream.emit('error', new Error('unknown CA'));
     expect(() => stream.emit('error', new Error('tlsv1 alert decode error'))).toThrow('tlsv1 alert decode error');
     stream.destroy();
+  });
+
+  it('is the connector of the connections that share breakers and limits through a Redis over TLS', () => {
+    const overTls = sharedRedisSettings(loadConfig({ cache: { driver: 'redis', url: 'rediss://127.0.0.1:6380' } }));
+    expect(overTls?.options.tls).toBeDefined();
+    expect(overTls?.options.Connector).toBe(SteadyConnector);
+    const explicit = sharedRedisSettings(
+      loadConfig({ error_handling: { redis: { host: '127.0.0.1', port: 6380, tls: {} } } }),
+    );
+    expect(explicit?.options.Connector).toBe(SteadyConnector);
+    const plain = sharedRedisSettings(loadConfig({ cache: { driver: 'redis', url: 'redis://127.0.0.1:6379' } }));
+    expect(plain?.options.Connector).toBeUndefined();
   });
 });

@@ -34,9 +34,9 @@ describe('error detector — Memcached (memjs), real errors', () => {
   });
 
   it("a server that never answers: memjs' socket timeout, transient", async () => {
-    const server = await startTcp(PORTS.silent + 1, () => undefined);
+    const server = await startTcp(PORTS.silentMemcached, () => undefined);
     try {
-      const error = await capture(() => client(`127.0.0.1:${PORTS.silent + 1}`).get(`${prefix}k`));
+      const error = await capture(() => client(`127.0.0.1:${PORTS.silentMemcached}`).get(`${prefix}k`));
       expect((error as Error).message).toMatch(/socket timed out/);
       expectKind(error, 'timeout', { transient: true });
     } finally {

@@ -88,4 +88,6 @@ export const PORTS = {
   silent: 6385,
   redisFrozen: 6386,
   redisShared: 6387,
+  /** A Memcached client's server that never answers (not `silent`: two files run at once). */
+  silentMemcached: 6388,
 } as const;
