@@ -2,7 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
 import type { NodeObserver } from '../driver.js';
-import { steadyTls } from './steady-connector.js';
+import { steadyTls } from '../../kernel/steady-connector.js';
 
 /** How the Redis driver reaches Redis. */
 export type RedisMode = 'single' | 'sentinel' | 'cluster';

@@ -1,6 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import type { StatorConfig } from '../../config/schema.js';
-import { steadyTls } from '../../cache/drivers/steady-connector.js';
+import { steadyTls } from '../../kernel/steady-connector.js';
 import { redisTlsOptions } from '../../config/tls-files.js';
 
 /** Where shared breaker state and rate limits live, resolved from the configuration. */

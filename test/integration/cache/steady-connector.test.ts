@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { StandaloneConnector } from 'ioredis/built/connectors/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SteadyConnector } from '../../../src/cache/drivers/steady-connector.js';
+import { SteadyConnector } from '../../../src/kernel/steady-connector.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { sharedRedisSettings } from '../../../src/resilience/shared/redis-settings.js';
 
