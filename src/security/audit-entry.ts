@@ -18,9 +18,10 @@ export interface AuditRecord {
  * commit), and each batch is sealed once: `hash` is SHA-256, or HMAC-SHA256 with
  * `security.audit.key`, over `prevHash` and every entry of the batch (see `sealAuditText`),
  * and `prevHash` the previous batch's ({@link GENESIS_HASH} for the first). Every entry of a batch
- * has them; in the file (format 3) only the batch's last line carries them, its other lines end at
- * `reason`. Changing, removing, adding or reordering a line breaks the seal of its batch or the
- * chain. Older logs still verify: one hash per entry (format 1, `hashAuditEntry`: such an entry is
+ * has them; in the file (format 4) only the batch's last line carries them, its other lines end at
+ * `reason`, and entries of a batch alike in every field but `seq` share one line that counts them
+ * (`count`, see {@link AuditLineEntry}). Changing, removing, adding or reordering a line, or a
+ * count, breaks the seal of its batch or the chain. Older logs still verify: one hash per entry (format 1, `hashAuditEntry`: such an entry is
  * a batch of one) and every line of a batch carrying the seal over a JSON array of its fields
  * (format 2, `sealAuditBatch`).
  */
@@ -56,10 +57,6 @@ const fieldTexts = (e: Omit<AuditEntry, 'hash'>, time: string = json(e.time)): F
 const digestFields = (f: FieldTexts, key: string | undefined): string =>
   (key ? hmacFor(key) : sha256Hex)(`[${f.join(',')}]`);
 
-/** The line of an entry from its field texts and hash (what `JSON.stringify` of the entry gives). */
-const lineOf = (f: FieldTexts, hash: string): string =>
-  `{"seq":${f[0]},"time":${f[1]},"who":${f[2]},"action":${f[3]},"resource":${f[4]},"decision":${f[5]},"reason":${f[6]},"prevHash":${f[7]},"hash":${json(hash)}}\n`;
-
 /**
  * The hash of an entry in format 1 (one hash per entry, as logs were written before batches were
  * sealed): SHA-256 (hex) of the JSON array of its fields in a fixed order, so that key order and
@@ -69,11 +66,6 @@ const lineOf = (f: FieldTexts, hash: string): string =>
  */
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>, key?: string): string {
   return digestFields(fieldTexts(entry), key);
-}
-
-/** The one byte sequence a written entry may have: its fields in order, JSON.stringify'd, `\n`-terminated. */
-export function canonicalAuditLine(entry: AuditEntry): string {
-  return lineOf(fieldTexts(entry), entry.hash);
 }
 
 /** The JSON text of a record's five fields, prepared once for a record that is written many times. */
@@ -106,15 +98,34 @@ export function sealAuditBatch(prevHash: string, fieldArrays: readonly string[],
 }
 
 /**
- * An entry's line without `prevHash` and `hash` (format 3): every line of a batch but the last, and
- * the last line as its batch's seal covers it: `JSON.stringify` of the seven fields, `\n`-terminated.
+ * What one line of the log holds in format 4: an entry, or with `count` (2 or more) a run of
+ * entries alike in every field but `seq` (`seq` to `seq + count - 1`: the same record written by
+ * concurrent calls of one batch, as a burst of one guarded call gives). Format 3 is format 4
+ * without runs.
  */
-export const unsealedAuditLine = (e: Omit<AuditEntry, 'hash' | 'prevHash'>): string =>
-  `{"seq":${e.seq},"time":${json(e.time)},"who":${json(e.who)},"action":${json(e.action)},"resource":${json(e.resource)},"decision":${json(e.decision)},"reason":${json(e.reason)}}\n`;
+export type AuditLineEntry = Omit<AuditEntry, 'hash' | 'prevHash'> & { readonly count?: number };
+
+/** `,"count":<n>` for a run, nothing for a single entry. */
+const countText = (e: AuditLineEntry): string => (e.count === undefined ? '' : `,"count":${e.count}`);
 
 /**
- * The seal of a batch in format 3: SHA-256, or HMAC-SHA256 under `key`, of the bytes (UTF-8)
- * `prevHash`, `\n`, then the batch's entries as {@link unsealedAuditLine}s, in order. The batch's
+ * An entry's line without `prevHash` and `hash` (formats 3 and 4): every line of a batch but the
+ * last, and the last line as its batch's seal covers it: `JSON.stringify` of `seq`, `count` (a run
+ * only) and the six other fields, `\n`-terminated.
+ */
+export const unsealedAuditLine = (e: AuditLineEntry): string =>
+  `{"seq":${e.seq}${countText(e)},"time":${json(e.time)},"who":${json(e.who)},"action":${json(e.action)},"resource":${json(e.resource)},"decision":${json(e.decision)},"reason":${json(e.reason)}}\n`;
+
+/**
+ * The one byte sequence a line that carries a seal may have: its fields in order (`seq`, `count`
+ * for a run, the six others, `prevHash`, `hash`), `JSON.stringify`'d, `\n`-terminated.
+ */
+export const canonicalAuditLine = (e: AuditLineEntry & { readonly prevHash: string; readonly hash: string }): string =>
+  `${unsealedAuditLine(e).slice(0, -2)},"prevHash":${json(e.prevHash)},"hash":${json(e.hash)}}\n`;
+
+/**
+ * The seal of a batch in formats 3 and 4: SHA-256, or HMAC-SHA256 under `key`, of the bytes (UTF-8)
+ * `prevHash`, `\n`, then the batch's lines as {@link unsealedAuditLine}s, in order. The batch's
  * last line carries it as `hash` with `prevHash`; its other lines carry neither. (Formats 1 and 2
  * hash a JSON array, whose text starts with `[`; this text starts with the previous hash's hex
  * digits: no two formats hash the same text.)

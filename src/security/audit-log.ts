@@ -100,7 +100,8 @@ interface Prepared {
  * written under `sync` (see `AuditWriter`). Sequence numbers and the seal are assigned when a
  * batch is written, so a failed batch leaves no gap. Each batch is hashed once: its entries share
  * one seal (`sealAuditText`, over the bytes written) that chains to the previous batch's, carried
- * by the batch's last line (format 3, `AuditBatchEncoder`).
+ * by the batch's last line, and a burst of one record takes one line that counts it (format 4,
+ * `AuditBatchEncoder`).
  *
  * One writer per file: two Stator instances must not share an audit file (their chains would
  * interleave and fail verification).
@@ -123,7 +124,7 @@ export class AuditLog {
   private lastTime = { ms: Number.NaN, time: '', timeJson: '""' };
   /** The chain head kept outside the log (`<file>.head`). */
   private readonly anchor: AuditAnchorFile;
-  /** Lines and seal of each batch (format 3), in one reused buffer. */
+  /** Lines and seal of each batch (format 4), in one reused buffer. */
   private readonly encoder: AuditBatchEncoder;
 
   public constructor(private readonly options: AuditLogOptions) {

@@ -105,7 +105,7 @@ export async function verifyAuditSet(
 
 /**
  * `seq - 1` of the first entry of `file` and the `prevHash` of its batch (the first line that
- * carries one: in format 3 only a batch's last line does), when it has them.
+ * carries one: in formats 3 and 4 only a batch's last line does), when it has them.
  */
 async function firstLink(file: string): Promise<AuditHead | undefined> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });

@@ -41,11 +41,14 @@ export async function readAuditHead(file: string): Promise<AuditHead> {
     }
     if (!tail.endsWith('\n')) throw new Error('the audit log ends in a partial line (a write was cut short)');
     const last = tail.slice(0, -1).split('\n').pop() ?? '';
-    const entry = JSON.parse(last) as { seq?: unknown; hash?: unknown };
-    if (!Number.isInteger(entry.seq)) throw new Error('the last line of the audit log is not an entry');
+    const entry = JSON.parse(last) as { seq?: unknown; count?: unknown; hash?: unknown };
+    const count = entry.count ?? 1;
+    if (!Number.isInteger(entry.seq) || !Number.isInteger(count))
+      throw new Error('the last line of the audit log is not an entry');
     if (typeof entry.hash !== 'string')
       throw new Error("the last line of the audit log has no seal (its batch's last line is missing)");
-    return { seq: entry.seq as number, hash: entry.hash };
+    // A run (format 4) ends at seq + count - 1.
+    return { seq: (entry.seq as number) + (count as number) - 1, hash: entry.hash };
   } finally {
     await handle.close();
   }

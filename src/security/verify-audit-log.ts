@@ -8,7 +8,7 @@ import {
   sealAuditBatch,
   sealAuditText,
   unsealedAuditLine,
-  type AuditEntry,
+  type AuditLineEntry,
 } from './audit-entry.js';
 
 /** The result of {@link verifyAuditLog}. */
@@ -30,7 +30,7 @@ export interface AuditVerification {
 }
 
 const FIELDS = ['seq', 'time', 'who', 'action', 'resource', 'decision', 'reason', 'prevHash', 'hash'] as const;
-/** The fields of a line that does not end its batch (format 3): no `prevHash`, no `hash`. */
+/** The fields of a line that does not end its batch (formats 3 and 4): no `prevHash`, no `hash`. */
 const UNSEALED = 7;
 
 function shapeProblem(value: unknown): string | undefined {
@@ -41,13 +41,22 @@ function shapeProblem(value: unknown): string | undefined {
     if (f === 'seq' ? !Number.isInteger(v[f]) : typeof v[f] !== 'string')
       return `field "${f}" missing or of the wrong type`;
   }
-  const extra = Object.keys(v).filter((k) => !(FIELDS as readonly string[]).includes(k));
+  // A run of entries (format 4) counts at least two; a single entry has no count.
+  if (v.count !== undefined && !(Number.isSafeInteger(v.count) && (v.count as number) >= 2))
+    return 'field "count" is not a whole number of at least 2';
+  const extra = Object.keys(v).filter((k) => k !== 'count' && !(FIELDS as readonly string[]).includes(k));
   if (extra.length) return `unexpected field(s) ${extra.join(', ')}`;
   return undefined;
 }
 
-/** An entry as its line gives it: the last line of a batch carries `prevHash` and `hash`, the others not (format 3). */
-type Line = Omit<AuditEntry, 'prevHash' | 'hash'> & { readonly prevHash?: string; readonly hash?: string };
+/**
+ * An entry, or a run of entries (`count`, format 4), as its line gives it: the last line of a
+ * batch carries `prevHash` and `hash`, the others not (formats 3 and 4).
+ */
+type Line = AuditLineEntry & { readonly prevHash?: string; readonly hash?: string };
+
+/** The seq of the last entry of a line (a run's ends `count - 1` after its first). */
+const lastSeq = (line: Line): number => line.seq + (line.count ?? 1) - 1;
 
 /** Options of {@link verifyAuditLog}. */
 export interface VerifyAuditOptions {
@@ -114,7 +123,7 @@ class ChainReader {
   /** The last intact entry. */
   public head: Head;
   private batch: Batch | undefined;
-  /** Lines without a seal so far (format 3): the batch that the next sealed line ends. */
+  /** Lines without a seal so far (formats 3 and 4): the batch that the next sealed line ends. */
   private unsealed: { line: number; entries: Line[] } | undefined;
   private seq: number;
 
@@ -134,7 +143,7 @@ class ChainReader {
       this.close();
       return { line: n, ...checked };
     }
-    this.seq = checked.seq;
+    this.seq = lastSeq(checked);
     const { prevHash, hash } = checked;
     if (hash === undefined || prevHash === undefined) {
       (this.unsealed ??= { line: n, entries: [] }).entries.push(checked);
@@ -173,8 +182,9 @@ class ChainReader {
     this.batch = undefined;
     const problem = batchProblem(batch, this.head, this.key);
     if (problem) return problem;
-    this.head = { seq: (batch.entries[batch.entries.length - 1] as Line).seq, hash: batch.hash };
-    this.verified += batch.entries.length;
+    const last = batch.entries[batch.entries.length - 1] as Line;
+    this.head = { seq: lastSeq(last), hash: batch.hash };
+    this.verified += last.seq + (last.count ?? 1) - (batch.entries[0] as Line).seq;
     return undefined;
   }
 }
@@ -194,7 +204,7 @@ interface Problem {
 
 /**
  * One sealed batch, from its 1-based `line`: lines without a seal ended by the line that carries
- * it (`sealedLast`, format 3), or consecutive lines that all carry the same `prevHash` and `hash`
+ * it (`sealedLast`, formats 3 and 4), or consecutive lines that all carry the same `prevHash` and `hash`
  * (format 2; format 1 is a batch of one).
  */
 interface Batch {
@@ -210,9 +220,11 @@ function sealMatches(batch: Batch, key: string | undefined): boolean {
   const { entries, prevHash, hash } = batch;
   const format3 = (): boolean => sealAuditText(prevHash, entries.map(unsealedAuditLine).join(''), key) === hash;
   if (batch.sealedLast) return format3();
+  // Runs (`count`) came with format 4, whose seal alone covers them.
+  if (entries.some((e) => e.count !== undefined)) return entries.length === 1 && format3();
   const format2 = (): boolean => sealAuditBatch(prevHash, entries.map(auditFieldArray), key) === hash;
   if (entries.length > 1) return format2();
-  // A batch of one: format 3, 2 or 1 (one hash over the entry's fields and prevHash).
+  // A batch of one: format 4, 3, 2 or 1 (one hash over the entry's fields and prevHash).
   return format3() || format2() || hashAuditEntry({ ...(entries[0] as Line), prevHash }, key) === hash;
 }
 
@@ -221,7 +233,10 @@ function batchProblem(batch: Batch, head: Head, key: string | undefined): Proble
   const first = batch.entries[0] as Line;
   const last = batch.entries[batch.entries.length - 1] as Line;
   if (!sealMatches(batch, key)) {
-    const what = first === last ? `entry ${first.seq} was` : `the batch of entries ${first.seq} to ${last.seq} was`;
+    const what =
+      lastSeq(last) === first.seq
+        ? `entry ${first.seq} was`
+        : `the batch of entries ${first.seq} to ${lastSeq(last)} was`;
     return {
       line: batch.line,
       seq: first.seq,
@@ -250,7 +265,10 @@ function checkLine(raw: string, prevSeq: number): Line | Omit<Problem, 'line'> {
   const seq = typeof (parsed as { seq?: unknown })?.seq === 'number' ? (parsed as { seq: number }).seq : undefined;
   if (shape) return { problem: shape, seq };
   const entry = parsed as Line;
-  const canonical = entry.hash === undefined ? unsealedAuditLine(entry) : canonicalAuditLine(entry as AuditEntry);
+  const canonical =
+    entry.hash === undefined || entry.prevHash === undefined
+      ? unsealedAuditLine(entry)
+      : canonicalAuditLine({ ...entry, prevHash: entry.prevHash, hash: entry.hash });
   if (`${raw}\n` !== canonical) {
     return {
       problem:
@@ -285,15 +303,11 @@ async function anchorProblem(
     };
   if (anchor && anchor.seq > 0) {
     // The anchor may name the entry this file continues from (an active file just rotated).
-    const at =
-      anchor.seq === start.seq
-        ? start.hash
-        : anchor.seq < start.seq
-          ? anchor.hash
-          : hashAt(lines, anchor.seq - start.seq);
+    const found = anchor.seq > start.seq ? lineOf(lines, anchor.seq) : undefined;
+    const at = anchor.seq === start.seq ? start.hash : anchor.seq < start.seq ? anchor.hash : found?.hash;
     if (at !== anchor.hash)
       return {
-        line: Math.max(1, anchor.seq - start.seq),
+        line: found?.line ?? lines.length,
         problem: `entry ${anchor.seq} is not the one the head anchor recorded: the log was rewritten`,
         seq: anchor.seq,
       };
@@ -301,9 +315,18 @@ async function anchorProblem(
   return undefined;
 }
 
-/** The hash of the entry on line `n` (1-based; lines are verified to be consecutive by then). */
-function hashAt(lines: readonly string[], n: number): string | undefined {
-  const line = lines[n - 1];
-  if (line === undefined) return undefined;
-  return (JSON.parse(line) as Line).hash;
+/**
+ * The 1-based line that holds entry `seq` and the hash it carries (an anchored entry ends its
+ * batch, so its line carries the seal), by bisection: the lines are verified consecutive by then.
+ */
+function lineOf(lines: readonly string[], seq: number): { readonly line: number; readonly hash?: string } | undefined {
+  for (let lo = 0, hi = lines.length - 1; lo <= hi;) {
+    const mid = (lo + hi) >> 1;
+    const entry = JSON.parse(lines[mid] as string) as Line;
+    if (lastSeq(entry) < seq) lo = mid + 1;
+    else if (entry.seq > seq) hi = mid - 1;
+    // Inside a run, an entry other than its last carries no seal of its own.
+    else return { line: mid + 1, ...(lastSeq(entry) === seq && entry.hash ? { hash: entry.hash } : {}) };
+  }
+  return undefined;
 }

@@ -42,7 +42,7 @@ describe('audit log', () => {
     const file = await writeLog('ok', 25);
     const entries = (await lines(file)).map((l) => JSON.parse(l) as { seq: number; prevHash?: string; hash?: string });
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
-    // One batch (format 3): its last line carries the seal, chained to genesis; the others neither.
+    // One batch (format 4, no two records alike): its last line carries the seal, chained to genesis; the others neither.
     expect(entries.slice(0, 24).every((e) => e.prevHash === undefined && e.hash === undefined)).toBe(true);
     expect(entries[24]?.prevHash).toBe(GENESIS_HASH);
     const keys = ['seq', 'time', 'who', 'action', 'resource', 'decision', 'reason'];
@@ -271,28 +271,47 @@ describe('audit log', () => {
     secrets.add('late-secret');
     await log.write(rec);
     const written = await lines(file);
-    expect(written).toHaveLength(3);
-    expect(written[1]).toContain('key-late-secret');
-    expect(written[2]).not.toContain('late-secret');
+    // The first batch's two entries of one record share a line (format 4), then the scrubbed one.
+    expect(written).toHaveLength(2);
+    expect(written[0]).toMatch(/^\{"seq":1,"count":2,.*key-late-secret/);
+    expect(written[1]).toMatch(/^\{"seq":3,"time"/);
+    expect(written[1]).not.toContain('late-secret');
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 3 });
   });
 
-  it('a batch repeating one record across seq 9 -> 10 and 99 -> 100 writes each line as its own entry', async () => {
+  it('a batch repeating one record writes one line per run, which verifies and continues after a restart', async () => {
     const file = join(dir, 'runs', 'audit.jsonl');
-    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)) });
+    const clock = new TestClock(Date.UTC(2025, 0, 1));
+    const log = new AuditLog({ file, clock });
     const same = record(1);
     const other = record(2);
-    // Runs of the same record object (copied line by line in the file) broken by another record.
+    // Runs of the same record object (one line each, with a count) broken by another record.
     const batch = Array.from({ length: 120 }, (_, i) => log.write(i % 37 === 36 ? other : same));
     await Promise.all(batch);
+    const runs = [
+      { seq: 1, count: 36, r: same },
+      { seq: 37, r: other },
+      { seq: 38, count: 36, r: same },
+      { seq: 74, r: other },
+      { seq: 75, count: 36, r: same },
+      { seq: 111, r: other },
+      { seq: 112, count: 9, r: same },
+    ];
     const written = await lines(file);
-    expect(written).toHaveLength(120);
+    expect(written).toHaveLength(runs.length);
     written.forEach((line, i) => {
       const { prevHash: _p, hash: _h, ...body } = JSON.parse(line) as Record<string, unknown>;
-      const r = i % 37 === 36 ? other : same;
-      expect(JSON.stringify(body)).toBe(JSON.stringify({ seq: i + 1, time: '2025-01-01T00:00:00.000Z', ...r }));
+      const { seq, count, r } = runs[i] as (typeof runs)[number];
+      const run = count === undefined ? {} : { count };
+      expect(JSON.stringify(body)).toBe(JSON.stringify({ seq, ...run, time: '2025-01-01T00:00:00.000Z', ...r }));
     });
-    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 120 });
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 120, head: { seq: 120 } });
+    await log.close();
+    // A restarted log continues after the run's last entry, not its first.
+    const again = new AuditLog({ file, clock });
+    expect(await again.append(other)).toMatchObject({ seq: 121 });
+    await again.close();
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 121, head: { seq: 121 } });
   });
 
   it('write() rejects every call of a batch that could not be written (fail closed)', async () => {

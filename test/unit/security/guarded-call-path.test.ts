@@ -54,9 +54,11 @@ async function rig(name: string) {
   /** For each operation run: whether the audit file already held a cache entry for it and each one before. */
   const ran: boolean[] = [];
   const cache = (): StatorCache => {
+    // A line is one entry, or a run of `count` alike (format 4).
     const entries = readFileSync(file, 'utf8')
       .split('\n')
-      .filter((l) => l.includes('"action":"cache:')).length;
+      .filter((l) => l.includes('"action":"cache:'))
+      .reduce((n, l) => n + ((JSON.parse(l) as { count?: number }).count ?? 1), 0);
     ran.push(entries >= ran.length + 1);
     return layer.api;
   };
