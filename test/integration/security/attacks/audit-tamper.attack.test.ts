@@ -18,6 +18,7 @@ import {
   hashAuditEntry,
   sealAuditBatch,
   type AuditEntry,
+  type AuditRecord,
 } from '../../../../src/security/audit-entry.js';
 import { AuditLog } from '../../../../src/security/audit-log.js';
 import { verifyAuditLog } from '../../../../src/security/verify-audit-log.js';
@@ -68,6 +69,39 @@ async function writeLog(name: string, n = 6, batch = 1): Promise<string> {
     );
   return file;
 }
+/**
+ * A log whose batches repeat one record (format 4 runs, a burst of one guarded call each): lines
+ * `1-3 (count 3)`, `4`, `5`, `6-7 (count 2)`, `8`, `9-12 (count 4)`, in four sealed batches.
+ */
+async function writeRunsLog(name: string): Promise<string> {
+  const file = join(dir, `${name}-runs`, 'audit.jsonl');
+  const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2026, 0, 1)), key: KEY });
+  const rec = (i: number): AuditRecord => ({
+    who: 'alice',
+    action: 'db:read',
+    resource: `db:t${i}`,
+    decision: i % 2 ? 'allow' : 'deny',
+    reason: 'r',
+  });
+  const [a, b, c, d, e, f] = [1, 2, 3, 4, 5, 6].map(rec) as AuditRecord[] & { length: 6 };
+  for (const batch of [[a, a, a, b], [c], [d, d, e], [f, f, f, f]] as AuditRecord[][])
+    await Promise.all(batch.map((r) => log.write(r)));
+  await log.close();
+  return file;
+}
+/** Rewrites line `i` of a log through `edit` (its JSON object). */
+async function editLine(f: string, i: number, edit: (e: Record<string, unknown>) => Record<string, unknown>) {
+  const all = await linesOf(f);
+  const at = i < 0 ? all.length + i : i;
+  all[at] = JSON.stringify(edit(JSON.parse(all[at] as string) as Record<string, unknown>));
+  await writeFile(f, `${all.join('\n')}\n`);
+}
+/** `{seq, count, ...rest}` in that key order (a count where a line of the verifier's canonical form has it). */
+const withCount = ({ seq, count: _c, ...rest }: Record<string, unknown>, count: number): Record<string, unknown> => ({
+  seq,
+  count,
+  ...rest,
+});
 /**
  * Rewrites a log as format 2 wrote it (every line of a batch carries the batch's seal over the
  * JSON array of its entries' fields), keyed, with its head anchor: what an older Stator left.
@@ -205,6 +239,35 @@ const TAMPERINGS: [string, (file: string) => Promise<void>][] = [
       await writeFile(`${f}.head`, `${JSON.stringify({ seq: e.seq, hash: e.hash, mac: 'f'.repeat(64) })}\n`);
     },
   ],
+  ['make the last line a run of 2 (one more entry)', (f) => editLine(f, -1, (e) => withCount(e, 2))],
+  [
+    'make the first line a run of 2 and renumber the lines after it',
+    async (f) => {
+      await editLine(f, 0, (e) => withCount(e, ((e.count as number | undefined) ?? 1) + 1));
+      const all = (await linesOf(f)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const renumbered = all.map((e, i) => (i === 0 ? e : { ...e, seq: (e.seq as number) + 1 }));
+      await writeFile(f, `${renumbered.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    },
+  ],
+];
+
+/** Tamperings of runs (format 4): a count changed, dropped or written in a form that is not canonical. */
+const RUN_TAMPERINGS: [string, (file: string) => Promise<void>][] = [
+  ['lower the last run from 4 to 3 entries', (f) => editLine(f, -1, (e) => withCount(e, 3))],
+  ['raise a run inside the log from 3 to 4 entries', (f) => editLine(f, 0, (e) => withCount(e, 4))],
+  [
+    'drop a run to one entry and renumber the lines after it',
+    async (f) => {
+      const all = (await linesOf(f)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const { count: _c, ...first } = all[0] as Record<string, unknown>;
+      const rest = all.slice(1).map((e) => ({ ...e, seq: (e.seq as number) - 2 }));
+      await writeFile(f, `${[first, ...rest].map((e) => JSON.stringify(e)).join('\n')}\n`);
+    },
+  ],
+  ['a count of 1', (f) => editLine(f, 0, (e) => withCount(e, 1))],
+  ['a count of 0', (f) => editLine(f, 0, (e) => withCount(e, 0))],
+  ['a count written as text', (f) => editLine(f, 0, ({ count, ...e }) => ({ ...e, count: String(count) }))],
+  ['a count after time (key order)', (f) => editLine(f, 0, ({ count, ...e }) => ({ ...e, count }))],
 ];
 
 describe('keyed audit chain: every tampering is found by stator audit verify', () => {
@@ -214,8 +277,10 @@ describe('keyed audit chain: every tampering is found by stator audit verify', (
     ['batches of 1', 1, false],
     ['batches of 3', 3, false],
     ['batches of 3, format 2', 3, true],
+    ['batches with runs of one record, format 4', 0, false],
   ] as const;
   const layoutLog = async (name: string, batch: number, format2: boolean): Promise<string> => {
+    if (batch === 0) return writeRunsLog(name);
     const file = await writeLog(`${name}${format2 ? '-f2' : ''}`, 6, batch);
     if (format2) await toFormat2(file);
     return file;
@@ -236,6 +301,14 @@ describe('keyed audit chain: every tampering is found by stator audit verify', (
       expect(r.out).toMatch(/BROKEN/);
     },
   );
+  it.each(RUN_TAMPERINGS)('%s (runs)', async (name, tamper) => {
+    const file = await writeRunsLog(name.replace(/[^a-z0-9]+/gi, '-'));
+    expect((await verifyAuditLog(file, { key: KEY })).verified).toBe(12);
+    await tamper(file);
+    const r = await verifyCli(file);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toMatch(/BROKEN/);
+  });
   it('without the key a recomputed chain is refused too (the hashes are HMACs)', async () => {
     const file = await writeLog('nokey');
     expect((await verifyAuditLog(file, { key: KEY })).ok).toBe(true);
