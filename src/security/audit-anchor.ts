@@ -28,9 +28,10 @@ const anchorJson = (head: AuditHead, key: string | undefined): string =>
  * per write; a crash in the middle leaves an anchor verify reports as unreadable, never a pass.
  *
  * The audit log hands it each batch's head with {@link update}: the head is written once the work
- * of the current tick is done, and at once every {@link ANCHOR_EVERY_BATCHES} batches, so a burst of
- * batches in one tick (concurrent calls whose operations complete at once) writes one anchor per
- * few batches, while an anchor never lags more than that or past the tick: a truncation made while
+ * of the current turn of the event loop is done (`setImmediate`), and at once every
+ * {@link ANCHOR_EVERY_BATCHES} batches, so a burst of batches in one turn (concurrent calls whose
+ * operations complete at once, each batch flushed in a `process.nextTick`) writes one anchor per
+ * few batches, while an anchor never lags more than that or past the turn: a truncation made while
  * the process runs is always found (the next anchor names the head the process wrote), and on
  * `close()`, or an exit (an uncaught error included), the last head is written too.
  */
@@ -44,7 +45,7 @@ export class AuditAnchorFile {
   private pending: { readonly head: AuditHead; readonly key: string | undefined } | undefined;
   /** Batches since the anchor was last written. */
   private batches = 0;
-  /** A `process.nextTick` will write the pending head. */
+  /** A `setImmediate` will write the pending head. */
   private scheduled = false;
 
   /**
@@ -99,7 +100,8 @@ export class AuditAnchorFile {
     behind.add(this);
     if (this.scheduled) return;
     this.scheduled = true;
-    process.nextTick(this.onTick);
+    // After this turn's callbacks, ticks and microtasks (the log flushes its batches in ticks).
+    setImmediate(this.onTick);
     if (!exitHooked) {
       exitHooked = true;
       process.on('exit', settleAll);

@@ -189,8 +189,11 @@ export class AuditLog {
 
   private enqueue(pending: Pending): void {
     this.queue.push(pending);
-    // One microtask later: the appends of calls running in the same turn join this batch.
-    this.flushing ??= Promise.resolve().then(() => this.flush());
+    // Once the microtasks queued so far have run (process.nextTick): the appends of every call
+    // running in this turn join the batch, however many promise steps each took to get here. One
+    // microtask later split a burst whose calls took paths of different lengths into a write per
+    // length, burst after burst (test: one write for the appends of a turn).
+    this.flushing ??= new Promise<void>((resolve) => process.nextTick(() => resolve(this.flush())));
   }
 
   /** Writes what is queued, flushes the file to disk and closes it (it reopens on the next append). */

@@ -76,6 +76,24 @@ describe('audit log', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 300 });
   });
 
+  it('one write for the appends of a turn, however many promise steps each took (0..12)', async () => {
+    const file = join(dir, 'turn', 'audit.jsonl');
+    const batches: number[] = [];
+    const log = new AuditLog({ file, clock: new TestClock(), onWritten: (count) => batches.push(count) });
+    await log.open();
+    const late = async (hops: number, i: number): Promise<void> => {
+      for (let hop = 0; hop < hops; hop++) await Promise.resolve();
+      await log.append(record(i));
+    };
+    await Promise.all(Array.from({ length: 26 }, (_, i) => late(i % 13, i + 1)));
+    expect(batches).toEqual([26]);
+    // A later turn (a timer) is a batch of its own.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await Promise.all([late(0, 27), late(5, 28)]);
+    expect(batches).toEqual([26, 2]);
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 28 });
+  });
+
   it('continues the chain after a restart', async () => {
     const file = await writeLog('restart', 3);
     const again = new AuditLog({ file, clock: new TestClock() });
