@@ -9,6 +9,20 @@
  */
 import type { SectionMeanings } from './types.js';
 
+/** The keys of a Redis of Stator's own (`error_handling.redis`, `fleet.redis`) past host and port. */
+const redisEndpointMeanings = {
+  'redis.username': { meaning: 'its user' },
+  'redis.password': { meaning: 'its password (a secret)' },
+  'redis.password_file': { meaning: 'read its password from this file' },
+  'redis.db': { meaning: 'its logical database' },
+  'redis.tls.ca_file': { meaning: 'TLS to it, as `cache.tls.ca_file`' },
+  'redis.tls.cert_file': { meaning: 'TLS: client certificate, as `cache.tls.cert_file`' },
+  'redis.tls.key_file': { meaning: 'TLS: its key, as `cache.tls.key_file`' },
+  'redis.tls.passphrase': { meaning: 'TLS: passphrase of the key (a secret)' },
+  'redis.tls.servername': { meaning: 'TLS: the name the certificate is checked against' },
+  'redis.tls.reject_unauthorized': { meaning: 'TLS: check the certificate and host name' },
+};
+
 export const meanings: Readonly<Record<string, SectionMeanings>> = {
   cache: {
     intro: 'Which cache, where, and how patient to be with it.',
@@ -258,16 +272,7 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
           "host of the Redis that shares breakers and limits (default: the cache's Redis when `cache.driver` is `redis`)",
       },
       'redis.port': { meaning: 'port of that Redis' },
-      'redis.username': { meaning: 'its user' },
-      'redis.password': { meaning: 'its password (a secret)' },
-      'redis.password_file': { meaning: 'read its password from this file' },
-      'redis.db': { meaning: 'its logical database' },
-      'redis.tls.ca_file': { meaning: 'TLS to it, as `cache.tls.ca_file`' },
-      'redis.tls.cert_file': { meaning: 'TLS: client certificate, as `cache.tls.cert_file`' },
-      'redis.tls.key_file': { meaning: 'TLS: its key, as `cache.tls.key_file`' },
-      'redis.tls.passphrase': { meaning: 'TLS: passphrase of the key (a secret)' },
-      'redis.tls.servername': { meaning: 'TLS: the name the certificate is checked against' },
-      'redis.tls.reject_unauthorized': { meaning: 'TLS: check the certificate and host name' },
+      ...redisEndpointMeanings,
       'redis.key_prefix': { meaning: 'prefix of every shared key and channel' },
     },
   },
@@ -361,8 +366,8 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
         meaning:
           "Redis to publish to (keys `stator:fleet:<service>:<instance>`); without `fleet.redis`: `error_handling.redis`, else the cache's Redis",
       },
+      ...redisEndpointMeanings,
       'redis.port': { meaning: 'its port' },
-      'redis.db': { meaning: 'its logical database' },
     },
   },
   shutdown: {

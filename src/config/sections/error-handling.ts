@@ -2,6 +2,23 @@ import { z } from 'zod';
 import { count, port, ratio, seconds } from './common.js';
 import { cacheTls } from './tls.js';
 
+/**
+ * A Redis that Stator uses for its own coordination (`error_handling.redis`, `fleet.redis`): where,
+ * as whom, and over TLS.
+ */
+export const redisEndpoint = {
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port().default(6379),
+  /** ACL user. */
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** A file holding the password (read at start, as every `*_file` key). */
+  password_file: z.string().optional(),
+  db: count(0).default(0),
+  /** TLS to this Redis, as `cache.tls`. */
+  tls: cacheTls.optional(),
+};
+
 /** Limits of one resource's calls, in process (no timer per call) or shared through Redis by one Lua script per admitted call. */
 const rateLimit = z.strictObject({
   /** Calls of this resource in flight at once (across every process when shared). Absent = unlimited. */
@@ -88,14 +105,7 @@ export const errorHandlingSection = z.strictObject({
    */
   redis: z
     .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: port().default(6379),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      password_file: z.string().optional(),
-      db: count(0).default(0),
-      /** TLS to this Redis, as `cache.tls`. */
-      tls: cacheTls.optional(),
+      ...redisEndpoint,
       /** Prefix of every key and channel; one per service (processes sharing it share breakers and limits). */
       key_prefix: z.string().default('stator:'),
     })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { port, seconds } from './common.js';
+import { seconds } from './common.js';
+import { redisEndpoint } from './error-handling.js';
 
 /**
  * `fleet:` — each instance publishes a heartbeat with its status to Redis, so that the dashboard
@@ -24,16 +25,11 @@ export const fleetSection = z.strictObject({
   /** Heartbeats missed before an instance drops out of the fleet (its key's TTL is `interval * missed`). */
   missed: z.number().int().min(2).default(3),
   /**
-   * Redis to publish to (keys `stator:fleet:<service>:<instance>`). Default `error_handling.redis`,
-   * else the cache's Redis (keys then under the cache's `key_prefix`).
+   * Redis to publish to (keys `stator:fleet:<service>:<instance>`), with its ACL user, password and
+   * TLS as `error_handling.redis`. Default `error_handling.redis`, else the cache's Redis (keys then
+   * under the cache's `key_prefix`, over the cache's TLS and credentials).
    */
-  redis: z
-    .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: port().default(6379),
-      db: z.number().int().min(0).default(0),
-    })
-    .optional(),
+  redis: z.strictObject(redisEndpoint).optional(),
 });
 
 /** The `fleet:` section, defaults applied. */

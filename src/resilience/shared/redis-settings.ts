@@ -22,19 +22,8 @@ export interface SharedRedisSettings {
  */
 export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings | undefined {
   const explicit = config.error_handling.redis;
-  if (explicit) {
-    return {
-      options: {
-        host: explicit.host,
-        port: explicit.port,
-        db: explicit.db,
-        ...(explicit.username !== undefined ? { username: explicit.username } : {}),
-        ...(explicit.password !== undefined ? { password: explicit.password } : {}),
-        ...steadyTls(explicit.tls ? redisTlsOptions(explicit.tls, 'error_handling.redis.tls') : undefined),
-      },
-      keyPrefix: explicit.key_prefix,
-    };
-  }
+  if (explicit)
+    return { options: redisEndpointOptions(explicit, 'error_handling.redis'), keyPrefix: explicit.key_prefix };
   const cache = config.cache;
   if (cache.driver !== 'redis' || cache.cluster || cache.sentinel) return undefined;
   return {
@@ -47,6 +36,26 @@ export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings |
       ...steadyTls(cache.tls ? redisTlsOptions(cache.tls, 'cache.tls') : undefined),
     },
     keyPrefix: `${cache.key_prefix}stator:`,
+  };
+}
+
+/** A Redis endpoint of Stator's own as written (`error_handling.redis`, `fleet.redis`). */
+type RedisEndpoint = NonNullable<StatorConfig['fleet']['redis']>;
+
+/**
+ * ioredis options of `endpoint` (written at `where`): host, port, db, ACL user and password, and
+ * TLS with its files read (with `SteadyConnector`).
+ *
+ * @throws {ConfigInvalidError} when a certificate file cannot be read or used.
+ */
+export function redisEndpointOptions(endpoint: RedisEndpoint, where: string): RedisOptions {
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    db: endpoint.db,
+    ...(endpoint.username !== undefined ? { username: endpoint.username } : {}),
+    ...(endpoint.password !== undefined ? { password: endpoint.password } : {}),
+    ...steadyTls(endpoint.tls ? redisTlsOptions(endpoint.tls, `${where}.tls`) : undefined),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { isFleetInstance, type FleetInstance } from './fleet-instance.js';
-import type { FleetSettings } from './fleet-settings.js';
+import { fleetRedisOptions, type FleetSettings } from './fleet-settings.js';
 
 /**
  * Lists the instances of a fleet: every live heartbeat key of the service (SCAN, then MGET), in
@@ -19,7 +19,7 @@ export class FleetReader {
   public async list(): Promise<FleetInstance[]> {
     if (!this.client) {
       this.client = new Redis({
-        ...this.settings.redis,
+        ...fleetRedisOptions(this.settings.redis),
         connectionName: 'stator-fleet-reader',
         lazyConnect: true,
         maxRetriesPerRequest: 1,

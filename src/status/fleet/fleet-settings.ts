@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import type { StatorConfig } from '../../config/schema.js';
-import { sharedRedisSettings } from '../../resilience/shared/redis-settings.js';
+import type { ConnectionOptions } from 'node:tls';
+import type { RedisOptions } from 'ioredis';
+import { steadyTls } from '../../kernel/steady-connector.js';
+import { redisEndpointOptions, sharedRedisSettings } from '../../resilience/shared/redis-settings.js';
 
 /** The Redis the heartbeats go to (the ioredis options Stator sets; kept to plain fields so the shipped types need no ioredis). */
 export interface FleetRedis {
@@ -9,6 +12,8 @@ export interface FleetRedis {
   readonly db?: number;
   readonly username?: string;
   readonly password?: string;
+  /** TLS options (certificate files read): the connection is TLS when present (see `fleetRedisOptions`). */
+  readonly tls?: ConnectionOptions;
 }
 
 /** Where and how often an instance publishes its heartbeat, resolved from `fleet:`. */
@@ -32,10 +37,10 @@ export function fleetSettings(config: StatorConfig): FleetSettings | undefined {
   const fleet = config.fleet;
   if (fleet.enabled === false) return undefined;
   const shared = fleet.redis
-    ? { options: { host: fleet.redis.host, port: fleet.redis.port, db: fleet.redis.db }, keyPrefix: 'stator:' }
+    ? { options: redisEndpointOptions(fleet.redis, 'fleet.redis'), keyPrefix: 'stator:' }
     : sharedRedisSettings(config);
   if (!shared) return undefined;
-  const { host, port, db, username, password } = shared.options;
+  const { host, port, db, username, password, tls } = shared.options;
   return {
     redis: {
       ...(host !== undefined ? { host } : {}),
@@ -43,6 +48,7 @@ export function fleetSettings(config: StatorConfig): FleetSettings | undefined {
       ...(db !== undefined ? { db } : {}),
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
+      ...(tls !== undefined ? { tls } : {}),
     },
     keyPrefix: `${shared.keyPrefix}fleet:${fleet.service}:`,
     service: fleet.service,
@@ -51,3 +57,6 @@ export function fleetSettings(config: StatorConfig): FleetSettings | undefined {
     ttlMs: Math.ceil(fleet.interval * fleet.missed * 1000),
   };
 }
+
+/** ioredis options of a fleet connection to `redis`: over TLS with `SteadyConnector` (see `steadyTls`). */
+export const fleetRedisOptions = (redis: FleetRedis): RedisOptions => ({ ...redis, ...steadyTls(redis.tls) });

@@ -3,6 +3,11 @@ import { createServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCacheLayer, type CacheLayer } from '../../../src/cache/index.js';
 import { loadConfig } from '../../../src/config/load-config.js';
+import type { StatorConfigInput } from '../../../src/config/schema.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { createStator } from '../../../src/runtime/create-stator.js';
+import { FleetReader } from '../../../src/status/fleet/fleet-reader.js';
+import { fleetSettings } from '../../../src/status/fleet/fleet-settings.js';
 import { isCacheUnreachableError } from '../../../src/errors/cache-unreachable-error.js';
 import { isConfigInvalidError } from '../../../src/errors/config-invalid-error.js';
 import { classifyError } from '../../../src/resilience/index.js';
@@ -152,6 +157,63 @@ describe('Redis over TLS only (--port 0 --tls-port), ACL users', () => {
         tls: { ca_file: certs.ca },
       }),
     ).toEqual({ v: 42 });
+  });
+});
+
+describe('fleet heartbeats to a TLS-only Redis with an ACL user', () => {
+  /** Starts a Stator (embedded database) with `config`, lists its fleet over TLS, stops it. */
+  const listed = async (config: Omit<StatorConfigInput, 'filesystem'>): Promise<string[]> => {
+    const base = makeTempDir('fleet');
+    const stator = createStator({
+      logger: createLogger({ silent: true }),
+      config: { ...config, filesystem: { base_path: base }, shutdown: { drain_delay: 0 } },
+    });
+    const settings = fleetSettings(loadConfig({ ...config, filesystem: { base_path: base } }));
+    if (!settings) throw new Error('the fleet is off');
+    const reader = new FleetReader(settings);
+    try {
+      await stator.start();
+      // The first heartbeat goes out on start; poll until Redis has it (no time limit: the test's own).
+      let instances = await reader.list();
+      while (instances.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        instances = await reader.list();
+      }
+      return instances.map((i) => `${i.service}/${i.instance}/${i.status}`);
+    } finally {
+      reader.close();
+      await stator.stop();
+      removeTempDir(base);
+    }
+  };
+
+  it("publishes through the cache's Redis over its TLS and ACL user (fleet on by default)", async () => {
+    const cache = {
+      driver: 'redis',
+      url: redisUrl('rediss'),
+      tls: { ca_file: certs.ca },
+      key_prefix: 'fleet-a:',
+    } as const;
+    expect(await listed({ cache, fleet: { service: 'tls-a', instance: 'one', interval: 0.2 } })).toEqual([
+      'tls-a/one/up',
+    ]);
+  });
+
+  it('publishes to fleet.redis with its own TLS, user and password', async () => {
+    const redis = {
+      port: REDIS,
+      username: USERS.app.name,
+      password: USERS.app.password,
+      tls: { ca_file: certs.ca },
+    };
+    expect(await listed({ fleet: { service: 'tls-b', instance: 'two', interval: 0.2, redis } })).toEqual([
+      'tls-b/two/up',
+    ]);
+  });
+
+  it('fails start naming fleet.redis.tls when its CA file cannot be read', () => {
+    const config = { fleet: { redis: { port: REDIS, tls: { ca_file: `${certs.dir}/missing-ca.pem` } } } };
+    expect(() => fleetSettings(loadConfig(config))).toThrow(/fleet\.redis\.tls/);
   });
 });
 
