@@ -106,7 +106,8 @@ function afterBegin(client: Carrier, original: RawQuery, begin: string, args: un
   if (typeof (config as Partial<Submittable> | null)?.submit === 'function') {
     const submittable = config as Submittable;
     const wire = (client as { connection?: unknown }).connection;
-    send((error) => (error ? submittable.handleError?.(error, wire) : original.call(client, submittable)));
+    // Sent as it was given (`query(submittable, callback)`: pg keeps the callback on it).
+    send((error) => (error ? submittable.handleError?.(error, wire) : original.apply(client, args)));
     return submittable;
   }
   const done = typeof values === 'function' ? values : typeof callback === 'function' ? callback : undefined;

@@ -140,6 +140,37 @@ describe('PostgreSQL: BEGIN sent with the first statement', () => {
     expect(await admin('deferred_notes').count({ n: '*' })).toEqual([{ n: '0' }]);
   });
 
+  it('streams a first statement (knex .stream(), pg-query-stream) inside the transaction, after BEGIN', async () => {
+    const { layer } = await start();
+    await admin('deferred_notes').insert([{ body: 'a' }, { body: 'b' }]);
+    const read = (trx: Knex.Transaction) =>
+      trx('deferred_notes')
+        .select('body', trx.raw("current_setting('transaction_isolation') AS iso"))
+        .orderBy('id')
+        .stream();
+    const streamed = await layer.api.transaction(async (trx) => {
+      const rows: unknown[] = [];
+      for await (const row of read(trx)) rows.push(row);
+      return rows;
+    });
+    // The isolation level is BEGIN's: the stream ran inside the transaction.
+    expect(streamed.value).toEqual([
+      { body: 'a', iso: 'repeatable read' },
+      { body: 'b', iso: 'repeatable read' },
+    ]);
+    expect(transactionTrips()[0]).toEqual([BEGIN]);
+
+    // A BEGIN the server refuses: the stream fails with its error and reads nothing.
+    tap.rewrite = (sql) => sql.replace(BEGIN, REFUSED);
+    const rows: unknown[] = [];
+    const refused = layer.api.transaction(async (trx) => {
+      for await (const row of read(trx)) rows.push(row);
+    });
+    await expect(refused).rejects.toMatchObject({ code: '42601' });
+    tap.rewrite = undefined;
+    expect(rows).toEqual([]);
+  });
+
   it('sends neither BEGIN nor COMMIT / ROLLBACK for a transaction that ran no statement', async () => {
     const { layer } = await start();
     expect((await layer.api.transaction(async () => 42)).value).toBe(42);
