@@ -14,8 +14,8 @@ export interface AuditRecord {
 }
 
 /**
- * One entry of the audit log (JSONL, one entry a line). Entries are written in batches (group
- * commit), and each batch is sealed once: `hash` is SHA-256, or HMAC-SHA256 with
+ * One entry of the audit log (JSONL: a line is one entry, or a run of entries alike but for
+ * `seq`). Entries are written in batches (group commit), and each batch is sealed once: `hash` is SHA-256, or HMAC-SHA256 with
  * `security.audit.key`, over `prevHash` and every entry of the batch (see `sealAuditText`),
  * and `prevHash` the previous batch's ({@link GENESIS_HASH} for the first). Every entry of a batch
  * has them; in the file (format 4) only the batch's last line carries them, its other lines end at
@@ -87,7 +87,7 @@ export const auditFieldArray = (e: Omit<AuditEntry, 'hash' | 'prevHash'>): strin
   `[${e.seq},${json(e.time)},${json(e.who)},${json(e.action)},${json(e.resource)},${json(e.decision)},${json(e.reason)}]`;
 
 /**
- * The seal of a batch in format 2 (read by the verifier; the log is written in format 3): SHA-256, or HMAC-SHA256 under `key`, of the JSON array
+ * The seal of a batch in format 2 (read by the verifier; the log is written in format 4): SHA-256, or HMAC-SHA256 under `key`, of the JSON array
  * `[prevHash, [seq, time, who, action, resource, decision, reason], …]` with one array per entry of
  * the batch, in order. Every entry of the batch carries it as `hash`, and the previous batch's as
  * `prevHash`. (Format 1, {@link hashAuditEntry}, starts its array with a number, this one with a
