@@ -341,6 +341,8 @@ export {
   GENESIS_HASH,
   verifyAuditLog,
   verifyAuditSet,
+  readAuditEntries,
+  type AuditEntryRead,
   type AuditSetVerification,
   KnexPrincipalStore,
   secureStator,

@@ -16,6 +16,7 @@ export type { AuditSync } from './audit-writer.js';
 export { GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry.js';
 export { verifyAuditLog, type AuditVerification, type VerifyAuditOptions } from './verify-audit-log.js';
 export { verifyAuditSet, type AuditSetVerification } from './audit-set.js';
+export { readAuditEntries, type AuditEntryRead } from './read-audit-entries.js';
 export type { PrincipalStore, PrincipalRecord } from './principal-store.js';
 export { KnexPrincipalStore } from './knex-principal-store.js';
 export type { RevocationStore } from './revocation-store.js';

@@ -7,6 +7,7 @@ import { SecretRegistry } from '../../../src/logging/redact.js';
 import { TestClock } from '../../../src/kernel/clock.js';
 import { GENESIS_HASH, type AuditRecord } from '../../../src/security/audit-entry.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
+import { readAuditEntries } from '../../../src/security/read-audit-entries.js';
 import { verifyAuditLog } from '../../../src/security/verify-audit-log.js';
 
 let dir: string;
@@ -324,12 +325,35 @@ describe('audit log', () => {
       expect(JSON.stringify(body)).toBe(JSON.stringify({ seq, ...run, time: '2025-01-01T00:00:00.000Z', ...r }));
     });
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 120, head: { seq: 120 } });
+    // Read back as entries: one object each, runs expanded, in seq order.
+    const read: unknown[] = [];
+    for await (const e of readAuditEntries(file)) read.push(e);
+    expect(read).toEqual(
+      Array.from({ length: 120 }, (_, i) => ({
+        seq: i + 1,
+        time: '2025-01-01T00:00:00.000Z',
+        ...(i % 37 === 36 ? other : same),
+      })),
+    );
     await log.close();
     // A restarted log continues after the run's last entry, not its first.
     const again = new AuditLog({ file, clock });
     expect(await again.append(other)).toMatchObject({ seq: 121 });
     await again.close();
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 121, head: { seq: 121 } });
+  });
+
+  it('readAuditEntries names a line that is not an entry and says how to check the log', async () => {
+    const file = join(dir, 'unreadable', 'audit.jsonl');
+    await mkdir(join(dir, 'unreadable'), { recursive: true });
+    await writeFile(file, `${JSON.stringify({ seq: 1, time: 't', ...record(1) })}\nnot json\n`);
+    const read: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const e of readAuditEntries(file)) read.push(e);
+      })(),
+    ).rejects.toThrow(/audit\.jsonl:2 is not an audit entry; check the log with `stator audit verify --file/);
+    expect(read).toHaveLength(1);
   });
 
   it('write() rejects every call of a batch that could not be written (fail closed)', async () => {
