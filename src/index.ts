@@ -383,6 +383,7 @@ export {
   type AuditMirror,
   type AuditWaiter,
   type AuditEntry,
+  type AuditLineEntry,
   type AuditRecord,
   type AuditVerification,
   type VerifyAuditOptions,

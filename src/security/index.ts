@@ -13,7 +13,7 @@ export { hashPassword, verifyPassword, type PasswordHashOptions } from './passwo
 export { generateApiKey, hashApiKey } from './api-key.js';
 export { AuditLog, type AuditLogOptions, type AuditMirror, type AuditWaiter } from './audit-log.js';
 export type { AuditSync } from './audit-writer.js';
-export { GENESIS_HASH, type AuditEntry, type AuditRecord } from './audit-entry.js';
+export { GENESIS_HASH, type AuditEntry, type AuditLineEntry, type AuditRecord } from './audit-entry.js';
 export { verifyAuditLog, type AuditVerification, type VerifyAuditOptions } from './verify-audit-log.js';
 export { verifyAuditSet, type AuditSetVerification } from './audit-set.js';
 export { readAuditEntries, type AuditEntryRead } from './read-audit-entries.js';
