@@ -5,7 +5,8 @@ import { unrefTimer, type Clock } from '../../kernel/clock.js';
 import type { Logger } from '../../logging/logger.js';
 import type { StatusSnapshot } from '../status-manager.js';
 import { fleetInstance, type FleetInstance } from './fleet-instance.js';
-import { fleetRedisOptions, type FleetSettings } from './fleet-settings.js';
+import { fleetRedisOptions } from './fleet-redis-options.js';
+import type { FleetSettings } from './fleet-settings.js';
 
 /** How long stop() waits for Redis to delete the heartbeat. */
 const LEAVE_WAIT_MS = 250;

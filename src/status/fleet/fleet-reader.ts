@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { isFleetInstance, type FleetInstance } from './fleet-instance.js';
-import { fleetRedisOptions, type FleetSettings } from './fleet-settings.js';
+import { fleetRedisOptions } from './fleet-redis-options.js';
+import type { FleetSettings } from './fleet-settings.js';
 
 /**
  * Lists the instances of a fleet: every live heartbeat key of the service (SCAN, then MGET), in

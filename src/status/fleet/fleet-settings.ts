@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
 import type { StatorConfig } from '../../config/schema.js';
 import type { ConnectionOptions } from 'node:tls';
-import type { RedisOptions } from 'ioredis';
-import { steadyTls } from '../../kernel/steady-connector.js';
 import { redisEndpointOptions, sharedRedisSettings } from '../../resilience/shared/redis-settings.js';
 
 /** The Redis the heartbeats go to (the ioredis options Stator sets; kept to plain fields so the shipped types need no ioredis). */
@@ -12,7 +10,7 @@ export interface FleetRedis {
   readonly db?: number;
   readonly username?: string;
   readonly password?: string;
-  /** TLS options (certificate files read): the connection is TLS when present (see `fleetRedisOptions`). */
+  /** TLS options (certificate files read): the connection is TLS when present. */
   readonly tls?: ConnectionOptions;
 }
 
@@ -57,6 +55,3 @@ export function fleetSettings(config: StatorConfig): FleetSettings | undefined {
     ttlMs: Math.ceil(fleet.interval * fleet.missed * 1000),
   };
 }
-
-/** ioredis options of a fleet connection to `redis`: over TLS with `SteadyConnector` (see `steadyTls`). */
-export const fleetRedisOptions = (redis: FleetRedis): RedisOptions => ({ ...redis, ...steadyTls(redis.tls) });
