@@ -429,6 +429,10 @@ export const meanings: Readonly<Record<string, SectionMeanings>> = {
           '`batch`: a call proceeds once its entry is written to the file, flushed to disk every `batch_interval`; `always`: once it is on disk (fdatasync)',
       },
       'audit.batch_interval': { meaning: 'seconds between two flushes of the audit file to disk with `sync: batch`' },
+      'audit.runs': {
+        meaning:
+          'entries of one batch alike but for `seq` share one line with `count` (format 4); `false`: one line per entry',
+      },
       'audit.key': {
         meaning:
           'HMAC key of the chain (16+ characters; prefer `${ENV}` or `key_file`); `stator audit verify --config` uses it',

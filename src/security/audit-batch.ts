@@ -27,7 +27,14 @@ export class AuditBatchEncoder {
   /** `,"time":<time>,` as UTF-8, for the last time seen (a burst shares it). */
   private time = { json: '', bytes: Buffer.alloc(0) };
 
-  public constructor(private readonly key: string | undefined) {}
+  /**
+   * @param key `security.audit.key` (the seal is an HMAC), or none (SHA-256).
+   * @param runs consecutive entries of one record share a line (`count`); `false`: a line each.
+   */
+  public constructor(
+    private readonly key: string | undefined,
+    private readonly runs = true,
+  ) {}
 
   /**
    * The lines of `records` (scrubbed, with their {@link AuditRecordTexts}) continuing the chain at `prev`:
@@ -51,7 +58,11 @@ export class AuditBatchEncoder {
     for (let i = 0; i < records.length;) {
       const texts = (records[i] as { readonly texts: AuditRecordTexts }).texts;
       let run = 1;
-      while (i + run < records.length && (records[i + run] as { readonly texts: AuditRecordTexts }).texts === texts)
+      while (
+        this.runs &&
+        i + run < records.length &&
+        (records[i + run] as { readonly texts: AuditRecordTexts }).texts === texts
+      )
         run++;
       // {"seq":<n>[,"count":<run>],"time":<time>,<keyed>}\n, from bytes prepared once.
       buf.set(LINE_OPEN, end);

@@ -39,6 +39,11 @@ export interface AuditLogOptions {
   /** `security.audit.key`: entries are HMAC'd with it, so a recomputed chain fails verification. */
   readonly key?: string;
   /**
+   * `security.audit.runs`: a batch's consecutive entries of one record take one line that counts
+   * them (default), or (`false`) one line each.
+   */
+  readonly runs?: boolean;
+  /**
    * How a batch reaches the file (the fs seam; default `appendFile`). Tests inject one that fails
    * part-way, as a full disk does.
    */
@@ -141,7 +146,7 @@ export class AuditLog {
         error,
       }),
     );
-    this.encoder = new AuditBatchEncoder(options.key);
+    this.encoder = new AuditBatchEncoder(options.key, options.runs ?? true);
   }
 
   /** The file written. */

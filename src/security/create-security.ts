@@ -187,6 +187,7 @@ function createAuditLog(
     logger: ctx.logger,
     sync: config.sync,
     batchIntervalMs: config.batch_interval * 1000,
+    runs: config.runs,
     ...(auditKey ? { key: auditKey } : {}),
     rotation: rotationPolicy(config.rotation),
     onWritten: (count) => {

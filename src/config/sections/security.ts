@@ -175,6 +175,11 @@ const audit = z.strictObject({
   sync: z.enum(['always', 'batch'], { error: 'expected always or batch' }).default('batch'),
   /** Seconds between two flushes to disk with `sync: batch` (at most 10). */
   batch_interval: z.number({ error: 'expected a number of seconds' }).positive().max(10).default(0.1),
+  /**
+   * Entries of one batch alike but for `seq` (a burst of one guarded call) share one line that
+   * counts them (`"count"`, format 4). `false`: one line per entry, for readers that count lines.
+   */
+  runs: z.boolean().default(true),
 });
 
 /**

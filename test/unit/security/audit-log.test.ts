@@ -343,6 +343,20 @@ describe('audit log', () => {
     expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 121, head: { seq: 121 } });
   });
 
+  it('with runs: false writes one line per entry, which verifies as the same entries', async () => {
+    const file = join(dir, 'no-runs', 'audit.jsonl');
+    const log = new AuditLog({ file, clock: new TestClock(Date.UTC(2025, 0, 1)), runs: false });
+    const same = record(1);
+    await Promise.all(Array.from({ length: 12 }, () => log.write(same)));
+    const written = await lines(file);
+    expect(written).toHaveLength(12);
+    expect(written.map((l) => (JSON.parse(l) as { seq: number; count?: number }).count)).toEqual(
+      Array.from({ length: 12 }, () => undefined),
+    );
+    expect(await verifyAuditLog(file)).toMatchObject({ ok: true, verified: 12, head: { seq: 12 } });
+    await log.close();
+  });
+
   it('readAuditEntries names a line that is not an entry and says how to check the log', async () => {
     const file = join(dir, 'unreadable', 'audit.jsonl');
     await mkdir(join(dir, 'unreadable'), { recursive: true });

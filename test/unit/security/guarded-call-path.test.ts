@@ -32,7 +32,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function rig(name: string) {
+async function rig(name: string, audit: { runs?: boolean } = {}) {
   const base = join(dir, name);
   const clock = new TestClock(Date.UTC(2025, 0, 15, 12));
   const config = loadConfig({
@@ -42,6 +42,7 @@ async function rig(name: string) {
       principals: { alice: { password_hash: await hashPassword('pw-alice-1', { N: 1024 }), roles: ['reader'] } },
       roles: { reader: { permissions: ['cache:read:*', 'cache:write:mine:*'] } },
       jwt: { secret: 'unit-test-jwt-secret-0123456789-abcdef', ttl: 60, clock_tolerance: 0 },
+      audit,
     },
   });
   const ctx = createRuntimeContext({ config, clock, logger: createLogger({ silent: true }) });
@@ -106,6 +107,23 @@ describe('guarded call with one request', () => {
     expect(await r.layer.api.get('user:1')).toBe('one');
     expect((await verifyAuditLog(r.file)).ok).toBe(true);
     await r.close();
+  });
+
+  it('writes a burst of one call as one line that counts it, or a line each with security.audit.runs: false', async () => {
+    const lines = async (runs: boolean): Promise<string[]> => {
+      const r = await rig(`runs-${runs}`, { runs });
+      const alice = r.guarded({ id: 'alice', roles: ['reader'], attributes: {} });
+      await Promise.all(Array.from({ length: 8 }, () => alice.get('user:1')));
+      expect(await verifyAuditLog(r.file)).toMatchObject({ ok: true, verified: 8 });
+      await r.close();
+      return readFileSync(r.file, 'utf8').split('\n').filter(Boolean);
+    };
+    const runs = await lines(true);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatch(/^\{"seq":1,"count":8,"time":.*"action":"cache:read"/);
+    const each = await lines(false);
+    expect(each.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(each.every((l) => !l.includes('"count"'))).toBe(true);
   });
 
   it('refuses a revoked token at once, audited, although its verification is remembered', async () => {
