@@ -53,12 +53,16 @@ type TransactionFactory = (
  * (`__statorIsolation`); a statement of the application that may change it (see
  * `SESSION_ISOLATION_CHANGE`, watched on the client's `query` events) clears the mark, so the next
  * transaction on that connection sets the level again.
+ *
+ * @param onKnexTrx told once, at the first transaction, when knex's own `trx` is used because this
+ * knex's `Transaction` is not the one the light `trx` was written for (see `light-transactor.ts`).
  */
-export function installBeginOverride(client: Knex.Client, dialect?: Dialect): void {
+export function installBeginOverride(client: Knex.Client, dialect?: Dialect, onKnexTrx?: () => void): void {
   const target = client as unknown as { transaction: TransactionFactory };
   const original = target.transaction;
   // Connections (by knex's uid) on which a statement may have changed the session's level.
   const changed = new Set<string>();
+  let told = false;
   if (dialect === 'mysql') {
     client.on('query', (obj: { sql?: unknown; __knexUid?: string }) => {
       if (obj.__knexUid !== undefined && typeof obj.sql === 'string' && SESSION_ISOLATION_CHANGE.test(obj.sql)) {
@@ -78,7 +82,10 @@ export function installBeginOverride(client: Knex.Client, dialect?: Dialect): vo
     const trx = original.call(this, container, config, outerTx);
     const plan = config?.[BEGIN_PLAN] as BeginPlan | undefined;
     if (plan && !outerTx) {
-      useLightTransactor(trx as unknown as LightInternals);
+      if (!useLightTransactor(trx as unknown as LightInternals) && !told) {
+        told = true;
+        onKnexTrx?.();
+      }
       trx.begin = async (conn) => {
         plan.onConnection(conn);
         const statements = statementsOf(plan, conn);

@@ -39,7 +39,11 @@ export function createStatorKnex(
     useNullAsDefault: dialect === 'sqlite',
     log: knexLog(ctx.logger),
   });
-  installBeginOverride(knex.client, dialect);
+  installBeginOverride(knex.client, dialect, () =>
+    ctx.logger.info(
+      "stator.db.transaction: this knex's Transaction is not knex 3.3's, which Stator's light trx copies; transactions use knex's own trx (same behaviour, about 35 µs more CPU each)",
+    ),
+  );
   const metrics = new DatabaseMetrics(dialect, ctx.metrics);
   const explain: StatorDb['explain'] = (query) => explainQuery(knex, dialect, query);
   const reporter = new SlowQueryReporter(

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import knexFactory, { type Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useLightTransactor, type KnexTransactionInternals } from '../../../src/database/light-transactor.js';
 import { suiteEnv } from './suite/suite-env.js';
 
@@ -121,6 +121,31 @@ describe('the trx of stator.db.transaction against knex.transaction', () => {
     const changed = { _onAcquire: async () => 'a knex that acquires otherwise' };
     expect(useLightTransactor(changed as unknown as KnexTransactionInternals)).toBe(false);
     expect(await changed._onAcquire()).toBe('a knex that acquires otherwise');
+  });
+
+  it('says once when a knex whose Transaction reads otherwise keeps its own trx, and transactions still work', async () => {
+    const require = createRequire(import.meta.url);
+    const Transaction = require('knex/lib/execution/transaction.js') as {
+      prototype: { _onAcquire: (...args: unknown[]) => unknown };
+    };
+    const original = Transaction.prototype._onAcquire;
+    // A knex upgrade that changed _onAcquire: same behaviour, other source text.
+    Transaction.prototype._onAcquire = function (this: unknown, ...args: unknown[]) {
+      return original.apply(this, args);
+    };
+    try {
+      const { layer, ctx } = await env.start();
+      const info = vi.spyOn(ctx.logger, 'info');
+      const first = await layer.api.transaction(async (trx) => Object.getOwnPropertyNames(trx).length);
+      const second = await layer.api.transaction(async (trx) => (await trx.raw('SELECT 41 + 1 AS n'))[0]);
+      expect(first.value).toBeGreaterThan(80); // knex's own trx
+      expect(second.value).toEqual({ n: 42 });
+      const told = info.mock.calls.filter(([message]) => /light trx/.test(String(message)));
+      expect(told).toHaveLength(1);
+      expect(String(told[0]?.[0])).toMatch(/not knex 3\.3's.*knex's own trx \(same behaviour/);
+    } finally {
+      Transaction.prototype._onAcquire = original;
+    }
   });
 
   it('keeps the methods of one transaction away from another', async () => {
