@@ -47,7 +47,7 @@ export class DatabaseLifecycle {
 
   public constructor(private readonly env: DatabaseLifecycleEnv) {}
 
-  /** The pool of the current start, if any. */
+  /** The pool of the current start (undefined before a start). */
   public get pool(): DatabasePool | undefined {
     return this.current;
   }

@@ -59,7 +59,7 @@ interface RunnerInternals {
  * (`stator.db.knex` and its transactions, whose clients knex derives from this class):
  *
  * - taking a connection is refused at once with `CircuitOpenError` while the breaker is open,
- *   before any pool wait; failing to get one counts as a failed query;
+ *   before waiting for the pool; failing to get one counts as a failed query;
  * - each statement is admitted and counted by the breaker (inside transactions too; transaction
  *   control — BEGIN, COMMIT, ROLLBACK, SAVEPOINT — is counted by nobody and never refused);
  *   with `rate_limit.database` each statement goes through the limiter;
@@ -141,7 +141,7 @@ const NONE: unique symbol = Symbol('none');
 
 /**
  * Gates one knex run outside a transaction, at the cost of one `.then` on the run's promise:
- * refused at its start while the breaker is open (before any pool wait); each statement admitted
+ * refused at its start while the breaker is open (before waiting for the pool); each statement admitted
  * when it is sent (`Runner#query`, so that the breaker's timing leaves the pool wait out) and
  * counted when it settles; a failed acquire counted as a failed query; and, with `retry`, a
  * retryable read that failed runs again per `error_handling.retry` from that same rejection

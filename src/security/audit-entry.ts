@@ -39,24 +39,6 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 const json = JSON.stringify;
 
-/** The JSON text of each field, in the fixed order (seq, time, who, action, resource, decision, reason, prevHash). */
-type FieldTexts = readonly [string, string, string, string, string, string, string, string];
-
-const fieldTexts = (e: Omit<AuditEntry, 'hash'>, time: string = json(e.time)): FieldTexts => [
-  String(e.seq),
-  time,
-  json(e.who),
-  json(e.action),
-  json(e.resource),
-  json(e.decision),
-  json(e.reason),
-  json(e.prevHash),
-];
-
-/** SHA-256, or HMAC-SHA256 under `key`, of the canonical array of an entry's fields. */
-const digestFields = (f: FieldTexts, key: string | undefined): string =>
-  (key ? hmacFor(key) : sha256Hex)(`[${f.join(',')}]`);
-
 /**
  * The hash of an entry in format 1 (one hash per entry, as logs were written before batches were
  * sealed): SHA-256 (hex) of the JSON array of its fields in a fixed order, so that key order and
@@ -64,8 +46,10 @@ const digestFields = (f: FieldTexts, key: string | undefined): string =>
  * HMAC-SHA256, so that whoever can write the file but lacks the key cannot recompute a chain
  * after editing it. The verifier accepts it for an entry that is a batch of its own.
  */
-export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>, key?: string): string {
-  return digestFields(fieldTexts(entry), key);
+export function hashAuditEntry(e: Omit<AuditEntry, 'hash'>, key?: string): string {
+  return (key ? hmacFor(key) : sha256Hex)(
+    `[${e.seq},${json(e.time)},${json(e.who)},${json(e.action)},${json(e.resource)},${json(e.decision)},${json(e.reason)},${json(e.prevHash)}]`,
+  );
 }
 
 /** The JSON text of a record's five fields, prepared once for a record that is written many times. */

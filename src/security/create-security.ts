@@ -21,7 +21,7 @@ import { cacheVerifiedTokens } from './verified-token-cache.js';
 /** What {@link createSecurity} may use besides the runtime context. */
 export interface CreateSecurityOptions {
   /**
-   * Resolves a path relative to `filesystem.base_path`, refusing any escape: the filesystem
+   * Resolves a path relative to `filesystem.base_path`, refusing every escape: the filesystem
    * layer's `fs.resolve`. Without it, the path is joined to base_path and checked the same way.
    */
   readonly resolvePath?: (relativePath: string) => string;

@@ -135,7 +135,7 @@ class ChainReader {
     this.seq = start.seq;
   }
 
-  /** Takes line number `n`; the first problem found, if any. */
+  /** Takes line number `n`; the first problem found, or undefined. */
   public read(raw: string, n: number): Problem | undefined {
     const checked = checkLine(raw, this.seq);
     if ('problem' in checked) {
@@ -175,7 +175,7 @@ class ChainReader {
     };
   }
 
-  /** Checks the batch read so far and moves the head past it; its problem, if any. */
+  /** Checks the batch read so far and moves the head past it; its problem, or undefined. */
   private close(): Problem | undefined {
     const batch = this.batch;
     if (!batch) return undefined;
@@ -184,7 +184,7 @@ class ChainReader {
     if (problem) return problem;
     const last = batch.entries[batch.entries.length - 1] as Line;
     this.head = { seq: lastSeq(last), hash: batch.hash };
-    this.verified += last.seq + (last.count ?? 1) - (batch.entries[0] as Line).seq;
+    this.verified += lastSeq(last) - (batch.entries[0] as Line).seq + 1;
     return undefined;
   }
 }

@@ -52,7 +52,7 @@ const conditions = z.strictObject({
       timezone: timezone.optional(),
     })
     .optional(),
-  /** Principal attributes (`id`, `roles`, or any attribute) and the value(s) they must have. */
+  /** Principal attributes (`id`, `roles`, or another attribute) and the value(s) they must have. */
   principal: z.record(z.string(), attributeMatch).optional(),
   /** Request attributes and the value(s) they must have; `${principal.id}` for ownership. */
   request: z.record(z.string(), attributeMatch).optional(),
@@ -287,7 +287,7 @@ export type SecurityConfig = z.output<typeof securitySection>;
 export type SecurityConfigInput = z.input<typeof securitySection>;
 
 /**
- * The first chain of roles that inherits itself (`['a', 'b', 'a']`), if any. Validation checks the
+ * The first chain of roles that inherits itself (`['a', 'b', 'a']`), or undefined. Validation checks the
  * shape of the rules without building the authorizer: configuration builds no runtime objects.
  */
 function inheritanceCycle(

@@ -27,20 +27,14 @@ export function sharedRedisSettings(config: StatorConfig): SharedRedisSettings |
   const cache = config.cache;
   if (cache.driver !== 'redis' || cache.cluster || cache.sentinel) return undefined;
   return {
-    options: {
-      host: cache.host,
-      port: cache.port ?? 6379,
-      db: cache.db,
-      ...(cache.username !== undefined ? { username: cache.username } : {}),
-      ...(cache.password !== undefined ? { password: cache.password } : {}),
-      ...steadyTls(cache.tls ? redisTlsOptions(cache.tls, 'cache.tls') : undefined),
-    },
+    options: redisEndpointOptions({ ...cache, port: cache.port ?? 6379 }, 'cache'),
     keyPrefix: `${cache.key_prefix}stator:`,
   };
 }
 
-/** A Redis endpoint of Stator's own as written (`error_handling.redis`, `fleet.redis`). */
-type RedisEndpoint = NonNullable<StatorConfig['fleet']['redis']>;
+/** A Redis endpoint as written (`error_handling.redis`, `fleet.redis`, or the cache's single node). */
+type RedisEndpoint = Pick<NonNullable<StatorConfig['fleet']['redis']>, 'port' | 'tls'> &
+  Partial<Pick<NonNullable<StatorConfig['fleet']['redis']>, 'host' | 'db' | 'username' | 'password'>>;
 
 /**
  * ioredis options of `endpoint` (written at `where`): host, port, db, ACL user and password, and

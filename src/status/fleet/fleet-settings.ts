@@ -28,7 +28,7 @@ export interface FleetSettings {
 
 /**
  * The fleet settings of a configuration, or undefined when the fleet is off (`fleet.enabled:
- * false`, or `auto` without any Redis: no `fleet.redis`, no `error_handling.redis`, and a cache
+ * false`, or `auto` without a Redis: no `fleet.redis`, no `error_handling.redis`, and a cache
  * that is not a single Redis).
  */
 export function fleetSettings(config: StatorConfig): FleetSettings | undefined {
